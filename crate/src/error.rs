@@ -1,0 +1,120 @@
+//! The one error type of the crate.
+
+use std::fmt;
+
+/// Everything that can go wrong in the allocator, the slab pools, or a replay.
+///
+/// Every operation that returns an error leaves the blocks and the bytes of the
+/// arena exactly as they were. Only the diagnostic counters change, and only on
+/// [`AllocError::OutOfMemory`]: `failed_allocs`, `last_searched` and the sequence
+/// number (a failed request still consumes its number, as OSTEP's `ptr[i]` does).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AllocError {
+    /// No free block can hold `requested` bytes (after rounding).
+    OutOfMemory {
+        /// The request, after rounding to the granularity.
+        requested: usize,
+        /// The largest free block at the time of the request.
+        largest_free: usize,
+    },
+    /// `offset` is not the start of a live block.
+    InvalidFree {
+        /// The offending offset.
+        offset: usize,
+    },
+    /// `offset` points into memory that is already free.
+    DoubleFree {
+        /// The offending offset.
+        offset: usize,
+    },
+    /// A request for zero bytes.
+    ZeroSize,
+    /// An alignment that is not a power of two, or is larger than the arena.
+    BadAlign {
+        /// The offending alignment.
+        align: usize,
+    },
+    /// A request larger than the arena, or than the largest slab class.
+    TooLarge {
+        /// The request.
+        requested: usize,
+        /// The largest size that could ever be served.
+        max: usize,
+    },
+    /// A read or write of `len` bytes at `offset` that leaves the arena, or
+    /// (for writes) the live block it starts in.
+    OutOfBounds {
+        /// Start of the range.
+        offset: usize,
+        /// Length of the range.
+        len: usize,
+    },
+    /// A configuration that cannot be built.
+    BadConfig {
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl AllocError {
+    /// A stable, kebab-case code for the variant (`"out-of-memory"`, …), as the
+    /// JS binding exposes it on `Error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AllocError::OutOfMemory { .. } => "out-of-memory",
+            AllocError::InvalidFree { .. } => "invalid-free",
+            AllocError::DoubleFree { .. } => "double-free",
+            AllocError::ZeroSize => "zero-size",
+            AllocError::BadAlign { .. } => "bad-align",
+            AllocError::TooLarge { .. } => "too-large",
+            AllocError::OutOfBounds { .. } => "out-of-bounds",
+            AllocError::BadConfig { .. } => "bad-config",
+        }
+    }
+
+    pub(crate) fn bad_config(reason: impl Into<String>) -> Self {
+        AllocError::BadConfig {
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AllocError::OutOfMemory {
+                requested,
+                largest_free,
+            } => write!(
+                f,
+                "out of memory: no free block holds {requested} bytes (largest free block: {largest_free} bytes)"
+            ),
+            AllocError::InvalidFree { offset } => {
+                write!(f, "invalid free: offset {offset} is not the start of a live block")
+            }
+            AllocError::DoubleFree { offset } => {
+                write!(f, "double free: offset {offset} is already free")
+            }
+            AllocError::ZeroSize => write!(f, "zero-size request: ask for at least 1 byte"),
+            AllocError::BadAlign { align } => write!(
+                f,
+                "bad alignment {align}: it must be a power of two no larger than the arena"
+            ),
+            AllocError::TooLarge { requested, max } => write!(
+                f,
+                "request of {requested} bytes is too large (at most {max} bytes can be served)"
+            ),
+            AllocError::OutOfBounds { offset, len } => write!(
+                f,
+                "out of bounds: {len} bytes at offset {offset} leave the arena or the live block"
+            ),
+            AllocError::BadConfig { reason } => write!(f, "bad configuration: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for AllocError {}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = AllocError> = std::result::Result<T, E>;

@@ -1,0 +1,1101 @@
+//! The free-list allocator: splitting, coalescing by address, four placement
+//! strategies, alignment, realloc and calloc.
+
+use std::collections::BTreeSet;
+
+use crate::arena::Arena;
+use crate::free_tree::{FreeTree, NIL};
+use crate::fxhash::FxMap;
+use crate::stats::{self, Stats};
+use crate::{AllocError, Block, Result, Strategy};
+
+/// How to build a [`FreeListAllocator`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    /// Size of the arena in bytes, 1 ..= 1 GiB, a multiple of `align`.
+    pub arena_size: usize,
+    /// The placement strategy (switchable later with `set_strategy`).
+    pub strategy: Strategy,
+    /// Granularity: a power of two ≥ 1. Every block offset and size is a
+    /// multiple of it, and requests are rounded up to it.
+    pub align: usize,
+    /// Whether `free` merges a block with free neighbours (a teaching toggle).
+    pub coalesce: bool,
+}
+
+impl Default for Config {
+    /// 1024 bytes, first fit, align 8, coalescing on.
+    fn default() -> Self {
+        Config {
+            arena_size: 1024,
+            strategy: Strategy::FirstFit,
+            align: 8,
+            coalesce: true,
+        }
+    }
+}
+
+impl Config {
+    /// Checks the configuration.
+    ///
+    /// # Errors
+    /// [`AllocError::BadConfig`] naming the first problem.
+    pub fn validate(&self) -> Result<()> {
+        if self.arena_size == 0 || self.arena_size > crate::MAX_ARENA {
+            return Err(AllocError::bad_config(format!(
+                "arena size {} is out of range (1 ..= {} bytes)",
+                self.arena_size,
+                crate::MAX_ARENA
+            )));
+        }
+        if !self.align.is_power_of_two() {
+            return Err(AllocError::bad_config(format!(
+                "align {} is not a power of two",
+                self.align
+            )));
+        }
+        if self.arena_size % self.align != 0 {
+            return Err(AllocError::bad_config(format!(
+                "arena size {} is not a multiple of align {}",
+                self.arena_size, self.align
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The allocator's record of one block, kept outside the arena.
+#[derive(Clone, Copy, Debug)]
+struct Rec {
+    offset: usize,
+    size: usize,
+    /// Bytes asked for; 0 while free.
+    requested: usize,
+    /// Number of the request that created the block; meaningless while free.
+    seq: u64,
+    /// Physical neighbours by address ([`NIL`] at the ends of the arena).
+    prev: u32,
+    next: u32,
+    free: bool,
+    /// A free block left in front of an aligned allocation (cleared by any merge or reuse).
+    padding: bool,
+}
+
+/// A first/next/best/worst-fit allocator over a fixed arena.
+///
+/// Blocks tile the arena. A free block is split at the front on allocation and
+/// merged with free neighbours on free. Nothing ever moves, and `alloc`/`free`
+/// never touch the arena bytes.
+///
+/// ```
+/// use alloc_playground::{Config, FreeListAllocator, Strategy};
+/// let mut a = FreeListAllocator::new(Config { arena_size: 100, strategy: Strategy::BestFit, align: 1, coalesce: true })?;
+/// let off = a.alloc(10)?;
+/// assert_eq!(off, 0);
+/// a.free(off)?;
+/// assert_eq!(a.blocks().count(), 1);
+/// # Ok::<(), alloc_playground::AllocError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct FreeListAllocator {
+    config: Config,
+    arena: Arena,
+    /// Block records by id. Ids of merged-away blocks are recycled through `spare`.
+    recs: Vec<Rec>,
+    /// Ids in `recs` that describe no block.
+    spare: Vec<u32>,
+    /// Id of the block at offset 0.
+    head: u32,
+    /// Every free block, by address, augmented for the fit searches.
+    tree: FreeTree,
+    /// Every free block as `(size, offset)`: best and worst fit.
+    by_size: BTreeSet<(usize, usize)>,
+    /// Every used block by offset.
+    used: FxMap<usize, u32>,
+    /// End of the previous strategy-placed allocation: where next fit starts.
+    rover: usize,
+    /// Number the next allocation request gets.
+    next_seq: u64,
+    /// Sum of the sizes of used blocks.
+    used_bytes: usize,
+    /// Sum of `requested` over used blocks.
+    requested_bytes: usize,
+    /// Σ size² over free blocks, for the L2 fragmentation.
+    free_sq: u128,
+    peak_used: usize,
+    peak_requested: usize,
+    high_water: usize,
+    failed_allocs: u64,
+    last_searched: usize,
+}
+
+impl FreeListAllocator {
+    /// Builds an allocator whose arena is one free block.
+    ///
+    /// # Errors
+    /// [`AllocError::BadConfig`] when [`Config::validate`] fails or the host
+    /// cannot provide the arena.
+    ///
+    /// # Complexity
+    /// O(arena size) to zero the bytes once.
+    pub fn new(config: Config) -> Result<Self> {
+        config.validate()?;
+        let arena = Arena::new(config.arena_size)?;
+        let mut a = FreeListAllocator {
+            config,
+            arena,
+            recs: Vec::new(),
+            spare: Vec::new(),
+            head: 0,
+            tree: FreeTree::default(),
+            by_size: BTreeSet::new(),
+            used: FxMap::default(),
+            rover: 0,
+            next_seq: 0,
+            used_bytes: 0,
+            requested_bytes: 0,
+            free_sq: 0,
+            peak_used: 0,
+            peak_requested: 0,
+            high_water: 0,
+            failed_allocs: 0,
+            last_searched: 0,
+        };
+        let id = a.new_rec(Rec {
+            offset: 0,
+            size: config.arena_size,
+            requested: 0,
+            seq: 0,
+            prev: NIL,
+            next: NIL,
+            free: true,
+            padding: false,
+        });
+        a.head = id;
+        a.index_free(id);
+        Ok(a)
+    }
+
+    /// The configuration, with the current strategy and coalescing flag.
+    pub fn config(&self) -> Config {
+        self.config
+    }
+
+    /// The current strategy.
+    pub fn strategy(&self) -> Strategy {
+        self.config.strategy
+    }
+
+    /// Switches the strategy; the blocks and the next-fit rover are kept.
+    pub fn set_strategy(&mut self, strategy: Strategy) {
+        self.config.strategy = strategy;
+    }
+
+    /// Turns coalescing on or off. Turning it on merges every run of adjacent
+    /// free blocks at once (as [`coalesce_all`](Self::coalesce_all)), so that no
+    /// two free blocks are ever adjacent while it is on.
+    ///
+    /// # Complexity
+    /// O(n log n) when turning it on, O(1) otherwise.
+    pub fn set_coalesce(&mut self, on: bool) {
+        self.config.coalesce = on;
+        if on {
+            self.coalesce_all();
+        }
+    }
+
+    /// The arena bytes.
+    pub fn arena(&self) -> &Arena {
+        &self.arena
+    }
+
+    /// Number the next allocation request will get (see [`Block::seq`]).
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Free blocks examined by the last allocation request.
+    pub fn last_searched(&self) -> usize {
+        self.last_searched
+    }
+
+    /// Size of the largest free block. O(1).
+    pub fn largest_free(&self) -> usize {
+        self.tree.max_size()
+    }
+
+    /// Number of free blocks. O(1).
+    pub fn free_block_count(&self) -> usize {
+        self.tree.len()
+    }
+
+    // ----- allocation -------------------------------------------------------
+
+    /// Allocates `size` bytes (rounded up to the granularity) by the current
+    /// strategy and returns the offset of the block. The block is placed at the
+    /// start of the chosen free block; the rest stays free right after it.
+    /// The bytes are not touched.
+    ///
+    /// # Errors
+    /// - [`AllocError::ZeroSize`] for `size == 0` (nothing changes);
+    /// - [`AllocError::OutOfMemory`] when no free block fits. The blocks stay as
+    ///   they were; the request still consumes its sequence number, counts as a
+    ///   failed allocation and records the blocks searched (all of them).
+    ///
+    /// # Complexity
+    /// O(log n) expected in the number of blocks.
+    pub fn alloc(&mut self, size: usize) -> Result<usize> {
+        let seq = self.take_seq(size)?;
+        self.alloc_seq(size, seq)
+    }
+
+    /// Like [`alloc`](Self::alloc), then fills the whole block with zeros: the
+    /// one operation that writes zeros.
+    ///
+    /// # Errors
+    /// As [`alloc`](Self::alloc).
+    ///
+    /// # Complexity
+    /// O(log n) plus the size of the block.
+    pub fn alloc_zeroed(&mut self, size: usize) -> Result<usize> {
+        let off = self.alloc(size)?;
+        let len = self.recs[self.used[&off] as usize].size;
+        self.arena.bytes_mut()[off..off + len].fill(0);
+        Ok(off)
+    }
+
+    /// Allocates `size` bytes at an offset that is a multiple of `align`. The
+    /// padding between the start of the chosen free block and the allocation
+    /// stays a free block (marked [`Block::padding`]). With `align` no larger
+    /// than the granularity this is [`alloc`](Self::alloc).
+    ///
+    /// The strategies choose among the free blocks that can hold the aligned
+    /// request: first fit the lowest, next fit the first from the rover, best
+    /// fit the smallest, worst fit the largest.
+    ///
+    /// # Errors
+    /// - [`AllocError::BadAlign`] when `align` is not a power of two or exceeds the arena;
+    /// - otherwise as [`alloc`](Self::alloc).
+    ///
+    /// # Complexity
+    /// O(n) when `align` exceeds the granularity (every free block is examined
+    /// for its padding), else as `alloc`.
+    pub fn alloc_aligned(&mut self, size: usize, align: usize) -> Result<usize> {
+        if !align.is_power_of_two() || align > self.config.arena_size {
+            return Err(AllocError::BadAlign { align });
+        }
+        let seq = self.take_seq(size)?;
+        self.alloc_aligned_seq(size, align, seq)
+    }
+
+    /// [`alloc_aligned`](Self::alloc_aligned) with a sequence number already
+    /// taken and `align` already checked.
+    pub(crate) fn alloc_aligned_seq(
+        &mut self,
+        size: usize,
+        align: usize,
+        seq: u64,
+    ) -> Result<usize> {
+        if align <= self.config.align {
+            return self.alloc_seq(size, seq);
+        }
+        let r = self.round(size);
+        let (found, searched) = self.search_aligned(r, align);
+        self.last_searched = searched;
+        let Some((id, pad)) = found else {
+            return Err(self.oom(r));
+        };
+        let r = r.expect("a fit implies a rounded size");
+        Ok(self.place(id, pad, r, size, seq))
+    }
+
+    /// Changes the size of the live block at `offset` and returns its (maybe
+    /// new) offset. Shrinking happens in place (the tail becomes free); growing
+    /// happens in place when the next block is free and large enough; else the
+    /// block moves: a new block is chosen by the strategy, the old block's bytes
+    /// are copied and the old block is freed. The block keeps its `seq`.
+    ///
+    /// # Errors
+    /// - [`AllocError::InvalidFree`] / [`AllocError::DoubleFree`] when `offset`
+    ///   is not a live block (as [`free`](Self::free));
+    /// - [`AllocError::ZeroSize`] for `new_size == 0`;
+    /// - [`AllocError::OutOfMemory`] when it must move and nothing fits: the
+    ///   old block stays, untouched.
+    ///
+    /// # Complexity
+    /// O(log n), plus the bytes copied when it moves.
+    pub fn realloc(&mut self, offset: usize, new_size: usize) -> Result<usize> {
+        let id = self.live(offset)?;
+        if new_size == 0 {
+            return Err(AllocError::ZeroSize);
+        }
+        let rec = self.recs[id as usize];
+        let Some(r) = self.round(new_size) else {
+            self.last_searched = self.tree.len();
+            return Err(self.oom(None));
+        };
+        if r <= rec.size {
+            self.last_searched = 0;
+            self.shrink(id, r);
+            self.set_requested(id, new_size);
+            return Ok(offset);
+        }
+        let next = rec.next;
+        if next != NIL
+            && self.recs[next as usize].free
+            && rec.size + self.recs[next as usize].size >= r
+        {
+            self.last_searched = 0;
+            let need = r - rec.size;
+            self.take_front(next, need);
+            self.recs[id as usize].size = r;
+            self.used_bytes += need;
+            self.set_requested(id, new_size);
+            self.bump_peaks(offset + r);
+            return Ok(offset);
+        }
+        let (found, searched) = self.search(r);
+        self.last_searched = searched;
+        let Some(fid) = found else {
+            return Err(self.oom(Some(r)));
+        };
+        let new_off = self.place(fid, 0, r, new_size, rec.seq);
+        self.arena
+            .bytes_mut()
+            .copy_within(offset..offset + rec.size, new_off);
+        self.release(id);
+        Ok(new_off)
+    }
+
+    /// Frees the block that starts at `offset`, merging it with a free next and
+    /// a free previous block (by address) when coalescing is on. The bytes are
+    /// not touched.
+    ///
+    /// # Errors
+    /// - [`AllocError::DoubleFree`] when `offset` lies in a free block;
+    /// - [`AllocError::InvalidFree`] when it is not the start of a live block.
+    ///
+    /// Nothing changes on error.
+    ///
+    /// # Complexity
+    /// O(log n) expected.
+    pub fn free(&mut self, offset: usize) -> Result<()> {
+        let id = self.live(offset)?;
+        self.release(id);
+        Ok(())
+    }
+
+    /// Merges every run of adjacent free blocks and returns how many merges it
+    /// made. Useful after frees with coalescing off.
+    ///
+    /// # Complexity
+    /// O(n log n).
+    pub fn coalesce_all(&mut self) -> usize {
+        let mut merges = 0;
+        let mut id = self.head;
+        while id != NIL {
+            let next = self.recs[id as usize].next;
+            if self.recs[id as usize].free && next != NIL && self.recs[next as usize].free {
+                self.absorb_next(id);
+                merges += 1;
+            } else {
+                id = next;
+            }
+        }
+        merges
+    }
+
+    // ----- bytes -------------------------------------------------------------
+
+    /// `len` bytes of the arena from `offset`, free or used (stale bytes included).
+    ///
+    /// # Errors
+    /// [`AllocError::OutOfBounds`] when the range leaves the arena.
+    pub fn read(&self, offset: usize, len: usize) -> Result<&[u8]> {
+        self.arena.read(offset, len)
+    }
+
+    /// Writes `data` at `offset`, which must lie, with all of `data`, inside one
+    /// live block.
+    ///
+    /// # Errors
+    /// [`AllocError::OutOfBounds`] otherwise; nothing is written.
+    ///
+    /// # Complexity
+    /// O(n) to find the block containing `offset`, plus the bytes written.
+    pub fn write(&mut self, offset: usize, data: &[u8]) -> Result<()> {
+        let oob = AllocError::OutOfBounds {
+            offset,
+            len: data.len(),
+        };
+        let Some(b) = self.block_containing(offset) else {
+            return Err(oob);
+        };
+        if b.free || offset + data.len() > b.end() {
+            return Err(oob);
+        }
+        self.arena.bytes_mut()[offset..offset + data.len()].copy_from_slice(data);
+        Ok(())
+    }
+
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
+        self.arena.bytes_mut()
+    }
+
+    // ----- observation -------------------------------------------------------
+
+    /// Every block in address order.
+    ///
+    /// # Complexity
+    /// O(1) per block.
+    pub fn blocks(&self) -> impl Iterator<Item = Block> + '_ {
+        let mut id = self.head;
+        std::iter::from_fn(move || {
+            if id == NIL {
+                return None;
+            }
+            let r = self.recs[id as usize];
+            id = r.next;
+            Some(self.view(&r))
+        })
+    }
+
+    /// The block that starts at `offset`, free or used.
+    ///
+    /// # Complexity
+    /// O(log n).
+    pub fn block_at(&self, offset: usize) -> Option<Block> {
+        if let Some(&id) = self.used.get(&offset) {
+            return Some(self.view(&self.recs[id as usize]));
+        }
+        let id = self.tree.floor(offset)?;
+        (self.tree.key(id) == offset).then(|| self.view(&self.recs[id as usize]))
+    }
+
+    /// The block that contains byte `offset`.
+    ///
+    /// # Complexity
+    /// O(n).
+    pub fn block_containing(&self, offset: usize) -> Option<Block> {
+        self.blocks()
+            .find(|b| b.offset <= offset && offset < b.end())
+    }
+
+    /// The free blocks as `(offset, size)` in address order: OSTEP's free list.
+    ///
+    /// # Complexity
+    /// O(n).
+    pub fn free_list(&self) -> Vec<(usize, usize)> {
+        self.tree
+            .in_order()
+            .into_iter()
+            .map(|id| (self.tree.key(id), self.tree.size(id)))
+            .collect()
+    }
+
+    /// The statistics.
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn stats(&self) -> Stats {
+        let free_bytes = self.config.arena_size - self.used_bytes;
+        let largest = self.tree.max_size();
+        Stats {
+            arena_size: self.config.arena_size,
+            used_bytes: self.used_bytes,
+            free_bytes,
+            requested_bytes: self.requested_bytes,
+            largest_free: largest,
+            free_blocks: self.tree.len(),
+            used_blocks: self.used.len(),
+            external_fragmentation: stats::external(largest, free_bytes),
+            l2_fragmentation: stats::l2(self.free_sq, free_bytes),
+            internal_fragmentation: self.used_bytes - self.requested_bytes,
+            utilization: stats::ratio(self.requested_bytes, self.config.arena_size),
+            peak_used: self.peak_used,
+            peak_requested: self.peak_requested,
+            high_water: self.high_water,
+            peak_utilization: stats::ratio(self.peak_requested, self.high_water),
+            failed_allocs: self.failed_allocs,
+            last_searched: self.last_searched,
+            largest_request: largest,
+        }
+    }
+
+    /// The fraction of free bytes that cannot serve a request of `size` bytes
+    /// (after rounding): the bytes in free blocks smaller than it, over all free
+    /// bytes. 0 when nothing is free.
+    ///
+    /// # Complexity
+    /// O(log n + k) for the k free blocks smaller than the request.
+    pub fn unusable_free(&self, size: usize) -> f64 {
+        let r = self.round(size.max(1)).unwrap_or(usize::MAX);
+        let small: usize = self.by_size.range(..(r, 0)).map(|&(s, _)| s).sum();
+        stats::ratio(small, self.config.arena_size - self.used_bytes)
+    }
+
+    /// Checks every invariant: the blocks tile the arena with no gap or
+    /// overlap and respect the granularity; with coalescing on no two free
+    /// blocks are adjacent; the free tree, the size index and the used map
+    /// agree with the block list; the counters agree with a recount.
+    ///
+    /// # Errors
+    /// A description of the first broken invariant.
+    ///
+    /// # Complexity
+    /// O(n log n).
+    pub fn check_invariants(&self) -> std::result::Result<(), String> {
+        let align = self.config.align;
+        let mut expect = 0usize;
+        let mut prev = NIL;
+        let mut id = self.head;
+        let (mut used_bytes, mut requested, mut used_n, mut free_sq) =
+            (0usize, 0usize, 0usize, 0u128);
+        let mut frees = Vec::new();
+        let mut prev_free = false;
+        let mut seen = 0usize;
+        while id != NIL {
+            seen += 1;
+            if seen > self.recs.len() {
+                return Err("block list has a cycle".into());
+            }
+            let r = self.recs[id as usize];
+            if r.prev != prev {
+                return Err(format!("block at {} has a wrong prev link", r.offset));
+            }
+            if r.offset != expect {
+                return Err(format!(
+                    "gap or overlap: block at {} but expected {}",
+                    r.offset, expect
+                ));
+            }
+            if r.size == 0 || r.size % align != 0 || r.offset % align != 0 {
+                return Err(format!(
+                    "block at {} of size {} breaks granularity {align}",
+                    r.offset, r.size
+                ));
+            }
+            if r.free {
+                if self.config.coalesce && prev_free {
+                    return Err(format!(
+                        "adjacent free blocks at {} with coalescing on",
+                        r.offset
+                    ));
+                }
+                if r.requested != 0 {
+                    return Err(format!("free block at {} has requested bytes", r.offset));
+                }
+                frees.push((id, r.offset, r.size));
+                free_sq += (r.size as u128) * (r.size as u128);
+            } else {
+                if r.padding {
+                    return Err(format!("used block at {} marked as padding", r.offset));
+                }
+                if r.requested == 0 || self.round(r.requested) != Some(r.size) {
+                    return Err(format!(
+                        "used block at {} has bad requested {} for size {}",
+                        r.offset, r.requested, r.size
+                    ));
+                }
+                if r.seq >= self.next_seq {
+                    return Err(format!("used block at {} has a future seq", r.offset));
+                }
+                if self.used.get(&r.offset) != Some(&id) {
+                    return Err(format!("used map misses block at {}", r.offset));
+                }
+                used_bytes += r.size;
+                requested += r.requested;
+                used_n += 1;
+            }
+            prev_free = r.free;
+            expect = r.offset + r.size;
+            prev = id;
+            id = r.next;
+        }
+        if expect != self.config.arena_size {
+            return Err(format!(
+                "blocks end at {expect}, arena at {}",
+                self.config.arena_size
+            ));
+        }
+        if seen + self.spare.len() != self.recs.len() {
+            return Err("records leak: some ids are neither blocks nor spare".into());
+        }
+        self.tree.check()?;
+        let in_tree: Vec<(u32, usize, usize)> = self
+            .tree
+            .in_order()
+            .into_iter()
+            .map(|id| (id, self.tree.key(id), self.tree.size(id)))
+            .collect();
+        if in_tree != frees {
+            return Err("free tree disagrees with the block list".into());
+        }
+        let sizes: Vec<(usize, usize)> = {
+            let mut v: Vec<_> = frees.iter().map(|&(_, o, s)| (s, o)).collect();
+            v.sort_unstable();
+            v
+        };
+        if !self.by_size.iter().copied().eq(sizes) {
+            return Err("size index disagrees with the block list".into());
+        }
+        if self.used.len() != used_n {
+            return Err("used map has stale entries".into());
+        }
+        if used_bytes != self.used_bytes
+            || requested != self.requested_bytes
+            || free_sq != self.free_sq
+        {
+            return Err(format!(
+                "counters disagree: used {used_bytes} vs {}, requested {requested} vs {}",
+                self.used_bytes, self.requested_bytes
+            ));
+        }
+        if self.peak_used < used_bytes || self.peak_requested < requested {
+            return Err("peak below the current value".into());
+        }
+        let top = self
+            .blocks()
+            .filter(|b| !b.free)
+            .map(|b| b.end())
+            .max()
+            .unwrap_or(0);
+        if self.high_water < top || self.high_water > self.config.arena_size {
+            return Err(format!(
+                "high water {} below the highest used end {top}",
+                self.high_water
+            ));
+        }
+        if self.rover > self.config.arena_size {
+            return Err("rover outside the arena".into());
+        }
+        Ok(())
+    }
+
+    // ----- internals ---------------------------------------------------------
+
+    fn view(&self, r: &Rec) -> Block {
+        Block {
+            offset: r.offset,
+            size: r.size,
+            free: r.free,
+            requested: r.requested,
+            seq: (!r.free).then_some(r.seq),
+            class: None,
+            padding: r.padding,
+        }
+    }
+
+    /// Rounds a request up to the granularity (`None` on overflow).
+    fn round(&self, size: usize) -> Option<usize> {
+        size.checked_next_multiple_of(self.config.align)
+    }
+
+    /// Validates a request size and hands out its sequence number.
+    fn take_seq(&mut self, size: usize) -> Result<u64> {
+        if size == 0 {
+            return Err(AllocError::ZeroSize);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        Ok(seq)
+    }
+
+    /// Counts a refused allocation request.
+    pub(crate) fn count_failure(&mut self) {
+        self.failed_allocs += 1;
+    }
+
+    fn oom(&mut self, requested: Option<usize>) -> AllocError {
+        self.failed_allocs += 1;
+        AllocError::OutOfMemory {
+            requested: requested.unwrap_or(usize::MAX),
+            largest_free: self.tree.max_size(),
+        }
+    }
+
+    pub(crate) fn alloc_seq(&mut self, size: usize, seq: u64) -> Result<usize> {
+        let r = self.round(size);
+        let (found, searched) = match r {
+            Some(r) => self.search(r),
+            None => (None, self.tree.len()),
+        };
+        self.last_searched = searched;
+        let Some(id) = found else {
+            return Err(self.oom(r));
+        };
+        Ok(self.place(id, 0, r.expect("found implies rounded"), size, seq))
+    }
+
+    /// Hands out a sequence number without allocating (for slab chunks, which
+    /// share the numbering).
+    pub(crate) fn bump_seq(&mut self) -> u64 {
+        let s = self.next_seq;
+        self.next_seq += 1;
+        s
+    }
+
+    /// Finds the free block for `r` bytes by the strategy: `(id, searched)`.
+    fn search(&self, r: usize) -> (Option<u32>, usize) {
+        let n = self.tree.len();
+        match self.config.strategy {
+            Strategy::FirstFit => match self.tree.first_fit(0, r) {
+                Some(id) => (Some(id), self.tree.rank(self.tree.key(id)) + 1),
+                None => (None, n),
+            },
+            Strategy::NextFit => {
+                let (start_key, r0) = self.rover_start();
+                if let Some(id) = self.tree.first_fit(start_key, r) {
+                    let k = self.tree.rank(self.tree.key(id));
+                    return (Some(id), k - r0 + 1);
+                }
+                match self.tree.first_fit(0, r) {
+                    Some(id) => (Some(id), n - r0 + self.tree.rank(self.tree.key(id)) + 1),
+                    None => (None, n),
+                }
+            }
+            Strategy::BestFit => match self.by_size.range((r, 0)..).next() {
+                Some(&(_, off)) => (self.tree.floor(off), n),
+                None => (None, n),
+            },
+            Strategy::WorstFit => {
+                let max = self.tree.max_size();
+                if max < r {
+                    return (None, n);
+                }
+                let &(_, off) = self
+                    .by_size
+                    .range((max, 0)..)
+                    .next()
+                    .expect("max is indexed");
+                (self.tree.floor(off), n)
+            }
+        }
+    }
+
+    /// Where next fit starts: the key of the free block that contains the
+    /// rover, or the first free block after it (wrapping to the lowest), and
+    /// that block's rank.
+    fn rover_start(&self) -> (usize, usize) {
+        if let Some(id) = self.tree.floor(self.rover) {
+            let k = self.tree.key(id);
+            if self.rover < k + self.tree.size(id) {
+                return (k, self.tree.rank(k));
+            }
+        }
+        let r0 = self.tree.rank(self.rover);
+        if r0 == self.tree.len() {
+            (0, 0)
+        } else {
+            (self.rover, r0)
+        }
+    }
+
+    /// The exact search for an aligned request: `((id, padding), searched)`.
+    fn search_aligned(&self, r: Option<usize>, align: usize) -> (Option<(u32, usize)>, usize) {
+        let ids = self.tree.in_order();
+        let n = ids.len();
+        let Some(r) = r else { return (None, n) };
+        let fit = |id: u32| -> Option<usize> {
+            let (o, s) = (self.tree.key(id), self.tree.size(id));
+            let pad = o.next_multiple_of(align) - o;
+            (pad.checked_add(r)? <= s).then_some(pad)
+        };
+        match self.config.strategy {
+            Strategy::FirstFit => ids
+                .iter()
+                .enumerate()
+                .find_map(|(i, &id)| fit(id).map(|p| ((id, p), i + 1)))
+                .map_or((None, n), |(f, c)| (Some(f), c)),
+            Strategy::NextFit => {
+                let (_, r0) = self.rover_start();
+                (0..n)
+                    .map(|i| ids[(r0 + i) % n])
+                    .enumerate()
+                    .find_map(|(i, id)| fit(id).map(|p| ((id, p), i + 1)))
+                    .map_or((None, n), |(f, c)| (Some(f), c))
+            }
+            Strategy::BestFit | Strategy::WorstFit => {
+                let worst = self.config.strategy == Strategy::WorstFit;
+                let mut best: Option<(u32, usize)> = None;
+                for &id in &ids {
+                    if let Some(p) = fit(id) {
+                        let s = self.tree.size(id);
+                        let better = match best {
+                            None => true,
+                            Some((b, _)) if worst => s > self.tree.size(b),
+                            Some((b, _)) => s < self.tree.size(b),
+                        };
+                        if better {
+                            best = Some((id, p));
+                        }
+                    }
+                }
+                (best, n)
+            }
+        }
+    }
+
+    /// Places a used block of `r` bytes `pad` bytes into the free block `id`.
+    /// The padding stays free in front (keeping `id`), the remainder stays free
+    /// behind. Returns the new block's offset.
+    fn place(&mut self, id: u32, pad: usize, r: usize, requested: usize, seq: u64) -> usize {
+        let f = self.recs[id as usize];
+        debug_assert!(f.free && pad + r <= f.size);
+        let start = f.offset + pad;
+        let rest = f.size - pad - r;
+        let uid;
+        if pad == 0 {
+            if rest == 0 {
+                self.unindex_free(id);
+                uid = id;
+            } else {
+                // The free record keeps its id and moves behind the new block.
+                self.resize_free(id, f.offset + r, rest);
+                self.recs[id as usize].padding = false;
+                uid = self.new_rec(Rec {
+                    offset: start,
+                    size: r,
+                    ..f
+                });
+                self.link_before(uid, id);
+            }
+        } else {
+            self.resize_free(id, f.offset, pad);
+            self.recs[id as usize].padding = true;
+            uid = self.new_rec(Rec {
+                offset: start,
+                size: r,
+                ..f
+            });
+            self.link_after(uid, id);
+            if rest > 0 {
+                let rid = self.new_rec(Rec {
+                    offset: start + r,
+                    size: rest,
+                    padding: false,
+                    ..f
+                });
+                self.link_after(rid, uid);
+                self.index_free(rid);
+            }
+        }
+        let u = &mut self.recs[uid as usize];
+        u.free = false;
+        u.padding = false;
+        u.requested = requested;
+        u.seq = seq;
+        self.used.insert(start, uid);
+        self.used_bytes += r;
+        self.requested_bytes += requested;
+        self.rover = start + r;
+        self.bump_peaks(start + r);
+        start
+    }
+
+    fn bump_peaks(&mut self, end: usize) {
+        self.peak_used = self.peak_used.max(self.used_bytes);
+        self.peak_requested = self.peak_requested.max(self.requested_bytes);
+        self.high_water = self.high_water.max(end);
+    }
+
+    fn set_requested(&mut self, id: u32, requested: usize) {
+        let old = self.recs[id as usize].requested;
+        self.requested_bytes = self.requested_bytes - old + requested;
+        self.recs[id as usize].requested = requested;
+        self.peak_requested = self.peak_requested.max(self.requested_bytes);
+    }
+
+    /// The id of the live block at `offset`, or the error `free` reports.
+    pub(crate) fn live(&self, offset: usize) -> Result<u32> {
+        if let Some(&id) = self.used.get(&offset) {
+            return Ok(id);
+        }
+        if let Some(id) = self.tree.floor(offset) {
+            if offset < self.tree.key(id) + self.tree.size(id) {
+                return Err(AllocError::DoubleFree { offset });
+            }
+        }
+        Err(AllocError::InvalidFree { offset })
+    }
+
+    /// Marks the used block `id` free and coalesces it as configured.
+    fn release(&mut self, id: u32) {
+        let r = self.recs[id as usize];
+        self.used.remove(&r.offset);
+        self.used_bytes -= r.size;
+        self.requested_bytes -= r.requested;
+        let rec = &mut self.recs[id as usize];
+        rec.free = true;
+        rec.requested = 0;
+        rec.padding = false;
+        let next_free = r.next != NIL && self.recs[r.next as usize].free;
+        let prev_free = r.prev != NIL && self.recs[r.prev as usize].free;
+        if !self.config.coalesce {
+            self.index_free(id);
+            return;
+        }
+        match (prev_free, next_free) {
+            (false, false) => self.index_free(id),
+            (false, true) => {
+                // The next free block grows backwards over this one.
+                let n = r.next;
+                let ns = self.recs[n as usize].size;
+                self.resize_free(n, r.offset, r.size + ns);
+                self.recs[n as usize].padding = false;
+                self.unlink(id);
+            }
+            (true, false) => {
+                let p = r.prev;
+                let po = self.recs[p as usize].offset;
+                let ps = self.recs[p as usize].size;
+                self.resize_free(p, po, ps + r.size);
+                self.recs[p as usize].padding = false;
+                self.unlink(id);
+            }
+            (true, true) => {
+                let (p, n) = (r.prev, r.next);
+                let ns = self.recs[n as usize].size;
+                self.unindex_free(n);
+                self.unlink(n);
+                let po = self.recs[p as usize].offset;
+                let ps = self.recs[p as usize].size;
+                self.resize_free(p, po, ps + r.size + ns);
+                self.recs[p as usize].padding = false;
+                self.unlink(id);
+            }
+        }
+    }
+
+    /// Merges the free block after the free block `id` into it.
+    fn absorb_next(&mut self, id: u32) {
+        let n = self.recs[id as usize].next;
+        let ns = self.recs[n as usize].size;
+        self.unindex_free(n);
+        self.unlink(n);
+        let (o, s) = (self.recs[id as usize].offset, self.recs[id as usize].size);
+        self.resize_free(id, o, s + ns);
+        self.recs[id as usize].padding = false;
+    }
+
+    /// Shrinks the used block `id` to `r` bytes; the tail becomes free.
+    fn shrink(&mut self, id: u32, r: usize) {
+        let rec = self.recs[id as usize];
+        let tail = rec.size - r;
+        if tail == 0 {
+            return;
+        }
+        self.recs[id as usize].size = r;
+        self.used_bytes -= tail;
+        let next = rec.next;
+        if self.config.coalesce && next != NIL && self.recs[next as usize].free {
+            let ns = self.recs[next as usize].size;
+            self.resize_free(next, rec.offset + r, ns + tail);
+            self.recs[next as usize].padding = false;
+        } else {
+            let tid = self.new_rec(Rec {
+                offset: rec.offset + r,
+                size: tail,
+                requested: 0,
+                free: true,
+                padding: false,
+                ..rec
+            });
+            self.link_after(tid, id);
+            self.index_free(tid);
+        }
+    }
+
+    /// Takes `need` bytes off the front of the free block `id`.
+    fn take_front(&mut self, id: u32, need: usize) {
+        let f = self.recs[id as usize];
+        if f.size == need {
+            self.unindex_free(id);
+            self.unlink(id);
+        } else {
+            self.resize_free(id, f.offset + need, f.size - need);
+            self.recs[id as usize].padding = false;
+        }
+    }
+
+    fn new_rec(&mut self, rec: Rec) -> u32 {
+        let rec = Rec {
+            prev: NIL,
+            next: NIL,
+            ..rec
+        };
+        if let Some(id) = self.spare.pop() {
+            self.recs[id as usize] = rec;
+            id
+        } else {
+            self.recs.push(rec);
+            u32::try_from(self.recs.len() - 1).expect("fewer than 2^32 blocks")
+        }
+    }
+
+    /// Puts `id` into the physical list right before `at`.
+    fn link_before(&mut self, id: u32, at: u32) {
+        let p = self.recs[at as usize].prev;
+        self.recs[id as usize].prev = p;
+        self.recs[id as usize].next = at;
+        self.recs[at as usize].prev = id;
+        if p == NIL {
+            self.head = id;
+        } else {
+            self.recs[p as usize].next = id;
+        }
+    }
+
+    /// Puts `id` into the physical list right after `at`.
+    fn link_after(&mut self, id: u32, at: u32) {
+        let n = self.recs[at as usize].next;
+        self.recs[id as usize].prev = at;
+        self.recs[id as usize].next = n;
+        self.recs[at as usize].next = id;
+        if n != NIL {
+            self.recs[n as usize].prev = id;
+        }
+    }
+
+    /// Takes `id` out of the physical list and recycles the record.
+    fn unlink(&mut self, id: u32) {
+        let Rec { prev, next, .. } = self.recs[id as usize];
+        if prev == NIL {
+            self.head = next;
+        } else {
+            self.recs[prev as usize].next = next;
+        }
+        if next != NIL {
+            self.recs[next as usize].prev = prev;
+        }
+        self.spare.push(id);
+    }
+
+    fn index_free(&mut self, id: u32) {
+        let Rec { offset, size, .. } = self.recs[id as usize];
+        self.tree.insert(id, offset, size);
+        self.by_size.insert((size, offset));
+        self.free_sq += (size as u128) * (size as u128);
+    }
+
+    fn unindex_free(&mut self, id: u32) {
+        let Rec { offset, size, .. } = self.recs[id as usize];
+        self.tree.remove(offset);
+        self.by_size.remove(&(size, offset));
+        self.free_sq -= (size as u128) * (size as u128);
+    }
+
+    /// Moves/resizes the free block `id` without changing its place in address order.
+    fn resize_free(&mut self, id: u32, offset: usize, size: usize) {
+        let old = self.recs[id as usize];
+        self.tree.update(old.offset, offset, size);
+        self.by_size.remove(&(old.size, old.offset));
+        self.by_size.insert((size, offset));
+        self.free_sq = self.free_sq - (old.size as u128) * (old.size as u128)
+            + (size as u128) * (size as u128);
+        let rec = &mut self.recs[id as usize];
+        rec.offset = offset;
+        rec.size = size;
+    }
+}

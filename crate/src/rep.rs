@@ -1,0 +1,194 @@
+//! CS:APP malloc-lab trace files (`.rep`).
+//!
+//! Four header lines — heap-size hint, number of ids, number of ops, weight —
+//! then one op per line: `a id size` (malloc), `f id` (free; `f -1` frees
+//! nothing), `r id size` (realloc). Blank lines are skipped.
+
+use crate::script::{Op, Script, ScriptError, MAX_OPS, MAX_SIZE};
+
+/// The largest trace text accepted (a guard against hostile input): 64 MiB.
+pub const MAX_TRACE_BYTES: usize = 64 << 20;
+
+/// A parsed trace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The heap-size hint of the first header line.
+    pub heap_hint: usize,
+    /// Number of distinct ids the header announces.
+    pub num_ids: usize,
+    /// Number of ops the header announces.
+    pub num_ops: usize,
+    /// The weight of the last header line.
+    pub weight: usize,
+    /// The ops, converted to the op-list form: trace ids become pointer indices
+    /// (a realloc keeps its pointer; `f -1` is dropped).
+    pub script: Script,
+    /// For each op-list pointer index, the trace id it stands for.
+    pub ptr_ids: Vec<usize>,
+}
+
+/// Parses a `.rep` trace and converts it to an op list.
+///
+/// # Errors
+/// [`ScriptError`] naming the line: a missing or non-numeric header, an
+/// unknown op, an id at or beyond the header's count, a size of 0 or too
+/// large, an `a` for an id that is live, an `f` or `r` for an id that is
+/// not, or an op count that disagrees with the header.
+///
+/// # Complexity
+/// O(length of the text).
+pub fn parse(text: &str) -> Result<Trace, ScriptError> {
+    if text.len() > MAX_TRACE_BYTES {
+        return Err(ScriptError::new(
+            1,
+            0,
+            format!("trace is larger than {MAX_TRACE_BYTES} bytes"),
+        ));
+    }
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty());
+    let mut header = [0usize; 4];
+    let names = ["heap-size hint", "number of ids", "number of ops", "weight"];
+    let mut last_line = 0;
+    for (slot, name) in header.iter_mut().zip(names) {
+        let (ln, l) = lines.next().ok_or_else(|| {
+            ScriptError::new(last_line + 1, 0, format!("missing header line: {name}"))
+        })?;
+        last_line = ln;
+        *slot = l
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v <= 1e15)
+            .map(|v| v as usize)
+            .ok_or_else(|| {
+                ScriptError::new(
+                    ln,
+                    1,
+                    format!("header line ({name}) must be a whole number, found {l:?}"),
+                )
+            })?;
+    }
+    let [heap_hint, num_ids, num_ops, weight] = header;
+    if num_ops > MAX_OPS {
+        return Err(ScriptError::new(
+            3,
+            1,
+            format!("too many ops (at most {MAX_OPS})"),
+        ));
+    }
+    // Per trace id: the pointer index it currently holds, if live.
+    let mut live: Vec<Option<usize>> = vec![None; num_ids.min(MAX_OPS)];
+    let mut ops = Vec::with_capacity(num_ops.min(1 << 20));
+    let mut op_lines = Vec::with_capacity(num_ops.min(1 << 20));
+    let mut ptr_ids = Vec::new();
+    let mut count = 0usize;
+    for (ln, l) in lines {
+        count += 1;
+        last_line = ln;
+        if count > num_ops {
+            return Err(ScriptError::new(
+                ln,
+                1,
+                format!("more ops than the header's {num_ops}"),
+            ));
+        }
+        let mut f = l.split_whitespace();
+        let kind = f.next().unwrap_or("");
+        let field = |f: Option<&str>, what: &str| -> Result<i64, ScriptError> {
+            f.and_then(|s| s.parse::<i64>().ok())
+                .ok_or_else(|| ScriptError::new(ln, 1, format!("expected {what} in {l:?}")))
+        };
+        let id = field(f.next(), "an id")?;
+        if kind == "f" && id == -1 {
+            continue;
+        }
+        if id < 0 || id as usize >= live.len() {
+            return Err(ScriptError::new(
+                ln,
+                1,
+                format!(
+                    "id {id} is outside 0..{} (the header's number of ids)",
+                    live.len()
+                ),
+            ));
+        }
+        let id = id as usize;
+        let size = |f: Option<&str>| -> Result<usize, ScriptError> {
+            let n = field(f, "a size")?;
+            if n <= 0 || n as usize > MAX_SIZE {
+                return Err(ScriptError::new(
+                    ln,
+                    1,
+                    format!("size {n} is out of range (1 ..= {MAX_SIZE})"),
+                ));
+            }
+            Ok(n as usize)
+        };
+        let op = match kind {
+            "a" => {
+                if live[id].is_some() {
+                    return Err(ScriptError::new(
+                        ln,
+                        1,
+                        format!("id {id} is allocated twice"),
+                    ));
+                }
+                let s = size(f.next())?;
+                live[id] = Some(ptr_ids.len());
+                ptr_ids.push(id);
+                Op::Alloc { size: s }
+            }
+            "f" => {
+                let p = live[id].take().ok_or_else(|| {
+                    ScriptError::new(ln, 1, format!("id {id} is freed but not live"))
+                })?;
+                Op::Free { ptr: p }
+            }
+            "r" => {
+                let s = size(f.next())?;
+                match live[id] {
+                    Some(p) => Op::Realloc { ptr: p, size: s },
+                    None => {
+                        // realloc(NULL, n) is malloc(n).
+                        live[id] = Some(ptr_ids.len());
+                        ptr_ids.push(id);
+                        Op::Alloc { size: s }
+                    }
+                }
+            }
+            _ => {
+                return Err(ScriptError::new(
+                    ln,
+                    1,
+                    format!("unknown op {kind:?} (expected a, f or r)"),
+                ))
+            }
+        };
+        if f.next().is_some() {
+            return Err(ScriptError::new(ln, 1, format!("extra fields in {l:?}")));
+        }
+        ops.push(op);
+        op_lines.push(ln);
+    }
+    if count != num_ops {
+        return Err(ScriptError::new(
+            last_line.max(1),
+            0,
+            format!("the header announces {num_ops} ops but the trace has {count}"),
+        ));
+    }
+    Ok(Trace {
+        heap_hint,
+        num_ids,
+        num_ops,
+        weight,
+        script: Script {
+            ops,
+            lines: op_lines,
+        },
+        ptr_ids,
+    })
+}

@@ -1,0 +1,316 @@
+//! Op lists in OSTEP's syntax, with a few extensions.
+//!
+//! OSTEP's `malloc.py -A` takes `+10,+20,-0`: allocate 10, allocate 20, free
+//! `ptr[0]`, where `ptr[k]` is the k-th allocation request (failed ones
+//! count). This parser accepts exactly that, separated by commas, spaces or
+//! newlines, with `#` comments, plus:
+//!
+//! | op          | meaning                                              |
+//! |-------------|------------------------------------------------------|
+//! | `+N`        | allocate N bytes → next `ptr`                        |
+//! | `+N@A`      | allocate N bytes aligned to A → next `ptr`           |
+//! | `cN`        | calloc: allocate N zeroed bytes → next `ptr`         |
+//! | `-K`        | free `ptr[K]`                                        |
+//! | `rK:N`      | realloc `ptr[K]` to N bytes (it stays `ptr[K]`)      |
+//! | `wK=HEX`    | write bytes (hex) at the start of `ptr[K]`           |
+//! | `wK@O=HEX`  | write bytes at offset O inside `ptr[K]`              |
+//! | `@MODE`     | switch to `first-fit`, `next-fit`, `best-fit`, `worst-fit` or `slab` |
+//! | `@coalesce` / `@no-coalesce` | turn coalescing on / off            |
+//! | `@merge`    | merge all adjacent free blocks now                   |
+
+use std::fmt;
+
+use crate::Mode;
+
+/// The most ops one script may hold (a guard against hostile input).
+pub const MAX_OPS: usize = 10_000_000;
+/// The largest size or alignment a script may name.
+pub const MAX_SIZE: usize = 1 << 30;
+/// The most bytes one write op may carry.
+pub const MAX_WRITE: usize = 4096;
+
+/// One operation.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub enum Op {
+    /// `+N`: allocate.
+    Alloc {
+        /// Bytes requested.
+        size: usize,
+    },
+    /// `+N@A`: allocate at a multiple of `align`.
+    AllocAligned {
+        /// Bytes requested.
+        size: usize,
+        /// Alignment (a power of two).
+        align: usize,
+    },
+    /// `cN`: allocate zeroed bytes.
+    Calloc {
+        /// Bytes requested.
+        size: usize,
+    },
+    /// `-K`: free `ptr[K]`.
+    Free {
+        /// The pointer index.
+        ptr: usize,
+    },
+    /// `rK:N`: resize `ptr[K]`.
+    Realloc {
+        /// The pointer index.
+        ptr: usize,
+        /// New size.
+        size: usize,
+    },
+    /// `wK@O=HEX`: write bytes into `ptr[K]`.
+    Write {
+        /// The pointer index.
+        ptr: usize,
+        /// Offset inside the block.
+        at: usize,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// `@MODE`: switch the strategy or to the slab pools.
+    SetMode {
+        /// The new mode.
+        mode: Mode,
+    },
+    /// `@coalesce` / `@no-coalesce`.
+    SetCoalesce {
+        /// On or off.
+        on: bool,
+    },
+    /// `@merge`: coalesce everything now.
+    MergeAll,
+}
+
+impl Op {
+    /// Whether the op is an allocation request (and so creates a `ptr`).
+    pub fn is_alloc(&self) -> bool {
+        matches!(
+            self,
+            Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. }
+        )
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Op::Alloc { size } => write!(f, "+{size}"),
+            Op::AllocAligned { size, align } => write!(f, "+{size}@{align}"),
+            Op::Calloc { size } => write!(f, "c{size}"),
+            Op::Free { ptr } => write!(f, "-{ptr}"),
+            Op::Realloc { ptr, size } => write!(f, "r{ptr}:{size}"),
+            Op::Write { ptr, at, bytes } => {
+                write!(f, "w{ptr}")?;
+                if *at != 0 {
+                    write!(f, "@{at}")?;
+                }
+                f.write_str("=")?;
+                bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))
+            }
+            Op::SetMode { mode } => write!(f, "@{mode}"),
+            Op::SetCoalesce { on: true } => f.write_str("@coalesce"),
+            Op::SetCoalesce { on: false } => f.write_str("@no-coalesce"),
+            Op::MergeAll => f.write_str("@merge"),
+        }
+    }
+}
+
+/// A parse or validation error, naming the line (1-based) and the token.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScriptError {
+    /// 1-based line of the input.
+    pub line: usize,
+    /// 1-based column of the token (0 when the error is about the whole input).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl ScriptError {
+    pub(crate) fn new(line: usize, column: usize, message: impl Into<String>) -> Self {
+        ScriptError {
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.column > 0 {
+            write!(
+                f,
+                "line {}, column {}: {}",
+                self.line, self.column, self.message
+            )
+        } else {
+            write!(f, "line {}: {}", self.line, self.message)
+        }
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+/// Parsed ops with the line each came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Script {
+    /// The ops in order.
+    pub ops: Vec<Op>,
+    /// The 1-based source line of each op.
+    pub lines: Vec<usize>,
+}
+
+impl Script {
+    /// A script from ops that have no source text (line k+1 for op k).
+    pub fn from_ops(ops: Vec<Op>) -> Self {
+        let lines = (1..=ops.len()).collect();
+        Script { ops, lines }
+    }
+}
+
+/// Parses an op list.
+///
+/// # Errors
+/// [`ScriptError`] at the first bad token, with its line and column; more than
+/// [`MAX_OPS`] ops; a size of 0 or above [`MAX_SIZE`]; an alignment that is
+/// not a power of two.
+///
+/// # Complexity
+/// O(length of the text).
+pub fn parse(text: &str) -> Result<Script, ScriptError> {
+    let mut script = Script::default();
+    for (ln, line) in text.lines().enumerate() {
+        let line_no = ln + 1;
+        let code = line.split('#').next().unwrap_or("");
+        let mut col = 0;
+        for tok in code.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
+            let start = col;
+            col += tok.len() + 1;
+            if tok.is_empty() {
+                continue;
+            }
+            let op = parse_op(tok).map_err(|m| ScriptError::new(line_no, start + 1, m))?;
+            if script.ops.len() >= MAX_OPS {
+                return Err(ScriptError::new(
+                    line_no,
+                    start + 1,
+                    format!("too many ops (at most {MAX_OPS})"),
+                ));
+            }
+            script.ops.push(op);
+            script.lines.push(line_no);
+        }
+    }
+    Ok(script)
+}
+
+/// Formats ops in the syntax [`parse`] reads, comma-separated.
+pub fn format(ops: &[Op]) -> String {
+    let mut s = String::new();
+    for (i, op) in ops.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&op.to_string());
+    }
+    s
+}
+
+fn number(s: &str, what: &str, tok: &str) -> Result<usize, String> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("expected {what} in {tok:?}"));
+    }
+    s.parse::<usize>()
+        .ok()
+        .filter(|&n| n <= MAX_SIZE)
+        .ok_or_else(|| format!("{what} in {tok:?} is too large (at most {MAX_SIZE})"))
+}
+
+fn size(s: &str, tok: &str) -> Result<usize, String> {
+    let n = number(s, "a size", tok)?;
+    if n == 0 {
+        return Err(format!("size must be at least 1 in {tok:?}"));
+    }
+    Ok(n)
+}
+
+fn parse_op(tok: &str) -> Result<Op, String> {
+    let (head, rest) = tok.split_at(tok.chars().next().map_or(0, char::len_utf8));
+    match head {
+        "+" => match rest.split_once('@') {
+            Some((n, a)) => {
+                let align = number(a, "an alignment", tok)?;
+                if !align.is_power_of_two() {
+                    return Err(format!("alignment in {tok:?} is not a power of two"));
+                }
+                Ok(Op::AllocAligned {
+                    size: size(n, tok)?,
+                    align,
+                })
+            }
+            None => Ok(Op::Alloc {
+                size: size(rest, tok)?,
+            }),
+        },
+        "c" | "C" => Ok(Op::Calloc {
+            size: size(rest, tok)?,
+        }),
+        "-" => Ok(Op::Free {
+            ptr: number(rest, "a pointer index", tok)?,
+        }),
+        "r" | "R" => {
+            let (k, n) = rest
+                .split_once(':')
+                .ok_or_else(|| format!("expected rK:N in {tok:?}"))?;
+            Ok(Op::Realloc {
+                ptr: number(k, "a pointer index", tok)?,
+                size: size(n, tok)?,
+            })
+        }
+        "w" | "W" => {
+            let (target, hex) = rest
+                .split_once('=')
+                .ok_or_else(|| format!("expected wK=HEX in {tok:?}"))?;
+            let (k, at) = match target.split_once('@') {
+                Some((k, at)) => (k, number(at, "an offset", tok)?),
+                None => (target, 0),
+            };
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!("bad hex digits in {tok:?}"));
+            }
+            if hex.is_empty() || hex.len() % 2 != 0 || hex.len() / 2 > MAX_WRITE {
+                return Err(format!(
+                    "expected an even number of hex digits (1 to {MAX_WRITE} bytes) in {tok:?}"
+                ));
+            }
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .map_err(|_| format!("bad hex digits in {tok:?}"))?;
+            Ok(Op::Write {
+                ptr: number(k, "a pointer index", tok)?,
+                at,
+                bytes,
+            })
+        }
+        "@" => match rest.to_ascii_lowercase().as_str() {
+            "coalesce" => Ok(Op::SetCoalesce { on: true }),
+            "no-coalesce" | "nocoalesce" => Ok(Op::SetCoalesce { on: false }),
+            "merge" => Ok(Op::MergeAll),
+            m => m
+                .parse::<Mode>()
+                .map(|mode| Op::SetMode { mode })
+                .map_err(|_| format!("unknown directive {tok:?}")),
+        },
+        _ => Err(format!(
+            "unknown op {tok:?} (expected +N, -K, cN, rK:N, wK=HEX or @mode)"
+        )),
+    }
+}

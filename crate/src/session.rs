@@ -1,0 +1,454 @@
+//! A session: a [`Heap`] plus the pointer table and op log that scripts,
+//! traces, undo and sharing need. Every operation is logged in the op-list
+//! syntax of [`crate::script`], so a session can be rebuilt from its config
+//! and log at any step.
+
+use crate::fxhash::FxMap;
+use crate::script::{Op, Script, ScriptError};
+use crate::{AllocError, Block, Heap, HeapConfig, Mode, Result, Stats};
+
+/// What became of an allocation request (`ptr[k]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", content = "offset", rename_all = "camelCase")]
+pub enum Ptr {
+    /// Holds the block at this offset.
+    Live(usize),
+    /// The request failed; freeing it does nothing (like `free(NULL)`).
+    Failed,
+    /// Freed.
+    Freed,
+}
+
+/// What a replay did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayReport {
+    /// Ops run.
+    pub ops: usize,
+    /// Allocation requests (alloc, aligned, calloc).
+    pub allocs: usize,
+    /// Frees that released a block.
+    pub frees: usize,
+    /// Reallocs run.
+    pub reallocs: usize,
+    /// Allocation and realloc requests that failed.
+    pub failed: usize,
+}
+
+/// Everything a view needs to draw the state, in one serializable value.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Arena size in bytes.
+    pub arena_size: usize,
+    /// The current mode (`"first-fit"` … or `"slab"`).
+    pub strategy: Mode,
+    /// Granularity.
+    pub align: usize,
+    /// Coalescing on or off.
+    pub coalesce: bool,
+    /// Slab size classes.
+    pub classes: Vec<usize>,
+    /// Slab size.
+    pub slab_size: usize,
+    /// Every block in address order (slabs as chunks); `seq` is the `ptr` index.
+    pub blocks: Vec<Block>,
+    /// The statistics.
+    pub stats: Stats,
+    /// Free blocks examined by the last allocation request.
+    pub last_searched: usize,
+    /// Number of ops in the log.
+    pub ops: usize,
+    /// Index the next allocation request will get.
+    pub next_ptr: usize,
+}
+
+/// A heap with its pointer table and op log.
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The configuration the session started from (rebuilds start here).
+    initial: HeapConfig,
+    heap: Heap,
+    /// `ptrs[k]` is what became of allocation request k; `k == seq` of its block.
+    ptrs: Vec<Ptr>,
+    /// Live pointer index by block offset.
+    by_offset: FxMap<usize, usize>,
+    /// Every op that changed something (or was an allocation request), in order.
+    log: Vec<Op>,
+}
+
+impl Session {
+    /// A fresh session.
+    ///
+    /// # Errors
+    /// [`AllocError::BadConfig`] as [`Heap::new`].
+    pub fn new(config: HeapConfig) -> Result<Self> {
+        Ok(Session {
+            heap: Heap::new(config.clone())?,
+            initial: config,
+            ptrs: Vec::new(),
+            by_offset: FxMap::default(),
+            log: Vec::new(),
+        })
+    }
+
+    /// The heap.
+    pub fn heap(&self) -> &Heap {
+        &self.heap
+    }
+
+    /// The configuration the session started from.
+    pub fn initial_config(&self) -> &HeapConfig {
+        &self.initial
+    }
+
+    /// The op log.
+    pub fn log(&self) -> &[Op] {
+        &self.log
+    }
+
+    /// The pointer table.
+    pub fn ptrs(&self) -> &[Ptr] {
+        &self.ptrs
+    }
+
+    /// The pointer index of the live block at `offset`.
+    pub fn ptr_at(&self, offset: usize) -> Option<usize> {
+        self.by_offset.get(&offset).copied()
+    }
+
+    /// A snapshot of the whole state.
+    ///
+    /// # Complexity
+    /// O(n).
+    pub fn snapshot(&self) -> Snapshot {
+        let c = self.heap.config();
+        Snapshot {
+            arena_size: c.arena_size,
+            strategy: c.mode,
+            align: c.align,
+            coalesce: c.coalesce,
+            classes: c.classes,
+            slab_size: c.slab_size,
+            blocks: self.heap.blocks(),
+            stats: self.heap.stats(),
+            last_searched: self.heap.last_searched(),
+            ops: self.log.len(),
+            next_ptr: self.ptrs.len(),
+        }
+    }
+
+    // ----- offset-based operations (the JS API) ------------------------------
+
+    /// Allocates in the current mode; see [`Heap::alloc`].
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`]. A request the heap numbered (it failed for lack of
+    /// memory or of a class) is logged and takes a pointer index; one
+    /// rejected before (zero size) is not.
+    pub fn alloc(&mut self, size: usize) -> Result<usize> {
+        self.alloc_op(Op::Alloc { size })
+    }
+
+    /// Allocates at a multiple of `align`; see [`Heap::alloc_aligned`].
+    ///
+    /// # Errors
+    /// As [`Heap::alloc_aligned`], logged as [`alloc`](Self::alloc) says.
+    pub fn alloc_aligned(&mut self, size: usize, align: usize) -> Result<usize> {
+        self.alloc_op(Op::AllocAligned { size, align })
+    }
+
+    /// Allocates zeroed bytes; see [`Heap::alloc_zeroed`].
+    ///
+    /// # Errors
+    /// As [`Heap::alloc`], logged as [`alloc`](Self::alloc) says.
+    pub fn calloc(&mut self, size: usize) -> Result<usize> {
+        self.alloc_op(Op::Calloc { size })
+    }
+
+    fn alloc_op(&mut self, op: Op) -> Result<usize> {
+        let before = self.heap.next_seq();
+        let r = match op {
+            Op::Alloc { size } => self.heap.alloc(size),
+            Op::AllocAligned { size, align } => self.heap.alloc_aligned(size, align),
+            Op::Calloc { size } => self.heap.alloc_zeroed(size),
+            _ => unreachable!("alloc_op takes allocation ops"),
+        };
+        if self.heap.next_seq() != before {
+            debug_assert_eq!(before as usize, self.ptrs.len());
+            self.log.push(op);
+            match r {
+                Ok(off) => {
+                    self.by_offset.insert(off, self.ptrs.len());
+                    self.ptrs.push(Ptr::Live(off));
+                }
+                Err(_) => self.ptrs.push(Ptr::Failed),
+            }
+        }
+        r
+    }
+
+    /// Frees the live block or chunk at `offset`.
+    ///
+    /// # Errors
+    /// [`AllocError::InvalidFree`] or [`AllocError::DoubleFree`]; nothing changes.
+    pub fn free(&mut self, offset: usize) -> Result<()> {
+        self.heap.free(offset)?;
+        let k = self
+            .by_offset
+            .remove(&offset)
+            .expect("every live block has a pointer");
+        self.ptrs[k] = Ptr::Freed;
+        self.log.push(Op::Free { ptr: k });
+        Ok(())
+    }
+
+    /// Resizes the live block at `offset`; see [`Heap::realloc`].
+    ///
+    /// # Errors
+    /// As [`Heap::realloc`]; a realloc that fails for lack of memory is logged
+    /// (and replays as a failure), one with bad arguments is not.
+    pub fn realloc(&mut self, offset: usize, size: usize) -> Result<usize> {
+        let failed_before = self.heap.stats().failed_allocs;
+        let r = self.heap.realloc(offset, size);
+        match r {
+            Ok(new) => {
+                let k = self
+                    .by_offset
+                    .remove(&offset)
+                    .expect("live block has a pointer");
+                self.by_offset.insert(new, k);
+                self.ptrs[k] = Ptr::Live(new);
+                self.log.push(Op::Realloc { ptr: k, size });
+            }
+            Err(_) if self.heap.stats().failed_allocs != failed_before => {
+                let k = self.by_offset[&offset];
+                self.log.push(Op::Realloc { ptr: k, size });
+            }
+            Err(_) => {}
+        }
+        r
+    }
+
+    /// Writes bytes inside the live block that starts at `offset`, `at` bytes in.
+    ///
+    /// # Errors
+    /// [`AllocError::InvalidFree`] / [`AllocError::DoubleFree`] when `offset` is
+    /// not a live block; [`AllocError::OutOfBounds`] when the bytes leave it.
+    pub fn write(&mut self, offset: usize, at: usize, bytes: &[u8]) -> Result<()> {
+        let block = self.heap.live_block(offset)?;
+        let k = self.by_offset[&offset];
+        let start = offset.checked_add(at).ok_or(AllocError::OutOfBounds {
+            offset,
+            len: bytes.len(),
+        })?;
+        if start
+            .checked_add(bytes.len())
+            .is_none_or(|e| e > block.end())
+        {
+            return Err(AllocError::OutOfBounds {
+                offset: start,
+                len: bytes.len(),
+            });
+        }
+        self.heap.write(start, bytes)?;
+        self.log.push(Op::Write {
+            ptr: k,
+            at,
+            bytes: bytes.to_vec(),
+        });
+        Ok(())
+    }
+
+    /// Switches the mode (logged).
+    pub fn set_mode(&mut self, mode: Mode) {
+        self.heap.set_mode(mode);
+        self.log.push(Op::SetMode { mode });
+    }
+
+    /// Turns coalescing on or off (logged).
+    pub fn set_coalesce(&mut self, on: bool) {
+        self.heap.set_coalesce(on);
+        self.log.push(Op::SetCoalesce { on });
+    }
+
+    /// Merges all adjacent free blocks (logged); returns the merges made.
+    pub fn merge_all(&mut self) -> usize {
+        self.log.push(Op::MergeAll);
+        self.heap.coalesce_all()
+    }
+
+    // ----- pointer-based replay ------------------------------------------------
+
+    /// Checks that every pointer a script names exists and is not freed
+    /// before, given this session's pointers: the only errors a replay could
+    /// otherwise meet.
+    ///
+    /// # Errors
+    /// [`ScriptError`] naming the line of the first bad op.
+    ///
+    /// # Complexity
+    /// O(ops).
+    pub fn validate(&self, script: &Script) -> std::result::Result<(), ScriptError> {
+        // Per pointer: Some(requested) while maybe live, None once freed.
+        let mut known: FxMap<usize, Option<usize>> = FxMap::default();
+        let mut next = self.ptrs.len();
+        let arena = self.heap.config().arena_size;
+        let state = |known: &FxMap<usize, Option<usize>>, k: usize| -> Option<Option<usize>> {
+            if let Some(&s) = known.get(&k) {
+                return Some(s);
+            }
+            match self.ptrs.get(k)? {
+                Ptr::Live(off) => Some(Some(self.heap.live_block(*off).map_or(0, |b| b.requested))),
+                Ptr::Failed => Some(Some(usize::MAX)),
+                Ptr::Freed => Some(None),
+            }
+        };
+        for (op, &line) in script.ops.iter().zip(&script.lines) {
+            let err = |m: String| ScriptError::new(line, 0, format!("{op}: {m}"));
+            match op {
+                Op::Alloc { size } | Op::Calloc { size } | Op::AllocAligned { size, .. } => {
+                    if *size == 0 {
+                        return Err(err("size must be at least 1".into()));
+                    }
+                    if let Op::AllocAligned { align, .. } = op {
+                        if !align.is_power_of_two() || *align > arena {
+                            return Err(err(format!(
+                                "alignment must be a power of two no larger than the arena ({arena})"
+                            )));
+                        }
+                    }
+                    known.insert(next, Some(*size));
+                    next += 1;
+                }
+                Op::Free { ptr } | Op::Realloc { ptr, .. } | Op::Write { ptr, .. } => {
+                    match state(&known, *ptr) {
+                        None => {
+                            return Err(err(format!(
+                                "ptr[{ptr}] does not exist yet (only {next} allocation requests so far)"
+                            )))
+                        }
+                        Some(None) => return Err(err(format!("ptr[{ptr}] is already freed"))),
+                        Some(Some(req)) => match op {
+                            Op::Free { .. } => {
+                                known.insert(*ptr, None);
+                            }
+                            Op::Realloc { size, .. } => {
+                                if *size == 0 {
+                                    return Err(err("size must be at least 1".into()));
+                                }
+                                // A failed realloc keeps the old block: the smaller bound holds.
+                                known.insert(*ptr, Some((*size).min(req)));
+                            }
+                            Op::Write { at, bytes, .. } => {
+                                if req != usize::MAX
+                                    && at.checked_add(bytes.len()).is_none_or(|e| e > req)
+                                {
+                                    return Err(err(format!(
+                                        "writes past the {req} bytes requested for ptr[{ptr}]"
+                                    )));
+                                }
+                            }
+                            _ => unreachable!(),
+                        },
+                    }
+                }
+                Op::SetMode { .. } | Op::SetCoalesce { .. } | Op::MergeAll => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Validates a script, then runs it; allocation failures are counted, not
+    /// fatal. `after` is called after each op with the op's index.
+    ///
+    /// # Errors
+    /// [`ScriptError`] from [`validate`](Self::validate); the session is
+    /// unchanged then.
+    ///
+    /// # Complexity
+    /// O(ops × log n).
+    pub fn replay_with(
+        &mut self,
+        script: &Script,
+        mut after: impl FnMut(&Session, usize),
+    ) -> std::result::Result<ReplayReport, ScriptError> {
+        self.validate(script)?;
+        let mut rep = ReplayReport::default();
+        for (i, op) in script.ops.iter().enumerate() {
+            self.run(op, &mut rep);
+            after(self, i);
+        }
+        Ok(rep)
+    }
+
+    /// [`replay_with`](Self::replay_with) without a callback.
+    ///
+    /// # Errors
+    /// As [`replay_with`](Self::replay_with).
+    pub fn replay(&mut self, script: &Script) -> std::result::Result<ReplayReport, ScriptError> {
+        self.replay_with(script, |_, _| {})
+    }
+
+    /// Runs one validated op.
+    fn run(&mut self, op: &Op, rep: &mut ReplayReport) {
+        rep.ops += 1;
+        match op {
+            Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
+                rep.allocs += 1;
+                if self.alloc_op(op.clone()).is_err() {
+                    rep.failed += 1;
+                }
+            }
+            &Op::Free { ptr } => match self.ptrs[ptr] {
+                Ptr::Live(off) => {
+                    self.free(off).expect("validated: ptr is live");
+                    rep.frees += 1;
+                }
+                _ => self.log.push(op.clone()),
+            },
+            &Op::Realloc { ptr, size } => {
+                rep.reallocs += 1;
+                match self.ptrs[ptr] {
+                    Ptr::Live(off) => {
+                        if self.realloc(off, size).is_err() {
+                            rep.failed += 1;
+                        }
+                    }
+                    _ => {
+                        // realloc of a failed pointer is a fresh allocation under its number.
+                        self.log.push(op.clone());
+                        match self.heap.alloc_with_seq(size, ptr as u64) {
+                            Ok(off) => {
+                                self.by_offset.insert(off, ptr);
+                                self.ptrs[ptr] = Ptr::Live(off);
+                            }
+                            Err(_) => rep.failed += 1,
+                        }
+                    }
+                }
+            }
+            Op::Write { ptr, at, bytes } => match self.ptrs[*ptr] {
+                Ptr::Live(off) => self.write(off, *at, bytes).expect("validated: write fits"),
+                _ => self.log.push(op.clone()),
+            },
+            &Op::SetMode { mode } => self.set_mode(mode),
+            &Op::SetCoalesce { on } => self.set_coalesce(on),
+            Op::MergeAll => {
+                self.merge_all();
+            }
+        }
+    }
+
+    /// A new session from this one's start, replaying the first `n` logged ops:
+    /// the state after step `n` (undo, redo, scrubbing, forking).
+    ///
+    /// # Complexity
+    /// O(n log n).
+    pub fn rebuild(&self, n: usize) -> Session {
+        let mut s = Session::new(self.initial.clone()).expect("the initial config was valid");
+        let script = Script::from_ops(self.log[..n.min(self.log.len())].to_vec());
+        s.replay(&script).expect("a logged prefix replays");
+        s
+    }
+}

@@ -1,0 +1,130 @@
+//! Seeded random workloads: the same seed gives the same ops on every
+//! platform (native, wasm), so runs can be shared and compared.
+
+use crate::script::Op;
+
+/// The size distribution and shape of a workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Shape {
+    /// Sizes uniform in `1..=max`; allocs with the given probability.
+    Uniform,
+    /// talc's benchmark distribution: a cap uniform in `16..max`, then a size
+    /// uniform in `4..cap` (many small requests, a few large).
+    SmallBiased,
+    /// Phases of ramps (mostly allocs), plateaus (the given mix), peaks (a
+    /// burst of allocs then of frees) and ramp-downs (mostly frees), with
+    /// small-biased sizes.
+    Phased,
+}
+
+/// How to generate a workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadConfig {
+    /// The distribution.
+    pub shape: Shape,
+    /// Seed of the generator.
+    pub seed: u64,
+    /// Number of ops.
+    pub ops: usize,
+    /// Percentage of allocs (0..=100) where the shape uses a fixed mix.
+    pub alloc_percent: u8,
+    /// Largest request size (≥ 1; the small-biased shapes use at least 17).
+    pub max_size: usize,
+    /// Below this many live pointers every op is an alloc.
+    pub min_live: usize,
+}
+
+impl Default for WorkloadConfig {
+    fn default() -> Self {
+        WorkloadConfig {
+            shape: Shape::Uniform,
+            seed: 1,
+            ops: 50,
+            alloc_percent: 50,
+            max_size: 64,
+            min_live: 0,
+        }
+    }
+}
+
+/// SplitMix64: tiny, fast, and the same everywhere.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `lo..hi` (`lo` when the range is empty).
+    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
+        if hi <= lo {
+            return lo;
+        }
+        lo + ((self.next_u64() as u128 * (hi - lo) as u128) >> 64) as usize
+    }
+
+    /// True with probability `pct`%.
+    pub fn percent(&mut self, pct: u8) -> bool {
+        self.range(0, 100) < pct as usize
+    }
+}
+
+/// Generates the ops. Frees pick a live pointer uniformly; a free of a pointer
+/// whose allocation failed is a no-op when replayed.
+///
+/// # Complexity
+/// O(ops).
+pub fn generate(cfg: &WorkloadConfig) -> Vec<Op> {
+    let mut rng = Rng::new(cfg.seed);
+    let mut live: Vec<usize> = Vec::new();
+    let mut next_ptr = 0usize;
+    let mut ops = Vec::with_capacity(cfg.ops);
+    let max = cfg.max_size.max(1);
+    let pct = cfg.alloc_percent.min(100);
+    let small_biased = |rng: &mut Rng| {
+        let cap = rng.range(16, max.max(17));
+        rng.range(4, cap.max(5))
+    };
+    // Phased: (length as a share of the ops, alloc percent) per phase kind.
+    let phase_len = (cfg.ops / 8).max(1);
+    let phases: [u8; 4] = [90, pct, 100, 10]; // ramp, plateau, peak, ramp down
+    for i in 0..cfg.ops {
+        let (alloc_pct, size) = match cfg.shape {
+            Shape::Uniform => (pct, rng.range(1, max + 1)),
+            Shape::SmallBiased => (pct, small_biased(&mut rng)),
+            Shape::Phased => {
+                let phase = (i / phase_len) % 4;
+                let p = if phase == 2 && (i % phase_len) * 2 >= phase_len {
+                    0 // second half of a peak: the burst drains
+                } else {
+                    phases[phase]
+                };
+                (p, small_biased(&mut rng))
+            }
+        };
+        let alloc = live.is_empty() || live.len() < cfg.min_live || rng.percent(alloc_pct);
+        if alloc {
+            ops.push(Op::Alloc { size });
+            live.push(next_ptr);
+            next_ptr += 1;
+        } else {
+            let k = rng.range(0, live.len());
+            let ptr = live.swap_remove(k);
+            ops.push(Op::Free { ptr });
+        }
+    }
+    ops
+}
