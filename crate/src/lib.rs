@@ -44,6 +44,8 @@ mod session;
 mod slab;
 mod stats;
 mod strategy;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
 pub mod workload;
 
 pub use arena::{Arena, MAX_ARENA};
@@ -51,7 +53,7 @@ pub use block::Block;
 pub use error::{AllocError, Result};
 pub use free_list::{Config, FreeListAllocator};
 pub use heap::{Heap, HeapConfig, Mode, SlabAllocator, SlabConfig};
-pub use session::{Ptr, ReplayReport, Session, Snapshot};
+pub use session::{compare, CompareRun, Comparison, Ptr, ReplayReport, Sample, Session, Snapshot};
 pub use slab::{DEFAULT_CLASSES, DEFAULT_SLAB_SIZE};
 pub use stats::Stats;
 pub use strategy::Strategy;

@@ -452,3 +452,136 @@ impl Session {
         s
     }
 }
+
+/// The statistics at one step of a replay: one point of a
+/// fragmentation-over-time chart.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sample {
+    /// Ops run so far.
+    pub step: usize,
+    /// `1 − largest_free / free`.
+    pub external_fragmentation: f64,
+    /// The L2 form.
+    pub l2_fragmentation: f64,
+    /// Bytes in used blocks.
+    pub used_bytes: usize,
+    /// Requested bytes live.
+    pub requested_bytes: usize,
+    /// Free blocks.
+    pub free_blocks: usize,
+    /// Largest free block.
+    pub largest_free: usize,
+    /// Failed allocation requests so far.
+    pub failed_allocs: u64,
+}
+
+impl Sample {
+    /// The sample of a session's current state.
+    pub fn of(session: &Session, step: usize) -> Self {
+        let s = session.heap.stats();
+        Sample {
+            step,
+            external_fragmentation: s.external_fragmentation,
+            l2_fragmentation: s.l2_fragmentation,
+            used_bytes: s.used_bytes,
+            requested_bytes: s.requested_bytes,
+            free_blocks: s.free_blocks,
+            largest_free: s.largest_free,
+            failed_allocs: s.failed_allocs,
+        }
+    }
+}
+
+/// One run of a [`compare`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompareRun {
+    /// The mode it ran in.
+    pub strategy: Mode,
+    /// What the replay did.
+    pub report: ReplayReport,
+    /// Samples every `every` ops, and after the last.
+    pub samples: Vec<Sample>,
+    /// The final state.
+    pub snapshot: Snapshot,
+}
+
+/// The result of [`compare`].
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    /// One run per mode, in the order asked.
+    pub runs: Vec<CompareRun>,
+    /// The first op (0-based) after which the runs placed a block differently.
+    pub first_divergence: Option<usize>,
+}
+
+/// Runs one script under several modes, in lockstep, from the same config.
+///
+/// # Errors
+/// [`ScriptError`] when the script does not validate (line 0 with a message
+/// when the config itself is bad).
+///
+/// # Complexity
+/// O(modes × ops × log n).
+pub fn compare(
+    config: &HeapConfig,
+    script: &Script,
+    modes: &[Mode],
+    every: usize,
+) -> std::result::Result<Comparison, ScriptError> {
+    let every = every.max(1);
+    let mut sessions = Vec::with_capacity(modes.len());
+    for &mode in modes {
+        let s = Session::new(HeapConfig {
+            mode,
+            ..config.clone()
+        })
+        .map_err(|e| ScriptError::new(0, 0, e.to_string()))?;
+        s.validate(script)?;
+        sessions.push(s);
+    }
+    let mut reports = vec![ReplayReport::default(); modes.len()];
+    let mut samples: Vec<Vec<Sample>> = sessions.iter().map(|s| vec![Sample::of(s, 0)]).collect();
+    let mut first_divergence = None;
+    for (i, op) in script.ops.iter().enumerate() {
+        let mut placed: Option<Option<Ptr>> = None;
+        for (j, s) in sessions.iter_mut().enumerate() {
+            s.run(op, &mut reports[j]);
+            let p = match op {
+                Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
+                    s.ptrs.last().copied()
+                }
+                Op::Realloc { ptr, .. } => Some(s.ptrs[*ptr]),
+                _ => None,
+            };
+            if first_divergence.is_none() {
+                match placed {
+                    None => placed = Some(p),
+                    Some(q) if q != p => first_divergence = Some(i),
+                    _ => {}
+                }
+            }
+            if (i + 1) % every == 0 || i + 1 == script.ops.len() {
+                samples[j].push(Sample::of(s, i + 1));
+            }
+        }
+    }
+    let runs = sessions
+        .iter()
+        .zip(modes)
+        .zip(reports)
+        .zip(samples)
+        .map(|(((s, &mode), report), samples)| CompareRun {
+            strategy: mode,
+            report,
+            samples,
+            snapshot: s.snapshot(),
+        })
+        .collect();
+    Ok(Comparison {
+        runs,
+        first_divergence,
+    })
+}

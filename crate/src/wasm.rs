@@ -1,0 +1,474 @@
+//! The wasm-bindgen binding: a thin layer over [`Session`] with no allocator
+//! logic of its own. Arguments from JS are checked here (integers in range,
+//! or `bad-argument`), and [`js_error`] is the one place that turns core
+//! errors into JS `Error`s with a stable `code`.
+//!
+//! wasm-bindgen reserves `free()` on a class for its destructor, so the class
+//! exposes `release()`; `www/arena.js` wraps it as `free()`.
+
+use js_sys::{Error, Object, Reflect, Uint32Array, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::script::{self, Script, ScriptError};
+use crate::session::{self, Session};
+use crate::workload::{self, Shape, WorkloadConfig};
+use crate::{rep, AllocError, HeapConfig, Mode, MAX_ARENA};
+
+type JsResult<T> = Result<T, JsValue>;
+
+/// The largest integer the binding accepts for a size or offset (the arena limit).
+const MAX_ARG: f64 = MAX_ARENA as f64;
+
+fn coded(code: &str, message: &str) -> Error {
+    let e = Error::new(message);
+    let _ = Reflect::set(&e, &"code".into(), &code.into());
+    e
+}
+
+/// Core error → JS `Error` with `code` (and the error's fields).
+fn js_error(e: AllocError) -> JsValue {
+    let err = coded(e.code(), &e.to_string());
+    if let Ok(detail) = to_js(&e) {
+        let _ = Reflect::set(&err, &"detail".into(), &detail);
+    }
+    err.into()
+}
+
+/// Script error → JS `Error` with code `bad-script`, `line` and `column`.
+fn script_error(e: ScriptError) -> JsValue {
+    let err = coded("bad-script", &e.to_string());
+    let _ = Reflect::set(&err, &"line".into(), &(e.line as f64).into());
+    let _ = Reflect::set(&err, &"column".into(), &(e.column as f64).into());
+    err.into()
+}
+
+fn bad_argument(what: &str, v: &JsValue) -> JsValue {
+    let shown = if v.is_undefined() {
+        "undefined".to_string()
+    } else if let Some(s) = v.as_string() {
+        format!("the string {s:?}")
+    } else {
+        v.as_f64()
+            .map_or_else(|| "a non-number".to_string(), |n| n.to_string())
+    };
+    coded(
+        "bad-argument",
+        &format!("{what} must be an integer from 0 to {MAX_ARENA}, got {shown}"),
+    )
+    .into()
+}
+
+/// A JS number that is an integer in `0 ..= 2^30`; anything else is `bad-argument`.
+fn uint(v: &JsValue, what: &str) -> JsResult<usize> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=MAX_ARG).contains(&n) => Ok(n as usize),
+        _ => Err(bad_argument(what, v)),
+    }
+}
+
+fn to_js<T: Serialize + ?Sized>(v: &T) -> JsResult<JsValue> {
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    v.serialize(&ser)
+        .map_err(|e| coded("bad-argument", &e.to_string()).into())
+}
+
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    if obj.is_object() {
+        Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+fn mode_arg(v: &JsValue) -> JsResult<Mode> {
+    let s = v.as_string().ok_or_else(|| bad_argument("strategy", v))?;
+    s.parse::<Mode>().map_err(js_error)
+}
+
+fn bad_strategy(v: &JsValue) -> JsValue {
+    let shown = v
+        .as_string()
+        .map_or_else(|| format!("{v:?}"), |s| format!("{s:?}"));
+    coded(
+        "bad-argument",
+        &format!("strategy must be first-fit, next-fit, best-fit, worst-fit or slab, got {shown}"),
+    )
+    .into()
+}
+
+fn bool_arg(v: &JsValue, what: &str) -> JsResult<bool> {
+    v.as_bool()
+        .ok_or_else(|| coded("bad-argument", &format!("{what} must be true or false")).into())
+}
+
+/// Reads `{ size, strategy, align, coalesce, classes, slabSize }`; absent keys take defaults.
+fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
+    if !(opts.is_undefined() || opts.is_object()) {
+        return Err(coded("bad-argument", "options must be an object").into());
+    }
+    let mut c = HeapConfig::default();
+    let get = |k: &str| field(opts, k);
+    if !get("size").is_undefined() {
+        c.arena_size = uint(&get("size"), "size")?;
+    }
+    if !get("strategy").is_undefined() {
+        c.mode = mode_arg(&get("strategy"))?;
+    }
+    if !get("align").is_undefined() {
+        c.align = uint(&get("align"), "align")?;
+    }
+    if !get("coalesce").is_undefined() {
+        c.coalesce = bool_arg(&get("coalesce"), "coalesce")?;
+    }
+    if !get("slabSize").is_undefined() {
+        c.slab_size = uint(&get("slabSize"), "slabSize")?;
+    }
+    let classes = get("classes");
+    if !classes.is_undefined() {
+        let arr: js_sys::Array = classes
+            .dyn_into()
+            .map_err(|_| JsValue::from(coded("bad-argument", "classes must be an array")))?;
+        c.classes = arr
+            .iter()
+            .map(|v| uint(&v, "a size class"))
+            .collect::<JsResult<_>>()?;
+    }
+    Ok(c)
+}
+
+/// One arena: a [`Session`] (heap, pointer table, op log) in wasm linear memory.
+#[wasm_bindgen]
+pub struct Arena {
+    session: Session,
+}
+
+#[wasm_bindgen]
+impl Arena {
+    /// `new Arena({ size, strategy, align, coalesce, classes, slabSize })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(opts: JsValue) -> JsResult<Arena> {
+        let config = config_arg(&opts)?;
+        Session::new(config)
+            .map(|session| Arena { session })
+            .map_err(js_error)
+    }
+
+    /// Allocates `size` bytes in the current mode; returns the offset.
+    pub fn alloc(&mut self, size: JsValue) -> JsResult<f64> {
+        let size = uint(&size, "size")?;
+        self.session.alloc(size).map(|o| o as f64).map_err(js_error)
+    }
+
+    /// Allocates `size` bytes at a multiple of `align`.
+    #[wasm_bindgen(js_name = allocAligned)]
+    pub fn alloc_aligned(&mut self, size: JsValue, align: JsValue) -> JsResult<f64> {
+        let size = uint(&size, "size")?;
+        let align = uint(&align, "align")?;
+        self.session
+            .alloc_aligned(size, align)
+            .map(|o| o as f64)
+            .map_err(js_error)
+    }
+
+    /// Allocates `size` zeroed bytes.
+    pub fn calloc(&mut self, size: JsValue) -> JsResult<f64> {
+        let size = uint(&size, "size")?;
+        self.session
+            .calloc(size)
+            .map(|o| o as f64)
+            .map_err(js_error)
+    }
+
+    /// Frees the block at `offset` (exposed as `free` by `arena.js`).
+    pub fn release(&mut self, offset: JsValue) -> JsResult<()> {
+        let offset = uint(&offset, "offset")?;
+        self.session.free(offset).map_err(js_error)
+    }
+
+    /// Resizes the block at `offset`; returns its (maybe new) offset.
+    pub fn realloc(&mut self, offset: JsValue, size: JsValue) -> JsResult<f64> {
+        let offset = uint(&offset, "offset")?;
+        let size = uint(&size, "size")?;
+        self.session
+            .realloc(offset, size)
+            .map(|o| o as f64)
+            .map_err(js_error)
+    }
+
+    /// Writes `bytes` into the live block at `offset`, `at` bytes in.
+    pub fn write(&mut self, offset: JsValue, bytes: &Uint8Array, at: JsValue) -> JsResult<()> {
+        let offset = uint(&offset, "offset")?;
+        let at = if at.is_undefined() {
+            0
+        } else {
+            uint(&at, "at")?
+        };
+        self.session
+            .write(offset, at, &bytes.to_vec())
+            .map_err(js_error)
+    }
+
+    /// `len` bytes of the arena from `offset` (free or used: stale bytes show).
+    pub fn read(&self, offset: JsValue, len: JsValue) -> JsResult<Uint8Array> {
+        let offset = uint(&offset, "offset")?;
+        let len = uint(&len, "len")?;
+        self.session
+            .heap()
+            .read(offset, len)
+            .map(Uint8Array::from)
+            .map_err(js_error)
+    }
+
+    /// The whole state as a plain, JSON-compatible object.
+    pub fn snapshot(&self) -> JsResult<JsValue> {
+        to_js(&self.session.snapshot())
+    }
+
+    /// The statistics alone (cheaper than a snapshot).
+    pub fn stats(&self) -> JsResult<JsValue> {
+        to_js(&self.session.heap().stats())
+    }
+
+    /// The block list packed as a `Uint32Array`, 5 words per block: offset,
+    /// size, requested, seq (`0xFFFFFFFF` when free), flags (bit 0 free,
+    /// bit 1 padding, bit 2 slab chunk) with the class size in bits 8 and up.
+    #[wasm_bindgen(js_name = blocksPacked)]
+    pub fn blocks_packed(&self) -> Uint32Array {
+        let blocks = self.session.heap().blocks();
+        let mut v = Vec::with_capacity(blocks.len() * 5);
+        for b in blocks {
+            let flags = (b.free as u32)
+                | ((b.padding as u32) << 1)
+                | ((b.class.is_some() as u32) << 2)
+                | ((b.class.unwrap_or(0) as u32) << 8);
+            v.extend_from_slice(&[
+                b.offset as u32,
+                b.size as u32,
+                b.requested as u32,
+                b.seq
+                    .map_or(u32::MAX, |s| s.min(u32::MAX as u64 - 1) as u32),
+                flags,
+            ]);
+        }
+        Uint32Array::from(&v[..])
+    }
+
+    /// The current mode: `'first-fit'`, `'next-fit'`, `'best-fit'`, `'worst-fit'` or `'slab'`.
+    #[wasm_bindgen(getter)]
+    pub fn strategy(&self) -> String {
+        self.session.heap().mode().name().to_string()
+    }
+
+    /// Switches the mode; every block stays.
+    #[wasm_bindgen(setter)]
+    pub fn set_strategy(&mut self, s: JsValue) -> JsResult<()> {
+        let mode = mode_arg(&s).map_err(|_| bad_strategy(&s))?;
+        self.session.set_mode(mode);
+        Ok(())
+    }
+
+    /// Whether free merges neighbours.
+    #[wasm_bindgen(getter)]
+    pub fn coalesce(&self) -> bool {
+        self.session.heap().config().coalesce
+    }
+
+    /// Turns coalescing on (merging now) or off.
+    #[wasm_bindgen(setter)]
+    pub fn set_coalesce(&mut self, on: JsValue) -> JsResult<()> {
+        let on = bool_arg(&on, "coalesce")?;
+        self.session.set_coalesce(on);
+        Ok(())
+    }
+
+    /// Merges all adjacent free blocks; returns the merges made.
+    #[wasm_bindgen(js_name = mergeAll)]
+    pub fn merge_all(&mut self) -> f64 {
+        self.session.merge_all() as f64
+    }
+
+    /// Validates and runs an op list (OSTEP syntax); returns the report.
+    /// A bad script throws `bad-script` (with `line`) and changes nothing.
+    pub fn replay(&mut self, text: &str) -> JsResult<JsValue> {
+        let script = script::parse(text).map_err(script_error)?;
+        let report = self.session.replay(&script).map_err(script_error)?;
+        to_js(&report)
+    }
+
+    /// Like `replay`, sampling the statistics every `every` ops:
+    /// `{ report, samples: [...] }`.
+    #[wasm_bindgen(js_name = replaySampled)]
+    pub fn replay_sampled(&mut self, text: &str, every: JsValue) -> JsResult<JsValue> {
+        let every = uint(&every, "every")?.max(1);
+        let script = script::parse(text).map_err(script_error)?;
+        let mut samples = Vec::new();
+        let report = self
+            .session
+            .replay_with(&script, |s, i| {
+                if (i + 1) % every == 0 {
+                    samples.push(session::Sample::of(s, i + 1));
+                }
+            })
+            .map_err(script_error)?;
+        #[derive(Serialize)]
+        struct Out {
+            report: crate::ReplayReport,
+            samples: Vec<session::Sample>,
+        }
+        to_js(&Out { report, samples })
+    }
+
+    /// The op log as text (comma-separated).
+    pub fn log(&self) -> String {
+        script::format(self.session.log())
+    }
+
+    /// Number of ops in the log.
+    #[wasm_bindgen(getter, js_name = logLength)]
+    pub fn log_length(&self) -> f64 {
+        self.session.log().len() as f64
+    }
+
+    /// A new arena in the state after the first `n` logged ops (undo, scrubbing).
+    pub fn rebuild(&self, n: JsValue) -> JsResult<Arena> {
+        let n = uint(&n, "n")?;
+        Ok(Arena {
+            session: self.session.rebuild(n),
+        })
+    }
+
+    /// The configuration the arena started from.
+    #[wasm_bindgen(js_name = initialConfig)]
+    pub fn initial_config(&self) -> JsResult<JsValue> {
+        to_js(self.session.initial_config())
+    }
+
+    /// The `ptr` index of the live block at `offset`, or -1.
+    #[wasm_bindgen(js_name = ptrAt)]
+    pub fn ptr_at(&self, offset: JsValue) -> JsResult<f64> {
+        let offset = uint(&offset, "offset")?;
+        Ok(self.session.ptr_at(offset).map_or(-1.0, |k| k as f64))
+    }
+
+    /// The fraction of free bytes that cannot serve a request of `size`.
+    #[wasm_bindgen(js_name = unusableFree)]
+    pub fn unusable_free(&self, size: JsValue) -> JsResult<f64> {
+        let size = uint(&size, "size")?;
+        Ok(self.session.heap().unusable_free(size))
+    }
+
+    /// Checks every core invariant; throws with the first broken one.
+    #[wasm_bindgen(js_name = checkInvariants)]
+    pub fn check_invariants(&self) -> JsResult<()> {
+        self.session
+            .heap()
+            .check_invariants()
+            .map_err(|m| coded("invariant", &m).into())
+    }
+}
+
+/// Parses an op list without running it: `{ count }`, or throws `bad-script`.
+#[wasm_bindgen(js_name = parseOps)]
+pub fn parse_ops(text: &str) -> JsResult<JsValue> {
+    let s = script::parse(text).map_err(script_error)?;
+    let out = Object::new();
+    let _ = Reflect::set(&out, &"count".into(), &(s.ops.len() as f64).into());
+    let _ = Reflect::set(&out, &"ops".into(), &to_js(&s.ops)?);
+    Ok(out.into())
+}
+
+/// Parses a CS:APP `.rep` trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`.
+#[wasm_bindgen(js_name = parseRep)]
+pub fn parse_rep(text: &str) -> JsResult<JsValue> {
+    let t = rep::parse(text).map_err(script_error)?;
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Out {
+        ops: String,
+        heap_hint: usize,
+        num_ids: usize,
+        num_ops: usize,
+        weight: usize,
+        count: usize,
+    }
+    to_js(&Out {
+        ops: script::format(&t.script.ops),
+        heap_hint: t.heap_hint,
+        num_ids: t.num_ids,
+        num_ops: t.num_ops,
+        weight: t.weight,
+        count: t.script.ops.len(),
+    })
+}
+
+/// A seeded workload as op-list text:
+/// `{ shape: 'uniform'|'small-biased'|'phased', seed, ops, allocPercent, maxSize }`.
+#[wasm_bindgen]
+pub fn workload(opts: JsValue) -> JsResult<String> {
+    let mut c = WorkloadConfig::default();
+    let get = |k: &str| field(&opts, k);
+    if let Some(s) = get("shape").as_string() {
+        c.shape = match s.as_str() {
+            "uniform" => Shape::Uniform,
+            "small-biased" => Shape::SmallBiased,
+            "phased" => Shape::Phased,
+            _ => {
+                return Err(coded(
+                    "bad-argument",
+                    &format!("shape must be uniform, small-biased or phased, got {s:?}"),
+                )
+                .into())
+            }
+        };
+    }
+    if !get("seed").is_undefined() {
+        c.seed = uint(&get("seed"), "seed")? as u64;
+    }
+    if !get("ops").is_undefined() {
+        c.ops = uint(&get("ops"), "ops")?.min(script::MAX_OPS);
+    }
+    if !get("allocPercent").is_undefined() {
+        c.alloc_percent = uint(&get("allocPercent"), "allocPercent")?.min(100) as u8;
+    }
+    if !get("maxSize").is_undefined() {
+        c.max_size = uint(&get("maxSize"), "maxSize")?.max(1);
+    }
+    Ok(script::format(&workload::generate(&c)))
+}
+
+/// Runs one op list under several strategies in lockstep:
+/// `{ runs: [{ strategy, report, samples, snapshot }], firstDivergence }`.
+#[wasm_bindgen]
+pub fn compare(
+    opts: JsValue,
+    text: &str,
+    strategies: JsValue,
+    every: JsValue,
+) -> JsResult<JsValue> {
+    let config = config_arg(&opts)?;
+    let modes: Vec<Mode> = if strategies.is_undefined() {
+        Mode::ALL.to_vec()
+    } else {
+        let arr: js_sys::Array = strategies
+            .dyn_into()
+            .map_err(|_| JsValue::from(coded("bad-argument", "strategies must be an array")))?;
+        arr.iter().map(|v| mode_arg(&v)).collect::<JsResult<_>>()?
+    };
+    let every = if every.is_undefined() {
+        1
+    } else {
+        uint(&every, "every")?
+    };
+    let script: Script = script::parse(text).map_err(script_error)?;
+    let cmp = session::compare(&config, &script, &modes, every).map_err(script_error)?;
+    to_js(&cmp)
+}
+
+/// Bytes of wasm linear memory (for leak checks).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buf: js_sys::ArrayBuffer = mem.buffer().unchecked_into();
+    buf.byte_length() as f64
+}

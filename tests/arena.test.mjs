@@ -1,0 +1,233 @@
+// node --test: drives www/arena.js as a page would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  init, createArena, parseOps, parseRep, workload, compare, STRATEGIES, decodeBlocks,
+} from '../www/arena.js';
+import { Model } from './model.mjs';
+
+await init();
+
+const codeOf = (fn) => {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof Error, 'throws an Error');
+    assert.equal(typeof e.message, 'string');
+    return e.code;
+  }
+  assert.fail('expected a throw');
+};
+
+const state = (a) => JSON.stringify([a.snapshot().blocks, Array.from(a.read(0, a.snapshot().arenaSize))]);
+
+test('the quick-start example works', () => {
+  const a = createArena({ size: 1024, strategy: 'first-fit', align: 8, coalesce: true });
+  const p = a.alloc(100);
+  assert.equal(p, 0);
+  assert.equal(a.snapshot().blocks[0].size, 104);
+  a.free(p);
+  assert.equal(a.snapshot().blocks.length, 1);
+  a.strategy = 'best-fit';
+  assert.equal(a.strategy, 'best-fit');
+  assert.equal(a.snapshot().strategy, 'best-fit');
+  a.dispose();
+  assert.equal(codeOf(() => a.alloc(1)), 'disposed');
+});
+
+test('bad numbers are rejected with bad-argument, never truncated, and change nothing', () => {
+  const a = createArena({ size: 256 });
+  a.alloc(16);
+  const before = state(a);
+  for (const bad of ['12', -1, 1.5, NaN, 2 ** 40, undefined, null, {}, [], Infinity, true]) {
+    assert.equal(codeOf(() => a.alloc(bad)), 'bad-argument', `alloc(${String(bad)})`);
+    assert.equal(codeOf(() => a.free(bad)), 'bad-argument', `free(${String(bad)})`);
+    assert.equal(codeOf(() => a.realloc(0, bad)), 'bad-argument');
+    assert.equal(codeOf(() => a.allocAligned(8, bad)), 'bad-argument');
+    assert.equal(codeOf(() => a.calloc(bad)), 'bad-argument');
+    assert.equal(codeOf(() => a.read(bad, 1)), 'bad-argument');
+  }
+  assert.equal(codeOf(() => createArena({ size: '1024' })), 'bad-argument');
+  assert.equal(codeOf(() => createArena({ size: 1.5 })), 'bad-argument');
+  assert.equal(codeOf(() => createArena({ align: -8 })), 'bad-argument');
+  assert.equal(codeOf(() => createArena({ coalesce: 'no' })), 'bad-argument');
+  assert.equal(codeOf(() => { a.strategy = 'fastest'; }), 'bad-argument');
+  assert.equal(state(a), before);
+});
+
+test('every core error has its code and leaves the arena unchanged', () => {
+  const a = createArena({ size: 256, strategy: 'first-fit', align: 8, coalesce: true });
+  const p = a.alloc(40);
+  a.write(p, [1, 2, 3]);
+  const q = a.alloc(40);
+  a.free(q);
+  const before = state(a);
+  const cases = [
+    ['out-of-memory', () => a.alloc(1000)],
+    ['invalid-free', () => a.free(8)],
+    ['double-free', () => a.free(q)],
+    ['zero-size', () => a.alloc(0)],
+    ['bad-align', () => a.allocAligned(8, 3)],
+    ['out-of-bounds', () => a.write(p, new Uint8Array(41))],
+    ['out-of-memory', () => a.realloc(p, 4000)],
+    ['bad-script', () => a.replay('+8\n-99')],
+  ];
+  for (const [code, fn] of cases) {
+    assert.equal(codeOf(fn), code);
+    assert.equal(state(a), before, `unchanged after ${code}`);
+  }
+  a.strategy = 'slab';
+  assert.equal(codeOf(() => a.alloc(65)), 'too-large');
+  assert.equal(codeOf(() => createArena({ size: 100, align: 8 })), 'bad-config');
+  assert.equal(codeOf(() => createArena({ strategy: 'fastest' })), 'bad-config');
+  const e = (() => { try { a.replay('+8,\n+8,\n-7'); } catch (err) { return err; } })();
+  assert.equal(e.line, 3);
+  assert.match(e.message, /line 3/);
+});
+
+test('the zeroing contract: stale bytes survive free and re-alloc; calloc zeroes', () => {
+  const a = createArena({ size: 128, align: 8 });
+  const p = a.alloc(8);
+  a.write(p, [0xde, 0xad, 0xbe, 0xef]);
+  a.free(p);
+  assert.deepEqual([...a.read(p, 4)], [0xde, 0xad, 0xbe, 0xef]);
+  const q = a.alloc(8);
+  assert.equal(q, p);
+  assert.deepEqual([...a.read(q, 4)], [0xde, 0xad, 0xbe, 0xef]);
+  a.free(q);
+  const z = a.calloc(8);
+  assert.deepEqual([...a.read(z, 4)], [0, 0, 0, 0]);
+});
+
+test('typed block list agrees with the snapshot', () => {
+  const a = createArena({ size: 4096, align: 8 });
+  const ps = [];
+  for (let i = 0; i < 50; i++) ps.push(a.alloc(8 + (i % 7) * 8));
+  for (let i = 0; i < 50; i += 3) a.free(ps[i]);
+  a.allocAligned(10, 256);
+  const t = a.blocksTyped();
+  const s = a.snapshot().blocks;
+  assert.equal(t.length, s.length);
+  s.forEach((b, i) => {
+    assert.equal(t.offset[i], b.offset);
+    assert.equal(t.size[i], b.size);
+    assert.equal(t.free[i] === 1, b.free);
+    assert.equal(t.padding[i] === 1, b.padding);
+    assert.equal(t.seq[i], b.seq ?? -1);
+  });
+  assert.equal(decodeBlocks(new Uint32Array(0)).length, 0);
+});
+
+for (const strategy of ['first-fit', 'next-fit', 'best-fit', 'worst-fit']) {
+  for (const [align, coalesce] of [[8, true], [1, false]]) {
+    test(`10,000 random ops match the JS shadow model: ${strategy}, align ${align}, coalesce ${coalesce}`, () => {
+      const cfg = { size: 4096, strategy, align, coalesce };
+      const a = createArena(cfg);
+      const m = new Model(cfg);
+      let seed = 12345 + strategy.length * 7 + align;
+      const rnd = (n) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const live = [];
+      const run = (fn) => {
+        try { return fn(); } catch (e) { return e.code; }
+      };
+      for (let i = 0; i < 10_000; i++) {
+        const r = rnd(100);
+        let got, want, what;
+        if (r < 50 || live.length === 0) {
+          const n = 1 + rnd(200);
+          what = `alloc(${n})`;
+          got = run(() => a.alloc(n));
+          want = m.alloc(n);
+          if (typeof got === 'number') live.push(got);
+        } else if (r < 85) {
+          const off = live.splice(rnd(live.length), 1)[0];
+          what = `free(${off})`;
+          got = run(() => (a.free(off), 'ok'));
+          want = m.free(off);
+        } else if (r < 95) {
+          const k = rnd(live.length);
+          const n = 1 + rnd(300);
+          what = `realloc(${live[k]}, ${n})`;
+          got = run(() => a.realloc(live[k], n));
+          want = m.realloc(live[k], n);
+          if (typeof got === 'number') live[k] = got;
+        } else {
+          const off = rnd(4200);
+          what = `free(${off}) (maybe bad)`;
+          got = run(() => (a.free(off), 'ok'));
+          want = m.free(off);
+          if (got === 'ok') live.splice(live.indexOf(off), 1);
+        }
+        assert.equal(got, want, `op ${i}: ${what}`);
+        const snap = a.snapshot();
+        if (typeof want === 'number' && what.startsWith('alloc')) {
+          assert.equal(snap.lastSearched, m.searched, `searched count at op ${i}`);
+        }
+        const layout = snap.blocks.map((b) => `${b.offset}:${b.size}:${b.free ? 'f' : 'u'}:${b.requested}`).join(' ');
+        assert.equal(layout, m.layout(), `layout after op ${i}: ${what}`);
+      }
+      a.checkInvariants();
+      for (const off of live) a.free(off);
+      if (coalesce) assert.deepEqual(a.snapshot().blocks.map((b) => [b.offset, b.size, b.free]), [[0, 4096, true]]);
+    });
+  }
+}
+
+test('10,000 random slab ops keep chunks in their classes and the invariants', () => {
+  const a = createArena({ size: 8192, strategy: 'slab', align: 8 });
+  let seed = 99;
+  const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const live = new Map();
+  for (let i = 0; i < 10_000; i++) {
+    if (rnd(2) === 0 || live.size === 0) {
+      const n = 1 + rnd(64);
+      try {
+        const off = a.alloc(n);
+        assert.ok(!live.has(off), 'no chunk handed out twice');
+        live.set(off, n);
+      } catch (e) {
+        assert.equal(e.code, 'out-of-memory');
+      }
+    } else {
+      const keys = [...live.keys()];
+      const off = keys[rnd(keys.length)];
+      a.free(off);
+      live.delete(off);
+    }
+    if (i % 500 === 0) a.checkInvariants();
+  }
+  const snap = a.snapshot();
+  for (const b of snap.blocks.filter((x) => !x.free && x.seq !== null)) {
+    assert.ok(b.class >= b.requested && [16, 32, 64].includes(b.class), 'smallest class that holds it');
+    assert.equal(live.get(b.offset), b.requested);
+    assert.ok(b.requested > b.class / 2 || b.class === 16, 'rounded to the smallest class');
+  }
+  for (const off of live.keys()) a.free(off);
+  assert.equal(a.snapshot().blocks.length, 1, 'empty slabs go back to the arena');
+});
+
+test('op lists, traces, workloads and compare reach JS from the core', () => {
+  assert.equal(parseOps('+10,+20,-0').count, 3);
+  assert.throws(() => parseOps('+10\n+zz'), (e) => e.code === 'bad-script' && e.line === 2);
+  const t = parseRep('2000\n2\n5\n1\na 0 100\na 1 50\nr 0 200\nf 1\nf -1\n');
+  assert.equal(t.ops, '+100,+50,r0:200,-1');
+  assert.equal(t.numOps, 5);
+  assert.throws(() => parseRep('2000\n2\n5\n1\na 0 100\n'), (e) => e.code === 'bad-script');
+  const w = workload({ shape: 'small-biased', seed: 9, ops: 300, maxSize: 500 });
+  assert.equal(w, workload({ shape: 'small-biased', seed: 9, ops: 300, maxSize: 500 }));
+  assert.notEqual(w, workload({ shape: 'small-biased', seed: 10, ops: 300, maxSize: 500 }));
+  const a = createArena({ size: 65536 });
+  const rep = a.replay(w);
+  assert.equal(rep.ops, 300);
+  assert.equal(a.log(), w);
+  const c = compare({ size: 65536, align: 8 }, w, STRATEGIES, 10);
+  assert.deepEqual(c.runs.map((r) => r.strategy), STRATEGIES);
+  assert.ok(c.runs.every((r) => r.samples.at(-1).step === 300));
+  assert.equal(typeof c.firstDivergence, 'number');
+  const b = a.rebuild(100);
+  assert.equal(b.logLength, 100);
+  assert.equal(b.log(), w.split(',').slice(0, 100).join(','));
+});

@@ -1,0 +1,163 @@
+// Allocator Playground: the JS API over the Rust core compiled to wasm.
+// One ES module for the browser and node >= 20. No logic of the allocator lives
+// here: every call goes to the core; this file only adapts names and lifetimes.
+//
+//   import { init, createArena } from './arena.js';
+//   await init();                 // browser: fetches pkg/*.wasm next to this file
+//                                 // node: reads it from disk (or pass bytes: init(bytes))
+//   const a = createArena({ size: 1024, strategy: 'first-fit', align: 8, coalesce: true });
+//   const p = a.alloc(100);       // offset; throws Error with .code
+//   a.free(p);
+//   a.snapshot();
+//   a.strategy = 'best-fit';
+//   a.dispose();
+
+import wasmInit, * as core from './pkg/alloc_playground.js';
+
+/** The modes the dropdowns list, in order. */
+export const STRATEGIES = ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'slab'];
+
+let ready = null;
+
+/**
+ * Loads the wasm module once (later calls return the same promise).
+ * @param {BufferSource|WebAssembly.Module|URL|string} [source] the wasm bytes or
+ *   where to fetch them; by default the file next to this module.
+ */
+export function init(source) {
+  if (!ready) {
+    ready = (async () => {
+      let src = source;
+      const url = new URL('./pkg/alloc_playground_bg.wasm', import.meta.url);
+      if (src === undefined && url.protocol === 'file:') {
+        const { readFile } = await import('node:fs/promises');
+        src = await readFile(url);
+      }
+      await wasmInit({ module_or_path: src ?? url });
+    })();
+    ready.catch(() => { ready = null; });
+  }
+  return ready;
+}
+
+function disposedError() {
+  const e = new Error('this arena was disposed');
+  e.code = 'disposed';
+  return e;
+}
+
+/** An arena in wasm memory: a heap, its pointer table and its op log. */
+export class Arena {
+  #inner;
+
+  /** @param {object} [opts] { size, strategy, align, coalesce, classes, slabSize } */
+  constructor(opts = {}, inner = undefined) {
+    this.#inner = inner ?? new core.Arena(opts);
+  }
+
+  get #a() {
+    if (!this.#inner) throw disposedError();
+    return this.#inner;
+  }
+
+  /** Allocates `size` bytes in the current mode; returns the offset. */
+  alloc(size) { return this.#a.alloc(size); }
+  /** Allocates at a multiple of `align`. */
+  allocAligned(size, align) { return this.#a.allocAligned(size, align); }
+  /** Allocates zeroed bytes (the only zeroing operation). */
+  calloc(size) { return this.#a.calloc(size); }
+  /** Frees the block or chunk that starts at `offset`. */
+  free(offset) { this.#a.release(offset); }
+  /** Resizes; returns the (maybe new) offset. */
+  realloc(offset, size) { return this.#a.realloc(offset, size); }
+  /** Writes bytes (Uint8Array, or an array of numbers) into a live block, `at` bytes in. */
+  write(offset, bytes, at = 0) {
+    const data = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
+    this.#a.write(offset, data, at);
+  }
+  /** Reads `len` bytes of the arena from `offset` (stale bytes of free blocks included). */
+  read(offset, len) { return this.#a.read(offset, len); }
+  /** `{ arenaSize, strategy, align, coalesce, classes, slabSize, blocks, stats, lastSearched, ops, nextPtr }` */
+  snapshot() { return this.#a.snapshot(); }
+  /** The statistics alone. */
+  stats() { return this.#a.stats(); }
+  /** The blocks as typed arrays (fast for 10k+ blocks). */
+  blocksTyped() { return decodeBlocks(this.#a.blocksPacked()); }
+  get strategy() { return this.#a.strategy; }
+  set strategy(s) { this.#a.strategy = s; }
+  get coalesce() { return this.#a.coalesce; }
+  set coalesce(on) { this.#a.coalesce = on; }
+  /** Merges all adjacent free blocks; returns the number of merges. */
+  mergeAll() { return this.#a.mergeAll(); }
+  /** Validates and runs an op list; throws `bad-script` (with .line) and changes nothing on a bad one. */
+  replay(text) { return this.#a.replay(text); }
+  /** Like replay, with `{ report, samples }` every `every` ops. */
+  replaySampled(text, every = 1) { return this.#a.replaySampled(text, every); }
+  /** The op log as op-list text. */
+  log() { return this.#a.log(); }
+  /** Number of logged ops. */
+  get logLength() { return this.#a.logLength; }
+  /** A new arena in the state after the first `n` logged ops. */
+  rebuild(n) { return new Arena(undefined, this.#a.rebuild(n)); }
+  /** The config the arena started from. */
+  initialConfig() { return this.#a.initialConfig(); }
+  /** The ptr index of the live block at `offset`, or -1. */
+  ptrAt(offset) { return this.#a.ptrAt(offset); }
+  /** Fraction of free bytes that cannot serve a request of `size`. */
+  unusableFree(size) { return this.#a.unusableFree(size); }
+  /** Throws `invariant` if the core's invariants are broken (they never should be). */
+  checkInvariants() { this.#a.checkInvariants(); }
+  /** Releases the arena's memory; the object is unusable afterwards. */
+  dispose() {
+    if (this.#inner) {
+      this.#inner.free();
+      this.#inner = undefined;
+    }
+  }
+  get disposed() { return !this.#inner; }
+  [Symbol.dispose]() { this.dispose(); }
+}
+
+/** `new Arena(opts)`; throws Error with .code ('bad-config', 'bad-argument'). */
+export function createArena(opts = {}) {
+  return new Arena(opts);
+}
+
+/** Unpacks `blocksPacked()` into typed arrays. */
+export function decodeBlocks(packed) {
+  const n = packed.length / 5;
+  const out = {
+    length: n,
+    offset: new Uint32Array(n), size: new Uint32Array(n), requested: new Uint32Array(n),
+    seq: new Int32Array(n), free: new Uint8Array(n), padding: new Uint8Array(n),
+    chunk: new Uint8Array(n), cls: new Uint32Array(n),
+  };
+  for (let i = 0, j = 0; i < n; i++, j += 5) {
+    out.offset[i] = packed[j];
+    out.size[i] = packed[j + 1];
+    out.requested[i] = packed[j + 2];
+    out.seq[i] = packed[j + 3] === 0xffffffff ? -1 : packed[j + 3];
+    const f = packed[j + 4];
+    out.free[i] = f & 1;
+    out.padding[i] = (f >> 1) & 1;
+    out.chunk[i] = (f >> 2) & 1;
+    out.cls[i] = f >>> 8;
+  }
+  return out;
+}
+
+/** Parses an op list without running it: `{ count, ops }`; throws `bad-script` with .line. */
+export function parseOps(text) { return core.parseOps(String(text)); }
+/** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`. */
+export function parseRep(text) { return core.parseRep(String(text)); }
+/** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */
+export function workload(opts) { return core.workload(opts ?? {}); }
+/**
+ * Runs one op list under several strategies in lockstep:
+ * `{ runs: [{ strategy, report, samples, snapshot }], firstDivergence }`.
+ */
+export function compare(opts, text, strategies = STRATEGIES, every = 1) {
+  return core.compare(opts ?? {}, String(text), strategies, every);
+}
+/** Bytes of wasm linear memory (grows, never shrinks). */
+export function memoryBytes() { return core.memoryBytes(); }
