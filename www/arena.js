@@ -91,6 +91,8 @@ export class Arena {
   mergeAll() { return this.#a.mergeAll(); }
   /** Validates and runs an op list; throws `bad-script` (with .line) and changes nothing on a bad one. */
   replay(text) { return this.#a.replay(text); }
+  /** Checks an op list against this arena without running it: `{ count }`, or throws `bad-script`. */
+  validate(text) { return this.#a.validate(text); }
   /** Like replay, with `{ report, samples }` every `every` ops. */
   replaySampled(text, every = 1) { return this.#a.replaySampled(text, every); }
   /** The op log as op-list text. */
@@ -99,7 +101,7 @@ export class Arena {
   get logLength() { return this.#a.logLength; }
   /** A new arena in the state after the first `n` logged ops. */
   rebuild(n) { return new Arena(undefined, this.#a.rebuild(n)); }
-  /** The config the arena started from. */
+  /** The options the arena started from, in createArena's shape. */
   initialConfig() { return this.#a.initialConfig(); }
   /** The ptr index of the live block at `offset`, or -1. */
   ptrAt(offset) { return this.#a.ptrAt(offset); }

@@ -338,10 +338,40 @@ impl Arena {
         })
     }
 
-    /// The configuration the arena started from.
+    /// The options the arena started from, in `createArena`'s shape:
+    /// `{ size, strategy, align, coalesce, classes, slabSize }`.
     #[wasm_bindgen(js_name = initialConfig)]
     pub fn initial_config(&self) -> JsResult<JsValue> {
-        to_js(self.session.initial_config())
+        let c = self.session.initial_config();
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Opts<'a> {
+            size: usize,
+            strategy: Mode,
+            align: usize,
+            coalesce: bool,
+            classes: &'a [usize],
+            slab_size: usize,
+        }
+        to_js(&Opts {
+            size: c.arena_size,
+            strategy: c.mode,
+            align: c.align,
+            coalesce: c.coalesce,
+            classes: &c.classes,
+            slab_size: c.slab_size,
+        })
+    }
+
+    /// Checks an op list against this arena without running it: `{ count }`,
+    /// or throws `bad-script` naming the line (syntax, or a `ptr` that does
+    /// not exist or is already freed).
+    pub fn validate(&self, text: &str) -> JsResult<JsValue> {
+        let script = script::parse(text).map_err(script_error)?;
+        self.session.validate(&script).map_err(script_error)?;
+        let out = Object::new();
+        let _ = Reflect::set(&out, &"count".into(), &(script.ops.len() as f64).into());
+        Ok(out.into())
     }
 
     /// The `ptr` index of the live block at `offset`, or -1.

@@ -304,7 +304,14 @@ fn replay_log_rebuild_and_ptrs() {
     assert_eq!(samples.length(), 2);
     assert_eq!(num(&samples.get(1), "step"), 2.0);
     assert!(a.unusable_free(50.into()).unwrap() >= 0.0);
-    assert_eq!(num(&a.initial_config().unwrap(), "arenaSize"), 100.0);
+    let init = a.initial_config().unwrap();
+    assert_eq!(num(&init, "size"), 100.0);
+    assert_eq!(get(&init, "strategy").as_string().unwrap(), "first-fit");
+    // It is createArena's shape: it builds the same arena again.
+    let again = Arena::new(init).unwrap();
+    assert_eq!(num(&again.snapshot().unwrap(), "arenaSize"), 100.0);
+    assert_eq!(num(&a.validate("-1,+5").unwrap(), "count"), 2.0);
+    assert_eq!(code(a.validate("-1,-1").unwrap_err()), "bad-script");
 }
 
 #[wasm_bindgen_test]
