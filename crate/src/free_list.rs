@@ -632,12 +632,11 @@ impl FreeListAllocator {
         if in_tree != frees {
             return Err("free tree disagrees with the block list".into());
         }
-        let sizes: Vec<(usize, usize)> = {
-            let mut v: Vec<_> = frees.iter().map(|&(_, o, s)| (s, o)).collect();
-            v.sort_unstable();
-            v
-        };
-        if !self.by_size.iter().copied().eq(sizes) {
+        if self.by_size.len() != frees.len()
+            || frees
+                .iter()
+                .any(|&(_, o, s)| !self.by_size.contains(&(s, o)))
+        {
             return Err("size index disagrees with the block list".into());
         }
         if self.used.len() != used_n {

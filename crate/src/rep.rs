@@ -58,18 +58,13 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             ScriptError::new(last_line + 1, 0, format!("missing header line: {name}"))
         })?;
         last_line = ln;
-        *slot = l
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0 && v.fract() == 0.0 && *v <= 1e15)
-            .map(|v| v as usize)
-            .ok_or_else(|| {
-                ScriptError::new(
-                    ln,
-                    1,
-                    format!("header line ({name}) must be a whole number, found {l:?}"),
-                )
-            })?;
+        *slot = l.parse::<usize>().ok().ok_or_else(|| {
+            ScriptError::new(
+                ln,
+                1,
+                format!("header line ({name}) must be a whole number, found {l:?}"),
+            )
+        })?;
     }
     let [heap_hint, num_ids, num_ops, weight] = header;
     if num_ops > MAX_OPS {

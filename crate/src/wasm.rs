@@ -43,18 +43,28 @@ fn script_error(e: ScriptError) -> JsValue {
     err.into()
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// JS's global `String(v)`.
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(v: &JsValue) -> String;
+}
+
+/// How a JS value reads in an error message (JS's own `String(v)`, quoted for strings).
+fn shown(v: &JsValue) -> String {
+    match v.as_string() {
+        Some(s) => format!("the string \"{s}\""),
+        None => js_string(v),
+    }
+}
+
 fn bad_argument(what: &str, v: &JsValue) -> JsValue {
-    let shown = if v.is_undefined() {
-        "undefined".to_string()
-    } else if let Some(s) = v.as_string() {
-        format!("the string {s:?}")
-    } else {
-        v.as_f64()
-            .map_or_else(|| "a non-number".to_string(), |n| n.to_string())
-    };
     coded(
         "bad-argument",
-        &format!("{what} must be an integer from 0 to {MAX_ARENA}, got {shown}"),
+        &format!(
+            "{what} must be an integer from 0 to {MAX_ARENA}, got {}",
+            shown(v)
+        ),
     )
     .into()
 }
@@ -87,12 +97,12 @@ fn mode_arg(v: &JsValue) -> JsResult<Mode> {
 }
 
 fn bad_strategy(v: &JsValue) -> JsValue {
-    let shown = v
-        .as_string()
-        .map_or_else(|| format!("{v:?}"), |s| format!("{s:?}"));
     coded(
         "bad-argument",
-        &format!("strategy must be first-fit, next-fit, best-fit, worst-fit or slab, got {shown}"),
+        &format!(
+            "strategy must be first-fit, next-fit, best-fit, worst-fit or slab, got {}",
+            shown(v)
+        ),
     )
     .into()
 }
