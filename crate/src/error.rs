@@ -5,9 +5,12 @@ use std::fmt;
 /// Everything that can go wrong in the allocator, the slab pools, or a replay.
 ///
 /// Every operation that returns an error leaves the blocks and the bytes of the
-/// arena exactly as they were. Only the diagnostic counters change, and only on
-/// [`AllocError::OutOfMemory`]: `failed_allocs`, `last_searched` and the sequence
-/// number (a failed request still consumes its number, as OSTEP's `ptr[i]` does).
+/// arena exactly as they were. Only the diagnostic counters change, and only
+/// for a well-formed allocation request that the allocator refused
+/// ([`AllocError::OutOfMemory`]; in slab mode also [`AllocError::TooLarge`] and
+/// [`AllocError::BadAlign`] when no class fits): `failed_allocs`,
+/// `last_searched` and the sequence number (a failed request still consumes
+/// its number, as OSTEP's `ptr[i]` does).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum AllocError {
@@ -35,7 +38,9 @@ pub enum AllocError {
         /// The offending alignment.
         align: usize,
     },
-    /// A request larger than the arena, or than the largest slab class.
+    /// A slab request larger than the largest size class. (The free list
+    /// reports a request larger than the arena as [`AllocError::OutOfMemory`],
+    /// as OSTEP's simulator fails it.)
     TooLarge {
         /// The request.
         requested: usize,

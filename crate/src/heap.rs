@@ -589,7 +589,9 @@ impl SlabAllocator {
     ///
     /// # Errors
     /// [`AllocError::ZeroSize`], [`AllocError::TooLarge`] (beyond the largest
-    /// class) or [`AllocError::OutOfMemory`]; nothing changes on error.
+    /// class) or [`AllocError::OutOfMemory`] (no chunk free and no room to carve
+    /// a slab: `requested` is then the slab size). The chunks never change on
+    /// error; a refused request counts as failed and takes its number.
     ///
     /// # Complexity
     /// O(1), unless a slab must be carved.

@@ -4,6 +4,7 @@
 //! then one op per line: `a id size` (malloc), `f id` (free; `f -1` frees
 //! nothing), `r id size` (realloc). Blank lines are skipped.
 
+use crate::fxhash::FxMap;
 use crate::script::{Op, Script, ScriptError, MAX_OPS, MAX_SIZE};
 
 /// The largest trace text accepted (a guard against hostile input): 64 MiB.
@@ -32,8 +33,9 @@ pub struct Trace {
 /// # Errors
 /// [`ScriptError`] naming the line: a missing or non-numeric header, an
 /// unknown op, an id at or beyond the header's count, a size of 0 or too
-/// large, an `a` for an id that is live, an `f` or `r` for an id that is
-/// not, or an op count that disagrees with the header.
+/// large, an `a` for an id that is live, an `f` for an id that is not, or an
+/// op count that disagrees with the header. (An `r` for an id that is not
+/// live is C's `realloc(NULL, n)`: an allocation.)
 ///
 /// # Complexity
 /// O(length of the text).
@@ -74,8 +76,8 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             format!("too many ops (at most {MAX_OPS})"),
         ));
     }
-    // Per trace id: the pointer index it currently holds, if live.
-    let mut live: Vec<Option<usize>> = vec![None; num_ids.min(MAX_OPS)];
+    // Per live trace id: the pointer index it holds.
+    let mut live: FxMap<usize, usize> = FxMap::default();
     let mut ops = Vec::with_capacity(num_ops.min(1 << 20));
     let mut op_lines = Vec::with_capacity(num_ops.min(1 << 20));
     let mut ptr_ids = Vec::new();
@@ -100,14 +102,11 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
         if kind == "f" && id == -1 {
             continue;
         }
-        if id < 0 || id as usize >= live.len() {
+        if id < 0 || id as usize >= num_ids {
             return Err(ScriptError::new(
                 ln,
                 1,
-                format!(
-                    "id {id} is outside 0..{} (the header's number of ids)",
-                    live.len()
-                ),
+                format!("id {id} is outside 0..{num_ids} (the header's number of ids)"),
             ));
         }
         let id = id as usize;
@@ -124,7 +123,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
         };
         let op = match kind {
             "a" => {
-                if live[id].is_some() {
+                if live.contains_key(&id) {
                     return Err(ScriptError::new(
                         ln,
                         1,
@@ -132,23 +131,23 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
                     ));
                 }
                 let s = size(f.next())?;
-                live[id] = Some(ptr_ids.len());
+                live.insert(id, ptr_ids.len());
                 ptr_ids.push(id);
                 Op::Alloc { size: s }
             }
             "f" => {
-                let p = live[id].take().ok_or_else(|| {
+                let p = live.remove(&id).ok_or_else(|| {
                     ScriptError::new(ln, 1, format!("id {id} is freed but not live"))
                 })?;
                 Op::Free { ptr: p }
             }
             "r" => {
                 let s = size(f.next())?;
-                match live[id] {
-                    Some(p) => Op::Realloc { ptr: p, size: s },
+                match live.get(&id) {
+                    Some(&p) => Op::Realloc { ptr: p, size: s },
                     None => {
                         // realloc(NULL, n) is malloc(n).
-                        live[id] = Some(ptr_ids.len());
+                        live.insert(id, ptr_ids.len());
                         ptr_ids.push(id);
                         Op::Alloc { size: s }
                     }

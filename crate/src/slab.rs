@@ -210,18 +210,19 @@ impl Pools {
     /// The live chunk at `offset`: `(class size, requested, seq)`.
     ///
     /// # Errors
-    /// [`AllocError::InvalidFree`] when `offset` is not a chunk start,
-    /// [`AllocError::DoubleFree`] when the chunk is free.
+    /// [`AllocError::DoubleFree`] when `offset` lies in a free chunk,
+    /// [`AllocError::InvalidFree`] when it is not the start of a live chunk.
     pub fn live(&self, so: usize, offset: usize) -> Result<(usize, usize, u64)> {
         let slab = &self.slabs[&so];
         let cs = self.classes[slab.class];
         let rel = offset - so;
         let i = rel / cs;
+        // As for free-list blocks: an offset anywhere in a free chunk is a double free.
+        if i < slab.requested.len() && slab.requested[i] == 0 {
+            return Err(AllocError::DoubleFree { offset });
+        }
         if rel % cs != 0 || i >= slab.requested.len() {
             return Err(AllocError::InvalidFree { offset });
-        }
-        if slab.requested[i] == 0 {
-            return Err(AllocError::DoubleFree { offset });
         }
         Ok((cs, slab.requested[i], slab.seq[i]))
     }

@@ -1,0 +1,2520 @@
+#![cfg(not(target_arch = "wasm32"))]
+//! Scenario tests for the allocator core: small, hand-checked situations in
+//! the manner of rlsf's tests. Every operation is followed by a full
+//! `check_invariants()`, through the `op!` helper.
+
+use alloc_playground::rep;
+use alloc_playground::script::{self, Op, Script};
+use alloc_playground::workload::{self, Rng, Shape, WorkloadConfig};
+use alloc_playground::{
+    AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig, Mode, Ptr, ReplayReport,
+    Session, SlabAllocator, SlabConfig, Strategy, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_ARENA,
+};
+
+// ----- helpers ----------------------------------------------------------------
+
+/// Anything whose invariants can be checked.
+trait Invariants {
+    fn invariants(&self) -> Result<(), String>;
+}
+
+impl Invariants for FreeListAllocator {
+    fn invariants(&self) -> Result<(), String> {
+        self.check_invariants()
+    }
+}
+
+impl Invariants for Heap {
+    fn invariants(&self) -> Result<(), String> {
+        self.check_invariants()
+    }
+}
+
+impl Invariants for SlabAllocator {
+    fn invariants(&self) -> Result<(), String> {
+        self.check_invariants()
+    }
+}
+
+impl Invariants for Session {
+    fn invariants(&self) -> Result<(), String> {
+        self.heap().check_invariants()
+    }
+}
+
+/// `op!(a.method(args))`: runs one operation on `a`, then checks every
+/// invariant of `a`, and yields the operation's result.
+macro_rules! op {
+    ($a:ident . $($call:tt)+) => {{
+        let r = $a.$($call)+;
+        $a.invariants().unwrap();
+        r
+    }};
+}
+
+fn fl(arena_size: usize, strategy: Strategy, align: usize, coalesce: bool) -> FreeListAllocator {
+    let a = FreeListAllocator::new(Config {
+        arena_size,
+        strategy,
+        align,
+        coalesce,
+    })
+    .unwrap();
+    a.check_invariants().unwrap();
+    a
+}
+
+fn heap_config(arena_size: usize, mode: Mode, align: usize, coalesce: bool) -> HeapConfig {
+    HeapConfig {
+        arena_size,
+        mode,
+        align,
+        coalesce,
+        ..HeapConfig::default()
+    }
+}
+
+fn session(arena_size: usize, mode: Mode, align: usize, coalesce: bool) -> Session {
+    let s = Session::new(heap_config(arena_size, mode, align, coalesce)).unwrap();
+    s.invariants().unwrap();
+    s
+}
+
+/// `(offset, size, free)` of every block in address order.
+fn layout(a: &FreeListAllocator) -> Vec<(usize, usize, bool)> {
+    a.blocks().map(|b| (b.offset, b.size, b.free)).collect()
+}
+
+/// Blocks and arena bytes: what an error must leave alone.
+fn state(a: &FreeListAllocator) -> (Vec<Block>, Vec<u8>) {
+    (a.blocks().collect(), a.arena().bytes().to_vec())
+}
+
+fn heap_state(h: &Heap) -> (Vec<Block>, Vec<u8>) {
+    (h.blocks(), h.bytes().to_vec())
+}
+
+/// In an empty arena, allocates each hole size followed by a `gap`-byte used
+/// block (first fit, so everything is laid out in order), then frees the
+/// holes. Returns the holes' offsets. Leaves the strategy at `strategy`.
+fn make_holes(
+    a: &mut FreeListAllocator,
+    holes: &[usize],
+    gap: usize,
+    strategy: Strategy,
+) -> Vec<usize> {
+    op!(a.set_strategy(Strategy::FirstFit));
+    let mut offs = Vec::new();
+    for &h in holes {
+        offs.push(op!(a.alloc(h)).unwrap());
+        op!(a.alloc(gap)).unwrap();
+    }
+    for &o in &offs {
+        op!(a.free(o)).unwrap();
+    }
+    op!(a.set_strategy(strategy));
+    offs
+}
+
+fn close(x: f64, y: f64) -> bool {
+    (x - y).abs() < 1e-12
+}
+
+// ----- splitting ---------------------------------------------------------------
+
+#[test]
+fn alloc_splits_the_free_block_and_sits_at_its_start() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(30)).unwrap();
+    assert_eq!(p, 0);
+    assert_eq!(layout(&a), vec![(0, 30, false), (30, 70, true)]);
+    assert_eq!(a.free_list(), vec![(30, 70)]);
+    let b = a.block_at(0).unwrap();
+    assert_eq!(
+        b,
+        Block {
+            offset: 0,
+            size: 30,
+            free: false,
+            requested: 30,
+            seq: Some(0),
+            class: None,
+            padding: false,
+        }
+    );
+    assert_eq!(a.block_at(30).unwrap().seq, None);
+    assert_eq!(a.next_seq(), 1);
+}
+
+#[test]
+fn alloc_takes_the_front_of_a_hole_and_leaves_the_rest_right_after() {
+    // [50] used10 [100] used10 [200] used10
+    let mut a = fl(380, Strategy::FirstFit, 1, true);
+    let holes = make_holes(&mut a, &[50, 100, 200], 10, Strategy::FirstFit);
+    assert_eq!(holes, vec![0, 60, 170]);
+    assert_eq!(a.free_list(), vec![(0, 50), (60, 100), (170, 200)]);
+    let p = op!(a.alloc(80)).unwrap();
+    assert_eq!(p, 60);
+    assert_eq!(
+        layout(&a),
+        vec![
+            (0, 50, true),
+            (50, 10, false),
+            (60, 80, false),
+            (140, 20, true),
+            (160, 10, false),
+            (170, 200, true),
+            (370, 10, false),
+        ]
+    );
+}
+
+#[test]
+fn exact_fit_does_not_split() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(100)).unwrap();
+    assert_eq!(p, 0);
+    assert_eq!(layout(&a), vec![(0, 100, false)]);
+    assert!(a.free_list().is_empty());
+    assert_eq!(a.largest_free(), 0);
+    assert_eq!(a.free_block_count(), 0);
+
+    // An exact fit into a hole leaves no zero-sized remainder either.
+    let mut a = fl(380, Strategy::FirstFit, 1, true);
+    make_holes(&mut a, &[50, 100, 200], 10, Strategy::FirstFit);
+    let n = a.blocks().count();
+    let p = op!(a.alloc(100)).unwrap();
+    assert_eq!(p, 60);
+    assert_eq!(a.blocks().count(), n);
+    assert_eq!(a.free_list(), vec![(0, 50), (170, 200)]);
+}
+
+// ----- coalescing --------------------------------------------------------------
+
+/// Four used blocks [0,10) [10,20) [20,30) [30,100) filling an arena of 100.
+fn four_blocks(coalesce: bool) -> (FreeListAllocator, [usize; 4]) {
+    let mut a = fl(100, Strategy::FirstFit, 1, coalesce);
+    let p = [
+        op!(a.alloc(10)).unwrap(),
+        op!(a.alloc(10)).unwrap(),
+        op!(a.alloc(10)).unwrap(),
+        op!(a.alloc(70)).unwrap(),
+    ];
+    assert_eq!(p, [0, 10, 20, 30]);
+    (a, p)
+}
+
+#[test]
+fn free_between_used_neighbours_makes_a_lone_free_block() {
+    let (mut a, p) = four_blocks(true);
+    op!(a.free(p[1])).unwrap();
+    assert_eq!(
+        layout(&a),
+        vec![
+            (0, 10, false),
+            (10, 10, true),
+            (20, 10, false),
+            (30, 70, false)
+        ]
+    );
+}
+
+#[test]
+fn free_merges_with_next() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let _p = op!(a.alloc(10)).unwrap();
+    let q = op!(a.alloc(10)).unwrap();
+    assert_eq!(a.free_list(), vec![(20, 80)]);
+    op!(a.free(q)).unwrap();
+    assert_eq!(layout(&a), vec![(0, 10, false), (10, 90, true)]);
+    assert_eq!(a.free_list(), vec![(10, 90)]);
+}
+
+#[test]
+fn free_merges_with_previous() {
+    let (mut a, p) = four_blocks(true);
+    op!(a.free(p[0])).unwrap();
+    op!(a.free(p[1])).unwrap();
+    assert_eq!(
+        layout(&a),
+        vec![(0, 20, true), (20, 10, false), (30, 70, false)]
+    );
+    assert_eq!(a.free_list(), vec![(0, 20)]);
+}
+
+#[test]
+fn free_merges_with_previous_and_next() {
+    let (mut a, p) = four_blocks(true);
+    op!(a.free(p[0])).unwrap();
+    op!(a.free(p[2])).unwrap();
+    assert_eq!(a.free_list(), vec![(0, 10), (20, 10)]);
+    op!(a.free(p[1])).unwrap();
+    assert_eq!(layout(&a), vec![(0, 30, true), (30, 70, false)]);
+    op!(a.free(p[3])).unwrap();
+    assert_eq!(layout(&a), vec![(0, 100, true)]);
+}
+
+#[test]
+fn without_coalescing_adjacent_free_blocks_stay_apart_until_coalesce_all() {
+    let (mut a, p) = four_blocks(false);
+    op!(a.free(p[0])).unwrap();
+    op!(a.free(p[1])).unwrap();
+    op!(a.free(p[2])).unwrap();
+    assert_eq!(a.free_list(), vec![(0, 10), (10, 10), (20, 10)]);
+    assert_eq!(a.largest_free(), 10);
+    assert_eq!(op!(a.coalesce_all()), 2);
+    assert_eq!(a.free_list(), vec![(0, 30)]);
+    assert_eq!(layout(&a), vec![(0, 30, true), (30, 70, false)]);
+    assert_eq!(op!(a.coalesce_all()), 0);
+    // Still off: the next free does not merge.
+    op!(a.free(p[3])).unwrap();
+    assert_eq!(a.free_list(), vec![(0, 30), (30, 70)]);
+    assert_eq!(op!(a.coalesce_all()), 1);
+    assert_eq!(a.free_list(), vec![(0, 100)]);
+}
+
+#[test]
+fn set_coalesce_true_merges_at_once() {
+    let (mut a, p) = four_blocks(false);
+    op!(a.free(p[0])).unwrap();
+    op!(a.free(p[1])).unwrap();
+    op!(a.free(p[3])).unwrap();
+    assert_eq!(a.free_list(), vec![(0, 10), (10, 10), (30, 70)]);
+    op!(a.set_coalesce(true));
+    assert!(a.config().coalesce);
+    assert_eq!(a.free_list(), vec![(0, 20), (30, 70)]);
+    op!(a.free(p[2])).unwrap();
+    assert_eq!(layout(&a), vec![(0, 100, true)]);
+    // Turning it off merges nothing and splits nothing.
+    op!(a.set_coalesce(false));
+    assert_eq!(layout(&a), vec![(0, 100, true)]);
+}
+
+// ----- placement -----------------------------------------------------------------
+
+#[test]
+fn first_fit_takes_the_lowest_hole_that_fits() {
+    let mut a = fl(380, Strategy::FirstFit, 1, true);
+    make_holes(&mut a, &[50, 100, 200], 10, Strategy::FirstFit);
+    assert_eq!(op!(a.alloc(80)), Ok(60));
+    assert_eq!(a.last_searched(), 2);
+    assert_eq!(a.free_list(), vec![(0, 50), (140, 20), (170, 200)]);
+    assert_eq!(op!(a.alloc(150)), Ok(170));
+    assert_eq!(a.last_searched(), 3);
+    assert_eq!(op!(a.alloc(40)), Ok(0));
+    assert_eq!(a.last_searched(), 1);
+    assert_eq!(a.free_list(), vec![(40, 10), (140, 20), (320, 50)]);
+    // A failed request searched every free block.
+    let e = op!(a.alloc(300)).unwrap_err();
+    assert_eq!(
+        e,
+        AllocError::OutOfMemory {
+            requested: 300,
+            largest_free: 50
+        }
+    );
+    assert_eq!(a.last_searched(), 3);
+    assert_eq!(a.stats().failed_allocs, 1);
+}
+
+#[test]
+fn best_fit_takes_the_smallest_hole_that_fits() {
+    // [500] [90] [200]
+    let mut a = fl(820, Strategy::FirstFit, 1, true);
+    let holes = make_holes(&mut a, &[500, 90, 200], 10, Strategy::BestFit);
+    assert_eq!(holes, vec![0, 510, 610]);
+    assert_eq!(op!(a.alloc(80)), Ok(510));
+    assert_eq!(a.last_searched(), 3);
+    assert_eq!(a.free_list(), vec![(0, 500), (590, 10), (610, 200)]);
+    // An exact fit beats anything bigger.
+    assert_eq!(op!(a.alloc(10)), Ok(590));
+    assert_eq!(a.last_searched(), 3);
+    assert_eq!(a.free_list(), vec![(0, 500), (610, 200)]);
+}
+
+#[test]
+fn best_and_worst_fit_break_ties_by_the_lowest_address() {
+    for strategy in [Strategy::BestFit, Strategy::WorstFit] {
+        let mut a = fl(220, Strategy::FirstFit, 1, true);
+        make_holes(&mut a, &[100, 100], 10, strategy);
+        assert_eq!(a.free_list(), vec![(0, 100), (110, 100)]);
+        assert_eq!(op!(a.alloc(30)), Ok(0), "{strategy}");
+        assert_eq!(a.last_searched(), 2);
+    }
+}
+
+#[test]
+fn worst_fit_takes_the_largest_hole() {
+    let mut a = fl(380, Strategy::FirstFit, 1, true);
+    make_holes(&mut a, &[50, 100, 200], 10, Strategy::WorstFit);
+    assert_eq!(op!(a.alloc(80)), Ok(170));
+    assert_eq!(a.last_searched(), 3);
+    assert_eq!(a.free_list(), vec![(0, 50), (60, 100), (250, 120)]);
+    assert_eq!(a.block_at(250).unwrap().size, 120);
+    // Now the largest is the 120 left over.
+    assert_eq!(op!(a.alloc(10)), Ok(250));
+    assert_eq!(a.free_list(), vec![(0, 50), (60, 100), (260, 110)]);
+}
+
+#[test]
+fn next_fit_starts_at_the_rover_and_wraps_once() {
+    // [0,50) free, [50,60) used, [60,160) free, [160,170) used,
+    // [170,370) free, [370,380) used, [380,600) free; the rover is at 380.
+    let mut a = fl(600, Strategy::FirstFit, 1, true);
+    make_holes(&mut a, &[50, 100, 200], 10, Strategy::NextFit);
+    assert_eq!(
+        a.free_list(),
+        vec![(0, 50), (60, 100), (170, 200), (380, 220)]
+    );
+
+    // The rover sits in the last free block: first fit would say 60.
+    assert_eq!(op!(a.alloc(80)), Ok(380));
+    assert_eq!(a.last_searched(), 1);
+    // Rover at 460, inside [460,600) (140 bytes): too small, so wrap to 0, 60, 170.
+    assert_eq!(op!(a.alloc(150)), Ok(170));
+    assert_eq!(a.last_searched(), 4);
+    assert_eq!(
+        a.free_list(),
+        vec![(0, 50), (60, 100), (320, 50), (460, 140)]
+    );
+    // Rover at 320, inside [320,370): too small; the next one fits.
+    assert_eq!(op!(a.alloc(60)), Ok(460));
+    assert_eq!(a.last_searched(), 2);
+    // Rover at 520, inside [520,600): exact fit.
+    assert_eq!(op!(a.alloc(80)), Ok(520));
+    assert_eq!(a.last_searched(), 1);
+    // Rover at 600 = the end of the arena: start over from the lowest block.
+    assert_eq!(a.free_list(), vec![(0, 50), (60, 100), (320, 50)]);
+    assert_eq!(op!(a.alloc(40)), Ok(0));
+    assert_eq!(a.last_searched(), 1);
+    // Rover at 40, inside [40,50): too small; next is [60,160).
+    assert_eq!(op!(a.alloc(45)), Ok(60));
+    assert_eq!(a.last_searched(), 2);
+    assert_eq!(a.free_list(), vec![(40, 10), (105, 55), (320, 50)]);
+    // Nothing fits: every free block was visited.
+    assert!(matches!(
+        op!(a.alloc(500)),
+        Err(AllocError::OutOfMemory {
+            requested: 500,
+            largest_free: 55
+        })
+    ));
+    assert_eq!(a.last_searched(), 3);
+}
+
+#[test]
+fn next_fit_rover_in_a_used_block_starts_at_the_first_free_block_after_it() {
+    let mut a = fl(500, Strategy::FirstFit, 1, true);
+    let p: Vec<usize> = (0..5).map(|_| op!(a.alloc(100)).unwrap()).collect();
+    assert_eq!(p, vec![0, 100, 200, 300, 400]);
+    for &o in &[0, 200, 400] {
+        op!(a.free(o)).unwrap();
+    }
+    op!(a.set_strategy(Strategy::NextFit));
+    // Rover at 500 (the end): wrap to the lowest.
+    assert_eq!(op!(a.alloc(100)), Ok(0));
+    assert_eq!(a.last_searched(), 1);
+    // Rover at 100, the start of a used block: the first free block after is 200.
+    assert_eq!(op!(a.alloc(100)), Ok(200));
+    assert_eq!(a.last_searched(), 1);
+    // Rover at 300 (used). Free [0,100): first fit would take it, next fit does not.
+    op!(a.free(0)).unwrap();
+    assert_eq!(a.free_list(), vec![(0, 100), (400, 100)]);
+    assert_eq!(op!(a.alloc(50)), Ok(400));
+    assert_eq!(a.last_searched(), 1);
+    // Rover at 450 inside [450,500): too small for 60, so wrap around to 0.
+    assert_eq!(op!(a.alloc(60)), Ok(0));
+    assert_eq!(a.last_searched(), 2);
+}
+
+#[test]
+fn searched_counts_by_strategy() {
+    // Free list [(0,50),(60,100),(170,200)]; request 80.
+    let expect = [
+        (Strategy::FirstFit, 60, 2),
+        (Strategy::BestFit, 60, 3),
+        (Strategy::WorstFit, 170, 3),
+    ];
+    for (strategy, at, searched) in expect {
+        let mut a = fl(380, Strategy::FirstFit, 1, true);
+        make_holes(&mut a, &[50, 100, 200], 10, strategy);
+        assert_eq!(op!(a.alloc(80)), Ok(at), "{strategy}");
+        assert_eq!(a.last_searched(), searched, "{strategy}");
+        assert_eq!(a.stats().last_searched, searched);
+        // A failure searches them all, whatever the strategy.
+        assert!(op!(a.alloc(1000)).is_err());
+        assert_eq!(a.last_searched(), a.free_block_count(), "{strategy}");
+    }
+    // Next fit from a rover at 380 (the end): wraps to the start; 60 is the
+    // second block visited.
+    let mut a = fl(380, Strategy::FirstFit, 1, true);
+    make_holes(&mut a, &[50, 100, 200], 10, Strategy::NextFit);
+    assert_eq!(op!(a.alloc(80)), Ok(60));
+    assert_eq!(a.last_searched(), 2);
+}
+
+// ----- OSTEP golden run ------------------------------------------------------------
+
+/// `./malloc.py -n 10 -H 0 -p BEST -s 0 -c` (size 100, base 1000, align 1 =
+/// `-a -1`, no coalescing, address-sorted list): for each op, the returned
+/// address (None for a free) and the free list it prints.
+#[allow(clippy::type_complexity)]
+fn ostep_best_fit_seed0() -> Vec<(Option<usize>, Vec<(usize, usize)>)> {
+    vec![
+        (Some(1000), vec![(1003, 97)]),
+        (None, vec![(1000, 3), (1003, 97)]),
+        (Some(1003), vec![(1000, 3), (1008, 92)]),
+        (None, vec![(1000, 3), (1003, 5), (1008, 92)]),
+        (Some(1008), vec![(1000, 3), (1003, 5), (1016, 84)]),
+        (None, vec![(1000, 3), (1003, 5), (1008, 8), (1016, 84)]),
+        (Some(1008), vec![(1000, 3), (1003, 5), (1016, 84)]),
+        (None, vec![(1000, 3), (1003, 5), (1008, 8), (1016, 84)]),
+        (
+            Some(1000),
+            vec![(1002, 1), (1003, 5), (1008, 8), (1016, 84)],
+        ),
+        (
+            Some(1008),
+            vec![(1002, 1), (1003, 5), (1015, 1), (1016, 84)],
+        ),
+    ]
+    .into_iter()
+    .map(|(p, l)| {
+        (
+            p.map(|p| p - 1000),
+            l.into_iter().map(|(o, s)| (o - 1000, s)).collect(),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn ostep_best_fit_seed_0_golden_run() {
+    let mut a = fl(100, Strategy::BestFit, 1, false);
+    let golden = ostep_best_fit_seed0();
+    // +3,-0,+5,-1,+8,-2,+8,-3,+2,+7
+    let mut ptr: Vec<usize> = Vec::new();
+    let ops: [(char, usize); 10] = [
+        ('+', 3),
+        ('-', 0),
+        ('+', 5),
+        ('-', 1),
+        ('+', 8),
+        ('-', 2),
+        ('+', 8),
+        ('-', 3),
+        ('+', 2),
+        ('+', 7),
+    ];
+    for (i, ((kind, n), (ret, list))) in ops.iter().zip(&golden).enumerate() {
+        let free_before = a.free_block_count();
+        match kind {
+            '+' => {
+                let off = op!(a.alloc(*n)).unwrap();
+                assert_eq!(Some(off), *ret, "op {i}");
+                // Best fit searches the whole list.
+                assert_eq!(a.last_searched(), free_before, "op {i}");
+                assert_eq!(a.block_at(off).unwrap().seq, Some(ptr.len() as u64));
+                ptr.push(off);
+            }
+            _ => {
+                assert_eq!(*ret, None);
+                op!(a.free(ptr[*n])).unwrap();
+            }
+        }
+        assert_eq!(&a.free_list(), list, "free list after op {i}");
+    }
+    assert_eq!(ptr, vec![0, 3, 8, 8, 0, 8]);
+}
+
+#[test]
+fn ostep_best_fit_seed_0_golden_run_through_a_session() {
+    let mut s = session(100, Mode::BestFit, 1, false);
+    let script = script::parse("+3,-0,+5,-1,+8,-2,+8,-3,+2,+7").unwrap();
+    assert_eq!(script.ops.len(), 10);
+    let mut seen = Vec::new();
+    let report = s
+        .replay_with(&script, |s, i| {
+            s.invariants().unwrap();
+            let fl = s.heap().free_list_allocator();
+            let ret = if script.ops[i].is_alloc() {
+                match s.ptrs().last() {
+                    Some(Ptr::Live(o)) => Some(*o),
+                    other => panic!("op {i}: {other:?}"),
+                }
+            } else {
+                None
+            };
+            seen.push((ret, fl.free_list(), fl.last_searched()));
+        })
+        .unwrap();
+    let golden = ostep_best_fit_seed0();
+    let got: Vec<_> = seen.iter().map(|(r, l, _)| (*r, l.clone())).collect();
+    assert_eq!(got, golden);
+    // Searched counts of the six allocations: all free blocks each time.
+    let searched: Vec<usize> = seen
+        .iter()
+        .zip(&script.ops)
+        .filter(|(_, o)| o.is_alloc())
+        .map(|((_, _, n), _)| *n)
+        .collect();
+    assert_eq!(searched, vec![1, 2, 3, 4, 4, 4]);
+    assert_eq!(
+        report,
+        ReplayReport {
+            ops: 10,
+            allocs: 6,
+            frees: 4,
+            reallocs: 0,
+            failed: 0
+        }
+    );
+    assert_eq!(
+        s.ptrs(),
+        &[
+            Ptr::Freed,
+            Ptr::Freed,
+            Ptr::Freed,
+            Ptr::Freed,
+            Ptr::Live(0),
+            Ptr::Live(8)
+        ]
+    );
+    assert_eq!(s.ptr_at(0), Some(4));
+    assert_eq!(s.ptr_at(8), Some(5));
+    assert_eq!(script::format(s.log()), "+3,-0,+5,-1,+8,-2,+8,-3,+2,+7");
+}
+
+// ----- alignment ---------------------------------------------------------------------
+
+#[test]
+fn granularity_rounds_requests_up() {
+    let mut a = fl(64, Strategy::FirstFit, 8, true);
+    assert_eq!(op!(a.alloc(5)), Ok(0));
+    assert_eq!(op!(a.alloc(8)), Ok(8));
+    assert_eq!(op!(a.alloc(9)), Ok(16));
+    assert_eq!(
+        layout(&a),
+        vec![
+            (0, 8, false),
+            (8, 8, false),
+            (16, 16, false),
+            (32, 32, true)
+        ]
+    );
+    assert_eq!(a.block_at(0).unwrap().requested, 5);
+    assert_eq!(a.block_at(16).unwrap().requested, 9);
+    let s = a.stats();
+    assert_eq!(s.used_bytes, 32);
+    assert_eq!(s.requested_bytes, 22);
+    assert_eq!(s.internal_fragmentation, 3 + 7);
+    // A request that only fits before rounding fails after it.
+    let e = op!(a.alloc(33)).unwrap_err();
+    assert_eq!(
+        e,
+        AllocError::OutOfMemory {
+            requested: 40,
+            largest_free: 32
+        }
+    );
+}
+
+#[test]
+fn alloc_aligned_leaves_the_padding_free_in_front() {
+    let mut a = fl(256, Strategy::FirstFit, 8, true);
+    assert_eq!(op!(a.alloc(8)), Ok(0));
+    let p = op!(a.alloc_aligned(16, 64)).unwrap();
+    assert_eq!(p, 64);
+    let blocks: Vec<Block> = a.blocks().collect();
+    assert_eq!(
+        blocks
+            .iter()
+            .map(|b| (b.offset, b.size, b.free, b.padding))
+            .collect::<Vec<_>>(),
+        vec![
+            (0, 8, false, false),
+            (8, 56, true, true),
+            (64, 16, false, false),
+            (80, 176, true, false),
+        ]
+    );
+    assert_eq!(a.block_at(64).unwrap().seq, Some(1));
+    // The padding serves later requests; what is left of it is no longer padding.
+    assert_eq!(op!(a.alloc(40)), Ok(8));
+    let rest = a.block_at(48).unwrap();
+    assert_eq!((rest.size, rest.free, rest.padding), (16, true, false));
+    // Freeing the aligned block merges the leftover padding and the tail.
+    op!(a.free(p)).unwrap();
+    assert_eq!(
+        layout(&a),
+        vec![(0, 8, false), (8, 40, false), (48, 208, true)]
+    );
+}
+
+#[test]
+fn alloc_aligned_with_every_strategy_picks_among_blocks_that_fit_aligned() {
+    // Holes: [0,40) [48,168) [176,296)... with align 8, an aligned-64 request
+    // of 32 needs pad: hole at 0 -> pad 0 (fits 40 >= 32).
+    let mut a = fl(512, Strategy::FirstFit, 8, true);
+    make_holes(&mut a, &[40, 120, 200], 8, Strategy::FirstFit);
+    assert_eq!(
+        a.free_list(),
+        vec![(0, 40), (48, 120), (176, 200), (384, 128)]
+    );
+    // First fit: [0,40) holds 32 at 0.
+    let mut b = a.clone();
+    assert_eq!(op!(b.alloc_aligned(32, 64)), Ok(0));
+    assert_eq!(b.last_searched(), 1);
+    // A 48-byte request: [0,40) too small; [48,168): pad 16, 16+48 <= 120 -> 64.
+    let mut b = a.clone();
+    assert_eq!(op!(b.alloc_aligned(48, 64)), Ok(64));
+    assert_eq!(b.last_searched(), 2);
+    assert!(b.block_at(48).unwrap().padding);
+    // Best fit for 48 at 64: candidates 120 and 200 and 128 -> the 120.
+    let mut b = a.clone();
+    op!(b.set_strategy(Strategy::BestFit));
+    assert_eq!(op!(b.alloc_aligned(48, 64)), Ok(64));
+    assert_eq!(b.last_searched(), 4);
+    // Worst fit: the 200 at 176 -> aligned to 192.
+    let mut b = a.clone();
+    op!(b.set_strategy(Strategy::WorstFit));
+    assert_eq!(op!(b.alloc_aligned(48, 64)), Ok(192));
+    assert_eq!(
+        b.free_list(),
+        vec![(0, 40), (48, 120), (176, 16), (240, 136), (384, 128)]
+    );
+    // Next fit: the rover is at 384 (after the last gap); [384,512) is aligned.
+    let mut b = a.clone();
+    op!(b.set_strategy(Strategy::NextFit));
+    assert_eq!(op!(b.alloc_aligned(48, 64)), Ok(384));
+    assert_eq!(b.last_searched(), 1);
+}
+
+#[test]
+fn alloc_aligned_no_stricter_than_the_granularity_is_plain_alloc() {
+    let mut a = fl(64, Strategy::FirstFit, 8, true);
+    assert_eq!(op!(a.alloc(3)), Ok(0));
+    assert_eq!(op!(a.alloc_aligned(5, 4)), Ok(8));
+    assert_eq!(op!(a.alloc_aligned(5, 8)), Ok(16));
+    assert!(a.blocks().all(|b| !b.padding));
+}
+
+#[test]
+fn bad_alignments_are_refused_without_a_sequence_number() {
+    let mut a = fl(256, Strategy::FirstFit, 8, true);
+    op!(a.alloc(8)).unwrap();
+    let before = state(&a);
+    let seq = a.next_seq();
+    for align in [3, 0, 24, 512] {
+        let e = op!(a.alloc_aligned(8, align)).unwrap_err();
+        assert_eq!(e, AllocError::BadAlign { align });
+        assert_eq!(e.code(), "bad-align");
+        assert_eq!(state(&a), before);
+        assert_eq!(a.next_seq(), seq);
+    }
+    // The arena size itself is a valid alignment.
+    op!(a.free(0)).unwrap();
+    assert_eq!(op!(a.alloc_aligned(8, 256)), Ok(0));
+}
+
+// ----- realloc -------------------------------------------------------------------------
+
+#[test]
+fn realloc_shrinks_in_place_and_the_tail_merges_with_a_free_next() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(40)).unwrap();
+    op!(a.write(p, &[7; 40])).unwrap();
+    assert_eq!(op!(a.realloc(p, 10)), Ok(0));
+    assert_eq!(layout(&a), vec![(0, 10, false), (10, 90, true)]);
+    assert_eq!(a.block_at(0).unwrap().requested, 10);
+    assert_eq!(a.last_searched(), 0);
+    // Shrinking never touches the bytes.
+    assert_eq!(op!(a.read(0, 40)).unwrap(), &[7; 40]);
+}
+
+#[test]
+fn realloc_shrink_before_a_used_block_leaves_a_new_free_tail() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(40)).unwrap();
+    op!(a.alloc(60)).unwrap();
+    assert_eq!(op!(a.realloc(p, 10)), Ok(0));
+    assert_eq!(
+        layout(&a),
+        vec![(0, 10, false), (10, 30, true), (40, 60, false)]
+    );
+
+    // With coalescing off the tail stays apart from a free next block.
+    let mut a = fl(100, Strategy::FirstFit, 1, false);
+    let p = op!(a.alloc(40)).unwrap();
+    assert_eq!(op!(a.realloc(p, 10)), Ok(0));
+    assert_eq!(
+        layout(&a),
+        vec![(0, 10, false), (10, 30, true), (40, 60, true)]
+    );
+}
+
+#[test]
+fn realloc_within_the_rounded_size_only_changes_requested() {
+    let mut a = fl(64, Strategy::FirstFit, 8, true);
+    let p = op!(a.alloc(13)).unwrap();
+    assert_eq!(op!(a.realloc(p, 9)), Ok(p));
+    assert_eq!(op!(a.realloc(p, 16)), Ok(p));
+    assert_eq!(layout(&a), vec![(0, 16, false), (16, 48, true)]);
+    assert_eq!(a.block_at(p).unwrap().requested, 16);
+    assert_eq!(a.stats().internal_fragmentation, 0);
+}
+
+#[test]
+fn realloc_grows_in_place_into_a_free_next_block() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(10)).unwrap();
+    op!(a.write(p, b"abcdefghij")).unwrap();
+    assert_eq!(op!(a.realloc(p, 30)), Ok(0));
+    assert_eq!(layout(&a), vec![(0, 30, false), (30, 70, true)]);
+    assert_eq!(a.last_searched(), 0);
+    let b = a.block_at(0).unwrap();
+    assert_eq!((b.requested, b.seq), (30, Some(0)));
+    assert_eq!(op!(a.read(0, 10)).unwrap(), b"abcdefghij");
+    assert_eq!(a.stats().high_water, 30);
+
+    // Growing can swallow the whole free next block.
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(10)).unwrap();
+    let q = op!(a.alloc(20)).unwrap();
+    op!(a.alloc(70)).unwrap();
+    op!(a.free(q)).unwrap();
+    assert_eq!(op!(a.realloc(p, 30)), Ok(0));
+    assert_eq!(layout(&a), vec![(0, 30, false), (30, 70, false)]);
+    assert!(a.free_list().is_empty());
+}
+
+#[test]
+fn realloc_grows_by_moving_copies_the_bytes_and_frees_the_old_block() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(10)).unwrap();
+    let _q = op!(a.alloc(10)).unwrap();
+    op!(a.write(p, b"0123456789")).unwrap();
+    let n = op!(a.realloc(p, 30)).unwrap();
+    assert_eq!(n, 20);
+    assert_eq!(a.last_searched(), 1);
+    assert_eq!(
+        layout(&a),
+        vec![
+            (0, 10, true),
+            (10, 10, false),
+            (20, 30, false),
+            (50, 50, true)
+        ]
+    );
+    let b = a.block_at(20).unwrap();
+    assert_eq!((b.requested, b.seq), (30, Some(0)));
+    assert_eq!(op!(a.read(20, 10)).unwrap(), b"0123456789");
+    // The old block's bytes are left as they were (free does not scrub).
+    assert_eq!(op!(a.read(0, 10)).unwrap(), b"0123456789");
+    assert_eq!(a.next_seq(), 2);
+    assert!(matches!(
+        op!(a.free(p)),
+        Err(AllocError::DoubleFree { offset: 0 })
+    ));
+}
+
+#[test]
+fn realloc_that_cannot_fit_changes_nothing() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(40)).unwrap();
+    op!(a.alloc(40)).unwrap();
+    op!(a.write(p, &[9; 40])).unwrap();
+    let before = state(&a);
+    let seq = a.next_seq();
+    let e = op!(a.realloc(p, 70)).unwrap_err();
+    assert_eq!(
+        e,
+        AllocError::OutOfMemory {
+            requested: 70,
+            largest_free: 20
+        }
+    );
+    assert_eq!(state(&a), before);
+    assert_eq!(a.next_seq(), seq);
+    assert_eq!(a.stats().failed_allocs, 1);
+    assert_eq!(a.last_searched(), 1);
+    // Bad arguments are refused as free and alloc would refuse them.
+    assert_eq!(op!(a.realloc(p, 0)), Err(AllocError::ZeroSize));
+    assert_eq!(
+        op!(a.realloc(5, 10)),
+        Err(AllocError::InvalidFree { offset: 5 })
+    );
+    assert_eq!(
+        op!(a.realloc(90, 10)),
+        Err(AllocError::DoubleFree { offset: 90 })
+    );
+    assert_eq!(state(&a), before);
+    assert_eq!(a.stats().failed_allocs, 1);
+}
+
+// ----- bytes ---------------------------------------------------------------------------
+
+#[test]
+fn alloc_and_free_do_not_zero_the_bytes() {
+    let mut a = fl(64, Strategy::FirstFit, 8, true);
+    let p = op!(a.alloc(16)).unwrap();
+    op!(a.write(p, &[0xAA; 16])).unwrap();
+    op!(a.free(p)).unwrap();
+    assert_eq!(op!(a.read(p, 16)).unwrap(), &[0xAA; 16]);
+    let q = op!(a.alloc(16)).unwrap();
+    assert_eq!(q, p);
+    assert_eq!(op!(a.read(q, 16)).unwrap(), &[0xAA; 16]);
+}
+
+#[test]
+fn alloc_zeroed_zeroes_the_whole_block_and_nothing_else() {
+    let mut a = fl(64, Strategy::FirstFit, 8, true);
+    let p = op!(a.alloc(24)).unwrap();
+    op!(a.write(p, &[0xAA; 24])).unwrap();
+    op!(a.free(p)).unwrap();
+    // 10 bytes round to 16: all 16 are zeroed, the 8 after are not.
+    let z = op!(a.alloc_zeroed(10)).unwrap();
+    assert_eq!(z, 0);
+    assert_eq!(op!(a.read(0, 16)).unwrap(), &[0; 16]);
+    assert_eq!(op!(a.read(16, 8)).unwrap(), &[0xAA; 8]);
+    assert_eq!(a.block_at(0).unwrap().requested, 10);
+}
+
+#[test]
+fn write_stays_inside_one_live_block() {
+    let mut a = fl(64, Strategy::FirstFit, 8, true);
+    let p = op!(a.alloc(5)).unwrap();
+    op!(a.alloc(8)).unwrap();
+    // The whole granted block is writable, in the middle too.
+    op!(a.write(p + 2, &[1; 6])).unwrap();
+    assert_eq!(op!(a.read(0, 8)).unwrap(), &[0, 0, 1, 1, 1, 1, 1, 1]);
+    let before = state(&a);
+    // Into the next block: refused, nothing written.
+    assert_eq!(
+        op!(a.write(p + 4, &[2; 5])),
+        Err(AllocError::OutOfBounds { offset: 4, len: 5 })
+    );
+    // Into free memory: refused.
+    assert_eq!(
+        op!(a.write(32, &[2])),
+        Err(AllocError::OutOfBounds { offset: 32, len: 1 })
+    );
+    // Beyond the arena: refused.
+    assert_eq!(
+        op!(a.write(64, &[2])),
+        Err(AllocError::OutOfBounds { offset: 64, len: 1 })
+    );
+    assert_eq!(state(&a), before);
+}
+
+// ----- errors --------------------------------------------------------------------------
+
+#[test]
+fn every_error_has_its_code_and_message_and_changes_nothing() {
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(10)).unwrap();
+    op!(a.write(p, b"0123456789")).unwrap();
+    let before = state(&a);
+    let seq = a.next_seq();
+
+    let e = op!(a.alloc(200)).unwrap_err();
+    assert_eq!(
+        e,
+        AllocError::OutOfMemory {
+            requested: 200,
+            largest_free: 90
+        }
+    );
+    assert_eq!(e.code(), "out-of-memory");
+    assert_eq!(
+        e.to_string(),
+        "out of memory: no free block holds 200 bytes (largest free block: 90 bytes)"
+    );
+    assert_eq!(state(&a), before);
+    // A failed request still takes its number, as OSTEP's ptr[i] does.
+    assert_eq!(a.next_seq(), seq + 1);
+
+    let e = op!(a.free(5)).unwrap_err();
+    assert_eq!(e, AllocError::InvalidFree { offset: 5 });
+    assert_eq!(e.code(), "invalid-free");
+    assert_eq!(
+        e.to_string(),
+        "invalid free: offset 5 is not the start of a live block"
+    );
+    assert_eq!(state(&a), before);
+    assert_eq!(
+        op!(a.free(1000)),
+        Err(AllocError::InvalidFree { offset: 1000 })
+    );
+
+    let e = op!(a.free(50)).unwrap_err();
+    assert_eq!(e, AllocError::DoubleFree { offset: 50 });
+    assert_eq!(e.code(), "double-free");
+    assert_eq!(e.to_string(), "double free: offset 50 is already free");
+    assert_eq!(state(&a), before);
+    assert_eq!(op!(a.free(10)), Err(AllocError::DoubleFree { offset: 10 }));
+
+    let e = op!(a.alloc(0)).unwrap_err();
+    assert_eq!(e, AllocError::ZeroSize);
+    assert_eq!(e.code(), "zero-size");
+    assert_eq!(e.to_string(), "zero-size request: ask for at least 1 byte");
+    assert_eq!(op!(a.alloc_zeroed(0)), Err(AllocError::ZeroSize));
+    assert_eq!(op!(a.alloc_aligned(0, 4)), Err(AllocError::ZeroSize));
+    assert_eq!(state(&a), before);
+
+    let e = op!(a.alloc_aligned(4, 3)).unwrap_err();
+    assert_eq!(e, AllocError::BadAlign { align: 3 });
+    assert_eq!(e.code(), "bad-align");
+    assert_eq!(
+        e.to_string(),
+        "bad alignment 3: it must be a power of two no larger than the arena"
+    );
+    assert_eq!(
+        op!(a.alloc_aligned(4, 128)),
+        Err(AllocError::BadAlign { align: 128 })
+    );
+    assert_eq!(state(&a), before);
+
+    let e = a.read(95, 10).unwrap_err();
+    assert_eq!(
+        e,
+        AllocError::OutOfBounds {
+            offset: 95,
+            len: 10
+        }
+    );
+    assert_eq!(e.code(), "out-of-bounds");
+    assert_eq!(
+        e.to_string(),
+        "out of bounds: 10 bytes at offset 95 leave the arena or the live block"
+    );
+    assert_eq!(
+        op!(a.read(usize::MAX, 2)),
+        Err(AllocError::OutOfBounds {
+            offset: usize::MAX,
+            len: 2
+        })
+    );
+    assert_eq!(
+        op!(a.write(8, b"abc")),
+        Err(AllocError::OutOfBounds { offset: 8, len: 3 })
+    );
+    assert_eq!(state(&a), before);
+    // Only the failed allocation was counted, and only OOM changes the counters.
+    assert_eq!(a.stats().failed_allocs, 1);
+    assert_eq!(a.next_seq(), seq + 1);
+
+    let mut s = SlabAllocator::new(SlabConfig::default()).unwrap();
+    op!(s.alloc(10)).unwrap();
+    let before = heap_state(s.heap());
+    let e = op!(s.alloc(65)).unwrap_err();
+    assert_eq!(
+        e,
+        AllocError::TooLarge {
+            requested: 65,
+            max: 64
+        }
+    );
+    assert_eq!(e.code(), "too-large");
+    assert_eq!(
+        e.to_string(),
+        "request of 65 bytes is too large (at most 64 bytes can be served)"
+    );
+    assert_eq!(heap_state(s.heap()), before);
+}
+
+#[test]
+fn bad_configs_are_refused_with_a_reason() {
+    let cfg = |arena_size, align| Config {
+        arena_size,
+        strategy: Strategy::FirstFit,
+        align,
+        coalesce: true,
+    };
+    let reason = |r: Result<FreeListAllocator, AllocError>| match r.unwrap_err() {
+        e @ AllocError::BadConfig { .. } => {
+            assert_eq!(e.code(), "bad-config");
+            e.to_string()
+        }
+        e => panic!("expected BadConfig, got {e:?}"),
+    };
+    assert_eq!(
+        reason(FreeListAllocator::new(cfg(0, 1))),
+        "bad configuration: arena size 0 is out of range (1 ..= 1073741824 bytes)"
+    );
+    assert_eq!(
+        reason(FreeListAllocator::new(cfg(MAX_ARENA + 1, 1))),
+        "bad configuration: arena size 1073741825 is out of range (1 ..= 1073741824 bytes)"
+    );
+    assert_eq!(
+        reason(FreeListAllocator::new(cfg(96, 3))),
+        "bad configuration: align 3 is not a power of two"
+    );
+    assert_eq!(
+        reason(FreeListAllocator::new(cfg(96, 0))),
+        "bad configuration: align 0 is not a power of two"
+    );
+    assert_eq!(
+        reason(FreeListAllocator::new(cfg(100, 8))),
+        "bad configuration: arena size 100 is not a multiple of align 8"
+    );
+    assert!(FreeListAllocator::new(cfg(1, 1)).is_ok());
+
+    let heap_reason = |c: HeapConfig| match Heap::new(c).unwrap_err() {
+        AllocError::BadConfig { reason } => reason,
+        e => panic!("expected BadConfig, got {e:?}"),
+    };
+    let base = HeapConfig::default();
+    assert_eq!(base.classes, DEFAULT_CLASSES.to_vec());
+    assert_eq!(base.slab_size, DEFAULT_SLAB_SIZE);
+    assert_eq!(
+        heap_reason(HeapConfig {
+            classes: vec![],
+            ..base.clone()
+        }),
+        "give between 1 and 16 size classes"
+    );
+    assert_eq!(
+        heap_reason(HeapConfig {
+            classes: (1..=17).map(|i| i * 8).collect(),
+            ..base.clone()
+        }),
+        "give between 1 and 16 size classes"
+    );
+    assert_eq!(
+        heap_reason(HeapConfig {
+            classes: vec![32, 16],
+            ..base.clone()
+        }),
+        "size classes must be strictly increasing"
+    );
+    assert_eq!(
+        heap_reason(HeapConfig {
+            classes: vec![16, 20],
+            ..base.clone()
+        }),
+        "size class 20 is not a positive multiple of align 8"
+    );
+    assert_eq!(
+        heap_reason(HeapConfig {
+            slab_size: 100,
+            ..base.clone()
+        }),
+        "slab size 100 must be a power of two no smaller than align 8"
+    );
+    assert_eq!(
+        heap_reason(HeapConfig {
+            classes: vec![16, 512],
+            ..base.clone()
+        }),
+        "slab size 256 must hold the largest class (512) and at most 65535 chunks"
+    );
+    assert_eq!(
+        heap_reason(HeapConfig {
+            arena_size: 128,
+            mode: Mode::Slab,
+            ..base.clone()
+        }),
+        "slab size 256 is larger than the arena (128)"
+    );
+    // The same slab size is fine while the heap is not in slab mode.
+    assert!(Heap::new(HeapConfig {
+        arena_size: 128,
+        ..base.clone()
+    })
+    .is_ok());
+
+    let slab_reason = |c: SlabConfig| match SlabAllocator::new(c).unwrap_err() {
+        AllocError::BadConfig { reason } => reason,
+        e => panic!("expected BadConfig, got {e:?}"),
+    };
+    assert_eq!(
+        slab_reason(SlabConfig {
+            classes: vec![64, 32],
+            ..SlabConfig::default()
+        }),
+        "size classes must be strictly increasing"
+    );
+    assert_eq!(
+        slab_reason(SlabConfig {
+            arena_size: 1000,
+            ..SlabConfig::default()
+        }),
+        "arena size 1000 is not a multiple of align 16"
+    );
+    assert_eq!(
+        slab_reason(SlabConfig {
+            slab_size: 0,
+            ..SlabConfig::default()
+        }),
+        "slab size 0 must be a power of two no smaller than align 16"
+    );
+
+    // Mode and strategy names.
+    assert_eq!("BEST".parse::<Strategy>(), Ok(Strategy::BestFit));
+    assert_eq!("next-fit".parse::<Mode>(), Ok(Mode::NextFit));
+    assert_eq!("Slab".parse::<Mode>(), Ok(Mode::Slab));
+    assert_eq!(
+        "fastest".parse::<Mode>().unwrap_err().to_string(),
+        "bad configuration: unknown strategy \"fastest\" (expected first-fit, next-fit, best-fit, worst-fit or slab)"
+    );
+}
+
+// ----- stats ---------------------------------------------------------------------------
+
+#[test]
+fn stats_measure_fragmentation_and_peaks() {
+    let mut a = fl(380, Strategy::FirstFit, 1, true);
+    make_holes(&mut a, &[50, 100, 200], 10, Strategy::FirstFit);
+    let s = a.stats();
+    assert_eq!(s.arena_size, 380);
+    assert_eq!(
+        (s.used_bytes, s.free_bytes, s.requested_bytes),
+        (30, 350, 30)
+    );
+    assert_eq!((s.used_blocks, s.free_blocks, s.largest_free), (3, 3, 200));
+    assert!(close(s.external_fragmentation, 1.0 - 200.0 / 350.0));
+    let l2 = 1.0 - ((50.0f64 * 50.0 + 100.0 * 100.0 + 200.0 * 200.0).sqrt() / 350.0);
+    assert!(close(s.l2_fragmentation, l2));
+    assert_eq!(s.internal_fragmentation, 0);
+    assert!(close(s.utilization, 30.0 / 380.0));
+    // Everything was allocated at once before the holes were freed.
+    assert_eq!(
+        (s.peak_used, s.peak_requested, s.high_water),
+        (380, 380, 380)
+    );
+    assert!(close(s.peak_utilization, 1.0));
+    assert_eq!(s.failed_allocs, 0);
+    assert_eq!(s.largest_request, 200);
+    // Free bytes in blocks too small for a request.
+    assert!(close(a.unusable_free(80), 50.0 / 350.0));
+    assert!(close(a.unusable_free(150), 150.0 / 350.0));
+    assert!(close(a.unusable_free(201), 1.0));
+    assert!(close(a.unusable_free(1), 0.0));
+
+    assert!(op!(a.alloc(300)).is_err());
+    assert!(op!(a.alloc(201)).is_err());
+    let s = a.stats();
+    assert_eq!(s.failed_allocs, 2);
+    assert_eq!(s.last_searched, 3);
+
+    // One free block: no external fragmentation; none free: 0 too.
+    let mut a = fl(100, Strategy::FirstFit, 1, true);
+    let p = op!(a.alloc(40)).unwrap();
+    assert!(close(a.stats().external_fragmentation, 0.0));
+    assert!(close(a.stats().l2_fragmentation, 0.0));
+    op!(a.alloc(60)).unwrap();
+    let s = a.stats();
+    assert_eq!((s.free_bytes, s.largest_free), (0, 0));
+    assert!(close(s.external_fragmentation, 0.0));
+    assert!(close(s.l2_fragmentation, 0.0));
+    assert!(close(a.unusable_free(10), 0.0));
+    op!(a.free(p)).unwrap();
+    let s = a.stats();
+    assert_eq!((s.peak_used, s.high_water, s.used_bytes), (100, 100, 60));
+}
+
+#[test]
+fn stats_count_internal_fragmentation_as_granted_minus_requested() {
+    let mut a = fl(128, Strategy::FirstFit, 8, true);
+    op!(a.alloc(5)).unwrap();
+    let q = op!(a.alloc(13)).unwrap();
+    let s = a.stats();
+    assert_eq!((s.used_bytes, s.requested_bytes), (24, 18));
+    assert_eq!(s.internal_fragmentation, 6);
+    op!(a.free(q)).unwrap();
+    assert_eq!(a.stats().internal_fragmentation, 3);
+    assert_eq!(a.stats().peak_requested, 18);
+    assert_eq!(a.stats().peak_used, 24);
+    assert_eq!(a.stats().high_water, 24);
+}
+
+// ----- slab ----------------------------------------------------------------------------
+
+#[test]
+fn slab_rounds_to_the_smallest_class_and_carves_slabs_on_demand() {
+    let mut s = SlabAllocator::new(SlabConfig::default()).unwrap();
+    assert_eq!(s.blocks().len(), 1);
+    let a = op!(s.alloc(10)).unwrap();
+    let b = op!(s.alloc(16)).unwrap();
+    assert_eq!((a, b), (0, 16));
+    let c = op!(s.alloc(17)).unwrap();
+    assert_eq!(c, 256);
+    let d = op!(s.alloc(33)).unwrap();
+    assert_eq!(d, 512);
+
+    let blocks = s.blocks();
+    // 16 chunks of 16, 8 of 32, 4 of 64, then the rest of the arena.
+    assert_eq!(blocks.len(), 16 + 8 + 4 + 1);
+    assert!(blocks[..16]
+        .iter()
+        .all(|b| b.class == Some(16) && b.size == 16));
+    assert!(blocks[16..24]
+        .iter()
+        .all(|b| b.class == Some(32) && b.size == 32));
+    assert!(blocks[24..28]
+        .iter()
+        .all(|b| b.class == Some(64) && b.size == 64));
+    assert_eq!(
+        blocks[0],
+        Block {
+            offset: 0,
+            size: 16,
+            free: false,
+            requested: 10,
+            seq: Some(0),
+            class: Some(16),
+            padding: false
+        }
+    );
+    assert_eq!((blocks[1].offset, blocks[1].requested), (16, 16));
+    assert!(blocks[2].free && blocks[2].seq.is_none());
+    assert_eq!(
+        (blocks[16].offset, blocks[16].requested, blocks[16].seq),
+        (256, 17, Some(2))
+    );
+    assert_eq!(
+        (blocks[24].offset, blocks[24].requested, blocks[24].seq),
+        (512, 33, Some(3))
+    );
+    let tail = blocks[28];
+    assert_eq!(
+        (tail.offset, tail.size, tail.free, tail.class),
+        (768, 256, true, None)
+    );
+
+    let st = s.stats();
+    assert_eq!(st.used_bytes, 16 + 16 + 32 + 64);
+    assert_eq!(st.requested_bytes, 10 + 16 + 17 + 33);
+    // (16 - 10) + (16 - 16) + (32 - 17) + (64 - 33)
+    assert_eq!(st.internal_fragmentation, 52);
+    assert_eq!(st.free_bytes, 1024 - 128);
+    assert_eq!((st.used_blocks, st.free_blocks), (4, 14 + 7 + 3 + 1));
+    assert_eq!(st.largest_free, 256);
+    assert_eq!(st.largest_request, 64);
+
+    // Freed chunks are reused first (the free stack's top).
+    op!(s.free(b)).unwrap();
+    assert_eq!(op!(s.alloc(1)), Ok(16));
+
+    // The 64-byte slab empties and goes back to the arena, merging with the tail.
+    op!(s.free(d)).unwrap();
+    let fl = s.heap().free_list_allocator();
+    assert_eq!(fl.free_list(), vec![(512, 512)]);
+    assert_eq!(s.blocks().len(), 16 + 8 + 1);
+    op!(s.free(c)).unwrap();
+    assert_eq!(s.heap().free_list_allocator().free_list(), vec![(256, 768)]);
+    op!(s.free(16)).unwrap();
+    op!(s.free(a)).unwrap();
+    let blocks = s.blocks();
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(
+        (blocks[0].offset, blocks[0].size, blocks[0].free),
+        (0, 1024, true)
+    );
+    assert_eq!(s.stats().peak_used, 128);
+}
+
+#[test]
+fn slab_internal_fragmentation_is_granted_minus_requested() {
+    let mut s = SlabAllocator::new(SlabConfig::default()).unwrap();
+    let mut granted = 0;
+    let mut requested = 0;
+    for size in [1, 15, 16, 17, 31, 33, 64] {
+        op!(s.alloc(size)).unwrap();
+        requested += size;
+        granted += DEFAULT_CLASSES.iter().find(|&&c| c >= size).unwrap();
+        let st = s.stats();
+        assert_eq!(st.internal_fragmentation, granted - requested);
+        assert_eq!(st.used_bytes, granted);
+    }
+}
+
+#[test]
+fn slab_requests_beyond_the_largest_class_are_too_large() {
+    let mut s = SlabAllocator::new(SlabConfig::default()).unwrap();
+    op!(s.alloc(64)).unwrap();
+    let before = heap_state(s.heap());
+    let seq = s.heap().next_seq();
+    assert_eq!(
+        op!(s.alloc(65)),
+        Err(AllocError::TooLarge {
+            requested: 65,
+            max: 64
+        })
+    );
+    assert_eq!(heap_state(s.heap()), before);
+    // The refused request was numbered and counted (as the session relies on).
+    assert_eq!(s.heap().next_seq(), seq + 1);
+    assert_eq!(s.stats().failed_allocs, 1);
+    assert_eq!(op!(s.alloc(0)), Err(AllocError::ZeroSize));
+    assert_eq!(s.heap().next_seq(), seq + 1);
+}
+
+#[test]
+fn slab_runs_out_when_no_slab_can_be_carved() {
+    let mut s = SlabAllocator::new(SlabConfig {
+        arena_size: 512,
+        ..SlabConfig::default()
+    })
+    .unwrap();
+    assert_eq!(op!(s.alloc(10)), Ok(0));
+    assert_eq!(op!(s.alloc(20)), Ok(256));
+    let before = heap_state(s.heap());
+    // A 64-byte chunk needs a new slab: the whole slab is what is requested.
+    assert_eq!(
+        op!(s.alloc(40)),
+        Err(AllocError::OutOfMemory {
+            requested: 256,
+            largest_free: 0
+        })
+    );
+    assert_eq!(heap_state(s.heap()), before);
+    assert_eq!(s.stats().failed_allocs, 1);
+    // Only classes with a free chunk can still be served.
+    assert_eq!(s.stats().largest_request, 32);
+    assert_eq!(op!(s.alloc(30)), Ok(288));
+}
+
+#[test]
+fn slab_double_and_invalid_frees_are_refused() {
+    let mut s = SlabAllocator::new(SlabConfig::default()).unwrap();
+    let a = op!(s.alloc(10)).unwrap();
+    let b = op!(s.alloc(10)).unwrap();
+    op!(s.free(b)).unwrap();
+    let before = heap_state(s.heap());
+    assert_eq!(op!(s.free(b)), Err(AllocError::DoubleFree { offset: 16 }));
+    // A free chunk that was never handed out.
+    assert_eq!(op!(s.free(48)), Err(AllocError::DoubleFree { offset: 48 }));
+    // Not a chunk start.
+    assert_eq!(op!(s.free(8)), Err(AllocError::InvalidFree { offset: 8 }));
+    assert_eq!(
+        op!(s.free(a + 1)),
+        Err(AllocError::InvalidFree { offset: 1 })
+    );
+    // Outside any slab: the free list answers.
+    assert_eq!(
+        op!(s.free(600)),
+        Err(AllocError::DoubleFree { offset: 600 })
+    );
+    assert_eq!(
+        op!(s.free(5000)),
+        Err(AllocError::InvalidFree { offset: 5000 })
+    );
+    assert_eq!(heap_state(s.heap()), before);
+    op!(s.free(a)).unwrap();
+    // The slab is gone; its start is now inside a free block.
+    assert_eq!(op!(s.free(a)), Err(AllocError::DoubleFree { offset: 0 }));
+}
+
+#[test]
+fn slab_with_an_uneven_class_shows_the_unusable_tail() {
+    // 48-byte chunks: five per 256-byte slab, 16 bytes left over.
+    let mut s = SlabAllocator::new(SlabConfig {
+        arena_size: 1024,
+        classes: vec![48],
+        slab_size: 256,
+    })
+    .unwrap();
+    assert_eq!(op!(s.alloc(48)), Ok(0));
+    let blocks = s.blocks();
+    assert_eq!(blocks.len(), 5 + 1 + 1);
+    let tail = blocks[5];
+    assert_eq!(
+        (tail.offset, tail.size, tail.free, tail.seq, tail.class),
+        (240, 16, false, None, Some(48))
+    );
+    assert_eq!(
+        op!(s.free(240)),
+        Err(AllocError::InvalidFree { offset: 240 })
+    );
+    let st = s.stats();
+    // The tail counts as used, and as internal fragmentation.
+    assert_eq!(st.used_bytes, 48 + 16);
+    assert_eq!(st.internal_fragmentation, 16);
+}
+
+// ----- heap: mixed mode ------------------------------------------------------------------
+
+#[test]
+fn heap_in_mixed_mode_keeps_blocks_and_chunks_side_by_side() {
+    let mut h = Heap::new(HeapConfig::default()).unwrap();
+    let p = op!(h.alloc(100)).unwrap();
+    assert_eq!(p, 0);
+    op!(h.set_mode(Mode::Slab));
+    assert_eq!(h.mode(), Mode::Slab);
+    let q = op!(h.alloc(10)).unwrap();
+    // The slab sits at the next multiple of 256; the gap is padding.
+    assert_eq!(q, 256);
+    let blocks = h.blocks();
+    assert_eq!(blocks.len(), 1 + 1 + 16 + 1);
+    assert_eq!(
+        (blocks[0].offset, blocks[0].size, blocks[0].free),
+        (0, 104, false)
+    );
+    assert_eq!(
+        (
+            blocks[1].offset,
+            blocks[1].size,
+            blocks[1].free,
+            blocks[1].padding
+        ),
+        (104, 152, true, true)
+    );
+    assert_eq!(
+        (blocks[2].offset, blocks[2].class, blocks[2].seq),
+        (256, Some(16), Some(1))
+    );
+    assert_eq!(
+        (blocks[18].offset, blocks[18].size, blocks[18].free),
+        (512, 512, true)
+    );
+
+    op!(h.set_mode(Mode::BestFit));
+    assert_eq!(h.config().mode, Mode::BestFit);
+    // Best fit between the 152 of padding and the 512: the padding.
+    let r = op!(h.alloc(100)).unwrap();
+    assert_eq!(r, 104);
+    assert_eq!(h.last_searched(), 2);
+    let blocks = h.blocks();
+    assert_eq!(
+        blocks
+            .iter()
+            .filter(|b| !b.free)
+            .map(|b| b.offset)
+            .collect::<Vec<_>>(),
+        vec![0, 104, 256]
+    );
+    let rest = blocks.iter().find(|b| b.offset == 208).unwrap();
+    assert_eq!((rest.size, rest.free, rest.padding), (48, true, false));
+
+    // Switching modes moved nothing.
+    for m in Mode::ALL {
+        op!(h.set_mode(m));
+        assert_eq!(h.blocks(), blocks);
+    }
+
+    // A chunk is freed whatever the mode; its empty slab merges back.
+    op!(h.set_mode(Mode::FirstFit));
+    op!(h.free(q)).unwrap();
+    assert_eq!(h.free_list_allocator().free_list(), vec![(208, 816)]);
+    op!(h.free(p)).unwrap();
+    op!(h.free(r)).unwrap();
+    assert_eq!(h.blocks().len(), 1);
+    let s = h.stats();
+    assert_eq!((s.used_bytes, s.free_bytes), (0, 1024));
+    assert_eq!(s.peak_used, 104 + 16 + 104);
+}
+
+#[test]
+fn heap_realloc_moves_a_chunk_into_the_free_list_and_keeps_its_seq() {
+    let mut h = Heap::new(HeapConfig {
+        mode: Mode::Slab,
+        ..HeapConfig::default()
+    })
+    .unwrap();
+    let c = op!(h.alloc(10)).unwrap();
+    assert_eq!(c, 0);
+    op!(h.write(c, b"chunkbytes")).unwrap();
+    // Within the class: stays.
+    assert_eq!(op!(h.realloc(c, 16)), Ok(0));
+    assert_eq!(h.live_block(0).unwrap().requested, 16);
+    // Beyond the class, in slab mode: a bigger class, bytes copied.
+    let d = op!(h.realloc(c, 20)).unwrap();
+    assert_eq!(d, 256);
+    assert_eq!(op!(h.read(d, 10)).unwrap(), b"chunkbytes");
+    assert_eq!(h.live_block(d).unwrap().seq, Some(0));
+    assert_eq!(h.live_block(d).unwrap().class, Some(32));
+    // The 16-byte slab emptied and went back.
+    assert_eq!(
+        h.free_list_allocator().free_list(),
+        vec![(0, 256), (512, 512)]
+    );
+    // Beyond every class in slab mode: too large, nothing changes.
+    let before = heap_state(&h);
+    assert_eq!(
+        op!(h.realloc(d, 100)),
+        Err(AllocError::TooLarge {
+            requested: 100,
+            max: 64
+        })
+    );
+    assert_eq!(heap_state(&h), before);
+    // In a free-list mode it moves into an ordinary block.
+    op!(h.set_mode(Mode::FirstFit));
+    let e = op!(h.realloc(d, 100)).unwrap();
+    assert_eq!(e, 0);
+    let b = h.live_block(e).unwrap();
+    assert_eq!(
+        (b.size, b.class, b.seq, b.requested),
+        (104, None, Some(0), 100)
+    );
+    assert_eq!(op!(h.read(e, 10)).unwrap(), b"chunkbytes");
+    assert_eq!(h.free_list_allocator().free_list(), vec![(104, 920)]);
+    // Writes stay inside the chunk or block.
+    assert_eq!(
+        op!(h.write(e + 100, &[0; 5])),
+        Err(AllocError::OutOfBounds {
+            offset: 100,
+            len: 5
+        })
+    );
+}
+
+#[test]
+fn heap_calloc_zeroes_a_chunk() {
+    let mut h = Heap::new(HeapConfig {
+        mode: Mode::Slab,
+        ..HeapConfig::default()
+    })
+    .unwrap();
+    let c = op!(h.alloc(16)).unwrap();
+    op!(h.write(c, &[0xFF; 16])).unwrap();
+    // Writing past the chunk is refused.
+    assert_eq!(
+        op!(h.write(c + 8, &[1; 9])),
+        Err(AllocError::OutOfBounds { offset: 8, len: 9 })
+    );
+    let keep = op!(h.alloc(16)).unwrap();
+    op!(h.free(c)).unwrap();
+    let z = op!(h.alloc_zeroed(3)).unwrap();
+    assert_eq!(z, c);
+    assert_eq!(op!(h.read(z, 16)).unwrap(), &[0; 16]);
+    assert_ne!(keep, z);
+}
+
+// ----- script ----------------------------------------------------------------------------
+
+#[test]
+fn script_parses_every_op_form_with_comments() {
+    let text = "# an op list\n\
+                +10, +20@64 c8\n\
+                -0 # free ptr[0]\n\
+                \n\
+                r1:40; w1=deadBEEF w1@4=00ff\n\
+                @best-fit @slab @coalesce @no-coalesce @merge @Worst-Fit @first\n";
+    let s = script::parse(text).unwrap();
+    let expect = vec![
+        Op::Alloc { size: 10 },
+        Op::AllocAligned {
+            size: 20,
+            align: 64,
+        },
+        Op::Calloc { size: 8 },
+        Op::Free { ptr: 0 },
+        Op::Realloc { ptr: 1, size: 40 },
+        Op::Write {
+            ptr: 1,
+            at: 0,
+            bytes: vec![0xde, 0xad, 0xbe, 0xef],
+        },
+        Op::Write {
+            ptr: 1,
+            at: 4,
+            bytes: vec![0x00, 0xff],
+        },
+        Op::SetMode {
+            mode: Mode::BestFit,
+        },
+        Op::SetMode { mode: Mode::Slab },
+        Op::SetCoalesce { on: true },
+        Op::SetCoalesce { on: false },
+        Op::MergeAll,
+        Op::SetMode {
+            mode: Mode::WorstFit,
+        },
+        Op::SetMode {
+            mode: Mode::FirstFit,
+        },
+    ];
+    assert_eq!(s.ops, expect);
+    assert_eq!(s.lines, vec![2, 2, 2, 3, 5, 5, 5, 6, 6, 6, 6, 6, 6, 6]);
+    assert_eq!(
+        s.ops.iter().map(Op::is_alloc).collect::<Vec<_>>(),
+        [true, true, true]
+            .into_iter()
+            .chain([false; 11])
+            .collect::<Vec<_>>()
+    );
+
+    let text = script::format(&s.ops);
+    assert_eq!(
+        text,
+        "+10,+20@64,c8,-0,r1:40,w1=deadbeef,w1@4=00ff,@best-fit,@slab,@coalesce,@no-coalesce,@merge,@worst-fit,@first-fit"
+    );
+    let again = script::parse(&text).unwrap();
+    assert_eq!(again.ops, expect);
+    assert_eq!(again.lines, vec![1; expect.len()]);
+
+    assert_eq!(script::parse("").unwrap(), Script::default());
+    assert!(script::parse("# nothing\n\n  ,, \n")
+        .unwrap()
+        .ops
+        .is_empty());
+    assert_eq!(
+        script::parse("+1\r\n-0\r\n").unwrap().lines,
+        vec![1, 2],
+        "CRLF lines"
+    );
+}
+
+#[test]
+fn script_errors_name_the_line_and_column() {
+    let err = script::parse("+10,\n+x").unwrap_err();
+    assert_eq!((err.line, err.column), (2, 1));
+    assert_eq!(err.message, "expected a size in \"+x\"");
+    assert_eq!(
+        err.to_string(),
+        "line 2, column 1: expected a size in \"+x\""
+    );
+
+    let cases: &[(&str, usize, usize, &str)] = &[
+        ("+10, +0", 1, 6, "size must be at least 1 in \"+0\""),
+        (
+            "  +1   x",
+            1,
+            8,
+            "unknown op \"x\" (expected +N, -K, cN, rK:N, wK=HEX or @mode)",
+        ),
+        (
+            "+1\n+2\n+8@3",
+            3,
+            1,
+            "alignment in \"+8@3\" is not a power of two",
+        ),
+        ("+8@x", 1, 1, "expected an alignment in \"+8@x\""),
+        ("r1", 1, 1, "expected rK:N in \"r1\""),
+        ("r1:0", 1, 1, "size must be at least 1 in \"r1:0\""),
+        ("w0", 1, 1, "expected wK=HEX in \"w0\""),
+        (
+            "w0=abc",
+            1,
+            1,
+            "expected an even number of hex digits (1 to 4096 bytes) in \"w0=abc\"",
+        ),
+        (
+            "w0=",
+            1,
+            1,
+            "expected an even number of hex digits (1 to 4096 bytes) in \"w0=\"",
+        ),
+        ("w0=zz", 1, 1, "bad hex digits in \"w0=zz\""),
+        ("w0@x=00", 1, 1, "expected an offset in \"w0@x=00\""),
+        ("@fastest", 1, 1, "unknown directive \"@fastest\""),
+        ("-", 1, 1, "expected a pointer index in \"-\""),
+        ("-1x", 1, 1, "expected a pointer index in \"-1x\""),
+        (
+            "+2000000000",
+            1,
+            1,
+            "a size in \"+2000000000\" is too large (at most 1073741824)",
+        ),
+        ("+5 # ok\n\n-0, c", 3, 5, "expected a size in \"c\""),
+    ];
+    for &(text, line, column, message) in cases {
+        let e = script::parse(text).unwrap_err();
+        assert_eq!(
+            (e.line, e.column, e.message.as_str()),
+            (line, column, message),
+            "{text:?}"
+        );
+    }
+}
+
+// ----- rep -------------------------------------------------------------------------------
+
+#[test]
+fn rep_trace_converts_to_ptr_ops() {
+    let text = "20000\n2\n5\n1\na 0 10\na 1 20\nf 0\nf -1\nr 1 40\n";
+    let t = rep::parse(text).unwrap();
+    assert_eq!(
+        (t.heap_hint, t.num_ids, t.num_ops, t.weight),
+        (20000, 2, 5, 1)
+    );
+    assert_eq!(
+        t.script.ops,
+        vec![
+            Op::Alloc { size: 10 },
+            Op::Alloc { size: 20 },
+            Op::Free { ptr: 0 },
+            Op::Realloc { ptr: 1, size: 40 },
+        ]
+    );
+    assert_eq!(t.script.lines, vec![5, 6, 7, 9]);
+    assert_eq!(t.ptr_ids, vec![0, 1]);
+
+    let mut s = session(1024, Mode::FirstFit, 8, true);
+    let report = op!(s.replay(&t.script)).unwrap();
+    assert_eq!(
+        report,
+        ReplayReport {
+            ops: 4,
+            allocs: 2,
+            frees: 1,
+            reallocs: 1,
+            failed: 0
+        }
+    );
+    assert_eq!(s.ptrs(), &[Ptr::Freed, Ptr::Live(16)]);
+    let b = s.heap().live_block(16).unwrap();
+    assert_eq!((b.size, b.requested, b.seq), (40, 40, Some(1)));
+}
+
+#[test]
+fn rep_reused_ids_get_new_pointers_and_realloc_of_a_dead_id_allocates() {
+    let text = "0\n2\n5\n0\n\na 0 10\nf 0\na 0 5\nr 1 7\nf 1\n";
+    let t = rep::parse(text).unwrap();
+    assert_eq!(
+        t.script.ops,
+        vec![
+            Op::Alloc { size: 10 },
+            Op::Free { ptr: 0 },
+            Op::Alloc { size: 5 },
+            Op::Alloc { size: 7 },
+            Op::Free { ptr: 2 },
+        ]
+    );
+    assert_eq!(t.ptr_ids, vec![0, 0, 1]);
+    // Blank lines are skipped but still counted for line numbers.
+    assert_eq!(t.script.lines, vec![6, 7, 8, 9, 10]);
+}
+
+#[test]
+fn rep_errors_name_the_line() {
+    let cases: &[(&str, usize, &str)] = &[
+        (
+            "20000\nabc\n1\n1\na 0 1\n",
+            2,
+            "header line (number of ids) must be a whole number, found \"abc\"",
+        ),
+        ("20000\n2\n", 3, "missing header line: number of ops"),
+        (
+            "100\n1\n1\n1\nx 0 5\n",
+            5,
+            "unknown op \"x\" (expected a, f or r)",
+        ),
+        (
+            "100\n1\n1\n1\na 1 5\n",
+            5,
+            "id 1 is outside 0..1 (the header's number of ids)",
+        ),
+        (
+            "100\n1\n2\n1\na 0 5\n",
+            5,
+            "the header announces 2 ops but the trace has 1",
+        ),
+        (
+            "100\n1\n1\n1\na 0 5\nf 0\n",
+            6,
+            "more ops than the header's 1",
+        ),
+        ("100\n2\n1\n1\nf 1\n", 5, "id 1 is freed but not live"),
+        ("100\n1\n2\n1\na 0 5\na 0 6\n", 6, "id 0 is allocated twice"),
+        (
+            "100\n1\n1\n1\na 0 0\n",
+            5,
+            "size 0 is out of range (1 ..= 1073741824)",
+        ),
+        ("100\n1\n1\n1\na 0\n", 5, "expected a size in \"a 0\""),
+        ("100\n1\n1\n1\na 0 5 6\n", 5, "extra fields in \"a 0 5 6\""),
+    ];
+    for &(text, line, message) in cases {
+        let e = rep::parse(text).unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (line, message), "{text:?}");
+    }
+}
+
+// ----- workload --------------------------------------------------------------------------
+
+#[test]
+fn workload_same_seed_same_ops_different_seed_different_ops() {
+    for shape in [Shape::Uniform, Shape::SmallBiased, Shape::Phased] {
+        let cfg = WorkloadConfig {
+            shape,
+            ops: 200,
+            ..WorkloadConfig::default()
+        };
+        let a = workload::generate(&cfg);
+        assert_eq!(a.len(), 200);
+        assert_eq!(a, workload::generate(&cfg), "{shape:?}");
+        let b = workload::generate(&WorkloadConfig { seed: 2, ..cfg });
+        assert_ne!(a, b, "{shape:?}");
+    }
+    // SplitMix64's first output for seed 0 is a published constant.
+    assert_eq!(Rng::new(0).next_u64(), 0xE220_A839_7B1D_CDAF);
+}
+
+#[test]
+fn workload_respects_the_alloc_percentage_and_sizes() {
+    for pct in [60u8, 75, 90] {
+        let ops = workload::generate(&WorkloadConfig {
+            ops: 10_000,
+            alloc_percent: pct,
+            max_size: 100,
+            ..WorkloadConfig::default()
+        });
+        let allocs = ops.iter().filter(|o| o.is_alloc()).count();
+        let share = allocs as f64 / ops.len() as f64;
+        assert!((share - pct as f64 / 100.0).abs() < 0.02, "{pct}%: {share}");
+        assert!(ops.iter().all(|o| match o {
+            Op::Alloc { size } => (1..=100).contains(size),
+            Op::Free { .. } => true,
+            _ => false,
+        }));
+    }
+    // 0% allocs: alloc when nothing is live, else free.
+    let ops = workload::generate(&WorkloadConfig {
+        ops: 6,
+        alloc_percent: 0,
+        ..WorkloadConfig::default()
+    });
+    assert!(matches!(
+        ops.as_slice(),
+        [
+            Op::Alloc { .. },
+            Op::Free { ptr: 0 },
+            Op::Alloc { .. },
+            Op::Free { ptr: 1 },
+            Op::Alloc { .. },
+            Op::Free { ptr: 2 }
+        ]
+    ));
+    // Below min_live every op allocates.
+    let ops = workload::generate(&WorkloadConfig {
+        ops: 100,
+        alloc_percent: 0,
+        min_live: 10,
+        ..WorkloadConfig::default()
+    });
+    assert!(ops[..10].iter().all(Op::is_alloc));
+    // Small-biased sizes stay in 4..max.
+    let ops = workload::generate(&WorkloadConfig {
+        shape: Shape::SmallBiased,
+        ops: 2000,
+        max_size: 200,
+        ..WorkloadConfig::default()
+    });
+    assert!(ops.iter().all(|o| match o {
+        Op::Alloc { size } => (4..200).contains(size),
+        _ => true,
+    }));
+}
+
+#[test]
+fn workload_frees_only_live_pointers() {
+    for shape in [Shape::Uniform, Shape::SmallBiased, Shape::Phased] {
+        for seed in 0..5 {
+            let cfg = WorkloadConfig {
+                shape,
+                seed,
+                ops: 1000,
+                alloc_percent: 55,
+                ..WorkloadConfig::default()
+            };
+            let ops = workload::generate(&cfg);
+            let mut live = std::collections::BTreeSet::new();
+            let mut next = 0;
+            for o in &ops {
+                match *o {
+                    Op::Alloc { .. } => {
+                        live.insert(next);
+                        next += 1;
+                    }
+                    Op::Free { ptr } => assert!(live.remove(&ptr), "{shape:?} {seed}: -{ptr}"),
+                    ref other => panic!("unexpected op {other}"),
+                }
+            }
+            // And it replays: validation agrees.
+            let mut s = session(1 << 16, Mode::FirstFit, 8, true);
+            let report = s.replay(&Script::from_ops(ops.clone())).unwrap();
+            s.invariants().unwrap();
+            assert_eq!(report.ops, ops.len());
+        }
+    }
+}
+
+// ----- session ---------------------------------------------------------------------------
+
+#[test]
+fn session_replay_validates_before_running() {
+    let mut s = session(100, Mode::FirstFit, 1, true);
+    op!(s.replay(&script::parse("+10,+20").unwrap())).unwrap();
+    let before = s.snapshot();
+    let log = s.log().to_vec();
+
+    let cases: &[(&str, &str)] = &[
+        ("+5\n-0\n-0", "line 3: -0: ptr[0] is already freed"),
+        (
+            "+5\n-7",
+            "line 2: -7: ptr[7] does not exist yet (only 3 allocation requests so far)",
+        ),
+        (
+            "+1,+8@128",
+            "line 1: +8@128: alignment must be a power of two no larger than the arena (100)",
+        ),
+        ("-1\nr1:5", "line 2: r1:5: ptr[1] is already freed"),
+    ];
+    for &(text, message) in cases {
+        let script = script::parse(text).unwrap();
+        let e = op!(s.replay(&script)).unwrap_err();
+        assert_eq!(e.to_string(), message, "{text:?}");
+        assert_eq!(e.column, 0);
+        assert_eq!(s.snapshot(), before, "{text:?} changed the session");
+        assert_eq!(s.log(), log.as_slice());
+    }
+    // The last case's first op was fine; validation still ran first.
+    assert_eq!(s.ptrs(), &[Ptr::Live(0), Ptr::Live(10)]);
+    // A write past its block depends on the granted size, so it is not a
+    // validation error: it runs, writes nothing, and counts as failed.
+    let bytes = s.heap().bytes().to_vec();
+    let rep = op!(s.replay(&script::parse("w0@8=0102030405").unwrap())).unwrap();
+    assert_eq!(rep.failed, 1);
+    assert_eq!(s.heap().bytes(), &bytes[..]);
+}
+
+#[test]
+fn session_block_seq_is_the_ptr_index_and_failed_allocs_take_one() {
+    let mut s = session(100, Mode::FirstFit, 1, true);
+    let report = op!(s.replay(&script::parse("+10,+200,+20,-0,+5").unwrap())).unwrap();
+    assert_eq!(
+        report,
+        ReplayReport {
+            ops: 5,
+            allocs: 4,
+            frees: 1,
+            reallocs: 0,
+            failed: 1
+        }
+    );
+    assert_eq!(
+        s.ptrs(),
+        &[Ptr::Freed, Ptr::Failed, Ptr::Live(10), Ptr::Live(0)]
+    );
+    let assert_seq_is_ptr = |s: &Session| {
+        for b in s
+            .heap()
+            .blocks()
+            .iter()
+            .filter(|b| !b.free && b.seq.is_some())
+        {
+            let k = b.seq.unwrap() as usize;
+            assert_eq!(s.ptrs()[k], Ptr::Live(b.offset));
+            assert_eq!(s.ptr_at(b.offset), Some(k));
+        }
+    };
+    assert_seq_is_ptr(&s);
+    let snap = s.snapshot();
+    assert_eq!(snap.next_ptr, 4);
+    assert_eq!(snap.ops, 5);
+
+    // Freeing a failed pointer is a no-op (free(NULL)), but it is logged.
+    let report = op!(s.replay(&script::parse("-1").unwrap())).unwrap();
+    assert_eq!(report.frees, 0);
+    assert_eq!(s.snapshot().blocks, snap.blocks);
+    assert_eq!(s.log().len(), 6);
+
+    // The offset API numbers requests the same way.
+    assert!(op!(s.alloc(500)).is_err());
+    assert_eq!(s.ptrs().len(), 5);
+    assert_eq!(s.ptrs()[4], Ptr::Failed);
+    // A zero-size request is refused before numbering: no ptr, no log entry.
+    assert_eq!(op!(s.alloc(0)), Err(AllocError::ZeroSize));
+    assert_eq!(s.ptrs().len(), 5);
+    assert_eq!(s.log().len(), 7);
+    let p = op!(s.alloc(7)).unwrap();
+    assert_eq!(s.ptr_at(p), Some(5));
+    assert_eq!(s.heap().live_block(p).unwrap().seq, Some(5));
+    // realloc of a failed pointer allocates under that pointer's number.
+    op!(s.replay(&script::parse("r1:3").unwrap())).unwrap();
+    let Ptr::Live(off) = s.ptrs()[1] else {
+        panic!("ptr[1] should be live: {:?}", s.ptrs())
+    };
+    assert_eq!(s.heap().live_block(off).unwrap().seq, Some(1));
+    assert_seq_is_ptr(&s);
+}
+
+#[test]
+fn session_errors_leave_the_session_alone() {
+    let mut s = session(100, Mode::FirstFit, 1, true);
+    let p = op!(s.alloc(10)).unwrap();
+    let before = s.snapshot();
+    let log = s.log().to_vec();
+    assert_eq!(op!(s.free(5)), Err(AllocError::InvalidFree { offset: 5 }));
+    assert_eq!(op!(s.free(50)), Err(AllocError::DoubleFree { offset: 50 }));
+    assert_eq!(op!(s.realloc(p, 0)), Err(AllocError::ZeroSize));
+    assert_eq!(
+        op!(s.write(p, 8, &[1, 2, 3])),
+        Err(AllocError::OutOfBounds { offset: 8, len: 3 })
+    );
+    assert_eq!(
+        op!(s.write(50, 0, &[1])),
+        Err(AllocError::DoubleFree { offset: 50 })
+    );
+    assert_eq!(
+        op!(s.alloc_aligned(4, 3)),
+        Err(AllocError::BadAlign { align: 3 })
+    );
+    assert_eq!(s.snapshot(), before);
+    assert_eq!(s.log(), log.as_slice());
+    // A realloc that runs out of memory is logged (it replays as a failure).
+    assert!(matches!(
+        op!(s.realloc(p, 500)),
+        Err(AllocError::OutOfMemory { .. })
+    ));
+    assert_eq!(s.log().last(), Some(&Op::Realloc { ptr: 0, size: 500 }));
+    assert_eq!(s.snapshot().blocks, before.blocks);
+}
+
+#[test]
+fn session_rebuild_reproduces_the_state_after_n_logged_ops() {
+    let mut s = session(1024, Mode::FirstFit, 8, true);
+    let text = "+10,+20,+30,-1,@no-coalesce,-0,@merge,r2:50,w2=deadbeef,r2:2000,\
+                @best-fit,+5,c12,@slab,+10,+40,-5,@coalesce,+8@16,r6:20,r6:60,\
+                @worst-fit,+100,+90000,-9,-2,@next-fit,+3";
+    let script = script::parse(text).unwrap();
+    let mut snaps = Vec::new();
+    let report = s
+        .replay_with(&script, |s, i| {
+            s.invariants().unwrap();
+            assert_eq!(s.log().len(), i + 1);
+            snaps.push(s.snapshot());
+        })
+        .unwrap();
+    assert_eq!(report.ops, script.ops.len());
+    assert_eq!(report.failed, 2);
+    assert_eq!(s.log(), script.ops.as_slice());
+
+    let fresh = session(1024, Mode::FirstFit, 8, true);
+    assert_eq!(s.rebuild(0).snapshot(), fresh.snapshot());
+    for (i, snap) in snaps.iter().enumerate() {
+        let r = s.rebuild(i + 1);
+        r.invariants().unwrap();
+        assert_eq!(&r.snapshot(), snap, "after {} ops", i + 1);
+        assert_eq!(r.log(), &s.log()[..=i]);
+    }
+    let r = s.rebuild(usize::MAX);
+    assert_eq!(r.ptrs(), s.ptrs());
+    assert_eq!(r.heap().bytes(), s.heap().bytes());
+}
+
+/// A random mix of every session operation, in every mode, with the
+/// invariants checked after each op, then a rebuild from the log that must
+/// reproduce the state exactly. Writes stay within one byte so that they are
+/// within every bound a replay checks.
+#[test]
+fn random_sessions_keep_every_invariant_and_rebuild_exactly() {
+    for seed in 0..24u64 {
+        let mut rng = Rng::new(seed);
+        let mode = Mode::ALL[seed as usize % Mode::ALL.len()];
+        let mut s = session(2048, mode, 8, seed % 2 == 0);
+        for _ in 0..300 {
+            let live: Vec<usize> = s
+                .ptrs()
+                .iter()
+                .filter_map(|p| match p {
+                    Ptr::Live(o) => Some(*o),
+                    _ => None,
+                })
+                .collect();
+            let pick = |rng: &mut Rng| live[rng.range(0, live.len())];
+            match rng.range(0, 100) {
+                0..=34 => {
+                    let _ = op!(s.alloc(rng.range(1, 150)));
+                }
+                35..=39 => {
+                    let (n, a) = (rng.range(1, 100), 1 << rng.range(0, 9));
+                    let _ = op!(s.alloc_aligned(n, a));
+                }
+                40..=44 => {
+                    let _ = op!(s.calloc(rng.range(1, 80)));
+                }
+                45..=74 if !live.is_empty() => {
+                    let o = pick(&mut rng);
+                    op!(s.free(o)).unwrap();
+                }
+                75..=86 if !live.is_empty() => {
+                    let (o, n) = (pick(&mut rng), rng.range(1, 200));
+                    let _ = op!(s.realloc(o, n));
+                }
+                87..=93 if !live.is_empty() => {
+                    let o = pick(&mut rng);
+                    op!(s.write(o, 0, &[(seed % 255) as u8 + 1])).unwrap();
+                }
+                94..=96 => {
+                    let m = Mode::ALL[rng.range(0, Mode::ALL.len())];
+                    op!(s.set_mode(m));
+                }
+                97..=98 => {
+                    let on = rng.percent(50);
+                    op!(s.set_coalesce(on));
+                }
+                99 => {
+                    op!(s.merge_all());
+                }
+                _ => {}
+            }
+            for b in s.heap().blocks().iter().filter(|b| b.seq.is_some()) {
+                assert_eq!(
+                    s.ptrs()[b.seq.unwrap() as usize],
+                    Ptr::Live(b.offset),
+                    "seed {seed}"
+                );
+            }
+        }
+        let r = s.rebuild(s.log().len());
+        assert_eq!(r.snapshot(), s.snapshot(), "seed {seed}");
+        assert_eq!(r.heap().bytes(), s.heap().bytes(), "seed {seed}");
+    }
+}
+
+// ----- model check -----------------------------------------------------------------------
+
+/// A naive free-list allocator: a `Vec` of blocks searched linearly, written
+/// straight from the documentation. The real one must agree with it on every
+/// offset, block, error and searched count.
+#[derive(Clone, Debug)]
+struct Model {
+    /// `(offset, size, requested, seq)`; `requested == 0` marks a free block.
+    blocks: Vec<(usize, usize, usize, u64)>,
+    strategy: Strategy,
+    align: usize,
+    coalesce: bool,
+    rover: usize,
+    next_seq: u64,
+    searched: usize,
+    failed: u64,
+}
+
+impl Model {
+    fn new(arena: usize, strategy: Strategy, align: usize, coalesce: bool) -> Self {
+        Model {
+            blocks: vec![(0, arena, 0, 0)],
+            strategy,
+            align,
+            coalesce,
+            rover: 0,
+            next_seq: 0,
+            searched: 0,
+            failed: 0,
+        }
+    }
+
+    fn free_idx(&self) -> Vec<usize> {
+        (0..self.blocks.len())
+            .filter(|&i| self.blocks[i].2 == 0)
+            .collect()
+    }
+
+    fn largest(&self) -> usize {
+        self.free_idx()
+            .iter()
+            .map(|&i| self.blocks[i].1)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The chosen block index and padding, and the count searched.
+    fn search(&self, r: usize, align: usize) -> (Option<(usize, usize)>, usize) {
+        let frees = self.free_idx();
+        let n = frees.len();
+        let fit = |i: usize| {
+            let (o, s, _, _) = self.blocks[i];
+            let pad = o.next_multiple_of(align) - o;
+            (pad + r <= s).then_some(pad)
+        };
+        match self.strategy {
+            Strategy::FirstFit => frees
+                .iter()
+                .enumerate()
+                .find_map(|(k, &i)| fit(i).map(|p| (Some((i, p)), k + 1)))
+                .unwrap_or((None, n)),
+            Strategy::NextFit => {
+                let start = frees
+                    .iter()
+                    .position(|&i| {
+                        let (o, s, _, _) = self.blocks[i];
+                        o + s > self.rover
+                    })
+                    .unwrap_or(0);
+                (0..n)
+                    .map(|k| frees[(start + k) % n])
+                    .enumerate()
+                    .find_map(|(k, i)| fit(i).map(|p| (Some((i, p)), k + 1)))
+                    .unwrap_or((None, n))
+            }
+            Strategy::BestFit | Strategy::WorstFit => {
+                let mut best: Option<(usize, usize)> = None;
+                for &i in &frees {
+                    if let Some(p) = fit(i) {
+                        let s = self.blocks[i].1;
+                        let better = match best {
+                            None => true,
+                            Some((b, _)) if self.strategy == Strategy::WorstFit => {
+                                s > self.blocks[b].1
+                            }
+                            Some((b, _)) => s < self.blocks[b].1,
+                        };
+                        if better {
+                            best = Some((i, p));
+                        }
+                    }
+                }
+                (best, n)
+            }
+        }
+    }
+
+    fn place(&mut self, i: usize, pad: usize, r: usize, requested: usize, seq: u64) -> usize {
+        let (o, s, _, _) = self.blocks[i];
+        let mut new = Vec::new();
+        if pad > 0 {
+            new.push((o, pad, 0, 0));
+        }
+        new.push((o + pad, r, requested, seq));
+        if s - pad - r > 0 {
+            new.push((o + pad + r, s - pad - r, 0, 0));
+        }
+        self.blocks.splice(i..=i, new);
+        self.rover = o + pad + r;
+        o + pad
+    }
+
+    fn oom(&mut self, requested: usize) -> AllocError {
+        self.failed += 1;
+        AllocError::OutOfMemory {
+            requested,
+            largest_free: self.largest(),
+        }
+    }
+
+    fn alloc_aligned(&mut self, size: usize, align: usize) -> Result<usize, AllocError> {
+        if !align.is_power_of_two() || align > self.blocks.last().map_or(0, |b| b.0 + b.1) {
+            return Err(AllocError::BadAlign { align });
+        }
+        if size == 0 {
+            return Err(AllocError::ZeroSize);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let r = size.next_multiple_of(self.align);
+        let (found, searched) = self.search(r, align.max(1));
+        self.searched = searched;
+        match found {
+            Some((i, pad)) => Ok(self.place(i, pad, r, size, seq)),
+            None => Err(self.oom(r)),
+        }
+    }
+
+    fn release(&mut self, i: usize) {
+        self.blocks[i].2 = 0;
+        if !self.coalesce {
+            return;
+        }
+        let mut i = i;
+        if i + 1 < self.blocks.len() && self.blocks[i + 1].2 == 0 {
+            self.blocks[i].1 += self.blocks[i + 1].1;
+            self.blocks.remove(i + 1);
+        }
+        if i > 0 && self.blocks[i - 1].2 == 0 {
+            self.blocks[i - 1].1 += self.blocks[i].1;
+            self.blocks.remove(i);
+            i -= 1;
+        }
+        let _ = i;
+    }
+
+    fn live(&self, off: usize) -> Result<usize, AllocError> {
+        for (i, &(o, s, req, _)) in self.blocks.iter().enumerate() {
+            if o == off && req > 0 {
+                return Ok(i);
+            }
+            if req == 0 && o <= off && off < o + s {
+                return Err(AllocError::DoubleFree { offset: off });
+            }
+        }
+        Err(AllocError::InvalidFree { offset: off })
+    }
+
+    fn free(&mut self, off: usize) -> Result<(), AllocError> {
+        let i = self.live(off)?;
+        self.release(i);
+        Ok(())
+    }
+
+    fn realloc(&mut self, off: usize, n: usize) -> Result<usize, AllocError> {
+        let i = self.live(off)?;
+        if n == 0 {
+            return Err(AllocError::ZeroSize);
+        }
+        let (o, s, _, seq) = self.blocks[i];
+        let r = n.next_multiple_of(self.align);
+        if r <= s {
+            self.searched = 0;
+            self.blocks[i] = (o, r, n, seq);
+            if s > r {
+                let next_free = i + 1 < self.blocks.len() && self.blocks[i + 1].2 == 0;
+                if self.coalesce && next_free {
+                    self.blocks[i + 1].0 -= s - r;
+                    self.blocks[i + 1].1 += s - r;
+                } else {
+                    self.blocks.insert(i + 1, (o + r, s - r, 0, 0));
+                }
+            }
+            return Ok(off);
+        }
+        if i + 1 < self.blocks.len() && self.blocks[i + 1].2 == 0 && s + self.blocks[i + 1].1 >= r {
+            self.searched = 0;
+            let need = r - s;
+            self.blocks[i] = (o, r, n, seq);
+            if self.blocks[i + 1].1 == need {
+                self.blocks.remove(i + 1);
+            } else {
+                self.blocks[i + 1].0 += need;
+                self.blocks[i + 1].1 -= need;
+            }
+            return Ok(off);
+        }
+        let (found, searched) = self.search(r, 1);
+        self.searched = searched;
+        let Some((j, _)) = found else {
+            return Err(self.oom(r));
+        };
+        let new = self.place(j, 0, r, n, seq);
+        let i = self.blocks.iter().position(|b| b.0 == off).unwrap();
+        self.release(i);
+        Ok(new)
+    }
+
+    fn coalesce_all(&mut self) -> usize {
+        let mut merges = 0;
+        let mut i = 0;
+        while i + 1 < self.blocks.len() {
+            if self.blocks[i].2 == 0 && self.blocks[i + 1].2 == 0 {
+                self.blocks[i].1 += self.blocks[i + 1].1;
+                self.blocks.remove(i + 1);
+                merges += 1;
+            } else {
+                i += 1;
+            }
+        }
+        merges
+    }
+
+    fn view(&self) -> Vec<(usize, usize, bool, usize, Option<u64>)> {
+        self.blocks
+            .iter()
+            .map(|&(o, s, req, seq)| (o, s, req == 0, req, (req > 0).then_some(seq)))
+            .collect()
+    }
+}
+
+fn real_view(a: &FreeListAllocator) -> Vec<(usize, usize, bool, usize, Option<u64>)> {
+    a.blocks()
+        .map(|b| (b.offset, b.size, b.free, b.requested, b.seq))
+        .collect()
+}
+
+#[test]
+fn free_list_agrees_with_a_naive_model_under_random_ops() {
+    for seed in 0..60u64 {
+        let mut rng = Rng::new(seed);
+        let align = [1, 4, 8][seed as usize % 3];
+        let arena = 1024;
+        let strategy = Strategy::ALL[(seed / 3) as usize % 4];
+        let coalesce = seed % 7 != 0;
+        let mut a = fl(arena, strategy, align, coalesce);
+        let mut m = Model::new(arena, strategy, align, coalesce);
+        for step in 0..400 {
+            let live: Vec<usize> = m.blocks.iter().filter(|b| b.2 > 0).map(|b| b.0).collect();
+            let what = rng.range(0, 100);
+            let ctx = format!("seed {seed} step {step} op {what}");
+            match what {
+                0..=34 => {
+                    let n = rng.range(1, 120);
+                    assert_eq!(op!(a.alloc(n)), m.alloc_aligned(n, 1), "{ctx} alloc {n}");
+                }
+                35..=44 => {
+                    let (n, al) = (rng.range(1, 80), 1 << rng.range(0, 8));
+                    assert_eq!(
+                        op!(a.alloc_aligned(n, al)),
+                        m.alloc_aligned(n, al),
+                        "{ctx} alloc {n}@{al}"
+                    );
+                }
+                45..=74 if !live.is_empty() => {
+                    let o = live[rng.range(0, live.len())];
+                    assert_eq!(op!(a.free(o)), m.free(o), "{ctx} free {o}");
+                }
+                75..=89 if !live.is_empty() => {
+                    let (o, n) = (live[rng.range(0, live.len())], rng.range(1, 200));
+                    assert_eq!(
+                        op!(a.realloc(o, n)),
+                        m.realloc(o, n),
+                        "{ctx} realloc {o} {n}"
+                    );
+                }
+                90..=93 => {
+                    let s = Strategy::ALL[rng.range(0, 4)];
+                    op!(a.set_strategy(s));
+                    m.strategy = s;
+                }
+                94..=96 => {
+                    let on = rng.percent(50);
+                    op!(a.set_coalesce(on));
+                    m.coalesce = on;
+                    if on {
+                        m.coalesce_all();
+                    }
+                }
+                97 => {
+                    assert_eq!(op!(a.coalesce_all()), m.coalesce_all(), "{ctx}");
+                }
+                98 => {
+                    let o = rng.range(0, arena + 10);
+                    assert_eq!(
+                        op!(a.free(o)).is_ok(),
+                        m.free(o).is_ok(),
+                        "{ctx} stray free {o}"
+                    );
+                }
+                _ => {}
+            }
+            assert_eq!(real_view(&a), m.view(), "{ctx}");
+            assert_eq!(a.last_searched(), m.searched, "{ctx} searched");
+            assert_eq!(a.next_seq(), m.next_seq, "{ctx}");
+            assert_eq!(a.stats().failed_allocs, m.failed, "{ctx}");
+        }
+    }
+}
+
+// ----- core bugs: these fail today -------------------------------------------------------
+
+/// `Session::write` accepts a write anywhere in the granted block (8 bytes for
+/// a request of 5 at align 8) and logs it, but `Session::validate` bounds
+/// writes by the *requested* size, so `rebuild` of that log panics with
+/// "a logged prefix replays".
+#[test]
+fn rebuild_replays_a_write_into_the_rounding_slack() {
+    let mut s = session(64, Mode::FirstFit, 8, true);
+    let p = op!(s.alloc(5)).unwrap();
+    op!(s.write(p, 0, &[1, 2, 3, 4, 5, 6, 7, 8])).unwrap();
+    assert_eq!(s.log().len(), 2);
+    let r = s.rebuild(2);
+    assert_eq!(r.snapshot(), s.snapshot());
+    assert_eq!(r.heap().bytes(), s.heap().bytes());
+}
+
+/// After a realloc that grew a block, `Session::write` accepts a write of the
+/// new size, but `Session::validate` keeps the bound at min(new, old)
+/// requested, so `rebuild` panics on the log.
+#[test]
+fn rebuild_replays_a_write_after_a_realloc_that_grew() {
+    let mut s = session(1024, Mode::FirstFit, 8, true);
+    let p = op!(s.alloc(4)).unwrap();
+    let q = op!(s.realloc(p, 16)).unwrap();
+    op!(s.write(q, 0, &[0xAB; 16])).unwrap();
+    assert_eq!(s.log().len(), 3);
+    let r = s.rebuild(3);
+    assert_eq!(r.snapshot(), s.snapshot());
+    assert_eq!(r.heap().bytes(), s.heap().bytes());
+}
