@@ -109,8 +109,11 @@ pub struct FreeListAllocator {
     head: u32,
     /// Every free block, by address, augmented for the fit searches.
     tree: FreeTree,
-    /// Every free block as `(size, offset)`: best and worst fit.
-    by_size: BTreeSet<(usize, usize)>,
+    /// Every free block as `(size, offset, id)`, for best and worst fit; kept
+    /// only while one of them is the strategy (`sized`), empty otherwise.
+    by_size: BTreeSet<(usize, usize, u32)>,
+    /// Whether `by_size` is maintained.
+    sized: bool,
     /// Every used block by offset.
     used: FxMap<usize, u32>,
     /// End of the previous strategy-placed allocation: where next fit starts.
@@ -150,6 +153,7 @@ impl FreeListAllocator {
             head: 0,
             tree: FreeTree::default(),
             by_size: BTreeSet::new(),
+            sized: false,
             used: FxMap::default(),
             rover: 0,
             next_seq: 0,
@@ -174,6 +178,7 @@ impl FreeListAllocator {
         });
         a.head = id;
         a.index_free(id);
+        a.set_strategy(config.strategy);
         Ok(a)
     }
 
@@ -188,8 +193,24 @@ impl FreeListAllocator {
     }
 
     /// Switches the strategy; the blocks and the next-fit rover are kept.
+    ///
+    /// # Complexity
+    /// O(n log n) when switching to best or worst fit from first or next fit
+    /// (the size index is built then), else O(1).
     pub fn set_strategy(&mut self, strategy: Strategy) {
         self.config.strategy = strategy;
+        let sized = matches!(strategy, Strategy::BestFit | Strategy::WorstFit);
+        if sized && !self.sized {
+            self.by_size = self
+                .tree
+                .in_order()
+                .into_iter()
+                .map(|id| (self.tree.size(id), self.tree.key(id), id))
+                .collect();
+        } else if !sized {
+            self.by_size.clear();
+        }
+        self.sized = sized;
     }
 
     /// Turns coalescing on or off. Turning it on merges every run of adjacent
@@ -213,6 +234,16 @@ impl FreeListAllocator {
     /// Number the next allocation request will get (see [`Block::seq`]).
     pub fn next_seq(&self) -> u64 {
         self.next_seq
+    }
+
+    /// Bytes in used blocks. O(1).
+    pub(crate) fn used_bytes(&self) -> usize {
+        self.used_bytes
+    }
+
+    /// Requested bytes in used blocks. O(1).
+    pub(crate) fn requested_bytes(&self) -> usize {
+        self.requested_bytes
     }
 
     /// Free blocks examined by the last allocation request.
@@ -528,10 +559,16 @@ impl FreeListAllocator {
     /// bytes. 0 when nothing is free.
     ///
     /// # Complexity
-    /// O(log n + k) for the k free blocks smaller than the request.
+    /// O(n).
     pub fn unusable_free(&self, size: usize) -> f64 {
         let r = self.round(size.max(1)).unwrap_or(usize::MAX);
-        let small: usize = self.by_size.range(..(r, 0)).map(|&(s, _)| s).sum();
+        let small: usize = self
+            .tree
+            .in_order()
+            .into_iter()
+            .map(|id| self.tree.size(id))
+            .filter(|&s| s < r)
+            .sum();
         stats::ratio(small, self.config.arena_size - self.used_bytes)
     }
 
@@ -632,10 +669,13 @@ impl FreeListAllocator {
         if in_tree != frees {
             return Err("free tree disagrees with the block list".into());
         }
-        if self.by_size.len() != frees.len()
-            || frees
-                .iter()
-                .any(|&(_, o, s)| !self.by_size.contains(&(s, o)))
+        if self.sized != matches!(self.config.strategy, Strategy::BestFit | Strategy::WorstFit)
+            || (self.sized && self.by_size.len() != frees.len())
+            || (!self.sized && !self.by_size.is_empty())
+            || (self.sized
+                && frees
+                    .iter()
+                    .any(|&(id, o, s)| !self.by_size.contains(&(s, o, id))))
         {
             return Err("size index disagrees with the block list".into());
         }
@@ -740,22 +780,21 @@ impl FreeListAllocator {
         let n = self.tree.len();
         match self.config.strategy {
             Strategy::FirstFit => match self.tree.first_fit(0, r) {
-                Some(id) => (Some(id), self.tree.rank(self.tree.key(id)) + 1),
+                Some((id, rank)) => (Some(id), rank + 1),
                 None => (None, n),
             },
             Strategy::NextFit => {
                 let (start_key, r0) = self.rover_start();
-                if let Some(id) = self.tree.first_fit(start_key, r) {
-                    let k = self.tree.rank(self.tree.key(id));
+                if let Some((id, k)) = self.tree.first_fit(start_key, r) {
                     return (Some(id), k - r0 + 1);
                 }
                 match self.tree.first_fit(0, r) {
-                    Some(id) => (Some(id), n - r0 + self.tree.rank(self.tree.key(id)) + 1),
+                    Some((id, k)) => (Some(id), n - r0 + k + 1),
                     None => (None, n),
                 }
             }
-            Strategy::BestFit => match self.by_size.range((r, 0)..).next() {
-                Some(&(_, off)) => (self.tree.floor(off), n),
+            Strategy::BestFit => match self.by_size.range((r, 0, 0)..).next() {
+                Some(&(_, _, id)) => (Some(id), n),
                 None => (None, n),
             },
             Strategy::WorstFit => {
@@ -763,12 +802,12 @@ impl FreeListAllocator {
                 if max < r {
                     return (None, n);
                 }
-                let &(_, off) = self
+                let &(_, _, id) = self
                     .by_size
-                    .range((max, 0)..)
+                    .range((max, 0, 0)..)
                     .next()
                     .expect("max is indexed");
-                (self.tree.floor(off), n)
+                (Some(id), n)
             }
         }
     }
@@ -1074,14 +1113,18 @@ impl FreeListAllocator {
     fn index_free(&mut self, id: u32) {
         let Rec { offset, size, .. } = self.recs[id as usize];
         self.tree.insert(id, offset, size);
-        self.by_size.insert((size, offset));
+        if self.sized {
+            self.by_size.insert((size, offset, id));
+        }
         self.free_sq += (size as u128) * (size as u128);
     }
 
     fn unindex_free(&mut self, id: u32) {
         let Rec { offset, size, .. } = self.recs[id as usize];
         self.tree.remove(offset);
-        self.by_size.remove(&(size, offset));
+        if self.sized {
+            self.by_size.remove(&(size, offset, id));
+        }
         self.free_sq -= (size as u128) * (size as u128);
     }
 
@@ -1089,8 +1132,10 @@ impl FreeListAllocator {
     fn resize_free(&mut self, id: u32, offset: usize, size: usize) {
         let old = self.recs[id as usize];
         self.tree.update(old.offset, offset, size);
-        self.by_size.remove(&(old.size, old.offset));
-        self.by_size.insert((size, offset));
+        if self.sized {
+            self.by_size.remove(&(old.size, old.offset, id));
+            self.by_size.insert((size, offset, id));
+        }
         self.free_sq = self.free_sq - (old.size as u128) * (old.size as u128)
             + (size as u128) * (size as u128);
         let rec = &mut self.recs[id as usize];

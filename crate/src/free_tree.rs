@@ -46,6 +46,8 @@ pub(crate) struct FreeTree {
     root: u32,
     /// State of the xorshift generator that draws priorities (deterministic).
     rng: u64,
+    /// Scratch space for root-to-node paths (kept to avoid allocating).
+    path: Vec<u32>,
 }
 
 impl Default for FreeTree {
@@ -54,6 +56,7 @@ impl Default for FreeTree {
             nodes: Vec::new(),
             root: NIL,
             rng: 0x9E37_79B9_7F4A_7C15,
+            path: Vec::new(),
         }
     }
 }
@@ -156,54 +159,119 @@ impl FreeTree {
     }
 
     /// Adds block `id` (free, at `key`, of `size` bytes). The key must not be in
-    /// the tree. O(log n).
+    /// the tree. O(log n) expected: it descends to where the new node's
+    /// priority belongs and splits only the subtree below.
     pub fn insert(&mut self, id: u32, key: usize, size: usize) {
         if self.nodes.len() <= id as usize {
             self.nodes.resize(id as usize + 1, EMPTY);
         }
         let prio = self.next_prio();
+        let (mut parent, mut t, mut left) = (NIL, self.root, false);
+        while t != NIL && self.nodes[t as usize].prio >= prio {
+            let n = &mut self.nodes[t as usize];
+            n.count += 1;
+            n.max = n.max.max(size);
+            parent = t;
+            left = key < n.key;
+            t = if left { n.left } else { n.right };
+        }
+        let (l, r) = self.split(t, key);
         self.nodes[id as usize] = Node {
             key,
             size,
             max: size,
             count: 1,
             prio,
-            left: NIL,
-            right: NIL,
+            left: l,
+            right: r,
         };
-        let (l, r) = self.split(self.root, key);
-        let m = self.merge(l, id);
-        self.root = self.merge(m, r);
+        self.pull(id);
+        self.attach(parent, left, id);
     }
 
-    /// Removes the node at `key`, which must be in the tree. O(log n).
+    fn attach(&mut self, parent: u32, left: bool, t: u32) {
+        if parent == NIL {
+            self.root = t;
+        } else if left {
+            self.nodes[parent as usize].left = t;
+        } else {
+            self.nodes[parent as usize].right = t;
+        }
+    }
+
+    /// Descends to `key`, leaving the path (root first, the node last) in `self.path`.
+    fn find_path(&mut self, key: usize) {
+        self.path.clear();
+        let mut t = self.root;
+        while t != NIL {
+            self.path.push(t);
+            let n = &self.nodes[t as usize];
+            if key == n.key {
+                return;
+            }
+            t = if key < n.key { n.left } else { n.right };
+        }
+        panic!("key {key} not in the free tree");
+    }
+
+    /// Removes the node at `key`, which must be in the tree. O(log n) expected.
     pub fn remove(&mut self, key: usize) {
-        let (l, r) = self.split(self.root, key);
-        let (m, r) = self.split(r, key + 1);
-        debug_assert!(m != NIL && self.count(m) == 1, "key {key} not in tree");
-        self.root = self.merge(l, r);
+        self.find_path(key);
+        let t = self.path.pop().expect("found");
+        let (l, r, size) = {
+            let n = &self.nodes[t as usize];
+            (n.left, n.right, n.size)
+        };
+        let m = self.merge(l, r);
+        match self.path.last() {
+            None => self.root = m,
+            Some(&p) => {
+                let left = self.nodes[p as usize].left == t;
+                self.attach(p, left, m);
+            }
+        }
+        // Counts drop along the path; a max needs recomputing only where the
+        // removed block was the max.
+        for i in (0..self.path.len()).rev() {
+            let p = self.path[i];
+            self.nodes[p as usize].count -= 1;
+            if self.nodes[p as usize].max == size {
+                self.pull(p);
+            }
+        }
     }
 
     /// Changes the key and size of the node at `old_key`. The new key must keep
     /// the node's place in address order. O(log n).
     pub fn update(&mut self, old_key: usize, new_key: usize, new_size: usize) {
-        let root = self.root;
-        self.update_rec(root, old_key, new_key, new_size);
-    }
-
-    fn update_rec(&mut self, t: u32, old_key: usize, new_key: usize, new_size: usize) {
-        debug_assert!(t != NIL, "key {old_key} not in tree");
-        let n = self.nodes[t as usize];
-        if old_key < n.key {
-            self.update_rec(n.left, old_key, new_key, new_size);
-        } else if old_key > n.key {
-            self.update_rec(n.right, old_key, new_key, new_size);
-        } else {
-            let node = &mut self.nodes[t as usize];
-            node.key = new_key;
-            node.size = new_size;
+        self.find_path(old_key);
+        let t = *self.path.last().expect("found");
+        let old_size = self.nodes[t as usize].size;
+        {
+            let n = &mut self.nodes[t as usize];
+            n.key = new_key;
+            n.size = new_size;
         }
-        self.pull(t);
+        if new_size >= old_size {
+            // Maxima only grow, and stop at the first ancestor already as large.
+            for i in (0..self.path.len()).rev() {
+                let n = &mut self.nodes[self.path[i] as usize];
+                if n.max >= new_size {
+                    break;
+                }
+                n.max = new_size;
+            }
+        } else {
+            // Maxima may shrink, up to the first node whose max does not change.
+            for i in (0..self.path.len()).rev() {
+                let p = self.path[i];
+                let before = self.nodes[p as usize].max;
+                self.pull(p);
+                if self.nodes[p as usize].max == before {
+                    break;
+                }
+            }
+        }
     }
 
     /// Number of free blocks whose key is below `key`. O(log n).
@@ -238,29 +306,55 @@ impl FreeTree {
         best
     }
 
-    /// The lowest-keyed free block with key `>= min_key` and size `>= size`.
-    /// O(log n) expected.
-    pub fn first_fit(&self, min_key: usize, size: usize) -> Option<u32> {
-        let r = self.first_fit_rec(self.root, min_key, size);
-        (r != NIL).then_some(r)
+    /// The lowest-keyed free block with key `>= min_key` and size `>= size`,
+    /// with its rank (the number of free blocks below it). O(log n) expected.
+    pub fn first_fit(&self, min_key: usize, size: usize) -> Option<(u32, usize)> {
+        if min_key == 0 {
+            return self.leftmost_fit(self.root, size, 0);
+        }
+        self.first_fit_rec(self.root, min_key, size, 0)
     }
 
-    fn first_fit_rec(&self, t: u32, min_key: usize, size: usize) -> u32 {
+    /// The leftmost node of subtree `t` of size `>= size`; `base` blocks precede `t`.
+    fn leftmost_fit(&self, mut t: u32, size: usize, mut base: usize) -> Option<(u32, usize)> {
+        if self.max(t) < size {
+            return None;
+        }
+        loop {
+            let n = &self.nodes[t as usize];
+            if self.max(n.left) >= size {
+                t = n.left;
+            } else if n.size >= size {
+                return Some((t, base + self.count(n.left) as usize));
+            } else {
+                base += self.count(n.left) as usize + 1;
+                t = n.right;
+            }
+        }
+    }
+
+    fn first_fit_rec(
+        &self,
+        t: u32,
+        min_key: usize,
+        size: usize,
+        base: usize,
+    ) -> Option<(u32, usize)> {
         if t == NIL || self.max(t) < size {
-            return NIL;
+            return None;
         }
         let n = &self.nodes[t as usize];
+        let lc = self.count(n.left) as usize;
         if n.key < min_key {
-            return self.first_fit_rec(n.right, min_key, size);
+            return self.first_fit_rec(n.right, min_key, size, base + lc + 1);
         }
-        let l = self.first_fit_rec(n.left, min_key, size);
-        if l != NIL {
-            return l;
+        if let Some(found) = self.first_fit_rec(n.left, min_key, size, base) {
+            return Some(found);
         }
         if n.size >= size {
-            return t;
+            return Some((t, base + lc));
         }
-        self.first_fit_rec(n.right, min_key, size)
+        self.leftmost_fit(n.right, size, base + lc + 1)
     }
 
     /// Ids of all free blocks in address order. O(n).

@@ -324,12 +324,9 @@ impl Heap {
             .bytes_mut()
             .copy_within(offset..offset + cs, new_off);
         // The old chunk's slab cannot have gone away: the new block was carved elsewhere.
-        let so = self
-            .pools
-            .slab_of(offset)
-            .expect("old chunk still in a slab");
         self.pools
-            .free(&mut self.fl, so, offset)
+            .free(&mut self.fl, offset)
+            .expect("old chunk is in a slab")
             .expect("old chunk is live");
         self.bump_peaks();
         Ok(new_off)
@@ -343,8 +340,8 @@ impl Heap {
     /// # Complexity
     /// O(1) for a chunk, O(log n) for a block.
     pub fn free(&mut self, offset: usize) -> Result<()> {
-        match self.pools.slab_of(offset) {
-            Some(so) => self.pools.free(&mut self.fl, so, offset),
+        match self.pools.free(&mut self.fl, offset) {
+            Some(r) => r,
             None => self.fl.free(offset),
         }
     }
@@ -490,9 +487,9 @@ impl Heap {
 
     fn bump_peaks(&mut self) {
         let p = &self.pools;
-        let fs = self.fl.stats();
-        let used = fs.used_bytes - p.free_bytes;
-        let requested = fs.requested_bytes - p.slab_count() * p.slab_size() + p.live_requested;
+        let used = self.fl.used_bytes() - p.free_bytes;
+        let requested =
+            self.fl.requested_bytes() - p.slab_count() * p.slab_size() + p.live_requested;
         self.peak_used = self.peak_used.max(used);
         self.peak_requested = self.peak_requested.max(requested);
     }

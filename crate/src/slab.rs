@@ -235,19 +235,28 @@ impl Pools {
         slab.requested[i] = size;
     }
 
-    /// Returns the live chunk at `offset` (in slab `so`) to its class; a slab
-    /// left empty goes back to the free list.
+    /// Returns the live chunk at `offset` to its class; a slab left empty goes
+    /// back to the free list. `None` when `offset` is in no slab.
     ///
     /// # Errors
     /// As [`live`](Self::live); nothing changes on error.
     ///
     /// # Complexity
     /// O(1), plus a free-list free (O(log n)) when the slab empties.
-    pub fn free(&mut self, fl: &mut FreeListAllocator, so: usize, offset: usize) -> Result<()> {
-        let (cs, req, _) = self.live(so, offset)?;
-        let slab = self.slabs.get_mut(&so).expect("slab exists");
+    pub fn free(&mut self, fl: &mut FreeListAllocator, offset: usize) -> Option<Result<()>> {
+        let so = offset & !(self.slab_size - 1);
+        let slab = self.slabs.get_mut(&so)?;
         let class = slab.class;
-        let i = (offset - so) / cs;
+        let cs = self.classes[class];
+        let rel = offset - so;
+        let i = rel / cs;
+        if i < slab.requested.len() && slab.requested[i] == 0 {
+            return Some(Err(AllocError::DoubleFree { offset }));
+        }
+        if rel % cs != 0 || i >= slab.requested.len() {
+            return Some(Err(AllocError::InvalidFree { offset }));
+        }
+        let req = slab.requested[i];
         slab.requested[i] = 0;
         slab.free.push(i as u16);
         self.live_bytes -= cs;
@@ -268,7 +277,7 @@ impl Pools {
             slab.partial_at = Some(self.partial[class].len());
             self.partial[class].push(so);
         }
-        Ok(())
+        Some(Ok(()))
     }
 
     /// The chunks of the slab at `so` (and its unusable tail, if any) as blocks.
