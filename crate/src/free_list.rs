@@ -412,9 +412,20 @@ impl FreeListAllocator {
     /// # Complexity
     /// O(log n) expected.
     pub fn free(&mut self, offset: usize) -> Result<()> {
+        self.free_seq(offset).map(drop)
+    }
+
+    /// [`free`](Self::free), returning the freed block's `seq`.
+    pub(crate) fn free_seq(&mut self, offset: usize) -> Result<u64> {
         let id = self.live(offset)?;
+        let seq = self.recs[id as usize].seq;
         self.release(id);
-        Ok(())
+        Ok(seq)
+    }
+
+    /// Allocation requests refused so far. O(1).
+    pub(crate) fn failed_allocs(&self) -> u64 {
+        self.failed_allocs
     }
 
     /// Merges every run of adjacent free blocks and returns how many merges it

@@ -340,10 +340,20 @@ impl Heap {
     /// # Complexity
     /// O(1) for a chunk, O(log n) for a block.
     pub fn free(&mut self, offset: usize) -> Result<()> {
+        self.free_seq(offset).map(drop)
+    }
+
+    /// [`free`](Self::free), returning the freed block's `seq`.
+    pub(crate) fn free_seq(&mut self, offset: usize) -> Result<u64> {
         match self.pools.free(&mut self.fl, offset) {
             Some(r) => r,
-            None => self.fl.free(offset),
+            None => self.fl.free_seq(offset),
         }
+    }
+
+    /// Allocation requests refused so far. O(1).
+    pub fn failed_allocs(&self) -> u64 {
+        self.fl.failed_allocs()
     }
 
     /// The live block or chunk that starts at `offset`.

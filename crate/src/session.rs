@@ -72,8 +72,7 @@ pub struct Session {
     heap: Heap,
     /// `ptrs[k]` is what became of allocation request k; `k == seq` of its block.
     ptrs: Vec<Ptr>,
-    /// Live pointer index by block offset.
-    by_offset: FxMap<usize, usize>,
+
     /// Every op that changed something (or was an allocation request), in order.
     log: Vec<Op>,
 }
@@ -88,7 +87,7 @@ impl Session {
             heap: Heap::new(config.clone())?,
             initial: config,
             ptrs: Vec::new(),
-            by_offset: FxMap::default(),
+
             log: Vec::new(),
         })
     }
@@ -115,7 +114,8 @@ impl Session {
 
     /// The pointer index of the live block at `offset`.
     pub fn ptr_at(&self, offset: usize) -> Option<usize> {
-        self.by_offset.get(&offset).copied()
+        let seq = self.heap.live_block(offset).ok()?.seq?;
+        Some(seq as usize)
     }
 
     /// A snapshot of the whole state.
@@ -179,10 +179,7 @@ impl Session {
             debug_assert_eq!(before as usize, self.ptrs.len());
             self.log.push(op);
             match r {
-                Ok(off) => {
-                    self.by_offset.insert(off, self.ptrs.len());
-                    self.ptrs.push(Ptr::Live(off));
-                }
+                Ok(off) => self.ptrs.push(Ptr::Live(off)),
                 Err(_) => self.ptrs.push(Ptr::Failed),
             }
         }
@@ -194,11 +191,8 @@ impl Session {
     /// # Errors
     /// [`AllocError::InvalidFree`] or [`AllocError::DoubleFree`]; nothing changes.
     pub fn free(&mut self, offset: usize) -> Result<()> {
-        self.heap.free(offset)?;
-        let k = self
-            .by_offset
-            .remove(&offset)
-            .expect("every live block has a pointer");
+        // A block's seq is its pointer index.
+        let k = self.heap.free_seq(offset)? as usize;
         self.ptrs[k] = Ptr::Freed;
         self.log.push(Op::Free { ptr: k });
         Ok(())
@@ -210,20 +204,15 @@ impl Session {
     /// As [`Heap::realloc`]; a realloc that fails for lack of memory is logged
     /// (and replays as a failure), one with bad arguments is not.
     pub fn realloc(&mut self, offset: usize, size: usize) -> Result<usize> {
-        let failed_before = self.heap.stats().failed_allocs;
+        let k = self.heap.live_block(offset)?.seq.expect("live") as usize;
+        let failed_before = self.heap.failed_allocs();
         let r = self.heap.realloc(offset, size);
         match r {
             Ok(new) => {
-                let k = self
-                    .by_offset
-                    .remove(&offset)
-                    .expect("live block has a pointer");
-                self.by_offset.insert(new, k);
                 self.ptrs[k] = Ptr::Live(new);
                 self.log.push(Op::Realloc { ptr: k, size });
             }
-            Err(_) if self.heap.stats().failed_allocs != failed_before => {
-                let k = self.by_offset[&offset];
+            Err(_) if self.heap.failed_allocs() != failed_before => {
                 self.log.push(Op::Realloc { ptr: k, size });
             }
             Err(_) => {}
@@ -238,7 +227,7 @@ impl Session {
     /// not a live block; [`AllocError::OutOfBounds`] when the bytes leave it.
     pub fn write(&mut self, offset: usize, at: usize, bytes: &[u8]) -> Result<()> {
         let block = self.heap.live_block(offset)?;
-        let k = self.by_offset[&offset];
+        let k = block.seq.expect("live") as usize;
         let start = offset.checked_add(at).ok_or(AllocError::OutOfBounds {
             offset,
             len: bytes.len(),
@@ -291,20 +280,12 @@ impl Session {
     /// # Complexity
     /// O(ops).
     pub fn validate(&self, script: &Script) -> std::result::Result<(), ScriptError> {
-        // Per pointer: Some(requested) while maybe live, None once freed.
-        let mut known: FxMap<usize, Option<usize>> = FxMap::default();
-        let mut next = self.ptrs.len();
+        let old = self.ptrs.len();
+        // Pointers this session already has that the script frees.
+        let mut freed_old: FxMap<usize, ()> = FxMap::default();
+        // Per pointer the script creates: freed yet?
+        let mut freed_new: Vec<bool> = Vec::new();
         let arena = self.heap.config().arena_size;
-        let state = |known: &FxMap<usize, Option<usize>>, k: usize| -> Option<Option<usize>> {
-            if let Some(&s) = known.get(&k) {
-                return Some(s);
-            }
-            match self.ptrs.get(k)? {
-                Ptr::Live(off) => Some(Some(self.heap.live_block(*off).map_or(0, |b| b.requested))),
-                Ptr::Failed => Some(Some(usize::MAX)),
-                Ptr::Freed => Some(None),
-            }
-        };
         for (op, &line) in script.ops.iter().zip(&script.lines) {
             let err = |m: String| ScriptError::new(line, 0, format!("{op}: {m}"));
             match op {
@@ -319,33 +300,34 @@ impl Session {
                             )));
                         }
                     }
-                    known.insert(next, Some(*size));
-                    next += 1;
+                    freed_new.push(false);
                 }
                 Op::Free { ptr } | Op::Realloc { ptr, .. } | Op::Write { ptr, .. } => {
-                    match state(&known, *ptr) {
-                        None => {
-                            return Err(err(format!(
-                                "ptr[{ptr}] does not exist yet (only {next} allocation requests so far)"
-                            )))
+                    let k = *ptr;
+                    let freed = if k < old {
+                        self.ptrs[k] == Ptr::Freed || freed_old.contains_key(&k)
+                    } else if let Some(&f) = freed_new.get(k - old) {
+                        f
+                    } else {
+                        return Err(err(format!(
+                            "ptr[{k}] does not exist yet (only {} allocation requests so far)",
+                            old + freed_new.len()
+                        )));
+                    };
+                    if freed {
+                        return Err(err(format!("ptr[{k}] is already freed")));
+                    }
+                    match op {
+                        Op::Free { .. } if k < old => {
+                            freed_old.insert(k, ());
                         }
-                        Some(None) => return Err(err(format!("ptr[{ptr}] is already freed"))),
-                        Some(Some(req)) => match op {
-                            Op::Free { .. } => {
-                                known.insert(*ptr, None);
-                            }
-                            Op::Realloc { size, .. } => {
-                                if *size == 0 {
-                                    return Err(err("size must be at least 1".into()));
-                                }
-                                // A failed realloc keeps the old block: the smaller bound holds.
-                                known.insert(*ptr, Some((*size).min(req)));
-                            }
-                            // A write's bounds depend on the granted block (the mode's
-                            // rounding); one that does not fit is counted as failed when run.
-                            Op::Write { .. } => {}
-                            _ => unreachable!(),
-                        },
+                        Op::Free { .. } => freed_new[k - old] = true,
+                        Op::Realloc { size: 0, .. } => {
+                            return Err(err("size must be at least 1".into()));
+                        }
+                        // A write's bounds depend on the granted block (the mode's
+                        // rounding); one that does not fit is counted as failed when run.
+                        _ => {}
                     }
                 }
                 Op::SetMode { .. } | Op::SetCoalesce { .. } | Op::MergeAll => {}
@@ -414,10 +396,7 @@ impl Session {
                         // realloc of a failed pointer is a fresh allocation under its number.
                         self.log.push(op.clone());
                         match self.heap.alloc_with_seq(size, ptr as u64) {
-                            Ok(off) => {
-                                self.by_offset.insert(off, ptr);
-                                self.ptrs[ptr] = Ptr::Live(off);
-                            }
+                            Ok(off) => self.ptrs[ptr] = Ptr::Live(off),
                             Err(_) => rep.failed += 1,
                         }
                     }

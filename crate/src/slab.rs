@@ -243,7 +243,7 @@ impl Pools {
     ///
     /// # Complexity
     /// O(1), plus a free-list free (O(log n)) when the slab empties.
-    pub fn free(&mut self, fl: &mut FreeListAllocator, offset: usize) -> Option<Result<()>> {
+    pub fn free(&mut self, fl: &mut FreeListAllocator, offset: usize) -> Option<Result<u64>> {
         let so = offset & !(self.slab_size - 1);
         let slab = self.slabs.get_mut(&so)?;
         let class = slab.class;
@@ -257,6 +257,7 @@ impl Pools {
             return Some(Err(AllocError::InvalidFree { offset }));
         }
         let req = slab.requested[i];
+        let seq = slab.seq[i];
         slab.requested[i] = 0;
         slab.free.push(i as u16);
         self.live_bytes -= cs;
@@ -277,7 +278,7 @@ impl Pools {
             slab.partial_at = Some(self.partial[class].len());
             self.partial[class].push(so);
         }
-        Some(Ok(()))
+        Some(Ok(seq))
     }
 
     /// The chunks of the slab at `so` (and its unusable tail, if any) as blocks.
