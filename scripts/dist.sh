@@ -3,10 +3,5 @@
 # under any sub-path (every path in it is relative). Publish it as it is.
 source "$(dirname "$0")/setup.sh"
 build_wasm
-say "assembling dist/ from www/"
-rm -rf dist
-mkdir -p dist
-# Everything the pages load; no source maps, no build metadata.
-cp -r www/. dist/
-rm -f dist/pkg/.gitignore dist/pkg/*.d.ts dist/pkg/package.json
+assemble_dist
 say "dist/ is ready ($(du -sh dist | cut -f1)); try it: node scripts/static-server.mjs dist 8080"

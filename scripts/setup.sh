@@ -49,3 +49,13 @@ build_wasm() {
   say "building the wasm package into www/pkg (wasm-pack, release)"
   wasm-pack --log-level warn build crate --target web --out-dir ../www/pkg --release --no-pack
 }
+
+# Copies www/ (with the built pkg/) into dist/: a self-contained static folder
+# whose paths are all relative, so it works from any host under any sub-path.
+assemble_dist() {
+  say "assembling dist/ from www/"
+  rm -rf dist
+  mkdir -p dist
+  cp -r www/. dist/
+  rm -f dist/pkg/.gitignore dist/pkg/*.d.ts dist/pkg/package.json
+}

@@ -1,7 +1,8 @@
 // A tiny static file server for the playground and the browser tests:
 //   node scripts/static-server.mjs <dir> <port>
 // Serves files under <dir> only, with the right MIME types (application/wasm
-// for streaming compilation), and prints the URL.
+// for streaming compilation), and prints the URL. serve() can also mount the
+// folder under a sub-path (the tests check that dist/ works there).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -14,11 +15,14 @@ const TYPES = {
   '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
 };
 
-export function serve(dir, port = 0, host = '127.0.0.1') {
+export function serve(dir, port = 0, host = '127.0.0.1', prefix = '/') {
   const root = resolve(dir);
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      // Serve under a sub-path (as a static host would), e.g. /playground/.
+      if (!path.startsWith(prefix)) throw new Error('outside the prefix');
+      path = `/${path.slice(prefix.length)}`;
       let file = normalize(join(root, path));
       if (file !== root && !file.startsWith(root + sep)) throw new Error('outside');
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');

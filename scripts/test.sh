@@ -36,4 +36,11 @@ node --test --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$LOG/node.tap" tests/*.test.mjs
 passed=$(grep -Eo '^# pass [0-9]+' "$LOG/node.tap" | awk '{print $3}')
 require_tests node "${passed:-0}"
+
+assemble_dist
+say "browser tests against the dist/ build, served under a sub-path"
+PAGE_DIR=dist PAGE_BASE=/some/sub/path/ node --test --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$LOG/dist.tap" tests/page.test.mjs tests/widget.test.mjs
+passed=$(grep -Eo '^# pass [0-9]+' "$LOG/dist.tap" | awk '{print $3}')
+require_tests dist "${passed:-0}"
 say "all suites passed"

@@ -1,0 +1,556 @@
+// node --test: the playground page in headless Chromium (playwright-core).
+// Serves PAGE_DIR (default www/) in-process; any console error or page error
+// fails the test that caused it. Screenshots go to tests/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { basename, dirname, join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from '../scripts/static-server.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PAGE_DIR = resolve(ROOT, process.env.PAGE_DIR ?? 'www');
+const SHOTS = join(ROOT, 'tests', 'screenshots');
+
+let server;
+let browser;
+let base;
+
+before(async () => {
+  server = await serve(PAGE_DIR, 0);
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Opens the page in a fresh context; returns { page, errors, close }. */
+async function open(hash = '', { width = 1280, height = 900, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => d.accept());
+  await page.goto(base + hash);
+  await page.waitForFunction(() => globalThis.__playground);
+  await idle(page);
+  return {
+    page,
+    errors,
+    close: async () => {
+      await idle(page).catch(() => {});
+      await context.close();
+      assert.deepEqual(errors, [], 'no console or page errors');
+    },
+  };
+}
+
+const idle = (page) => page.evaluate(() => globalThis.__playground.idle());
+const snap = (page) => page.evaluate(() => globalThis.__playground.arena.snapshot());
+const log = (page) => page.evaluate(() => globalThis.__playground.arena.log());
+
+async function malloc(page, size, align) {
+  await page.fill('[data-testid=alloc-size]', String(size));
+  await page.fill('[data-testid=alloc-align]', align ? String(align) : '');
+  await page.click('[data-testid=malloc]');
+  await idle(page);
+}
+
+async function runOps(page, text) {
+  await page.fill('[data-testid=editor]', text);
+  await page.click('[data-testid=run]');
+  await idle(page);
+}
+
+const pct = (f) => new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(f);
+const int = (n) => new Intl.NumberFormat('en-US').format(n);
+
+function describe(b) {
+  const at = `${int(b.size)} bytes at offset ${int(b.offset)}`;
+  if (b.free) {
+    if (b.padding) return `alignment padding, free, ${at}`;
+    return `${b.class != null ? `free slab chunk (class ${b.class})` : 'free'}, ${at}`;
+  }
+  const chunk = b.class != null ? `slab chunk (class ${b.class}), ` : '';
+  return `ptr[${b.seq}], ${chunk}used, ${at}, ${int(b.requested)} requested`;
+}
+
+/** Checks every block of snapshot() against the map, and the meter against the stats. */
+async function checkViewsMatch(page) {
+  const s = await snap(page);
+  const labels = await page.$$eval('#map .mm-blocks rect[role]', (rs) => rs.map((r) => r.getAttribute('aria-label')));
+  assert.deepEqual(labels, s.blocks.map(describe), 'one labelled rect per block, in address order');
+  const xs = await page.$$eval('#map .mm-blocks rect[role]', (rs) => rs.map((r) => [Number(r.getAttribute('x')), Number(r.getAttribute('y'))]));
+  const L = await page.evaluate(() => globalThis.__playground.map.layout);
+  s.blocks.forEach((b, i) => {
+    const row = Math.floor(b.offset / L.bpr);
+    assert.ok(Math.abs(xs[i][0] - (L.gutter + (b.offset - row * L.bpr) * L.ppb)) < 0.01, `block ${i} placed by its offset`);
+    assert.equal(xs[i][1], L.top + row * (L.rowH + L.gap));
+  });
+  const meter = await page.$$eval('[data-metric]', (ds) => Object.fromEntries(ds.map((d) => [d.dataset.metric, d.textContent])));
+  assert.equal(await page.textContent('[data-testid=ext-frag]'), pct(s.stats.externalFragmentation));
+  assert.equal(meter.largestFree, `${int(s.stats.largestFree)} B`);
+  assert.equal(meter.freeBytes, `${int(s.stats.freeBytes)} B`);
+  assert.equal(meter.freeBlocks, int(s.stats.freeBlocks));
+  assert.equal(meter.l2Fragmentation, pct(s.stats.l2Fragmentation));
+  assert.equal(meter.internalFragmentation, `${int(s.stats.internalFragmentation)} B`);
+  assert.equal(meter.utilization, pct(s.stats.utilization));
+  assert.equal(meter.lastSearched, `${int(s.lastSearched)} ${s.lastSearched === 1 ? 'block' : 'blocks'}`);
+  assert.equal(meter.largestRequest, `${int(s.stats.largestRequest)} B`);
+  assert.equal(meter.failedAllocs, int(s.stats.failedAllocs));
+  return s;
+}
+
+test('the page loads under its CSP with no errors, and shows an empty arena', async () => {
+  const { page, close } = await open();
+  assert.match(await page.title(), /Allocator Playground/);
+  const csp = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal(await page.locator('#map svg.mm-svg').count(), 1);
+  const s = await checkViewsMatch(page);
+  assert.equal(s.blocks.length, 1);
+  assert.ok(await page.isVisible('#map-empty'), 'empty-state hint');
+  // No inline style attributes in the served HTML.
+  const html = await (await fetch(base)).text();
+  assert.doesNotMatch(html, /style=/);
+  assert.doesNotMatch(html, /<script>(?!<\/script>)/);
+  await close();
+});
+
+test('malloc from the form draws the block and the meter matches snapshot()', async () => {
+  const { page, close } = await open();
+  await malloc(page, 24);
+  await malloc(page, 100);
+  await malloc(page, 10, 256);
+  const s = await checkViewsMatch(page);
+  assert.equal(await log(page), '+24,+100,+10@256');
+  assert.ok(s.blocks.some((b) => b.padding), 'alignment padding block');
+  assert.equal(await page.locator('#map .mm-pad').count(), 1, 'padding drawn distinctly');
+  assert.ok((await page.locator('#map .mm-free').count()) >= 1, 'free drawn hatched');
+  // A failed request is logged and explained.
+  await malloc(page, 5000);
+  assert.match(await page.textContent('.ap-msg'), /failed.*ptr\[3\] is NULL/);
+  assert.equal((await snap(page)).stats.failedAllocs, 1);
+  await checkViewsMatch(page);
+  await close();
+});
+
+test('clicking a used block frees it', async () => {
+  const { page, close } = await open();
+  for (const n of [16, 32, 48]) await malloc(page, n);
+  await page.click('#map rect[aria-label^="ptr[1],"]');
+  await idle(page);
+  assert.equal(await log(page), '+16,+32,+48,-1');
+  const s = await checkViewsMatch(page);
+  assert.ok(s.blocks[1].free);
+  // Clicking a free block inspects it instead (its stale bytes in the byte view).
+  await page.click('#map rect[aria-label^="free, 32 bytes"]');
+  await idle(page);
+  assert.equal(await log(page), '+16,+32,+48,-1', 'a free block is not freed again');
+  assert.match(await page.textContent('.bv-title'), /free block · 32 B at 16/);
+  await close();
+});
+
+test('keyboard: roving tabindex, arrows, Enter frees, names match', async () => {
+  const { page, close } = await open();
+  for (const n of [8, 8, 8]) await malloc(page, n);
+  const stops = await page.$$eval('#map rect[role]', (rs) => rs.filter((r) => r.getAttribute('tabindex') === '0').length);
+  assert.equal(stops, 1, 'exactly one tab stop in the map');
+  await page.focus('#map rect[aria-label^="ptr[0],"]');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'ptr[1], used, 8 bytes at offset 8, 8 requested');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('tabindex')), '0');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await log(page), '+8,+8,+8,-1');
+  // Focus stays on the (now free) block.
+  assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^free, 8 bytes at offset 8/);
+  assert.ok(await page.isVisible('.mm-tip'), 'focus shows the details');
+  await page.keyboard.press('End');
+  assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^free, 1,000 bytes at offset 24/);
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Delete');
+  await idle(page);
+  assert.equal(await log(page), '+8,+8,+8,-1,-0');
+  await checkViewsMatch(page);
+  await close();
+});
+
+test('dense mode (thousands of blocks): one focus stop, arrows announce blocks, Enter frees', async () => {
+  const { page, close } = await open('#size=32768&align=8');
+  await runOps(page, Array.from({ length: 3000 }, () => '+8').join(','));
+  assert.equal(await page.evaluate(() => globalThis.__playground.map.dense), true);
+  assert.equal(await page.locator('#map .mm-blocks rect').count(), 0, 'no per-block elements');
+  await page.focus('#map svg.mm-svg');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.textContent('#map .mm [aria-live]'), 'ptr[1], used, 8 bytes at offset 8, 8 requested');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.match(await log(page), /,-1$/);
+  // Hit-testing by offset: clicking the block at offset 16 frees ptr[2].
+  const L = await page.evaluate(() => globalThis.__playground.map.layout);
+  const box = await page.locator('#map svg.mm-svg').boundingBox();
+  await page.mouse.click(box.x + L.gutter + 20 * L.ppb, box.y + L.top + L.rowH / 2);
+  await idle(page);
+  assert.match(await log(page), /,-1,-2$/);
+  const s = await snap(page);
+  assert.equal(await page.textContent('[data-testid=ext-frag]'), pct(s.stats.externalFragmentation));
+  await close();
+});
+
+test('the strategy dropdown switches the live allocator', async () => {
+  const { page, close } = await open();
+  await page.selectOption('[data-testid=strategy]', 'best-fit');
+  await idle(page);
+  let s = await snap(page);
+  assert.equal(s.strategy, 'best-fit');
+  assert.equal(await log(page), '', 'before any op it is the configuration');
+  assert.equal((await page.evaluate(() => globalThis.__playground.session.config.strategy)), 'best-fit');
+  await malloc(page, 16);
+  await page.selectOption('[data-testid=strategy]', 'slab');
+  await idle(page);
+  await malloc(page, 10);
+  s = await checkViewsMatch(page);
+  assert.equal(await log(page), '+16,@slab,+10');
+  assert.ok(s.blocks.some((b) => b.class === 16 && !b.free), 'a slab chunk');
+  assert.ok((await page.locator('#map .mm-chunk-used').count()) >= 1);
+  assert.ok((await page.locator('#map .mm-chunk-free').count()) >= 1);
+  // Coalescing is logged too; the arena size resets after a confirm.
+  await page.click('.switch');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.arena.coalesce), false);
+  await page.fill('[data-testid=arena-size]', '4096');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  s = await snap(page);
+  assert.equal(s.arenaSize, 4096);
+  assert.equal(await log(page), '', 'a new arena');
+  await checkViewsMatch(page);
+  await close();
+});
+
+test('an op list replays from the editor; a bad one names its line and keeps the state', async () => {
+  const { page, close } = await open();
+  await runOps(page, '+10,+20,-0\n+16@64 # aligned\nc8, r1:40, w1=cafe');
+  assert.equal(await log(page), '+10,+20,-0,+16@64,c8,r1:40,w1=cafe');
+  assert.match(await page.textContent('[data-testid=editor-status]'), /7 ops/);
+  await checkViewsMatch(page);
+  const before = await page.evaluate(() => JSON.stringify(globalThis.__playground.arena.snapshot()));
+  await page.fill('[data-testid=editor]', '+10\n+20\n-7');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=editor-status]'), /Line 3/);
+  assert.match(await page.textContent('.notice-error'), /line 3/);
+  assert.equal(await page.evaluate(() => JSON.stringify(globalThis.__playground.arena.snapshot())), before, 'state kept');
+  await page.fill('[data-testid=editor]', '+10,\n+zz');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=editor-status]'), /Line 2, column 1/);
+  assert.equal(await page.evaluate(() => JSON.stringify(globalThis.__playground.arena.snapshot())), before);
+  // Append runs on top of the current state, validated against it.
+  await page.fill('[data-testid=editor]', '-0');
+  await page.click('[data-testid=append]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=editor-status]'), /ptr\[0\] is already freed/);
+  assert.equal(await log(page), '+10,+20,-0,+16@64,c8,r1:40,w1=cafe');
+  await page.fill('[data-testid=editor]', '-1 -3');
+  await page.click('[data-testid=append]');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20,-0,+16@64,c8,r1:40,w1=cafe,-1,-3');
+  await checkViewsMatch(page);
+  await close();
+});
+
+test('a CS:APP .rep trace imports by file picker and sizes the arena from its hint', async () => {
+  const { page, close } = await open();
+  const rep = '20000\n3\n6\n1\na 0 512\na 1 128\nr 0 640\na 2 128\nf 1\nf 0\n';
+  await page.setInputFiles('[data-testid=file-input]', { name: 'short.rep', mimeType: 'text/plain', buffer: Buffer.from(rep) });
+  await page.waitForSelector('[data-testid=trace-panel]:not([hidden])');
+  assert.match(await page.textContent('[data-testid=trace-panel]'), /6 ops .* heap hint 20,000 B/);
+  await page.click('[data-testid=trace-run-hint]');
+  await idle(page);
+  const s = await checkViewsMatch(page);
+  assert.equal(s.arenaSize, 20000);
+  assert.equal(await log(page), '+512,+128,r0:640,+128,-1,-0');
+  // A bad trace names its line and changes nothing.
+  await page.setInputFiles('[data-testid=file-input]', { name: 'bad.rep', mimeType: 'text/plain', buffer: Buffer.from('100\n2\n2\n1\na 0 10\nx 1 2\n') });
+  await page.waitForSelector('.notice-error');
+  assert.match(await page.textContent('.notice-error'), /line 6/);
+  assert.equal(await log(page), '+512,+128,r0:640,+128,-1,-0');
+  // Pasting a trace into the editor switches it to .rep.
+  await page.click('[data-testid=editor]');
+  await page.fill('[data-testid=editor]', '');
+  await page.evaluate((text) => {
+    const ta = document.querySelector('[data-testid=editor]');
+    ta.value = text;
+    ta.dispatchEvent(new Event('input'));
+    ta.dispatchEvent(new ClipboardEvent('paste'));
+  }, rep);
+  await page.waitForFunction(() => document.querySelector('.seg-btn[aria-pressed=true]').textContent === '.rep trace');
+  await page.waitForSelector('[data-testid=trace-run-current]');
+  await page.click('[data-testid=trace-run-current]');
+  await idle(page);
+  assert.equal((await snap(page)).arenaSize, 20000, 'the current arena');
+  assert.equal(await log(page), '+512,+128,r0:640,+128,-1,-0');
+  // Drag and drop a .rep onto the editor.
+  await page.fill('[data-testid=arena-size]', '1024');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  const dt = await page.evaluateHandle((text) => {
+    const d = new DataTransfer();
+    d.items.add(new File([text], 'dropped.rep', { type: 'text/plain' }));
+    return d;
+  }, rep);
+  await page.dispatchEvent('.ed', 'dragenter', { dataTransfer: dt });
+  assert.ok(await page.isVisible('.ed-drop'), 'drop zone shows');
+  await page.dispatchEvent('.ed', 'drop', { dataTransfer: dt });
+  await page.waitForSelector('[data-testid=trace-run-hint]');
+  assert.match(await page.textContent('[data-testid=trace-panel]'), /dropped\.rep/);
+  await page.click('[data-testid=trace-run-hint]');
+  await idle(page);
+  assert.equal((await snap(page)).arenaSize, 20000);
+  await close();
+});
+
+test('the page works from a sub-path (relative URLs only)', async () => {
+  const parent = await serve(dirname(PAGE_DIR), 0);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await page.goto(`http://127.0.0.1:${parent.address().port}/${basename(PAGE_DIR)}/#size=512&ops=+10,+20`);
+    await page.waitForFunction(() => globalThis.__playground);
+    await idle(page);
+    assert.equal(await log(page), '+10,+20');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    parent.close();
+  }
+});
+
+test('the URL carries config and ops; a bad URL falls back with a notice', async () => {
+  const { page, close } = await open('#size=2048&strategy=best-fit&align=16&coalesce=0&ops=+10,+20,-0,+5&step=3');
+  let s = await snap(page);
+  assert.equal(s.arenaSize, 2048);
+  assert.equal(s.align, 16);
+  assert.equal(s.coalesce, false);
+  assert.equal(s.strategy, 'best-fit');
+  assert.equal(s.ops, 3, 'the cursor from the URL');
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.total), 4);
+  await page.click('[data-testid=tl-end]');
+  await malloc(page, 7);
+  await page.waitForFunction(() => location.hash.includes('+7'));
+  const hash = await page.evaluate(() => location.hash);
+  assert.equal(hash, '#size=2048&strategy=best-fit&align=16&coalesce=0&ops=+10,+20,-0,+5,+7');
+  const again = await open(hash);
+  s = await snap(again.page);
+  assert.equal(await log(again.page), '+10,+20,-0,+5,+7');
+  assert.equal(s.arenaSize, 2048);
+  // Pasting another playground link into the same tab loads it.
+  await again.page.evaluate(() => { location.hash = '#size=512&strategy=worst-fit&ops=+8,+16,-0'; });
+  await again.page.waitForFunction(() => globalThis.__playground.arena.log() === '+8,+16,-0');
+  await idle(again.page);
+  assert.equal((await snap(again.page)).strategy, 'worst-fit');
+  await again.close();
+  for (const bad of ['#size=1000&align=16&ops=+1', '#size=1024&ops=+10,-5', '#size=abc', '#strategy=fastest']) {
+    const b = await open(bad);
+    assert.match(await b.page.textContent('.notice-warn'), /ignored/);
+    const d = await snap(b.page);
+    assert.equal(d.arenaSize, 1024);
+    assert.equal(d.ops, 0);
+    await b.close();
+  }
+  await close();
+});
+
+test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', async () => {
+  const { page, close } = await open();
+  await runOps(page, '+10,+20,+30,-1,+5');
+  const total = await page.evaluate(() => globalThis.__playground.session.total);
+  assert.equal(total, 5);
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  assert.equal((await snap(page)).ops, 4);
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20,+30');
+  await checkViewsMatch(page);
+  await page.click('[data-testid=redo]');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20,+30,-1');
+  await page.locator('[data-testid=scrubber]').fill('1');
+  await idle(page);
+  assert.equal(await log(page), '+10');
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('Control+Shift+Z');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20');
+  await page.keyboard.press('Control+Z');
+  await idle(page);
+  assert.equal(await log(page), '+10');
+  // Play runs the rest.
+  await page.selectOption('[aria-label="Playback speed"]', '0');
+  await page.click('[data-testid=play]');
+  await page.waitForFunction(() => globalThis.__playground.arena.logLength === 5);
+  await idle(page);
+  // A new op after an undo drops the future.
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await malloc(page, 64);
+  assert.equal(await log(page), '+10,+20,+30,-1,+64');
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.total), 5);
+  // Fork at step 2 with best fit: the rest runs under it, the original stays as a branch.
+  await page.locator('[data-testid=scrubber]').fill('2');
+  await idle(page);
+  await page.selectOption('[aria-label="Strategy for the fork"]', 'best-fit');
+  await page.click('[data-testid=fork]');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20,@best-fit');
+  await page.click('[data-testid=tl-end]');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20,@best-fit,+30,-1,+64');
+  assert.ok(await page.isVisible('[data-testid=branch]'));
+  await page.selectOption('[data-testid=branch]', '0');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.text()), '+10,+20,+30,-1,+64');
+  await close();
+});
+
+test('writes show in the byte view, and stale bytes survive free and re-malloc', async () => {
+  const { page, close } = await open();
+  await malloc(page, 16);
+  await page.fill('[data-testid=write-data]', 'Hi!');
+  await page.click('[data-testid=write]');
+  await idle(page);
+  assert.equal(await log(page), '+16,w0=486921');
+  const hexOf = () => page.$$eval('.bv-hex .bv-b:not(.bv-out)', (bs) => bs.slice(0, 3).map((b) => b.textContent).join(' '));
+  assert.equal(await hexOf(), '48 69 21');
+  await page.click('[data-testid=free-target]');
+  await idle(page);
+  assert.match(await page.textContent('.bv-title'), /ptr\[0\] \(freed\)/);
+  assert.equal(await hexOf(), '48 69 21', 'free does not zero');
+  assert.equal(await page.locator('.bv-hex .bv-free').count(), 16);
+  await malloc(page, 16);
+  assert.match(await page.textContent('.bv-title'), /^ptr\[1\]/);
+  assert.equal(await hexOf(), '48 69 21', 'malloc does not zero');
+  await page.fill('[data-testid=alloc-size]', '16');
+  await page.click('[data-testid=calloc]');
+  await idle(page);
+  assert.equal(await log(page), '+16,w0=486921,-0,+16,c16');
+  // A write past the requested bytes is refused by the form (the log stays replayable).
+  await page.fill('[data-testid=alloc-size]', '4');
+  await page.click('[data-testid=malloc]');
+  await idle(page);
+  await page.fill('[data-testid=write-data]', 'too long');
+  await page.click('[data-testid=write]');
+  assert.match(await page.textContent('.ap-msg'), /4 requested bytes/);
+  assert.equal(await log(page), '+16,w0=486921,-0,+16,c16,+4');
+  // The stale-bytes example shows "Hello, world!" in ptr[1].
+  await page.click('[data-example=stale]');
+  await idle(page);
+  assert.match(await page.textContent('.bv-title'), /^ptr\[1\]/);
+  assert.match(await page.textContent('.bv-ascii'), /Hello, w/);
+  await close();
+});
+
+test('compare: small multiples, fragmentation chart, first divergence', async () => {
+  const { page, close } = await open();
+  await page.click('[data-example=fits]');
+  await idle(page);
+  await page.click('[data-testid=compare-run]');
+  await idle(page);
+  const cards = await page.$$eval('.cmp-card', (cs) => cs.map((c) => c.dataset.strategy));
+  assert.deepEqual(cards, ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'slab']);
+  assert.equal(await page.locator('.cmp-lines polyline').count(), 5);
+  assert.equal(await page.locator('.cmp-card .mm-svg').count(), 5, 'a mini map per strategy');
+  const expected = await page.evaluate(() => globalThis.__playground.session.compare({ strategies: ['first-fit', 'next-fit', 'best-fit', 'worst-fit'] }).firstDivergence);
+  assert.equal(typeof expected, 'number');
+  assert.match(await page.textContent('.cmp-info'), new RegExp(`at op ${expected + 1} `));
+  assert.equal(await page.locator('.cmp-div-line').count(), 1);
+  // Each line is the core's samples.
+  const pts = await page.$$eval('.cmp-lines polyline', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length));
+  const samples = await page.evaluate(() => globalThis.__playground.session.compare().runs.map((r) => r.samples.length));
+  assert.deepEqual(pts, samples);
+  await page.click('[data-at=divergence]');
+  await idle(page);
+  assert.match(await page.textContent('.cmp-maps-note'), new RegExp(`op ${expected + 1} `));
+  assert.ok((await page.locator('.cmp-card .mm-highlight').count()) >= 4, 'the diverging ptr is outlined');
+  await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: false, clip: await page.locator('#compare-card').boundingBox() });
+  await close();
+});
+
+test('a long workload replays in chunks with progress, without freezing', async () => {
+  const { page, close } = await open();
+  await page.fill('[data-testid=arena-size]', String(1 << 20));
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  await page.fill('[data-testid=wl-ops]', '200000');
+  await page.evaluate(() => {
+    globalThis.__sawProgress = false;
+    globalThis.__maxGap = 0;
+    new MutationObserver(() => {
+      if (!document.querySelector('.progress').hidden) globalThis.__sawProgress = true;
+    }).observe(document.getElementById('progress'), { subtree: true, attributes: true, childList: true });
+    let last = performance.now();
+    const tick = () => {
+      const now = performance.now();
+      globalThis.__maxGap = Math.max(globalThis.__maxGap, now - last);
+      last = now;
+      if (!globalThis.__stopTick) setTimeout(tick, 0);
+    };
+    tick();
+  });
+  await page.click('[data-testid=wl-run]');
+  await page.waitForFunction(() => globalThis.__playground.arena.logLength === 200000 && !globalThis.__playground.busy, null, { timeout: 60000 });
+  await idle(page);
+  const { saw, gap } = await page.evaluate(() => { globalThis.__stopTick = true; return { saw: globalThis.__sawProgress, gap: globalThis.__maxGap }; });
+  assert.ok(saw, 'the progress bar showed');
+  assert.ok(gap < 1500, `the page kept running between chunks (longest gap ${gap.toFixed(0)} ms)`);
+  const dense = await page.evaluate(() => globalThis.__playground.map.dense);
+  const s = await page.evaluate(() => globalThis.__playground.arena.stats());
+  const blocks = await page.evaluate(() => globalThis.__playground.arena.blocksTyped().length);
+  if (blocks > 2000) assert.ok(dense, 'many blocks: dense map');
+  assert.equal(await page.textContent('[data-testid=ext-frag]'), pct(s.externalFragmentation));
+  await close();
+});
+
+test('theme toggle persists; screenshots in light, dark and at phone width', async () => {
+  const hash = '#size=1024&strategy=first-fit&align=8&coalesce=1&ops=+64,+100,+24@64,-0,+30,+8,+16,-3,+200,+40,-6,w1=48656c6c6f';
+  const light = await open(hash);
+  await light.page.screenshot({ path: join(SHOTS, 'light.png'), fullPage: true });
+  await light.page.click('#theme-btn');
+  await light.page.click('#theme-btn');
+  assert.equal(await light.page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  assert.equal(await light.page.evaluate(() => localStorage.getItem('allocator-playground:theme')), 'dark');
+  await light.page.reload();
+  await light.page.waitForFunction(() => globalThis.__playground);
+  assert.equal(await light.page.evaluate(() => document.documentElement.dataset.theme), 'dark', 'restored');
+  await light.close();
+
+  const dark = await open(hash, { colorScheme: 'dark' });
+  const bg = await dark.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(bg, 'rgb(245, 246, 248)', 'prefers-color-scheme: dark applies');
+  await dark.page.screenshot({ path: join(SHOTS, 'dark.png'), fullPage: true });
+  await dark.close();
+
+  const phone = await open(hash, { width: 390, height: 844 });
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no horizontal scroll at 390px (overflow ${overflow}px)`);
+  await phone.page.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true });
+  await phone.page.screenshot({ path: join(SHOTS, 'phone-top.png') });
+  await phone.close();
+});

@@ -1,0 +1,283 @@
+// node --test: the <alloc-playground> widget, the iframe embed and the sample
+// article in headless Chromium. Serves PAGE_DIR (default www/; the test
+// command also runs it against dist/). Any console or page error fails a test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { serve } from '../scripts/static-server.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PAGE_DIR = resolve(ROOT, process.env.PAGE_DIR ?? 'www');
+const SHOTS = join(ROOT, 'tests', 'screenshots');
+
+let server;
+let browser;
+let base;
+
+before(async () => {
+  // PAGE_BASE mounts the folder under a sub-path, as a static host would.
+  const prefix = process.env.PAGE_BASE ?? '/';
+  server = await serve(PAGE_DIR, 0, '127.0.0.1', prefix);
+  base = `http://127.0.0.1:${server.address().port}${prefix}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(path, { width = 1100, height = 900, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(base + path);
+  return {
+    page,
+    errors,
+    close: async (allowed = []) => {
+      await context.close();
+      const unexpected = errors.filter((e) => !allowed.some((re) => re.test(e)));
+      assert.deepEqual(unexpected, [], 'no console or page errors');
+    },
+  };
+}
+
+/** A blank page of the playground's origin (so the CSP and module paths apply) with the widget loaded. */
+async function blank() {
+  const o = await open('embed.html?controls=meter');
+  await o.page.waitForFunction(() => customElements.get('alloc-playground'));
+  await o.page.evaluate(() => document.body.replaceChildren());
+  return o;
+}
+
+/** Waits until every widget on the page has built (an arena or an error). */
+const settled = (page) => page.waitForFunction(() => [...document.querySelectorAll('alloc-playground')]
+  .every((el) => el.arena || el.shadowRoot?.querySelector('[part=error]')));
+
+test('the sample article renders four live widgets with different configs, independently', async () => {
+  const { page, close } = await open('demo-blog.html');
+  await settled(page);
+  const snaps = await page.$$eval('alloc-playground', (els) => els.map((el) => el.snapshot()));
+  assert.equal(snaps.length, 7, 'four examples (two of them pairs) plus the error example');
+  // 1. first vs best fit on the same ops: the last 16-byte request lands in different holes.
+  const lastUsed = (s) => s.blocks.filter((b) => !b.free).sort((a, b) => b.seq - a.seq)[0].offset;
+  assert.equal(snaps[0].strategy, 'first-fit');
+  assert.equal(snaps[1].strategy, 'best-fit');
+  assert.equal(lastUsed(snaps[0]), 0);
+  assert.equal(lastUsed(snaps[1]), 64);
+  // 2. coalescing on vs off: the 96-byte request succeeds only with coalescing.
+  assert.equal(snaps[2].stats.failedAllocs, 0);
+  assert.equal(snaps[3].stats.failedAllocs, 1);
+  assert.equal(snaps[3].stats.freeBlocks, 4);
+  // 3. slab classes.
+  assert.equal(snaps[4].strategy, 'slab');
+  assert.deepEqual([...new Set(snaps[4].blocks.filter((b) => b.seq !== null).map((b) => b.class))].sort((a, b) => a - b), [16, 32, 64]);
+  // 4. the zeroing contract: ptr[1] reuses ptr[0]'s bytes.
+  const zeroing = page.locator('alloc-playground').nth(5);
+  const bytes = await zeroing.evaluate((el) => Array.from(el.arena.read(0, 7)));
+  assert.deepEqual(bytes, [...'secret!'].map((c) => c.charCodeAt(0)));
+  assert.match(await zeroing.evaluate((el) => el.shadowRoot.querySelector('[part=bytes]').textContent), /secret/);
+  // The bad example shows its error, visibly, and has no arena.
+  const bad = page.locator('alloc-playground').last();
+  assert.equal(await bad.evaluate((el) => el.arena), null);
+  assert.match(await bad.evaluate((el) => el.shadowRoot.querySelector('[part=error]').textContent), /line 1.*ptr\[7\] does not exist/);
+
+  // Acting on one widget leaves the others alone.
+  const before = await page.$$eval('alloc-playground', (els) => els.map((el) => JSON.stringify(el.snapshot()?.blocks)));
+  const slab = page.locator('alloc-playground').nth(4);
+  await slab.evaluate((el) => {
+    const input = el.shadowRoot.querySelector('.ap-size');
+    input.value = '20';
+    el.shadowRoot.querySelector('.ap-primary').click();
+  });
+  const after = await page.$$eval('alloc-playground', (els) => els.map((el) => JSON.stringify(el.snapshot()?.blocks)));
+  after.forEach((a, i) => (i === 4 ? assert.notEqual(a, before[i]) : assert.equal(a, before[i], `widget ${i} untouched`)));
+  await page.screenshot({ path: join(SHOTS, 'demo-blog.png'), fullPage: true });
+  await close();
+});
+
+test('attributes and properties mirror each other; changes rebuild and emit alloc-playground:change', async () => {
+  const { page, close } = await blank();
+  const result = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    const events = [];
+    document.body.addEventListener('alloc-playground:change', (e) => events.push(e.detail));
+    el.setAttribute('arena-size', '128');
+    el.setAttribute('ops', '+16,+32,-0');
+    document.body.append(el);
+    const wait = () => new Promise((r) => { const f = () => (el.arena ? r() : setTimeout(f, 10)); f(); });
+    await wait();
+    const first = el.snapshot();
+    el.strategy = 'worst-fit';
+    el.arenaSize = 256;
+    await new Promise((r) => setTimeout(r, 50));
+    await wait();
+    return {
+      first: { size: first.arenaSize, strategy: first.strategy, ops: first.ops },
+      attr: [el.getAttribute('strategy'), el.getAttribute('arena-size')],
+      props: [el.strategy, el.arenaSize, el.align, el.coalesce, el.readonly],
+      now: { size: el.snapshot().arenaSize, strategy: el.snapshot().strategy, ops: el.snapshot().ops },
+      events: events.length,
+      composed: events.at(-1)?.arenaSize,
+    };
+  });
+  assert.deepEqual(result.first, { size: 128, strategy: 'first-fit', ops: 3 });
+  assert.deepEqual(result.attr, ['worst-fit', '256']);
+  assert.deepEqual(result.props, ['worst-fit', 256, 8, true, false]);
+  assert.deepEqual(result.now, { size: 256, strategy: 'worst-fit', ops: 3 });
+  assert.ok(result.events >= 2);
+  assert.equal(result.composed, 256);
+  await close();
+});
+
+test('clicking a used block frees it; readonly widgets refuse', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    document.body.replaceChildren();
+    for (const ro of [false, true]) {
+      const el = document.createElement('alloc-playground');
+      el.setAttribute('arena-size', '128');
+      el.setAttribute('ops', '+32,+32');
+      if (ro) el.setAttribute('readonly', '');
+      document.body.append(el);
+    }
+  });
+  await settled(page);
+  for (const [i, readonly] of [[0, false], [1, true]]) {
+    const el = page.locator('alloc-playground').nth(i);
+    await el.locator('.mm-b.mm-used').first().click();
+    const used = await el.evaluate((e) => e.snapshot().stats.usedBlocks);
+    assert.equal(used, readonly ? 2 : 1, readonly ? 'readonly keeps the block' : 'click frees');
+    assert.equal(await el.evaluate((e) => !!e.shadowRoot.querySelector('.ap-primary')), !readonly, 'readonly has no malloc button');
+  }
+  await close();
+});
+
+test('hostile attribute values give a visible error inside the widget and run nothing', async () => {
+  const { page, close } = await blank();
+  const cases = [
+    ['strategy', '<img src=x onerror="window.__pwned=1">'],
+    ['ops', '<img src=x onerror="window.__pwned=1">'],
+    ['ops', '+16,<script>window.__pwned=1</script>'],
+    ['ops', '+16,-0,-0'],
+    ['ops', '+99999999999'],
+    ['ops', `${'+1,'.repeat(100_001)}+1`],
+    ['ops', 'x'.repeat((1 << 20) + 1)],
+    ['arena-size', '99999999999999999999'],
+    ['arena-size', '1e9'],
+    ['arena-size', '-5'],
+    ['arena-size', '<b>big</b>'],
+    ['align', String(2 ** 40)],
+    ['align', '3'],
+    ['coalesce', 'maybe'],
+    ['height', 'calc(100vh); background: url(x)'],
+    ['theme', '"><img src=x>'],
+  ];
+  for (const [name, value] of cases) {
+    const out = await page.evaluate(async ([name, value]) => {
+      document.body.replaceChildren();
+      const el = document.createElement('alloc-playground');
+      el.setAttribute(name, value);
+      document.body.append(el);
+      for (let i = 0; i < 200 && !el.shadowRoot.querySelector('[part=error]') && !el.arena; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const err = el.shadowRoot.querySelector('[part=error]');
+      return {
+        error: err?.textContent ?? null,
+        visible: err ? err.getBoundingClientRect().height > 0 : false,
+        arena: el.arena !== null,
+        imgs: document.querySelectorAll('img').length + el.shadowRoot.querySelectorAll('img, script').length,
+        pwned: globalThis.__pwned ?? null,
+      };
+    }, [name, value]);
+    assert.ok(out.error, `${name}=${value.slice(0, 40)} shows an error`);
+    assert.ok(out.visible, 'the error is visible');
+    assert.equal(out.arena, false, 'no arena runs');
+    assert.equal(out.imgs, 0, 'no markup was inserted');
+    assert.equal(out.pwned, null);
+    assert.ok(out.error.length < 400, 'the message is bounded');
+  }
+  await page.screenshot({ path: join(SHOTS, 'widget-error.png') });
+  await close();
+});
+
+test('removing and re-adding a widget 100 times does not grow wasm memory without bound', async () => {
+  const { page, close } = await blank();
+  const sizes = await page.evaluate(async () => {
+    const { memoryBytes } = await import('./arena.js');
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', String(1 << 20));
+    el.setAttribute('ops', Array.from({ length: 500 }, (_, i) => `+${(i % 50) + 8}`).join(','));
+    const cycle = async () => {
+      document.body.append(el);
+      for (let i = 0; i < 500 && !el.arena; i++) await new Promise((r) => setTimeout(r, 2));
+      if (!el.arena) throw new Error('widget did not build');
+      el.remove();
+    };
+    for (let i = 0; i < 10; i++) await cycle();
+    const after10 = memoryBytes();
+    for (let i = 0; i < 90; i++) await cycle();
+    return { after10, after100: memoryBytes(), arena: el.arena };
+  });
+  assert.equal(sizes.arena, null, 'a removed widget has freed its arena');
+  // One 1 MiB arena per live widget; 100 leaked ones would be 100 MiB.
+  assert.ok(sizes.after100 - sizes.after10 <= 2 << 20, `wasm memory grew ${sizes.after100 - sizes.after10} bytes`);
+  await close();
+});
+
+test('the iframe embed renders the widget from its query string', async () => {
+  const { page, close } = await blank();
+  const url = `${base}embed.html?strategy=best-fit&arena-size=256&ops=${encodeURIComponent('+32,+64,-0,+16')}&controls=meter%20timeline`;
+  await page.evaluate((src) => {
+    const f = document.createElement('iframe');
+    f.src = src;
+    f.width = '700';
+    f.height = '520';
+    f.title = 'Allocator Playground';
+    document.body.append(f);
+  }, url);
+  const frame = await (await page.waitForSelector('iframe')).contentFrame();
+  await frame.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
+  const snap = await frame.evaluate(() => document.querySelector('alloc-playground').snapshot());
+  assert.equal(snap.strategy, 'best-fit');
+  assert.equal(snap.arenaSize, 256);
+  assert.equal(snap.ops, 4);
+  assert.ok(await frame.evaluate(() => document.querySelector('alloc-playground').shadowRoot.querySelectorAll('.mm-b').length) >= 3);
+  await page.screenshot({ path: join(SHOTS, 'embed-iframe.png') });
+  // Unknown query parameters are ignored; a bad value errors inside the frame.
+  await page.goto(`${base}embed.html?strategy=nope&onload=alert(1)`);
+  await page.waitForSelector('alloc-playground');
+  await page.waitForFunction(() => document.querySelector('alloc-playground').shadowRoot.querySelector('[part=error]'));
+  assert.equal(await page.evaluate(() => document.querySelector('alloc-playground').getAttribute('onload')), null);
+  await close();
+});
+
+test('the widget is themable and usable in dark mode and at phone width', async () => {
+  const { page, close } = await open('demo-blog.html', { width: 390, height: 844, colorScheme: 'dark' });
+  await settled(page);
+  const bg = await page.locator('alloc-playground').first().evaluate((el) => getComputedStyle(el.shadowRoot.querySelector('.ap')).backgroundColor);
+  assert.notEqual(bg, 'rgb(255, 255, 255)', 'dark surface in dark mode');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scroll at phone width (${overflow}px)`);
+  await page.screenshot({ path: join(SHOTS, 'demo-blog-phone-dark.png'), fullPage: true });
+  const themed = await page.evaluate(() => {
+    const el = document.querySelector('alloc-playground');
+    el.style.setProperty('--ap-accent', 'rgb(176, 0, 106)');
+    el.setAttribute('theme', 'light');
+    return new Promise((r) => setTimeout(() => r(getComputedStyle(el.shadowRoot.querySelector('.ap')).getPropertyValue('--accent').trim()), 100));
+  });
+  assert.equal(themed, 'rgb(176, 0, 106)');
+  await close();
+});

@@ -1,0 +1,202 @@
+// Compare: one op list under every strategy. A fragmentation-over-time chart
+// (from compare().runs[i].samples) with the first divergence marked, and
+// small multiples: a mini memory map per strategy.
+//
+//   const view = new CompareView(container, { onRun, onAt });
+//   view.render({ result: compare(...), maps: compare(... upTo ...), ... });
+
+import { h, s, button } from './dom.js';
+import { num, percent } from './format.js';
+import { MemoryMap } from './memory-map.js';
+import { strategyLabel } from './controls.js';
+
+const DASH = { 'first-fit': '', 'next-fit': '6 3', 'best-fit': '2 3', 'worst-fit': '8 3 2 3', slab: '1 2' };
+
+export const AT = [
+  ['end', 'End'],
+  ['divergence', 'First divergence'],
+  ['cursor', 'Timeline cursor'],
+];
+
+export class CompareView {
+  #els;
+  #opts;
+  #maps = [];
+  #last = null;
+  #ro = null;
+
+  /**
+   * @param {HTMLElement} container
+   * @param {object} opts { onRun(), onAt(at) }
+   */
+  constructor(container, opts) {
+    this.#opts = opts;
+    const run = button('Compare all strategies', { class: 'btn btn-primary', 'data-testid': 'compare-run', onclick: () => opts.onRun?.() }, 'compare');
+    const at = h('div', { class: 'seg', role: 'group', 'aria-label': 'Maps at' },
+      AT.map(([v, label]) => h('button', {
+        type: 'button', class: 'seg-btn', 'data-at': v, 'aria-pressed': String(v === 'end'), text: label,
+        onclick: () => opts.onAt?.(v),
+      })));
+    const info = h('p', { class: 'cmp-info', role: 'status' });
+    const chart = h('div', { class: 'cmp-chart' });
+    const legend = h('ul', { class: 'cmp-legend' });
+    const grid = h('div', { class: 'cmp-grid', 'data-testid': 'compare-grid' });
+    const mapsHead = h('div', { class: 'cmp-maps-head' }, h('h3', { class: 'cmp-h3', text: 'Memory at' }), at);
+    const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, chart, legend), mapsHead, grid);
+    const empty = h('p', { class: 'cmp-empty', text: 'Runs the timeline’s ops under first, next, best and worst fit and the slab allocator, side by side. Strategy switches in the op list are skipped.' });
+    container.append(h('div', { class: 'cmp' }, h('div', { class: 'cmp-top' }, run, empty), body));
+    this.#els = { run, at, info, chart, legend, grid, body, empty };
+    let width = 0;
+    let queued = 0;
+    this.#ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
+      if (queued) return;
+      queued = requestAnimationFrame(() => {
+        queued = 0;
+        const w = Math.round(chart.clientWidth);
+        if (w && w !== width && this.#last) { width = w; this.#chart(this.#last.result, this.#last.cursor); }
+      });
+    }) : null;
+    this.#ro?.observe(chart);
+  }
+
+  setBusy(busy) { this.#els.run.disabled = busy; }
+
+  /** Hides the results (e.g. after the timeline changed). */
+  stale(message) {
+    if (this.#els.body.hidden) return;
+    this.#els.info.textContent = message;
+    this.#els.info.classList.add('cmp-stale');
+  }
+
+  /**
+   * @param {object} d
+   * @param {object} d.result compare() over the whole op list ({ runs, firstDivergence, every, tokens, skipped })
+   * @param {object} d.maps compare() up to the chosen step (runs with final snapshots)
+   * @param {string} d.at 'end' | 'divergence' | 'cursor'
+   * @param {number} d.mapsStep the step the maps show
+   * @param {number} [d.cursor] the timeline cursor, marked on the chart
+   * @param {number} [d.highlightSeq] outline this ptr on the maps
+   */
+  render(d) {
+    this.#last = d;
+    const e = this.#els;
+    const { result } = d;
+    e.body.hidden = false;
+    e.empty.hidden = true;
+    e.info.classList.remove('cmp-stale');
+    const total = result.tokens.length;
+    const fd = result.firstDivergence;
+    const parts = [`${num(total)} ops under ${result.runs.length} strategies`];
+    if (result.skipped) parts.push(`${num(result.skipped)} strategy switches skipped`);
+    const who = result.divergenceAmong ?? 'the strategies';
+    parts.push(fd == null ? `${who} placed every block at the same offset` : `${who} first place a block differently at op ${num(fd + 1)} (${result.tokens[fd]})`);
+    e.info.textContent = `${parts.join(' · ')}.`;
+    for (const b of e.at.querySelectorAll('[data-at]')) {
+      b.setAttribute('aria-pressed', String(b.dataset.at === d.at));
+      if (b.dataset.at === 'divergence') b.disabled = fd == null;
+    }
+    this.#chart(result, d.cursor);
+    this.#grid(d);
+  }
+
+  #chart(result, cursor) {
+    const e = this.#els;
+    const W = Math.max(280, Math.round(e.chart.clientWidth - 18) || 720);
+    const H = W < 500 ? 180 : 230;
+    const m = { l: 44, r: 12, t: 12, b: 28 };
+    const total = Math.max(1, result.tokens.length);
+    const x = (step) => m.l + (step / total) * (W - m.l - m.r);
+    const y = (f) => m.t + (1 - f) * (H - m.t - m.b);
+    const svg = s('svg', { class: 'cmp-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img' });
+    const summary = result.runs.map((r) => `${r.strategy} ends at ${percent(r.samples.at(-1)?.externalFragmentation ?? 0)}`).join(', ');
+    svg.setAttribute('aria-label', `External fragmentation over ${num(total)} ops: ${summary}.`);
+    const grid = s('g', { class: 'cmp-gridlines', 'aria-hidden': 'true' });
+    for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+      grid.append(s('line', { x1: m.l, x2: W - m.r, y1: y(f), y2: y(f), class: f === 0 ? 'cmp-axis' : 'cmp-grid-line' }));
+      grid.append(s('text', { x: m.l - 8, y: y(f), 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'cmp-tick', text: `${f * 100}%` }));
+    }
+    for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+      const step = Math.round(t * total);
+      grid.append(s('text', { x: x(step), y: H - 8, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle', class: 'cmp-tick', text: num(step) }));
+    }
+    svg.append(grid);
+    const fd = result.firstDivergence;
+    if (fd != null) {
+      const xd = x(fd + 1);
+      svg.append(s('g', { class: 'cmp-div' },
+        s('rect', { x: xd - 3, y: m.t, width: 6, height: H - m.t - m.b, class: 'cmp-div-band' }),
+        s('line', { x1: xd, x2: xd, y1: m.t, y2: H - m.b, class: 'cmp-div-line' }),
+        s('text', { x: Math.min(xd + 6, W - m.r - 4), y: m.t + 10, class: 'cmp-div-text', 'text-anchor': xd > W - 160 ? 'end' : 'start', text: `diverge · op ${num(fd + 1)}` })));
+    }
+    if (cursor != null && cursor <= total) {
+      svg.append(s('line', { x1: x(cursor), x2: x(cursor), y1: m.t, y2: H - m.b, class: 'cmp-cursor' }));
+    }
+    const lines = s('g', { class: 'cmp-lines' });
+    for (const r of result.runs) {
+      const pts = r.samples.map((p) => `${x(p.step).toFixed(1)},${y(p.externalFragmentation).toFixed(1)}`).join(' ');
+      lines.append(s('polyline', { points: pts, class: `cmp-line series-${r.strategy}`, 'stroke-dasharray': DASH[r.strategy] || null }));
+    }
+    svg.append(lines);
+    const hover = s('g', { class: 'cmp-hover', 'aria-hidden': 'true' });
+    svg.append(hover);
+    const tip = h('div', { class: 'cmp-tip', hidden: true });
+    svg.addEventListener('pointermove', (ev) => {
+      const rect = svg.getBoundingClientRect();
+      const px = ((ev.clientX - rect.left) / rect.width) * W;
+      const step = Math.max(0, Math.min(total, ((px - m.l) / (W - m.l - m.r)) * total));
+      const samples = result.runs[0].samples;
+      let k = 0;
+      for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i].step - step) < Math.abs(samples[k].step - step)) k = i;
+      const at = samples[k].step;
+      hover.replaceChildren(s('line', { x1: x(at), x2: x(at), y1: m.t, y2: H - m.b, class: 'cmp-hover-line' }),
+        ...result.runs.map((r) => s('circle', { cx: x(at), cy: y(r.samples[k]?.externalFragmentation ?? 0), r: 3.5, class: `cmp-dot series-${r.strategy}` })));
+      tip.replaceChildren(h('div', { class: 'cmp-tip-head', text: `after op ${num(at)}` }),
+        h('dl', null, result.runs.map((r) => [
+          h('dt', null, h('span', { class: `dot series-${r.strategy}` }), strategyLabel(r.strategy)),
+          h('dd', { text: percent(r.samples[k]?.externalFragmentation ?? 0) })])));
+      tip.hidden = false;
+      const left = (x(at) / W) * rect.width;
+      tip.style.transform = `translate(${Math.round(left > rect.width / 2 ? left - tip.offsetWidth - 12 : left + 12)}px, 8px)`;
+    });
+    svg.addEventListener('pointerleave', () => { hover.replaceChildren(); tip.hidden = true; });
+    e.chart.replaceChildren(svg, tip);
+    e.legend.replaceChildren(...result.runs.map((r) => h('li', null,
+      s('svg', { class: 'cmp-key', viewBox: '0 0 24 8', width: 24, height: 8, 'aria-hidden': 'true' },
+        s('line', { x1: 1, x2: 23, y1: 4, y2: 4, class: `cmp-line series-${r.strategy}`, 'stroke-dasharray': DASH[r.strategy] || null })),
+      h('span', { text: strategyLabel(r.strategy) }))));
+  }
+
+  #grid(d) {
+    const e = this.#els;
+    for (const m of this.#maps) m.destroy();
+    this.#maps = [];
+    const runs = d.maps.runs;
+    const minFailed = Math.min(...runs.map((r) => r.snapshot.stats.failedAllocs));
+    const minFrag = Math.min(...runs.map((r) => r.snapshot.stats.externalFragmentation));
+    const cards = runs.map((r) => {
+      const st = r.snapshot.stats;
+      const mapBox = h('div', { class: 'cmp-map' });
+      const badges = [];
+      if (runs.length > 1 && st.failedAllocs === minFailed && runs.some((o) => o.snapshot.stats.failedAllocs > minFailed)) badges.push('fewest failures');
+      if (runs.length > 1 && st.externalFragmentation === minFrag && runs.some((o) => o.snapshot.stats.externalFragmentation > minFrag)) badges.push('least fragmented');
+      const card = h('article', { class: 'cmp-card', 'data-strategy': r.strategy },
+        h('header', { class: 'cmp-card-head' },
+          h('span', { class: `dot series-${r.strategy}`, 'aria-hidden': 'true' }),
+          h('h4', { text: strategyLabel(r.strategy, r.snapshot.classes) }),
+          ...badges.map((b) => h('span', { class: 'badge', text: b }))),
+        mapBox,
+        h('dl', { class: 'cmp-stats' },
+          h('div', null, h('dt', { text: 'External fragmentation' }), h('dd', { text: percent(st.externalFragmentation) })),
+          h('div', null, h('dt', { text: 'Failed allocs' }), h('dd', { text: num(st.failedAllocs) })),
+          h('div', null, h('dt', { text: 'Largest free block' }), h('dd', { text: `${num(st.largestFree)} B` })),
+          h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: num(st.freeBlocks) }))));
+      return { card, mapBox, r };
+    });
+    e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));
+    for (const { mapBox, r } of cards) {
+      const map = new MemoryMap(mapBox, { interactive: false, compact: true, label: `${r.strategy} memory map` });
+      map.render({ arenaSize: r.snapshot.arenaSize, blocks: r.snapshot.blocks, highlightSeq: d.highlightSeq });
+      this.#maps.push(map);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+// The allocator's settings: strategy, arena size, alignment, coalescing,
+// slab classes. Emits callbacks; the caller decides what they do and calls
+// render() with the state that resulted (so a declined change snaps back).
+
+import { h, field, button } from './dom.js';
+
+export const STRATEGY_LABELS = {
+  'first-fit': 'First fit',
+  'next-fit': 'Next fit',
+  'best-fit': 'Best fit',
+  'worst-fit': 'Worst fit',
+  slab: 'Slab',
+};
+
+export const STRATEGY_HINTS = {
+  'first-fit': 'The free block with the lowest address that fits.',
+  'next-fit': 'Like first fit, but the search resumes where the last one ended.',
+  'best-fit': 'The smallest free block that fits.',
+  'worst-fit': 'The largest free block.',
+  slab: 'Fixed size classes carved from slabs; larger requests fail.',
+};
+
+export function strategyLabel(s, classes) {
+  return s === 'slab' && classes?.length ? `Slab (${classes.join(' / ')})` : STRATEGY_LABELS[s] ?? s;
+}
+
+const SIZES = [128, 256, 512, 1024, 2048, 4096, 16384, 65536, 1 << 20];
+const ALIGNS = [1, 2, 4, 8, 16, 32, 64];
+
+export class ConfigControls {
+  #els;
+  #opts;
+
+  /**
+   * @param {HTMLElement} container
+   * @param {object} opts { strategies, onStrategy(s), onSize(n), onAlign(n), onCoalesce(on), onMerge(), onReset(), onSlab({classes, slabSize}) }
+   */
+  constructor(container, opts) {
+    this.#opts = opts;
+    const strategy = h('select', { class: 'input', 'data-testid': 'strategy', onchange: () => opts.onStrategy?.(strategy.value) });
+    for (const s of opts.strategies) strategy.append(h('option', { value: s, text: strategyLabel(s) }));
+    const listId = `sizes-${Math.random().toString(36).slice(2, 8)}`;
+    const size = h('input', {
+      class: 'input input-num input-size', type: 'number', min: 1, max: 1 << 30, step: 1, inputmode: 'numeric', list: listId, 'data-testid': 'arena-size',
+      onchange: () => {
+        const n = Number(size.value);
+        if (Number.isInteger(n) && n > 0) opts.onSize?.(n); else opts.onSize?.(NaN);
+      },
+      onkeydown: (e) => { if (e.key === 'Enter') size.blur(); },
+    });
+    const sizes = h('datalist', { id: listId }, SIZES.map((n) => h('option', { value: n })));
+    const align = h('select', { class: 'input', 'data-testid': 'align', onchange: () => opts.onAlign?.(Number(align.value)) },
+      ALIGNS.map((a) => h('option', { value: a, text: String(a) })));
+    const coalesce = h('input', { type: 'checkbox', class: 'switch-input', role: 'switch', 'data-testid': 'coalesce', onchange: () => opts.onCoalesce?.(coalesce.checked) });
+    const coalesceField = h('label', { class: 'switch' }, coalesce, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', { class: 'switch-label', text: 'Coalesce' }));
+    const merge = button('Merge now', { class: 'btn btn-ghost btn-sm', title: 'Merge every pair of adjacent free blocks (@merge)', onclick: () => opts.onMerge?.() }, 'merge');
+    const reset = button('Reset', { class: 'btn btn-ghost btn-sm', title: 'Start over with an empty arena', onclick: () => opts.onReset?.() }, 'reset');
+
+    const classes = h('input', { class: 'input', type: 'text', inputmode: 'numeric', spellcheck: 'false', autocomplete: 'off', placeholder: '16,32,64' });
+    const slabSize = h('input', { class: 'input input-num', type: 'number', min: 1, step: 1 });
+    const applySlab = button('Apply', {
+      class: 'btn btn-sm',
+      onclick: () => {
+        const parts = classes.value.split(/[\s,]+/).filter(Boolean).map(Number);
+        opts.onSlab?.({ classes: parts, slabSize: Number(slabSize.value) });
+      },
+    });
+    const hint = h('p', { class: 'controls-hint', 'aria-live': 'polite' });
+    const advId = `slab-${Math.random().toString(36).slice(2, 8)}`;
+    const advanced = h('div', { class: 'controls-row controls-advanced', id: advId, hidden: true },
+      field('Slab size classes (bytes)', classes), field('Slab size', slabSize), applySlab,
+      h('p', { class: 'controls-note', text: 'Changing them starts over with an empty arena.' }));
+    const advToggle = button('Slab classes', {
+      class: 'btn btn-ghost btn-sm', 'aria-expanded': 'false', 'aria-controls': advId,
+      onclick: () => {
+        advanced.hidden = !advanced.hidden;
+        advToggle.setAttribute('aria-expanded', String(!advanced.hidden));
+      },
+    });
+
+    container.append(h('div', { class: 'controls' },
+      h('div', { class: 'controls-row' },
+        field('Strategy', strategy),
+        field('Arena size (bytes)', size), sizes,
+        field('Align', align),
+        h('div', { class: 'field field-switch' }, coalesceField),
+        hint,
+        h('div', { class: 'controls-actions' }, advToggle, merge, reset)),
+      advanced));
+    this.#els = { strategy, size, align, coalesce, merge, reset, classes, slabSize, applySlab, hint };
+  }
+
+  /** @param {{ strategy, size, align, coalesce, classes, slabSize, busy }} st */
+  render(st) {
+    const e = this.#els;
+    for (const o of e.strategy.options) o.textContent = strategyLabel(o.value, st.classes);
+    e.strategy.value = st.strategy;
+    if (this.#els.size.ownerDocument.activeElement !== e.size) e.size.value = String(st.size);
+    e.align.value = String(st.align);
+    e.coalesce.checked = st.coalesce;
+    e.merge.hidden = st.coalesce;
+    if (this.#els.classes.ownerDocument.activeElement !== e.classes) e.classes.value = (st.classes ?? []).join(', ');
+    if (this.#els.slabSize.ownerDocument.activeElement !== e.slabSize) e.slabSize.value = String(st.slabSize ?? '');
+    e.hint.textContent = STRATEGY_HINTS[st.strategy] ?? '';
+    for (const el of [e.strategy, e.size, e.align, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
+  }
+}

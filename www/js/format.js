@@ -1,0 +1,43 @@
+// Number formatting for display only (no statistics are computed here).
+
+const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const pct1 = new Intl.NumberFormat('en-US', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/** 1234 → "1,234" (a fast path for integers: the map formats thousands of them). */
+export function num(n) {
+  if (Number.isInteger(n)) {
+    const s = String(n);
+    return Math.abs(n) < 1000 ? s : s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  }
+  return int.format(n);
+}
+
+/** 1234 → "1,234 B". */
+export function bytes(n) {
+  return `${int.format(n)} B`;
+}
+
+/** 1048576 → "1 MiB", 1500 → "1,500 B" (exact when it is not a round unit). */
+export function bytesShort(n) {
+  for (const [unit, k] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]]) {
+    if (n >= k && n % k === 0) return `${int.format(n / k)} ${unit}`;
+  }
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 10 << 10) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${int.format(n)} B`;
+}
+
+/** 0.2069 → "20.7%". */
+export function percent(f) {
+  return pct1.format(Number.isFinite(f) ? f : 0);
+}
+
+/** 48 → "0x30". */
+export function hex(n, width = 0) {
+  return `0x${n.toString(16).padStart(width, '0')}`;
+}
+
+/** 1 → "1 block", 2 → "2 blocks". */
+export function plural(n, one, many = `${one}s`) {
+  return `${int.format(n)} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,737 @@
+// Wiring: builds the views into the page's containers, connects them to one
+// Session (the live arena and its timeline), keeps the URL in sync.
+// All allocator logic is in the core (../arena.js); the views only render.
+
+import { init, createArena, parseOps, parseRep, workload, compare, STRATEGIES } from '../arena.js';
+import { Session } from './session.js';
+import { MemoryMap, renderLegend } from './memory-map.js';
+import { Meter } from './meter.js';
+import { ByteView } from './byte-view.js';
+import { ConfigControls, strategyLabel } from './controls.js';
+import { AllocPanel } from './alloc-panel.js';
+import { TimelineView, SPEEDS } from './timeline.js';
+import { OpEditor } from './op-editor.js';
+import { WorkloadForm, renderExamples, renderQuickExamples } from './workload-form.js';
+import { CompareView } from './compare.js';
+import { decodeState, encodeState, MAX_URL_OPS } from './url-state.js';
+import { themeToggle } from './theme.js';
+import { Notices, ProgressBar } from './notices.js';
+import { num, bytesShort, plural } from './format.js';
+import { h } from './dom.js';
+
+const $ = (id) => document.getElementById(id);
+const DEFAULTS = Object.freeze({ size: 1024, strategy: 'first-fit', align: 8, coalesce: true });
+/** Up to this many ops, the editor follows the timeline on its own. */
+const EDITOR_SYNC_MAX = 20_000;
+/** Up to this many ops, the timeline draws fragmentation over time. */
+const SAMPLES_MAX = 250_000;
+const OPS_PER_LINE = 16;
+const BYTES_MAX = 256;
+const MAX_ARENA = 1 << 30;
+
+/** Op tokens as editor text, 16 per line. */
+function formatOps(tokens) {
+  const lines = [];
+  for (let i = 0; i < tokens.length; i += OPS_PER_LINE) lines.push(tokens.slice(i, i + OPS_PER_LINE).join(','));
+  return lines.join('\n');
+}
+
+function errText(e) {
+  return String(e?.message ?? e);
+}
+
+async function start() {
+  await init();
+  const api = { createArena, compare, parseOps, STRATEGIES };
+  const createArenaDefaults = (() => { const a = createArena({}); const c = a.initialConfig(); a.dispose(); return c; })();
+  const notices = new Notices($('notices'));
+
+  // ----- the session, from the URL or the defaults ---------------------------------
+  const session = new Session(api, DEFAULTS);
+  const urlState = decodeState(location.hash);
+
+  // ----- views -----------------------------------------------------------------------
+  let target = null; // the selected ptr (byte view, pointer forms)
+  let region = null; // { offset, size, seq?, freed?, why } shown in the byte view
+  let playing = false;
+  let speedMs = SPEEDS[1].ms;
+  let samples = null;
+  let samplesAt = -1;
+  let compareState = null; // { result, maps, at, mapsStep, mapsLabel, highlightSeq, version }
+  let busy = false;
+
+  const progress = new ProgressBar($('progress'), { onCancel: () => session.cancel() });
+
+  const map = new MemoryMap($('map'), {
+    onFree: (b) => freeOffset(b.offset, `ptr[${b.seq}]`),
+    onInspect: (b) => {
+      region = { offset: b.offset, size: b.size, why: b.padding ? 'alignment padding' : b.chunk ? 'a free slab chunk' : 'a free block' };
+      target = null;
+      schedule();
+    },
+  });
+  renderLegend($('legend'));
+  const meter = new Meter($('meter'));
+  const bytesView = new ByteView($('bytes'));
+
+  const controls = new ConfigControls($('controls'), {
+    strategies: STRATEGIES,
+    onStrategy: (s) => guard(() => session.setStrategy(s)),
+    onCoalesce: (on) => guard(() => session.setCoalesce(on)),
+    onMerge: () => guard(() => {
+      const n = session.act((a) => a.mergeAll());
+      notices.show(n ? `Merged ${plural(n, 'pair')} of adjacent free blocks.` : 'No adjacent free blocks to merge.', { kind: 'ok', key: 'merge' });
+    }),
+    onSize: (size) => reconfigure({ size }, 'Changing the arena size'),
+    onAlign: (align) => reconfigure({ align }, 'Changing the alignment'),
+    onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
+    onReset: () => reconfigure({}, 'Resetting'),
+  });
+
+  const panel = new AllocPanel($('alloc'), {
+    onAlloc: ({ size, align }) => allocate(align ? `malloc(${size}) aligned to ${align}` : `malloc(${size})`, (a) => (align ? a.allocAligned(size, align) : a.alloc(size))),
+    onCalloc: (size) => allocate(`calloc(${size})`, (a) => a.calloc(size)),
+    onFree: (seq) => {
+      const b = liveBlock(seq);
+      if (b) freeOffset(b.offset, `ptr[${seq}]`);
+    },
+    onRealloc: (seq, size) => guard(() => {
+      const b = liveBlock(seq);
+      if (!b) return;
+      try {
+        const off = session.act((a) => a.realloc(b.offset, size));
+        target = seq;
+        region = null;
+        panel.message(off === b.offset ? `ptr[${seq}] resized in place to ${num(size)} B.` : `ptr[${seq}] moved from ${num(b.offset)} to ${num(off)} (${num(size)} B).`);
+      } catch (e) {
+        panel.error(`realloc(ptr[${seq}], ${num(size)}) failed: ${errText(e)}`);
+      }
+    }),
+    onWrite: (seq, at, data) => guard(() => {
+      const b = liveBlock(seq);
+      if (!b) return;
+      try {
+        session.act((a) => a.write(b.offset, data, at));
+        target = seq;
+        region = null;
+        panel.message(`Wrote ${plural(data.length, 'byte')} into ptr[${seq}] at +${num(at)}.`);
+      } catch (e) {
+        panel.error(`write failed: ${errText(e)}`);
+      }
+    }),
+    onTarget: (seq) => { target = seq; region = null; schedule(); },
+  });
+
+  const timeline = new TimelineView($('timeline'), {
+    strategies: STRATEGIES,
+    onSeek: (n) => { stop(); seek(n); },
+    onPlay: () => play(),
+    onPause: () => stop(),
+    onSpeed: (ms) => { speedMs = ms; },
+    onFork: (s) => guard(() => {
+      const name = session.fork(s);
+      const rest = session.future.length;
+      notices.show(`Forked: “${name}”. ${rest ? `Press play to run the other ${plural(rest, 'op')} under ${strategyLabel(s)}.` : 'New ops now run under it.'}`, { kind: 'ok', key: 'fork' });
+    }),
+    onBranch: (k) => run(() => session.switchBranch(k)),
+  });
+
+  const editor = new OpEditor($('editor'), {
+    onValidate: (text, format) => {
+      if (format === 'rep') {
+        const t = parseRep(text);
+        return { count: t.count, heapHint: t.heapHint };
+      }
+      const scratch = createArena(session.config);
+      try { return scratch.validate(text); } finally { scratch.dispose(); }
+    },
+    onRun: (text, format) => run(async () => {
+      if (format === 'rep') {
+        // A trace whose hint differs from the arena: offer both sizes first.
+        let t = null;
+        try { t = parseRep(text); } catch { /* runTrace reports it */ }
+        if (t && t.heapHint > 0 && hintSize(t.heapHint, session.config.align) !== session.config.size
+          && !editor.traceShown) {
+          offerTrace(text, 'Trace');
+          return undefined;
+        }
+        return runTrace(text, session.config);
+      }
+      try {
+        await session.load(session.config, text);
+        afterLoad(text);
+      } catch (e) {
+        reportScriptError(e, 'The op list was not run');
+      }
+    }),
+    onAppend: (text) => run(async () => {
+      try {
+        const n = await session.append(text);
+        syncEditor(true);
+        notices.show(`Appended ${plural(n, 'op')}: the timeline now has ${plural(session.total, 'op')}.`, { kind: 'ok', key: 'append' });
+      } catch (e) {
+        reportScriptError(e, 'Nothing was appended');
+      }
+    }),
+    onRevert: () => syncEditor(true),
+    onFile: (file) => importFile(file),
+    onPasteDetect: (text) => {
+      try { parseOps(text); return 'ops'; } catch { /* not an op list */ }
+      try {
+        parseRep(text);
+        setTimeout(() => {
+          offerTrace(text, 'Pasted trace');
+          notices.show('That looks like a CS:APP .rep trace: the editor switched to .rep.', { kind: 'info', key: 'paste' });
+        });
+        return 'rep';
+      } catch { return null; }
+    },
+  });
+
+  const wl = new WorkloadForm($('workload'), {
+    onGenerate: (opts) => run(async () => {
+      let text;
+      try { text = workload(opts); } catch (e) { notices.show(errText(e), { kind: 'error', key: 'wl' }); return; }
+      await session.load(session.config, text, { label: 'Running the workload' });
+      afterLoad(null);
+      notices.show(`Ran ${num(opts.ops)} ${opts.shape} ops (seed ${opts.seed}).`, { kind: 'ok', key: 'wl' });
+    }),
+  });
+
+  const loadExample = (ex) => run(async () => {
+    if (session.total && !confirmDiscard(`Loading the “${ex.title}” example`)) return;
+    await session.load(ex.config, ex.ops);
+    afterLoad(ex.ops);
+    if (ex.target != null) { target = ex.target; region = null; }
+    notices.show(`${ex.title}: ${ex.blurb}`, { kind: 'info', key: 'example', timeout: 9000 });
+    $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
+  });
+  renderExamples($('examples'), loadExample);
+  renderQuickExamples($('quick-examples'), loadExample);
+
+  const cmp = new CompareView($('compare'), {
+    onRun: () => runCompare(compareState?.at ?? 'end'),
+    onAt: (at) => runCompare(at),
+  });
+
+  themeToggle($('theme-btn'), { onChange: () => schedule() });
+  $('share-btn').addEventListener('click', share);
+  const help = $('help');
+  try {
+    const saved = localStorage.getItem('allocator-playground:help');
+    help.open = saved ? saved === 'open' : !matchMedia('(max-width: 720px)').matches;
+  } catch { /* ignore */ }
+  help.querySelector('summary').addEventListener('click', () => setTimeout(() => {
+    try { localStorage.setItem('allocator-playground:help', help.open ? 'open' : 'closed'); } catch { /* ignore */ }
+  }));
+
+  // ----- actions ---------------------------------------------------------------------
+
+  function guard(fn) {
+    if (busy || session.busy) { notices.show('Wait for the replay to finish (or cancel it).', { kind: 'warn', key: 'busy' }); return undefined; }
+    try {
+      return fn();
+    } catch (e) {
+      notices.show(errText(e), { kind: 'error', key: 'action' });
+      return undefined;
+    } finally {
+      schedule();
+    }
+  }
+
+  async function run(fn) {
+    if (busy || session.busy) { notices.show('Wait for the replay to finish (or cancel it).', { kind: 'warn', key: 'busy' }); return; }
+    busy = true;
+    stop();
+    schedule();
+    try {
+      await fn();
+    } catch (e) {
+      notices.show(errText(e), { kind: 'error', key: 'action' });
+    } finally {
+      busy = false;
+      schedule();
+    }
+  }
+
+  function confirmDiscard(what) {
+    return globalThis.confirm(`${what} starts over: the ${plural(session.total, 'op')} of this timeline will be discarded. Continue?`);
+  }
+
+  function reconfigure(change, what) {
+    guard(() => {
+      if (Object.values(change).some((v) => Number.isNaN(v))) {
+        notices.show('Enter a whole number of bytes.', { kind: 'error', key: 'config' });
+        return;
+      }
+      if (session.total && !confirmDiscard(what)) return;
+      try {
+        session.reset({ ...session.config, ...change });
+        target = null;
+        region = null;
+        notices.dismiss('config');
+      } catch (e) {
+        notices.show(errText(e), { kind: 'error', key: 'config' });
+      }
+    });
+  }
+
+  function liveBlock(seq) {
+    const b = session.arena.blocksTyped();
+    for (let i = 0; i < b.length; i++) {
+      if (b.seq[i] === seq && !b.free[i]) return { offset: b.offset[i], size: b.size[i], requested: b.requested[i] };
+    }
+    return null;
+  }
+
+  function allocate(what, fn) {
+    guard(() => {
+      const before = session.position;
+      try {
+        const off = session.act(fn);
+        const seq = session.arena.ptrAt(off);
+        target = seq;
+        region = null;
+        panel.message(`ptr[${seq}] = ${num(off)} · ${what}`);
+      } catch (e) {
+        // A request the heap numbered is logged (it took a ptr index); one rejected before is not.
+        const ptr = session.position > before ? `ptr[${session.arena.snapshot().nextPtr - 1}] is NULL: ` : '';
+        panel.error(`${what} failed. ${ptr}${errText(e)}`);
+      }
+    });
+  }
+
+  function freeOffset(offset, name) {
+    guard(() => {
+      const b = session.arena.blocksTyped();
+      let size = 0;
+      for (let i = 0; i < b.length; i++) if (b.offset[i] === offset) { size = b.size[i]; break; }
+      const seq = session.arena.ptrAt(offset);
+      session.act((a) => a.free(offset));
+      if (target === seq) region = { offset, size, seq, freed: true };
+      panel.message(`Freed ${name}.`);
+    });
+  }
+
+  let seekTarget = null;
+  let seeking = null;
+  function seek(n) {
+    seekTarget = n;
+    if (!seeking) {
+      seeking = (async () => {
+        try {
+          while (seekTarget !== null) {
+            const t = seekTarget;
+            seekTarget = null;
+            if (busy) break;
+            try {
+              await session.seek(t);
+            } catch (e) {
+              notices.show(errText(e), { kind: 'error', key: 'seek' });
+            }
+            schedule();
+            await new Promise((r) => requestAnimationFrame(r));
+          }
+        } finally {
+          seeking = null;
+        }
+      })();
+    }
+    return seeking;
+  }
+
+  let playTimer = 0;
+  function play() {
+    if (session.position >= session.total) return;
+    playing = true;
+    schedule();
+    const tick = async () => {
+      if (!playing) return;
+      if (session.position >= session.total || busy) { stop(); return; }
+      const stepBy = speedMs === 0 ? Math.max(1, Math.ceil(session.total / 600)) : 1;
+      await seek(Math.min(session.total, session.position + stepBy));
+      if (!playing) return;
+      if (session.position >= session.total) { stop(); return; }
+      playTimer = speedMs === 0 ? requestAnimationFrame(tick) : setTimeout(tick, speedMs);
+    };
+    tick();
+  }
+  function stop() {
+    if (!playing) return;
+    playing = false;
+    clearTimeout(playTimer);
+    cancelAnimationFrame(playTimer);
+    schedule();
+  }
+
+  function reportScriptError(e, what) {
+    if (e?.code === 'bad-script') {
+      editor.showError(e);
+      notices.show(`${what}: ${e.line ? `line ${e.line}: ` : ''}${errText(e).replace(/^line \d+(, column \d+)?: /, '')}`, { kind: 'error', key: 'script', detail: 'The current state is unchanged.' });
+    } else {
+      notices.show(`${what}: ${errText(e)}`, { kind: 'error', key: 'script' });
+    }
+  }
+
+  function afterLoad(text) {
+    target = null;
+    region = null;
+    notices.dismiss('script');
+    if (text != null && session.total <= EDITOR_SYNC_MAX) editor.setText(text, { format: 'ops' });
+    else syncEditor(false);
+    editor.showTrace(null);
+  }
+
+  async function runTrace(text, config, name) {
+    let t;
+    try {
+      t = parseRep(text);
+    } catch (e) {
+      reportScriptError(e, 'The trace was not run');
+      return;
+    }
+    try {
+      await session.load(config, t.ops, { label: 'Replaying the trace' });
+    } catch (e) {
+      reportScriptError(e, 'The trace was not run');
+      return;
+    }
+    target = null;
+    region = null;
+    editor.setText(text, { format: 'rep' });
+    const st = session.arena.stats();
+    notices.show(`Ran ${name ? `${name}: ` : 'the trace: '}${plural(t.count, 'op')} in a ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
+  }
+
+  function hintSize(hint, align) {
+    const a = align || 8;
+    return Math.min(MAX_ARENA, Math.max(a, Math.ceil(hint / a) * a));
+  }
+
+  async function importFile(file) {
+    if (file.size > 64 << 20) { notices.show(`${file.name} is larger than 64 MiB.`, { kind: 'error', key: 'file' }); return; }
+    let text;
+    try { text = await file.text(); } catch (e) { notices.show(`Could not read ${file.name}: ${errText(e)}`, { kind: 'error', key: 'file' }); return; }
+    let isRep = /\.rep$/i.test(file.name);
+    if (!isRep) {
+      try { parseOps(text); } catch { try { parseRep(text); isRep = true; } catch { /* an op list with an error */ } }
+    }
+    if (!isRep) {
+      editor.showTrace(null);
+      editor.setText(text, { format: 'ops', dirty: true });
+      notices.show(`Loaded ${file.name} into the editor: press Run from start.`, { kind: 'info', key: 'file' });
+      return;
+    }
+    editor.setText(text, { format: 'rep', dirty: true, validate: false });
+    if (offerTrace(text, file.name)) editor.validateNow();
+  }
+
+  /** Shows a trace's summary with "run in the hinted arena" / "run in the current one". */
+  function offerTrace(text, name) {
+    let t;
+    try {
+      t = parseRep(text);
+    } catch (e) {
+      editor.showTrace(null);
+      reportScriptError(e, `${name} is not a valid trace`);
+      return false;
+    }
+    const cfg = session.config;
+    const sized = hintSize(t.heapHint, cfg.align);
+    const actions = [];
+    if (t.heapHint > 0 && sized !== cfg.size) {
+      actions.push({ label: `Run in a ${bytesShort(sized)} arena (the trace’s hint)`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
+    }
+    actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, cfg, name)) });
+    editor.showTrace({ name, ...t }, actions);
+    return true;
+  }
+
+  function runCompare(at) {
+    run(async () => {
+      cmp.setBusy(true);
+      try {
+        if (!session.total) { notices.show('Nothing to compare yet: run some ops first (try a workload or an example).', { kind: 'info', key: 'compare' }); return; }
+        await new Promise((r) => setTimeout(r, 16));
+        const result = session.compare();
+        let maps = result;
+        let mapsLabel = `After all ${plural(session.total, 'op')}.`;
+        let highlightSeq;
+        let mapsStep = session.total;
+        if (at === 'divergence' && result.firstDivergence != null) {
+          const fd = result.firstDivergence;
+          mapsStep = result.index ? result.index[fd] + 1 : fd + 1;
+          maps = session.compare({ upTo: mapsStep });
+          const op = parseOps(result.tokens[fd]).ops[0];
+          if (op.op === 'realloc') highlightSeq = op.ptr;
+          else if (['alloc', 'allocAligned', 'calloc'].includes(op.op)) highlightSeq = maps.runs[0].snapshot.nextPtr - 1;
+          mapsLabel = `Right after op ${num(fd + 1)} (${result.tokens[fd]}), where placements first differ${highlightSeq != null ? `: ptr[${highlightSeq}] is outlined` : ''}.`;
+        } else if (at === 'cursor') {
+          mapsStep = session.position;
+          maps = session.compare({ upTo: mapsStep });
+          mapsLabel = `At the timeline cursor: after ${plural(mapsStep, 'op')}.`;
+        } else {
+          at = 'end';
+        }
+        compareState = { result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion };
+        renderCompare();
+      } catch (e) {
+        reportScriptError(e, 'Compare failed');
+      } finally {
+        cmp.setBusy(false);
+      }
+    });
+  }
+
+  function renderCompare() {
+    if (!compareState) return;
+    const c = compareState;
+    const idx = c.result.index;
+    let cursor = session.position;
+    if (idx) { let k = 0; while (k < idx.length && idx[k] < cursor) k++; cursor = k; }
+    cmp.render({ ...c, cursor });
+  }
+
+  async function share() {
+    syncUrl(true);
+    try {
+      await navigator.clipboard.writeText(location.href);
+      notices.show('Link copied: it restores this arena and its op list.', { kind: 'ok', key: 'share' });
+    } catch {
+      notices.show('Copy this link to share the arena and its op list:', { kind: 'info', key: 'share', detail: location.href, timeout: 0 });
+    }
+  }
+
+  // ----- keyboard shortcuts ----------------------------------------------------------
+  document.addEventListener('keydown', (e) => {
+    const t = e.target;
+    if (t.closest?.('input, textarea, select, [contenteditable]')) return;
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); stop(); seek(session.position - 1); }
+    else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); stop(); seek(session.position + 1); }
+  });
+
+  // ----- rendering -------------------------------------------------------------------
+  let contentVersion = 0;
+  let frame = 0;
+  let rendered = -1;
+  const idleWaiters = [];
+  session.addEventListener('change', (e) => {
+    if (e.detail.kind !== 'seek') {
+      contentVersion++;
+      if (compareState) cmp.stale('The op list changed since this comparison: run it again.');
+      queueEditorSync();
+    }
+    schedule();
+  });
+  session.addEventListener('progress', (e) => {
+    const { done, total, label } = e.detail;
+    progress.update(done, total, label);
+  });
+  session.addEventListener('busy', (e) => { if (!e.detail.busy) progress.hide(); schedule(); });
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(renderAll);
+  }
+
+  let editorTimer = 0;
+  function queueEditorSync() {
+    clearTimeout(editorTimer);
+    editorTimer = setTimeout(() => syncEditor(false), 80);
+  }
+
+  function syncEditor(force) {
+    if (session.busy) return;
+    if (!force && editor.dirty) return;
+    const total = session.total;
+    if (!force && total > EDITOR_SYNC_MAX) {
+      editor.setText(`# ${num(total)} ops: too many to follow here.\n# Press “Show log” to load them all, or Download.\n`, { format: 'ops', validate: false });
+      return;
+    }
+    editor.setText(formatOps(session.tokens()), { format: 'ops' });
+  }
+
+  let urlTimer = 0;
+  let lastHash = '';
+  let truncWarned = -1;
+  function syncUrl(now) {
+    clearTimeout(urlTimer);
+    const write = () => {
+      if (session.busy) return;
+      // Past the URL limit only the settings go in: skip building the op list.
+      const tooMany = session.total > MAX_URL_OPS;
+      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position }, createArenaDefaults);
+      if (tooMany && truncWarned !== contentVersion) {
+        truncWarned = contentVersion;
+        notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
+      } else if (!tooMany) {
+        notices.dismiss('url-trunc');
+      }
+      if (hash !== lastHash) {
+        lastHash = hash;
+        history.replaceState(null, '', hash);
+      }
+    };
+    if (now) write(); else urlTimer = setTimeout(write, 250);
+  }
+
+  function computeSamples() {
+    if (samplesAt === contentVersion) return;
+    samplesAt = contentVersion;
+    samples = session.total && session.total <= SAMPLES_MAX && !session.busy ? session.samples() : null;
+  }
+  let samplesTimer = 0;
+
+  function renderAll() {
+    frame = 0;
+    const a = session.arena;
+    const isBusy = busy || session.busy;
+    const blocks = a.blocksTyped();
+    // stats() and blocksTyped() carry everything the views draw; snapshot() would
+    // also serialize every block as an object.
+    const stats = a.stats();
+    const snap = { stats, lastSearched: stats.lastSearched, arenaSize: stats.arenaSize };
+    const cfg = session.config;
+    const strategy = a.strategy;
+    if (region?.freed && liveIn(blocks, region.seq)) region = null;
+    if (target != null && !region && !liveIn(blocks, target)) target = null;
+    map.render({ arenaSize: snap.stats.arenaSize, blocks, highlightSeq: target ?? undefined });
+    meter.render(snap, blocks);
+    controls.render({ strategy, size: cfg.size, align: cfg.align, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
+    const live = [];
+    for (let i = 0; i < blocks.length; i++) {
+      if (!blocks.free[i] && blocks.seq[i] >= 0) live.push({ seq: blocks.seq[i], offset: blocks.offset[i], size: blocks.size[i], requested: blocks.requested[i] });
+    }
+    live.sort((x, y) => x.seq - y.seq);
+    if (target == null && !region && live.length) target = live[live.length - 1].seq;
+    panel.render({ live, target, busy: isBusy });
+    renderBytes(a, blocks);
+    const pos = session.position;
+    const total = session.total;
+    const from = Math.max(0, pos - 10);
+    const to = Math.min(total, pos + 30);
+    if (samplesAt !== contentVersion) {
+      clearTimeout(samplesTimer);
+      samplesTimer = setTimeout(() => { computeSamples(); schedule(); }, total > 20000 ? 300 : 60);
+    }
+    timeline.render({
+      position: pos, total, playing, busy: isBusy,
+      window: { start: from, tokens: session.slice(from, to) },
+      samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
+      strategy, branches: session.branches, active: session.active,
+    });
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks, 'free block')}`;
+    $('map-empty').hidden = total !== 0;
+    editor.setBusy(isBusy);
+    wl.setBusy(isBusy);
+    cmp.setBusy(isBusy);
+    if (compareState && compareState.version === contentVersion) renderCompareCursor();
+    syncUrl(false);
+    rendered = session.version;
+    while (idleWaiters.length) idleWaiters.shift()();
+  }
+
+  let lastCursorDrawn = -1;
+  function renderCompareCursor() {
+    if (lastCursorDrawn === session.position) return;
+    lastCursorDrawn = session.position;
+    renderCompare();
+  }
+
+  function liveIn(blocks, seq) {
+    for (let i = 0; i < blocks.length; i++) if (blocks.seq[i] === seq && !blocks.free[i]) return true;
+    return false;
+  }
+
+  function renderBytes(a, blocks) {
+    let r = region;
+    let title;
+    let note;
+    if (!r && target != null) {
+      for (let i = 0; i < blocks.length; i++) {
+        if (blocks.seq[i] === target && !blocks.free[i]) {
+          r = { offset: blocks.offset[i], size: blocks.size[i], seq: target, requested: blocks.requested[i] };
+          break;
+        }
+      }
+    }
+    if (!r) {
+      bytesView.empty('Allocate a block, write into it, free it, allocate again: the bytes stay. Click a free block on the map to see its stale bytes.');
+      return;
+    }
+    const len = Math.min(r.size, BYTES_MAX, snapLimit(a, r.offset));
+    const data = a.read(r.offset, len);
+    if (r.freed) {
+      title = `ptr[${r.seq}] (freed) · ${num(r.size)} B at ${num(r.offset)}`;
+      note = 'Freed, but not erased: the bytes stay until another block is placed here (free never zeroes).';
+    } else if (r.why) {
+      title = `${r.why} · ${num(r.size)} B at ${num(r.offset)}`;
+      note = 'Free memory keeps whatever its last owner wrote: malloc hands these bytes out as they are.';
+    } else {
+      title = `ptr[${r.seq}] · ${num(r.requested)} of ${num(r.size)} B at ${num(r.offset)}`;
+      note = 'malloc never zeroes: a new block shows whatever was there before. calloc zeroes.';
+    }
+    bytesView.render({ offset: r.offset, bytes: data, blocks, title, note, total: r.size });
+  }
+
+  function snapLimit(a, offset) {
+    return Math.max(0, session.config.size - offset);
+  }
+
+  // ----- test and embedding hook -------------------------------------------------------
+  globalThis.__playground = {
+    get arena() { return session.arena; },
+    get session() { return session; },
+    map,
+    get busy() { return busy || session.busy || !!seeking; },
+    /** Resolves after pending work and the next render. */
+    idle: async () => {
+      while (busy || session.busy || seeking) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => { idleWaiters.push(r); schedule(); });
+    },
+    get rendered() { return rendered; },
+  };
+
+  // ----- state from the URL (on load, and when the hash is changed by hand) ------------
+  async function loadFromHash(state) {
+    if (state?.error) {
+      notices.show(`The link’s state was ignored (${state.error}); starting from the defaults.`, { kind: 'warn', key: 'url' });
+      return false;
+    }
+    if (!state) return false;
+    const config = { ...DEFAULTS, ...state.config };
+    try {
+      const count = await session.load(config, state.ops, { label: 'Restoring the link' });
+      if (state.step != null && state.step < count) await session.seek(state.step);
+      afterLoad(count <= EDITOR_SYNC_MAX ? formatOps(session.tokens()) : null);
+      notices.dismiss('url');
+      return true;
+    } catch (e) {
+      // load() validates before it changes anything: the state is unchanged.
+      const where = e?.code === 'bad-script' && e.line ? ` (ops, ${errText(e)})` : ` (${errText(e)})`;
+      notices.show(`The link’s state was ignored${where}; ${session.total ? 'keeping the current state' : 'starting from the defaults'}.`, { kind: 'warn', key: 'url' });
+      return false;
+    }
+  }
+  window.addEventListener('hashchange', () => {
+    if (location.hash === lastHash) return;
+    const state = decodeState(location.hash);
+    if (!state) return;
+    run(async () => {
+      lastHash = location.hash;
+      await loadFromHash(state);
+    });
+  });
+
+  lastHash = location.hash;
+  await loadFromHash(urlState);
+  if (!urlState || urlState.error) syncEditor(false);
+  document.documentElement.classList.add('is-ready');
+  schedule();
+}
+
+start().catch((e) => {
+  const box = document.getElementById('notices');
+  box?.append(h('div', { class: 'notice notice-error', role: 'alert' }, h('p', { class: 'notice-msg', text: `The playground could not start: ${errText(e)}` })));
+  throw e;
+});

@@ -1,0 +1,667 @@
+// The memory map: the whole arena as an SVG, one rect per block, rows that
+// wrap at a power-of-two number of bytes, an address axis on the left.
+//
+//   const map = new MemoryMap(container, { onFree(block), onInspect(block) });
+//   map.render({ arenaSize, blocks });   // blocks: arena.blocksTyped() or snapshot().blocks
+//
+// Pure view: no global state, no document-level queries; everything it draws
+// comes from the blocks it is given. Up to `maxInteractive` blocks each get a
+// focusable rect (roving tabindex, aria-label); above that the map switches to
+// a dense mode that merges sub-pixel blocks into runs and keeps one focus stop.
+
+import { h, s, uid } from './dom.js';
+import { num, hex } from './format.js';
+
+/** Block kinds, as the map colours them. */
+export const KIND = Object.freeze({ USED: 0, FREE: 1, PAD: 2, CHUNK_USED: 3, CHUNK_FREE: 4 });
+const KIND_NAME = ['used', 'free', 'padding', 'chunk-used', 'chunk-free'];
+
+/** Converts `snapshot().blocks` (objects) into the typed shape of `arena.blocksTyped()`. */
+export function blocksFromList(list) {
+  const n = list.length;
+  const out = {
+    length: n,
+    offset: new Uint32Array(n), size: new Uint32Array(n), requested: new Uint32Array(n),
+    seq: new Int32Array(n), free: new Uint8Array(n), padding: new Uint8Array(n),
+    chunk: new Uint8Array(n), cls: new Uint32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const b = list[i];
+    out.offset[i] = b.offset;
+    out.size[i] = b.size;
+    out.requested[i] = b.requested;
+    out.seq[i] = b.seq ?? -1;
+    out.free[i] = b.free ? 1 : 0;
+    out.padding[i] = b.padding ? 1 : 0;
+    out.chunk[i] = b.class != null ? 1 : 0;
+    out.cls[i] = b.class ?? 0;
+  }
+  return out;
+}
+
+function typed(blocks) {
+  return Array.isArray(blocks) ? blocksFromList(blocks) : blocks;
+}
+
+/** The kind of block `i`. */
+export function kindOf(b, i) {
+  if (b.chunk[i]) return b.free[i] ? KIND.CHUNK_FREE : KIND.CHUNK_USED;
+  if (b.free[i]) return b.padding[i] ? KIND.PAD : KIND.FREE;
+  return KIND.USED;
+}
+
+/** Block `i` as a plain object. */
+export function blockAt(b, i) {
+  return {
+    index: i,
+    offset: b.offset[i], size: b.size[i], requested: b.requested[i],
+    seq: b.seq[i], free: !!b.free[i], padding: !!b.padding[i],
+    chunk: !!b.chunk[i], cls: b.cls[i], kind: KIND_NAME[kindOf(b, i)],
+  };
+}
+
+/**
+ * The accessible name of block `i`, e.g.
+ * "ptr[3], used, 24 bytes at offset 48, 20 requested".
+ */
+export function describeBlock(b, i) {
+  const at = `${num(b.size[i])} bytes at offset ${num(b.offset[i])}`;
+  const chunk = b.chunk[i] ? `slab chunk (class ${b.cls[i]}), ` : '';
+  if (b.free[i]) {
+    if (b.padding[i]) return `alignment padding, free, ${at}`;
+    return `${b.chunk[i] ? `free slab chunk (class ${b.cls[i]})` : 'free'}, ${at}`;
+  }
+  const name = b.seq[i] >= 0 ? `ptr[${b.seq[i]}]` : 'block';
+  return `${name}, ${chunk}used, ${at}, ${num(b.requested[i])} requested`;
+}
+
+/** Index of the block that contains `offset` (blocks tile the arena in address order), or -1. */
+export function findBlock(b, offset) {
+  let lo = 0;
+  let hi = b.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (b.offset[mid] > offset) hi = mid - 1;
+    else if (b.offset[mid] + b.size[mid] <= offset) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+function pow2floor(x) {
+  return x < 1 ? 1 : 2 ** Math.floor(Math.log2(x));
+}
+function pow2ceil(x) {
+  return x <= 1 ? 1 : 2 ** Math.ceil(Math.log2(x));
+}
+
+/**
+ * Where things go: bytes per row (a power of two, or the arena when it fits
+ * one row), rows, pixel sizes. Exported for tests and for the widget.
+ */
+export function layoutFor(arenaSize, width, { compact = false } = {}) {
+  const gutter = compact ? 0 : width < 480 ? 44 : 58;
+  const right = compact ? 0 : 4;
+  const plotW = Math.max(40, width - gutter - right);
+  const minBytePx = compact ? 0.25 : width < 480 ? 1.2 : 2.4;
+  const maxRows = compact ? 8 : arenaSize <= 8192 ? 16 : 32;
+  let bpr = compact ? pow2ceil(arenaSize / 6) : pow2floor(plotW / minBytePx);
+  if (Math.ceil(arenaSize / bpr) > maxRows) bpr = pow2ceil(arenaSize / maxRows);
+  if (bpr > arenaSize) bpr = arenaSize;
+  const rows = Math.max(1, Math.ceil(arenaSize / bpr));
+  const rowH = compact ? 12 : rows > 16 ? 16 : rows > 8 ? 26 : 38;
+  const gap = compact ? 2 : rows > 16 ? 3 : 7;
+  const top = compact ? 0 : 18;
+  const height = top + rows * (rowH + gap) - gap + (compact ? 0 : 2);
+  return { width, gutter, plotW, bpr, rows, rowH, gap, top, height, ppb: plotW / bpr };
+}
+
+/** Calls `fn(x, y, w, row)` for each row segment of the byte range [start, end). */
+function segments(L, start, end, fn) {
+  let a = start;
+  while (a < end) {
+    const row = Math.floor(a / L.bpr);
+    const rowEnd = (row + 1) * L.bpr;
+    const e = Math.min(end, rowEnd);
+    fn(L.gutter + (a - row * L.bpr) * L.ppb, L.top + row * (L.rowH + L.gap), (e - a) * L.ppb, row, e);
+    a = e;
+  }
+}
+
+function patterns(p) {
+  const hatch = (id, cls, bgCls, size, angle, sw) => s('pattern', {
+    id, patternUnits: 'userSpaceOnUse', width: size, height: size, patternTransform: `rotate(${angle})`,
+  }, bgCls ? s('rect', { width: size, height: size, class: bgCls }) : null,
+  s('line', { x1: 0, y1: 0, x2: 0, y2: size, class: cls, 'stroke-width': sw }));
+  return s('defs', null,
+    hatch(`${p}-free`, 'mm-free-line', 'mm-free-bg', 6, 45, 1.5),
+    hatch(`${p}-pad`, 'mm-pad-line', 'mm-pad-bg', 4, -45, 1.6),
+    hatch(`${p}-slack`, 'mm-slack-line', null, 4, 45, 1.2),
+    s('pattern', { id: `${p}-chunk-free`, patternUnits: 'userSpaceOnUse', width: 5, height: 5 },
+      s('rect', { width: 5, height: 5, class: 'mm-chunk-free-bg' }),
+      s('circle', { cx: 2.5, cy: 2.5, r: 1, class: 'mm-chunk-dot' })));
+}
+
+function fillFor(kind, p, seq) {
+  switch (kind) {
+    case KIND.FREE: return { fill: `url(#${p}-free)`, class: 'mm-b mm-free' };
+    case KIND.PAD: return { fill: `url(#${p}-pad)`, class: 'mm-b mm-pad' };
+    case KIND.CHUNK_FREE: return { fill: `url(#${p}-chunk-free)`, class: 'mm-b mm-chunk-free' };
+    case KIND.CHUNK_USED: return { class: `mm-b mm-chunk-used mm-shade-${seq & 1}` };
+    default: return { class: `mm-b mm-used mm-shade-${seq & 1}` };
+  }
+}
+
+/** A legend of the block kinds, as small swatches (for any container). */
+export function renderLegend(container, { slab = true } = {}) {
+  const p = uid('lg');
+  const item = (label, attrs, extra) => h('li', { class: 'mm-legend-item' },
+    s('svg', { class: 'mm-swatch', viewBox: '0 0 22 14', width: 22, height: 14, 'aria-hidden': 'true' },
+      s('rect', { x: 0.5, y: 0.5, width: 21, height: 13, rx: 2.5, ...attrs }), extra),
+    h('span', { text: label }));
+  const defs = s('svg', { class: 'mm-defs', width: 0, height: 0, 'aria-hidden': 'true' }, patterns(p));
+  const list = h('ul', { class: 'mm-legend', 'aria-label': 'Legend' },
+    item('used', { class: 'mm-used mm-shade-0' }),
+    item('internal padding', { class: 'mm-used mm-shade-0' },
+      s('rect', { x: 11, y: 0.5, width: 10.5, height: 13, fill: `url(#${p}-slack)` })),
+    item('free', { fill: `url(#${p}-free)`, class: 'mm-free' }),
+    item('alignment padding', { fill: `url(#${p}-pad)`, class: 'mm-pad' }),
+    slab ? item('slab chunk', { class: 'mm-chunk-used mm-shade-0' }) : null,
+    slab ? item('free chunk', { fill: `url(#${p}-chunk-free)`, class: 'mm-chunk-free' }) : null);
+  container.replaceChildren(defs, list);
+  return list;
+}
+
+export class MemoryMap {
+  #root;
+  #svg = null;
+  #tip;
+  #live;
+  #opts;
+  #data = null;
+  #L = null;
+  #dense = false;
+  #p = uid('mm');
+  #focusOffset = 0;
+  #cursor = -1;
+  #hover = -1;
+  #overlay = null;
+  #ro = null;
+  #width = 0;
+  #heads = null;
+
+  /**
+   * @param {HTMLElement} container
+   * @param {object} [opts]
+   * @param {boolean} [opts.interactive=true] hover, focus, click and keys
+   * @param {boolean} [opts.compact=false] small multiples: no axis, no labels
+   * @param {number} [opts.maxInteractive=2000] above this many blocks, dense mode
+   * @param {(block) => void} [opts.onFree] click / Enter on a used block
+   * @param {(block) => void} [opts.onInspect] click / Enter on a free block, or `i`
+   * @param {string} [opts.label] accessible name of the map
+   */
+  constructor(container, opts = {}) {
+    this.#opts = { interactive: true, compact: false, maxInteractive: 2000, label: 'Memory map', ...opts };
+    this.#root = h('div', { class: `mm${this.#opts.compact ? ' mm-compact' : ''}` });
+    this.#tip = h('div', { class: 'mm-tip', role: 'tooltip', hidden: true });
+    this.#live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
+    this.#root.append(this.#tip, this.#live);
+    container.append(this.#root);
+    if (typeof ResizeObserver === 'function') {
+      let queued = 0;
+      this.#ro = new ResizeObserver(() => {
+        if (queued) return;
+        // Next frame: re-rendering inside the callback could resize again (a scrollbar).
+        queued = requestAnimationFrame(() => {
+          queued = 0;
+          const w = Math.round(this.#root.clientWidth);
+          if (this.#data && w > 0 && w !== this.#width) this.render(this.#data);
+        });
+      });
+      this.#ro.observe(this.#root);
+    }
+  }
+
+  /** The root element (for tests and embedding). */
+  get element() { return this.#root; }
+  /** The layout of the last render. */
+  get layout() { return this.#L; }
+  /** Whether the last render merged blocks (too many to focus one by one). */
+  get dense() { return this.#dense; }
+
+  /**
+   * Draws the arena.
+   * @param {object} data
+   * @param {number} data.arenaSize
+   * @param {object|object[]} data.blocks typed blocks or snapshot().blocks
+   * @param {number} [data.highlightSeq] outline the block of this ptr
+   * @param {number} [data.width] force a width (benchmarks, hidden containers)
+   */
+  render(data) {
+    const blocks = typed(data.blocks);
+    this.#data = { ...data, blocks };
+    const width = Math.round(data.width ?? this.#root.clientWidth) || 640;
+    this.#width = width;
+    const L = layoutFor(data.arenaSize, width, this.#opts);
+    this.#L = L;
+    const hadFocus = this.#svg && this.#svg.contains(this.#root.ownerDocument.activeElement);
+    const n = blocks.length;
+    this.#dense = !this.#opts.interactive || n > this.#opts.maxInteractive;
+    const interactive = this.#opts.interactive;
+    const p = this.#p;
+
+    const svg = s('svg', {
+      class: 'mm-svg', width, height: L.height, viewBox: `0 0 ${width} ${L.height}`,
+      role: interactive ? 'group' : 'img',
+      'aria-label': `${this.#opts.label}: ${num(data.arenaSize)}-byte arena, ${num(n)} blocks`,
+    });
+    if (interactive && this.#dense) {
+      svg.setAttribute('tabindex', '0');
+      svg.setAttribute('aria-roledescription', 'memory map');
+    }
+    svg.append(patterns(p));
+
+    // Row tracks and the address axis.
+    const axis = s('g', { class: 'mm-axis', 'aria-hidden': 'true' });
+    const tracks = s('g', { class: 'mm-tracks', 'aria-hidden': 'true' });
+    for (let r = 0; r < L.rows; r++) {
+      const y = L.top + r * (L.rowH + L.gap);
+      const rowBytes = Math.min(L.bpr, data.arenaSize - r * L.bpr);
+      tracks.append(s('rect', { x: L.gutter, y, width: rowBytes * L.ppb, height: L.rowH, class: 'mm-track', rx: 2 }));
+      if (!this.#opts.compact && (L.rows <= 16 || r % 2 === 0)) {
+        axis.append(s('text', { x: L.gutter - 8, y: y + L.rowH / 2, class: 'mm-addr', 'text-anchor': 'end', 'dominant-baseline': 'central', text: num(r * L.bpr) }));
+      }
+    }
+    if (!this.#opts.compact) {
+      const q = L.bpr / 4;
+      for (let k = 0; k <= 4; k++) {
+        const x = L.gutter + k * q * L.ppb;
+        const anchor = k === 0 ? 'start' : k === 4 ? 'end' : 'middle';
+        axis.append(s('line', { x1: x, x2: x, y1: L.top - 5, y2: L.top - 1, class: 'mm-tick' }));
+        axis.append(s('text', { x, y: L.top - 8, class: 'mm-addr mm-addr-top', 'text-anchor': anchor, text: k === 0 ? '+0' : `+${num(k * q)}` }));
+      }
+    }
+    svg.append(tracks, axis);
+
+    const g = s('g', { class: 'mm-blocks' });
+    const slack = s('g', { class: 'mm-slack', 'aria-hidden': 'true' });
+    const labels = s('g', { class: 'mm-labels', 'aria-hidden': 'true' });
+    if (this.#dense) this.#drawDense(blocks, L, g);
+    else this.#drawBlocks(blocks, L, g, slack, labels);
+    this.#overlay = s('g', { class: 'mm-overlay', 'aria-hidden': 'true' });
+    svg.append(g, slack, labels, this.#overlay);
+
+    if (this.#svg) this.#svg.replaceWith(svg); else this.#root.prepend(svg);
+    this.#svg = svg;
+    if (interactive) this.#wire(svg);
+    this.#hover = -1;
+    this.#tip.hidden = true;
+
+    const focusIdx = Math.max(0, findBlock(blocks, Math.min(this.#focusOffset, data.arenaSize - 1)));
+    this.#cursor = n ? focusIdx : -1;
+    if (interactive && !this.#dense && n) {
+      const el = this.#blockEl(focusIdx);
+      if (el) el.setAttribute('tabindex', '0');
+      if (hadFocus && el) el.focus({ preventScroll: true });
+    } else if (interactive && hadFocus) {
+      svg.focus({ preventScroll: true });
+    }
+    this.#drawOverlay();
+  }
+
+  #drawBlocks(b, L, g, slackG, labels) {
+    const p = this.#p;
+    const labelled = !this.#opts.compact && L.rowH >= 26;
+    const interactive = this.#opts.interactive;
+    const rowH = L.rowH;
+    // One template rect per kind and shade: cloning is cheaper than building.
+    const templates = new Map();
+    const template = (kind, seq, head) => {
+      const key = (kind * 2 + (seq & 1)) * 2 + (head ? 1 : 0);
+      let tp = templates.get(key);
+      if (!tp) {
+        const extra = !interactive ? {} : head ? { role: 'button', tabindex: '-1' } : { 'aria-hidden': 'true' };
+        tp = s('rect', { height: rowH, ...fillFor(kind, p, seq), ...extra });
+        templates.set(key, tp);
+      }
+      return tp;
+    };
+    const heads = new Array(b.length);
+    this.#heads = heads;
+    for (let i = 0; i < b.length; i++) {
+      const off = b.offset[i];
+      const size = b.size[i];
+      const kind = kindOf(b, i);
+      const seq = b.seq[i];
+      const sq = seq < 0 ? 0 : seq;
+      let first = true;
+      let seg = 0;
+      let widest = 1;
+      if (labelled && size > L.bpr - (off % L.bpr)) {
+        let best = -1;
+        let k = 0;
+        segments(L, off, off + size, (_x, _y, w) => { k++; if (w > best) { best = w; widest = k; } });
+      }
+      segments(L, off, off + size, (x, y, w) => {
+        seg++;
+        const rw = w >= 3 ? w - 1 : w;
+        const r = template(kind, sq, first).cloneNode(false);
+        r.setAttribute('x', x);
+        r.setAttribute('y', y);
+        r.setAttribute('width', rw);
+        r.__mmIndex = i;
+        if (first) {
+          if (interactive) r.setAttribute('aria-label', describeBlock(b, i));
+          heads[i] = r;
+          first = false;
+        }
+        g.append(r);
+        if (labelled && w >= 22) {
+          let text = null;
+          if (kind === KIND.USED || kind === KIND.CHUNK_USED) {
+            text = w >= 6 + 6.5 * (String(seq).length + 5) ? `ptr[${seq}]` : String(seq);
+          } else if (w >= 40 && kind !== KIND.CHUNK_FREE && seg === widest) {
+            text = `${num(size)} B`;
+          }
+          if (text) {
+            const two = rowH >= 30 && w >= 44 && seg === widest && (kind === KIND.USED || kind === KIND.CHUNK_USED);
+            labels.append(s('text', {
+              x: x + rw / 2, y: y + (two ? rowH / 2 - 6 : rowH / 2), 'text-anchor': 'middle',
+              'dominant-baseline': 'central', class: `mm-label mm-label-${KIND_NAME[kind]}`, text,
+            }));
+            if (two) {
+              labels.append(s('text', {
+                x: x + rw / 2, y: y + rowH / 2 + 8, 'text-anchor': 'middle', 'dominant-baseline': 'central',
+                class: `mm-label mm-label-sub${kind === KIND.CHUNK_USED ? ' mm-label-sub-chunk' : ''}`, text: `${num(size)} B`,
+              }));
+            }
+          }
+        }
+      });
+      // Internal padding (size − requested) of a used block, hatched over its tail.
+      if (!b.free[i] && b.requested[i] < size) {
+        const start = off + b.requested[i];
+        const end = off + size;
+        if ((end - start) * L.ppb >= 2) {
+          segments(L, start, end, (x, y, w, _row, segEnd) => {
+            const rowEnd = (segEnd - off) * L.ppb >= 3 && (segEnd === end || segEnd % L.bpr === 0);
+            slackG.append(s('rect', { x, y, width: Math.max(0, rowEnd ? w - 1 : w), height: rowH, fill: `url(#${p}-slack)`, class: 'mm-slack-r' }));
+          });
+        }
+      }
+    }
+  }
+
+  // Many blocks: merge those narrower than a pixel into one run, coloured by
+  // the kind that holds most of its bytes. Each kind is one <path> of rect
+  // subpaths (the fill is on the path), so the DOM stays a handful of nodes
+  // however many blocks there are; hit-testing is by offset, not by element.
+  #drawDense(b, L, g) {
+    const p = this.#p;
+    const minPx = 1;
+    const kinds = [
+      fillFor(KIND.USED, p, 0), fillFor(KIND.USED, p, 1), fillFor(KIND.FREE, p, 0), fillFor(KIND.PAD, p, 0),
+      fillFor(KIND.CHUNK_USED, p, 0), fillFor(KIND.CHUNK_USED, p, 1), fillFor(KIND.CHUNK_FREE, p, 0),
+    ];
+    const d = kinds.map(() => []);
+    const groupOf = (kind, seq) => (kind === KIND.USED ? seq & 1 : kind === KIND.FREE ? 2 : kind === KIND.PAD ? 3 : kind === KIND.CHUNK_USED ? 4 + (seq & 1) : 6);
+    const h = L.rowH;
+    const rect = (gi, x, y, w) => {
+      d[gi].push(`M${x.toFixed(2)} ${y}h${w.toFixed(2)}v${h}h${(-w).toFixed(2)}z`);
+    };
+    let runRow = -1;
+    let runX = 0;
+    let runY = 0;
+    let runW = 0;
+    const runBytes = [0, 0, 0, 0, 0];
+    const flush = () => {
+      if (runW <= 0) return;
+      let best = 0;
+      for (let k = 1; k < 5; k++) if (runBytes[k] > runBytes[best]) best = k;
+      rect(groupOf(best, 0), runX, runY, runW);
+      runW = 0;
+      runBytes.fill(0);
+    };
+    for (let i = 0; i < b.length; i++) {
+      const kind = kindOf(b, i);
+      const seq = b.seq[i];
+      segments(L, b.offset[i], b.offset[i] + b.size[i], (x, y, w, row) => {
+        if (w >= minPx * 2) {
+          flush();
+          rect(groupOf(kind, seq), x, y, w >= 3 ? w - 1 : w);
+          return;
+        }
+        if (row !== runRow || Math.abs(runX + runW - x) > 0.01) {
+          flush();
+          runRow = row;
+          runX = x;
+          runY = y;
+        }
+        runW += w;
+        runBytes[kind] += w;
+        if (runW >= minPx) flush();
+      });
+    }
+    flush();
+    kinds.forEach((attrs, k) => {
+      if (d[k].length) g.append(s('path', { ...attrs, d: d[k].join(''), 'data-runs': d[k].length }));
+    });
+  }
+
+  #blockEl(i) {
+    return this.#dense ? null : this.#heads?.[i] ?? null;
+  }
+
+  #hit(clientX, clientY) {
+    const L = this.#L;
+    const r = this.#svg.getBoundingClientRect();
+    const x = clientX - r.left;
+    const y = clientY - r.top - L.top;
+    if (y < 0 || x < L.gutter) return -1;
+    const row = Math.floor(y / (L.rowH + L.gap));
+    if (y - row * (L.rowH + L.gap) > L.rowH) return -1;
+    const off = row * L.bpr + Math.floor((x - L.gutter) / L.ppb);
+    if (off < 0 || off >= this.#data.arenaSize || off >= (row + 1) * L.bpr) return -1;
+    return findBlock(this.#data.blocks, off);
+  }
+
+  #wire(svg) {
+    svg.addEventListener('pointermove', (e) => {
+      const i = this.#hit(e.clientX, e.clientY);
+      if (i !== this.#hover) {
+        this.#hover = i;
+        this.#drawOverlay();
+        if (i >= 0) this.#showTip(i, e.clientX, e.clientY); else this.#hideTipUnlessFocus();
+      } else if (i >= 0) {
+        this.#placeTip(e.clientX, e.clientY);
+      }
+    });
+    svg.addEventListener('pointerleave', () => {
+      this.#hover = -1;
+      this.#drawOverlay();
+      this.#hideTipUnlessFocus();
+    });
+    svg.addEventListener('click', (e) => {
+      const i = this.#hit(e.clientX, e.clientY);
+      if (i < 0) return;
+      this.#moveTo(i, false);
+      this.#activate(i);
+    });
+    svg.addEventListener('focusin', (e) => {
+      const i = this.#dense ? this.#cursor : e.target.__mmIndex ?? -1;
+      if (i >= 0) {
+        this.#cursor = i;
+        this.#focusOffset = this.#data.blocks.offset[i];
+        this.#drawOverlay();
+        this.#showTipFor(i);
+      }
+    });
+    svg.addEventListener('focusout', () => {
+      queueMicrotask(() => {
+        if (!this.#svg?.contains(this.#root.ownerDocument.activeElement)) {
+          this.#tip.hidden = true;
+          this.#drawOverlay(false);
+        }
+      });
+    });
+    svg.addEventListener('keydown', (e) => this.#key(e));
+  }
+
+  #key(e) {
+    const b = this.#data.blocks;
+    const n = b.length;
+    if (!n) return;
+    let i = this.#cursor < 0 ? 0 : this.#cursor;
+    const L = this.#L;
+    const byOffset = (off) => {
+      const j = findBlock(b, Math.max(0, Math.min(this.#data.arenaSize - 1, off)));
+      return j < 0 ? i : j;
+    };
+    switch (e.key) {
+      case 'ArrowRight': i = Math.min(n - 1, i + 1); break;
+      case 'ArrowLeft': i = Math.max(0, i - 1); break;
+      case 'ArrowDown': {
+        const t = b.offset[i] + L.bpr;
+        i = t < b.offset[i] + b.size[i] ? Math.min(n - 1, i + 1) : byOffset(t);
+        break;
+      }
+      case 'ArrowUp': {
+        const t = b.offset[i] - L.bpr;
+        i = t < 0 ? i : byOffset(t);
+        break;
+      }
+      case 'Home': i = 0; break;
+      case 'End': i = n - 1; break;
+      case 'PageDown': i = Math.min(n - 1, i + 10); break;
+      case 'PageUp': i = Math.max(0, i - 10); break;
+      case 'Enter': case ' ': case 'Delete': case 'Backspace':
+        e.preventDefault();
+        this.#activate(i);
+        return;
+      case 'i':
+        e.preventDefault();
+        this.#opts.onInspect?.(blockAt(b, i));
+        return;
+      case 'Escape':
+        this.#tip.hidden = true;
+        return;
+      default: return;
+    }
+    e.preventDefault();
+    this.#moveTo(i, true);
+  }
+
+  #moveTo(i, focus) {
+    const prev = this.#cursor;
+    this.#cursor = i;
+    this.#focusOffset = this.#data.blocks.offset[i];
+    if (!this.#dense) {
+      const old = prev >= 0 ? this.#blockEl(prev) : null;
+      const el = this.#blockEl(i);
+      if (old && old !== el) old.setAttribute('tabindex', '-1');
+      if (el) {
+        el.setAttribute('tabindex', '0');
+        if (focus) el.focus({ preventScroll: false });
+      }
+    } else {
+      if (focus) this.#svg.focus({ preventScroll: true });
+      this.#live.textContent = describeBlock(this.#data.blocks, i);
+    }
+    this.#drawOverlay();
+    if (focus) this.#showTipFor(i);
+  }
+
+  #activate(i) {
+    const blk = blockAt(this.#data.blocks, i);
+    if (!blk.free) this.#opts.onFree?.(blk);
+    else this.#opts.onInspect?.(blk);
+  }
+
+  /** Moves the keyboard focus to the block that holds `offset`. */
+  focusOffset(offset) {
+    if (!this.#data) return;
+    const i = findBlock(this.#data.blocks, offset);
+    if (i >= 0) this.#moveTo(i, true);
+  }
+
+  #drawOverlay(showCursor = true) {
+    const o = this.#overlay;
+    if (!o || !this.#data) return;
+    o.replaceChildren();
+    const b = this.#data.blocks;
+    const L = this.#L;
+    const outline = (i, cls) => {
+      if (i < 0 || i >= b.length) return;
+      segments(L, b.offset[i], b.offset[i] + b.size[i], (x, y, w) => {
+        o.append(s('rect', { x: x - 1, y: y - 1, width: Math.max(2, (w >= 3 ? w - 1 : w) + 2), height: L.rowH + 2, rx: 2, class: cls }));
+      });
+    };
+    const hl = this.#data.highlightSeq;
+    if (hl != null && hl >= 0) {
+      for (let i = 0; i < b.length; i++) if (b.seq[i] === hl && !b.free[i]) outline(i, 'mm-highlight');
+    }
+    if (this.#hover >= 0) outline(this.#hover, 'mm-hover');
+    const focused = this.#svg && this.#svg.contains(this.#root.ownerDocument.activeElement);
+    if (showCursor && focused && this.#cursor >= 0) outline(this.#cursor, 'mm-focus');
+  }
+
+  #hideTipUnlessFocus() {
+    const focused = this.#svg && this.#svg.contains(this.#root.ownerDocument.activeElement);
+    if (focused && this.#cursor >= 0) this.#showTipFor(this.#cursor);
+    else this.#tip.hidden = true;
+  }
+
+  #showTipFor(i) {
+    const L = this.#L;
+    const b = this.#data.blocks;
+    let pos = null;
+    segments(L, b.offset[i], b.offset[i] + b.size[i], (x, y, w) => { pos ??= { x: x + Math.min(w, 40) / 2, y: y + L.rowH }; });
+    const r = this.#svg.getBoundingClientRect();
+    this.#showTip(i, r.left + pos.x, r.top + pos.y + 4);
+  }
+
+  #showTip(i, cx, cy) {
+    const b = this.#data.blocks;
+    const blk = blockAt(b, i);
+    const rows = [];
+    const row = (k, v) => rows.push(h('dt', { text: k }), h('dd', { text: v }));
+    row('offset', `${num(blk.offset)} (${hex(blk.offset)})`);
+    row('size', `${num(blk.size)} B`);
+    if (!blk.free) {
+      row('requested', `${num(blk.requested)} B`);
+      row('padding', `${num(blk.size - blk.requested)} B`);
+      row('seq', blk.seq >= 0 ? String(blk.seq) : '—');
+    }
+    if (blk.chunk) row('class', `${num(blk.cls)} B`);
+    const title = blk.free
+      ? (blk.padding ? 'alignment padding' : blk.chunk ? 'free chunk' : 'free block')
+      : blk.seq >= 0 ? `ptr[${blk.seq}]` : 'used';
+    const badge = blk.free ? 'free' : blk.chunk ? 'slab chunk' : 'used';
+    const hint = this.#opts.interactive
+      ? (blk.free ? 'Click to inspect its bytes' : 'Click or Enter to free')
+      : null;
+    this.#tip.replaceChildren(
+      h('div', { class: 'mm-tip-head' }, h('strong', { text: title }), h('span', { class: `mm-tip-badge mm-tip-${blk.kind}`, text: badge })),
+      h('dl', { class: 'mm-tip-dl' }, rows),
+      hint ? h('div', { class: 'mm-tip-hint', text: hint }) : null);
+    this.#tip.hidden = false;
+    this.#placeTip(cx, cy);
+  }
+
+  #placeTip(cx, cy) {
+    const root = this.#root.getBoundingClientRect();
+    const tw = this.#tip.offsetWidth;
+    const th = this.#tip.offsetHeight;
+    let x = cx - root.left + 14;
+    let y = cy - root.top + 14;
+    if (x + tw > root.width) x = Math.max(0, cx - root.left - tw - 14);
+    if (y + th > root.height + 60) y = Math.max(0, cy - root.top - th - 14);
+    this.#tip.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
+  }
+
+  /** Stops observing the container and removes the map. */
+  destroy() {
+    this.#ro?.disconnect();
+    this.#root.remove();
+  }
+}

@@ -1,0 +1,142 @@
+// The fragmentation meter: external fragmentation (1 − L/F) as a gauge, and the
+// statistics around it. Every number is read from the snapshot the core
+// produced; nothing is recomputed here.
+//
+//   const meter = new Meter(container);
+//   meter.render(arena.snapshot());   // or { stats, lastSearched }
+
+import { h, s } from './dom.js';
+import { num, percent, plural } from './format.js';
+
+const R = 52;
+const ARC = Math.PI * R; // length of the half circle
+
+function arcPath() {
+  return `M ${60 - R} 62 A ${R} ${R} 0 0 1 ${60 + R} 62`;
+}
+
+/** How bad a fragmentation figure is, for colour: 'ok' | 'warn' | 'bad'. */
+export function level(f) {
+  return f < 0.25 ? 'ok' : f < 0.6 ? 'warn' : 'bad';
+}
+
+/** The statistics the meter lists: [key, label, format(snapshot), hint]. */
+export const METRICS = [
+  ['largestFree', 'Largest free block (L)', (x) => `${num(x.stats.largestFree)} B`, 'The biggest contiguous run of free bytes in the free list.'],
+  ['freeBytes', 'Free bytes', (x) => `${num(x.stats.freeBytes)} B`, 'All free bytes, free slab chunks included.'],
+  ['freeBlocks', 'Free blocks', (x) => num(x.stats.freeBlocks), 'Number of free blocks in the free list.'],
+  ['l2Fragmentation', 'L2 fragmentation', (x) => percent(x.stats.l2Fragmentation), '1 − √(Σ fᵢ²) / F: like 1 − L/F, but it counts every free block, not only the largest.'],
+  ['internalFragmentation', 'Internal fragmentation', (x) => `${num(x.stats.internalFragmentation)} B`, 'Bytes granted but not requested (rounding to the alignment, slab classes).'],
+  ['utilization', 'Utilization', (x) => percent(x.stats.utilization), 'Requested bytes live ÷ arena size.'],
+  ['lastSearched', 'Searched by last alloc', (x) => plural(x.lastSearched ?? x.stats.lastSearched, 'block'), 'Free blocks the strategy examined to place the last request.'],
+  ['largestRequest', 'Largest request now', (x) => `${num(x.stats.largestRequest)} B`, 'The largest malloc that would succeed right now.'],
+  ['usedBytes', 'Used', (x) => `${num(x.stats.usedBytes)} B in ${plural(x.stats.usedBlocks, 'block')}`, 'Bytes in used blocks and live slab chunks.'],
+  ['failedAllocs', 'Failed allocs', (x) => num(x.stats.failedAllocs), 'Requests that found no free block big enough.'],
+  ['peakUtilization', 'Peak utilization', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark.'],
+];
+
+export class Meter {
+  #root;
+  #arc;
+  #value;
+  #formula;
+  #explain;
+  #cells = new Map();
+  #bar;
+  #barNote;
+  #barBox;
+
+  /** @param {HTMLElement} container */
+  constructor(container, { compact = false } = {}) {
+    this.#arc = s('path', { d: arcPath(), class: 'meter-arc', pathLength: ARC, 'stroke-dasharray': `0 ${ARC}` });
+    const gauge = s('svg', { class: 'meter-gauge', viewBox: '0 0 120 70', 'aria-hidden': 'true' },
+      s('path', { d: arcPath(), class: 'meter-track' }),
+      this.#arc,
+      ...[0.25, 0.5, 0.75].map((t) => {
+        const a = Math.PI * (1 - t);
+        const [c, sn] = [Math.cos(a), Math.sin(a)];
+        return s('line', { x1: 60 + c * (R - 9), y1: 62 - sn * (R - 9), x2: 60 + c * (R - 6), y2: 62 - sn * (R - 6), class: 'meter-tick' });
+      }));
+    this.#value = h('div', { class: 'meter-value', 'data-testid': 'ext-frag' });
+    this.#formula = h('div', { class: 'meter-formula' });
+    this.#explain = h('p', { class: 'meter-explain' });
+    const head = h('div', { class: 'meter-head' },
+      h('div', { class: 'meter-dial' }, gauge, h('div', { class: 'meter-readout' }, this.#value)),
+      h('div', { class: 'meter-side' }, h('div', { class: 'meter-title', text: 'External fragmentation' }), this.#formula, this.#explain));
+    this.#bar = s('svg', { class: 'meter-bar', viewBox: '0 0 300 14', preserveAspectRatio: 'none', 'aria-hidden': 'true' });
+    this.#barNote = h('p', { class: 'meter-bar-note' });
+    const barBox = h('div', { class: 'meter-bar-box' }, this.#bar, this.#barNote);
+    const dl = h('dl', { class: 'meter-grid' });
+    for (const [key, label, , hint] of compact ? METRICS.slice(0, 4) : METRICS) {
+      const dd = h('dd', { 'data-metric': key });
+      this.#cells.set(key, dd);
+      dl.append(h('div', { class: 'meter-cell', title: hint }, h('dt', { text: label }), dd));
+    }
+    this.#root = h('div', { class: 'meter', role: 'group', 'aria-label': 'Fragmentation statistics' }, head, barBox, dl);
+    this.#barBox = barBox;
+    container.append(this.#root);
+  }
+
+  get element() { return this.#root; }
+
+  /**
+   * @param {{stats: object, lastSearched?: number}} snap
+   * @param {object} [blocks] typed blocks (arena.blocksTyped()): draws the free blocks
+   *   of the free list as one bar, largest first (how L compares with F)
+   */
+  render(snap, blocks) {
+    this.#freeBar(snap.stats, blocks);
+    const st = snap.stats;
+    const f = st.externalFragmentation;
+    const lv = level(f);
+    this.#arc.setAttribute('stroke-dasharray', `${(Math.max(0, Math.min(1, f)) * ARC).toFixed(2)} ${ARC}`);
+    this.#arc.setAttribute('class', `meter-arc meter-${lv}${f > 0 ? '' : ' meter-zero'}`);
+    this.#value.textContent = percent(f);
+    this.#value.className = `meter-value meter-text-${lv}`;
+    this.#root.setAttribute('aria-label', `External fragmentation ${percent(f)}`);
+    this.#formula.replaceChildren(
+      h('span', { class: 'meter-f', text: '1 − L / F' }),
+      h('span', { class: 'meter-f-sub', text: `L: largest free block, ${num(st.largestFree)} B` }));
+    let text;
+    if (st.freeBytes === 0) text = 'Nothing is free: the arena is full.';
+    else if (st.freeBlocks <= 1 && f === 0) text = 'All free memory is one block: any request up to its size fits.';
+    else if (lv === 'ok') text = `${num(st.freeBlocks)} free blocks, but most free memory is in the largest one.`;
+    else if (st.largestRequest + 1 > st.freeBytes) text = `Free memory is split over ${num(st.freeBlocks)} blocks.`;
+    else text = `Free memory is scattered over ${num(st.freeBlocks)} blocks: a request of ${num(st.largestRequest + 1)} B fails although ${num(st.freeBytes)} B are free.`;
+    this.#explain.textContent = text;
+    for (const [key, , fmt] of METRICS) {
+      const dd = this.#cells.get(key);
+      if (dd) dd.textContent = fmt(snap);
+    }
+  }
+
+  #freeBar(st, b) {
+    this.#barBox.hidden = !b;
+    if (!b) return;
+    const sizes = [];
+    for (let i = 0; i < b.length; i++) if (b.free[i] && !b.chunk[i]) sizes.push(b.size[i]);
+    sizes.sort((x, y) => y - x);
+    let total = 0;
+    for (const v of sizes) total += v;
+    this.#bar.replaceChildren();
+    if (!total) {
+      this.#bar.append(s('rect', { x: 0, y: 0, width: 300, height: 14, class: 'meter-bar-empty' }));
+      this.#barNote.textContent = 'No free blocks.';
+      return;
+    }
+    // Up to 60 segments; the rest as one tail (it is all crumbs by then).
+    let x = 0;
+    const shown = Math.min(sizes.length, 60);
+    for (let k = 0; k < shown; k++) {
+      const w = (sizes[k] / total) * 300;
+      this.#bar.append(s('rect', { x, y: 0, width: Math.max(0, w - (w > 2 ? 0.8 : 0)), height: 14, class: k === 0 ? 'meter-bar-largest' : 'meter-bar-other' }));
+      x += w;
+    }
+    if (x < 300) this.#bar.append(s('rect', { x, y: 0, width: 300 - x, height: 14, class: 'meter-bar-other' }));
+    this.#barNote.replaceChildren(
+      h('span', { class: 'meter-key meter-key-largest', 'aria-hidden': 'true' }), `L = ${num(st.largestFree)} B `,
+      h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${plural(sizes.length - 1, 'free block')}`);
+  }
+
+  destroy() { this.#root.remove(); }
+}

@@ -1,0 +1,243 @@
+// The op-list editor: OSTEP syntax (+10,+20,-0 …) or a CS:APP .rep trace,
+// with line numbers, validation as you type (by the core, through a
+// callback), errors that name the line, and import by file picker,
+// drag-and-drop or paste.
+
+import { h, button, iconSvg } from './dom.js';
+import { num } from './format.js';
+
+const LINE_PX = 20; // keep in sync with .ed-text / .ed-gutter line-height
+
+export class OpEditor {
+  #els;
+  #opts;
+  #format = 'ops';
+  #dirty = false;
+  #timer = 0;
+  #errorLine = 0;
+
+  /**
+   * @param {HTMLElement} container
+   * @param {object} opts
+   *   onValidate(text, format) → { count, heapHint? } or throws (bad-script with .line)
+   *   onRun(text, format), onAppend(text), onRevert(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null
+   */
+  constructor(container, opts) {
+    this.#opts = opts;
+    const fmtOps = h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'true', text: 'Op list', onclick: () => this.setFormat('ops', true) });
+    const fmtRep = h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'false', text: '.rep trace', onclick: () => this.setFormat('rep', true) });
+    const seg = h('div', { class: 'seg', role: 'group', 'aria-label': 'Format' }, fmtOps, fmtRep);
+
+    const file = h('input', { type: 'file', class: 'sr-only', accept: '.rep,.txt,.ops,text/plain', 'data-testid': 'file-input', tabindex: '-1',
+      onchange: () => { const f = file.files?.[0]; if (f) opts.onFile?.(f); file.value = ''; } });
+    const pick = button('Import file', { class: 'btn btn-sm', onclick: () => file.click(), 'data-testid': 'import' }, 'upload');
+    const download = button('Download', { class: 'btn btn-sm btn-ghost', title: 'Save the op list as a text file', onclick: () => this.#download() }, 'download');
+
+    const gutter = h('pre', { class: 'ed-gutter', 'aria-hidden': 'true' });
+    const mark = h('div', { class: 'ed-mark', hidden: true, 'aria-hidden': 'true' });
+    const text = h('textarea', {
+      class: 'ed-text', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', wrap: 'off',
+      'aria-label': 'Op list', 'data-testid': 'editor', rows: 8,
+      placeholder: '+10, +20, -0     # malloc 10, malloc 20, free ptr[0]\n+16@64              # 16 bytes aligned to 64\nc8, r1:40, w1=cafe  # calloc, realloc, write\n@best-fit           # switch strategy',
+    });
+    text.addEventListener('input', () => {
+      this.#dirty = true;
+      this.#paintGutter();
+      this.#schedule();
+    });
+    text.addEventListener('scroll', () => {
+      gutter.scrollTop = text.scrollTop;
+      this.#placeMark();
+    });
+    text.addEventListener('paste', () => {
+      setTimeout(() => {
+        const f = opts.onPasteDetect?.(text.value);
+        if (f && f !== this.#format) this.setFormat(f, true);
+      });
+    });
+    text.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        run.click();
+      }
+    });
+
+    const status = h('p', { class: 'ed-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'editor-status' });
+    // Running supersedes the pending as-you-type validation (its message would overwrite the result).
+    const run = button('Run from start', { class: 'btn btn-primary', 'data-testid': 'run', title: 'Start over and run these ops (Ctrl+Enter)', onclick: () => { clearTimeout(this.#timer); opts.onRun?.(text.value, this.#format); } }, 'run');
+    const append = button('Append', { class: 'btn', 'data-testid': 'append', title: 'Run these ops on top of the current state', onclick: () => { clearTimeout(this.#timer); opts.onAppend?.(text.value); } });
+    const revert = button('Show log', { class: 'btn btn-ghost', 'data-testid': 'revert', title: 'Replace the text with the current op log', onclick: () => { this.#dirty = false; opts.onRevert?.(); } });
+    const trace = h('div', { class: 'ed-trace', hidden: true, 'data-testid': 'trace-panel' });
+    const drop = h('div', { class: 'ed-drop', 'aria-hidden': 'true' }, iconSvg('upload'), h('span', { text: 'Drop a .rep trace or an op list' }));
+
+    const root = h('div', { class: 'ed' },
+      h('div', { class: 'ed-toolbar' }, seg, h('div', { class: 'ed-tools' }, pick, download, file)),
+      h('div', { class: 'ed-box' }, gutter, h('div', { class: 'ed-area' }, text, mark), drop),
+      status, trace,
+      h('div', { class: 'ed-actions' }, run, append, revert));
+    for (const ev of ['dragenter', 'dragover']) {
+      root.addEventListener(ev, (e) => {
+        if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+        e.preventDefault();
+        root.classList.add('is-dragging');
+      });
+    }
+    root.addEventListener('dragleave', (e) => { if (!root.contains(e.relatedTarget)) root.classList.remove('is-dragging'); });
+    root.addEventListener('drop', (e) => {
+      root.classList.remove('is-dragging');
+      const f = e.dataTransfer?.files?.[0];
+      if (!f) return;
+      e.preventDefault();
+      opts.onFile?.(f);
+    });
+    container.append(root);
+    this.#els = { root, text, gutter, mark, status, run, append, revert, trace, fmtOps, fmtRep, seg };
+    this.#paintGutter();
+    this.setFormat('ops');
+  }
+
+  get element() { return this.#els.root; }
+  get value() { return this.#els.text.value; }
+  get format() { return this.#format; }
+  /** True once the user edited the text since it was last set. */
+  get dirty() { return this.#dirty; }
+
+  setFormat(f, validate = false) {
+    this.#format = f;
+    this.#els.fmtOps.setAttribute('aria-pressed', String(f === 'ops'));
+    this.#els.fmtRep.setAttribute('aria-pressed', String(f === 'rep'));
+    this.#els.append.hidden = f === 'rep';
+    this.#els.text.setAttribute('aria-label', f === 'rep' ? 'CS:APP .rep trace' : 'Op list');
+    if (validate) this.validateNow();
+  }
+
+  /** Replaces the text. `{ dirty }` marks it as the user's (not the log). */
+  setText(value, { format = this.#format, dirty = false, validate = true } = {}) {
+    const t = this.#els.text;
+    if (t.value !== value) t.value = value;
+    this.#dirty = dirty;
+    this.setFormat(format);
+    this.#paintGutter();
+    if (validate) this.validateNow(); else this.#status('', 'idle');
+  }
+
+  #schedule() {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.validateNow(), 250);
+  }
+
+  /** Validates now (through onValidate) and shows the result. */
+  validateNow() {
+    clearTimeout(this.#timer);
+    const text = this.#els.text.value;
+    if (!text.trim()) {
+      this.#status(this.#format === 'rep' ? 'Paste or drop a CS:APP .rep trace.' : 'Empty op list.', 'idle');
+      this.#setError(0);
+      return true;
+    }
+    try {
+      const r = this.#opts.onValidate?.(text, this.#format);
+      const extra = this.#format === 'rep' && r?.heapHint ? ` · heap hint ${num(r.heapHint)} B` : '';
+      const edited = this.#dirty ? ' · edited: Run from start to replace the timeline' : '';
+      this.#status(`✓ ${num(r?.count ?? 0)} ${r?.count === 1 ? 'op' : 'ops'}${extra}${edited}`, 'ok');
+      this.#setError(0);
+      return true;
+    } catch (e) {
+      this.showError(e);
+      return false;
+    }
+  }
+
+  /** Shows an error; a `bad-script` error's line is marked and offered. */
+  showError(e) {
+    const line = Number(e?.line) || 0;
+    const msg = String(e?.message ?? e);
+    const s = this.#els.status;
+    s.className = 'ed-status ed-status-error';
+    s.replaceChildren(h('span', { text: line && !/^line \d+/.test(msg) ? `Line ${line}: ${msg}` : capitalize(msg) }));
+    if (line) {
+      s.append(' ', h('button', { type: 'button', class: 'linkish', text: `Go to line ${line}`, onclick: () => this.goToLine(line) }));
+    }
+    this.#setError(line);
+  }
+
+  /** Selects line `n` (1-based) and scrolls it into view. */
+  goToLine(n) {
+    const t = this.#els.text;
+    const lines = t.value.split('\n');
+    let start = 0;
+    for (let i = 0; i < n - 1 && i < lines.length; i++) start += lines[i].length + 1;
+    const end = start + (lines[n - 1]?.length ?? 0);
+    t.focus();
+    t.setSelectionRange(start, end);
+    t.scrollTop = Math.max(0, (n - 3) * LINE_PX);
+    this.#placeMark();
+  }
+
+  /** Whether a trace summary is showing. */
+  get traceShown() { return !this.#els.trace.hidden; }
+
+  /** Shows a trace summary with actions ([{ label, onClick }]); null hides it. */
+  showTrace(info, actions = []) {
+    const p = this.#els.trace;
+    if (!info) { p.hidden = true; p.replaceChildren(); return; }
+    p.hidden = false;
+    p.replaceChildren(
+      h('p', { class: 'ed-trace-title' }, h('strong', { text: info.name || 'Trace' }), ` · ${num(info.count)} ops · ${num(info.numIds)} ids · heap hint ${num(info.heapHint)} B`),
+      h('div', { class: 'ed-trace-actions' }, actions.map((a, i) => button(a.label, { class: `btn btn-sm${i === 0 ? ' btn-primary' : ''}`, onclick: a.onClick, 'data-testid': a.testid }))));
+  }
+
+  /** Disables the run buttons while a replay runs. */
+  setBusy(busy) {
+    for (const b of [this.#els.run, this.#els.append, this.#els.revert]) b.disabled = busy;
+  }
+
+  #status(text, kind) {
+    const s = this.#els.status;
+    s.className = `ed-status ed-status-${kind}`;
+    s.textContent = text;
+  }
+
+  #setError(line) {
+    this.#errorLine = line;
+    this.#paintGutter();
+    this.#placeMark();
+  }
+
+  #paintGutter() {
+    const t = this.#els.text.value;
+    let lines = 1;
+    for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) lines++;
+    const max = Math.min(lines, 200_000);
+    const g = this.#els.gutter;
+    if (g.dataset.lines !== String(max)) {
+      const out = [];
+      for (let i = 1; i <= max; i++) out.push(String(i));
+      g.textContent = out.join('\n');
+      g.dataset.lines = String(max);
+    }
+    g.classList.toggle('ed-gutter-wide', lines >= 1000);
+  }
+
+  #placeMark() {
+    const m = this.#els.mark;
+    if (!this.#errorLine) { m.hidden = true; return; }
+    m.hidden = false;
+    const top = 8 + (this.#errorLine - 1) * LINE_PX - this.#els.text.scrollTop;
+    m.style.transform = `translateY(${top}px)`;
+  }
+
+  #download() {
+    const blob = new Blob([this.#els.text.value], { type: 'text/plain' });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: this.#format === 'rep' ? 'trace.rep' : 'ops.txt' });
+    this.#els.root.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+}
+
+function capitalize(s) {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
+}

@@ -1,0 +1,393 @@
+// The timeline model (no DOM): one live arena, the ops beyond its cursor, and
+// long replays in chunks so the page never freezes.
+//
+// The state at step n is createArena(config) + the first n ops. The live arena
+// always sits at the cursor, so its own log (arena.log()) is the past; `future`
+// holds the ops after the cursor (after an undo, a cancelled replay, or a fork).
+//
+//   const session = new Session(api, { size: 1024 });   // api: arena.js's exports
+//   session.act((a) => a.alloc(16));
+//   await session.undo();
+//   await session.load(config, '+10,+20,-0');
+
+/** Ops per chunk of a long replay. */
+export const CHUNK = 20_000;
+/** Above this many ops, going back replays from the start in chunks instead of rebuild(n). */
+const REBUILD_SYNC_MAX = 100_000;
+
+/**
+ * Splits op-list text into its ops' tokens, the way the core's lexer separates
+ * them (commas, semicolons, whitespace; `#` starts a comment), so a validated
+ * text can be replayed a chunk at a time. The core still parses every token.
+ */
+export function tokenize(text) {
+  text = String(text);
+  // Fast path for the common single-line, comma-separated form (logs, workloads).
+  if (!/[\s;#]/.test(text)) return text.split(',').filter(Boolean);
+  const out = [];
+  for (const line of String(text).split(/\r?\n|\r/)) {
+    const hash = line.indexOf('#');
+    const code = hash >= 0 ? line.slice(0, hash) : line;
+    for (const t of code.split(/[,;\s]+/)) if (t) out.push(t);
+  }
+  return out;
+}
+
+const pause = () => new Promise((r) => setTimeout(r));
+
+export class Session extends EventTarget {
+  #api;
+  #tokens = null;
+  #tokensAt = -1;
+  #tokensArena = null;
+  #cancel = false;
+
+  /**
+   * @param {object} api `{ createArena, compare, parseOps, STRATEGIES }` (from arena.js)
+   * @param {object} config createArena options
+   */
+  constructor(api, config = {}) {
+    super();
+    this.#api = api;
+    this.arena = api.createArena(config);
+    this.config = this.arena.initialConfig();
+    /** Ops after the cursor, as tokens. */
+    this.future = [];
+    /** Saved timelines: [{ name, config, tokens, position }]; `active` indexes the live one. */
+    this.branches = [];
+    this.active = 0;
+    /** Bumps on every change (views compare it to know when to redraw). */
+    this.version = 0;
+    /** True while a chunked replay runs. */
+    this.busy = false;
+  }
+
+  /** Ops run so far (the cursor). */
+  get position() { return this.arena.logLength; }
+  /** Ops in the whole timeline. */
+  get total() { return this.position + this.future.length; }
+
+  #changed(kind) {
+    this.version++;
+    this.dispatchEvent(new CustomEvent('change', { detail: { kind } }));
+  }
+
+  #progress(done, total, label) {
+    this.dispatchEvent(new CustomEvent('progress', { detail: { done, total, label } }));
+  }
+
+  #setArena(a) {
+    if (a === this.arena) return;
+    this.arena.dispose();
+    this.arena = a;
+  }
+
+  /** Tokens of the ops run so far (arena.log(), cached; seeks keep the cache). */
+  pastTokens() {
+    const n = this.arena.logLength;
+    if (this.#tokensArena !== this.arena || this.#tokensAt !== n || !this.#tokens) {
+      const log = this.arena.log();
+      this.#remember(log ? log.split(',') : []);
+    }
+    return this.#tokens;
+  }
+
+  #remember(tokens) {
+    this.#tokens = tokens;
+    this.#tokensAt = this.arena.logLength;
+    this.#tokensArena = this.arena;
+  }
+
+  #cached() {
+    return this.#tokensArena === this.arena && this.#tokensAt === this.arena.logLength ? this.#tokens : null;
+  }
+
+  /** Every op of the timeline, past and future. */
+  tokens() {
+    return this.future.length ? this.pastTokens().concat(this.future) : this.pastTokens();
+  }
+
+  /** The timeline as op-list text. */
+  text() {
+    return this.tokens().join(',');
+  }
+
+  /** Tokens `[from, to)` of the timeline, without building the whole list when it can. */
+  slice(from, to) {
+    const pos = this.position;
+    if (from >= pos) return this.future.slice(from - pos, to - pos);
+    const past = this.pastTokens();
+    if (to <= pos) return past.slice(from, to);
+    return past.slice(from).concat(this.future.slice(0, to - pos));
+  }
+
+  /** Starts over from a new configuration (throws `bad-config`; then nothing changes). */
+  reset(config) {
+    const a = this.#api.createArena(config);
+    this.#setArena(a);
+    this.config = a.initialConfig();
+    this.future = [];
+    this.branches = [];
+    this.active = 0;
+    this.#changed('reset');
+  }
+
+  /**
+   * Runs a direct operation on the live arena (alloc, free, ...). When it logs
+   * an op, the future is dropped (a new branch of history). Errors propagate;
+   * the core leaves the arena unchanged on error (failed allocations are logged).
+   */
+  act(fn, { keepFuture = false } = {}) {
+    this.#guard();
+    const before = this.position;
+    try {
+      return fn(this.arena);
+    } finally {
+      if (this.position !== before) {
+        if (!keepFuture) this.future = [];
+        this.#changed('act');
+      }
+    }
+  }
+
+  /** Switches the strategy: in the config when nothing has run yet, else as a logged `@mode` op. */
+  setStrategy(strategy) {
+    if (this.total === 0) this.reset({ ...this.config, strategy });
+    else this.act((a) => { a.strategy = strategy; });
+  }
+
+  /** Coalescing on or off, like setStrategy. */
+  setCoalesce(on) {
+    if (this.total === 0) this.reset({ ...this.config, coalesce: on });
+    else this.act((a) => { a.coalesce = on; });
+  }
+
+  #guard() {
+    if (this.busy) {
+      const e = new Error('a replay is running');
+      e.code = 'busy';
+      throw e;
+    }
+  }
+
+  /** Stops the running chunked replay after its current chunk. */
+  cancel() {
+    this.#cancel = true;
+  }
+
+  /** Replays `tokens` on `arena` in chunks; returns how many ran (fewer when cancelled). */
+  async #chunked(arena, tokens, label) {
+    const n = tokens.length;
+    if (n <= CHUNK) {
+      if (n) arena.replay(tokens.join(','));
+      return n;
+    }
+    this.busy = true;
+    this.#cancel = false;
+    this.dispatchEvent(new CustomEvent('busy', { detail: { busy: true, label } }));
+    let done = 0;
+    try {
+      this.#progress(0, n, label);
+      while (done < n) {
+        const end = Math.min(n, done + CHUNK);
+        arena.replay(tokens.slice(done, end).join(','));
+        done = end;
+        this.#progress(done, n, label);
+        await pause();
+        if (this.#cancel) break;
+      }
+    } finally {
+      this.busy = false;
+      this.dispatchEvent(new CustomEvent('busy', { detail: { busy: false, label } }));
+    }
+    return done;
+  }
+
+  /** Moves the cursor to step `n` (undo, redo, scrubbing). */
+  async seek(n) {
+    this.#guard();
+    const pos = this.position;
+    n = Math.max(0, Math.min(this.total, Math.round(n)));
+    if (n === pos) return;
+    if (n > pos) {
+      const known = this.#cached();
+      const run = this.future.slice(0, n - pos);
+      const done = await this.#chunked(this.arena, run, 'Replaying');
+      this.future = this.future.slice(done);
+      if (known) this.#remember(done === run.length ? known.concat(run) : known.concat(run.slice(0, done)));
+    } else {
+      const past = this.pastTokens();
+      const future = past.slice(n).concat(this.future);
+      if (n <= REBUILD_SYNC_MAX) {
+        this.#setArena(this.arena.rebuild(n));
+        this.#remember(past.slice(0, n));
+      } else {
+        const a = this.#api.createArena(this.config);
+        const old = this.arena;
+        this.arena = a;
+        this.future = [];
+        const done = await this.#chunked(a, past.slice(0, n), 'Rewinding');
+        old.dispose();
+        this.future = past.slice(done, n).concat(future);
+        this.#changed('seek');
+        return;
+      }
+      this.future = future;
+    }
+    this.#changed('seek');
+  }
+
+  undo() { return this.seek(this.position - 1); }
+  redo() { return this.seek(this.position + 1); }
+
+  /**
+   * Replaces the whole timeline: a fresh arena from `config`, then `text`
+   * (validated first: a bad script throws `bad-script` with `.line` and
+   * nothing changes). Long texts replay in chunks with 'progress' events; a
+   * cancelled replay keeps the rest as the future.
+   */
+  async load(config, text, { label = 'Replaying' } = {}) {
+    this.#guard();
+    const a = this.#api.createArena(config);
+    let count;
+    try {
+      ({ count } = a.validate(text));
+    } catch (e) {
+      a.dispose();
+      throw e;
+    }
+    this.#setArena(a);
+    this.config = a.initialConfig();
+    this.future = [];
+    this.branches = [];
+    this.active = 0;
+    if (count <= CHUNK) {
+      a.replay(text);
+    } else {
+      await pause();
+      const tokens = tokenize(text);
+      if (tokens.length !== count) {
+        a.replay(text); // cannot happen; the core is the reference
+      } else {
+        this.#changed('load-start');
+        const done = await this.#chunked(a, tokens, label);
+        this.future = tokens.slice(done);
+      }
+    }
+    this.#changed('load');
+    return count;
+  }
+
+  /** Runs `text` on top of the current state (validated against it first). */
+  async append(text, { label = 'Replaying' } = {}) {
+    this.#guard();
+    const { count } = this.arena.validate(text);
+    this.future = [];
+    if (count <= CHUNK) this.arena.replay(text);
+    else await this.#chunked(this.arena, tokenize(text), label);
+    this.#changed('append');
+    return count;
+  }
+
+  /**
+   * Forks the timeline at the cursor: the rest of the ops will run under
+   * `strategy`. The old timeline stays available as a branch.
+   */
+  fork(strategy) {
+    this.#guard();
+    const name = `${strategy} @ step ${this.position}`;
+    if (!this.branches.length) this.branches.push({ name: 'original' });
+    this.#saveBranch();
+    this.act((a) => { a.strategy = strategy; }, { keepFuture: true });
+    this.branches.push({ name });
+    this.active = this.branches.length - 1;
+    this.#saveBranch();
+    this.#changed('fork');
+    return name;
+  }
+
+  #saveBranch() {
+    const b = this.branches[this.active];
+    if (b) Object.assign(b, { config: this.config, tokens: this.tokens(), position: this.position });
+  }
+
+  /** Switches to saved branch `k`. */
+  async switchBranch(k) {
+    this.#guard();
+    if (k === this.active || !this.branches[k]) return;
+    this.#saveBranch();
+    const b = this.branches[k];
+    const a = this.#api.createArena(b.config);
+    this.#setArena(a);
+    this.config = a.initialConfig();
+    this.future = [];
+    this.active = k;
+    const done = await this.#chunked(a, b.tokens.slice(0, b.position), 'Switching branch');
+    this.future = b.tokens.slice(done);
+    this.#changed('branch');
+  }
+
+  /**
+   * Fragmentation over the whole timeline, from a scratch arena:
+   * [{ step, externalFragmentation, ... }] with about `points` samples.
+   */
+  samples(points = 240) {
+    const total = this.total;
+    const every = Math.max(1, Math.ceil(total / points));
+    const scratch = this.#api.createArena(this.config);
+    try {
+      const first = scratch.stats();
+      const out = [{ step: 0, externalFragmentation: first.externalFragmentation, failedAllocs: first.failedAllocs }];
+      if (!total) return out;
+      const r = scratch.replaySampled(this.text(), every);
+      out.push(...r.samples);
+      if (total % every) {
+        const last = scratch.stats();
+        out.push({ step: total, externalFragmentation: last.externalFragmentation, failedAllocs: last.failedAllocs });
+      }
+      return out;
+    } finally {
+      scratch.dispose();
+    }
+  }
+
+  /**
+   * Runs the timeline's ops (without its strategy switches) under every
+   * strategy: `compare()`'s result plus `{ every, tokens, skipped }`.
+   * `upTo` stops after that many ops (mini maps at a step).
+   */
+  compare({ strategies = this.#api.STRATEGIES, points = 300, upTo } = {}) {
+    let tokens = this.tokens();
+    if (upTo != null) tokens = tokens.slice(0, upTo);
+    let skipped = 0;
+    let index = null;
+    if (tokens.some((t) => t.startsWith('@'))) {
+      // Which ops switch the mode: asked of the core's parser, not guessed here.
+      const { ops } = this.#api.parseOps(tokens.join(','));
+      index = [];
+      ops.forEach((op, i) => { if (op.op !== 'setMode') index.push(i); });
+      skipped = tokens.length - index.length;
+      tokens = index.map((i) => tokens[i]);
+    }
+    const every = Math.max(1, Math.ceil(tokens.length / points));
+    const text = tokens.join(',');
+    // The slab allocator places differently from the first op on; the divergence
+    // worth showing is among the free-list strategies, so they run together and
+    // the slab run joins afterwards.
+    const fits = strategies.filter((s) => s !== 'slab');
+    const rest = strategies.filter((s) => s === 'slab');
+    let result;
+    let divergenceAmong = null;
+    if (fits.length > 1 && rest.length) {
+      const a = this.#api.compare(this.config, text, fits, every);
+      const b = this.#api.compare(this.config, text, rest, every);
+      const order = (r) => strategies.indexOf(r.strategy);
+      result = { runs: [...a.runs, ...b.runs].sort((x, y) => order(x) - order(y)), firstDivergence: a.firstDivergence };
+      divergenceAmong = 'the free-list strategies';
+    } else {
+      result = this.#api.compare(this.config, text, strategies, every);
+    }
+    // index[k]: the timeline position of compared op k (null when nothing was skipped).
+    return { ...result, every, tokens, skipped, index, divergenceAmong };
+  }
+}

@@ -1,0 +1,140 @@
+// The timeline: undo / step / play over the op list, a scrubber over every op
+// (with fragmentation over time drawn behind it), the ops around the cursor,
+// and "fork here" with another strategy.
+
+import { h, s, button, iconSvg } from './dom.js';
+import { num, percent } from './format.js';
+import { strategyLabel } from './controls.js';
+
+export const SPEEDS = [
+  { label: '2 ops/s', ms: 500 },
+  { label: '8 ops/s', ms: 125 },
+  { label: '30 ops/s', ms: 33 },
+  { label: 'max', ms: 0 },
+];
+
+function shortToken(t) {
+  return t.length > 14 ? `${t.slice(0, 13)}…` : t;
+}
+
+export class TimelineView {
+  #els;
+  #opts;
+  #last = null;
+
+  /**
+   * @param {HTMLElement} container
+   * @param {object} opts { strategies, onSeek(n), onPlay(), onPause(), onSpeed(ms), onFork(strategy), onBranch(k) }
+   */
+  constructor(container, opts) {
+    this.#opts = opts;
+    const mk = (label, icon, onclick, testid) => button(label, { class: 'btn btn-icon', 'data-icon-only': '1', 'aria-label': label, title: label, onclick, 'data-testid': testid }, icon);
+    const start = mk('Go to start', 'start', () => opts.onSeek?.(0), 'tl-start');
+    const undo = mk('Undo (Ctrl+Z)', 'undo', () => opts.onSeek?.(this.#last.position - 1), 'undo');
+    const play = button('Play', { class: 'btn btn-icon btn-play', 'data-icon-only': '1', 'aria-label': 'Play', title: 'Play (replay the ops after the cursor)', 'data-testid': 'play', onclick: () => (this.#last?.playing ? opts.onPause?.() : opts.onPlay?.()) }, 'play');
+    const redo = mk('Step / redo (Ctrl+Shift+Z)', 'redo', () => opts.onSeek?.(this.#last.position + 1), 'redo');
+    const end = mk('Go to end', 'end', () => opts.onSeek?.(this.#last.total), 'tl-end');
+    const speed = h('select', { class: 'input input-sm', 'aria-label': 'Playback speed', onchange: () => opts.onSpeed?.(Number(speed.value)) },
+      SPEEDS.map((sp, i) => h('option', { value: sp.ms, text: sp.label, selected: i === 1 })));
+    const readout = h('div', { class: 'tl-readout', 'aria-live': 'off' });
+
+    const spark = s('svg', { class: 'tl-spark', viewBox: '0 0 1000 40', preserveAspectRatio: 'none', 'aria-hidden': 'true' });
+    const scrub = h('input', {
+      type: 'range', class: 'tl-range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'Step', 'data-testid': 'scrubber',
+      oninput: () => opts.onSeek?.(Number(scrub.value)),
+    });
+    const sparkNote = h('span', { class: 'tl-spark-note' });
+    const ops = h('ol', { class: 'tl-ops', 'aria-label': 'Ops around the cursor' });
+
+    const forkSel = h('select', { class: 'input input-sm', 'aria-label': 'Strategy for the fork' },
+      opts.strategies.map((st) => h('option', { value: st, text: strategyLabel(st) })));
+    const fork = button('Fork here', { class: 'btn btn-sm', 'data-testid': 'fork', title: 'Run the rest of the ops under another strategy (the current timeline stays as a branch)', onclick: () => opts.onFork?.(forkSel.value) }, 'fork');
+    const branch = h('select', { class: 'input input-sm', 'aria-label': 'Branch', 'data-testid': 'branch', onchange: () => opts.onBranch?.(Number(branch.value)) });
+    const branchWrap = h('label', { class: 'tl-branch', hidden: true }, h('span', { text: 'Branch' }), branch);
+
+    container.append(h('div', { class: 'tl' },
+      h('div', { class: 'tl-bar' },
+        h('div', { class: 'tl-buttons', role: 'group', 'aria-label': 'Timeline' }, start, undo, play, redo, end),
+        h('div', { class: 'tl-scrub' }, spark, scrub),
+        readout),
+      h('div', { class: 'tl-meta' }, sparkNote, ops),
+      h('div', { class: 'tl-foot' },
+        h('label', { class: 'tl-speed' }, h('span', { text: 'Speed' }), speed),
+        h('div', { class: 'tl-fork' }, h('span', { class: 'tl-fork-label', text: 'Fork with' }), forkSel, fork),
+        branchWrap)));
+    this.#els = { start, undo, play, redo, end, speed, readout, spark, scrub, ops, forkSel, fork, branch, branchWrap, sparkNote };
+  }
+
+  /**
+   * @param {object} st { position, total, playing, busy, window: { start, tokens }, samples, strategy, branches, active }
+   */
+  render(st) {
+    this.#last = st;
+    const e = this.#els;
+    const { position: pos, total } = st;
+    e.scrub.max = String(total);
+    e.scrub.value = String(pos);
+    e.scrub.disabled = total === 0 || st.busy;
+    const next = st.window.tokens[pos - st.window.start];
+    e.scrub.setAttribute('aria-valuetext', `step ${num(pos)} of ${num(total)}${next ? `, next op ${next}` : ''}`);
+    e.readout.replaceChildren(
+      h('span', { class: 'tl-step', text: num(pos) }),
+      h('span', { class: 'tl-of', text: ` / ${num(total)}` }),
+      h('span', { class: 'tl-unit', text: total === 1 ? ' op' : ' ops' }));
+    e.start.disabled = e.undo.disabled = pos === 0 || st.busy;
+    e.redo.disabled = e.end.disabled = pos >= total || st.busy;
+    e.play.disabled = (pos >= total && !st.playing) || st.busy;
+    e.play.replaceChildren(iconSvg(st.playing ? 'pause' : 'play'), h('span', { class: 'sr-only', text: st.playing ? 'Pause' : 'Play' }));
+    e.play.setAttribute('aria-label', st.playing ? 'Pause' : 'Play');
+    e.play.classList.toggle('is-playing', !!st.playing);
+    e.fork.disabled = st.busy || total === 0;
+    if (st.strategy && e.forkSel.value === st.strategy) {
+      const other = [...e.forkSel.options].find((o) => o.value !== st.strategy);
+      if (other) e.forkSel.value = other.value;
+    }
+
+    // The ops around the cursor.
+    const items = [];
+    const { start, tokens } = st.window;
+    tokens.forEach((t, k) => {
+      const i = start + k;
+      const done = i < pos;
+      if (i === pos) items.push(h('li', { class: 'tl-cursor', 'aria-label': 'cursor' }));
+      items.push(h('li', null, h('button', {
+        type: 'button', class: `tl-op${done ? ' tl-done' : ' tl-future'}${t.startsWith('@') ? ' tl-meta-op' : ''}`,
+        title: `op ${num(i + 1)}: ${t}`, 'aria-label': `Go to after op ${i + 1}, ${t}`,
+        onclick: () => this.#opts.onSeek?.(i + 1), disabled: !!st.busy,
+      }, shortToken(t))));
+    });
+    if (tokens.length && start + tokens.length === pos) items.push(h('li', { class: 'tl-cursor', 'aria-label': 'cursor' }));
+    if (!tokens.length) items.push(h('li', { class: 'tl-empty', text: 'No ops yet: every malloc, free, realloc and write is recorded here.' }));
+    e.ops.replaceChildren(...items);
+
+    // Fragmentation over time, behind the scrubber.
+    const smp = st.samples;
+    e.spark.replaceChildren();
+    if (smp && smp.length > 1 && total > 0) {
+      let top = 0.2;
+      for (const p of smp) if (p.externalFragmentation > top) top = p.externalFragmentation;
+      const pts = smp.map((p) => `${((p.step / total) * 1000).toFixed(1)},${(38 - (p.externalFragmentation / top) * 30).toFixed(1)}`);
+      e.spark.append(
+        s('polygon', { class: 'tl-spark-area', points: `0,40 ${pts.join(' ')} 1000,40` }),
+        s('polyline', { class: 'tl-spark-line', points: pts.join(' ') }));
+      let peak = smp[0];
+      for (const p of smp) if (p.externalFragmentation > peak.externalFragmentation) peak = p;
+      e.sparkNote.textContent = peak.externalFragmentation > 0
+        ? `external fragmentation over time · peak ${percent(peak.externalFragmentation)} after op ${num(peak.step)}`
+        : 'external fragmentation over time · none so far: every free byte is in one block';
+    } else {
+      e.sparkNote.textContent = '';
+    }
+
+    const br = st.branches ?? [];
+    e.branchWrap.hidden = br.length < 2;
+    if (br.length >= 2) {
+      e.branch.replaceChildren(...br.map((b, k) => h('option', { value: k, text: b.name })));
+      e.branch.value = String(st.active);
+      e.branch.disabled = !!st.busy;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// The shareable state in the URL hash:
+//   #size=1024&strategy=best-fit&align=8&coalesce=1&ops=+10,+20,-0&step=2
+// Pure functions; the hash is parsed by hand because URLSearchParams would
+// turn the `+` of `+10` into a space.
+
+/** At most this many ops go into a URL. */
+export const MAX_URL_OPS = 100_000;
+
+const SAFE = /[^A-Za-z0-9+,\-@:=._~!*]/g;
+
+function enc(v) {
+  return String(v).replace(SAFE, (c) => encodeURIComponent(c));
+}
+
+/** Parses a hash (with or without '#') into a map of raw strings (last key wins). */
+export function parseHash(hash) {
+  const out = new Map();
+  const body = String(hash ?? '').replace(/^#/, '');
+  if (!body) return out;
+  for (const part of body.split('&')) {
+    if (!part) continue;
+    const i = part.indexOf('=');
+    const k = i < 0 ? part : part.slice(0, i);
+    const v = i < 0 ? '' : part.slice(i + 1);
+    try {
+      out.set(decodeURIComponent(k), decodeURIComponent(v));
+    } catch {
+      out.set(k, v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads the playground state from a hash. Returns `null` when the hash holds
+ * none, `{ config, ops, step }` when it does, or `{ error }` when a field is
+ * malformed (the core validates the rest: sizes, alignment, ops).
+ */
+export function decodeState(hash) {
+  const m = parseHash(hash);
+  const known = ['size', 'strategy', 'align', 'coalesce', 'ops', 'step', 'classes', 'slab'];
+  if (![...m.keys()].some((k) => known.includes(k))) return null;
+  const config = {};
+  const intOf = (k) => {
+    const v = m.get(k);
+    if (!/^\d{1,10}$/.test(v)) throw new Error(`${k} must be a whole number, got "${v.slice(0, 40)}"`);
+    return Number(v);
+  };
+  try {
+    if (m.has('size')) config.size = intOf('size');
+    if (m.has('align')) config.align = intOf('align');
+    if (m.has('slab')) config.slabSize = intOf('slab');
+    if (m.has('strategy')) {
+      const s = m.get('strategy');
+      if (!/^[a-z-]{1,20}$/.test(s)) throw new Error(`unknown strategy "${s.slice(0, 40)}"`);
+      config.strategy = s;
+    }
+    if (m.has('coalesce')) {
+      const c = m.get('coalesce');
+      if (!['0', '1', 'true', 'false'].includes(c)) throw new Error(`coalesce must be 0 or 1, got "${c.slice(0, 40)}"`);
+      config.coalesce = c === '1' || c === 'true';
+    }
+    if (m.has('classes')) {
+      const parts = m.get('classes').split(',');
+      if (!parts.every((p) => /^\d{1,10}$/.test(p))) throw new Error('classes must be whole numbers separated by commas');
+      config.classes = parts.map(Number);
+    }
+    const ops = m.get('ops') ?? '';
+    const step = m.has('step') ? intOf('step') : null;
+    return { config, ops, step };
+  } catch (e) {
+    return { error: e.message };
+  }
+}
+
+/** The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says so). */
+export function encodeState({ config, tokens = [], step = null }, defaults = {}) {
+  const parts = [];
+  const add = (k, v) => parts.push(`${k}=${enc(v)}`);
+  add('size', config.size);
+  add('strategy', config.strategy);
+  add('align', config.align);
+  add('coalesce', config.coalesce ? 1 : 0);
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  if (config.classes && defaults.classes && !same(config.classes, defaults.classes)) add('classes', config.classes.join(','));
+  if (config.slabSize && defaults.slabSize && config.slabSize !== defaults.slabSize) add('slab', config.slabSize);
+  const truncated = tokens.length > MAX_URL_OPS;
+  if (tokens.length && !truncated) {
+    add('ops', tokens.join(','));
+    if (step != null && step < tokens.length) add('step', step);
+  }
+  return { hash: `#${parts.join('&')}`, truncated };
+}

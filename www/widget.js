@@ -1,0 +1,372 @@
+// <alloc-playground>: the embeddable widget. One import, one tag:
+//
+//   <script type="module" src="https://example.org/playground/widget.js"></script>
+//   <alloc-playground strategy="best-fit" arena-size="256" align="8"
+//                     ops="+32,+64,+16,-1,+40" controls="alloc free strategy meter timeline">
+//   </alloc-playground>
+//
+// Attributes (properties mirror them): strategy, arena-size, align, coalesce,
+// ops (OSTEP op list, replayed on load), controls (which parts to show),
+// readonly, height, theme ('light' | 'dark'; default: the reader's preference).
+// Every attribute is untrusted: it is parsed and validated (the op list by the
+// Rust core), size-limited, and never inserted as HTML. A bad one shows a
+// visible error inside the widget and runs nothing.
+//
+// Shadow DOM; theme with CSS custom properties (--ap-accent, --ap-used,
+// --ap-free, --ap-chunk, --ap-padding, --ap-surface, --ap-text, --ap-font,
+// --ap-radius); style parts with ::part(map | meter | controls | timeline |
+// bytes | error | legend). Every instance has its own arena in the one shared
+// wasm module; it is freed when the element is removed. After every change
+// the element dispatches `alloc-playground:change` (bubbles, composed) with
+// the snapshot as `detail`.
+
+import { init, createArena, STRATEGIES } from './arena.js';
+import { MemoryMap, renderLegend, blockAt } from './js/memory-map.js';
+import { Meter } from './js/meter.js';
+import { ByteView } from './js/byte-view.js';
+import { h, iconSvg } from './js/dom.js';
+import { strategyLabel } from './js/controls.js';
+
+const CSS = ['css/theme.css', 'css/memory-map.css', 'css/meter.css', 'css/panels.css', 'css/widget.css']
+  .map((p) => new URL(p, import.meta.url).href);
+
+/** Limits on attribute values (they come from someone else's page). */
+export const LIMITS = Object.freeze({
+  arenaSize: 16 << 20, // bytes
+  opsText: 1 << 20, // characters
+  ops: 100_000,
+  align: 4096,
+});
+
+/** The parts `controls` can name; the default shows all but bytes. */
+export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes'];
+const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
+
+const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'ops', 'controls', 'readonly', 'height', 'theme'];
+
+class AttrError extends Error {}
+
+function uintAttr(name, raw, { min, max }) {
+  const t = String(raw).trim();
+  if (!/^\d{1,10}$/.test(t)) throw new AttrError(`${name} must be a whole number, got "${t.slice(0, 40)}"`);
+  const n = Number(t);
+  if (n < min || n > max) throw new AttrError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function boolAttr(name, raw, dflt) {
+  if (raw === null) return dflt;
+  const t = raw.trim().toLowerCase();
+  if (['', 'true', 'on', 'yes', '1'].includes(t)) return true;
+  if (['false', 'off', 'no', '0'].includes(t)) return false;
+  throw new AttrError(`${name} must be true or false, got "${t.slice(0, 40)}"`);
+}
+
+/** Reads and validates every attribute; throws AttrError naming the bad one. */
+export function readConfig(el) {
+  const get = (n) => el.getAttribute(n);
+  const strategy = (get('strategy') ?? 'first-fit').trim();
+  if (!STRATEGIES.includes(strategy)) {
+    throw new AttrError(`strategy must be one of ${STRATEGIES.join(', ')}, got "${strategy.slice(0, 40)}"`);
+  }
+  const size = get('arena-size') === null ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
+  const align = get('align') === null ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
+  const coalesce = boolAttr('coalesce', get('coalesce'), true);
+  const ops = get('ops') ?? '';
+  if (ops.length > LIMITS.opsText) throw new AttrError(`ops is longer than ${LIMITS.opsText} characters`);
+  const controls = new Set((get('controls') ?? DEFAULT_CONTROLS).split(/[\s,]+/).filter((c) => CONTROLS.includes(c)));
+  const readonly = get('readonly') !== null && boolAttr('readonly', get('readonly'), true);
+  const heightRaw = get('height');
+  let height = null;
+  if (heightRaw !== null && heightRaw.trim() !== '') {
+    const m = /^(\d{1,4}(?:\.\d+)?)(px|em|rem|vh)?$/.exec(heightRaw.trim());
+    if (!m) throw new AttrError(`height must be a length such as 240 or 240px, got "${heightRaw.slice(0, 40)}"`);
+    height = `${m[1]}${m[2] ?? 'px'}`;
+  }
+  const theme = get('theme');
+  if (theme !== null && !['light', 'dark', ''].includes(theme.trim())) {
+    throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
+  }
+  return { arena: { size, strategy, align, coalesce }, ops, controls, readonly, height };
+}
+
+export class AllocPlaygroundElement extends HTMLElement {
+  static observedAttributes = ATTRS;
+
+  #shadow;
+  #arena = null;
+  #cfg = null;
+  #tokens = [];
+  #pos = 0;
+  #map = null;
+  #meter = null;
+  #bytes = null;
+  #els = {};
+  #selected = -1;
+  #pending = false;
+  #generation = 0;
+
+  constructor() {
+    super();
+    this.#shadow = this.attachShadow({ mode: 'open' });
+    // The stylesheets stay across rebuilds (no flash of unstyled content).
+    this.#shadow.append(...CSS.map((href) => h('link', { rel: 'stylesheet', href })));
+  }
+
+  // ----- typed properties mirroring the attributes -----
+  get strategy() { return this.getAttribute('strategy') ?? 'first-fit'; }
+  set strategy(v) { this.setAttribute('strategy', String(v)); }
+  get arenaSize() { return Number(this.getAttribute('arena-size') ?? 256); }
+  set arenaSize(v) { this.setAttribute('arena-size', String(v)); }
+  get align() { return Number(this.getAttribute('align') ?? 8); }
+  set align(v) { this.setAttribute('align', String(v)); }
+  get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
+  set coalesce(v) { this.setAttribute('coalesce', v ? 'true' : 'false'); }
+  get ops() { return this.getAttribute('ops') ?? ''; }
+  set ops(v) { this.setAttribute('ops', String(v)); }
+  get controls() { return this.getAttribute('controls') ?? DEFAULT_CONTROLS; }
+  set controls(v) { this.setAttribute('controls', String(v)); }
+  get readonly() { return this.hasAttribute('readonly') && this.getAttribute('readonly') !== 'false'; }
+  set readonly(v) { this.toggleAttribute('readonly', !!v); }
+  get height() { return this.getAttribute('height'); }
+  set height(v) { if (v === null || v === undefined) this.removeAttribute('height'); else this.setAttribute('height', String(v)); }
+  get theme() { return this.getAttribute('theme'); }
+  set theme(v) { if (v) this.setAttribute('theme', String(v)); else this.removeAttribute('theme'); }
+
+  /** The live arena (for scripts on the embedding page); null while in error. */
+  get arena() { return this.#arena; }
+  /** The snapshot of the current state, or null. */
+  snapshot() { return this.#arena?.snapshot() ?? null; }
+
+  connectedCallback() { this.#schedule(); }
+
+  disconnectedCallback() {
+    this.#generation++;
+    this.#teardown();
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (oldValue !== newValue && this.isConnected) this.#schedule();
+  }
+
+  #schedule() {
+    if (this.#pending) return;
+    this.#pending = true;
+    queueMicrotask(async () => {
+      this.#pending = false;
+      if (!this.isConnected) return;
+      const gen = ++this.#generation;
+      try {
+        await init();
+      } catch (e) {
+        this.#showError(`could not load the allocator (${e.message})`);
+        return;
+      }
+      if (gen === this.#generation && this.isConnected) this.#build();
+    });
+  }
+
+  #teardown() {
+    this.#arena?.dispose();
+    this.#arena = null;
+    this.#map?.destroy();
+    this.#map = null;
+    this.#meter = null;
+    this.#bytes = null;
+  }
+
+  #skeleton() {
+    const root = h('div', { class: 'ap', part: 'root' });
+    this.#shadow.querySelector('.ap')?.remove();
+    this.#shadow.append(root);
+    return root;
+  }
+
+  #showError(message) {
+    this.#teardown();
+    const root = this.#skeleton();
+    root.append(h('div', { class: 'ap-error', part: 'error', role: 'alert' },
+      h('strong', { text: 'alloc-playground: ' }), h('span', { text: message })));
+    this.dispatchEvent(new CustomEvent('alloc-playground:error', { bubbles: true, composed: true, detail: { message } }));
+  }
+
+  #build() {
+    this.#teardown();
+    let cfg;
+    try {
+      cfg = readConfig(this);
+    } catch (e) {
+      if (e instanceof AttrError) return this.#showError(e.message);
+      throw e;
+    }
+    let arena;
+    try {
+      arena = createArena(cfg.arena);
+      const count = cfg.ops.trim() ? arena.validate(cfg.ops).count : 0;
+      if (count > LIMITS.ops) throw Object.assign(new Error(`ops holds ${count} ops; at most ${LIMITS.ops}`), { code: 'too-many-ops' });
+      if (count) arena.replay(cfg.ops);
+    } catch (e) {
+      arena?.dispose();
+      const where = e.code === 'bad-script' ? 'ops: ' : '';
+      return this.#showError(`${where}${e.message}`);
+    }
+    this.#cfg = cfg;
+    this.#arena = arena;
+    this.#tokens = arena.logLength ? arena.log().split(',') : [];
+    this.#pos = this.#tokens.length;
+    this.#selected = -1;
+    this.#render();
+  }
+
+  #render() {
+    const cfg = this.#cfg;
+    const c = cfg.controls;
+    const editable = !cfg.readonly;
+    const root = this.#skeleton();
+    this.#els = {};
+    const title = h('span', { class: 'ap-title' });
+    const summary = h('span', { class: 'ap-summary' });
+    root.append(h('div', { class: 'ap-header', part: 'header' }, title, summary));
+    Object.assign(this.#els, { title, summary });
+
+    // Controls: strategy, alloc form.
+    const bar = h('div', { class: 'ap-controls', part: 'controls' });
+    if (c.has('strategy')) {
+      const sel = h('select', {
+        class: 'ap-input', 'aria-label': 'Strategy', disabled: !editable,
+        onchange: () => this.#mutate((a) => { a.strategy = sel.value; }),
+      }, STRATEGIES.map((st) => h('option', { value: st, text: strategyLabel(st), selected: st === this.#arena.strategy })));
+      this.#els.strategy = sel;
+      bar.append(h('label', { class: 'ap-field' }, h('span', { class: 'ap-label', text: 'Strategy' }), sel));
+    }
+    if (c.has('alloc') && editable) {
+      const size = h('input', { class: 'ap-input ap-size', type: 'number', min: 1, value: 16, 'aria-label': 'Bytes to allocate', inputmode: 'numeric' });
+      const go = () => this.#mutate((a) => {
+        const off = a.alloc(Number(size.value));
+        this.#selected = off;
+      });
+      size.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
+      bar.append(h('div', { class: 'ap-field ap-alloc' },
+        h('span', { class: 'ap-label', text: 'malloc' }), size,
+        h('button', { class: 'ap-btn ap-primary', type: 'button', text: 'malloc', onclick: go })));
+    }
+    const status = h('div', { class: 'ap-status', role: 'status', 'aria-live': 'polite' });
+    this.#els.status = status;
+    bar.append(status);
+    if (bar.childElementCount > 1 || c.has('strategy') || c.has('alloc')) root.append(bar);
+
+    // The map.
+    const mapBox = h('div', { class: 'ap-map', part: 'map' });
+    if (cfg.height) mapBox.style.maxHeight = cfg.height;
+    root.append(mapBox);
+    this.#map = new MemoryMap(mapBox, {
+      label: 'Memory map',
+      onFree: editable && c.has('free') ? (b) => this.#mutate((a) => { a.free(b.offset); this.#selected = b.offset; }) : undefined,
+      onInspect: (b) => { this.#selected = b.offset; this.#refresh(); },
+    });
+    if (c.has('legend')) {
+      const legend = h('div', { class: 'ap-legend', part: 'legend' });
+      renderLegend(legend, { slab: this.#arena.strategy === 'slab' || this.#tokens.some((t) => t === '@slab') });
+      root.append(legend);
+    }
+
+    // Timeline.
+    if (c.has('timeline')) {
+      const btn = (label, icon, fn) => h('button', { class: 'ap-btn ap-icon', type: 'button', 'aria-label': label, title: label, onclick: fn }, iconSvg(icon));
+      const range = h('input', { class: 'ap-range', type: 'range', min: 0, step: 1, 'aria-label': 'Step', oninput: () => this.#seek(Number(range.value)) });
+      const readout = h('span', { class: 'ap-readout' });
+      const opText = h('code', { class: 'ap-op' });
+      root.append(h('div', { class: 'ap-timeline', part: 'timeline' },
+        btn('Go to start', 'start', () => this.#seek(0)),
+        btn('Step back', 'undo', () => this.#seek(this.#pos - 1)),
+        btn('Step forward', 'redo', () => this.#seek(this.#pos + 1)),
+        btn('Go to end', 'end', () => this.#seek(this.#tokens.length)),
+        range, readout, opText));
+      Object.assign(this.#els, { range, readout, opText });
+    }
+
+    // Meter and bytes.
+    const lower = h('div', { class: 'ap-lower' });
+    if (c.has('meter')) {
+      const box = h('div', { class: 'ap-meter', part: 'meter' });
+      this.#meter = new Meter(box, { compact: true });
+      lower.append(box);
+    }
+    if (c.has('bytes')) {
+      const box = h('div', { class: 'ap-bytes', part: 'bytes' });
+      this.#bytes = new ByteView(box, { columns: 8 });
+      lower.append(box);
+    }
+    if (lower.childElementCount) root.append(lower);
+    this.#refresh();
+  }
+
+  /** Redraws everything from the arena and announces the change. */
+  #refresh() {
+    const a = this.#arena;
+    if (!a) return;
+    const snap = a.snapshot();
+    const blocks = a.blocksTyped();
+    this.#map.render({ arenaSize: snap.arenaSize, blocks });
+    this.#meter?.render(snap);
+    if (this.#els.strategy) this.#els.strategy.value = snap.strategy;
+    this.#els.title.textContent = strategyLabel(snap.strategy, snap.classes);
+    const st = snap.stats;
+    this.#els.summary.textContent = `${snap.arenaSize} B arena · align ${snap.align}${snap.coalesce ? '' : ' · no coalescing'} · ${st.usedBlocks} used, ${st.freeBlocks} free`;
+    if (this.#els.range) {
+      this.#els.range.max = String(this.#tokens.length);
+      this.#els.range.value = String(this.#pos);
+      this.#els.readout.textContent = `${this.#pos} / ${this.#tokens.length}`;
+      this.#els.opText.textContent = this.#pos > 0 ? this.#tokens[this.#pos - 1] : '—';
+    }
+    if (this.#bytes) {
+      let i = -1;
+      for (let k = 0; k < blocks.length; k++) if (blocks.offset[k] === this.#selected) i = k;
+      if (i < 0) for (let k = blocks.length - 1; k >= 0; k--) if (!blocks.free[k]) { i = k; break; }
+      if (i < 0) this.#bytes.empty('Allocate a block to see its bytes.');
+      else {
+        const b = blockAt(blocks, i);
+        const len = Math.min(b.size, 64);
+        this.#bytes.render({
+          offset: b.offset, bytes: a.read(b.offset, len), blocks, total: b.size,
+          title: `${b.free ? 'free' : `ptr[${b.seq}]`} · ${b.size} B at ${b.offset}`,
+        });
+      }
+    }
+    this.dispatchEvent(new CustomEvent('alloc-playground:change', { bubbles: true, composed: true, detail: snap }));
+  }
+
+  /** Runs a user action on the arena; errors show in the status line and change nothing. */
+  #mutate(fn) {
+    if (this.#cfg.readonly) return;
+    this.#els.status.textContent = '';
+    this.#els.status.classList.remove('ap-bad');
+    try {
+      fn(this.#arena);
+    } catch (e) {
+      this.#els.status.textContent = e.message;
+      this.#els.status.classList.add('ap-bad');
+      // A refused allocation is still an op (it took a ptr number).
+    }
+    // Acting in the past drops the future, as an editor's undo does.
+    this.#tokens = this.#arena.logLength ? this.#arena.log().split(',') : [];
+    this.#pos = this.#tokens.length;
+    this.#refresh();
+  }
+
+  /** Shows the state after `n` ops (rebuilt from the config and the log). */
+  #seek(n) {
+    const target = Math.max(0, Math.min(this.#tokens.length, n));
+    if (target === this.#pos) return;
+    const fresh = createArena(this.#cfg.arena);
+    if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
+    this.#arena.dispose();
+    this.#arena = fresh;
+    this.#pos = target;
+    this.#refresh();
+  }
+}
+
+if (!customElements.get('alloc-playground')) {
+  customElements.define('alloc-playground', AllocPlaygroundElement);
+}
