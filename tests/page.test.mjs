@@ -18,8 +18,10 @@ let browser;
 let base;
 
 before(async () => {
-  server = await serve(PAGE_DIR, 0);
-  base = `http://127.0.0.1:${server.address().port}/`;
+  // PAGE_BASE mounts the folder under a sub-path, as a static host would.
+  const prefix = process.env.PAGE_BASE ?? '/';
+  server = await serve(PAGE_DIR, 0, '127.0.0.1', prefix);
+  base = `http://127.0.0.1:${server.address().port}${prefix}`;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
