@@ -281,3 +281,43 @@ test('the widget is themable and usable in dark mode and at phone width', async 
   assert.equal(themed, 'rgb(176, 0, 106)');
   await close();
 });
+
+test('the main page Embed button gives widget and iframe snippets that reproduce the current state', async () => {
+  const { page, close } = await open('index.html#size=256&strategy=best-fit&align=8&coalesce=1&ops=+16,+32,-0,+8');
+  await page.waitForFunction(() => globalThis.__playground);
+  await page.evaluate(() => globalThis.__playground.idle());
+  const want = await page.evaluate(() => globalThis.__playground.arena.snapshot());
+  await page.click('[data-testid=embed]');
+  assert.ok(await page.isVisible('[data-testid=embed-dialog]'));
+  const widget = await page.inputValue('[data-testid=embed-widget]');
+  const iframe = await page.inputValue('[data-testid=embed-iframe]');
+  assert.match(widget, /<script type="module" src="http:\/\/127\.0\.0\.1:\d+\/.*widget\.js"><\/script>/);
+  assert.match(widget, /strategy="best-fit"/);
+  assert.match(widget, /arena-size="256"/);
+  assert.match(widget, /ops="\+16,\+32,-0,\+8"/);
+  await page.screenshot({ path: join(SHOTS, 'embed-dialog.png') });
+  // Both snippets, pasted into a page, rebuild the same blocks.
+  for (const snippet of [widget, iframe]) {
+    const { page: p2, close: close2 } = await blank();
+    const src = /src="([^"]+)"/.exec(snippet)[1].replace(/&amp;/g, '&');
+    let snap;
+    if (snippet.startsWith('<iframe')) {
+      await p2.goto(src);
+      await p2.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
+      snap = await p2.evaluate(() => document.querySelector('alloc-playground').snapshot());
+    } else {
+      const attrs = [...snippet.matchAll(/\n {4}([a-z-]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]);
+      snap = await p2.evaluate(async (attrs) => {
+        const el = document.createElement('alloc-playground');
+        for (const [k, v] of attrs) el.setAttribute(k, v);
+        document.body.append(el);
+        while (!el.arena) await new Promise((r) => setTimeout(r, 10));
+        return el.snapshot();
+      }, attrs);
+    }
+    assert.deepEqual(snap.blocks, want.blocks);
+    assert.equal(snap.strategy, 'best-fit');
+    await close2();
+  }
+  await close();
+});

@@ -14,6 +14,7 @@ import { OpEditor } from './op-editor.js';
 import { WorkloadForm, renderExamples, renderQuickExamples } from './workload-form.js';
 import { CompareView } from './compare.js';
 import { decodeState, encodeState, MAX_URL_OPS } from './url-state.js';
+import { embedSnippets, MAX_EMBED_OPS } from './embed-snippets.js';
 import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
 import { num, bytesShort, plural } from './format.js';
@@ -216,6 +217,19 @@ async function start() {
 
   themeToggle($('theme-btn'), { onChange: () => schedule() });
   $('share-btn').addEventListener('click', share);
+  $('embed-btn').addEventListener('click', openEmbed);
+  for (const which of ['widget', 'iframe']) {
+    $(`embed-copy-${which}`).addEventListener('click', async () => {
+      const area = $(`embed-${which}`);
+      area.select();
+      try {
+        await navigator.clipboard.writeText(area.value);
+        notices.show(`The ${which} snippet is copied.`, { kind: 'ok', key: 'embed' });
+      } catch {
+        notices.show('Select the snippet and copy it (the clipboard is not available here).', { kind: 'info', key: 'embed' });
+      }
+    });
+  }
   const help = $('help');
   try {
     const saved = localStorage.getItem('allocator-playground:help');
@@ -490,6 +504,16 @@ async function start() {
     let cursor = session.position;
     if (idx) { let k = 0; while (k < idx.length && idx[k] < cursor) k++; cursor = k; }
     cmp.render({ ...c, cursor });
+  }
+
+  function openEmbed() {
+    const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), base: new URL('.', location.href) });
+    $('embed-widget').value = widget;
+    $('embed-iframe').value = iframe;
+    const note = $('embed-dropped');
+    note.hidden = dropped === 0;
+    note.textContent = dropped ? `The op list is longer than a widget takes (${MAX_EMBED_OPS.toLocaleString('en-US')} ops): the last ${dropped.toLocaleString('en-US')} are left out.` : '';
+    $('embed-dialog').showModal();
   }
 
   async function share() {

@@ -1,0 +1,36 @@
+// The two ways to embed the current state in someone else's page: the widget
+// (one module import, one tag) and the iframe (for sites that forbid scripts).
+//
+//   const { widget, iframe, dropped } = embedSnippets({ config, tokens, base });
+
+/** The most ops a widget accepts in its `ops` attribute (widget.js enforces it too). */
+export const MAX_EMBED_OPS = 100_000;
+
+const escapeAttr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * @param {object} p
+ * @param {{ size: number, strategy: string, align: number, coalesce: boolean }} p.config
+ * @param {string[]} p.tokens the op list
+ * @param {string|URL} p.base the folder the playground is served from
+ * @param {string} [p.controls]
+ */
+export function embedSnippets({ config, tokens, base, controls = 'alloc free strategy meter timeline legend' }) {
+  const dropped = Math.max(0, tokens.length - MAX_EMBED_OPS);
+  const ops = tokens.slice(0, MAX_EMBED_OPS).join(',');
+  const attrs = [
+    ['strategy', config.strategy],
+    ['arena-size', config.size],
+    ['align', config.align],
+    ['coalesce', config.coalesce ? 'true' : 'false'],
+    ['ops', ops],
+    ['controls', controls],
+  ];
+  const widgetUrl = new URL('widget.js', base).href;
+  const widget = `<script type="module" src="${escapeAttr(widgetUrl)}"></script>\n`
+    + `<alloc-playground${attrs.map(([k, v]) => `\n    ${k}="${escapeAttr(v)}"`).join('')}>\n</alloc-playground>`;
+  const query = new URLSearchParams(attrs.map(([k, v]) => [k, String(v)]));
+  const frameUrl = `${new URL('embed.html', base).href}?${query}`;
+  const iframe = `<iframe src="${escapeAttr(frameUrl)}"\n    width="100%" height="480" loading="lazy" title="Allocator Playground"></iframe>`;
+  return { widget, iframe, dropped };
+}
