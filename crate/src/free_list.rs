@@ -201,12 +201,11 @@ impl FreeListAllocator {
         self.config.strategy = strategy;
         let sized = matches!(strategy, Strategy::BestFit | Strategy::WorstFit);
         if sized && !self.sized {
-            self.by_size = self
-                .tree
-                .in_order()
-                .into_iter()
-                .map(|id| (self.tree.size(id), self.tree.key(id), id))
-                .collect();
+            // Inserted one by one: `collect` would sort first (and pull a sort into the wasm).
+            for id in self.tree.in_order() {
+                self.by_size
+                    .insert((self.tree.size(id), self.tree.key(id), id));
+            }
         } else if !sized {
             self.by_size.clear();
         }
