@@ -1131,7 +1131,7 @@ impl FreeListAllocator {
 
     fn unindex_free(&mut self, id: u32) {
         let Rec { offset, size, .. } = self.recs[id as usize];
-        self.tree.remove(offset);
+        self.tree.remove(id);
         if self.sized {
             self.by_size.remove(&(size, offset, id));
         }
@@ -1141,7 +1141,7 @@ impl FreeListAllocator {
     /// Moves/resizes the free block `id` without changing its place in address order.
     fn resize_free(&mut self, id: u32, offset: usize, size: usize) {
         let old = self.recs[id as usize];
-        self.tree.update(old.offset, offset, size);
+        self.tree.update(id, offset, size);
         if self.sized {
             self.by_size.remove(&(old.size, old.offset, id));
             self.by_size.insert((size, offset, id));

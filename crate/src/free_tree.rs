@@ -6,7 +6,12 @@
 //! fits a size (first and next fit), the rank of a block in address order
 //! (the "searched" counts), and the free block at or before an address.
 //! Nodes live in a vector and refer to each other by index; a node's index is
-//! the id of the block it describes.
+//! the id of the block it describes. Parent links let a block that changes in
+//! place (the common split and merge) fix its ancestors bottom-up, stopping as
+//! soon as nothing changes, without a search from the root.
+//!
+//! Offsets and sizes are stored as `u32` (the arena is at most 1 GiB), which
+//! keeps a node at 32 bytes.
 
 /// The "no node" index.
 pub(crate) const NIL: u32 = u32::MAX;
@@ -14,17 +19,19 @@ pub(crate) const NIL: u32 = u32::MAX;
 #[derive(Clone, Copy, Debug)]
 struct Node {
     /// Start offset of the free block; the tree is a binary search tree on it.
-    key: usize,
+    key: u32,
     /// Size of the free block in bytes.
-    size: usize,
+    size: u32,
     /// The largest `size` in this node's subtree.
-    max: usize,
+    max: u32,
     /// Number of nodes in this node's subtree.
     count: u32,
     /// Heap priority: a parent's is never below its children's.
     prio: u32,
     left: u32,
     right: u32,
+    /// The node whose child this is ([`NIL`] for the root).
+    parent: u32,
 }
 
 const EMPTY: Node = Node {
@@ -35,7 +42,15 @@ const EMPTY: Node = Node {
     prio: 0,
     left: NIL,
     right: NIL,
+    parent: NIL,
 };
+
+/// A query bound as a stored key: every stored key is below 2^30, so clamping
+/// keeps the order.
+#[inline]
+fn k32(x: usize) -> u32 {
+    x.min(u32::MAX as usize) as u32
+}
 
 /// Address-ordered index of the free blocks.
 #[derive(Clone, Debug)]
@@ -46,8 +61,6 @@ pub(crate) struct FreeTree {
     root: u32,
     /// State of the xorshift generator that draws priorities (deterministic).
     rng: u64,
-    /// Scratch space for root-to-node paths (kept to avoid allocating).
-    path: Vec<u32>,
 }
 
 impl Default for FreeTree {
@@ -56,7 +69,6 @@ impl Default for FreeTree {
             nodes: Vec::new(),
             root: NIL,
             rng: 0x9E37_79B9_7F4A_7C15,
-            path: Vec::new(),
         }
     }
 }
@@ -81,7 +93,7 @@ impl FreeTree {
     }
 
     #[inline]
-    fn max(&self, t: u32) -> usize {
+    fn max(&self, t: u32) -> u32 {
         if t == NIL {
             0
         } else {
@@ -89,6 +101,7 @@ impl FreeTree {
         }
     }
 
+    /// Recomputes `t`'s augmentation from its children and claims them as its children.
     #[inline]
     fn pull(&mut self, t: u32) {
         let n = self.nodes[t as usize];
@@ -97,10 +110,15 @@ impl FreeTree {
         let node = &mut self.nodes[t as usize];
         node.count = count;
         node.max = max;
+        for c in [n.left, n.right] {
+            if c != NIL {
+                self.nodes[c as usize].parent = t;
+            }
+        }
     }
 
     /// Splits `t` into keys `< key` and keys `>= key`.
-    fn split(&mut self, t: u32, key: usize) -> (u32, u32) {
+    fn split(&mut self, t: u32, key: u32) -> (u32, u32) {
         if t == NIL {
             return (NIL, NIL);
         }
@@ -145,17 +163,17 @@ impl FreeTree {
 
     /// Size of the largest free block (0 when none). O(1).
     pub fn max_size(&self) -> usize {
-        self.max(self.root)
+        self.max(self.root) as usize
     }
 
     /// Start offset of the free block `id`.
     pub fn key(&self, id: u32) -> usize {
-        self.nodes[id as usize].key
+        self.nodes[id as usize].key as usize
     }
 
     /// Size of the free block `id`.
     pub fn size(&self, id: u32) -> usize {
-        self.nodes[id as usize].size
+        self.nodes[id as usize].size as usize
     }
 
     /// Adds block `id` (free, at `key`, of `size` bytes). The key must not be in
@@ -165,6 +183,7 @@ impl FreeTree {
         if self.nodes.len() <= id as usize {
             self.nodes.resize(id as usize + 1, EMPTY);
         }
+        let (key, size) = (key as u32, size as u32);
         let prio = self.next_prio();
         let (mut parent, mut t, mut left) = (NIL, self.root, false);
         while t != NIL && self.nodes[t as usize].prio >= prio {
@@ -184,11 +203,13 @@ impl FreeTree {
             prio,
             left: l,
             right: r,
+            parent: NIL,
         };
         self.pull(id);
         self.attach(parent, left, id);
     }
 
+    /// Makes `t` the left or right child of `parent` (or the root).
     fn attach(&mut self, parent: u32, left: bool, t: u32) {
         if parent == NIL {
             self.root = t;
@@ -197,85 +218,75 @@ impl FreeTree {
         } else {
             self.nodes[parent as usize].right = t;
         }
+        if t != NIL {
+            self.nodes[t as usize].parent = parent;
+        }
     }
 
-    /// Descends to `key`, leaving the path (root first, the node last) in `self.path`.
-    fn find_path(&mut self, key: usize) {
-        self.path.clear();
-        let mut t = self.root;
-        while t != NIL {
-            self.path.push(t);
-            let n = &self.nodes[t as usize];
-            if key == n.key {
-                return;
-            }
-            t = if key < n.key { n.left } else { n.right };
-        }
-        panic!("key {key} not in the free tree");
-    }
-
-    /// Removes the node at `key`, which must be in the tree. O(log n) expected.
-    pub fn remove(&mut self, key: usize) {
-        self.find_path(key);
-        let t = self.path.pop().expect("found");
-        let (l, r, size) = {
-            let n = &self.nodes[t as usize];
-            (n.left, n.right, n.size)
-        };
-        let m = self.merge(l, r);
-        match self.path.last() {
-            None => self.root = m,
-            Some(&p) => {
-                let left = self.nodes[p as usize].left == t;
-                self.attach(p, left, m);
-            }
-        }
-        // Counts drop along the path; a max needs recomputing only where the
+    /// Removes block `id`, which must be in the tree. O(log n) expected.
+    pub fn remove(&mut self, id: u32) {
+        let Node {
+            left,
+            right,
+            parent,
+            size,
+            ..
+        } = self.nodes[id as usize];
+        let m = self.merge(left, right);
+        let is_left = parent != NIL && self.nodes[parent as usize].left == id;
+        self.attach(parent, is_left, m);
+        // Counts drop on every ancestor; a max needs recomputing only where the
         // removed block was the max.
-        for i in (0..self.path.len()).rev() {
-            let p = self.path[i];
+        let mut p = parent;
+        while p != NIL {
             self.nodes[p as usize].count -= 1;
             if self.nodes[p as usize].max == size {
                 self.pull(p);
             }
+            p = self.nodes[p as usize].parent;
         }
     }
 
-    /// Changes the key and size of the node at `old_key`. The new key must keep
-    /// the node's place in address order. O(log n).
-    pub fn update(&mut self, old_key: usize, new_key: usize, new_size: usize) {
-        self.find_path(old_key);
-        let t = *self.path.last().expect("found");
-        let old_size = self.nodes[t as usize].size;
+    /// Changes the key and size of block `id`. The new key must keep the
+    /// block's place in address order. O(1) when the largest sizes above it do
+    /// not change, O(log n) expected at worst.
+    pub fn update(&mut self, id: u32, new_key: usize, new_size: usize) {
+        let (new_key, new_size) = (new_key as u32, new_size as u32);
+        let old_size = self.nodes[id as usize].size;
         {
-            let n = &mut self.nodes[t as usize];
+            let n = &mut self.nodes[id as usize];
             n.key = new_key;
             n.size = new_size;
         }
+        let mut t = id;
         if new_size >= old_size {
-            // Maxima only grow, and stop at the first ancestor already as large.
-            for i in (0..self.path.len()).rev() {
-                let n = &mut self.nodes[self.path[i] as usize];
+            // Maxima only grow, and stop at the first node already as large.
+            while t != NIL {
+                let n = &mut self.nodes[t as usize];
                 if n.max >= new_size {
                     break;
                 }
                 n.max = new_size;
+                t = n.parent;
             }
         } else {
             // Maxima may shrink, up to the first node whose max does not change.
-            for i in (0..self.path.len()).rev() {
-                let p = self.path[i];
-                let before = self.nodes[p as usize].max;
-                self.pull(p);
-                if self.nodes[p as usize].max == before {
+            while t != NIL {
+                let before = self.nodes[t as usize].max;
+                let n = self.nodes[t as usize];
+                let max = n.size.max(self.max(n.left)).max(self.max(n.right));
+                if max == before {
                     break;
                 }
+                self.nodes[t as usize].max = max;
+                t = n.parent;
             }
         }
     }
 
     /// Number of free blocks whose key is below `key`. O(log n).
     pub fn rank(&self, key: usize) -> usize {
+        let key = k32(key);
         let mut t = self.root;
         let mut r = 0usize;
         while t != NIL {
@@ -292,6 +303,7 @@ impl FreeTree {
 
     /// The free block with the greatest key `<= key`. O(log n).
     pub fn floor(&self, key: usize) -> Option<u32> {
+        let key = k32(key);
         let mut t = self.root;
         let mut best = None;
         while t != NIL {
@@ -309,6 +321,8 @@ impl FreeTree {
     /// The lowest-keyed free block with key `>= min_key` and size `>= size`,
     /// with its rank (the number of free blocks below it). O(log n) expected.
     pub fn first_fit(&self, min_key: usize, size: usize) -> Option<(u32, usize)> {
+        let size = u32::try_from(size).ok()?;
+        let min_key = k32(min_key);
         if min_key == 0 {
             return self.leftmost_fit(self.root, size, 0);
         }
@@ -316,7 +330,7 @@ impl FreeTree {
     }
 
     /// The leftmost node of subtree `t` of size `>= size`; `base` blocks precede `t`.
-    fn leftmost_fit(&self, mut t: u32, size: usize, mut base: usize) -> Option<(u32, usize)> {
+    fn leftmost_fit(&self, mut t: u32, size: u32, mut base: usize) -> Option<(u32, usize)> {
         if self.max(t) < size {
             return None;
         }
@@ -333,13 +347,7 @@ impl FreeTree {
         }
     }
 
-    fn first_fit_rec(
-        &self,
-        t: u32,
-        min_key: usize,
-        size: usize,
-        base: usize,
-    ) -> Option<(u32, usize)> {
+    fn first_fit_rec(&self, t: u32, min_key: u32, size: u32, base: usize) -> Option<(u32, usize)> {
         if t == NIL || self.max(t) < size {
             return None;
         }
@@ -377,19 +385,22 @@ impl FreeTree {
     /// Checks the search-tree order, the heap order of priorities and the
     /// augmented fields of every node. O(n).
     pub fn check(&self) -> Result<(), String> {
+        if self.root != NIL && self.nodes[self.root as usize].parent != NIL {
+            return Err("free tree: the root has a parent".into());
+        }
         self.check_rec(self.root, None, None).map(|_| ())
     }
 
-    fn check_rec(
-        &self,
-        t: u32,
-        lo: Option<usize>,
-        hi: Option<usize>,
-    ) -> Result<(u32, usize), String> {
+    fn check_rec(&self, t: u32, lo: Option<u32>, hi: Option<u32>) -> Result<(u32, u32), String> {
         if t == NIL {
             return Ok((0, 0));
         }
         let n = &self.nodes[t as usize];
+        for c in [n.left, n.right] {
+            if c != NIL && self.nodes[c as usize].parent != t {
+                return Err(format!("free tree: wrong parent link under key {}", n.key));
+            }
+        }
         if lo.is_some_and(|lo| n.key <= lo) || hi.is_some_and(|hi| n.key >= hi) {
             return Err(format!("free tree: key {} out of order", n.key));
         }
