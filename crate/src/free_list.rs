@@ -1,13 +1,20 @@
 //! The free-list allocator: splitting, coalescing by address, four placement
 //! strategies, alignment, realloc and calloc.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use crate::arena::Arena;
 use crate::free_tree::{FreeTree, NIL};
 use crate::fxhash::FxMap;
 use crate::stats::{self, Stats};
 use crate::{AllocError, Block, Result, Strategy};
+
+/// The size index's key: size in the high half, offset in the low half, so
+/// that the order is by size, then by address (both below 2^31; a request
+/// above that saturates, beyond every stored size).
+fn size_key(size: usize, offset: usize) -> u64 {
+    ((size.min(u32::MAX as usize) as u64) << 32) | offset as u64
+}
 
 /// How to build a [`FreeListAllocator`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -109,9 +116,10 @@ pub struct FreeListAllocator {
     head: u32,
     /// Every free block, by address, augmented for the fit searches.
     tree: FreeTree,
-    /// Every free block as `(size, offset, id)`, for best and worst fit; kept
-    /// only while one of them is the strategy (`sized`), empty otherwise.
-    by_size: BTreeSet<(usize, usize, u32)>,
+    /// Every free block, keyed by [`size_key`]`(size, offset)` (size first,
+    /// then address), with its id: best and worst fit. Kept only while one of
+    /// them is the strategy (`sized`), empty otherwise.
+    by_size: BTreeMap<u64, u32>,
     /// Whether `by_size` is maintained.
     sized: bool,
     /// Every used block by offset.
@@ -152,7 +160,7 @@ impl FreeListAllocator {
             spare: Vec::new(),
             head: 0,
             tree: FreeTree::default(),
-            by_size: BTreeSet::new(),
+            by_size: BTreeMap::new(),
             sized: false,
             used: FxMap::default(),
             rover: 0,
@@ -204,7 +212,7 @@ impl FreeListAllocator {
             // Inserted one by one: `collect` would sort first (and pull a sort into the wasm).
             for id in self.tree.in_order() {
                 self.by_size
-                    .insert((self.tree.size(id), self.tree.key(id), id));
+                    .insert(size_key(self.tree.size(id), self.tree.key(id)), id);
             }
         } else if !sized {
             self.by_size.clear();
@@ -685,7 +693,7 @@ impl FreeListAllocator {
             || (self.sized
                 && frees
                     .iter()
-                    .any(|&(id, o, s)| !self.by_size.contains(&(s, o, id))))
+                    .any(|&(id, o, s)| self.by_size.get(&size_key(s, o)) != Some(&id)))
         {
             return Err("size index disagrees with the block list".into());
         }
@@ -803,8 +811,8 @@ impl FreeListAllocator {
                     None => (None, n),
                 }
             }
-            Strategy::BestFit => match self.by_size.range((r, 0, 0)..).next() {
-                Some(&(_, _, id)) => (Some(id), n),
+            Strategy::BestFit => match self.by_size.range(size_key(r, 0)..).next() {
+                Some((_, &id)) => (Some(id), n),
                 None => (None, n),
             },
             Strategy::WorstFit => {
@@ -812,9 +820,9 @@ impl FreeListAllocator {
                 if max < r {
                     return (None, n);
                 }
-                let &(_, _, id) = self
+                let (_, &id) = self
                     .by_size
-                    .range((max, 0, 0)..)
+                    .range(size_key(max, 0)..)
                     .next()
                     .expect("max is indexed");
                 (Some(id), n)
@@ -1124,7 +1132,7 @@ impl FreeListAllocator {
         let Rec { offset, size, .. } = self.recs[id as usize];
         self.tree.insert(id, offset, size);
         if self.sized {
-            self.by_size.insert((size, offset, id));
+            self.by_size.insert(size_key(size, offset), id);
         }
         self.free_sq += (size as u128) * (size as u128);
     }
@@ -1133,7 +1141,7 @@ impl FreeListAllocator {
         let Rec { offset, size, .. } = self.recs[id as usize];
         self.tree.remove(id);
         if self.sized {
-            self.by_size.remove(&(size, offset, id));
+            self.by_size.remove(&size_key(size, offset));
         }
         self.free_sq -= (size as u128) * (size as u128);
     }
@@ -1143,8 +1151,8 @@ impl FreeListAllocator {
         let old = self.recs[id as usize];
         self.tree.update(id, offset, size);
         if self.sized {
-            self.by_size.remove(&(old.size, old.offset, id));
-            self.by_size.insert((size, offset, id));
+            self.by_size.remove(&size_key(old.size, old.offset));
+            self.by_size.insert(size_key(size, offset), id);
         }
         self.free_sq = self.free_sq - (old.size as u128) * (old.size as u128)
             + (size as u128) * (size as u128);
