@@ -185,16 +185,32 @@ impl Script {
 /// O(length of the text).
 pub fn parse(text: &str) -> Result<Script, ScriptError> {
     let mut script = Script::default();
+    // Room for every op up front (one per separator, at most): no regrowth copies.
+    let room = text
+        .bytes()
+        .filter(|&b| b == b',' || b == b'\n' || b == b';' || b == b' ')
+        .count()
+        .min(MAX_OPS)
+        + 1;
+    script.ops.reserve(room);
+    script.lines.reserve(room);
     for (ln, line) in text.lines().enumerate() {
         let line_no = ln + 1;
         let code = line.split('#').next().unwrap_or("");
-        let mut col = 0;
-        for tok in code.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
-            let start = col;
-            col += tok.len() + 1;
-            if tok.is_empty() {
+        let bytes = code.as_bytes();
+        let is_sep = |b: u8| b == b',' || b == b';' || b.is_ascii_whitespace();
+        let mut i = 0;
+        while i < bytes.len() {
+            if is_sep(bytes[i]) {
+                i += 1;
                 continue;
             }
+            let start = i;
+            while i < bytes.len() && !is_sep(bytes[i]) {
+                i += 1;
+            }
+            // Separators are ASCII, so `start..i` falls on char boundaries.
+            let tok = &code[start..i];
             let op = parse_op(tok).map_err(|m| ScriptError::new(line_no, start + 1, m))?;
             if script.ops.len() >= MAX_OPS {
                 return Err(ScriptError::new(
@@ -226,10 +242,18 @@ fn number(s: &str, what: &str, tok: &str) -> Result<usize, String> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("expected {what} in {tok:?}"));
     }
-    s.parse::<usize>()
-        .ok()
-        .filter(|&n| n <= MAX_SIZE)
-        .ok_or_else(|| format!("{what} in {tok:?} is too large (at most {MAX_SIZE})"))
+    // At most MAX_SIZE (2^30): digits past ten cannot fit, and ten cannot overflow.
+    let n = if s.len() > 10 {
+        usize::MAX
+    } else {
+        s.bytes().fold(0usize, |n, b| n * 10 + (b - b'0') as usize)
+    };
+    if n > MAX_SIZE {
+        return Err(format!(
+            "{what} in {tok:?} is too large (at most {MAX_SIZE})"
+        ));
+    }
+    Ok(n)
 }
 
 fn size(s: &str, tok: &str) -> Result<usize, String> {
