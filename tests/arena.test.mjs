@@ -52,6 +52,10 @@ test('bad numbers are rejected with bad-argument, never truncated, and change no
   assert.equal(codeOf(() => createArena({ align: -8 })), 'bad-argument');
   assert.equal(codeOf(() => createArena({ coalesce: 'no' })), 'bad-argument');
   assert.equal(codeOf(() => { a.strategy = 'fastest'; }), 'bad-argument');
+  const p = a.snapshot().blocks[0].offset;
+  for (const bytes of ['hi', [256], [-1], [1.5], [NaN], [{}], {}, null, undefined]) {
+    assert.equal(codeOf(() => a.write(p, bytes)), 'bad-argument', `write(${JSON.stringify(bytes)}) is not coerced`);
+  }
   assert.equal(state(a), before);
 });
 

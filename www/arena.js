@@ -70,11 +70,8 @@ export class Arena {
   free(offset) { this.#a.release(offset); }
   /** Resizes; returns the (maybe new) offset. */
   realloc(offset, size) { return this.#a.realloc(offset, size); }
-  /** Writes bytes (Uint8Array, or an array of numbers) into a live block, `at` bytes in. */
-  write(offset, bytes, at = 0) {
-    const data = bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes);
-    this.#a.write(offset, data, at);
-  }
+  /** Writes bytes (a Uint8Array, or an array of integers 0..255) into a live block, `at` bytes in. */
+  write(offset, bytes, at = 0) { this.#a.write(offset, bytes, at); }
   /** Reads `len` bytes of the arena from `offset` (stale bytes of free blocks included). */
   read(offset, len) { return this.#a.read(offset, len); }
   /** `{ arenaSize, strategy, align, coalesce, classes, slabSize, blocks, stats, lastSearched, ops, nextPtr }` */
@@ -127,14 +124,14 @@ export function createArena(opts = {}) {
 
 /** Unpacks `blocksPacked()` into typed arrays. */
 export function decodeBlocks(packed) {
-  const n = packed.length / 5;
+  const n = packed.length / 6;
   const out = {
     length: n,
     offset: new Uint32Array(n), size: new Uint32Array(n), requested: new Uint32Array(n),
     seq: new Int32Array(n), free: new Uint8Array(n), padding: new Uint8Array(n),
     chunk: new Uint8Array(n), cls: new Uint32Array(n),
   };
-  for (let i = 0, j = 0; i < n; i++, j += 5) {
+  for (let i = 0, j = 0; i < n; i++, j += 6) {
     out.offset[i] = packed[j];
     out.size[i] = packed[j + 1];
     out.requested[i] = packed[j + 2];
@@ -143,13 +140,15 @@ export function decodeBlocks(packed) {
     out.free[i] = f & 1;
     out.padding[i] = (f >> 1) & 1;
     out.chunk[i] = (f >> 2) & 1;
-    out.cls[i] = f >>> 8;
+    out.cls[i] = packed[j + 5];
   }
   return out;
 }
 
 /** Parses an op list without running it: `{ count, ops }`; throws `bad-script` with .line. */
 export function parseOps(text) { return core.parseOps(String(text)); }
+/** The op list in canonical form (comma-separated, comments and blanks gone); throws `bad-script`. */
+export function canonicalOps(text) { return core.canonicalOps(String(text)); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`. */
 export function parseRep(text) { return core.parseRep(String(text)); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */

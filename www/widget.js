@@ -105,6 +105,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   #selected = -1;
   #pending = false;
   #generation = 0;
+  #seekTo = 0;
+  #seekFrame = 0;
 
   constructor() {
     super();
@@ -356,14 +358,28 @@ export class AllocPlaygroundElement extends HTMLElement {
 
   /** Shows the state after `n` ops (rebuilt from the config and the log). */
   #seek(n) {
-    const target = Math.max(0, Math.min(this.#tokens.length, n));
-    if (target === this.#pos) return;
-    const fresh = createArena(this.#cfg.arena);
-    if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
-    this.#arena.dispose();
-    this.#arena = fresh;
-    this.#pos = target;
-    this.#refresh();
+    // Dragging the scrubber fires many inputs: rebuild once per frame.
+    this.#seekTo = n;
+    if (this.#seekFrame) return;
+    this.#seekFrame = requestAnimationFrame(() => {
+      this.#seekFrame = 0;
+      const target = Math.max(0, Math.min(this.#tokens.length, this.#seekTo));
+      if (target === this.#pos || !this.#arena) return;
+      let fresh = null;
+      try {
+        fresh = createArena(this.#cfg.arena);
+        if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
+      } catch (e) {
+        fresh?.dispose();
+        this.#els.status.textContent = e.message;
+        this.#els.status.classList.add('ap-bad');
+        return;
+      }
+      this.#arena.dispose();
+      this.#arena = fresh;
+      this.#pos = target;
+      this.#refresh();
+    });
   }
 }
 

@@ -430,6 +430,10 @@ impl FreeListAllocator {
         Ok(seq)
     }
 
+    pub(crate) fn set_last_searched(&mut self, n: usize) {
+        self.last_searched = n;
+    }
+
     /// Allocation requests refused so far. O(1).
     pub(crate) fn failed_allocs(&self) -> u64 {
         self.failed_allocs

@@ -111,6 +111,26 @@ pub struct HeapConfig {
     pub slab_size: usize,
 }
 
+impl HeapConfig {
+    /// Checks the configuration without building anything.
+    ///
+    /// # Errors
+    /// [`AllocError::BadConfig`] naming the first problem.
+    pub fn validate(&self) -> Result<()> {
+        self.free_list_config().validate()?;
+        Pools::new(&self.classes, self.slab_size, self.align).map(drop)
+    }
+
+    fn free_list_config(&self) -> Config {
+        Config {
+            arena_size: self.arena_size,
+            strategy: self.mode.strategy().unwrap_or_default(),
+            align: self.align,
+            coalesce: self.coalesce,
+        }
+    }
+}
+
 impl Default for HeapConfig {
     /// 1024 bytes, first fit, align 8, coalescing on, classes 16/32/64 in 256-byte slabs.
     fn default() -> Self {
@@ -150,20 +170,9 @@ impl Heap {
     /// # Complexity
     /// O(arena size).
     pub fn new(config: HeapConfig) -> Result<Self> {
-        let fc = Config {
-            arena_size: config.arena_size,
-            strategy: config.mode.strategy().unwrap_or_default(),
-            align: config.align,
-            coalesce: config.coalesce,
-        };
+        let fc = config.free_list_config();
         fc.validate()?;
         let pools = Pools::new(&config.classes, config.slab_size, config.align)?;
-        if config.slab_size > config.arena_size && config.mode == Mode::Slab {
-            return Err(AllocError::bad_config(format!(
-                "slab size {} is larger than the arena ({})",
-                config.slab_size, config.arena_size
-            )));
-        }
         Ok(Heap {
             fl: FreeListAllocator::new(fc)?,
             pools,
@@ -251,6 +260,9 @@ impl Heap {
             .pools
             .class_for(size, align)
             .inspect_err(|_| self.fl.count_failure())?;
+        // A chunk comes off its class's list without a search; carving a slab
+        // records the free-list search it makes.
+        self.fl.set_last_searched(0);
         self.pools.alloc(&mut self.fl, class, size, seq)
     }
 
@@ -484,10 +496,11 @@ impl Heap {
 
     fn can_carve(&self) -> bool {
         let ss = self.pools.slab_size();
-        self.fl
-            .free_list()
-            .iter()
-            .any(|&(o, s)| o.next_multiple_of(ss) + ss <= o + s)
+        self.fl.free_list().iter().any(|&(o, s)| {
+            o.checked_next_multiple_of(ss)
+                .and_then(|start| start.checked_add(ss))
+                .is_some_and(|end| end <= o + s)
+        })
     }
 
     /// The fraction of free-list free bytes that cannot serve a request of `size`.

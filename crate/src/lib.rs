@@ -6,7 +6,7 @@
 //! - [`FreeListAllocator`]: splits free blocks at the front, coalesces
 //!   neighbours by address, and places requests by first, next, best or worst
 //!   fit ([`Strategy`]), reproducing OSTEP's `malloc.py -l ADDRSORT` exactly;
-//!   alignment, `realloc` and `calloc` included. Every operation is O(log n).
+//!   alignment, `realloc` and `calloc` included. Alloc, free and realloc are O(log n).
 //! - [`SlabAllocator`]: 16/32/64-byte (configurable) classes in slabs carved
 //!   from the arena.
 //! - [`Heap`]: both over one arena, switchable at any time (what the
@@ -16,7 +16,8 @@
 //!   CS:APP `.rep` traces, seeded workloads, and replay.
 //!
 //! Nothing is zeroed on alloc or free (calloc is the exception) and no block
-//! ever moves: an offset stays valid until it is freed.
+//! ever moves (only `realloc` may return a new offset): an offset stays valid
+//! until it is freed.
 //!
 //! ```
 //! use alloc_playground::{Block, Config, FreeListAllocator, Strategy};

@@ -227,6 +227,14 @@ impl Session {
     /// not a live block; [`AllocError::OutOfBounds`] when the bytes leave it.
     pub fn write(&mut self, offset: usize, at: usize, bytes: &[u8]) -> Result<()> {
         let block = self.heap.live_block(offset)?;
+        // The op-list syntax carries 1 ..= MAX_WRITE bytes per write: a logged
+        // write must parse again.
+        if bytes.is_empty() || bytes.len() > crate::script::MAX_WRITE {
+            return Err(AllocError::OutOfBounds {
+                offset,
+                len: bytes.len(),
+            });
+        }
         let k = block.seq.expect("live") as usize;
         let start = offset.checked_add(at).ok_or(AllocError::OutOfBounds {
             offset,
@@ -382,7 +390,12 @@ impl Session {
                     self.free(off).expect("validated: ptr is live");
                     rep.frees += 1;
                 }
-                _ => self.log.push(op.clone()),
+                // Freeing a failed request is free(NULL): nothing to release,
+                // but the pointer is spent, as validation assumes.
+                _ => {
+                    self.ptrs[ptr] = Ptr::Freed;
+                    self.log.push(op.clone());
+                }
             },
             &Op::Realloc { ptr, size } => {
                 rep.reallocs += 1;
@@ -424,14 +437,17 @@ impl Session {
     ///
     /// # Complexity
     /// O(n log n).
-    pub fn rebuild(&self, n: usize) -> Session {
-        let mut s = Session::new(self.initial.clone()).expect("the initial config was valid");
+    ///
+    /// # Errors
+    /// [`AllocError::BadConfig`] when the host cannot provide another arena.
+    pub fn rebuild(&self, n: usize) -> Result<Session> {
+        let mut s = Session::new(self.initial.clone())?;
         let mut rep = ReplayReport::default();
         // Logged ops already ran once: they run again, deterministically, unvalidated.
         for op in &self.log[..n.min(self.log.len())] {
             s.run(op, &mut rep);
         }
-        s
+        Ok(s)
     }
 }
 
@@ -500,6 +516,7 @@ pub struct Comparison {
 }
 
 /// Runs one script under several modes, in lockstep, from the same config.
+/// `@mode` switches in the script are skipped, so each run stays in its mode.
 ///
 /// # Errors
 /// [`ScriptError`] when the script does not validate (line 0 with a message
@@ -530,7 +547,10 @@ pub fn compare(
     for (i, op) in script.ops.iter().enumerate() {
         let mut placed: Option<Option<Ptr>> = None;
         for (j, s) in sessions.iter_mut().enumerate() {
-            s.run(op, &mut reports[j]);
+            // Each run keeps its own mode: switches in the list are skipped.
+            if !matches!(op, Op::SetMode { .. }) {
+                s.run(op, &mut reports[j]);
+            }
             let p = match op {
                 Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
                     s.ptrs.last().copied()

@@ -16,7 +16,7 @@ pub struct Stats {
     pub requested_bytes: usize,
     /// Size of the largest free block (free-list blocks only).
     pub largest_free: usize,
-    /// Number of free blocks (free-list blocks only).
+    /// Number of free blocks: free-list blocks plus free slab chunks.
     pub free_blocks: usize,
     /// Number of used blocks (slab chunks each count as one).
     pub used_blocks: usize,

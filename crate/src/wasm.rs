@@ -77,6 +77,26 @@ fn uint(v: &JsValue, what: &str) -> JsResult<usize> {
     }
 }
 
+/// A `Uint8Array`, or an array whose every element is an integer 0..=255.
+fn byte_array(v: &JsValue) -> JsResult<Vec<u8>> {
+    if let Some(u8s) = v.dyn_ref::<Uint8Array>() {
+        return Ok(u8s.to_vec());
+    }
+    let bad = || {
+        JsValue::from(coded(
+            "bad-argument",
+            "bytes must be a Uint8Array or an array of integers from 0 to 255",
+        ))
+    };
+    let arr = v.dyn_ref::<js_sys::Array>().ok_or_else(bad)?;
+    arr.iter()
+        .map(|x| match x.as_f64() {
+            Some(n) if n.fract() == 0.0 && (0.0..=255.0).contains(&n) => Ok(n as u8),
+            _ => Err(bad()),
+        })
+        .collect()
+}
+
 fn to_js<T: Serialize + ?Sized>(v: &T) -> JsResult<JsValue> {
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
     v.serialize(&ser)
@@ -207,16 +227,17 @@ impl Arena {
     }
 
     /// Writes `bytes` into the live block at `offset`, `at` bytes in.
-    pub fn write(&mut self, offset: JsValue, bytes: &Uint8Array, at: JsValue) -> JsResult<()> {
+    /// `bytes` is a `Uint8Array` or an array of integers 0..=255; anything
+    /// else is `bad-argument` (never coerced).
+    pub fn write(&mut self, offset: JsValue, bytes: JsValue, at: JsValue) -> JsResult<()> {
         let offset = uint(&offset, "offset")?;
+        let bytes = byte_array(&bytes)?;
         let at = if at.is_undefined() {
             0
         } else {
             uint(&at, "at")?
         };
-        self.session
-            .write(offset, at, &bytes.to_vec())
-            .map_err(js_error)
+        self.session.write(offset, at, &bytes).map_err(js_error)
     }
 
     /// `len` bytes of the arena from `offset` (free or used: stale bytes show).
@@ -240,18 +261,16 @@ impl Arena {
         to_js(&self.session.heap().stats())
     }
 
-    /// The block list packed as a `Uint32Array`, 5 words per block: offset,
+    /// The block list packed as a `Uint32Array`, 6 words per block: offset,
     /// size, requested, seq (`0xFFFFFFFF` when free), flags (bit 0 free,
-    /// bit 1 padding, bit 2 slab chunk) with the class size in bits 8 and up.
+    /// bit 1 padding, bit 2 slab chunk), class size (0 for ordinary blocks).
     #[wasm_bindgen(js_name = blocksPacked)]
     pub fn blocks_packed(&self) -> Uint32Array {
         let blocks = self.session.heap().blocks();
-        let mut v = Vec::with_capacity(blocks.len() * 5);
+        let mut v = Vec::with_capacity(blocks.len() * 6);
         for b in blocks {
-            let flags = (b.free as u32)
-                | ((b.padding as u32) << 1)
-                | ((b.class.is_some() as u32) << 2)
-                | ((b.class.unwrap_or(0) as u32) << 8);
+            let flags =
+                (b.free as u32) | ((b.padding as u32) << 1) | ((b.class.is_some() as u32) << 2);
             v.extend_from_slice(&[
                 b.offset as u32,
                 b.size as u32,
@@ -259,6 +278,7 @@ impl Arena {
                 b.seq
                     .map_or(u32::MAX, |s| s.min(u32::MAX as u64 - 1) as u32),
                 flags,
+                b.class.unwrap_or(0) as u32,
             ]);
         }
         Uint32Array::from(&v[..])
@@ -344,7 +364,7 @@ impl Arena {
     pub fn rebuild(&self, n: JsValue) -> JsResult<Arena> {
         let n = uint(&n, "n")?;
         Ok(Arena {
-            session: self.session.rebuild(n),
+            session: self.session.rebuild(n).map_err(js_error)?,
         })
     }
 
@@ -416,6 +436,15 @@ pub fn parse_ops(text: &str) -> JsResult<JsValue> {
     let _ = Reflect::set(&out, &"count".into(), &(s.ops.len() as f64).into());
     let _ = Reflect::set(&out, &"ops".into(), &to_js(&s.ops)?);
     Ok(out.into())
+}
+
+/// An op list in canonical form: parsed, then formatted back comma-separated
+/// (comments and blank space gone), or throws `bad-script`.
+#[wasm_bindgen(js_name = canonicalOps)]
+pub fn canonical_ops(text: &str) -> JsResult<String> {
+    script::parse(text)
+        .map(|s| script::format(&s.ops))
+        .map_err(script_error)
 }
 
 /// Parses a CS:APP `.rep` trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`.
@@ -501,6 +530,8 @@ pub fn compare(
         uint(&every, "every")?
     };
     let script: Script = script::parse(text).map_err(script_error)?;
+    // A config that cannot be built is a bad-config, not a script error.
+    config.validate().map_err(js_error)?;
     let cmp = session::compare(&config, &script, &modes, every).map_err(script_error)?;
     to_js(&cmp)
 }

@@ -103,7 +103,7 @@ pub fn generate(cfg: &WorkloadConfig) -> Vec<Op> {
     let phases: [u8; 4] = [90, pct, 100, 10]; // ramp, plateau, peak, ramp down
     for i in 0..cfg.ops {
         let (alloc_pct, size) = match cfg.shape {
-            Shape::Uniform => (pct, rng.range(1, max + 1)),
+            Shape::Uniform => (pct, rng.range(1, max.saturating_add(1))),
             Shape::SmallBiased => (pct, small_biased(&mut rng)),
             Shape::Phased => {
                 let phase = (i / phase_len) % 4;

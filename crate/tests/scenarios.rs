@@ -1109,14 +1109,19 @@ fn bad_configs_are_refused_with_a_reason() {
         }),
         "slab size 256 must hold the largest class (512) and at most 65535 chunks"
     );
-    assert_eq!(
-        heap_reason(HeapConfig {
-            arena_size: 128,
-            mode: Mode::Slab,
-            ..base.clone()
-        }),
-        "slab size 256 is larger than the arena (128)"
-    );
+    // A slab larger than the arena is allowed (as switching to slab mode
+    // later is): every slab request then fails for lack of memory.
+    let mut small = Heap::new(HeapConfig {
+        arena_size: 128,
+        mode: Mode::Slab,
+        ..base.clone()
+    })
+    .unwrap();
+    assert!(matches!(
+        small.alloc(8),
+        Err(AllocError::OutOfMemory { .. })
+    ));
+    small.check_invariants().unwrap();
     // The same slab size is fine while the heap is not in slab mode.
     assert!(Heap::new(HeapConfig {
         arena_size: 128,
@@ -2010,6 +2015,11 @@ fn session_block_seq_is_the_ptr_index_and_failed_allocs_take_one() {
     // Freeing a failed pointer is a no-op (free(NULL)), but it is logged.
     let report = op!(s.replay(&script::parse("-1").unwrap())).unwrap();
     assert_eq!(report.frees, 0);
+    // ...and it spends the pointer, as validation assumes: the log replays.
+    assert_eq!(s.ptrs()[1], Ptr::Freed);
+    let mut again = Session::new(s.initial_config().clone()).unwrap();
+    again.replay(&Script::from_ops(s.log().to_vec())).unwrap();
+    assert_eq!(again.snapshot(), s.snapshot());
     assert_eq!(s.snapshot().blocks, snap.blocks);
     assert_eq!(s.log().len(), 6);
 
@@ -2025,11 +2035,11 @@ fn session_block_seq_is_the_ptr_index_and_failed_allocs_take_one() {
     assert_eq!(s.ptr_at(p), Some(5));
     assert_eq!(s.heap().live_block(p).unwrap().seq, Some(5));
     // realloc of a failed pointer allocates under that pointer's number.
-    op!(s.replay(&script::parse("r1:3").unwrap())).unwrap();
-    let Ptr::Live(off) = s.ptrs()[1] else {
-        panic!("ptr[1] should be live: {:?}", s.ptrs())
+    op!(s.replay(&script::parse("r4:3").unwrap())).unwrap();
+    let Ptr::Live(off) = s.ptrs()[4] else {
+        panic!("ptr[4] should be live: {:?}", s.ptrs())
     };
-    assert_eq!(s.heap().live_block(off).unwrap().seq, Some(1));
+    assert_eq!(s.heap().live_block(off).unwrap().seq, Some(4));
     assert_seq_is_ptr(&s);
 }
 
@@ -2085,14 +2095,14 @@ fn session_rebuild_reproduces_the_state_after_n_logged_ops() {
     assert_eq!(s.log(), script.ops.as_slice());
 
     let fresh = session(1024, Mode::FirstFit, 8, true);
-    assert_eq!(s.rebuild(0).snapshot(), fresh.snapshot());
+    assert_eq!(s.rebuild(0).unwrap().snapshot(), fresh.snapshot());
     for (i, snap) in snaps.iter().enumerate() {
-        let r = s.rebuild(i + 1);
+        let r = s.rebuild(i + 1).unwrap();
         r.invariants().unwrap();
         assert_eq!(&r.snapshot(), snap, "after {} ops", i + 1);
         assert_eq!(r.log(), &s.log()[..=i]);
     }
-    let r = s.rebuild(usize::MAX);
+    let r = s.rebuild(usize::MAX).unwrap();
     assert_eq!(r.ptrs(), s.ptrs());
     assert_eq!(r.heap().bytes(), s.heap().bytes());
 }
@@ -2117,7 +2127,13 @@ fn random_sessions_keep_every_invariant_and_rebuild_exactly() {
                 })
                 .collect();
             let pick = |rng: &mut Rng| live[rng.range(0, live.len())];
-            match rng.range(0, 100) {
+            match rng.range(0, 103) {
+                100..=102 => {
+                    // Free a failed request (free(NULL)) through an op list.
+                    if let Some(k) = s.ptrs().iter().position(|p| *p == Ptr::Failed) {
+                        op!(s.replay(&script::parse(&format!("-{k}")).unwrap())).unwrap();
+                    }
+                }
                 0..=34 => {
                     let _ = op!(s.alloc(rng.range(1, 150)));
                 }
@@ -2161,9 +2177,19 @@ fn random_sessions_keep_every_invariant_and_rebuild_exactly() {
                 );
             }
         }
-        let r = s.rebuild(s.log().len());
+        let r = s.rebuild(s.log().len()).unwrap();
         assert_eq!(r.snapshot(), s.snapshot(), "seed {seed}");
         assert_eq!(r.heap().bytes(), s.heap().bytes(), "seed {seed}");
+        // The log as text (what links, the timeline and the widget replay)
+        // parses, validates and replays to the same state.
+        let text = script::format(s.log());
+        let parsed = script::parse(&text).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        assert_eq!(parsed.ops, s.log(), "seed {seed}");
+        let mut t = Session::new(s.initial_config().clone()).unwrap();
+        t.replay(&parsed)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        assert_eq!(t.snapshot(), s.snapshot(), "seed {seed}");
+        assert_eq!(t.heap().bytes(), s.heap().bytes(), "seed {seed}");
     }
 }
 
@@ -2487,26 +2513,24 @@ fn free_list_agrees_with_a_naive_model_under_random_ops() {
     }
 }
 
-// ----- core bugs: these fail today -------------------------------------------------------
+// ----- regressions --------------------------------------------------------------------------
 
-/// `Session::write` accepts a write anywhere in the granted block (8 bytes for
-/// a request of 5 at align 8) and logs it, but `Session::validate` bounds
-/// writes by the *requested* size, so `rebuild` of that log panics with
-/// "a logged prefix replays".
+/// A write anywhere in the granted block (8 bytes for a request of 5 at
+/// align 8) is logged, and the log rebuilds the same state (this once
+/// panicked: validation bounded writes by the requested size).
 #[test]
 fn rebuild_replays_a_write_into_the_rounding_slack() {
     let mut s = session(64, Mode::FirstFit, 8, true);
     let p = op!(s.alloc(5)).unwrap();
     op!(s.write(p, 0, &[1, 2, 3, 4, 5, 6, 7, 8])).unwrap();
     assert_eq!(s.log().len(), 2);
-    let r = s.rebuild(2);
+    let r = s.rebuild(2).unwrap();
     assert_eq!(r.snapshot(), s.snapshot());
     assert_eq!(r.heap().bytes(), s.heap().bytes());
 }
 
-/// After a realloc that grew a block, `Session::write` accepts a write of the
-/// new size, but `Session::validate` keeps the bound at min(new, old)
-/// requested, so `rebuild` panics on the log.
+/// After a realloc that grew a block, a write of the new size is logged and
+/// rebuilds (this once panicked on a stale bound).
 #[test]
 fn rebuild_replays_a_write_after_a_realloc_that_grew() {
     let mut s = session(1024, Mode::FirstFit, 8, true);
@@ -2514,7 +2538,25 @@ fn rebuild_replays_a_write_after_a_realloc_that_grew() {
     let q = op!(s.realloc(p, 16)).unwrap();
     op!(s.write(q, 0, &[0xAB; 16])).unwrap();
     assert_eq!(s.log().len(), 3);
-    let r = s.rebuild(3);
+    let r = s.rebuild(3).unwrap();
     assert_eq!(r.snapshot(), s.snapshot());
     assert_eq!(r.heap().bytes(), s.heap().bytes());
+}
+
+/// Writes the op-list syntax cannot carry (empty, or more than `MAX_WRITE`
+/// bytes) are refused, so every logged write parses again.
+#[test]
+fn writes_the_syntax_cannot_carry_are_refused() {
+    let mut s = session(16384, Mode::FirstFit, 8, true);
+    let p = op!(s.alloc(8192)).unwrap();
+    let before = s.snapshot();
+    for len in [0, script::MAX_WRITE + 1] {
+        assert!(matches!(
+            op!(s.write(p, 0, &vec![1; len])),
+            Err(AllocError::OutOfBounds { .. })
+        ));
+        assert_eq!(s.snapshot(), before);
+    }
+    op!(s.write(p, 0, &vec![1; script::MAX_WRITE])).unwrap();
+    assert!(script::parse(&script::format(s.log())).is_ok());
 }

@@ -100,16 +100,16 @@ fn packed_blocks_agree_with_snapshot() {
     a.release(p.into()).unwrap();
     let packed = a.blocks_packed().to_vec();
     let blocks: Array = get(&a.snapshot().unwrap(), "blocks").dyn_into().unwrap();
-    assert_eq!(packed.len() as u32, blocks.length() * 5);
+    assert_eq!(packed.len() as u32, blocks.length() * 6);
     for (i, b) in blocks.iter().enumerate() {
-        assert_eq!(packed[i * 5] as f64, num(&b, "offset"));
-        assert_eq!(packed[i * 5 + 1] as f64, num(&b, "size"));
+        assert_eq!(packed[i * 6] as f64, num(&b, "offset"));
+        assert_eq!(packed[i * 6 + 1] as f64, num(&b, "size"));
         assert_eq!(
-            packed[i * 5 + 4] & 1 == 1,
+            packed[i * 6 + 4] & 1 == 1,
             get(&b, "free").as_bool().unwrap()
         );
         assert_eq!(
-            packed[i * 5 + 4] & 2 == 2,
+            packed[i * 6 + 4] & 2 == 2,
             get(&b, "padding").as_bool().unwrap()
         );
     }
@@ -119,8 +119,12 @@ fn packed_blocks_agree_with_snapshot() {
 fn realloc_calloc_aligned_write_and_read() {
     let mut a = arena(256, "first-fit", 8, true);
     let p = a.alloc(16.into()).unwrap();
-    a.write(p.into(), &Uint8Array::from(&[1u8, 2, 3, 4][..]), 0.into())
-        .unwrap();
+    a.write(
+        p.into(),
+        Uint8Array::from(&[1u8, 2, 3, 4][..]).into(),
+        0.into(),
+    )
+    .unwrap();
     assert_eq!(
         a.read(p.into(), 4.into()).unwrap().to_vec(),
         vec![1, 2, 3, 4]
@@ -141,7 +145,7 @@ fn realloc_calloc_aligned_write_and_read() {
     );
     a.write(
         z.into(),
-        &Uint8Array::from(&[9u8; 16][..]),
+        Uint8Array::from(&[9u8; 16][..]).into(),
         JsValue::UNDEFINED,
     )
     .unwrap();
@@ -192,7 +196,7 @@ fn strategy_and_coalesce_properties() {
 fn every_error_code_leaves_the_arena_unchanged() {
     let mut a = arena(256, "first-fit", 8, true);
     let p = a.alloc(40.into()).unwrap();
-    a.write(p.into(), &Uint8Array::from(&[7u8; 40][..]), 0.into())
+    a.write(p.into(), Uint8Array::from(&[7u8; 40][..]).into(), 0.into())
         .unwrap();
     let q = a.alloc(40.into()).unwrap();
     a.release(q.into()).unwrap();
@@ -211,7 +215,7 @@ fn every_error_code_leaves_the_arena_unchanged() {
         ),
         (
             "out-of-bounds",
-            Box::new(|a| a.write(0.into(), &Uint8Array::new_with_length(41), 0.into())),
+            Box::new(|a| a.write(0.into(), Uint8Array::new_with_length(41).into(), 0.into())),
         ),
         (
             "out-of-memory",
@@ -237,6 +241,28 @@ fn every_error_code_leaves_the_arena_unchanged() {
             Box::new(|a| a.alloc(JsValue::UNDEFINED).map(drop)),
         ),
         ("bad-argument", Box::new(|a| a.release(JsValue::NULL))),
+        (
+            "bad-argument",
+            Box::new(|a| a.write(0.into(), "hi".into(), 0.into())),
+        ),
+        (
+            "bad-argument",
+            Box::new(|a| {
+                a.write(
+                    0.into(),
+                    Array::of2(&1.into(), &256.into()).into(),
+                    0.into(),
+                )
+            }),
+        ),
+        (
+            "bad-argument",
+            Box::new(|a| a.write(0.into(), Array::of1(&1.5.into()).into(), 0.into())),
+        ),
+        (
+            "out-of-bounds",
+            Box::new(|a| a.write(0.into(), Array::new().into(), 0.into())),
+        ),
         (
             "bad-argument",
             Box::new(|a| a.read((-5).into(), 2.into()).map(drop)),
@@ -303,7 +329,18 @@ fn replay_log_rebuild_and_ptrs() {
     let samples: Array = get(&sampled, "samples").dyn_into().unwrap();
     assert_eq!(samples.length(), 2);
     assert_eq!(num(&samples.get(1), "step"), 2.0);
-    assert!(a.unusable_free(50.into()).unwrap() >= 0.0);
+    // Free now: 5 bytes at offset 5 and the 70-byte tail; only the first is too small for 50.
+    let snap = a.snapshot().unwrap();
+    let blocks: Array = get(&snap, "blocks").dyn_into().unwrap();
+    let free: Vec<f64> = blocks
+        .iter()
+        .filter(|b| get(b, "free").as_bool() == Some(true))
+        .map(|b| num(&b, "size"))
+        .collect();
+    let total: f64 = free.iter().sum();
+    let small: f64 = free.iter().filter(|&&s| s < 50.0).sum();
+    assert_eq!(a.unusable_free(50.into()).unwrap(), small / total);
+    assert!(small > 0.0, "the case is not trivial");
     let init = a.initial_config().unwrap();
     assert_eq!(num(&init, "size"), 100.0);
     assert_eq!(get(&init, "strategy").as_string().unwrap(), "first-fit");
@@ -390,7 +427,7 @@ fn random_ops_match_the_native_core() {
             "realloc" => got(a.realloc(n[0].into(), n[1].into())),
             "blocks" => {
                 let p = a.blocks_packed().to_vec();
-                p.chunks(5)
+                p.chunks(6)
                     .map(|b| {
                         format!(
                             "{}:{}:{}",

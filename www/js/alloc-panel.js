@@ -91,12 +91,7 @@ export class AllocPanel {
         try { bytes = parseBytes(data.value, mode.value); } catch (err) { this.error(err.message, data); return; }
         const off = Number(at.value || 0);
         if (!Number.isInteger(off) || off < 0) { this.error('The offset inside the block must be 0 or more.', at); return; }
-        const blk = this.#live.find((b) => b.seq === k);
-        // Scripts may only write inside the requested bytes; keep the log replayable.
-        if (blk && off + bytes.length > blk.requested) {
-          this.error(`ptr[${k}] has ${num(blk.requested)} requested bytes: ${num(bytes.length)} bytes at +${num(off)} do not fit.`, data);
-          return;
-        }
+        // The core decides what fits (the granted block); its error is shown.
         opts.onWrite?.(k, off, bytes);
       },
     }, h('div', { class: 'ap-row ap-write' }, field('Write bytes', data), field('As', mode), field('At +', at), h('div', { class: 'ap-buttons' }, write)));

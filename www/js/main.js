@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, parseOps, parseRep, workload, compare, STRATEGIES } from '../arena.js';
+import { init, createArena, parseOps, canonicalOps, parseRep, workload, compare, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -29,6 +29,9 @@ const SAMPLES_MAX = 250_000;
 const OPS_PER_LINE = 16;
 const BYTES_MAX = 256;
 const MAX_ARENA = 1 << 30;
+/** Untrusted input limits: a CS:APP trace, and any imported file (op lists of 1M ops are ~7 MB). */
+const MAX_TRACE = 1 << 20;
+const MAX_FILE = 16 << 20;
 
 /** Op tokens as editor text, 16 per line. */
 function formatOps(tokens) {
@@ -43,7 +46,7 @@ function errText(e) {
 
 async function start() {
   await init();
-  const api = { createArena, compare, parseOps, STRATEGIES };
+  const api = { createArena, compare, parseOps, canonicalOps, STRATEGIES };
   const createArenaDefaults = (() => { const a = createArena({}); const c = a.initialConfig(); a.dispose(); return c; })();
   const notices = new Notices($('notices'));
 
@@ -177,7 +180,8 @@ async function start() {
     onRevert: () => syncEditor(true),
     onFile: (file) => importFile(file),
     onPasteDetect: (text) => {
-      try { parseOps(text); return 'ops'; } catch { /* not an op list */ }
+      try { canonicalOps(text); return 'ops'; } catch { /* not an op list */ }
+      if (text.length > MAX_TRACE) return null;
       try {
         parseRep(text);
         setTimeout(() => {
@@ -423,12 +427,16 @@ async function start() {
   }
 
   async function importFile(file) {
-    if (file.size > 64 << 20) { notices.show(`${file.name} is larger than 64 MiB.`, { kind: 'error', key: 'file' }); return; }
+    if (file.size > MAX_FILE) { notices.show(`${file.name} is larger than ${MAX_FILE >> 20} MiB.`, { kind: 'error', key: 'file' }); return; }
     let text;
     try { text = await file.text(); } catch (e) { notices.show(`Could not read ${file.name}: ${errText(e)}`, { kind: 'error', key: 'file' }); return; }
     let isRep = /\.rep$/i.test(file.name);
     if (!isRep) {
-      try { parseOps(text); } catch { try { parseRep(text); isRep = true; } catch { /* an op list with an error */ } }
+      try { canonicalOps(text); } catch { try { parseRep(text); isRep = true; } catch { /* an op list with an error */ } }
+    }
+    if (isRep && text.length > MAX_TRACE) {
+      notices.show(`${file.name} is larger than ${MAX_TRACE >> 20} MB: traces are limited to that.`, { kind: 'error', key: 'file' });
+      return;
     }
     if (!isRep) {
       editor.showTrace(null);
@@ -442,6 +450,11 @@ async function start() {
 
   /** Shows a trace's summary with "run in the hinted arena" / "run in the current one". */
   function offerTrace(text, name) {
+    if (text.length > MAX_TRACE) {
+      editor.showTrace(null);
+      notices.show(`${name} is larger than ${MAX_TRACE >> 20} MB: traces are limited to that.`, { kind: 'error', key: 'file' });
+      return false;
+    }
     let t;
     try {
       t = parseRep(text);

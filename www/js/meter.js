@@ -24,7 +24,7 @@ export function level(f) {
 export const METRICS = [
   ['largestFree', 'Largest free block (L)', (x) => `${num(x.stats.largestFree)} B`, 'The biggest contiguous run of free bytes in the free list.'],
   ['freeBytes', 'Free bytes', (x) => `${num(x.stats.freeBytes)} B`, 'All free bytes, free slab chunks included.'],
-  ['freeBlocks', 'Free blocks', (x) => num(x.stats.freeBlocks), 'Number of free blocks in the free list.'],
+  ['freeBlocks', 'Free blocks', (x) => num(x.stats.freeBlocks), 'Free blocks in the free list, plus free slab chunks.'],
   ['l2Fragmentation', 'L2 fragmentation', (x) => percent(x.stats.l2Fragmentation), '1 − √(Σ fᵢ²) / F: like 1 − L/F, but it counts every free block, not only the largest.'],
   ['internalFragmentation', 'Internal fragmentation', (x) => `${num(x.stats.internalFragmentation)} B`, 'Bytes granted but not requested (rounding to the alignment, slab classes).'],
   ['utilization', 'Utilization', (x) => percent(x.stats.utilization), 'Requested bytes live ÷ arena size.'],

@@ -16,21 +16,15 @@ export const CHUNK = 20_000;
 const REBUILD_SYNC_MAX = 100_000;
 
 /**
- * Splits op-list text into its ops' tokens, the way the core's lexer separates
- * them (commas, semicolons, whitespace; `#` starts a comment), so a validated
- * text can be replayed a chunk at a time. The core still parses every token.
+ * Splits op-list text into one token per op, so a validated text can be
+ * replayed a chunk at a time. The core's lexer is the only one: anything but
+ * the plain comma-separated form (what logs and workloads produce) goes
+ * through `api.canonicalOps`, which parses the text and formats it back.
  */
-export function tokenize(text) {
+export function tokenize(text, api) {
   text = String(text);
-  // Fast path for the common single-line, comma-separated form (logs, workloads).
-  if (!/[\s;#]/.test(text)) return text.split(',').filter(Boolean);
-  const out = [];
-  for (const line of String(text).split(/\r?\n|\r/)) {
-    const hash = line.indexOf('#');
-    const code = hash >= 0 ? line.slice(0, hash) : line;
-    for (const t of code.split(/[,;\s]+/)) if (t) out.push(t);
-  }
-  return out;
+  const plain = /[\s;#]/.test(text) ? api.canonicalOps(text) : text;
+  return plain.split(',').filter(Boolean);
 }
 
 const pause = () => new Promise((r) => setTimeout(r));
@@ -43,7 +37,7 @@ export class Session extends EventTarget {
   #cancel = false;
 
   /**
-   * @param {object} api `{ createArena, compare, parseOps, STRATEGIES }` (from arena.js)
+   * @param {object} api `{ createArena, compare, parseOps, canonicalOps, STRATEGIES }` (from arena.js)
    * @param {object} config createArena options
    */
   constructor(api, config = {}) {
@@ -265,7 +259,7 @@ export class Session extends EventTarget {
       a.replay(text);
     } else {
       await pause();
-      const tokens = tokenize(text);
+      const tokens = tokenize(text, this.#api);
       if (tokens.length !== count) {
         a.replay(text); // cannot happen; the core is the reference
       } else {
@@ -284,7 +278,11 @@ export class Session extends EventTarget {
     const { count } = this.arena.validate(text);
     this.future = [];
     if (count <= CHUNK) this.arena.replay(text);
-    else await this.#chunked(this.arena, tokenize(text), label);
+    else {
+      const tokens = tokenize(text, this.#api);
+      if (tokens.length !== count) throw new Error('op count mismatch between validate and tokenize');
+      await this.#chunked(this.arena, tokens, label);
+    }
     this.#changed('append');
     return count;
   }

@@ -3,8 +3,10 @@
 // Pure functions; the hash is parsed by hand because URLSearchParams would
 // turn the `+` of `+10` into a space.
 
-/** At most this many ops go into a URL. */
+/** At most this many ops go into (or are read from) a URL. */
 export const MAX_URL_OPS = 100_000;
+/** The largest arena a link may ask for (a link must not make a reader's tab allocate 1 GiB). */
+export const MAX_URL_ARENA = 64 << 20;
 
 const SAFE = /[^A-Za-z0-9+,\-@:=._~!*]/g;
 
@@ -47,7 +49,10 @@ export function decodeState(hash) {
     return Number(v);
   };
   try {
-    if (m.has('size')) config.size = intOf('size');
+    if (m.has('size')) {
+      config.size = intOf('size');
+      if (config.size > MAX_URL_ARENA) throw new Error(`size ${config.size} is larger than a link may ask for (${MAX_URL_ARENA} bytes)`);
+    }
     if (m.has('align')) config.align = intOf('align');
     if (m.has('slab')) config.slabSize = intOf('slab');
     if (m.has('strategy')) {
@@ -66,6 +71,9 @@ export function decodeState(hash) {
       config.classes = parts.map(Number);
     }
     const ops = m.get('ops') ?? '';
+    let n = 0;
+    for (let i = ops.indexOf(','); i >= 0 && n <= MAX_URL_OPS; i = ops.indexOf(',', i + 1)) n++;
+    if (n >= MAX_URL_OPS) throw new Error(`the link holds more than ${MAX_URL_OPS} ops`);
     const step = m.has('step') ? intOf('step') : null;
     return { config, ops, step };
   } catch (e) {
