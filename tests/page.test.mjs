@@ -3,36 +3,21 @@
 // fails the test that caused it. Screenshots go to tests/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { basename, dirname, join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { join, basename, dirname } from 'node:path';
+import { PAGE_DIR, SHOTS, startBrowser } from './browser.mjs';
 import { serve } from '../scripts/static-server.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const PAGE_DIR = resolve(ROOT, process.env.PAGE_DIR ?? 'www');
-const SHOTS = join(ROOT, 'tests', 'screenshots');
-
-let server;
+let env;
 let browser;
 let base;
 
 before(async () => {
-  // PAGE_BASE mounts the folder under a sub-path, as a static host would.
-  const prefix = process.env.PAGE_BASE ?? '/';
-  server = await serve(PAGE_DIR, 0, '127.0.0.1', prefix);
-  base = `http://127.0.0.1:${server.address().port}${prefix}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  await mkdir(SHOTS, { recursive: true });
+  env = await startBrowser();
+  ({ browser, base } = env);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await env?.close();
 });
 
 /** Opens the page in a fresh context; returns { page, errors, close }. */
