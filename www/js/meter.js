@@ -133,9 +133,12 @@ export class Meter {
       x += w;
     }
     if (x < 300) this.#bar.append(s('rect', { x, y: 0, width: 300 - x, height: 14, class: 'meter-bar-other' }));
+    const others = sizes.length - 1;
     this.#barNote.replaceChildren(
       h('span', { class: 'meter-key meter-key-largest', 'aria-hidden': 'true' }), `L = ${num(st.largestFree)} B `,
-      h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${plural(sizes.length - 1, 'free block')}`);
+      ...(others > 0
+        ? [h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${plural(others, 'free block')}`]
+        : ['(the only free block)']));
   }
 
   destroy() { this.#root.remove(); }
