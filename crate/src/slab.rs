@@ -1,7 +1,6 @@
 //! Slab pools: fixed size classes served from slabs carved out of the arena.
 
 use crate::free_list::FreeListAllocator;
-use crate::fxhash::FxMap;
 use crate::{AllocError, Block, Result};
 
 /// The default size classes: 16, 32 and 64 bytes.
@@ -25,6 +24,92 @@ struct Slab {
     partial_at: Option<usize>,
 }
 
+/// The slabs by offset: a direct table indexed by slab number (`offset /
+/// slab_size`, grown to the highest slab seen) into a store of slab records,
+/// so finding the slab of an offset costs one shift and two loads, no hashing.
+#[derive(Clone, Debug, Default)]
+struct SlabTable {
+    /// `log2(slab_size)`.
+    shift: u32,
+    /// Per slab number, its place in `store` ([`NONE`] when there is no slab).
+    index: Vec<u32>,
+    /// Slab records with their offsets; `None` marks a recycled place.
+    store: Vec<Option<(usize, Slab)>>,
+    /// Places in `store` that hold `None`.
+    spare: Vec<u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl SlabTable {
+    fn place(&self, so: usize) -> Option<usize> {
+        match self.index.get(so >> self.shift) {
+            Some(&p) if p != NONE => Some(p as usize),
+            _ => None,
+        }
+    }
+
+    fn get(&self, so: &usize) -> Option<&Slab> {
+        self.place(*so)
+            .and_then(|p| self.store[p].as_ref())
+            .map(|(_, s)| s)
+    }
+
+    fn get_mut(&mut self, so: &usize) -> Option<&mut Slab> {
+        let p = self.place(*so)?;
+        self.store[p].as_mut().map(|(_, s)| s)
+    }
+
+    fn contains_key(&self, so: &usize) -> bool {
+        self.place(*so).is_some()
+    }
+
+    fn insert(&mut self, so: usize, slab: Slab) {
+        let n = so >> self.shift;
+        if self.index.len() <= n {
+            self.index.resize(n + 1, NONE);
+        }
+        let p = match self.spare.pop() {
+            Some(p) => {
+                self.store[p as usize] = Some((so, slab));
+                p
+            }
+            None => {
+                self.store.push(Some((so, slab)));
+                (self.store.len() - 1) as u32
+            }
+        };
+        self.index[n] = p;
+    }
+
+    fn remove(&mut self, so: &usize) {
+        if let Some(p) = self.place(*so) {
+            self.store[p] = None;
+            self.spare.push(p as u32);
+            self.index[*so >> self.shift] = NONE;
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.store.len() - self.spare.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&usize, &Slab)> {
+        self.store.iter().flatten().map(|(so, s)| (so, s))
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Slab> {
+        self.iter().map(|(_, s)| s)
+    }
+}
+
+impl std::ops::Index<&usize> for SlabTable {
+    type Output = Slab;
+    fn index(&self, so: &usize) -> &Slab {
+        self.get(so).expect("a slab at this offset")
+    }
+}
+
 /// The pools of all classes, over slabs that a [`FreeListAllocator`] provides.
 #[derive(Clone, Debug)]
 pub(crate) struct Pools {
@@ -34,7 +119,7 @@ pub(crate) struct Pools {
     /// slab of an offset is `offset & !(slab_size - 1)`.
     slab_size: usize,
     /// Every slab by offset.
-    slabs: FxMap<usize, Slab>,
+    slabs: SlabTable,
     /// Per class, the offsets of its slabs that have a free chunk.
     partial: Vec<Vec<usize>>,
     /// Bytes (class sizes) of live chunks.
@@ -82,7 +167,10 @@ impl Pools {
         Ok(Pools {
             classes: classes.to_vec(),
             slab_size,
-            slabs: FxMap::default(),
+            slabs: SlabTable {
+                shift: slab_size.trailing_zeros(),
+                ..SlabTable::default()
+            },
             partial: vec![Vec::new(); classes.len()],
             live_bytes: 0,
             live_requested: 0,
@@ -326,7 +414,7 @@ impl Pools {
     /// A description of the first broken invariant.
     pub fn check(&self, fl: &FreeListAllocator) -> std::result::Result<(), String> {
         let (mut lb, mut lr, mut lc, mut fb, mut fc) = (0, 0, 0, 0, 0);
-        for (&so, slab) in &self.slabs {
+        for (&so, slab) in self.slabs.iter() {
             let b = fl.block_at(so).ok_or(format!("slab {so} is not a block"))?;
             if b.free || b.size != self.slab_size || so % self.slab_size != 0 {
                 return Err(format!(
