@@ -114,11 +114,12 @@ pub struct FreeListAllocator {
     spare: Vec<u32>,
     /// Id of the block at offset 0.
     head: u32,
-    /// Every free block, by address, augmented for the fit searches.
+    /// Every free block, by address, summarised for the fit searches (first,
+    /// next and worst fit, the searched counts).
     tree: FreeTree,
     /// Every free block, keyed by [`size_key`]`(size, offset)` (size first,
-    /// then address), with its id: best and worst fit. Kept only while one of
-    /// them is the strategy (`sized`), empty otherwise.
+    /// then address), with its id: best fit. Kept only while best fit is the
+    /// strategy (`sized`), empty otherwise.
     by_size: BTreeMap<u64, u32>,
     /// Whether `by_size` is maintained.
     sized: bool,
@@ -203,11 +204,11 @@ impl FreeListAllocator {
     /// Switches the strategy; the blocks and the next-fit rover are kept.
     ///
     /// # Complexity
-    /// O(n log n) when switching to best or worst fit from first or next fit
-    /// (the size index is built then), else O(1).
+    /// O(n log n) when switching to best fit (the size index is built then),
+    /// else O(1).
     pub fn set_strategy(&mut self, strategy: Strategy) {
         self.config.strategy = strategy;
-        let sized = matches!(strategy, Strategy::BestFit | Strategy::WorstFit);
+        let sized = strategy == Strategy::BestFit;
         if sized && !self.sized {
             // Inserted one by one: `collect` would sort first (and pull a sort into the wasm).
             for id in self.tree.in_order() {
@@ -691,7 +692,7 @@ impl FreeListAllocator {
         if in_tree != frees {
             return Err("free tree disagrees with the block list".into());
         }
-        if self.sized != matches!(self.config.strategy, Strategy::BestFit | Strategy::WorstFit)
+        if self.sized != (self.config.strategy == Strategy::BestFit)
             || (self.sized && self.by_size.len() != frees.len())
             || (!self.sized && !self.by_size.is_empty())
             || (self.sized
@@ -819,16 +820,14 @@ impl FreeListAllocator {
                 Some((_, &id)) => (Some(id), n),
                 None => (None, n),
             },
+            // The largest block, the lowest-addressed of equals: the first
+            // that holds the largest size.
             Strategy::WorstFit => {
                 let max = self.tree.max_size();
                 if max < r {
                     return (None, n);
                 }
-                let (_, &id) = self
-                    .by_size
-                    .range(size_key(max, 0)..)
-                    .next()
-                    .expect("max is indexed");
+                let (id, _) = self.tree.first_fit(0, max).expect("max is indexed");
                 (Some(id), n)
             }
         }
