@@ -8,40 +8,49 @@ pub const DEFAULT_CLASSES: [usize; 3] = [16, 32, 64];
 /// The default slab size: 256 bytes (four 64-byte chunks).
 pub const DEFAULT_SLAB_SIZE: usize = 256;
 
+/// One chunk's record.
+#[derive(Clone, Copy, Debug, Default)]
+struct Chunk {
+    /// Sequence number (meaningless while free).
+    seq: u64,
+    /// Requested bytes; 0 marks a free chunk.
+    requested: u32,
+}
+
 /// One slab: `slab_size` bytes at a multiple of `slab_size`, cut into chunks of
-/// one class.
-#[derive(Clone, Debug)]
+/// one class. Its chunks' records and its free stack live in [`Pools`]'s flat
+/// arrays, at `place * stride`.
+#[derive(Clone, Copy, Debug)]
 struct Slab {
+    /// Offset of the slab.
+    so: usize,
     /// Index into the class list.
-    class: usize,
-    /// Chunk indices that are free; the top is handed out next.
-    free: Vec<u16>,
-    /// Requested bytes per chunk; 0 marks a free chunk.
-    requested: Vec<usize>,
-    /// Sequence number per chunk (meaningless while free).
-    seq: Vec<u64>,
-    /// Position in its class's partial list, while it has a free chunk.
-    partial_at: Option<usize>,
+    class: u32,
+    /// Number of free chunks: the height of the free stack.
+    free: u32,
+    /// Position in its class's partial list while it has a free chunk, else [`NONE`].
+    partial_at: u32,
 }
 
 /// The slabs by offset: a direct table indexed by slab number (`offset /
-/// slab_size`, grown to the highest slab seen) into a store of slab records,
+/// slab_size`, grown to the highest slab seen) into slab records by place,
 /// so finding the slab of an offset costs one shift and two loads, no hashing.
 #[derive(Clone, Debug, Default)]
 struct SlabTable {
     /// `log2(slab_size)`.
     shift: u32,
-    /// Per slab number, its place in `store` ([`NONE`] when there is no slab).
+    /// Per slab number, its place in `recs` ([`NONE`] when there is no slab).
     index: Vec<u32>,
-    /// Slab records with their offsets; `None` marks a recycled place.
-    store: Vec<Option<(usize, Slab)>>,
-    /// Places in `store` that hold `None`.
+    /// Slab records by place; `None` marks a recycled place.
+    recs: Vec<Option<Slab>>,
+    /// Places in `recs` that hold `None`.
     spare: Vec<u32>,
 }
 
 const NONE: u32 = u32::MAX;
 
 impl SlabTable {
+    #[inline]
     fn place(&self, so: usize) -> Option<usize> {
         match self.index.get(so >> self.shift) {
             Some(&p) if p != NONE => Some(p as usize),
@@ -49,64 +58,88 @@ impl SlabTable {
         }
     }
 
-    fn get(&self, so: &usize) -> Option<&Slab> {
-        self.place(*so)
-            .and_then(|p| self.store[p].as_ref())
-            .map(|(_, s)| s)
+    fn get(&self, so: usize) -> Option<(usize, &Slab)> {
+        let p = self.place(so)?;
+        self.recs[p].as_ref().map(|s| (p, s))
     }
 
-    fn get_mut(&mut self, so: &usize) -> Option<&mut Slab> {
-        let p = self.place(*so)?;
-        self.store[p].as_mut().map(|(_, s)| s)
-    }
-
-    fn contains_key(&self, so: &usize) -> bool {
-        self.place(*so).is_some()
-    }
-
-    fn insert(&mut self, so: usize, slab: Slab) {
-        let n = so >> self.shift;
+    /// Adds a slab and returns its place.
+    fn insert(&mut self, slab: Slab) -> usize {
+        let n = slab.so >> self.shift;
         if self.index.len() <= n {
             self.index.resize(n + 1, NONE);
         }
         let p = match self.spare.pop() {
             Some(p) => {
-                self.store[p as usize] = Some((so, slab));
+                self.recs[p as usize] = Some(slab);
                 p
             }
             None => {
-                self.store.push(Some((so, slab)));
-                (self.store.len() - 1) as u32
+                self.recs.push(Some(slab));
+                (self.recs.len() - 1) as u32
             }
         };
         self.index[n] = p;
+        p as usize
     }
 
-    fn remove(&mut self, so: &usize) {
-        if let Some(p) = self.place(*so) {
-            self.store[p] = None;
+    fn remove(&mut self, p: usize) {
+        if let Some(slab) = self.recs[p].take() {
             self.spare.push(p as u32);
-            self.index[*so >> self.shift] = NONE;
+            self.index[slab.so >> self.shift] = NONE;
         }
     }
 
     fn len(&self) -> usize {
-        self.store.len() - self.spare.len()
+        self.recs.len() - self.spare.len()
     }
 
-    fn iter(&self) -> impl Iterator<Item = (&usize, &Slab)> {
-        self.store.iter().flatten().map(|(so, s)| (so, s))
-    }
-
-    fn values(&self) -> impl Iterator<Item = &Slab> {
-        self.iter().map(|(_, s)| s)
+    /// Every slab with its place.
+    fn iter(&self) -> impl Iterator<Item = (usize, &Slab)> {
+        self.recs
+            .iter()
+            .enumerate()
+            .filter_map(|(p, s)| s.as_ref().map(|s| (p, s)))
     }
 }
 
-impl std::ops::Index<&usize> for SlabTable {
+impl std::ops::Index<usize> for SlabTable {
     type Output = Slab;
-    fn index(&self, so: &usize) -> &Slab {
-        self.get(so).expect("a slab at this offset")
+    /// The slab at place `p`.
+    fn index(&self, p: usize) -> &Slab {
+        self.recs[p].as_ref().expect("a slab at this place")
+    }
+}
+
+impl std::ops::IndexMut<usize> for SlabTable {
+    fn index_mut(&mut self, p: usize) -> &mut Slab {
+        self.recs[p].as_mut().expect("a slab at this place")
+    }
+}
+
+/// The index of the live chunk at `offset` in the slab at `so` whose chunks
+/// are `cs` bytes (`1 << shift` when a power of two).
+///
+/// # Errors
+/// As [`Pools::live`] (an offset anywhere in a free chunk is a double free, as
+/// for free-list blocks).
+#[inline]
+fn chunk_index(
+    cs: usize,
+    shift: Option<u32>,
+    chunks: &[Chunk],
+    so: usize,
+    offset: usize,
+) -> Result<usize> {
+    let rel = offset - so;
+    let (i, exact) = match shift {
+        Some(sh) => (rel >> sh, rel & (cs - 1) == 0),
+        None => (rel / cs, rel % cs == 0),
+    };
+    match chunks.get(i) {
+        Some(c) if c.requested == 0 => Err(AllocError::DoubleFree { offset }),
+        Some(_) if exact => Ok(i),
+        _ => Err(AllocError::InvalidFree { offset }),
     }
 }
 
@@ -115,13 +148,31 @@ impl std::ops::Index<&usize> for SlabTable {
 pub(crate) struct Pools {
     /// Size classes, strictly increasing.
     classes: Vec<usize>,
+    /// Per class, `log2` of its size when that is a power of two (a shift
+    /// instead of a division finds a chunk), else `None`.
+    class_shift: Vec<Option<u32>>,
+    /// Per class, chunks per slab (`slab_size / class`).
+    per_slab: Vec<usize>,
+    /// `log2(align)`: every class is a multiple of `align`.
+    align_shift: u32,
+    /// The smallest class that holds `k * align` bytes, by `k` (for classes up
+    /// to 4096 aligned units; empty beyond, where a search over the classes serves).
+    class_by_units: Vec<u8>,
     /// Size of every slab: a power of two; slabs sit at multiples of it, so the
     /// slab of an offset is `offset & !(slab_size - 1)`.
     slab_size: usize,
     /// Every slab by offset.
     slabs: SlabTable,
-    /// Per class, the offsets of its slabs that have a free chunk.
-    partial: Vec<Vec<usize>>,
+    /// Chunks per slab of the smallest class: the room each place has in
+    /// `chunks` and `stack`.
+    stride: usize,
+    /// Chunk records: those of the slab at place `p` at `p * stride ..`, in address order.
+    chunks: Vec<Chunk>,
+    /// Free stacks: the slab at place `p` has its free chunk indices at
+    /// `p * stride .. p * stride + free`; the top is handed out next.
+    stack: Vec<u16>,
+    /// Per class, the places of its slabs that have a free chunk.
+    partial: Vec<Vec<u32>>,
     /// Bytes (class sizes) of live chunks.
     pub live_bytes: usize,
     /// Requested bytes of live chunks.
@@ -164,13 +215,37 @@ impl Pools {
                 "slab size {slab_size} must hold the largest class ({largest}) and at most 65535 chunks"
             )));
         }
+        let align_shift = align.trailing_zeros();
+        let units = largest >> align_shift;
+        let class_by_units = if units <= 4096 {
+            (0..=units)
+                .map(|k| {
+                    classes
+                        .iter()
+                        .position(|&c| c >= k << align_shift)
+                        .expect("the largest class holds every k") as u8
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(Pools {
             classes: classes.to_vec(),
+            class_shift: classes
+                .iter()
+                .map(|&c| c.is_power_of_two().then(|| c.trailing_zeros()))
+                .collect(),
+            per_slab: classes.iter().map(|&c| slab_size / c).collect(),
+            align_shift,
+            class_by_units,
             slab_size,
             slabs: SlabTable {
                 shift: slab_size.trailing_zeros(),
                 ..SlabTable::default()
             },
+            stride: slab_size / classes[0],
+            chunks: Vec::new(),
+            stack: Vec::new(),
             partial: vec![Vec::new(); classes.len()],
             live_bytes: 0,
             live_requested: 0,
@@ -192,8 +267,9 @@ impl Pools {
         self.slabs.len()
     }
 
+    #[inline]
     fn chunks_per_slab(&self, class: usize) -> usize {
-        self.slab_size / self.classes[class]
+        self.per_slab[class]
     }
 
     /// The smallest class that holds `size` and whose chunks are multiples of `align`.
@@ -211,6 +287,10 @@ impl Pools {
                 requested: size,
                 max: largest,
             });
+        }
+        if align == 1 && !self.class_by_units.is_empty() {
+            let units = (size + (1 << self.align_shift) - 1) >> self.align_shift;
+            return Ok(self.class_by_units[units] as usize);
         }
         if !align.is_power_of_two() || align > self.slab_size {
             return Err(AllocError::BadAlign { align });
@@ -237,18 +317,23 @@ impl Pools {
         size: usize,
         seq: u64,
     ) -> Result<usize> {
-        let so = match self.partial[class].last() {
-            Some(&so) => so,
+        let p = match self.partial[class].last() {
+            Some(&p) => p as usize,
             None => self.carve(fl, class, seq)?,
         };
         let cs = self.classes[class];
-        let slab = self.slabs.get_mut(&so).expect("partial slabs exist");
-        let i = slab.free.pop().expect("partial slab has a free chunk") as usize;
-        slab.requested[i] = size;
-        slab.seq[i] = seq;
-        if slab.free.is_empty() {
-            let at = slab.partial_at.take().expect("was partial");
-            self.remove_partial(class, at);
+        let base = p * self.stride;
+        let slab = &mut self.slabs[p];
+        slab.free -= 1;
+        let i = self.stack[base + slab.free as usize] as usize;
+        self.chunks[base + i] = Chunk {
+            seq,
+            requested: size as u32,
+        };
+        let so = slab.so;
+        if slab.free == 0 {
+            let at = std::mem::replace(&mut slab.partial_at, NONE);
+            self.remove_partial(class, at as usize);
         }
         self.live_bytes += cs;
         self.live_requested += size;
@@ -258,41 +343,53 @@ impl Pools {
         Ok(so + i * cs)
     }
 
+    /// Carves a slab for `class` and returns its place.
     fn carve(&mut self, fl: &mut FreeListAllocator, class: usize, seq: u64) -> Result<usize> {
         let so = fl.alloc_aligned_seq(self.slab_size, self.slab_size, seq)?;
         let n = self.chunks_per_slab(class);
         let at = self.partial[class].len();
-        self.partial[class].push(so);
-        self.slabs.insert(
+        let p = self.slabs.insert(Slab {
             so,
-            Slab {
-                class,
-                free: (0..n as u16).rev().collect(),
-                requested: vec![0; n],
-                seq: vec![0; n],
-                partial_at: Some(at),
-            },
-        );
+            class: class as u32,
+            free: n as u32,
+            partial_at: at as u32,
+        });
+        self.partial[class].push(p as u32);
+        let base = p * self.stride;
+        if self.chunks.len() < base + self.stride {
+            self.chunks.resize(base + self.stride, Chunk::default());
+            self.stack.resize(base + self.stride, 0);
+        }
+        self.chunks[base..base + n].fill(Chunk::default());
+        for (k, slot) in self.stack[base..base + n].iter_mut().enumerate() {
+            // Chunk 0 on top: a fresh slab hands out its chunks in address order.
+            *slot = (n - 1 - k) as u16;
+        }
         self.free_bytes += n * self.classes[class];
         self.free_chunks += n;
-        Ok(so)
+        Ok(p)
     }
 
     fn remove_partial(&mut self, class: usize, at: usize) {
         let list = &mut self.partial[class];
         list.swap_remove(at);
         if let Some(&moved) = list.get(at) {
-            self.slabs
-                .get_mut(&moved)
-                .expect("listed slab exists")
-                .partial_at = Some(at);
+            self.slabs[moved as usize].partial_at = at as u32;
         }
     }
 
     /// The slab that holds byte `offset`, if any.
     pub fn slab_of(&self, offset: usize) -> Option<usize> {
         let so = offset & !(self.slab_size - 1);
-        self.slabs.contains_key(&so).then_some(so)
+        self.slabs.place(so).map(|_| so)
+    }
+
+    /// The place of the slab at `so` and its chunk records.
+    fn slab_chunks(&self, so: usize) -> (usize, &Slab, &[Chunk]) {
+        let (p, slab) = self.slabs.get(so).expect("a slab at this offset");
+        let n = self.chunks_per_slab(slab.class as usize);
+        let base = p * self.stride;
+        (p, slab, &self.chunks[base..base + n])
     }
 
     /// The live chunk at `offset`: `(class size, requested, seq)`.
@@ -301,26 +398,20 @@ impl Pools {
     /// [`AllocError::DoubleFree`] when `offset` lies in a free chunk,
     /// [`AllocError::InvalidFree`] when it is not the start of a live chunk.
     pub fn live(&self, so: usize, offset: usize) -> Result<(usize, usize, u64)> {
-        let slab = &self.slabs[&so];
-        let cs = self.classes[slab.class];
-        let rel = offset - so;
-        let i = rel / cs;
-        // As for free-list blocks: an offset anywhere in a free chunk is a double free.
-        if i < slab.requested.len() && slab.requested[i] == 0 {
-            return Err(AllocError::DoubleFree { offset });
-        }
-        if rel % cs != 0 || i >= slab.requested.len() {
-            return Err(AllocError::InvalidFree { offset });
-        }
-        Ok((cs, slab.requested[i], slab.seq[i]))
+        let (_, slab, chunks) = self.slab_chunks(so);
+        let class = slab.class as usize;
+        let cs = self.classes[class];
+        let i = chunk_index(cs, self.class_shift[class], chunks, so, offset)?;
+        let c = chunks[i];
+        Ok((cs, c.requested as usize, c.seq))
     }
 
     /// Changes the requested size of the live chunk at `offset` (which must fit its class).
     pub fn set_requested(&mut self, so: usize, offset: usize, size: usize) {
-        let slab = self.slabs.get_mut(&so).expect("slab exists");
-        let i = (offset - so) / self.classes[slab.class];
-        self.live_requested = self.live_requested - slab.requested[i] + size;
-        slab.requested[i] = size;
+        let (p, slab, _) = self.slab_chunks(so);
+        let k = p * self.stride + (offset - so) / self.classes[slab.class as usize];
+        self.live_requested = self.live_requested - self.chunks[k].requested as usize + size;
+        self.chunks[k].requested = size as u32;
     }
 
     /// Returns the live chunk at `offset` to its class; a slab left empty goes
@@ -333,55 +424,61 @@ impl Pools {
     /// O(1), plus a free-list free (O(log n)) when the slab empties.
     pub fn free(&mut self, fl: &mut FreeListAllocator, offset: usize) -> Option<Result<u64>> {
         let so = offset & !(self.slab_size - 1);
-        let slab = self.slabs.get_mut(&so)?;
-        let class = slab.class;
-        let cs = self.classes[class];
-        let rel = offset - so;
-        let i = rel / cs;
-        if i < slab.requested.len() && slab.requested[i] == 0 {
-            return Some(Err(AllocError::DoubleFree { offset }));
-        }
-        if rel % cs != 0 || i >= slab.requested.len() {
-            return Some(Err(AllocError::InvalidFree { offset }));
-        }
-        let req = slab.requested[i];
-        let seq = slab.seq[i];
-        slab.requested[i] = 0;
-        slab.free.push(i as u16);
+        let p = self.slabs.place(so)?;
+        let base = p * self.stride;
+        let class = self.slabs[p].class as usize;
+        let (cs, n) = (self.classes[class], self.chunks_per_slab(class));
+        let i = match chunk_index(
+            cs,
+            self.class_shift[class],
+            &self.chunks[base..base + n],
+            so,
+            offset,
+        ) {
+            Ok(i) => i,
+            Err(e) => return Some(Err(e)),
+        };
+        let Chunk { seq, requested } = self.chunks[base + i];
+        self.chunks[base + i].requested = 0;
+        let slab = &mut self.slabs[p];
+        self.stack[base + slab.free as usize] = i as u16;
+        slab.free += 1;
+        let (free, partial_at) = (slab.free as usize, slab.partial_at);
         self.live_bytes -= cs;
-        self.live_requested -= req;
+        self.live_requested -= requested as usize;
         self.live_chunks -= 1;
         self.free_bytes += cs;
         self.free_chunks += 1;
-        let n = slab.requested.len();
-        if slab.free.len() == n {
-            if let Some(at) = slab.partial_at {
-                self.remove_partial(class, at);
+        if free == n {
+            if partial_at != NONE {
+                self.remove_partial(class, partial_at as usize);
             }
-            self.slabs.remove(&so);
+            self.slabs.remove(p);
             self.free_bytes -= n * cs;
             self.free_chunks -= n;
             fl.free(so).expect("a slab is a live free-list block");
-        } else if slab.partial_at.is_none() {
-            slab.partial_at = Some(self.partial[class].len());
-            self.partial[class].push(so);
+        } else if partial_at == NONE {
+            self.slabs[p].partial_at = self.partial[class].len() as u32;
+            self.partial[class].push(p as u32);
         }
         Some(Ok(seq))
     }
 
     /// The chunks of the slab at `so` (and its unusable tail, if any) as blocks.
     pub fn chunks(&self, so: usize) -> impl Iterator<Item = Block> + '_ {
-        let slab = &self.slabs[&so];
-        let cs = self.classes[slab.class];
-        let n = slab.requested.len();
+        let (_, slab, chunks) = self.slab_chunks(so);
+        let cs = self.classes[slab.class as usize];
+        let n = chunks.len();
         let tail = self.slab_size - n * cs;
-        (0..n)
-            .map(move |i| Block {
+        chunks
+            .iter()
+            .enumerate()
+            .map(move |(i, c)| Block {
                 offset: so + i * cs,
                 size: cs,
-                free: slab.requested[i] == 0,
-                requested: slab.requested[i],
-                seq: (slab.requested[i] != 0).then_some(slab.seq[i]),
+                free: c.requested == 0,
+                requested: c.requested as usize,
+                seq: (c.requested != 0).then_some(c.seq),
                 class: Some(cs),
                 padding: false,
             })
@@ -414,40 +511,49 @@ impl Pools {
     /// A description of the first broken invariant.
     pub fn check(&self, fl: &FreeListAllocator) -> std::result::Result<(), String> {
         let (mut lb, mut lr, mut lc, mut fb, mut fc) = (0, 0, 0, 0, 0);
-        for (&so, slab) in self.slabs.iter() {
+        for (p, slab) in self.slabs.iter() {
+            let so = slab.so;
+            if self.slabs.place(so) != Some(p) {
+                return Err(format!("slab {so} is not indexed at its place"));
+            }
             let b = fl.block_at(so).ok_or(format!("slab {so} is not a block"))?;
             if b.free || b.size != self.slab_size || so % self.slab_size != 0 {
                 return Err(format!(
                     "slab {so} is not a live aligned block of the slab size"
                 ));
             }
-            let cs = self.classes[slab.class];
-            let n = self.chunks_per_slab(slab.class);
-            if slab.requested.len() != n {
-                return Err(format!(
-                    "slab {so} has {} chunks, expected {n}",
-                    slab.requested.len()
-                ));
+            let class = slab.class as usize;
+            let cs = self.classes[class];
+            let n = self.chunks_per_slab(class);
+            let base = p * self.stride;
+            let chunks = &self.chunks[base..base + n];
+            let stack = &self.stack[base..base + slab.free as usize];
+            let frees = chunks.iter().filter(|c| c.requested == 0).count();
+            let mut seen = vec![false; n];
+            for &i in stack {
+                let i = i as usize;
+                if i >= n || seen[i] || chunks[i].requested != 0 {
+                    return Err(format!("slab {so}: free stack disagrees with the chunks"));
+                }
+                seen[i] = true;
             }
-            let frees = slab.requested.iter().filter(|&&r| r == 0).count();
-            if frees != slab.free.len()
-                || slab.free.iter().any(|&i| slab.requested[i as usize] != 0)
-            {
+            if frees != stack.len() {
                 return Err(format!("slab {so}: free stack disagrees with the chunks"));
             }
             if frees == n {
                 return Err(format!("slab {so} is empty but kept"));
             }
-            if slab.requested.iter().any(|&r| r > cs) {
+            if chunks.iter().any(|c| c.requested as usize > cs) {
                 return Err(format!("slab {so}: a chunk holds more than its class"));
             }
+            let listed = self.partial[class].get(slab.partial_at as usize) == Some(&(p as u32));
             match slab.partial_at {
-                Some(at) if frees > 0 && self.partial[slab.class].get(at) == Some(&so) => {}
-                None if frees == 0 => {}
+                NONE if frees == 0 => {}
+                _ if frees > 0 && listed => {}
                 _ => return Err(format!("slab {so}: partial list position is wrong")),
             }
             lb += (n - frees) * cs;
-            lr += slab.requested.iter().sum::<usize>();
+            lr += chunks.iter().map(|c| c.requested as usize).sum::<usize>();
             lc += n - frees;
             fb += frees * cs;
             fc += frees;
@@ -455,8 +561,8 @@ impl Pools {
         if self.partial.iter().map(Vec::len).sum::<usize>()
             != self
                 .slabs
-                .values()
-                .filter(|s| s.partial_at.is_some())
+                .iter()
+                .filter(|(_, s)| s.partial_at != NONE)
                 .count()
         {
             return Err("partial lists hold unknown slabs".into());
