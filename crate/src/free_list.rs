@@ -837,13 +837,14 @@ impl FreeListAllocator {
     /// rover, or the first free block after it (wrapping to the lowest), and
     /// that block's rank.
     fn rover_start(&self) -> (usize, usize) {
-        if let Some(id) = self.tree.floor(self.rover) {
+        let (floor, r0) = self.tree.floor_rank(self.rover);
+        if let Some(id) = floor {
             let k = self.tree.key(id);
             if self.rover < k + self.tree.size(id) {
-                return (k, self.tree.rank(k));
+                // `r0` counts the block itself unless the rover is its start.
+                return (k, if k == self.rover { r0 } else { r0 - 1 });
             }
         }
-        let r0 = self.tree.rank(self.rover);
         if r0 == self.tree.len() {
             (0, 0)
         } else {

@@ -284,21 +284,26 @@ impl FreeTree {
         }
     }
 
-    /// Number of free blocks whose key is below `key`. O(log n).
-    pub fn rank(&self, key: usize) -> usize {
+    /// The free block with the greatest key `<= key` (as [`floor`](Self::floor))
+    /// and the number of free blocks whose key is below `key` (its rank), in
+    /// one descent. O(log n).
+    pub fn floor_rank(&self, key: usize) -> (Option<u32>, usize) {
         let key = k32(key);
         let mut t = self.root;
-        let mut r = 0usize;
+        let (mut best, mut r) = (None, 0usize);
         while t != NIL {
             let n = &self.nodes[t as usize];
             if n.key < key {
+                best = Some(t);
                 r += self.count(n.left) as usize + 1;
                 t = n.right;
+            } else if n.key == key {
+                return (Some(t), r + self.count(n.left) as usize);
             } else {
                 t = n.left;
             }
         }
-        r
+        (best, r)
     }
 
     /// The free block with the greatest key `<= key`. O(log n).
