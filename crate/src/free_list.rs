@@ -318,8 +318,10 @@ impl FreeListAllocator {
     /// - otherwise as [`alloc`](Self::alloc).
     ///
     /// # Complexity
-    /// O(n) when `align` exceeds the granularity (every free block is examined
-    /// for its padding), else as `alloc`.
+    /// As `alloc` when `align` does not exceed the granularity. Beyond it,
+    /// first and next fit cost O(log n) per free block that is large enough
+    /// but skipped for its padding (a block of `size + align` bytes always
+    /// fits); best and worst fit examine every free block, O(n).
     pub fn alloc_aligned(&mut self, size: usize, align: usize) -> Result<usize> {
         if !align.is_power_of_two() || align > self.config.arena_size {
             return Err(AllocError::BadAlign { align });
@@ -854,33 +856,48 @@ impl FreeListAllocator {
 
     /// The exact search for an aligned request: `((id, padding), searched)`.
     fn search_aligned(&self, r: Option<usize>, align: usize) -> (Option<(u32, usize)>, usize) {
-        let ids = self.tree.in_order();
-        let n = ids.len();
-        let Some(r) = r else { return (None, n) };
-        let fit = |id: u32| -> Option<usize> {
+        let fit = |id: u32, r: usize| -> Option<usize> {
             let (o, s) = (self.tree.key(id), self.tree.size(id));
             let pad = o.next_multiple_of(align) - o;
             (pad.checked_add(r)? <= s).then_some(pad)
         };
-        match self.config.strategy {
-            Strategy::FirstFit => ids
-                .iter()
-                .enumerate()
-                .find_map(|(i, &id)| fit(id).map(|p| ((id, p), i + 1)))
-                .map_or((None, n), |(f, c)| (Some(f), c)),
-            Strategy::NextFit => {
-                let (_, r0) = self.rover_start();
-                (0..n)
-                    .map(|i| ids[(r0 + i) % n])
-                    .enumerate()
-                    .find_map(|(i, id)| fit(id).map(|p| ((id, p), i + 1)))
-                    .map_or((None, n), |(f, c)| (Some(f), c))
+        let n = self.tree.len();
+        // First and next fit walk the blocks large enough for the request in
+        // address order (a block of at least `r + align` bytes always fits),
+        // so a search costs O(log n) per block skipped for its padding.
+        let walk = |from: usize, r: usize| -> Option<((u32, usize), usize)> {
+            let mut from = from;
+            loop {
+                let (id, rank) = self.tree.first_fit(from, r)?;
+                if let Some(pad) = fit(id, r) {
+                    return Some(((id, pad), rank));
+                }
+                from = self.tree.key(id) + 1;
             }
-            Strategy::BestFit | Strategy::WorstFit => {
+        };
+        match (self.config.strategy, r) {
+            (_, None) => (None, n),
+            (Strategy::FirstFit, Some(r)) => match walk(0, r) {
+                Some((f, rank)) => (Some(f), rank + 1),
+                None => (None, n),
+            },
+            (Strategy::NextFit, Some(r)) => {
+                let (start_key, r0) = self.rover_start();
+                if let Some((f, k)) = walk(start_key, r) {
+                    return (Some(f), k - r0 + 1);
+                }
+                match walk(0, r) {
+                    Some((f, k)) if k < r0 => (Some(f), n - r0 + k + 1),
+                    _ => (None, n),
+                }
+            }
+            (Strategy::BestFit | Strategy::WorstFit, Some(r)) => {
+                // Every block is examined: the best padding-aware fit is not
+                // where the size index says.
                 let worst = self.config.strategy == Strategy::WorstFit;
                 let mut best: Option<(u32, usize)> = None;
-                for &id in &ids {
-                    if let Some(p) = fit(id) {
+                for id in self.tree.in_order() {
+                    if let Some(p) = fit(id, r) {
                         let s = self.tree.size(id);
                         let better = match best {
                             None => true,
