@@ -198,7 +198,7 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
         let line_no = ln + 1;
         let code = line.split('#').next().unwrap_or("");
         let bytes = code.as_bytes();
-        let is_sep = |b: u8| b == b',' || b == b';' || b.is_ascii_whitespace();
+        let is_sep = |b: u8| SEPARATOR[b as usize];
         let mut i = 0;
         while i < bytes.len() {
             if is_sep(bytes[i]) {
@@ -206,6 +206,21 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
                 continue;
             }
             let start = i;
+            // The fast path for the two ops that make up nearly every long
+            // list: `+N` and `-K` read in one pass over their digits.
+            if let Some((op, end)) = alloc_or_free(bytes, start) {
+                if script.ops.len() >= MAX_OPS {
+                    return Err(ScriptError::new(
+                        line_no,
+                        start + 1,
+                        format!("too many ops (at most {MAX_OPS})"),
+                    ));
+                }
+                script.ops.push(op);
+                script.lines.push(line_no);
+                i = end;
+                continue;
+            }
             while i < bytes.len() && !is_sep(bytes[i]) {
                 i += 1;
             }
@@ -224,6 +239,44 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
         }
     }
     Ok(script)
+}
+
+/// The bytes that separate ops: comma, semicolon and ASCII whitespace.
+const SEPARATOR: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = matches!(b as u8, b',' | b';' | b' ' | b'\t' | b'\n' | b'\r' | 0x0c);
+        b += 1;
+    }
+    t
+};
+
+/// A well-formed `+N` (1 ≤ N ≤ [`MAX_SIZE`]) or `-K` token at `start`, with the
+/// index just past it; `None` for anything else (which [`parse_op`] then reads,
+/// or reports).
+#[inline]
+fn alloc_or_free(bytes: &[u8], start: usize) -> Option<(Op, usize)> {
+    let sign = bytes[start];
+    if sign != b'+' && sign != b'-' {
+        return None;
+    }
+    let mut j = start + 1;
+    let mut n = 0usize;
+    // Ten digits at most: 2^30 has ten, and ten cannot overflow.
+    while j < bytes.len() && j - start <= 10 && bytes[j].is_ascii_digit() {
+        n = n * 10 + (bytes[j] - b'0') as usize;
+        j += 1;
+    }
+    let ends = j == bytes.len() || SEPARATOR[bytes[j] as usize];
+    if j == start + 1 || !ends || n > MAX_SIZE {
+        return None;
+    }
+    match sign {
+        b'+' if n > 0 => Some((Op::Alloc { size: n }, j)),
+        b'-' => Some((Op::Free { ptr: n }, j)),
+        _ => None,
+    }
 }
 
 /// Formats ops in the syntax [`parse`] reads, comma-separated.
