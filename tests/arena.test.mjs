@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, parseOps, parseRep, workload, compare, STRATEGIES, decodeBlocks,
+  init, createArena, parseOps, parseRep, workload, compare, createComparer, STRATEGIES, decodeBlocks,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -231,6 +231,16 @@ test('op lists, traces, workloads and compare reach JS from the core', () => {
   assert.deepEqual(c.runs.map((r) => r.strategy), STRATEGIES);
   assert.ok(c.runs.every((r) => r.samples.at(-1).step === 300));
   assert.equal(typeof c.firstDivergence, 'number');
+  // The same comparison a chunk at a time.
+  const cmp = createComparer({ size: 65536, align: 8 }, w, STRATEGIES, 10);
+  assert.equal(cmp.length, 300);
+  const steps = [];
+  while (cmp.done < cmp.length) steps.push(cmp.step(70));
+  assert.deepEqual(steps, [70, 140, 210, 280, 300]);
+  assert.deepEqual(cmp.finish(), c);
+  assert.throws(() => cmp.step(1), (e) => e.code === 'disposed');
+  assert.throws(() => createComparer({ size: 65536 }, '+10,-3'), (e) => e.code === 'bad-script');
+  assert.throws(() => createComparer({ size: 0 }, '+10'), (e) => e.code === 'bad-config');
   const b = a.rebuild(100);
   assert.equal(b.logLength, 100);
   assert.equal(b.log(), w.split(',').slice(0, 100).join(','));

@@ -470,13 +470,13 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.deepEqual(cards, ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'slab']);
   assert.equal(await page.locator('.cmp-lines polyline').count(), 5);
   assert.equal(await page.locator('.cmp-card .mm-svg').count(), 5, 'a mini map per strategy');
-  const expected = await page.evaluate(() => globalThis.__playground.session.compare({ strategies: ['first-fit', 'next-fit', 'best-fit', 'worst-fit'] }).firstDivergence);
+  const expected = await page.evaluate(async () => (await globalThis.__playground.session.compare({ strategies: ['first-fit', 'next-fit', 'best-fit', 'worst-fit'] })).firstDivergence);
   assert.equal(typeof expected, 'number');
   assert.match(await page.textContent('.cmp-info'), new RegExp(`at op ${expected + 1} `));
   assert.equal(await page.locator('.cmp-div-line').count(), 1);
   // Each line is the core's samples.
   const pts = await page.$$eval('.cmp-lines polyline', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length));
-  const samples = await page.evaluate(() => globalThis.__playground.session.compare().runs.map((r) => r.samples.length));
+  const samples = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.samples.length));
   assert.deepEqual(pts, samples);
   await page.click('[data-at=divergence]');
   await idle(page);
@@ -519,6 +519,60 @@ test('a long workload replays in chunks with progress, without freezing', async 
   // The map is dense exactly when there are more blocks than it focuses one by one.
   assert.equal(dense, blocks > 2000, `${blocks} blocks: dense ${dense}`);
   assert.equal(await page.textContent('[data-testid=ext-frag]'), pct(s.externalFragmentation));
+  await close();
+});
+
+test('compare over a long timeline runs in chunks with progress, and can be cancelled', async () => {
+  const { page, close } = await open();
+  await page.fill('[data-testid=arena-size]', String(1 << 20));
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  await page.fill('[data-testid=wl-ops]', '30000');
+  await page.click('[data-testid=wl-run]');
+  await page.waitForFunction(() => globalThis.__playground.arena.logLength === 30000 && !globalThis.__playground.busy, null, { timeout: 60000 });
+  await idle(page);
+  // Count the progress events the comparison sends, and the longest stall of the page meanwhile.
+  await page.evaluate(() => {
+    const s = globalThis.__playground.session;
+    globalThis.__progress = [];
+    s.addEventListener('progress', (e) => globalThis.__progress.push(e.detail));
+    globalThis.__maxGap = 0;
+    let last = performance.now();
+    const tick = () => {
+      const now = performance.now();
+      globalThis.__maxGap = Math.max(globalThis.__maxGap, now - last);
+      last = now;
+      if (!globalThis.__stopTick) setTimeout(tick, 0);
+    };
+    tick();
+  });
+  await page.click('[data-testid=compare-run]');
+  await page.waitForFunction(() => document.querySelectorAll('.cmp-card').length === 5, null, { timeout: 60000 });
+  await idle(page);
+  const { progress, gap } = await page.evaluate(() => { globalThis.__stopTick = true; return { progress: globalThis.__progress, gap: globalThis.__maxGap }; });
+  const labels = new Set(progress.map((p) => p.label));
+  assert.ok(labels.has('Comparing 4 strategies') && labels.has('Comparing (slab)'), [...labels].join(', '));
+  assert.ok(progress.filter((p) => p.label === 'Comparing 4 strategies').length > 3, 'several chunks');
+  assert.ok(progress.every((p) => p.total === 30000 && p.done <= p.total));
+  assert.ok(gap < 1500, `the page kept running between chunks (longest gap ${gap.toFixed(0)} ms)`);
+  // The chunked result is the one-shot result.
+  const same = await page.evaluate(async () => {
+    const pg = globalThis.__playground;
+    const text = pg.arena.log();
+    const one = pg.api.compare(pg.session.config, text, ['first-fit', 'next-fit', 'best-fit', 'worst-fit'], 100);
+    return one.firstDivergence === (await pg.session.compare({ strategies: ['first-fit', 'next-fit', 'best-fit', 'worst-fit'], points: 300 })).firstDivergence;
+  });
+  assert.ok(same, 'chunked and one-shot compare agree on the first divergence');
+  // Cancelling stops the comparison and says so; the timeline is untouched.
+  await page.evaluate(() => {
+    const s = globalThis.__playground.session;
+    s.addEventListener('progress', () => s.cancel(), { once: true });
+  });
+  await page.click('[data-testid=compare-run]');
+  await page.waitForFunction(() => !globalThis.__playground.busy && !globalThis.__playground.session.busy, null, { timeout: 60000 });
+  await idle(page);
+  assert.match(await page.textContent('#notices'), /Compare cancelled/);
+  assert.equal(await page.evaluate(() => globalThis.__playground.arena.logLength), 30000);
   await close();
 });
 

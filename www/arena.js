@@ -160,5 +160,57 @@ export function workload(opts) { return core.workload(opts ?? {}); }
 export function compare(opts, text, strategies = STRATEGIES, every = 1) {
   return core.compare(opts ?? {}, String(text), strategies, every);
 }
+/**
+ * `compare` a chunk at a time, for long lists (a page shows progress between chunks):
+ *
+ *   const c = createComparer(opts, text, strategies, every);   // parses and validates
+ *   while (c.done < c.length) { c.step(20000); await nextTick(); }
+ *   const result = c.finish();   // what compare() returns; the comparer is spent
+ *
+ * Call dispose() to drop one that will not be finished.
+ */
+export class Comparer {
+  #inner;
+
+  constructor(opts, text, strategies = STRATEGIES, every = 1) {
+    this.#inner = new core.Comparer(opts ?? {}, String(text), strategies, every);
+  }
+
+  get #c() {
+    if (!this.#inner) {
+      const e = new Error('this comparison was finished or disposed');
+      e.code = 'disposed';
+      throw e;
+    }
+    return this.#inner;
+  }
+
+  /** Ops in the list. */
+  get length() { return this.#c.length; }
+  /** Ops run so far under every strategy. */
+  get done() { return this.#c.done; }
+  /** Runs up to `n` more ops; returns `done`. */
+  step(n) { return this.#c.step(n); }
+  /** Runs the rest and returns compare()'s result; releases the comparer. */
+  finish() {
+    try {
+      return this.#c.finish();
+    } finally {
+      this.dispose();
+    }
+  }
+  /** Releases the comparer's memory. */
+  dispose() {
+    if (this.#inner) {
+      this.#inner.free();
+      this.#inner = undefined;
+    }
+  }
+  [Symbol.dispose]() { this.dispose(); }
+}
+/** `new Comparer(...)`; throws `bad-script` (with .line) or `bad-config` as compare() does. */
+export function createComparer(opts, text, strategies = STRATEGIES, every = 1) {
+  return new Comparer(opts, text, strategies, every);
+}
 /** Bytes of wasm linear memory (grows, never shrinks). */
 export function memoryBytes() { return core.memoryBytes(); }

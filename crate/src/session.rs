@@ -515,8 +515,174 @@ pub struct Comparison {
     pub first_divergence: Option<usize>,
 }
 
+/// A [`compare`] that runs a chunk at a time (so that a page can show its
+/// progress), owning its script.
+///
+/// ```
+/// use alloc_playground::{script, Comparer, HeapConfig, Mode};
+/// let s = script::parse("+10,+20,-0,+5").unwrap();
+/// let mut c = Comparer::new(&HeapConfig::default(), s, &[Mode::FirstFit, Mode::BestFit], 1).unwrap();
+/// assert_eq!(c.step(3), 3);
+/// assert_eq!(c.step(100), 4);
+/// let cmp = c.finish();
+/// assert_eq!(cmp.runs.len(), 2);
+/// ```
+#[derive(Debug)]
+pub struct Comparer {
+    script: Script,
+    state: CompareState,
+    /// Ops run so far.
+    done: usize,
+}
+
+impl Comparer {
+    /// Validates `script` under every mode and sets the runs up.
+    ///
+    /// # Errors
+    /// As [`compare`].
+    ///
+    /// # Complexity
+    /// O(modes × ops) to validate.
+    pub fn new(
+        config: &HeapConfig,
+        script: Script,
+        modes: &[Mode],
+        every: usize,
+    ) -> std::result::Result<Self, ScriptError> {
+        let state = CompareState::new(config, &script, modes, every)?;
+        Ok(Comparer {
+            script,
+            state,
+            done: 0,
+        })
+    }
+
+    /// Ops in the script.
+    pub fn len(&self) -> usize {
+        self.script.ops.len()
+    }
+
+    /// Whether the script is empty.
+    pub fn is_empty(&self) -> bool {
+        self.script.ops.is_empty()
+    }
+
+    /// Ops run so far.
+    pub fn done(&self) -> usize {
+        self.done
+    }
+
+    /// Runs up to `n` more ops under every mode; returns the ops run so far.
+    ///
+    /// # Complexity
+    /// O(modes × n × log blocks).
+    pub fn step(&mut self, n: usize) -> usize {
+        let end = self.done.saturating_add(n).min(self.script.ops.len());
+        for i in self.done..end {
+            self.state
+                .run_op(i, &self.script.ops[i], self.script.ops.len());
+        }
+        self.done = end;
+        end
+    }
+
+    /// Runs whatever is left and returns the comparison.
+    pub fn finish(mut self) -> Comparison {
+        self.step(usize::MAX);
+        self.state.finish()
+    }
+}
+
+/// The runs of a comparison in progress.
+#[derive(Debug)]
+struct CompareState {
+    modes: Vec<Mode>,
+    sessions: Vec<Session>,
+    reports: Vec<ReplayReport>,
+    samples: Vec<Vec<Sample>>,
+    first_divergence: Option<usize>,
+    every: usize,
+}
+
+impl CompareState {
+    fn new(
+        config: &HeapConfig,
+        script: &Script,
+        modes: &[Mode],
+        every: usize,
+    ) -> std::result::Result<Self, ScriptError> {
+        let mut sessions = Vec::with_capacity(modes.len());
+        for &mode in modes {
+            let s = Session::new(HeapConfig {
+                mode,
+                ..config.clone()
+            })
+            .map_err(|e| ScriptError::new(0, 0, e.to_string()))?;
+            s.validate(script)?;
+            sessions.push(s);
+        }
+        Ok(CompareState {
+            modes: modes.to_vec(),
+            reports: vec![ReplayReport::default(); modes.len()],
+            samples: sessions.iter().map(|s| vec![Sample::of(s, 0)]).collect(),
+            sessions,
+            first_divergence: None,
+            every: every.max(1),
+        })
+    }
+
+    /// Runs op `i` (of `total`) under every mode.
+    fn run_op(&mut self, i: usize, op: &Op, total: usize) {
+        let mut placed: Option<Option<Ptr>> = None;
+        for (j, s) in self.sessions.iter_mut().enumerate() {
+            // Each run keeps its own mode: switches in the list are skipped.
+            if !matches!(op, Op::SetMode { .. }) {
+                s.run(op, &mut self.reports[j]);
+            }
+            let p = match op {
+                Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
+                    s.ptrs.last().copied()
+                }
+                Op::Realloc { ptr, .. } => Some(s.ptrs[*ptr]),
+                _ => None,
+            };
+            if self.first_divergence.is_none() {
+                match placed {
+                    None => placed = Some(p),
+                    Some(q) if q != p => self.first_divergence = Some(i),
+                    _ => {}
+                }
+            }
+            if (i + 1) % self.every == 0 || i + 1 == total {
+                self.samples[j].push(Sample::of(s, i + 1));
+            }
+        }
+    }
+
+    fn finish(self) -> Comparison {
+        let runs = self
+            .sessions
+            .iter()
+            .zip(self.modes)
+            .zip(self.reports)
+            .zip(self.samples)
+            .map(|(((s, mode), report), samples)| CompareRun {
+                strategy: mode,
+                report,
+                samples,
+                snapshot: s.snapshot(),
+            })
+            .collect();
+        Comparison {
+            runs,
+            first_divergence: self.first_divergence,
+        }
+    }
+}
+
 /// Runs one script under several modes, in lockstep, from the same config.
 /// `@mode` switches in the script are skipped, so each run stays in its mode.
+/// ([`Comparer`] does the same a chunk at a time.)
 ///
 /// # Errors
 /// [`ScriptError`] when the script does not validate (line 0 with a message
@@ -530,60 +696,9 @@ pub fn compare(
     modes: &[Mode],
     every: usize,
 ) -> std::result::Result<Comparison, ScriptError> {
-    let every = every.max(1);
-    let mut sessions = Vec::with_capacity(modes.len());
-    for &mode in modes {
-        let s = Session::new(HeapConfig {
-            mode,
-            ..config.clone()
-        })
-        .map_err(|e| ScriptError::new(0, 0, e.to_string()))?;
-        s.validate(script)?;
-        sessions.push(s);
-    }
-    let mut reports = vec![ReplayReport::default(); modes.len()];
-    let mut samples: Vec<Vec<Sample>> = sessions.iter().map(|s| vec![Sample::of(s, 0)]).collect();
-    let mut first_divergence = None;
+    let mut state = CompareState::new(config, script, modes, every)?;
     for (i, op) in script.ops.iter().enumerate() {
-        let mut placed: Option<Option<Ptr>> = None;
-        for (j, s) in sessions.iter_mut().enumerate() {
-            // Each run keeps its own mode: switches in the list are skipped.
-            if !matches!(op, Op::SetMode { .. }) {
-                s.run(op, &mut reports[j]);
-            }
-            let p = match op {
-                Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
-                    s.ptrs.last().copied()
-                }
-                Op::Realloc { ptr, .. } => Some(s.ptrs[*ptr]),
-                _ => None,
-            };
-            if first_divergence.is_none() {
-                match placed {
-                    None => placed = Some(p),
-                    Some(q) if q != p => first_divergence = Some(i),
-                    _ => {}
-                }
-            }
-            if (i + 1) % every == 0 || i + 1 == script.ops.len() {
-                samples[j].push(Sample::of(s, i + 1));
-            }
-        }
+        state.run_op(i, op, script.ops.len());
     }
-    let runs = sessions
-        .iter()
-        .zip(modes)
-        .zip(reports)
-        .zip(samples)
-        .map(|(((s, &mode), report), samples)| CompareRun {
-            strategy: mode,
-            report,
-            samples,
-            snapshot: s.snapshot(),
-        })
-        .collect();
-    Ok(Comparison {
-        runs,
-        first_divergence,
-    })
+    Ok(state.finish())
 }

@@ -506,6 +506,34 @@ pub fn workload(opts: JsValue) -> JsResult<String> {
     Ok(script::format(&workload::generate(&c)))
 }
 
+/// The arguments of `compare` and `new Comparer`, checked.
+fn compare_args(
+    opts: &JsValue,
+    text: &str,
+    strategies: &JsValue,
+    every: &JsValue,
+) -> JsResult<(HeapConfig, Script, Vec<Mode>, usize)> {
+    let config = config_arg(opts)?;
+    let modes: Vec<Mode> = if strategies.is_undefined() {
+        Mode::ALL.to_vec()
+    } else {
+        let arr: js_sys::Array = strategies
+            .clone()
+            .dyn_into()
+            .map_err(|_| JsValue::from(coded("bad-argument", "strategies must be an array")))?;
+        arr.iter().map(|v| mode_arg(&v)).collect::<JsResult<_>>()?
+    };
+    let every = if every.is_undefined() {
+        1
+    } else {
+        uint(every, "every")?
+    };
+    let script: Script = script::parse(text).map_err(script_error)?;
+    // A config that cannot be built is a bad-config, not a script error.
+    config.validate().map_err(js_error)?;
+    Ok((config, script, modes, every))
+}
+
 /// Runs one op list under several strategies in lockstep:
 /// `{ runs: [{ strategy, report, samples, snapshot }], firstDivergence }`.
 #[wasm_bindgen]
@@ -515,25 +543,63 @@ pub fn compare(
     strategies: JsValue,
     every: JsValue,
 ) -> JsResult<JsValue> {
-    let config = config_arg(&opts)?;
-    let modes: Vec<Mode> = if strategies.is_undefined() {
-        Mode::ALL.to_vec()
-    } else {
-        let arr: js_sys::Array = strategies
-            .dyn_into()
-            .map_err(|_| JsValue::from(coded("bad-argument", "strategies must be an array")))?;
-        arr.iter().map(|v| mode_arg(&v)).collect::<JsResult<_>>()?
-    };
-    let every = if every.is_undefined() {
-        1
-    } else {
-        uint(&every, "every")?
-    };
-    let script: Script = script::parse(text).map_err(script_error)?;
-    // A config that cannot be built is a bad-config, not a script error.
-    config.validate().map_err(js_error)?;
+    let (config, script, modes, every) = compare_args(&opts, text, &strategies, &every)?;
     let cmp = session::compare(&config, &script, &modes, every).map_err(script_error)?;
     to_js(&cmp)
+}
+
+/// `compare` a chunk at a time: `new Comparer(opts, text, strategies, every)`,
+/// then `step(n)` until `done === length`, then `finish()`.
+#[wasm_bindgen]
+pub struct Comparer {
+    /// `None` once finished.
+    inner: Option<session::Comparer>,
+}
+
+#[wasm_bindgen]
+impl Comparer {
+    /// Parses and validates the op list under every strategy.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        opts: JsValue,
+        text: &str,
+        strategies: JsValue,
+        every: JsValue,
+    ) -> JsResult<Comparer> {
+        let (config, script, modes, every) = compare_args(&opts, text, &strategies, &every)?;
+        let inner = session::Comparer::new(&config, script, &modes, every).map_err(script_error)?;
+        Ok(Comparer { inner: Some(inner) })
+    }
+
+    fn inner(&mut self) -> JsResult<&mut session::Comparer> {
+        self.inner
+            .as_mut()
+            .ok_or_else(|| JsValue::from(coded("finished", "this comparison has finished")))
+    }
+
+    /// Ops in the list.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.inner.as_ref().map_or(0, session::Comparer::len)
+    }
+
+    /// Ops run so far.
+    #[wasm_bindgen(getter)]
+    pub fn done(&self) -> usize {
+        self.inner.as_ref().map_or(0, session::Comparer::done)
+    }
+
+    /// Runs up to `n` more ops under every strategy; returns the ops run so far.
+    pub fn step(&mut self, n: usize) -> JsResult<usize> {
+        Ok(self.inner()?.step(n))
+    }
+
+    /// Runs what is left and returns what `compare` returns.
+    pub fn finish(&mut self) -> JsResult<JsValue> {
+        self.inner()?;
+        let c = self.inner.take().expect("checked above");
+        to_js(&c.finish())
+    }
 }
 
 /// Bytes of wasm linear memory (for leak checks).

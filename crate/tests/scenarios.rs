@@ -2560,3 +2560,41 @@ fn writes_the_syntax_cannot_carry_are_refused() {
     op!(s.write(p, 0, &vec![1; script::MAX_WRITE])).unwrap();
     assert!(script::parse(&script::format(s.log())).is_ok());
 }
+
+#[test]
+fn compare_in_chunks_matches_compare_in_one_go() {
+    let mut text = script::format(&workload::generate(&WorkloadConfig {
+        shape: Shape::Phased,
+        seed: 11,
+        ops: 700,
+        alloc_percent: 55,
+        max_size: 90,
+        min_live: 0,
+    }));
+    // A mode switch in the list is skipped by every run, in chunks as in one go.
+    let n = script::parse(&text)
+        .unwrap()
+        .ops
+        .iter()
+        .filter(|o| o.is_alloc())
+        .count();
+    text.push_str(&format!(",@best-fit,+40,-{n},+8,r{}:70", n + 1));
+    let s = script::parse(&text).unwrap();
+    let config = HeapConfig {
+        arena_size: 16 * 1024,
+        ..HeapConfig::default()
+    };
+    let whole = alloc_playground::compare(&config, &s, &Mode::ALL, 25).unwrap();
+    let mut c = alloc_playground::Comparer::new(&config, s.clone(), &Mode::ALL, 25).unwrap();
+    let mut seen = Vec::new();
+    while c.done() < c.len() {
+        seen.push(c.step(97));
+    }
+    assert_eq!(seen.last(), Some(&s.ops.len()));
+    assert!(seen.windows(2).all(|w| w[1] - w[0] <= 97));
+    assert_eq!(c.finish(), whole);
+    assert!(whole.first_divergence.is_some());
+    // A script that fails validation is refused before any run starts.
+    let bad = script::parse("+10,-5").unwrap();
+    assert!(alloc_playground::Comparer::new(&config, bad, &Mode::ALL, 1).is_err());
+}

@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, parseOps, canonicalOps, parseRep, workload, compare, STRATEGIES } from '../arena.js';
+import { init, createArena, parseOps, canonicalOps, parseRep, workload, compare, createComparer, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -46,7 +46,7 @@ function errText(e) {
 
 async function start() {
   await init();
-  const api = { createArena, compare, parseOps, canonicalOps, STRATEGIES };
+  const api = { createArena, compare, createComparer, parseOps, canonicalOps, STRATEGIES };
   const createArenaDefaults = (() => { const a = createArena({}); const c = a.initialConfig(); a.dispose(); return c; })();
   const notices = new Notices($('notices'));
 
@@ -480,7 +480,8 @@ async function start() {
       try {
         if (!session.total) { notices.show('Nothing to compare yet: run some ops first (try a workload or an example).', { kind: 'info', key: 'compare' }); return; }
         await new Promise((r) => setTimeout(r, 16));
-        const result = session.compare();
+        const result = await session.compare();
+        if (!result) { notices.show('Compare cancelled.', { kind: 'info', key: 'compare' }); return; }
         let maps = result;
         let mapsLabel = `After all ${plural(session.total, 'op')}.`;
         let highlightSeq;
@@ -488,14 +489,16 @@ async function start() {
         if (at === 'divergence' && result.firstDivergence != null) {
           const fd = result.firstDivergence;
           mapsStep = result.index ? result.index[fd] + 1 : fd + 1;
-          maps = session.compare({ upTo: mapsStep });
+          maps = await session.compare({ upTo: mapsStep });
+          if (!maps) { notices.show('Compare cancelled.', { kind: 'info', key: 'compare' }); return; }
           const op = parseOps(result.tokens[fd]).ops[0];
           if (op.op === 'realloc') highlightSeq = op.ptr;
           else if (['alloc', 'allocAligned', 'calloc'].includes(op.op)) highlightSeq = maps.runs[0].snapshot.nextPtr - 1;
           mapsLabel = `Right after op ${num(fd + 1)} (${result.tokens[fd]}), where placements first differ${highlightSeq != null ? `: ptr[${highlightSeq}] is outlined` : ''}.`;
         } else if (at === 'cursor') {
           mapsStep = session.position;
-          maps = session.compare({ upTo: mapsStep });
+          maps = await session.compare({ upTo: mapsStep });
+          if (!maps) { notices.show('Compare cancelled.', { kind: 'info', key: 'compare' }); return; }
           mapsLabel = `At the timeline cursor: after ${plural(mapsStep, 'op')}.`;
         } else {
           at = 'end';
@@ -719,6 +722,7 @@ async function start() {
   globalThis.__playground = {
     get arena() { return session.arena; },
     get session() { return session; },
+    api,
     map,
     get busy() { return busy || session.busy || !!seeking; },
     /** Resolves after pending work and the next render. */

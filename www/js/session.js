@@ -37,7 +37,7 @@ export class Session extends EventTarget {
   #cancel = false;
 
   /**
-   * @param {object} api `{ createArena, compare, parseOps, canonicalOps, STRATEGIES }` (from arena.js)
+   * @param {object} api `{ createArena, compare, createComparer, parseOps, canonicalOps, STRATEGIES }` (from arena.js)
    * @param {object} config createArena options
    */
   constructor(api, config = {}) {
@@ -161,6 +161,34 @@ export class Session extends EventTarget {
       const e = new Error('a replay is running');
       e.code = 'busy';
       throw e;
+    }
+  }
+
+  /**
+   * compare() over `n` ops of `text`, a chunk at a time when long (with
+   * 'busy' and 'progress' events, like a replay); null when cancelled.
+   */
+  async #compareChunked(text, n, strategies, every) {
+    if (n * strategies.length <= CHUNK) return this.#api.compare(this.config, text, strategies, every);
+    this.#guard();
+    const c = this.#api.createComparer(this.config, text, strategies, every);
+    const label = strategies.length > 1 ? `Comparing ${strategies.length} strategies` : `Comparing (${strategies[0]})`;
+    const per = Math.max(1, Math.floor(CHUNK / strategies.length));
+    this.busy = true;
+    this.#cancel = false;
+    this.dispatchEvent(new CustomEvent('busy', { detail: { busy: true, label } }));
+    try {
+      this.#progress(0, n, label);
+      while (c.done < n) {
+        this.#progress(c.step(per), n, label);
+        await pause();
+        if (this.#cancel) return null;
+      }
+      return c.finish();
+    } finally {
+      c.dispose();
+      this.busy = false;
+      this.dispatchEvent(new CustomEvent('busy', { detail: { busy: false, label } }));
     }
   }
 
@@ -354,7 +382,7 @@ export class Session extends EventTarget {
    * strategy: `compare()`'s result plus `{ every, tokens, skipped }`.
    * `upTo` stops after that many ops (mini maps at a step).
    */
-  compare({ strategies = this.#api.STRATEGIES, points = 300, upTo } = {}) {
+  async compare({ strategies = this.#api.STRATEGIES, points = 300, upTo } = {}) {
     let tokens = this.tokens();
     if (upTo != null) tokens = tokens.slice(0, upTo);
     let skipped = 0;
@@ -377,13 +405,15 @@ export class Session extends EventTarget {
     let result;
     let divergenceAmong = null;
     if (fits.length > 1 && rest.length) {
-      const a = this.#api.compare(this.config, text, fits, every);
-      const b = this.#api.compare(this.config, text, rest, every);
+      const a = await this.#compareChunked(text, tokens.length, fits, every);
+      const b = a && await this.#compareChunked(text, tokens.length, rest, every);
+      if (!b) return null;
       const order = (r) => strategies.indexOf(r.strategy);
       result = { runs: [...a.runs, ...b.runs].sort((x, y) => order(x) - order(y)), firstDivergence: a.firstDivergence };
       divergenceAmong = 'the free-list strategies';
     } else {
-      result = this.#api.compare(this.config, text, strategies, every);
+      result = await this.#compareChunked(text, tokens.length, strategies, every);
+      if (!result) return null;
     }
     // index[k]: the timeline position of compared op k (null when nothing was skipped).
     return { ...result, every, tokens, skipped, index, divergenceAmong };
