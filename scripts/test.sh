@@ -16,7 +16,7 @@ cargo_passed() { grep -Eo 'test result: ok\. [0-9]+ passed' "$1" | awk '{s+=$4} 
 say "checking formatting and lints (cargo fmt --check, cargo clippy)"
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
 
 say "native tests (cargo test)"
 cargo test --workspace 2>&1 | tee "$LOG/native.txt"

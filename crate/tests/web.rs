@@ -201,7 +201,8 @@ fn every_error_code_leaves_the_arena_unchanged() {
     let q = a.alloc(40.into()).unwrap();
     a.release(q.into()).unwrap();
     let before = state(&a);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Arena) -> Result<(), JsValue>>)> = vec![
+    type Case = (&'static str, Box<dyn Fn(&mut Arena) -> Result<(), JsValue>>);
+    let cases: Vec<Case> = vec![
         (
             "out-of-memory",
             Box::new(|a| a.alloc(1000.into()).map(drop)),
