@@ -359,6 +359,10 @@ impl Session {
         mut after: impl FnMut(&Session, usize),
     ) -> std::result::Result<ReplayReport, ScriptError> {
         self.validate(script)?;
+        // Room up front: a million-op replay would otherwise regrow (and copy) both many times.
+        self.log.reserve(script.ops.len());
+        self.ptrs
+            .reserve(script.ops.iter().filter(|op| op.is_alloc()).count());
         let mut rep = ReplayReport::default();
         for (i, op) in script.ops.iter().enumerate() {
             self.run(op, &mut rep);
