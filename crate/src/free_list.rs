@@ -127,6 +127,10 @@ pub struct FreeListAllocator {
     used: FxMap<usize, u32>,
     /// End of the previous strategy-placed allocation: where next fit starts.
     rover: usize,
+    /// The block that followed the last strategy-placed allocation (so began
+    /// at the rover), or [`NIL`]: next fit's first guess, trusted only while
+    /// its record says it is free, holds the rover and is big enough.
+    rover_hint: u32,
     /// Number the next allocation request gets.
     next_seq: u64,
     /// Sum of the sizes of used blocks.
@@ -165,6 +169,7 @@ impl FreeListAllocator {
             sized: false,
             used: FxMap::default(),
             rover: 0,
+            rover_hint: NIL,
             next_seq: 0,
             used_bytes: 0,
             requested_bytes: 0,
@@ -809,6 +814,15 @@ impl FreeListAllocator {
                 None => (None, n),
             },
             Strategy::NextFit => {
+                // Where the last allocation left off, usually the remainder it
+                // split: when the free block holding the rover fits, it is the
+                // answer and the first block searched, with no descent.
+                if let Some(h) = self.recs.get(self.rover_hint as usize) {
+                    let holds = h.offset <= self.rover && self.rover < h.offset + h.size;
+                    if h.free && holds && h.size >= r {
+                        return (Some(self.rover_hint), 1);
+                    }
+                }
                 let (start_key, r0) = self.rover_start();
                 if let Some((id, k)) = self.tree.first_fit(start_key, r) {
                     return (Some(id), k - r0 + 1);
@@ -967,6 +981,7 @@ impl FreeListAllocator {
         self.used_bytes += r;
         self.requested_bytes += requested;
         self.rover = start + r;
+        self.rover_hint = self.recs[uid as usize].next;
         self.bump_peaks(start + r);
         start
     }
@@ -1135,9 +1150,12 @@ impl FreeListAllocator {
         }
     }
 
-    /// Takes `id` out of the physical list and recycles the record.
+    /// Takes `id` out of the physical list and recycles the record (marked
+    /// used and empty, so that no stale hint can take it for a free block).
     fn unlink(&mut self, id: u32) {
         let Rec { prev, next, .. } = self.recs[id as usize];
+        self.recs[id as usize].free = false;
+        self.recs[id as usize].size = 0;
         if prev == NIL {
             self.head = next;
         } else {
