@@ -245,3 +245,37 @@ test('op lists, traces, workloads and compare reach JS from the core', () => {
   assert.equal(b.logLength, 100);
   assert.equal(b.log(), w.split(',').slice(0, 100).join(','));
 });
+
+test('logSlice reads a window of the log, clamped, and checks its arguments', () => {
+  const a = createArena({ size: 4096 });
+  a.replay('+10,+20,-0,+30,r1:40,@best-fit,+5');
+  const all = a.log().split(',');
+  assert.equal(a.logSlice(0, a.logLength), a.log());
+  assert.equal(a.logSlice(2, 5), all.slice(2, 5).join(','));
+  assert.equal(a.logSlice(5, 100), all.slice(5).join(','));
+  assert.equal(a.logSlice(6, 3), '');
+  for (const bad of [-1, 1.5, '2', undefined]) {
+    assert.equal(codeOf(() => a.logSlice(bad, 3)), 'bad-argument', String(bad));
+  }
+  a.dispose();
+});
+
+test('the timeline reads only new log entries and never changes a list it handed out', async () => {
+  const { Session } = await import('../www/js/session.js');
+  const api = { createArena, compare, createComparer, parseOps, canonicalOps: (t) => t, STRATEGIES };
+  const s = new Session(api, { size: 8192 });
+  s.act((a) => a.alloc(16));
+  const before = s.tokens();
+  assert.deepEqual(before, ['+16']);
+  s.act((a) => a.alloc(24));
+  s.act((a) => { a.free(a.snapshot().blocks[0].offset); });
+  // A window while the cached list is stale comes from the log directly.
+  assert.deepEqual(s.slice(1, 3), ['+24', '-0']);
+  assert.deepEqual(before, ['+16'], 'an earlier list is not extended in place');
+  assert.deepEqual(s.tokens(), s.arena.log().split(','));
+  await s.undo();
+  assert.deepEqual(s.slice(0, 3), ['+16', '+24', '-0'], 'past and future');
+  assert.deepEqual(s.pastTokens(), ['+16', '+24']);
+  s.act((a) => a.alloc(8));
+  assert.deepEqual(s.tokens(), ['+16', '+24', '+8']);
+});

@@ -31,6 +31,29 @@ try {
   const r = b.replay;
   console.log(`replaySampled 1,000,000 ops: ${Math.round(r.ms)} ms = ${Math.round(r.opsPerSec).toLocaleString('en-US')} ops/s`);
   console.log(`chunked page load of the same ops: ${Math.round(r.chunked)} ms, longest main-thread gap ${Math.round(r.longest)} ms`);
+
+  // The whole page (map, meter, panels, timeline) after one action on a big timeline.
+  await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+  await page.waitForFunction(() => globalThis.__playground, null, { timeout: 60_000 });
+  await page.fill('[data-testid=arena-size]', String(1 << 24));
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await page.fill('[data-testid=wl-ops]', '1000000');
+  await page.click('[data-testid=wl-run]');
+  await page.waitForFunction(() => globalThis.__playground.arena.logLength === 1_000_000 && !globalThis.__playground.busy, null, { timeout: 300_000 });
+  await page.evaluate(() => globalThis.__playground.idle());
+  const times = [];
+  for (let k = 0; k < 7; k++) {
+    times.push(await page.evaluate(async () => {
+      const t0 = performance.now();
+      document.querySelector('[data-testid=malloc]').click();
+      await globalThis.__playground.idle();
+      return performance.now() - t0;
+    }));
+  }
+  times.sort((x, y) => x - y);
+  const st = await page.evaluate(() => globalThis.__playground.arena.stats());
+  console.log(`malloc click to rendered page, 1,000,000-op timeline in 16 MiB (${st.usedBlocks.toLocaleString('en-US')} used, ${st.freeBlocks.toLocaleString('en-US')} free blocks): median ${f(times[3])} ms, max ${f(times[6])} ms`);
+  if (errors.length) throw new Error(errors.join('\n'));
 } finally {
   await browser.close();
   server.close();

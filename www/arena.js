@@ -94,6 +94,8 @@ export class Arena {
   replaySampled(text, every = 1) { return this.#a.replaySampled(text, every); }
   /** The op log as op-list text. */
   log() { return this.#a.log(); }
+  /** Ops `from .. to` of the log (clamped), in the same syntax: a window of a long log. */
+  logSlice(from, to) { return this.#a.logSlice(from, to); }
   /** Number of logged ops. */
   get logLength() { return this.#a.logLength; }
   /** A new arena in the state after the first `n` logged ops. */

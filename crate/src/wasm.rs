@@ -354,6 +354,16 @@ impl Arena {
         script::format(self.session.log())
     }
 
+    /// Ops `from .. to` of the log (clamped to it) in the op-list syntax: a
+    /// window of a long log without formatting all of it.
+    #[wasm_bindgen(js_name = logSlice)]
+    pub fn log_slice(&self, from: JsValue, to: JsValue) -> JsResult<String> {
+        let log = self.session.log();
+        let to = uint(&to, "to")?.min(log.len());
+        let from = uint(&from, "from")?.min(to);
+        Ok(script::format(&log[from..to]))
+    }
+
     /// Number of ops in the log.
     #[wasm_bindgen(getter, js_name = logLength)]
     pub fn log_length(&self) -> f64 {

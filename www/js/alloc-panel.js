@@ -17,7 +17,8 @@ export function parseBytes(text, mode) {
   return new TextEncoder().encode(text);
 }
 
-const MAX_OPTIONS = 1000;
+/** The most pointers the target list shows (the newest, plus the selected one). */
+export const MAX_OPTIONS = 1000;
 
 export class AllocPanel {
   #els;
@@ -140,7 +141,9 @@ export class AllocPanel {
     const none = st.live.length === 0;
     e.ptrSection.hidden = none;
     e.empty.hidden = !none;
-    const blk = st.live.find((b) => String(b.seq) === e.target.value);
+    // Read the selection once: `select.value` walks the options on every read.
+    const sel = e.target.value === '' ? null : Number(e.target.value);
+    const blk = st.live.find((b) => b.seq === sel);
     if (blk && e.rsize.ownerDocument.activeElement !== e.rsize) e.rsize.placeholder = String(blk.requested);
     for (const el of [e.malloc, e.calloc, e.free, e.realloc, e.write, e.target, ...e.quick]) el.disabled = !!st.busy;
   }

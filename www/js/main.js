@@ -8,7 +8,7 @@ import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
 import { ByteView } from './byte-view.js';
 import { ConfigControls, strategyLabel } from './controls.js';
-import { AllocPanel } from './alloc-panel.js';
+import { AllocPanel, MAX_OPTIONS } from './alloc-panel.js';
 import { TimelineView, SPEEDS } from './timeline.js';
 import { OpEditor } from './op-editor.js';
 import { WorkloadForm, renderExamples, renderQuickExamples } from './workload-form.js';
@@ -638,11 +638,26 @@ async function start() {
     map.render({ arenaSize: snap.stats.arenaSize, blocks, highlightSeq: target ?? undefined });
     meter.render(snap, blocks);
     controls.render({ strategy, size: cfg.size, align: cfg.align, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
-    const live = [];
+    // Live blocks by ptr number, sorted as numbers (seq · M + index) in a typed
+    // array, natively; only the newest MAX_OPTIONS (and the target) become
+    // objects for the panel, so tens of thousands of blocks stay quick.
+    const M = 2 ** Math.ceil(Math.log2(blocks.length + 1));
+    let n = 0;
+    const keys = new Float64Array(blocks.length);
     for (let i = 0; i < blocks.length; i++) {
-      if (!blocks.free[i] && blocks.seq[i] >= 0) live.push({ seq: blocks.seq[i], offset: blocks.offset[i], size: blocks.size[i], requested: blocks.requested[i] });
+      if (!blocks.free[i] && blocks.seq[i] >= 0) keys[n++] = blocks.seq[i] * M + i;
     }
-    live.sort((x, y) => x.seq - y.seq);
+    const order = keys.subarray(0, n).sort();
+    const entry = (k) => {
+      const i = order[k] % M;
+      return { seq: blocks.seq[i], offset: blocks.offset[i], size: blocks.size[i], requested: blocks.requested[i] };
+    };
+    const first = Math.max(0, n - MAX_OPTIONS);
+    const live = [];
+    for (let k = 0; k < first && target != null; k++) {
+      if (blocks.seq[order[k] % M] === target) { live.push(entry(k)); break; }
+    }
+    for (let k = first; k < n; k++) live.push(entry(k));
     if (target == null && !region && live.length) target = live[live.length - 1].seq;
     panel.render({ live, target, busy: isBusy });
     renderBytes(a, blocks);

@@ -79,7 +79,12 @@ export class Session extends EventTarget {
   /** Tokens of the ops run so far (arena.log(), cached; seeks keep the cache). */
   pastTokens() {
     const n = this.arena.logLength;
-    if (this.#tokensArena !== this.arena || this.#tokensAt !== n || !this.#tokens) {
+    if (this.#tokensArena === this.arena && this.#tokens && this.#tokensAt < n) {
+      // The same arena ran more ops: format only the new ones (into a new
+      // array: callers may hold on to the old one).
+      this.#tokens = this.#tokens.concat(this.#logTokens(this.#tokensAt, n));
+      this.#tokensAt = n;
+    } else if (this.#tokensArena !== this.arena || this.#tokensAt !== n || !this.#tokens) {
       const log = this.arena.log();
       this.#remember(log ? log.split(',') : []);
     }
@@ -110,9 +115,16 @@ export class Session extends EventTarget {
   slice(from, to) {
     const pos = this.position;
     if (from >= pos) return this.future.slice(from - pos, to - pos);
-    const past = this.pastTokens();
-    if (to <= pos) return past.slice(from, to);
-    return past.slice(from).concat(this.future.slice(0, to - pos));
+    // Without the whole past in hand, read just the window from the log.
+    const past = this.#cached();
+    const head = past ? past.slice(from, Math.min(to, pos)) : this.#logTokens(from, Math.min(to, pos));
+    if (to <= pos) return head;
+    return head.concat(this.future.slice(0, to - pos));
+  }
+
+  #logTokens(from, to) {
+    const text = this.arena.logSlice(from, to);
+    return text ? text.split(',') : [];
   }
 
   /** Starts over from a new configuration (throws `bad-config`; then nothing changes). */
