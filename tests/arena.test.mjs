@@ -234,6 +234,10 @@ test('op lists, traces, workloads and compare reach JS from the core', () => {
   // The same comparison a chunk at a time.
   const cmp = createComparer({ size: 65536, align: 8 }, w, STRATEGIES, 10);
   assert.equal(cmp.length, 300);
+  for (const bad of [-1, 1.5, 2 ** 40, '70']) {
+    assert.equal(codeOf(() => cmp.step(bad)), 'bad-argument', String(bad));
+  }
+  assert.equal(cmp.done, 0, 'a refused step runs nothing');
   const steps = [];
   while (cmp.done < cmp.length) steps.push(cmp.step(70));
   assert.deepEqual(steps, [70, 140, 210, 280, 300]);

@@ -262,16 +262,17 @@ fn alloc_or_free(bytes: &[u8], start: usize) -> Option<(Op, usize)> {
         return None;
     }
     let mut j = start + 1;
-    let mut n = 0usize;
-    // Ten digits at most: 2^30 has ten, and ten cannot overflow.
+    let mut n = 0u64;
+    // Ten digits at most: 2^30 has ten, and ten cannot overflow a u64.
     while j < bytes.len() && j - start <= 10 && bytes[j].is_ascii_digit() {
-        n = n * 10 + (bytes[j] - b'0') as usize;
+        n = n * 10 + u64::from(bytes[j] - b'0');
         j += 1;
     }
     let ends = j == bytes.len() || SEPARATOR[bytes[j] as usize];
-    if j == start + 1 || !ends || n > MAX_SIZE {
+    if j == start + 1 || !ends || n > MAX_SIZE as u64 {
         return None;
     }
+    let n = n as usize;
     match sign {
         b'+' if n > 0 => Some((Op::Alloc { size: n }, j)),
         b'-' => Some((Op::Free { ptr: n }, j)),
@@ -295,18 +296,19 @@ fn number(s: &str, what: &str, tok: &str) -> Result<usize, String> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!("expected {what} in {tok:?}"));
     }
-    // At most MAX_SIZE (2^30): digits past ten cannot fit, and ten cannot overflow.
+    // At most MAX_SIZE (2^30): digits past ten cannot fit, and ten cannot
+    // overflow a u64 (a 32-bit usize, as in wasm32, they can).
     let n = if s.len() > 10 {
-        usize::MAX
+        u64::MAX
     } else {
-        s.bytes().fold(0usize, |n, b| n * 10 + (b - b'0') as usize)
+        s.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
     };
-    if n > MAX_SIZE {
+    if n > MAX_SIZE as u64 {
         return Err(format!(
             "{what} in {tok:?} is too large (at most {MAX_SIZE})"
         ));
     }
-    Ok(n)
+    Ok(n as usize)
 }
 
 fn size(s: &str, tok: &str) -> Result<usize, String> {

@@ -19,11 +19,13 @@ struct Chunk {
 
 /// One slab: `slab_size` bytes at a multiple of `slab_size`, cut into chunks of
 /// one class. Its chunks' records and its free stack live in [`Pools`]'s flat
-/// arrays, at `place * stride`.
+/// arrays, at `base .. base + chunks per slab of its class`.
 #[derive(Clone, Copy, Debug)]
 struct Slab {
     /// Offset of the slab.
     so: usize,
+    /// Where its chunk records and free stack start in [`Pools`]'s flat arrays.
+    base: u32,
     /// Index into the class list.
     class: u32,
     /// Number of free chunks: the height of the free stack.
@@ -163,14 +165,15 @@ pub(crate) struct Pools {
     slab_size: usize,
     /// Every slab by offset.
     slabs: SlabTable,
-    /// Chunks per slab of the smallest class: the room each place has in
-    /// `chunks` and `stack`.
-    stride: usize,
-    /// Chunk records: those of the slab at place `p` at `p * stride ..`, in address order.
+    /// Chunk records: a slab's at `base ..`, one per chunk of its class, in address order.
     chunks: Vec<Chunk>,
-    /// Free stacks: the slab at place `p` has its free chunk indices at
-    /// `p * stride .. p * stride + free`; the top is handed out next.
+    /// Free stacks: a slab's free chunk indices at `base .. base + free`; the
+    /// top is handed out next. (Laid out as `chunks`.)
     stack: Vec<u16>,
+    /// Per class, the `base`s of returned slabs, for the next slab of that
+    /// class (so the arrays hold at most the most slabs of each class there
+    /// have been at once, each sized to its class).
+    spare_bases: Vec<Vec<u32>>,
     /// Per class, the places of its slabs that have a free chunk.
     partial: Vec<Vec<u32>>,
     /// Bytes (class sizes) of live chunks.
@@ -243,9 +246,9 @@ impl Pools {
                 shift: slab_size.trailing_zeros(),
                 ..SlabTable::default()
             },
-            stride: slab_size / classes[0],
             chunks: Vec::new(),
             stack: Vec::new(),
+            spare_bases: vec![Vec::new(); classes.len()],
             partial: vec![Vec::new(); classes.len()],
             live_bytes: 0,
             live_requested: 0,
@@ -322,8 +325,8 @@ impl Pools {
             None => self.carve(fl, class, seq)?,
         };
         let cs = self.classes[class];
-        let base = p * self.stride;
         let slab = &mut self.slabs[p];
+        let base = slab.base as usize;
         slab.free -= 1;
         let i = self.stack[base + slab.free as usize] as usize;
         self.chunks[base + i] = Chunk {
@@ -347,19 +350,24 @@ impl Pools {
     fn carve(&mut self, fl: &mut FreeListAllocator, class: usize, seq: u64) -> Result<usize> {
         let so = fl.alloc_aligned_seq(self.slab_size, self.slab_size, seq)?;
         let n = self.chunks_per_slab(class);
+        let base = match self.spare_bases[class].pop() {
+            Some(b) => b as usize,
+            None => {
+                let b = self.chunks.len();
+                self.chunks.resize(b + n, Chunk::default());
+                self.stack.resize(b + n, 0);
+                b
+            }
+        };
         let at = self.partial[class].len();
         let p = self.slabs.insert(Slab {
             so,
+            base: base as u32,
             class: class as u32,
             free: n as u32,
             partial_at: at as u32,
         });
         self.partial[class].push(p as u32);
-        let base = p * self.stride;
-        if self.chunks.len() < base + self.stride {
-            self.chunks.resize(base + self.stride, Chunk::default());
-            self.stack.resize(base + self.stride, 0);
-        }
         self.chunks[base..base + n].fill(Chunk::default());
         for (k, slot) in self.stack[base..base + n].iter_mut().enumerate() {
             // Chunk 0 on top: a fresh slab hands out its chunks in address order.
@@ -388,7 +396,7 @@ impl Pools {
     fn slab_chunks(&self, so: usize) -> (usize, &Slab, &[Chunk]) {
         let (p, slab) = self.slabs.get(so).expect("a slab at this offset");
         let n = self.chunks_per_slab(slab.class as usize);
-        let base = p * self.stride;
+        let base = slab.base as usize;
         (p, slab, &self.chunks[base..base + n])
     }
 
@@ -408,8 +416,8 @@ impl Pools {
 
     /// Changes the requested size of the live chunk at `offset` (which must fit its class).
     pub fn set_requested(&mut self, so: usize, offset: usize, size: usize) {
-        let (p, slab, _) = self.slab_chunks(so);
-        let k = p * self.stride + (offset - so) / self.classes[slab.class as usize];
+        let (_, slab, _) = self.slab_chunks(so);
+        let k = slab.base as usize + (offset - so) / self.classes[slab.class as usize];
         self.live_requested = self.live_requested - self.chunks[k].requested as usize + size;
         self.chunks[k].requested = size as u32;
     }
@@ -425,7 +433,7 @@ impl Pools {
     pub fn free(&mut self, fl: &mut FreeListAllocator, offset: usize) -> Option<Result<u64>> {
         let so = offset & !(self.slab_size - 1);
         let p = self.slabs.place(so)?;
-        let base = p * self.stride;
+        let base = self.slabs[p].base as usize;
         let class = self.slabs[p].class as usize;
         let (cs, n) = (self.classes[class], self.chunks_per_slab(class));
         let i = match chunk_index(
@@ -454,6 +462,7 @@ impl Pools {
                 self.remove_partial(class, partial_at as usize);
             }
             self.slabs.remove(p);
+            self.spare_bases[class].push(base as u32);
             self.free_bytes -= n * cs;
             self.free_chunks -= n;
             fl.free(so).expect("a slab is a live free-list block");
@@ -525,7 +534,7 @@ impl Pools {
             let class = slab.class as usize;
             let cs = self.classes[class];
             let n = self.chunks_per_slab(class);
-            let base = p * self.stride;
+            let base = slab.base as usize;
             let chunks = &self.chunks[base..base + n];
             let stack = &self.stack[base..base + slab.free as usize];
             let frees = chunks.iter().filter(|c| c.requested == 0).count();
@@ -557,6 +566,28 @@ impl Pools {
             lc += n - frees;
             fb += frees * cs;
             fc += frees;
+        }
+        // Every slab's storage, and every spare one, is its own range of the flat arrays.
+        let mut ranges: Vec<(usize, usize)> = self
+            .slabs
+            .iter()
+            .map(|(_, s)| (s.base as usize, self.chunks_per_slab(s.class as usize)))
+            .collect();
+        for (class, bases) in self.spare_bases.iter().enumerate() {
+            ranges.extend(
+                bases
+                    .iter()
+                    .map(|&b| (b as usize, self.chunks_per_slab(class))),
+            );
+        }
+        ranges.sort_unstable();
+        if ranges.windows(2).any(|w| w[0].0 + w[0].1 > w[1].0)
+            || ranges
+                .last()
+                .is_some_and(|&(b, n)| b + n > self.chunks.len())
+            || self.stack.len() != self.chunks.len()
+        {
+            return Err("slab storage ranges overlap or leave the arrays".into());
         }
         if self.partial.iter().map(Vec::len).sum::<usize>()
             != self

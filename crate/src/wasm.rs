@@ -354,8 +354,9 @@ impl Arena {
         script::format(self.session.log())
     }
 
-    /// Ops `from .. to` of the log (clamped to it) in the op-list syntax: a
-    /// window of a long log without formatting all of it.
+    /// Ops `from .. to` of the log in the op-list syntax: a window of a long
+    /// log without formatting all of it. `from` and `to` are integers from 0
+    /// to 2^30 (else `bad-argument`); the range is clamped to the log.
     #[wasm_bindgen(js_name = logSlice)]
     pub fn log_slice(&self, from: JsValue, to: JsValue) -> JsResult<String> {
         let log = self.session.log();
@@ -599,8 +600,10 @@ impl Comparer {
         self.inner.as_ref().map_or(0, session::Comparer::done)
     }
 
-    /// Runs up to `n` more ops under every strategy; returns the ops run so far.
-    pub fn step(&mut self, n: usize) -> JsResult<usize> {
+    /// Runs up to `n` more ops under every strategy (`n` an integer from 0 to
+    /// 2^30, else `bad-argument`); returns the ops run so far.
+    pub fn step(&mut self, n: JsValue) -> JsResult<usize> {
+        let n = uint(&n, "n")?;
         Ok(self.inner()?.step(n))
     }
 

@@ -1714,6 +1714,18 @@ fn script_errors_name_the_line_and_column() {
             1,
             "a size in \"+2000000000\" is too large (at most 1073741824)",
         ),
+        (
+            "+4294967297",
+            1,
+            1,
+            "a size in \"+4294967297\" is too large (at most 1073741824)",
+        ),
+        (
+            "-9999999999",
+            1,
+            1,
+            "a pointer index in \"-9999999999\" is too large (at most 1073741824)",
+        ),
         ("+5 # ok\n\n-0, c", 3, 5, "expected a size in \"c\""),
     ];
     for &(text, line, column, message) in cases {

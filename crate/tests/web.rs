@@ -356,6 +356,11 @@ fn replay_log_rebuild_and_ptrs() {
 fn module_functions() {
     let p = wasm::parse_ops("+1,-0 # c\n+2@8").unwrap();
     assert_eq!(num(&p, "count"), 3.0);
+    // Ten digits overflow a 32-bit usize: they must still be "too large", not wrap.
+    for big in ["+4294967297", "-4294967297", "+9999999999"] {
+        let e = wasm::parse_ops(big).unwrap_err();
+        assert_eq!(code(e), "bad-script", "{big}");
+    }
     let e = wasm::parse_ops("+1\n+2\nbogus").unwrap_err();
     assert_eq!(num(&e, "line"), 3.0);
     assert_eq!(code(e), "bad-script");

@@ -486,20 +486,35 @@ async function start() {
         let mapsLabel = `After all ${plural(session.total, 'op')}.`;
         let highlightSeq;
         let mapsStep = session.total;
+        // The maps at another step need a second, shorter run; cancelling it
+        // keeps the finished comparison with the maps at the end.
+        const cancelledMaps = () => {
+          notices.show('Cancelled: the maps show the end of the timeline instead.', { kind: 'info', key: 'compare' });
+          return { maps: result, at: 'end', mapsStep: session.total, mapsLabel, highlightSeq: undefined };
+        };
         if (at === 'divergence' && result.firstDivergence != null) {
           const fd = result.firstDivergence;
-          mapsStep = result.index ? result.index[fd] + 1 : fd + 1;
-          maps = await session.compare({ upTo: mapsStep });
-          if (!maps) { notices.show('Compare cancelled.', { kind: 'info', key: 'compare' }); return; }
-          const op = parseOps(result.tokens[fd]).ops[0];
-          if (op.op === 'realloc') highlightSeq = op.ptr;
-          else if (['alloc', 'allocAligned', 'calloc'].includes(op.op)) highlightSeq = maps.runs[0].snapshot.nextPtr - 1;
-          mapsLabel = `Right after op ${num(fd + 1)} (${result.tokens[fd]}), where placements first differ${highlightSeq != null ? `: ptr[${highlightSeq}] is outlined` : ''}.`;
+          const step = result.index ? result.index[fd] + 1 : fd + 1;
+          const m = await session.compare({ upTo: step });
+          if (!m) {
+            ({ maps, at, mapsStep, mapsLabel, highlightSeq } = cancelledMaps());
+          } else {
+            maps = m;
+            mapsStep = step;
+            const op = parseOps(result.tokens[fd]).ops[0];
+            if (op.op === 'realloc') highlightSeq = op.ptr;
+            else if (['alloc', 'allocAligned', 'calloc'].includes(op.op)) highlightSeq = maps.runs[0].snapshot.nextPtr - 1;
+            mapsLabel = `Right after op ${num(fd + 1)} (${result.tokens[fd]}), where placements first differ${highlightSeq != null ? `: ptr[${highlightSeq}] is outlined` : ''}.`;
+          }
         } else if (at === 'cursor') {
-          mapsStep = session.position;
-          maps = await session.compare({ upTo: mapsStep });
-          if (!maps) { notices.show('Compare cancelled.', { kind: 'info', key: 'compare' }); return; }
-          mapsLabel = `At the timeline cursor: after ${plural(mapsStep, 'op')}.`;
+          const m = await session.compare({ upTo: session.position });
+          if (!m) {
+            ({ maps, at, mapsStep, mapsLabel, highlightSeq } = cancelledMaps());
+          } else {
+            maps = m;
+            mapsStep = session.position;
+            mapsLabel = `At the timeline cursor: after ${plural(mapsStep, 'op')}.`;
+          }
         } else {
           at = 'end';
         }
@@ -640,7 +655,9 @@ async function start() {
     controls.render({ strategy, size: cfg.size, align: cfg.align, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
     // Live blocks by ptr number, sorted as numbers (seq · M + index) in a typed
     // array, natively; only the newest MAX_OPTIONS (and the target) become
-    // objects for the panel, so tens of thousands of blocks stay quick.
+    // objects for the panel, so tens of thousands of blocks stay quick. The
+    // keys stay exact (below 2^53): a timeline holds at most 10M ops, so seq
+    // < 2^24 and there are fewer than 2^25 blocks (M ≤ 2^25).
     const M = 2 ** Math.ceil(Math.log2(blocks.length + 1));
     let n = 0;
     const keys = new Float64Array(blocks.length);

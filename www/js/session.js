@@ -191,7 +191,7 @@ export class Session extends EventTarget {
     this.dispatchEvent(new CustomEvent('busy', { detail: { busy: true, label } }));
     try {
       this.#progress(0, n, label);
-      while (c.done < n) {
+      while (c.done < c.length) {
         this.#progress(c.step(per), n, label);
         await pause();
         if (this.#cancel) return null;
