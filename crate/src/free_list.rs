@@ -1,20 +1,12 @@
 //! The free-list allocator: splitting, coalescing by address, four placement
 //! strategies, alignment, realloc and calloc.
 
-use std::collections::BTreeMap;
-
 use crate::arena::Arena;
 use crate::free_tree::{FreeTree, NIL};
 use crate::fxhash::FxMap;
+use crate::size_index::SizeIndex;
 use crate::stats::{self, Stats};
 use crate::{AllocError, Block, Result, Strategy};
-
-/// The size index's key: size in the high half, offset in the low half, so
-/// that the order is by size, then by address (both below 2^31; a request
-/// above that saturates, beyond every stored size).
-fn size_key(size: usize, offset: usize) -> u64 {
-    ((size.min(u32::MAX as usize) as u64) << 32) | offset as u64
-}
 
 /// How to build a [`FreeListAllocator`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -117,10 +109,9 @@ pub struct FreeListAllocator {
     /// Every free block, by address, summarised for the fit searches (first,
     /// next and worst fit, the searched counts).
     tree: FreeTree,
-    /// Every free block, keyed by [`size_key`]`(size, offset)` (size first,
-    /// then address), with its id: best fit. Kept only while best fit is the
-    /// strategy (`sized`), empty otherwise.
-    by_size: BTreeMap<u64, u32>,
+    /// Every free block by size, then address: best fit. Kept only while best
+    /// fit is the strategy (`sized`), empty otherwise.
+    by_size: SizeIndex,
     /// Whether `by_size` is maintained.
     sized: bool,
     /// Every used block by offset.
@@ -165,7 +156,7 @@ impl FreeListAllocator {
             spare: Vec::new(),
             head: 0,
             tree: FreeTree::default(),
-            by_size: BTreeMap::new(),
+            by_size: SizeIndex::default(),
             sized: false,
             used: FxMap::default(),
             rover: 0,
@@ -218,7 +209,7 @@ impl FreeListAllocator {
             // Inserted one by one: `collect` would sort first (and pull a sort into the wasm).
             for id in self.tree.in_order() {
                 self.by_size
-                    .insert(size_key(self.tree.size(id), self.tree.key(id)), id);
+                    .insert(self.tree.size(id), self.tree.key(id), id);
             }
         } else if !sized {
             self.by_size.clear();
@@ -699,13 +690,13 @@ impl FreeListAllocator {
         if in_tree != frees {
             return Err("free tree disagrees with the block list".into());
         }
+        self.by_size.check()?;
+        let mut by_size: Vec<(usize, usize, u32)> =
+            frees.iter().map(|&(id, o, s)| (s, o, id)).collect();
+        by_size.sort_unstable();
         if self.sized != (self.config.strategy == Strategy::BestFit)
-            || (self.sized && self.by_size.len() != frees.len())
-            || (!self.sized && !self.by_size.is_empty())
-            || (self.sized
-                && frees
-                    .iter()
-                    .any(|&(id, o, s)| self.by_size.get(&size_key(s, o)) != Some(&id)))
+            || (self.sized && self.by_size.entries() != by_size)
+            || (!self.sized && self.by_size.len() != 0)
         {
             return Err("size index disagrees with the block list".into());
         }
@@ -832,10 +823,7 @@ impl FreeListAllocator {
                     None => (None, n),
                 }
             }
-            Strategy::BestFit => match self.by_size.range(size_key(r, 0)..).next() {
-                Some((_, &id)) => (Some(id), n),
-                None => (None, n),
-            },
+            Strategy::BestFit => (self.by_size.best_fit(r), n),
             // The largest block, the lowest-addressed of equals: the first
             // that holds the largest size.
             Strategy::WorstFit => {
@@ -1171,7 +1159,7 @@ impl FreeListAllocator {
         let Rec { offset, size, .. } = self.recs[id as usize];
         self.tree.insert(id, offset, size);
         if self.sized {
-            self.by_size.insert(size_key(size, offset), id);
+            self.by_size.insert(size, offset, id);
         }
         self.free_sq += (size as u128) * (size as u128);
     }
@@ -1180,7 +1168,7 @@ impl FreeListAllocator {
         let Rec { offset, size, .. } = self.recs[id as usize];
         self.tree.remove(id);
         if self.sized {
-            self.by_size.remove(&size_key(size, offset));
+            self.by_size.remove(size, offset);
         }
         self.free_sq -= (size as u128) * (size as u128);
     }
@@ -1190,8 +1178,8 @@ impl FreeListAllocator {
         let old = self.recs[id as usize];
         self.tree.update(id, offset, size);
         if self.sized {
-            self.by_size.remove(&size_key(old.size, old.offset));
-            self.by_size.insert(size_key(size, offset), id);
+            self.by_size.remove(old.size, old.offset);
+            self.by_size.insert(size, offset, id);
         }
         self.free_sq = self.free_sq - (old.size as u128) * (old.size as u128)
             + (size as u128) * (size as u128);

@@ -42,6 +42,7 @@ mod heap;
 pub mod rep;
 pub mod script;
 mod session;
+mod size_index;
 mod slab;
 mod stats;
 mod strategy;
