@@ -691,12 +691,13 @@ impl FreeListAllocator {
             return Err("free tree disagrees with the block list".into());
         }
         self.by_size.check()?;
-        let mut by_size: Vec<(usize, usize, u32)> =
-            frees.iter().map(|&(id, o, s)| (s, o, id)).collect();
-        by_size.sort_unstable();
         if self.sized != (self.config.strategy == Strategy::BestFit)
-            || (self.sized && self.by_size.entries() != by_size)
+            || (self.sized && self.by_size.len() != frees.len())
             || (!self.sized && self.by_size.len() != 0)
+            || (self.sized
+                && frees
+                    .iter()
+                    .any(|&(id, o, s)| self.by_size.get(s, o) != Some(id)))
         {
             return Err("size index disagrees with the block list".into());
         }

@@ -103,7 +103,12 @@ impl SizeIndex {
                         *len += 1;
                     }
                     Bucket::Few { items, .. } => {
-                        let mut m: BTreeMap<u32, u32> = items.iter().copied().collect();
+                        // Inserted one by one: `collect` would sort first (and
+                        // pull a sort into the wasm).
+                        let mut m = BTreeMap::new();
+                        for &(o, i) in items.iter() {
+                            m.insert(o, i);
+                        }
                         m.insert(offset, id);
                         *b = Bucket::Many(m);
                     }
@@ -164,22 +169,16 @@ impl SizeIndex {
         }
     }
 
-    /// Every block as `(size, offset, id)`, by size then address.
-    pub fn entries(&self) -> Vec<(usize, usize, u32)> {
-        let mut out = Vec::with_capacity(self.len);
-        for (&s, &slot) in &self.map {
-            match &self.buckets[slot as usize] {
-                Bucket::Few { len, items } => out.extend(
-                    items[..*len as usize]
-                        .iter()
-                        .map(|&(o, i)| (s as usize, o as usize, i)),
-                ),
-                Bucket::Many(m) => {
-                    out.extend(m.iter().map(|(&o, &i)| (s as usize, o as usize, i)));
-                }
-            }
+    /// The id of the block of `size` bytes at `offset`, if indexed.
+    pub fn get(&self, size: usize, offset: usize) -> Option<u32> {
+        let (size, offset) = (u32::try_from(size).ok()?, u32::try_from(offset).ok()?);
+        match &self.buckets[*self.map.get(&size)? as usize] {
+            Bucket::Few { len, items } => items[..*len as usize]
+                .iter()
+                .find(|&&(o, _)| o == offset)
+                .map(|&(_, i)| i),
+            Bucket::Many(m) => m.get(&offset).copied(),
         }
-        out
     }
 
     /// Checks the bucket shapes (an inline bucket holds 1 ..= FEW blocks in

@@ -567,7 +567,8 @@ impl Pools {
             fb += frees * cs;
             fc += frees;
         }
-        // Every slab's storage, and every spare one, is its own range of the flat arrays.
+        // Every slab's storage, and every spare one, is its own range of the
+        // flat arrays (marked off one by one: no sort in the wasm).
         let mut ranges: Vec<(usize, usize)> = self
             .slabs
             .iter()
@@ -580,14 +581,18 @@ impl Pools {
                     .map(|&b| (b as usize, self.chunks_per_slab(class))),
             );
         }
-        ranges.sort_unstable();
-        if ranges.windows(2).any(|w| w[0].0 + w[0].1 > w[1].0)
-            || ranges
-                .last()
-                .is_some_and(|&(b, n)| b + n > self.chunks.len())
-            || self.stack.len() != self.chunks.len()
-        {
-            return Err("slab storage ranges overlap or leave the arrays".into());
+        let mut taken = vec![false; self.chunks.len()];
+        for (b, n) in ranges {
+            let Some(cells) = taken.get_mut(b..b + n) else {
+                return Err("a slab's storage leaves the arrays".into());
+            };
+            if cells.iter().any(|&t| t) {
+                return Err("two slabs share storage".into());
+            }
+            cells.fill(true);
+        }
+        if self.stack.len() != self.chunks.len() {
+            return Err("slab chunk and stack arrays differ in length".into());
         }
         if self.partial.iter().map(Vec::len).sum::<usize>()
             != self
