@@ -53,6 +53,23 @@ async function malloc(page, size, align) {
   await idle(page);
 }
 
+/** Starts timing the longest gap between the page's timer ticks; the returned function stops it and gives the gap in ms. */
+async function watchMainThread(page) {
+  await page.evaluate(() => {
+    globalThis.__maxGap = 0;
+    globalThis.__stopTick = false;
+    let last = performance.now();
+    const tick = () => {
+      const now = performance.now();
+      globalThis.__maxGap = Math.max(globalThis.__maxGap, now - last);
+      last = now;
+      if (!globalThis.__stopTick) setTimeout(tick, 0);
+    };
+    tick();
+  });
+  return () => page.evaluate(() => { globalThis.__stopTick = true; return globalThis.__maxGap; });
+}
+
 async function runOps(page, text) {
   await page.fill('[data-testid=editor]', text);
   await page.click('[data-testid=run]');
@@ -494,23 +511,16 @@ test('a long workload replays in chunks with progress, without freezing', async 
   await page.fill('[data-testid=wl-ops]', '200000');
   await page.evaluate(() => {
     globalThis.__sawProgress = false;
-    globalThis.__maxGap = 0;
     new MutationObserver(() => {
       if (!document.querySelector('.progress').hidden) globalThis.__sawProgress = true;
     }).observe(document.getElementById('progress'), { subtree: true, attributes: true, childList: true });
-    let last = performance.now();
-    const tick = () => {
-      const now = performance.now();
-      globalThis.__maxGap = Math.max(globalThis.__maxGap, now - last);
-      last = now;
-      if (!globalThis.__stopTick) setTimeout(tick, 0);
-    };
-    tick();
   });
+  const longestGap = await watchMainThread(page);
   await page.click('[data-testid=wl-run]');
   await page.waitForFunction(() => globalThis.__playground.arena.logLength === 200000 && !globalThis.__playground.busy, null, { timeout: 60000 });
   await idle(page);
-  const { saw, gap } = await page.evaluate(() => { globalThis.__stopTick = true; return { saw: globalThis.__sawProgress, gap: globalThis.__maxGap }; });
+  const gap = await longestGap();
+  const saw = await page.evaluate(() => globalThis.__sawProgress);
   assert.ok(saw, 'the progress bar showed');
   assert.ok(gap < 1500, `the page kept running between chunks (longest gap ${gap.toFixed(0)} ms)`);
   const dense = await page.evaluate(() => globalThis.__playground.map.dense);
@@ -533,23 +543,15 @@ test('compare over a long timeline runs in chunks with progress, and can be canc
   await idle(page);
   // Count the progress events the comparison sends, and the longest stall of the page meanwhile.
   await page.evaluate(() => {
-    const s = globalThis.__playground.session;
     globalThis.__progress = [];
-    s.addEventListener('progress', (e) => globalThis.__progress.push(e.detail));
-    globalThis.__maxGap = 0;
-    let last = performance.now();
-    const tick = () => {
-      const now = performance.now();
-      globalThis.__maxGap = Math.max(globalThis.__maxGap, now - last);
-      last = now;
-      if (!globalThis.__stopTick) setTimeout(tick, 0);
-    };
-    tick();
+    globalThis.__playground.session.addEventListener('progress', (e) => globalThis.__progress.push(e.detail));
   });
+  const longestGap = await watchMainThread(page);
   await page.click('[data-testid=compare-run]');
   await page.waitForFunction(() => document.querySelectorAll('.cmp-card').length === 5, null, { timeout: 60000 });
   await idle(page);
-  const { progress, gap } = await page.evaluate(() => { globalThis.__stopTick = true; return { progress: globalThis.__progress, gap: globalThis.__maxGap }; });
+  const gap = await longestGap();
+  const progress = await page.evaluate(() => globalThis.__progress);
   const labels = new Set(progress.map((p) => p.label));
   assert.ok(labels.has('Comparing 4 strategies') && labels.has('Comparing (slab)'), [...labels].join(', '));
   assert.ok(progress.filter((p) => p.label === 'Comparing 4 strategies').length > 3, 'several chunks');

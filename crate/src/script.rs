@@ -208,25 +208,20 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
             let start = i;
             // The fast path for the two ops that make up nearly every long
             // list: `+N` and `-K` read in one pass over their digits.
-            if let Some((op, end)) = alloc_or_free(bytes, start) {
-                if script.ops.len() >= MAX_OPS {
-                    return Err(ScriptError::new(
-                        line_no,
-                        start + 1,
-                        format!("too many ops (at most {MAX_OPS})"),
-                    ));
+            let op = match alloc_or_free(bytes, start) {
+                Some((op, end)) => {
+                    i = end;
+                    op
                 }
-                script.ops.push(op);
-                script.lines.push(line_no);
-                i = end;
-                continue;
-            }
-            while i < bytes.len() && !is_sep(bytes[i]) {
-                i += 1;
-            }
-            // Separators are ASCII, so `start..i` falls on char boundaries.
-            let tok = &code[start..i];
-            let op = parse_op(tok).map_err(|m| ScriptError::new(line_no, start + 1, m))?;
+                None => {
+                    while i < bytes.len() && !is_sep(bytes[i]) {
+                        i += 1;
+                    }
+                    // Separators are ASCII, so `start..i` falls on char boundaries.
+                    parse_op(&code[start..i])
+                        .map_err(|m| ScriptError::new(line_no, start + 1, m))?
+                }
+            };
             if script.ops.len() >= MAX_OPS {
                 return Err(ScriptError::new(
                     line_no,
