@@ -592,7 +592,14 @@ async function start() {
   let editorTimer = 0;
   function queueEditorSync() {
     clearTimeout(editorTimer);
-    editorTimer = setTimeout(() => syncEditor(false), 80);
+    editorTimer = setTimeout(() => { editorTimer = 0; syncEditor(false); }, 80);
+  }
+  /** Runs a pending editor sync now (so nothing rewrites the editor later). */
+  function flushEditorSync() {
+    if (!editorTimer) return;
+    clearTimeout(editorTimer);
+    editorTimer = 0;
+    syncEditor(false);
   }
 
   function syncEditor(force) {
@@ -760,6 +767,7 @@ async function start() {
     /** Resolves after pending work and the next render. */
     idle: async () => {
       while (busy || session.busy || seeking) await new Promise((r) => setTimeout(r, 10));
+      flushEditorSync();
       await new Promise((r) => { idleWaiters.push(r); schedule(); });
     },
     get rendered() { return rendered; },
