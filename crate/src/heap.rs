@@ -118,7 +118,7 @@ impl HeapConfig {
     /// [`AllocError::BadConfig`] naming the first problem.
     pub fn validate(&self) -> Result<()> {
         self.free_list_config().validate()?;
-        Pools::new(&self.classes, self.slab_size, self.align).map(drop)
+        Pools::new(&self.classes, self.slab_size, self.align, self.arena_size).map(drop)
     }
 
     fn free_list_config(&self) -> Config {
@@ -172,7 +172,12 @@ impl Heap {
     pub fn new(config: HeapConfig) -> Result<Self> {
         let fc = config.free_list_config();
         fc.validate()?;
-        let pools = Pools::new(&config.classes, config.slab_size, config.align)?;
+        let pools = Pools::new(
+            &config.classes,
+            config.slab_size,
+            config.align,
+            config.arena_size,
+        )?;
         Ok(Heap {
             fl: FreeListAllocator::new(fc)?,
             pools,
@@ -466,12 +471,12 @@ impl Heap {
         let p = &self.pools;
         let slabs = p.slab_count() * p.slab_size();
         let fl_free = s.free_bytes;
-        s.used_bytes -= p.free_bytes;
+        s.used_bytes -= p.free_bytes();
         s.free_bytes = self.fl.config().arena_size - s.used_bytes;
         s.requested_bytes = s.requested_bytes - slabs + p.live_requested;
         s.internal_fragmentation = s.used_bytes - s.requested_bytes;
         s.used_blocks = s.used_blocks - p.slab_count() + p.live_chunks;
-        s.free_blocks += p.free_chunks;
+        s.free_blocks += p.free_chunks();
         s.external_fragmentation = stats::external(s.largest_free, fl_free);
         s.utilization = stats::ratio(s.requested_bytes, s.arena_size);
         s.peak_used = self.peak_used;
@@ -486,7 +491,7 @@ impl Heap {
 
     /// Bytes in free slab chunks (free memory the free list cannot see).
     pub fn slab_free_bytes(&self) -> usize {
-        self.pools.free_bytes
+        self.pools.free_bytes()
     }
 
     /// The slab size classes.
@@ -510,7 +515,7 @@ impl Heap {
 
     fn bump_peaks(&mut self) {
         let p = &self.pools;
-        let used = self.fl.used_bytes() - p.free_bytes;
+        let used = self.fl.used_bytes() - p.free_bytes();
         let requested =
             self.fl.requested_bytes() - p.slab_count() * p.slab_size() + p.live_requested;
         self.peak_used = self.peak_used.max(used);

@@ -22,100 +22,127 @@ struct Chunk {
 /// arrays, at `base .. base + chunks per slab of its class`.
 #[derive(Clone, Copy, Debug)]
 struct Slab {
-    /// Offset of the slab.
-    so: usize,
     /// Where its chunk records and free stack start in [`Pools`]'s flat arrays.
     base: u32,
-    /// Index into the class list.
-    class: u32,
     /// Number of free chunks: the height of the free stack.
     free: u32,
     /// Position in its class's partial list while it has a free chunk, else [`NONE`].
     partial_at: u32,
+    /// Index into the class list; [`VACANT`] when no slab has this number.
+    class: u8,
+    /// `log2` of the chunk size when that is a power of two, else [`NO_SHIFT`]
+    /// (a copy of the class's, so that a free finds its chunk with no further load).
+    shift: u8,
 }
 
-/// The slabs by offset: a direct table indexed by slab number (`offset /
-/// slab_size`, grown to the highest slab seen) into slab records by place,
-/// so finding the slab of an offset costs one shift and two loads, no hashing.
+const NONE: u32 = u32::MAX;
+const VACANT: u8 = u8::MAX;
+const NO_SHIFT: u8 = u8::MAX;
+
+const NO_SLAB: Slab = Slab {
+    base: NONE,
+    free: 0,
+    partial_at: NONE,
+    class: VACANT,
+    shift: NO_SHIFT,
+};
+
+/// What a class's hot paths need, together in one record.
+#[derive(Clone, Copy, Debug)]
+struct ClassInfo {
+    /// Chunk size in bytes.
+    size: usize,
+    /// Chunks per slab (`slab_size / size`).
+    per_slab: usize,
+    /// `log2(size)` when `size` is a power of two (a shift instead of a
+    /// division finds a chunk), else [`NO_SHIFT`].
+    shift: u8,
+}
+
+/// The most slabs an arena may hold (`arena_size / slab_size`): bounds
+/// [`SlabTable`] at 16 bytes each, 64 MiB.
+pub const MAX_SLABS: usize = 1 << 22;
+
+/// The slabs by number (`offset / slab_size`): a direct table, grown to the
+/// highest slab carved, so finding the slab of an offset costs a shift and one
+/// load, with no hashing and no second level.
 #[derive(Clone, Debug, Default)]
 struct SlabTable {
     /// `log2(slab_size)`.
     shift: u32,
-    /// Per slab number, its place in `recs` ([`NONE`] when there is no slab).
-    index: Vec<u32>,
-    /// Slab records by place; `None` marks a recycled place.
-    recs: Vec<Option<Slab>>,
-    /// Places in `recs` that hold `None`.
-    spare: Vec<u32>,
+    /// Slab records by slab number; `class == VACANT` where there is no slab.
+    recs: Vec<Slab>,
+    /// Number of slabs.
+    len: usize,
 }
 
-const NONE: u32 = u32::MAX;
-
 impl SlabTable {
+    /// The number of the slab at `so`, if there is one.
     #[inline]
     fn place(&self, so: usize) -> Option<usize> {
-        match self.index.get(so >> self.shift) {
-            Some(&p) if p != NONE => Some(p as usize),
+        let n = so >> self.shift;
+        match self.recs.get(n) {
+            Some(s) if s.class != VACANT => Some(n),
             _ => None,
         }
     }
 
     fn get(&self, so: usize) -> Option<(usize, &Slab)> {
         let p = self.place(so)?;
-        self.recs[p].as_ref().map(|s| (p, s))
+        Some((p, &self.recs[p]))
     }
 
-    /// Adds a slab and returns its place.
-    fn insert(&mut self, slab: Slab) -> usize {
-        let n = slab.so >> self.shift;
-        if self.index.len() <= n {
-            self.index.resize(n + 1, NONE);
+    /// The offset of slab number `p`.
+    #[inline]
+    fn so(&self, p: usize) -> usize {
+        p << self.shift
+    }
+
+    /// Adds the slab at `so` and returns its number.
+    fn insert(&mut self, so: usize, slab: Slab) -> usize {
+        let n = so >> self.shift;
+        if self.recs.len() <= n {
+            self.recs.resize(n + 1, NO_SLAB);
         }
-        let p = match self.spare.pop() {
-            Some(p) => {
-                self.recs[p as usize] = Some(slab);
-                p
-            }
-            None => {
-                self.recs.push(Some(slab));
-                (self.recs.len() - 1) as u32
-            }
-        };
-        self.index[n] = p;
-        p as usize
+        debug_assert_eq!(self.recs[n].class, VACANT);
+        self.recs[n] = slab;
+        self.len += 1;
+        n
     }
 
     fn remove(&mut self, p: usize) {
-        if let Some(slab) = self.recs[p].take() {
-            self.spare.push(p as u32);
-            self.index[slab.so >> self.shift] = NONE;
+        if self.recs[p].class != VACANT {
+            self.recs[p] = NO_SLAB;
+            self.len -= 1;
         }
     }
 
     fn len(&self) -> usize {
-        self.recs.len() - self.spare.len()
+        self.len
     }
 
-    /// Every slab with its place.
+    /// Every slab with its number.
     fn iter(&self) -> impl Iterator<Item = (usize, &Slab)> {
         self.recs
             .iter()
             .enumerate()
-            .filter_map(|(p, s)| s.as_ref().map(|s| (p, s)))
+            .filter(|(_, s)| s.class != VACANT)
     }
 }
 
 impl std::ops::Index<usize> for SlabTable {
     type Output = Slab;
-    /// The slab at place `p`.
+    /// The slab number `p`.
+    #[inline]
     fn index(&self, p: usize) -> &Slab {
-        self.recs[p].as_ref().expect("a slab at this place")
+        &self.recs[p]
     }
 }
 
 impl std::ops::IndexMut<usize> for SlabTable {
+    #[inline]
     fn index_mut(&mut self, p: usize) -> &mut Slab {
-        self.recs[p].as_mut().expect("a slab at this place")
+        &mut self.recs[p]
     }
 }
 
@@ -126,17 +153,12 @@ impl std::ops::IndexMut<usize> for SlabTable {
 /// As [`Pools::live`] (an offset anywhere in a free chunk is a double free, as
 /// for free-list blocks).
 #[inline]
-fn chunk_index(
-    cs: usize,
-    shift: Option<u32>,
-    chunks: &[Chunk],
-    so: usize,
-    offset: usize,
-) -> Result<usize> {
+fn chunk_index(cs: usize, shift: u8, chunks: &[Chunk], so: usize, offset: usize) -> Result<usize> {
     let rel = offset - so;
-    let (i, exact) = match shift {
-        Some(sh) => (rel >> sh, rel & (cs - 1) == 0),
-        None => (rel / cs, rel % cs == 0),
+    let (i, exact) = if shift != NO_SHIFT {
+        (rel >> shift, rel & (cs - 1) == 0)
+    } else {
+        (rel / cs, rel % cs == 0)
     };
     match chunks.get(i) {
         Some(c) if c.requested == 0 => Err(AllocError::DoubleFree { offset }),
@@ -150,11 +172,8 @@ fn chunk_index(
 pub(crate) struct Pools {
     /// Size classes, strictly increasing.
     classes: Vec<usize>,
-    /// Per class, `log2` of its size when that is a power of two (a shift
-    /// instead of a division finds a chunk), else `None`.
-    class_shift: Vec<Option<u32>>,
-    /// Per class, chunks per slab (`slab_size / class`).
-    per_slab: Vec<usize>,
+    /// Per class, its size, chunks per slab and shift.
+    info: Vec<ClassInfo>,
     /// `log2(align)`: every class is a multiple of `align`.
     align_shift: u32,
     /// The smallest class that holds `k * align` bytes, by `k` (for classes up
@@ -182,18 +201,24 @@ pub(crate) struct Pools {
     pub live_requested: usize,
     /// Number of live chunks.
     pub live_chunks: usize,
-    /// Bytes of free chunks.
-    pub free_bytes: usize,
-    /// Number of free chunks.
-    pub free_chunks: usize,
+    /// Bytes of all chunks, free or live, in every slab (free bytes are this
+    /// minus `live_bytes`, so a chunk's alloc and free touch three counters).
+    chunk_bytes: usize,
+    /// Number of chunks, free or live, in every slab.
+    chunk_count: usize,
 }
 
 impl Pools {
-    /// Checks the classes and the slab size.
+    /// Checks the classes and the slab size (for an arena of `arena_size` bytes).
     ///
     /// # Errors
     /// [`AllocError::BadConfig`] naming the problem.
-    pub fn new(classes: &[usize], slab_size: usize, align: usize) -> Result<Self> {
+    pub fn new(
+        classes: &[usize],
+        slab_size: usize,
+        align: usize,
+        arena_size: usize,
+    ) -> Result<Self> {
         if classes.is_empty() || classes.len() > 16 {
             return Err(AllocError::bad_config("give between 1 and 16 size classes"));
         }
@@ -218,6 +243,12 @@ impl Pools {
                 "slab size {slab_size} must hold the largest class ({largest}) and at most 65535 chunks"
             )));
         }
+        if arena_size.div_ceil(slab_size) > MAX_SLABS {
+            return Err(AllocError::bad_config(format!(
+                "slab size {slab_size} is too small for an arena of {arena_size} bytes: \
+                 it may hold at most {MAX_SLABS} slabs"
+            )));
+        }
         let align_shift = align.trailing_zeros();
         let units = largest >> align_shift;
         let class_by_units = if units <= 4096 {
@@ -234,11 +265,18 @@ impl Pools {
         };
         Ok(Pools {
             classes: classes.to_vec(),
-            class_shift: classes
+            info: classes
                 .iter()
-                .map(|&c| c.is_power_of_two().then(|| c.trailing_zeros()))
+                .map(|&c| ClassInfo {
+                    size: c,
+                    per_slab: slab_size / c,
+                    shift: if c.is_power_of_two() {
+                        c.trailing_zeros() as u8
+                    } else {
+                        NO_SHIFT
+                    },
+                })
                 .collect(),
-            per_slab: classes.iter().map(|&c| slab_size / c).collect(),
             align_shift,
             class_by_units,
             slab_size,
@@ -253,8 +291,8 @@ impl Pools {
             live_bytes: 0,
             live_requested: 0,
             live_chunks: 0,
-            free_bytes: 0,
-            free_chunks: 0,
+            chunk_bytes: 0,
+            chunk_count: 0,
         })
     }
 
@@ -272,7 +310,19 @@ impl Pools {
 
     #[inline]
     fn chunks_per_slab(&self, class: usize) -> usize {
-        self.per_slab[class]
+        self.info[class].per_slab
+    }
+
+    /// Bytes in free chunks.
+    #[inline]
+    pub fn free_bytes(&self) -> usize {
+        self.chunk_bytes - self.live_bytes
+    }
+
+    /// Number of free chunks.
+    #[inline]
+    pub fn free_chunks(&self) -> usize {
+        self.chunk_count - self.live_chunks
     }
 
     /// The smallest class that holds `size` and whose chunks are multiples of `align`.
@@ -324,7 +374,7 @@ impl Pools {
             Some(&p) => p as usize,
             None => self.carve(fl, class, seq)?,
         };
-        let cs = self.classes[class];
+        let cs = self.info[class].size;
         let slab = &mut self.slabs[p];
         let base = slab.base as usize;
         slab.free -= 1;
@@ -333,7 +383,6 @@ impl Pools {
             seq,
             requested: size as u32,
         };
-        let so = slab.so;
         if slab.free == 0 {
             let at = std::mem::replace(&mut slab.partial_at, NONE);
             self.remove_partial(class, at as usize);
@@ -341,9 +390,7 @@ impl Pools {
         self.live_bytes += cs;
         self.live_requested += size;
         self.live_chunks += 1;
-        self.free_bytes -= cs;
-        self.free_chunks -= 1;
-        Ok(so + i * cs)
+        Ok(self.slabs.so(p) + i * cs)
     }
 
     /// Carves a slab for `class` and returns its place.
@@ -360,21 +407,24 @@ impl Pools {
             }
         };
         let at = self.partial[class].len();
-        let p = self.slabs.insert(Slab {
+        let p = self.slabs.insert(
             so,
-            base: base as u32,
-            class: class as u32,
-            free: n as u32,
-            partial_at: at as u32,
-        });
+            Slab {
+                base: base as u32,
+                free: n as u32,
+                partial_at: at as u32,
+                class: class as u8,
+                shift: self.info[class].shift,
+            },
+        );
         self.partial[class].push(p as u32);
         self.chunks[base..base + n].fill(Chunk::default());
         for (k, slot) in self.stack[base..base + n].iter_mut().enumerate() {
             // Chunk 0 on top: a fresh slab hands out its chunks in address order.
             *slot = (n - 1 - k) as u16;
         }
-        self.free_bytes += n * self.classes[class];
-        self.free_chunks += n;
+        self.chunk_bytes += n * self.info[class].size;
+        self.chunk_count += n;
         Ok(p)
     }
 
@@ -407,9 +457,8 @@ impl Pools {
     /// [`AllocError::InvalidFree`] when it is not the start of a live chunk.
     pub fn live(&self, so: usize, offset: usize) -> Result<(usize, usize, u64)> {
         let (_, slab, chunks) = self.slab_chunks(so);
-        let class = slab.class as usize;
-        let cs = self.classes[class];
-        let i = chunk_index(cs, self.class_shift[class], chunks, so, offset)?;
+        let cs = self.info[slab.class as usize].size;
+        let i = chunk_index(cs, slab.shift, chunks, so, offset)?;
         let c = chunks[i];
         Ok((cs, c.requested as usize, c.seq))
     }
@@ -433,16 +482,16 @@ impl Pools {
     pub fn free(&mut self, fl: &mut FreeListAllocator, offset: usize) -> Option<Result<u64>> {
         let so = offset & !(self.slab_size - 1);
         let p = self.slabs.place(so)?;
-        let base = self.slabs[p].base as usize;
-        let class = self.slabs[p].class as usize;
-        let (cs, n) = (self.classes[class], self.chunks_per_slab(class));
-        let i = match chunk_index(
-            cs,
-            self.class_shift[class],
-            &self.chunks[base..base + n],
-            so,
-            offset,
-        ) {
+        let Slab {
+            base, class, shift, ..
+        } = self.slabs[p];
+        let (base, class) = (base as usize, class as usize);
+        let ClassInfo {
+            size: cs,
+            per_slab: n,
+            ..
+        } = self.info[class];
+        let i = match chunk_index(cs, shift, &self.chunks[base..base + n], so, offset) {
             Ok(i) => i,
             Err(e) => return Some(Err(e)),
         };
@@ -455,16 +504,14 @@ impl Pools {
         self.live_bytes -= cs;
         self.live_requested -= requested as usize;
         self.live_chunks -= 1;
-        self.free_bytes += cs;
-        self.free_chunks += 1;
         if free == n {
             if partial_at != NONE {
                 self.remove_partial(class, partial_at as usize);
             }
             self.slabs.remove(p);
             self.spare_bases[class].push(base as u32);
-            self.free_bytes -= n * cs;
-            self.free_chunks -= n;
+            self.chunk_bytes -= n * cs;
+            self.chunk_count -= n;
             fl.free(so).expect("a slab is a live free-list block");
         } else if partial_at == NONE {
             self.slabs[p].partial_at = self.partial[class].len() as u32;
@@ -476,7 +523,7 @@ impl Pools {
     /// The chunks of the slab at `so` (and its unusable tail, if any) as blocks.
     pub fn chunks(&self, so: usize) -> impl Iterator<Item = Block> + '_ {
         let (_, slab, chunks) = self.slab_chunks(so);
-        let cs = self.classes[slab.class as usize];
+        let cs = self.info[slab.class as usize].size;
         let n = chunks.len();
         let tail = self.slab_size - n * cs;
         chunks
@@ -521,7 +568,7 @@ impl Pools {
     pub fn check(&self, fl: &FreeListAllocator) -> std::result::Result<(), String> {
         let (mut lb, mut lr, mut lc, mut fb, mut fc) = (0, 0, 0, 0, 0);
         for (p, slab) in self.slabs.iter() {
-            let so = slab.so;
+            let so = self.slabs.so(p);
             if self.slabs.place(so) != Some(p) {
                 return Err(format!("slab {so} is not indexed at its place"));
             }
@@ -532,7 +579,7 @@ impl Pools {
                 ));
             }
             let class = slab.class as usize;
-            let cs = self.classes[class];
+            let cs = self.info[class].size;
             let n = self.chunks_per_slab(class);
             let base = slab.base as usize;
             let chunks = &self.chunks[base..base + n];
@@ -548,6 +595,9 @@ impl Pools {
             }
             if frees != stack.len() {
                 return Err(format!("slab {so}: free stack disagrees with the chunks"));
+            }
+            if slab.shift != self.info[class].shift {
+                return Err(format!("slab {so}: its shift is not its class's"));
             }
             if frees == n {
                 return Err(format!("slab {so} is empty but kept"));
@@ -608,8 +658,8 @@ impl Pools {
                 self.live_bytes,
                 self.live_requested,
                 self.live_chunks,
-                self.free_bytes,
-                self.free_chunks,
+                self.free_bytes(),
+                self.free_chunks(),
             )
         {
             return Err("slab counters disagree with a recount".into());

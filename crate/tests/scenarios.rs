@@ -1109,6 +1109,31 @@ fn bad_configs_are_refused_with_a_reason() {
         }),
         "slab size 256 must hold the largest class (512) and at most 65535 chunks"
     );
+    // The slab table holds a record per slab the arena could hold: at most
+    // 2^22 (1 GiB in 256-byte slabs), so tiny slabs need a smaller arena.
+    assert_eq!(
+        heap_reason(HeapConfig {
+            arena_size: MAX_ARENA,
+            classes: vec![16, 32, 64, 128],
+            slab_size: 128,
+            ..base.clone()
+        }),
+        "slab size 128 is too small for an arena of 1073741824 bytes: it may hold at most 4194304 slabs"
+    );
+    assert!(HeapConfig {
+        arena_size: MAX_ARENA,
+        ..base.clone()
+    }
+    .validate()
+    .is_ok());
+    assert!(HeapConfig {
+        arena_size: 1 << 29,
+        classes: vec![16, 32, 64, 128],
+        slab_size: 128,
+        ..base.clone()
+    }
+    .validate()
+    .is_ok());
     // A slab larger than the arena is allowed (as switching to slab mode
     // later is): every slab request then fails for lack of memory.
     let mut small = Heap::new(HeapConfig {
