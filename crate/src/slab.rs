@@ -15,16 +15,22 @@ struct Chunk {
     seq: u64,
     /// Requested bytes; 0 marks a free chunk.
     requested: u32,
+    /// While free: the next free chunk of its slab (an index in the slab), or
+    /// [`NONE`] for the last. Meaningless while live.
+    next: u32,
 }
 
 /// One slab: `slab_size` bytes at a multiple of `slab_size`, cut into chunks of
-/// one class. Its chunks' records and its free stack live in [`Pools`]'s flat
-/// arrays, at `base .. base + chunks per slab of its class`.
+/// one class. Its chunks' records live in [`Pools::chunks`], at `base .. base +
+/// chunks per slab of its class`; its free chunks form a list through them
+/// (last freed, first handed out).
 #[derive(Clone, Copy, Debug)]
 struct Slab {
-    /// Where its chunk records and free stack start in [`Pools`]'s flat arrays.
+    /// Where its chunk records start in [`Pools::chunks`].
     base: u32,
-    /// Number of free chunks: the height of the free stack.
+    /// The free chunk handed out next (an index in the slab), [`NONE`] when full.
+    head: u32,
+    /// Number of free chunks: the length of the list from `head`.
     free: u32,
     /// Position in its class's partial list while it has a free chunk, else [`NONE`].
     partial_at: u32,
@@ -41,15 +47,16 @@ const NO_SHIFT: u8 = u8::MAX;
 
 const NO_SLAB: Slab = Slab {
     base: NONE,
+    head: NONE,
     free: 0,
     partial_at: NONE,
     class: VACANT,
     shift: NO_SHIFT,
 };
 
-/// What a class's hot paths need, together in one record.
-#[derive(Clone, Copy, Debug)]
-struct ClassInfo {
+/// One class: its facts and its slabs, together in one record.
+#[derive(Clone, Debug)]
+struct Class {
     /// Chunk size in bytes.
     size: usize,
     /// Chunks per slab (`slab_size / size`).
@@ -57,6 +64,12 @@ struct ClassInfo {
     /// `log2(size)` when `size` is a power of two (a shift instead of a
     /// division finds a chunk), else [`NO_SHIFT`].
     shift: u8,
+    /// The numbers of its slabs that have a free chunk; the last serves next.
+    partial: Vec<u32>,
+    /// The `base`s of its returned slabs, for its next slab (so
+    /// [`Pools::chunks`] holds at most the most slabs of each class there
+    /// have been at once, each sized to its class).
+    spare_bases: Vec<u32>,
 }
 
 /// The most slabs an arena may hold (`arena_size / slab_size`): bounds
@@ -172,8 +185,8 @@ fn chunk_index(cs: usize, shift: u8, chunks: &[Chunk], so: usize, offset: usize)
 pub(crate) struct Pools {
     /// Size classes, strictly increasing.
     classes: Vec<usize>,
-    /// Per class, its size, chunks per slab and shift.
-    info: Vec<ClassInfo>,
+    /// Per class, its facts and slabs.
+    info: Vec<Class>,
     /// `log2(align)`: every class is a multiple of `align`.
     align_shift: u32,
     /// The smallest class that holds `k * align` bytes, by `k` (for classes up
@@ -186,15 +199,6 @@ pub(crate) struct Pools {
     slabs: SlabTable,
     /// Chunk records: a slab's at `base ..`, one per chunk of its class, in address order.
     chunks: Vec<Chunk>,
-    /// Free stacks: a slab's free chunk indices at `base .. base + free`; the
-    /// top is handed out next. (Laid out as `chunks`.)
-    stack: Vec<u16>,
-    /// Per class, the `base`s of returned slabs, for the next slab of that
-    /// class (so the arrays hold at most the most slabs of each class there
-    /// have been at once, each sized to its class).
-    spare_bases: Vec<Vec<u32>>,
-    /// Per class, the places of its slabs that have a free chunk.
-    partial: Vec<Vec<u32>>,
     /// Bytes (class sizes) of live chunks.
     pub live_bytes: usize,
     /// Requested bytes of live chunks.
@@ -267,7 +271,7 @@ impl Pools {
             classes: classes.to_vec(),
             info: classes
                 .iter()
-                .map(|&c| ClassInfo {
+                .map(|&c| Class {
                     size: c,
                     per_slab: slab_size / c,
                     shift: if c.is_power_of_two() {
@@ -275,6 +279,8 @@ impl Pools {
                     } else {
                         NO_SHIFT
                     },
+                    partial: Vec::new(),
+                    spare_bases: Vec::new(),
                 })
                 .collect(),
             align_shift,
@@ -285,9 +291,6 @@ impl Pools {
                 ..SlabTable::default()
             },
             chunks: Vec::new(),
-            stack: Vec::new(),
-            spare_bases: vec![Vec::new(); classes.len()],
-            partial: vec![Vec::new(); classes.len()],
             live_bytes: 0,
             live_requested: 0,
             live_chunks: 0,
@@ -370,19 +373,23 @@ impl Pools {
         size: usize,
         seq: u64,
     ) -> Result<usize> {
-        let p = match self.partial[class].last() {
+        let cls = &self.info[class];
+        let cs = cls.size;
+        let p = match cls.partial.last() {
             Some(&p) => p as usize,
             None => self.carve(fl, class, seq)?,
         };
-        let cs = self.info[class].size;
         let slab = &mut self.slabs[p];
         let base = slab.base as usize;
-        slab.free -= 1;
-        let i = self.stack[base + slab.free as usize] as usize;
-        self.chunks[base + i] = Chunk {
+        let i = slab.head as usize;
+        let c = &mut self.chunks[base + i];
+        slab.head = c.next;
+        *c = Chunk {
             seq,
             requested: size as u32,
+            next: NONE,
         };
+        slab.free -= 1;
         if slab.free == 0 {
             let at = std::mem::replace(&mut slab.partial_at, NONE);
             self.remove_partial(class, at as usize);
@@ -397,31 +404,33 @@ impl Pools {
     fn carve(&mut self, fl: &mut FreeListAllocator, class: usize, seq: u64) -> Result<usize> {
         let so = fl.alloc_aligned_seq(self.slab_size, self.slab_size, seq)?;
         let n = self.chunks_per_slab(class);
-        let base = match self.spare_bases[class].pop() {
+        let base = match self.info[class].spare_bases.pop() {
             Some(b) => b as usize,
             None => {
                 let b = self.chunks.len();
                 self.chunks.resize(b + n, Chunk::default());
-                self.stack.resize(b + n, 0);
                 b
             }
         };
-        let at = self.partial[class].len();
+        let at = self.info[class].partial.len();
         let p = self.slabs.insert(
             so,
             Slab {
                 base: base as u32,
+                head: 0,
                 free: n as u32,
                 partial_at: at as u32,
                 class: class as u8,
                 shift: self.info[class].shift,
             },
         );
-        self.partial[class].push(p as u32);
-        self.chunks[base..base + n].fill(Chunk::default());
-        for (k, slot) in self.stack[base..base + n].iter_mut().enumerate() {
-            // Chunk 0 on top: a fresh slab hands out its chunks in address order.
-            *slot = (n - 1 - k) as u16;
+        self.info[class].partial.push(p as u32);
+        for (k, c) in self.chunks[base..base + n].iter_mut().enumerate() {
+            // A fresh slab hands out its chunks in address order.
+            *c = Chunk {
+                next: if k + 1 < n { k as u32 + 1 } else { NONE },
+                ..Chunk::default()
+            };
         }
         self.chunk_bytes += n * self.info[class].size;
         self.chunk_count += n;
@@ -429,7 +438,7 @@ impl Pools {
     }
 
     fn remove_partial(&mut self, class: usize, at: usize) {
-        let list = &mut self.partial[class];
+        let list = &mut self.info[class].partial;
         list.swap_remove(at);
         if let Some(&moved) = list.get(at) {
             self.slabs[moved as usize].partial_at = at as u32;
@@ -486,19 +495,20 @@ impl Pools {
             base, class, shift, ..
         } = self.slabs[p];
         let (base, class) = (base as usize, class as usize);
-        let ClassInfo {
-            size: cs,
-            per_slab: n,
-            ..
-        } = self.info[class];
+        let (cs, n) = (self.info[class].size, self.info[class].per_slab);
         let i = match chunk_index(cs, shift, &self.chunks[base..base + n], so, offset) {
             Ok(i) => i,
             Err(e) => return Some(Err(e)),
         };
-        let Chunk { seq, requested } = self.chunks[base + i];
-        self.chunks[base + i].requested = 0;
         let slab = &mut self.slabs[p];
-        self.stack[base + slab.free as usize] = i as u16;
+        let c = &mut self.chunks[base + i];
+        let Chunk { seq, requested, .. } = *c;
+        *c = Chunk {
+            seq,
+            requested: 0,
+            next: slab.head,
+        };
+        slab.head = i as u32;
         slab.free += 1;
         let (free, partial_at) = (slab.free as usize, slab.partial_at);
         self.live_bytes -= cs;
@@ -509,13 +519,14 @@ impl Pools {
                 self.remove_partial(class, partial_at as usize);
             }
             self.slabs.remove(p);
-            self.spare_bases[class].push(base as u32);
+            self.info[class].spare_bases.push(base as u32);
             self.chunk_bytes -= n * cs;
             self.chunk_count -= n;
             fl.free(so).expect("a slab is a live free-list block");
         } else if partial_at == NONE {
-            self.slabs[p].partial_at = self.partial[class].len() as u32;
-            self.partial[class].push(p as u32);
+            let list = &mut self.info[class].partial;
+            self.slabs[p].partial_at = list.len() as u32;
+            list.push(p as u32);
         }
         Some(Ok(seq))
     }
@@ -557,7 +568,7 @@ impl Pools {
         }
         (0..self.classes.len())
             .rev()
-            .find(|&c| !self.partial[c].is_empty())
+            .find(|&c| !self.info[c].partial.is_empty())
             .map_or(0, |c| self.classes[c])
     }
 
@@ -583,18 +594,19 @@ impl Pools {
             let n = self.chunks_per_slab(class);
             let base = slab.base as usize;
             let chunks = &self.chunks[base..base + n];
-            let stack = &self.stack[base..base + slab.free as usize];
             let frees = chunks.iter().filter(|c| c.requested == 0).count();
-            let mut seen = vec![false; n];
-            for &i in stack {
-                let i = i as usize;
-                if i >= n || seen[i] || chunks[i].requested != 0 {
-                    return Err(format!("slab {so}: free stack disagrees with the chunks"));
+            // The free list from `head` visits every free chunk once, and no other.
+            let (mut at, mut listed) = (slab.head, 0);
+            while at != NONE {
+                let c = chunks.get(at as usize);
+                if listed >= n || c.is_none_or(|c| c.requested != 0) {
+                    return Err(format!("slab {so}: free list disagrees with the chunks"));
                 }
-                seen[i] = true;
+                listed += 1;
+                at = chunks[at as usize].next;
             }
-            if frees != stack.len() {
-                return Err(format!("slab {so}: free stack disagrees with the chunks"));
+            if frees != listed || frees != slab.free as usize {
+                return Err(format!("slab {so}: free list disagrees with the chunks"));
             }
             if slab.shift != self.info[class].shift {
                 return Err(format!("slab {so}: its shift is not its class's"));
@@ -605,7 +617,8 @@ impl Pools {
             if chunks.iter().any(|c| c.requested as usize > cs) {
                 return Err(format!("slab {so}: a chunk holds more than its class"));
             }
-            let listed = self.partial[class].get(slab.partial_at as usize) == Some(&(p as u32));
+            let listed =
+                self.info[class].partial.get(slab.partial_at as usize) == Some(&(p as u32));
             match slab.partial_at {
                 NONE if frees == 0 => {}
                 _ if frees > 0 && listed => {}
@@ -624,9 +637,9 @@ impl Pools {
             .iter()
             .map(|(_, s)| (s.base as usize, self.chunks_per_slab(s.class as usize)))
             .collect();
-        for (class, bases) in self.spare_bases.iter().enumerate() {
+        for (class, c) in self.info.iter().enumerate() {
             ranges.extend(
-                bases
+                c.spare_bases
                     .iter()
                     .map(|&b| (b as usize, self.chunks_per_slab(class))),
             );
@@ -641,10 +654,7 @@ impl Pools {
             }
             cells.fill(true);
         }
-        if self.stack.len() != self.chunks.len() {
-            return Err("slab chunk and stack arrays differ in length".into());
-        }
-        if self.partial.iter().map(Vec::len).sum::<usize>()
+        if self.info.iter().map(|c| c.partial.len()).sum::<usize>()
             != self
                 .slabs
                 .iter()
