@@ -187,11 +187,10 @@ pub(crate) struct Pools {
     classes: Vec<usize>,
     /// Per class, its facts and slabs.
     info: Vec<Class>,
-    /// `log2(align)`: every class is a multiple of `align`.
-    align_shift: u32,
-    /// The smallest class that holds `k * align` bytes, by `k` (for classes up
-    /// to 4096 aligned units; empty beyond, where a search over the classes serves).
-    class_by_units: Vec<u8>,
+    /// The smallest class that holds `size` bytes, by `size` (for classes up
+    /// to 4096 bytes; empty beyond, where a search over the classes serves).
+    /// Entry 0 is [`VACANT`]: no class serves 0 bytes.
+    class_by_size: Vec<u8>,
     /// Size of every slab: a power of two; slabs sit at multiples of it, so the
     /// slab of an offset is `offset & !(slab_size - 1)`.
     slab_size: usize,
@@ -253,15 +252,15 @@ impl Pools {
                  it may hold at most {MAX_SLABS} slabs"
             )));
         }
-        let align_shift = align.trailing_zeros();
-        let units = largest >> align_shift;
-        let class_by_units = if units <= 4096 {
-            (0..=units)
-                .map(|k| {
-                    classes
+        let class_by_size = if largest <= 4096 {
+            (0..=largest)
+                .map(|size| match size {
+                    0 => VACANT,
+                    _ => classes
                         .iter()
-                        .position(|&c| c >= k << align_shift)
-                        .expect("the largest class holds every k") as u8
+                        .position(|&c| c >= size)
+                        .expect("the largest class holds every size")
+                        as u8,
                 })
                 .collect()
         } else {
@@ -283,8 +282,7 @@ impl Pools {
                     spare_bases: Vec::new(),
                 })
                 .collect(),
-            align_shift,
-            class_by_units,
+            class_by_size,
             slab_size,
             slabs: SlabTable {
                 shift: slab_size.trailing_zeros(),
@@ -333,7 +331,20 @@ impl Pools {
     /// # Errors
     /// [`AllocError::ZeroSize`], [`AllocError::TooLarge`], or [`AllocError::BadAlign`]
     /// when no class has both.
+    #[inline]
     pub fn class_for(&self, size: usize, align: usize) -> Result<usize> {
+        if align == 1 {
+            if let Some(&c) = self.class_by_size.get(size) {
+                if c != VACANT {
+                    return Ok(c as usize);
+                }
+            }
+        }
+        self.class_for_slow(size, align)
+    }
+
+    #[cold]
+    fn class_for_slow(&self, size: usize, align: usize) -> Result<usize> {
         if size == 0 {
             return Err(AllocError::ZeroSize);
         }
@@ -343,10 +354,6 @@ impl Pools {
                 requested: size,
                 max: largest,
             });
-        }
-        if align == 1 && !self.class_by_units.is_empty() {
-            let units = (size + (1 << self.align_shift) - 1) >> self.align_shift;
-            return Ok(self.class_by_units[units] as usize);
         }
         if !align.is_power_of_two() || align > self.slab_size {
             return Err(AllocError::BadAlign { align });
@@ -401,6 +408,8 @@ impl Pools {
     }
 
     /// Carves a slab for `class` and returns its place.
+    #[cold]
+    #[inline(never)]
     fn carve(&mut self, fl: &mut FreeListAllocator, class: usize, seq: u64) -> Result<usize> {
         let so = fl.alloc_aligned_seq(self.slab_size, self.slab_size, seq)?;
         let n = self.chunks_per_slab(class);
@@ -435,6 +444,29 @@ impl Pools {
         self.chunk_bytes += n * self.info[class].size;
         self.chunk_count += n;
         Ok(p)
+    }
+
+    /// Returns the empty slab number `p` to the free list.
+    #[cold]
+    #[inline(never)]
+    fn release(&mut self, fl: &mut FreeListAllocator, p: usize) {
+        let Slab {
+            base,
+            class,
+            partial_at,
+            ..
+        } = self.slabs[p];
+        let class = class as usize;
+        if partial_at != NONE {
+            self.remove_partial(class, partial_at as usize);
+        }
+        self.slabs.remove(p);
+        self.info[class].spare_bases.push(base);
+        let n = self.info[class].per_slab;
+        self.chunk_bytes -= n * self.info[class].size;
+        self.chunk_count -= n;
+        fl.free(self.slabs.so(p))
+            .expect("a slab is a live free-list block");
     }
 
     fn remove_partial(&mut self, class: usize, at: usize) {
@@ -515,14 +547,7 @@ impl Pools {
         self.live_requested -= requested as usize;
         self.live_chunks -= 1;
         if free == n {
-            if partial_at != NONE {
-                self.remove_partial(class, partial_at as usize);
-            }
-            self.slabs.remove(p);
-            self.info[class].spare_bases.push(base as u32);
-            self.chunk_bytes -= n * cs;
-            self.chunk_count -= n;
-            fl.free(so).expect("a slab is a live free-list block");
+            self.release(fl, p);
         } else if partial_at == NONE {
             let list = &mut self.info[class].partial;
             self.slabs[p].partial_at = list.len() as u32;
