@@ -2,16 +2,18 @@
 //!
 //! Sizes map to buckets of the blocks of exactly that size, ordered by
 //! address. A few blocks of one size are kept inline, sorted; more, in a
-//! B-tree. A size shared by many blocks (say 32,768
-//! equal holes) costs the outer map one entry, so a search or an update
-//! elsewhere does not slow down as those blocks multiply.
+//! B-tree. A size shared by many blocks (say 32,768 equal holes) costs one
+//! entry, so a search or an update elsewhere does not slow down as those
+//! blocks multiply. Sizes below [`SMALL`] find their bucket through a direct
+//! table, and the next size present through a two-level bitmap (one word,
+//! then the summary: a few `trailing_zeros`); larger sizes through a B-tree.
 //!
 //! # Complexity
-//! With `s` distinct free sizes and `k` blocks of one size: insert, remove and
-//! [`best_fit`](SizeIndex::best_fit) are O(log s + log k) (an inline bucket
-//! holds at most [`FEW`] blocks).
+//! With `s` distinct large free sizes and `k` blocks of one size: insert,
+//! remove and [`best_fit`](SizeIndex::best_fit) are O(1) for small sizes and
+//! O(log s) for large ones, plus O(log k) in a bucket (an inline bucket holds
+//! at most [`FEW`] blocks).
 
-use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 /// The most blocks a bucket keeps inline; a B-tree bucket that shrinks to
@@ -37,13 +39,26 @@ impl Bucket {
     }
 }
 
+/// Sizes below this are found through a direct table and a two-level
+/// bitmap (64 KiB of table, 2 KiB of bits); larger ones through a B-tree.
+const SMALL: usize = 1 << 14;
+/// Words in the bitmap over small sizes.
+const WORDS: usize = SMALL / 64;
+const NO_SLOT: u32 = u32::MAX;
+
 /// Free blocks by (size, address).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SizeIndex {
-    /// The bucket of each size present, by its slot in `buckets` (small
-    /// values keep the B-tree's nodes cheap to shift).
-    map: BTreeMap<u32, u32>,
-    /// Buckets by slot; never empty while in `map`.
+    /// The bucket slot of each size below [`SMALL`], [`NO_SLOT`] where no
+    /// block has that size; empty until the first small block arrives.
+    small: Vec<u32>,
+    /// Bit `s % 64` of word `s / 64` is set iff size `s` has a bucket in `small`.
+    bits: Vec<u64>,
+    /// Bit `w % 64` of word `w / 64` is set iff `bits[w]` is not zero.
+    summary: [u64; WORDS / 64],
+    /// The bucket slot of each size of at least [`SMALL`] present.
+    large: BTreeMap<u32, u32>,
+    /// Buckets by slot; never empty while a size refers to them.
     buckets: Vec<Bucket>,
     /// Slots of `buckets` that no size uses.
     spare: Vec<u32>,
@@ -57,65 +72,143 @@ impl SizeIndex {
         self.len
     }
 
+    /// Number of distinct sizes indexed.
+    fn sizes(&self) -> usize {
+        self.bits
+            .iter()
+            .map(|w| w.count_ones() as usize)
+            .sum::<usize>()
+            + self.large.len()
+    }
+
     /// Drops every block.
     pub fn clear(&mut self) {
-        self.map.clear();
+        self.small.clear();
+        self.bits.clear();
+        self.summary = [0; WORDS / 64];
+        self.large.clear();
         self.buckets.clear();
         self.spare.clear();
         self.len = 0;
+    }
+
+    /// The bucket slot of `size`, if any block has it.
+    #[inline]
+    fn slot(&self, size: u32) -> Option<u32> {
+        if (size as usize) < SMALL {
+            self.small
+                .get(size as usize)
+                .copied()
+                .filter(|&k| k != NO_SLOT)
+        } else {
+            self.large.get(&size).copied()
+        }
+    }
+
+    fn set_slot(&mut self, size: u32, slot: u32) {
+        let s = size as usize;
+        if s >= SMALL {
+            self.large.insert(size, slot);
+            return;
+        }
+        if self.small.is_empty() {
+            self.small = vec![NO_SLOT; SMALL];
+            self.bits = vec![0; WORDS];
+        }
+        self.small[s] = slot;
+        self.bits[s / 64] |= 1 << (s % 64);
+        self.summary[s / 4096] |= 1 << ((s / 64) % 64);
+    }
+
+    fn unset_slot(&mut self, size: u32) {
+        let s = size as usize;
+        if s >= SMALL {
+            self.large.remove(&size);
+            return;
+        }
+        self.small[s] = NO_SLOT;
+        let w = &mut self.bits[s / 64];
+        *w &= !(1 << (s % 64));
+        if *w == 0 {
+            self.summary[s / 4096] &= !(1 << ((s / 64) % 64));
+        }
+    }
+
+    /// The smallest size `>= from` (below [`SMALL`]) that has a bucket.
+    /// O(1): at most one bitmap word, then the summary words.
+    #[inline]
+    fn next_small(&self, from: usize) -> Option<usize> {
+        if self.bits.is_empty() {
+            return None;
+        }
+        let w = from / 64;
+        let here = self.bits[w] & (!0u64 << (from % 64));
+        if here != 0 {
+            return Some(w * 64 + here.trailing_zeros() as usize);
+        }
+        // The next non-empty word after `w`, through the summary.
+        let mut g = w / 64;
+        let mut mask = (!0u64).checked_shl((w % 64) as u32 + 1).unwrap_or(0);
+        while g < WORDS / 64 {
+            let m = self.summary[g] & mask;
+            if m != 0 {
+                let w = g * 64 + m.trailing_zeros() as usize;
+                return Some(w * 64 + self.bits[w].trailing_zeros() as usize);
+            }
+            g += 1;
+            mask = !0;
+        }
+        None
     }
 
     /// Adds block `id` of `size` bytes at `offset` (not already indexed).
     pub fn insert(&mut self, size: usize, offset: usize, id: u32) {
         let (size, offset) = (size as u32, offset as u32);
         self.len += 1;
-        match self.map.entry(size) {
-            Entry::Vacant(v) => {
-                let slot = match self.spare.pop() {
-                    // A spare slot holds an inline bucket (only those empty):
-                    // reuse it in place rather than move a new one in.
-                    Some(k) => match &mut self.buckets[k as usize] {
-                        Bucket::Few { len, items } => {
-                            *len = 1;
-                            items[0] = (offset, id);
-                            k
-                        }
-                        b @ Bucket::Many(_) => {
-                            *b = Bucket::one(offset, id);
-                            k
-                        }
-                    },
-                    None => {
-                        self.buckets.push(Bucket::one(offset, id));
-                        (self.buckets.len() - 1) as u32
+        let Some(slot) = self.slot(size) else {
+            let slot = match self.spare.pop() {
+                // A spare slot holds an inline bucket (only those empty):
+                // reuse it in place rather than move a new one in.
+                Some(k) => match &mut self.buckets[k as usize] {
+                    Bucket::Few { len, items } => {
+                        *len = 1;
+                        items[0] = (offset, id);
+                        k
                     }
-                };
-                v.insert(slot);
-            }
-            Entry::Occupied(o) => {
-                let b = &mut self.buckets[*o.get() as usize];
-                match b {
-                    Bucket::Few { len, items } if (*len as usize) < FEW => {
-                        let n = *len as usize;
-                        let at = items[..n].partition_point(|&(o, _)| o < offset);
-                        items.copy_within(at..n, at + 1);
-                        items[at] = (offset, id);
-                        *len += 1;
+                    b @ Bucket::Many(_) => {
+                        *b = Bucket::one(offset, id);
+                        k
                     }
-                    Bucket::Few { items, .. } => {
-                        // Inserted one by one: `collect` would sort first (and
-                        // pull a sort into the wasm).
-                        let mut m = BTreeMap::new();
-                        for &(o, i) in items.iter() {
-                            m.insert(o, i);
-                        }
-                        m.insert(offset, id);
-                        *b = Bucket::Many(m);
-                    }
-                    Bucket::Many(m) => {
-                        m.insert(offset, id);
-                    }
+                },
+                None => {
+                    self.buckets.push(Bucket::one(offset, id));
+                    (self.buckets.len() - 1) as u32
                 }
+            };
+            self.set_slot(size, slot);
+            return;
+        };
+        let b = &mut self.buckets[slot as usize];
+        match b {
+            Bucket::Few { len, items } if (*len as usize) < FEW => {
+                let n = *len as usize;
+                let at = items[..n].partition_point(|&(o, _)| o < offset);
+                items.copy_within(at..n, at + 1);
+                items[at] = (offset, id);
+                *len += 1;
+            }
+            Bucket::Few { items, .. } => {
+                // Inserted one by one: `collect` would sort first (and
+                // pull a sort into the wasm).
+                let mut m = BTreeMap::new();
+                for &(o, i) in items.iter() {
+                    m.insert(o, i);
+                }
+                m.insert(offset, id);
+                *b = Bucket::Many(m);
+            }
+            Bucket::Many(m) => {
+                m.insert(offset, id);
             }
         }
     }
@@ -123,17 +216,16 @@ impl SizeIndex {
     /// Removes the block of `size` bytes at `offset` (which must be indexed).
     pub fn remove(&mut self, size: usize, offset: usize) {
         let (size, offset) = (size as u32, offset as u32);
-        self.len -= 1;
-        let Entry::Occupied(e) = self.map.entry(size) else {
+        let Some(slot) = self.slot(size) else {
             debug_assert!(false, "size {size} is indexed");
             return;
         };
-        let slot = *e.get();
+        self.len -= 1;
         let b = &mut self.buckets[slot as usize];
         match b {
             Bucket::Few { len: 1, .. } => {
                 // The slot keeps its stale contents (nothing on the heap) until reused.
-                e.remove();
+                self.unset_slot(size);
                 self.spare.push(slot);
             }
             Bucket::Few { len, items } => {
@@ -161,8 +253,15 @@ impl SizeIndex {
     /// The smallest block of at least `size` bytes, the lowest-addressed of
     /// equals: best fit.
     pub fn best_fit(&self, size: usize) -> Option<u32> {
-        let size = u32::try_from(size).ok()?;
-        let (_, &slot) = self.map.range(size..).next()?;
+        let size32 = u32::try_from(size).ok()?;
+        let slot = if size < SMALL {
+            match self.next_small(size) {
+                Some(s) => self.small[s],
+                None => *self.large.values().next()?,
+            }
+        } else {
+            *self.large.range(size32..).next()?.1
+        };
         match &self.buckets[slot as usize] {
             Bucket::Few { items, .. } => Some(items[0].1),
             Bucket::Many(m) => m.values().next().copied(),
@@ -172,7 +271,7 @@ impl SizeIndex {
     /// The id of the block of `size` bytes at `offset`, if indexed.
     pub fn get(&self, size: usize, offset: usize) -> Option<u32> {
         let (size, offset) = (u32::try_from(size).ok()?, u32::try_from(offset).ok()?);
-        match &self.buckets[*self.map.get(&size)? as usize] {
+        match &self.buckets[self.slot(size)? as usize] {
             Bucket::Few { len, items } => items[..*len as usize]
                 .iter()
                 .find(|&&(o, _)| o == offset)
@@ -182,11 +281,21 @@ impl SizeIndex {
     }
 
     /// Checks the bucket shapes (an inline bucket holds 1 ..= FEW blocks in
-    /// address order, a B-tree bucket more than FEW / 2) and the count.
+    /// address order, a B-tree bucket more than FEW / 2), the bitmaps against
+    /// the table, and the count.
     pub fn check(&self) -> Result<(), String> {
+        let small = self
+            .small
+            .iter()
+            .enumerate()
+            .filter(|&(_, &k)| k != NO_SLOT)
+            .map(|(s, &k)| (s as u32, k));
         let mut n = 0;
-        for (s, &slot) in &self.map {
-            let b = &self.buckets[slot as usize];
+        for (s, slot) in small.chain(self.large.iter().map(|(&s, &k)| (s, k))) {
+            let b = self
+                .buckets
+                .get(slot as usize)
+                .ok_or(format!("size index: size {s} has no bucket"))?;
             let ok = match b {
                 Bucket::Few { len, items } => {
                     let n = *len as usize;
@@ -202,12 +311,99 @@ impl SizeIndex {
                 Bucket::Many(m) => m.len(),
             };
         }
-        if self.map.len() + self.spare.len() != self.buckets.len() {
+        if self.large.keys().any(|&s| (s as usize) < SMALL) {
+            return Err("size index: a small size in the B-tree".into());
+        }
+        for (w, &bits) in self.bits.iter().enumerate() {
+            for b in 0..64 {
+                if (bits >> b & 1 == 1) != (self.small[w * 64 + b] != NO_SLOT) {
+                    return Err(format!("size index: bit of size {} is wrong", w * 64 + b));
+                }
+            }
+            if (self.summary[w / 64] >> (w % 64) & 1 == 1) != (bits != 0) {
+                return Err(format!("size index: summary bit of word {w} is wrong"));
+            }
+        }
+        if self.bits.is_empty() && self.summary.iter().any(|&s| s != 0) {
+            return Err("size index: summary without bits".into());
+        }
+        if self.sizes() + self.spare.len() != self.buckets.len() {
             return Err("size index: bucket slots leak".into());
         }
         if n != self.len {
             return Err(format!("size index: len {} but {n} blocks", self.len));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Random inserts and removes against a sorted set of (size, offset):
+    /// best fit is its first entry at or above the request. Sizes cluster
+    /// around the table's edges (bitmap words, summary groups, [`SMALL`]) and
+    /// repeat, so that buckets fill, spill into B-trees and drain.
+    #[test]
+    fn best_fit_matches_a_sorted_set() {
+        let mut rng = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let edges = [
+            1usize,
+            63,
+            64,
+            65,
+            4095,
+            4096,
+            4097,
+            8191,
+            SMALL - 1,
+            SMALL,
+            SMALL + 1,
+            1 << 20,
+        ];
+        let mut ix = SizeIndex::default();
+        let mut set: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for step in 0..40_000u32 {
+            let r = next();
+            let size = match r % 4 {
+                0 => edges[(r >> 8) as usize % edges.len()],
+                1 => 1 + (r >> 8) as usize % 96,
+                2 => 1 + (r >> 8) as usize % SMALL,
+                _ => 1 + (r >> 8) as usize % (4 * SMALL),
+            };
+            if next() % 100 < 55 || set.is_empty() {
+                let offset = (next() % 1_000_000) as usize;
+                if set.iter().all(|&(_, o)| o != offset) {
+                    set.insert((size, offset));
+                    ix.insert(size, offset, offset as u32);
+                }
+            } else {
+                let k = next() as usize % set.len();
+                let &(s, o) = set.iter().nth(k).unwrap();
+                set.remove(&(s, o));
+                ix.remove(s, o);
+            }
+            let want = set.range((size, 0)..).next().map(|&(_, o)| o as u32);
+            assert_eq!(ix.best_fit(size), want, "step {step}, size {size}");
+            if step % 97 == 0 {
+                ix.check().unwrap();
+                assert_eq!(ix.len(), set.len());
+                for &(s, o) in set.iter().take(50) {
+                    assert_eq!(ix.get(s, o), Some(o as u32));
+                }
+            }
+        }
+        ix.check().unwrap();
+        ix.clear();
+        ix.check().unwrap();
+        assert_eq!(ix.best_fit(1), None);
     }
 }
