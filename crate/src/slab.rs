@@ -16,8 +16,8 @@ struct Chunk {
     /// Requested bytes; 0 marks a free chunk.
     requested: u32,
     /// While free: the next free chunk of its slab (an index in the slab), or
-    /// [`NONE`] for the last. Meaningless while live.
-    next: u32,
+    /// [`END`] for the last. Meaningless while live.
+    next: u16,
 }
 
 /// One slab: `slab_size` bytes at a multiple of `slab_size`, cut into chunks of
@@ -28,10 +28,12 @@ struct Chunk {
 struct Slab {
     /// Where its chunk records start in [`Pools::chunks`].
     base: u32,
-    /// The free chunk handed out next (an index in the slab), [`NONE`] when full.
-    head: u32,
-    /// Number of free chunks: the length of the list from `head`.
-    free: u32,
+    /// The free chunk handed out next (an index in the slab), [`END`] when full.
+    head: u16,
+    /// Number of free chunks: the length of the list from `head`. (A slab
+    /// holds at most 65,535 chunks, so indices and counts fit 16 bits and the
+    /// record 16 bytes.)
+    free: u16,
     /// Position in its class's partial list while it has a free chunk, else [`NONE`].
     partial_at: u32,
     /// Index into the class list; [`VACANT`] when no slab has this number.
@@ -42,12 +44,14 @@ struct Slab {
 }
 
 const NONE: u32 = u32::MAX;
+/// The end of a free list: no chunk (indices stop at 65,534).
+const END: u16 = u16::MAX;
 const VACANT: u8 = u8::MAX;
 const NO_SHIFT: u8 = u8::MAX;
 
 const NO_SLAB: Slab = Slab {
     base: NONE,
-    head: NONE,
+    head: END,
     free: 0,
     partial_at: NONE,
     class: VACANT,
@@ -73,8 +77,10 @@ struct Class {
 }
 
 /// The most slabs an arena may hold (`arena_size / slab_size`): bounds
-/// [`SlabTable`] at 16 bytes each, 64 MiB.
-pub const MAX_SLABS: usize = 1 << 22;
+/// [`SlabTable`] at 16 bytes each, 256 MiB (for slabs under 64 bytes in a
+/// 1 GiB arena; the default 256-byte slabs need at most 64 MiB, and only
+/// up to the highest slab carved).
+pub const MAX_SLABS: usize = 1 << 24;
 
 /// The slabs by number (`offset / slab_size`): a direct table, grown to the
 /// highest slab carved, so finding the slab of an offset costs a shift and one
@@ -87,6 +93,8 @@ struct SlabTable {
     recs: Vec<Slab>,
     /// Number of slabs.
     len: usize,
+    /// How many slabs the arena can hold: `recs` never grows past it.
+    limit: usize,
 }
 
 impl SlabTable {
@@ -115,6 +123,9 @@ impl SlabTable {
     fn insert(&mut self, so: usize, slab: Slab) -> usize {
         let n = so >> self.shift;
         if self.recs.len() <= n {
+            // Doubling, as a Vec would, but never past the arena's slab count.
+            let target = (2 * self.recs.len()).max(n + 1).min(self.limit.max(n + 1));
+            self.recs.reserve_exact(target - self.recs.len());
             self.recs.resize(n + 1, NO_SLAB);
         }
         debug_assert_eq!(self.recs[n].class, VACANT);
@@ -285,6 +296,7 @@ impl Pools {
             slab_size,
             slabs: SlabTable {
                 shift: slab_size.trailing_zeros(),
+                limit: arena_size.div_ceil(slab_size),
                 ..SlabTable::default()
             },
             chunks: Vec::new(),
@@ -393,7 +405,7 @@ impl Pools {
         *c = Chunk {
             seq,
             requested: size as u32,
-            next: NONE,
+            next: END,
         };
         slab.free -= 1;
         if slab.free == 0 {
@@ -433,7 +445,7 @@ impl Pools {
             Slab {
                 base: base as u32,
                 head: 0,
-                free: n as u32,
+                free: n as u16,
                 partial_at: at as u32,
                 class: class as u8,
                 shift: self.info[class].shift,
@@ -443,7 +455,7 @@ impl Pools {
         for (k, c) in self.chunks[base..base + n].iter_mut().enumerate() {
             // A fresh slab hands out its chunks in address order.
             *c = Chunk {
-                next: if k + 1 < n { k as u32 + 1 } else { NONE },
+                next: if k + 1 < n { k as u16 + 1 } else { END },
                 ..Chunk::default()
             };
         }
@@ -547,7 +559,7 @@ impl Pools {
             requested: 0,
             next: slab.head,
         };
-        slab.head = i as u32;
+        slab.head = i as u16;
         slab.free += 1;
         let (free, partial_at) = (slab.free as usize, slab.partial_at);
         self.live_bytes -= cs;
@@ -612,8 +624,8 @@ impl Pools {
         let (mut lb, mut lr, mut lc, mut fb, mut fc) = (0, 0, 0, 0, 0);
         for (p, slab) in self.slabs.iter() {
             let so = self.slabs.so(p);
-            if self.slabs.place(so) != Some(p) {
-                return Err(format!("slab {so} is not indexed at its place"));
+            if slab.class as usize >= self.info.len() {
+                return Err(format!("slab {so} has no class {}", slab.class));
             }
             let b = fl.block_at(so).ok_or(format!("slab {so} is not a block"))?;
             if b.free || b.size != self.slab_size || so % self.slab_size != 0 {
@@ -629,7 +641,7 @@ impl Pools {
             let frees = chunks.iter().filter(|c| c.requested == 0).count();
             // The free list from `head` visits every free chunk once, and no other.
             let (mut at, mut listed) = (slab.head, 0);
-            while at != NONE {
+            while at != END {
                 let c = chunks.get(at as usize);
                 if listed >= n || c.is_none_or(|c| c.requested != 0) {
                     return Err(format!("slab {so}: free list disagrees with the chunks"));
@@ -686,6 +698,12 @@ impl Pools {
             }
             cells.fill(true);
         }
+        if self.slabs.iter().count() != self.slabs.len() {
+            return Err("the slab count disagrees with the table".into());
+        }
+        if self.slabs.recs.len() > self.slabs.limit.max(1) {
+            return Err("the slab table outgrew the arena".into());
+        }
         if self.info.iter().map(|c| c.partial.len()).sum::<usize>()
             != self
                 .slabs
@@ -707,5 +725,44 @@ impl Pools {
             return Err("slab counters disagree with a recount".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, Strategy};
+
+    /// The slab table grows to the highest slab carved, doubling as a `Vec`
+    /// does, but never past the number of slabs the arena can hold.
+    #[test]
+    fn slab_table_never_grows_past_the_arena() {
+        let arena_size = 1 << 24;
+        let mut fl = FreeListAllocator::new(Config {
+            arena_size,
+            strategy: Strategy::FirstFit,
+            align: 8,
+            coalesce: true,
+        })
+        .unwrap();
+        let mut pools = Pools::new(&DEFAULT_CLASSES, 256, 8, arena_size).unwrap();
+        let limit = arena_size / 256;
+        // Three quarters of the arena in one block: slabs land above it.
+        fl.alloc(3 * arena_size / 4).unwrap();
+        let mut seq = 1;
+        for class in [0, 1, 2, 0, 1, 2] {
+            for _ in 0..pools.chunks_per_slab(class) {
+                pools.alloc(&mut fl, class, 8, seq).unwrap();
+                seq += 1;
+            }
+            assert!(
+                pools.slabs.recs.capacity() <= limit,
+                "{}",
+                pools.slabs.recs.capacity()
+            );
+            pools.check(&fl).unwrap();
+        }
+        assert_eq!(pools.slab_count(), 6);
+        assert!(pools.slabs.recs.len() > 3 * limit / 4);
     }
 }

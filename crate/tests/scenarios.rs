@@ -1110,26 +1110,30 @@ fn bad_configs_are_refused_with_a_reason() {
         "slab size 256 must hold the largest class (512) and at most 65535 chunks"
     );
     // The slab table holds a record per slab the arena could hold: at most
-    // 2^22 (1 GiB in 256-byte slabs), so tiny slabs need a smaller arena.
+    // 2^24 (1 GiB in 64-byte slabs), so tinier slabs need a smaller arena.
     assert_eq!(
         heap_reason(HeapConfig {
             arena_size: MAX_ARENA,
-            classes: vec![16, 32, 64, 128],
-            slab_size: 128,
+            classes: vec![16, 32],
+            slab_size: 32,
             ..base.clone()
         }),
-        "slab size 128 is too small for an arena of 1073741824 bytes: it may hold at most 4194304 slabs"
+        "slab size 32 is too small for an arena of 1073741824 bytes: it may hold at most 16777216 slabs"
     );
-    assert!(HeapConfig {
-        arena_size: MAX_ARENA,
-        ..base.clone()
+    for slab_size in [64, 256] {
+        assert!(HeapConfig {
+            arena_size: MAX_ARENA,
+            classes: vec![16, 32, 64],
+            slab_size,
+            ..base.clone()
+        }
+        .validate()
+        .is_ok());
     }
-    .validate()
-    .is_ok());
     assert!(HeapConfig {
-        arena_size: 1 << 29,
-        classes: vec![16, 32, 64, 128],
-        slab_size: 128,
+        arena_size: MAX_ARENA / 2,
+        classes: vec![16, 32],
+        slab_size: 32,
         ..base.clone()
     }
     .validate()
