@@ -430,7 +430,10 @@ impl FreeListAllocator {
     }
 
     pub(crate) fn set_last_searched(&mut self, n: usize) {
-        self.last_searched = n;
+        // (No store when it holds already: slab allocs set 0 again and again.)
+        if self.last_searched != n {
+            self.last_searched = n;
+        }
     }
 
     /// Allocation requests refused so far. O(1).

@@ -475,7 +475,7 @@ impl Heap {
         s.free_bytes = self.fl.config().arena_size - s.used_bytes;
         s.requested_bytes = s.requested_bytes - slabs + p.live_requested;
         s.internal_fragmentation = s.used_bytes - s.requested_bytes;
-        s.used_blocks = s.used_blocks - p.slab_count() + p.live_chunks;
+        s.used_blocks = s.used_blocks - p.slab_count() + p.live_chunks();
         s.free_blocks += p.free_chunks();
         s.external_fragmentation = stats::external(s.largest_free, fl_free);
         s.utilization = stats::ratio(s.requested_bytes, s.arena_size);
@@ -518,8 +518,14 @@ impl Heap {
         let used = self.fl.used_bytes() - p.free_bytes();
         let requested =
             self.fl.requested_bytes() - p.slab_count() * p.slab_size() + p.live_requested;
-        self.peak_used = self.peak_used.max(used);
-        self.peak_requested = self.peak_requested.max(requested);
+        // Stored only when they rise: a store per operation is what bounds
+        // the slab's alloc+free pairs (a store a cycle), not the loads.
+        if used > self.peak_used {
+            self.peak_used = used;
+        }
+        if requested > self.peak_requested {
+            self.peak_requested = requested;
+        }
     }
 
     /// Checks the free list, the pools, and the peaks.

@@ -208,14 +208,16 @@ pub(crate) struct Pools {
     slabs: SlabTable,
     /// Chunk records: a slab's at `base ..`, one per chunk of its class, in address order.
     chunks: Vec<Chunk>,
-    /// Bytes (class sizes) of live chunks.
-    pub live_bytes: usize,
+    /// Live chunks: their bytes (class sizes) in the low 32 bits, their
+    /// number in the high 32 (both below 2^30, as the arena is). One counter,
+    /// not two: every store counts on the hot path, which issues about one a
+    /// cycle. Read through [`live_bytes`](Self::live_bytes) and
+    /// [`live_chunks`](Self::live_chunks).
+    live: u64,
     /// Requested bytes of live chunks.
     pub live_requested: usize,
-    /// Number of live chunks.
-    pub live_chunks: usize,
     /// Bytes of all chunks, free or live, in every slab (free bytes are this
-    /// minus `live_bytes`, so a chunk's alloc and free touch three counters).
+    /// minus the live bytes, so a chunk's alloc and free touch two counters).
     chunk_bytes: usize,
     /// Number of chunks, free or live, in every slab.
     chunk_count: usize,
@@ -300,9 +302,8 @@ impl Pools {
                 ..SlabTable::default()
             },
             chunks: Vec::new(),
-            live_bytes: 0,
+            live: 0,
             live_requested: 0,
-            live_chunks: 0,
             chunk_bytes: 0,
             chunk_count: 0,
         })
@@ -325,16 +326,28 @@ impl Pools {
         self.info[class].per_slab
     }
 
+    /// Bytes (class sizes) of live chunks.
+    #[inline]
+    pub fn live_bytes(&self) -> usize {
+        (self.live & 0xFFFF_FFFF) as usize
+    }
+
+    /// Number of live chunks.
+    #[inline]
+    pub fn live_chunks(&self) -> usize {
+        (self.live >> 32) as usize
+    }
+
     /// Bytes in free chunks.
     #[inline]
     pub fn free_bytes(&self) -> usize {
-        self.chunk_bytes - self.live_bytes
+        self.chunk_bytes - self.live_bytes()
     }
 
     /// Number of free chunks.
     #[inline]
     pub fn free_chunks(&self) -> usize {
-        self.chunk_count - self.live_chunks
+        self.chunk_count - self.live_chunks()
     }
 
     /// The smallest class that holds `size` and whose chunks are multiples of `align`.
@@ -402,19 +415,16 @@ impl Pools {
         let i = slab.head as usize;
         let c = &mut self.chunks[base + i];
         slab.head = c.next;
-        *c = Chunk {
-            seq,
-            requested: size as u32,
-            next: END,
-        };
+        // (`next` is meaningless while live: left as it is, one store fewer.)
+        c.seq = seq;
+        c.requested = size as u32;
         slab.free -= 1;
         if slab.free == 0 {
             let at = std::mem::replace(&mut slab.partial_at, NONE);
             self.remove_partial(class, at as usize);
         }
-        self.live_bytes += cs;
+        self.live += (1 << 32) | cs as u64;
         self.live_requested += size;
-        self.live_chunks += 1;
         // A shift where it can (one cycle, not a multiply's three: the
         // chunk's offset is on the path from one operation to the next).
         let at = if shift != NO_SHIFT {
@@ -554,17 +564,13 @@ impl Pools {
         let slab = &mut self.slabs[p];
         let c = &mut self.chunks[base + i];
         let Chunk { seq, requested, .. } = *c;
-        *c = Chunk {
-            seq,
-            requested: 0,
-            next: slab.head,
-        };
+        c.requested = 0;
+        c.next = slab.head;
         slab.head = i as u16;
         slab.free += 1;
         let (free, partial_at) = (slab.free as usize, slab.partial_at);
-        self.live_bytes -= cs;
+        self.live -= (1 << 32) | cs as u64;
         self.live_requested -= requested as usize;
-        self.live_chunks -= 1;
         if free == n {
             self.release(fl, p);
         } else if partial_at == NONE {
@@ -715,9 +721,9 @@ impl Pools {
         }
         if (lb, lr, lc, fb, fc)
             != (
-                self.live_bytes,
+                self.live_bytes(),
                 self.live_requested,
-                self.live_chunks,
+                self.live_chunks(),
                 self.free_bytes(),
                 self.free_chunks(),
             )

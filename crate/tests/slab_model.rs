@@ -93,6 +93,8 @@ proptest! {
         let mut s = SlabAllocator::new(cfg.clone()).unwrap();
         let largest = *cfg.classes.last().unwrap();
         let mut live: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+        // The peaks are maxima over the states after each op.
+        let (mut max_used, mut max_req) = (0, 0);
         for op in ops {
             match op {
                 Op::Alloc(size) => {
@@ -132,6 +134,10 @@ proptest! {
                 }
             }
             check(&s, &cfg, &live);
+            let st = s.stats();
+            max_used = max_used.max(st.used_bytes);
+            max_req = max_req.max(st.requested_bytes);
+            prop_assert_eq!((st.peak_used, st.peak_requested), (max_used, max_req));
         }
     }
 }
