@@ -111,7 +111,8 @@ impl FreeTree {
         node.count = count;
         node.max = max;
         for c in [n.left, n.right] {
-            if c != NIL {
+            // Usually already so: a load is cheaper than a store here.
+            if c != NIL && self.nodes[c as usize].parent != t {
                 self.nodes[c as usize].parent = t;
             }
         }

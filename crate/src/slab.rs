@@ -197,9 +197,9 @@ pub(crate) struct Pools {
     classes: Vec<usize>,
     /// Per class, its facts and slabs.
     info: Vec<Class>,
-    /// The smallest class that holds `size` bytes, by `size` (for classes up
-    /// to 4096 bytes; empty beyond, where a search over the classes serves).
-    /// Entry 0 is [`VACANT`]: no class serves 0 bytes.
+    /// The smallest class that holds `size` bytes, by `size`, for sizes up to
+    /// 4096 bytes (a search over the classes serves larger ones). Entry 0 is
+    /// [`VACANT`]: no class serves 0 bytes.
     class_by_size: Vec<u8>,
     /// Size of every slab: a power of two; slabs sit at multiples of it, so the
     /// slab of an offset is `offset & !(slab_size - 1)`.
@@ -264,20 +264,15 @@ impl Pools {
                  it may hold at most {MAX_SLABS} slabs"
             )));
         }
-        let class_by_size = if largest <= 4096 {
-            (0..=largest)
-                .map(|size| match size {
-                    0 => VACANT,
-                    _ => classes
-                        .iter()
-                        .position(|&c| c >= size)
-                        .expect("the largest class holds every size")
-                        as u8,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
+        let class_by_size = (0..=largest.min(4096))
+            .map(|size| match size {
+                0 => VACANT,
+                _ => classes
+                    .iter()
+                    .position(|&c| c >= size)
+                    .expect("the largest class holds every size") as u8,
+            })
+            .collect();
         Ok(Pools {
             classes: classes.to_vec(),
             info: classes

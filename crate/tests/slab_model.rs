@@ -29,17 +29,24 @@ fn op(largest: usize, arena: usize) -> impl Strategy<Value = Op> {
 }
 
 fn config() -> impl Strategy<Value = SlabConfig> {
-    // Classes are multiples of 8 (some not powers of two); the slab holds the largest.
-    (prop::collection::btree_set(1usize..=16, 1..5), 0u32..3).prop_map(|(units, extra)| {
-        let classes: Vec<usize> = units.into_iter().map(|u| u * 8).collect();
-        let largest = *classes.last().unwrap();
-        let slab_size = largest.next_power_of_two() << extra;
-        SlabConfig {
-            arena_size: slab_size * 12,
-            classes,
-            slab_size,
-        }
-    })
+    // Classes are multiples of 8 (some not powers of two), sometimes of 640
+    // (past the 4096-byte class table); the slab holds the largest.
+    let unit = prop::sample::select(vec![8usize, 8, 8, 640]);
+    (
+        prop::collection::btree_set(1usize..=16, 1..5),
+        0u32..3,
+        unit,
+    )
+        .prop_map(|(units, extra, unit)| {
+            let classes: Vec<usize> = units.into_iter().map(|u| u * unit).collect();
+            let largest = *classes.last().unwrap();
+            let slab_size = largest.next_power_of_two() << extra;
+            SlabConfig {
+                arena_size: slab_size * 12,
+                classes,
+                slab_size,
+            }
+        })
 }
 
 fn state(s: &SlabAllocator) -> (Vec<Block>, String) {
