@@ -32,3 +32,19 @@ export async function startBrowser() {
     },
   };
 }
+
+/**
+ * Opens `url` in a fresh browser context that records console errors and
+ * page errors: `{ context, page, errors }`. Dialogs are accepted when
+ * `acceptDialogs` is set.
+ */
+export async function openRecorded(browser, url, { width, height, colorScheme = 'light', acceptDialogs = false }) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  if (acceptDialogs) page.on('dialog', (d) => d.accept());
+  await page.goto(url);
+  return { context, page, errors };
+}

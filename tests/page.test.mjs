@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, basename, dirname } from 'node:path';
-import { PAGE_DIR, SHOTS, startBrowser } from './browser.mjs';
+import { PAGE_DIR, SHOTS, openRecorded, startBrowser } from './browser.mjs';
 import { serve } from '../scripts/static-server.mjs';
 
 let env;
@@ -22,13 +22,7 @@ after(async () => {
 
 /** Opens the page in a fresh context; returns { page, errors, close }. */
 async function open(hash = '', { width = 1280, height = 900, colorScheme = 'light' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('dialog', (d) => d.accept());
-  await page.goto(base + hash);
+  const { context, page, errors } = await openRecorded(browser, base + hash, { width, height, colorScheme, acceptDialogs: true });
   await page.waitForFunction(() => globalThis.__playground);
   await idle(page);
   return {

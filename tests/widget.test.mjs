@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SHOTS, startBrowser } from './browser.mjs';
+import { SHOTS, openRecorded, startBrowser } from './browser.mjs';
 
 let env;
 let browser;
@@ -20,12 +20,7 @@ after(async () => {
 });
 
 async function open(path, { width = 1100, height = 900, colorScheme = 'light' } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  await page.goto(base + path);
+  const { context, page, errors } = await openRecorded(browser, base + path, { width, height, colorScheme });
   return {
     page,
     errors,
