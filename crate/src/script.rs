@@ -441,13 +441,8 @@ mod tests {
     /// digits; never for a valid `+N` or `-K` of up to seven).
     #[test]
     fn alloc_or_free_agrees_with_parse_op() {
-        let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut rng = crate::workload::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         let tails = [
             "",
             ",",

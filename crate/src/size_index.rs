@@ -348,13 +348,8 @@ mod tests {
     /// repeat, so that buckets fill, spill into B-trees and drain.
     #[test]
     fn best_fit_matches_a_sorted_set() {
-        let mut rng = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut rng = crate::workload::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u64();
         let edges = [
             1usize,
             63,
