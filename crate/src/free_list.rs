@@ -128,8 +128,10 @@ pub struct FreeListAllocator {
     used_bytes: usize,
     /// Sum of `requested` over used blocks.
     requested_bytes: usize,
-    /// Σ size² over free blocks, for the L2 fragmentation.
-    free_sq: u128,
+    /// Σ size² over free blocks, for the L2 fragmentation. At most
+    /// (Σ size)² ≤ (2^30)² = 2^60, so a `u64` holds it (a `u128` product is a
+    /// library call in wasm32).
+    free_sq: u64,
     peak_used: usize,
     peak_requested: usize,
     high_water: usize,
@@ -612,7 +614,7 @@ impl FreeListAllocator {
         let mut prev = NIL;
         let mut id = self.head;
         let (mut used_bytes, mut requested, mut used_n, mut free_sq) =
-            (0usize, 0usize, 0usize, 0u128);
+            (0usize, 0usize, 0usize, 0u64);
         let mut frees = Vec::new();
         let mut prev_free = false;
         let mut seen = 0usize;
@@ -648,7 +650,7 @@ impl FreeListAllocator {
                     return Err(format!("free block at {} has requested bytes", r.offset));
                 }
                 frees.push((id, r.offset, r.size));
-                free_sq += (r.size as u128) * (r.size as u128);
+                free_sq += sq(r.size);
             } else {
                 if r.padding {
                     return Err(format!("used block at {} marked as padding", r.offset));
@@ -1165,7 +1167,7 @@ impl FreeListAllocator {
         if self.sized {
             self.by_size.insert(size, offset, id);
         }
-        self.free_sq += (size as u128) * (size as u128);
+        self.free_sq += sq(size);
     }
 
     fn unindex_free(&mut self, id: u32) {
@@ -1174,7 +1176,7 @@ impl FreeListAllocator {
         if self.sized {
             self.by_size.remove(size, offset);
         }
-        self.free_sq -= (size as u128) * (size as u128);
+        self.free_sq -= sq(size);
     }
 
     /// Moves/resizes the free block `id` without changing its place in address order.
@@ -1185,10 +1187,15 @@ impl FreeListAllocator {
             self.by_size.remove(old.size, old.offset);
             self.by_size.insert(size, offset, id);
         }
-        self.free_sq = self.free_sq - (old.size as u128) * (old.size as u128)
-            + (size as u128) * (size as u128);
+        self.free_sq = self.free_sq - sq(old.size) + sq(size);
         let rec = &mut self.recs[id as usize];
         rec.offset = offset;
         rec.size = size;
     }
+}
+
+/// `size²` (sizes are below 2^30, so it fits 60 bits).
+#[inline]
+fn sq(size: usize) -> u64 {
+    (size as u64) * (size as u64)
 }

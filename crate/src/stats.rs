@@ -57,7 +57,7 @@ pub(crate) fn external(largest: usize, free: usize) -> f64 {
 }
 
 /// `1 − sqrt(sum_sq) / free`, or 0 when nothing is free.
-pub(crate) fn l2(sum_sq: u128, free: usize) -> f64 {
+pub(crate) fn l2(sum_sq: u64, free: usize) -> f64 {
     if free == 0 {
         0.0
     } else {
