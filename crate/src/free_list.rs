@@ -107,12 +107,14 @@ pub struct FreeListAllocator {
     /// Id of the block at offset 0.
     head: u32,
     /// Every free block, by address, summarised for the fit searches (first,
-    /// next and worst fit, the searched counts).
+    /// next and worst fit, the searched counts). Kept only while the strategy
+    /// is not best fit (`!sized`), empty otherwise.
     tree: FreeTree,
     /// Every free block by size, then address: best fit. Kept only while best
-    /// fit is the strategy (`sized`), empty otherwise.
+    /// fit is the strategy (`sized`), empty otherwise. So every free block is
+    /// in exactly one index, and each op updates one.
     by_size: SizeIndex,
-    /// Whether `by_size` is maintained.
+    /// Whether `by_size` (rather than `tree`) is maintained.
     sized: bool,
     /// Every used block by offset.
     used: FxMap<usize, u32>,
@@ -202,19 +204,27 @@ impl FreeListAllocator {
     /// Switches the strategy; the blocks and the next-fit rover are kept.
     ///
     /// # Complexity
-    /// O(n log n) when switching to best fit (the size index is built then),
-    /// else O(1).
+    /// O(n log n) when switching to or from best fit (one free-block index is
+    /// built from the other then), else O(1).
     pub fn set_strategy(&mut self, strategy: Strategy) {
         self.config.strategy = strategy;
         let sized = strategy == Strategy::BestFit;
-        if sized && !self.sized {
-            // Inserted one by one: `collect` would sort first (and pull a sort into the wasm).
-            for id in self.tree.in_order() {
-                self.by_size
-                    .insert(self.tree.size(id), self.tree.key(id), id);
+        if sized != self.sized {
+            let ids = self.free_ids();
+            if sized {
+                // Inserted one by one: `collect` would sort first (and pull a sort into the wasm).
+                for id in ids {
+                    let Rec { offset, size, .. } = self.recs[id as usize];
+                    self.by_size.insert(size, offset, id);
+                }
+                self.tree.clear();
+            } else {
+                for id in ids {
+                    let Rec { offset, size, .. } = self.recs[id as usize];
+                    self.tree.insert(id, offset, size);
+                }
+                self.by_size.clear();
             }
-        } else if !sized {
-            self.by_size.clear();
         }
         self.sized = sized;
     }
@@ -259,12 +269,20 @@ impl FreeListAllocator {
 
     /// Size of the largest free block. O(1).
     pub fn largest_free(&self) -> usize {
-        self.tree.max_size()
+        if self.sized {
+            self.by_size.max_size()
+        } else {
+            self.tree.max_size()
+        }
     }
 
     /// Number of free blocks. O(1).
     pub fn free_block_count(&self) -> usize {
-        self.tree.len()
+        if self.sized {
+            self.by_size.len()
+        } else {
+            self.tree.len()
+        }
     }
 
     // ----- allocation -------------------------------------------------------
@@ -371,7 +389,7 @@ impl FreeListAllocator {
         }
         let rec = self.recs[id as usize];
         let Some(r) = self.round(new_size) else {
-            self.last_searched = self.tree.len();
+            self.last_searched = self.free_block_count();
             return Err(self.oom(None));
         };
         if r <= rec.size {
@@ -521,13 +539,15 @@ impl FreeListAllocator {
     /// The block that starts at `offset`, free or used.
     ///
     /// # Complexity
-    /// O(log n).
+    /// O(1) expected for a used block; O(log n) for a free block, O(n) under
+    /// best fit (which keeps no address index).
     pub fn block_at(&self, offset: usize) -> Option<Block> {
         if let Some(&id) = self.used.get(&offset) {
             return Some(self.view(&self.recs[id as usize]));
         }
-        let id = self.tree.floor(offset)?;
-        (self.tree.key(id) == offset).then(|| self.view(&self.recs[id as usize]))
+        let id = self.free_containing(offset)?;
+        let r = &self.recs[id as usize];
+        (r.offset == offset).then(|| self.view(r))
     }
 
     /// The block that contains byte `offset`.
@@ -544,10 +564,9 @@ impl FreeListAllocator {
     /// # Complexity
     /// O(n).
     pub fn free_list(&self) -> Vec<(usize, usize)> {
-        self.tree
-            .in_order()
+        self.free_ids()
             .into_iter()
-            .map(|id| (self.tree.key(id), self.tree.size(id)))
+            .map(|id| (self.recs[id as usize].offset, self.recs[id as usize].size))
             .collect()
     }
 
@@ -557,14 +576,14 @@ impl FreeListAllocator {
     /// O(1).
     pub fn stats(&self) -> Stats {
         let free_bytes = self.config.arena_size - self.used_bytes;
-        let largest = self.tree.max_size();
+        let largest = self.largest_free();
         Stats {
             arena_size: self.config.arena_size,
             used_bytes: self.used_bytes,
             free_bytes,
             requested_bytes: self.requested_bytes,
             largest_free: largest,
-            free_blocks: self.tree.len(),
+            free_blocks: self.free_block_count(),
             used_blocks: self.used.len(),
             external_fragmentation: stats::external(largest, free_bytes),
             l2_fragmentation: stats::l2(self.free_sq, free_bytes),
@@ -589,10 +608,9 @@ impl FreeListAllocator {
     pub fn unusable_free(&self, size: usize) -> f64 {
         let r = self.round(size.max(1)).unwrap_or(usize::MAX);
         let small: usize = self
-            .tree
-            .in_order()
+            .free_ids()
             .into_iter()
-            .map(|id| self.tree.size(id))
+            .map(|id| self.recs[id as usize].size)
             .filter(|&s| s < r)
             .sum();
         stats::ratio(small, self.config.arena_size - self.used_bytes)
@@ -692,7 +710,7 @@ impl FreeListAllocator {
             .into_iter()
             .map(|id| (id, self.tree.key(id), self.tree.size(id)))
             .collect();
-        if in_tree != frees {
+        if (!self.sized && in_tree != frees) || (self.sized && !in_tree.is_empty()) {
             return Err("free tree disagrees with the block list".into());
         }
         self.by_size.check()?;
@@ -705,6 +723,10 @@ impl FreeListAllocator {
                     .any(|&(id, o, s)| self.by_size.get(s, o) != Some(id)))
         {
             return Err("size index disagrees with the block list".into());
+        }
+        let largest = frees.iter().map(|&(_, _, s)| s).max().unwrap_or(0);
+        if self.largest_free() != largest || self.free_block_count() != frees.len() {
+            return Err("largest free block or free block count disagrees".into());
         }
         if self.used.len() != used_n {
             return Err("used map has stale entries".into());
@@ -777,7 +799,7 @@ impl FreeListAllocator {
         self.failed_allocs += 1;
         AllocError::OutOfMemory {
             requested: requested.unwrap_or(usize::MAX),
-            largest_free: self.tree.max_size(),
+            largest_free: self.largest_free(),
         }
     }
 
@@ -785,7 +807,7 @@ impl FreeListAllocator {
         let r = self.round(size);
         let (found, searched) = match r {
             Some(r) => self.search(r),
-            None => (None, self.tree.len()),
+            None => (None, self.free_block_count()),
         };
         self.last_searched = searched;
         let Some(id) = found else {
@@ -804,7 +826,7 @@ impl FreeListAllocator {
 
     /// Finds the free block for `r` bytes by the strategy: `(id, searched)`.
     fn search(&self, r: usize) -> (Option<u32>, usize) {
-        let n = self.tree.len();
+        let n = self.free_block_count();
         match self.config.strategy {
             Strategy::FirstFit => match self.tree.first_fit(0, r) {
                 Some((id, rank)) => (Some(id), rank + 1),
@@ -865,11 +887,13 @@ impl FreeListAllocator {
     /// The exact search for an aligned request: `((id, padding), searched)`.
     fn search_aligned(&self, r: Option<usize>, align: usize) -> (Option<(u32, usize)>, usize) {
         let fit = |id: u32, r: usize| -> Option<usize> {
-            let (o, s) = (self.tree.key(id), self.tree.size(id));
+            let Rec {
+                offset: o, size: s, ..
+            } = self.recs[id as usize];
             let pad = o.next_multiple_of(align) - o;
             (pad.checked_add(r)? <= s).then_some(pad)
         };
-        let n = self.tree.len();
+        let n = self.free_block_count();
         // First and next fit walk the blocks large enough for the request in
         // address order (a block of at least `r + align` bytes always fits),
         // so a search costs O(log n) per block skipped for its padding.
@@ -904,13 +928,14 @@ impl FreeListAllocator {
                 // where the size index says.
                 let worst = self.config.strategy == Strategy::WorstFit;
                 let mut best: Option<(u32, usize)> = None;
-                for id in self.tree.in_order() {
+                let size = |id: u32| self.recs[id as usize].size;
+                for id in self.free_ids() {
                     if let Some(p) = fit(id, r) {
-                        let s = self.tree.size(id);
+                        let s = size(id);
                         let better = match best {
                             None => true,
-                            Some((b, _)) if worst => s > self.tree.size(b),
-                            Some((b, _)) => s < self.tree.size(b),
+                            Some((b, _)) if worst => s > size(b),
+                            Some((b, _)) => s < size(b),
                         };
                         if better {
                             best = Some((id, p));
@@ -998,12 +1023,52 @@ impl FreeListAllocator {
         if let Some(&id) = self.used.get(&offset) {
             return Ok(id);
         }
-        if let Some(id) = self.tree.floor(offset) {
-            if offset < self.tree.key(id) + self.tree.size(id) {
-                return Err(AllocError::DoubleFree { offset });
-            }
+        if self.free_containing(offset).is_some() {
+            return Err(AllocError::DoubleFree { offset });
         }
         Err(AllocError::InvalidFree { offset })
+    }
+
+    /// The free block that contains byte `offset`.
+    ///
+    /// # Complexity
+    /// O(log n); O(n) under best fit (which keeps no address index).
+    fn free_containing(&self, offset: usize) -> Option<u32> {
+        let inside = |id: u32| {
+            let r = &self.recs[id as usize];
+            r.free && r.offset <= offset && offset < r.offset + r.size
+        };
+        if self.sized {
+            let mut id = self.head;
+            while id != NIL {
+                if inside(id) {
+                    return Some(id);
+                }
+                id = self.recs[id as usize].next;
+            }
+            return None;
+        }
+        self.tree.floor(offset).filter(|&id| inside(id))
+    }
+
+    /// Ids of the free blocks in address order.
+    ///
+    /// # Complexity
+    /// O(n) in the free blocks; in all blocks under best fit.
+    fn free_ids(&self) -> Vec<u32> {
+        if !self.sized {
+            return self.tree.in_order();
+        }
+        let mut out = Vec::with_capacity(self.by_size.len());
+        let mut id = self.head;
+        while id != NIL {
+            let r = &self.recs[id as usize];
+            if r.free {
+                out.push(id);
+            }
+            id = r.next;
+        }
+        out
     }
 
     /// Marks the used block `id` free and coalesces it as configured.
@@ -1163,18 +1228,20 @@ impl FreeListAllocator {
 
     fn index_free(&mut self, id: u32) {
         let Rec { offset, size, .. } = self.recs[id as usize];
-        self.tree.insert(id, offset, size);
         if self.sized {
             self.by_size.insert(size, offset, id);
+        } else {
+            self.tree.insert(id, offset, size);
         }
         self.free_sq += sq(size);
     }
 
     fn unindex_free(&mut self, id: u32) {
         let Rec { offset, size, .. } = self.recs[id as usize];
-        self.tree.remove(id);
         if self.sized {
             self.by_size.remove(size, offset);
+        } else {
+            self.tree.remove(id);
         }
         self.free_sq -= sq(size);
     }
@@ -1182,10 +1249,11 @@ impl FreeListAllocator {
     /// Moves/resizes the free block `id` without changing its place in address order.
     fn resize_free(&mut self, id: u32, offset: usize, size: usize) {
         let old = self.recs[id as usize];
-        self.tree.update(id, offset, size);
         if self.sized {
             self.by_size.remove(old.size, old.offset);
             self.by_size.insert(size, offset, id);
+        } else {
+            self.tree.update(id, offset, size);
         }
         self.free_sq = self.free_sq - sq(old.size) + sq(size);
         let rec = &mut self.recs[id as usize];

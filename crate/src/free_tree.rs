@@ -157,6 +157,11 @@ impl FreeTree {
         }
     }
 
+    /// Drops every block (the node storage is kept for reuse). O(1).
+    pub fn clear(&mut self) {
+        self.root = NIL;
+    }
+
     /// Number of free blocks. O(1).
     pub fn len(&self) -> usize {
         self.count(self.root) as usize

@@ -268,6 +268,22 @@ impl SizeIndex {
         }
     }
 
+    /// Size of the largest block (0 when none). O(1): the B-tree's last key,
+    /// else one summary word and one bitmap word from the top.
+    pub fn max_size(&self) -> usize {
+        if let Some((&s, _)) = self.large.last_key_value() {
+            return s as usize;
+        }
+        for g in (0..WORDS / 64).rev() {
+            let m = self.summary[g];
+            if m != 0 {
+                let w = g * 64 + 63 - m.leading_zeros() as usize;
+                return w * 64 + 63 - self.bits[w].leading_zeros() as usize;
+            }
+        }
+        0
+    }
+
     /// The id of the block of `size` bytes at `offset`, if indexed.
     pub fn get(&self, size: usize, offset: usize) -> Option<u32> {
         let (size, offset) = (u32::try_from(size).ok()?, u32::try_from(offset).ok()?);
@@ -388,6 +404,8 @@ mod tests {
             }
             let want = set.range((size, 0)..).next().map(|&(_, o)| o as u32);
             assert_eq!(ix.best_fit(size), want, "step {step}, size {size}");
+            let largest = set.iter().map(|&(s, _)| s).max().unwrap_or(0);
+            assert_eq!(ix.max_size(), largest, "step {step}");
             if step % 97 == 0 {
                 ix.check().unwrap();
                 assert_eq!(ix.len(), set.len());
@@ -400,5 +418,6 @@ mod tests {
         ix.clear();
         ix.check().unwrap();
         assert_eq!(ix.best_fit(1), None);
+        assert_eq!(ix.max_size(), 0);
     }
 }
