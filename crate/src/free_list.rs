@@ -3,7 +3,7 @@
 
 use crate::arena::Arena;
 use crate::free_tree::{FreeTree, NIL};
-use crate::fxhash::FxMap;
+use crate::offset_map::OffsetMap;
 use crate::size_index::SizeIndex;
 use crate::stats::{self, Stats};
 use crate::{AllocError, Block, Result, Strategy};
@@ -117,7 +117,7 @@ pub struct FreeListAllocator {
     /// Whether `by_size` (rather than `tree`) is maintained.
     sized: bool,
     /// Every used block by offset.
-    used: FxMap<usize, u32>,
+    used: OffsetMap,
     /// End of the previous strategy-placed allocation: where next fit starts.
     rover: usize,
     /// The block that followed the last strategy-placed allocation (so began
@@ -162,7 +162,7 @@ impl FreeListAllocator {
             tree: FreeTree::default(),
             by_size: SizeIndex::default(),
             sized: false,
-            used: FxMap::default(),
+            used: OffsetMap::default(),
             rover: 0,
             rover_hint: NIL,
             next_seq: 0,
@@ -315,7 +315,7 @@ impl FreeListAllocator {
     /// O(log n) plus the size of the block.
     pub fn alloc_zeroed(&mut self, size: usize) -> Result<usize> {
         let off = self.alloc(size)?;
-        let len = self.recs[self.used[&off] as usize].size;
+        let len = self.recs[self.used.get(off).expect("just allocated") as usize].size;
         self.arena.bytes_mut()[off..off + len].fill(0);
         Ok(off)
     }
@@ -542,7 +542,7 @@ impl FreeListAllocator {
     /// O(1) expected for a used block; O(log n) for a free block, O(n) under
     /// best fit (which keeps no address index).
     pub fn block_at(&self, offset: usize) -> Option<Block> {
-        if let Some(&id) = self.used.get(&offset) {
+        if let Some(id) = self.used.get(offset) {
             return Some(self.view(&self.recs[id as usize]));
         }
         let id = self.free_containing(offset)?;
@@ -682,7 +682,7 @@ impl FreeListAllocator {
                 if r.seq >= self.next_seq {
                     return Err(format!("used block at {} has a future seq", r.offset));
                 }
-                if self.used.get(&r.offset) != Some(&id) {
+                if self.used.get(r.offset) != Some(id) {
                     return Err(format!("used map misses block at {}", r.offset));
                 }
                 used_bytes += r.size;
@@ -1020,7 +1020,7 @@ impl FreeListAllocator {
 
     /// The id of the live block at `offset`, or the error `free` reports.
     pub(crate) fn live(&self, offset: usize) -> Result<u32> {
-        if let Some(&id) = self.used.get(&offset) {
+        if let Some(id) = self.used.get(offset) {
             return Ok(id);
         }
         if self.free_containing(offset).is_some() {
@@ -1074,7 +1074,7 @@ impl FreeListAllocator {
     /// Marks the used block `id` free and coalesces it as configured.
     fn release(&mut self, id: u32) {
         let r = self.recs[id as usize];
-        self.used.remove(&r.offset);
+        self.used.remove(r.offset);
         self.used_bytes -= r.size;
         self.requested_bytes -= r.requested;
         let rec = &mut self.recs[id as usize];

@@ -39,6 +39,7 @@ mod free_list;
 mod free_tree;
 mod fxhash;
 mod heap;
+mod offset_map;
 pub mod rep;
 pub mod script;
 mod session;
