@@ -272,8 +272,8 @@ fn every_error_code_leaves_the_arena_unchanged() {
             "out-of-bounds",
             Box::new(|a| a.read(250.into(), 10.into()).map(drop)),
         ),
-        ("bad-script", Box::new(|a| a.replay("+8,\n-99").map(drop))),
-        ("bad-script", Box::new(|a| a.replay("+8,+x").map(drop))),
+        ("bad-script", Box::new(|a| a.replay(b"+8,\n-99").map(drop))),
+        ("bad-script", Box::new(|a| a.replay(b"+8,+x").map(drop))),
     ];
     for (want, f) in cases {
         let e = f(&mut a).unwrap_err();
@@ -314,7 +314,7 @@ fn every_error_code_leaves_the_arena_unchanged() {
 #[wasm_bindgen_test]
 fn replay_log_rebuild_and_ptrs() {
     let mut a = arena(100, "first-fit", 1, true);
-    let r = a.replay("+10,+20,-0,+5").unwrap();
+    let r = a.replay(b"+10,+20,-0,+5").unwrap();
     assert_eq!(num(&r, "ops"), 4.0);
     assert_eq!(num(&r, "allocs"), 3.0);
     assert_eq!(num(&r, "frees"), 1.0);
@@ -326,7 +326,7 @@ fn replay_log_rebuild_and_ptrs() {
     let b = a.rebuild(2.into()).unwrap();
     assert_eq!(b.log(), "+10,+20");
     assert_eq!(b.blocks_packed().to_vec()[..2], [0, 10]);
-    let sampled = a.replay_sampled("+7,-3", 1.into()).unwrap();
+    let sampled = a.replay_sampled(b"+7,-3", 1.into()).unwrap();
     let samples: Array = get(&sampled, "samples").dyn_into().unwrap();
     assert_eq!(samples.length(), 2);
     assert_eq!(num(&samples.get(1), "step"), 2.0);
@@ -348,27 +348,27 @@ fn replay_log_rebuild_and_ptrs() {
     // It is createArena's shape: it builds the same arena again.
     let again = Arena::new(init).unwrap();
     assert_eq!(num(&again.snapshot().unwrap(), "arenaSize"), 100.0);
-    assert_eq!(num(&a.validate("-1,+5").unwrap(), "count"), 2.0);
-    assert_eq!(code(a.validate("-1,-1").unwrap_err()), "bad-script");
+    assert_eq!(num(&a.validate(b"-1,+5").unwrap(), "count"), 2.0);
+    assert_eq!(code(a.validate(b"-1,-1").unwrap_err()), "bad-script");
 }
 
 #[wasm_bindgen_test]
 fn module_functions() {
-    let p = wasm::parse_ops("+1,-0 # c\n+2@8").unwrap();
+    let p = wasm::parse_ops(b"+1,-0 # c\n+2@8").unwrap();
     assert_eq!(num(&p, "count"), 3.0);
     // Ten digits overflow a 32-bit usize: they must still be "too large", not wrap.
     for big in ["+4294967297", "-4294967297", "+9999999999"] {
-        let e = wasm::parse_ops(big).unwrap_err();
+        let e = wasm::parse_ops(big.as_bytes()).unwrap_err();
         assert_eq!(code(e), "bad-script", "{big}");
     }
-    let e = wasm::parse_ops("+1\n+2\nbogus").unwrap_err();
+    let e = wasm::parse_ops(b"+1\n+2\nbogus").unwrap_err();
     assert_eq!(num(&e, "line"), 3.0);
     assert_eq!(code(e), "bad-script");
-    let t = wasm::parse_rep("1000\n2\n3\n1\na 0 10\na 1 20\nf 0\n").unwrap();
+    let t = wasm::parse_rep(b"1000\n2\n3\n1\na 0 10\na 1 20\nf 0\n").unwrap();
     assert_eq!(get(&t, "ops").as_string().unwrap(), "+10,+20,-0");
     assert_eq!(num(&t, "numIds"), 2.0);
     assert_eq!(
-        code(wasm::parse_rep("1000\n2\n1\n1\nx 0 10\n").unwrap_err()),
+        code(wasm::parse_rep(b"1000\n2\n1\n1\nx 0 10\n").unwrap_err()),
         "bad-script"
     );
     let w1 = wasm::workload(obj(&[
@@ -391,7 +391,7 @@ fn module_functions() {
     );
     let c = wasm::compare(
         obj(&[("size", 256.into()), ("align", 1.into())]),
-        "+10,+20,-0,+5,+30",
+        b"+10,+20,-0,+5,+30",
         JsValue::UNDEFINED,
         1.into(),
     )
