@@ -10,6 +10,12 @@
 //! place (the common split and merge) fix its ancestors bottom-up, stopping as
 //! soon as nothing changes, without a search from the root.
 //!
+//! The free block with the highest address (the *top*, usually the untouched
+//! end of the arena) stays out of the treap, as dlmalloc keeps its top chunk:
+//! allocations carved from it and frees merged into it change one record, not
+//! the maxima on a path to the root. Every query accounts for it: it is the
+//! last block in address order.
+//!
 //! Offsets and sizes are stored as `u32` (the arena is at most 1 GiB), which
 //! keeps a node at 32 bytes.
 
@@ -57,8 +63,12 @@ fn k32(x: usize) -> u32 {
 pub(crate) struct FreeTree {
     /// Node storage, indexed by block id; only ids in the tree are meaningful.
     nodes: Vec<Node>,
-    /// Root node, or [`NIL`] when no block is free.
+    /// Root node of the treap, or [`NIL`] when it is empty.
     root: u32,
+    /// The free block with the highest key, kept out of the treap (its key
+    /// and size in `nodes[top]`), or [`NIL`] when no block is free. Every key
+    /// in the treap is below its key.
+    top: u32,
     /// State of the xorshift generator that draws priorities (deterministic).
     rng: u64,
 }
@@ -68,6 +78,7 @@ impl Default for FreeTree {
         FreeTree {
             nodes: Vec::new(),
             root: NIL,
+            top: NIL,
             rng: 0x9E37_79B9_7F4A_7C15,
         }
     }
@@ -160,16 +171,27 @@ impl FreeTree {
     /// Drops every block (the node storage is kept for reuse). O(1).
     pub fn clear(&mut self) {
         self.root = NIL;
+        self.top = NIL;
     }
 
     /// Number of free blocks. O(1).
     pub fn len(&self) -> usize {
-        self.count(self.root) as usize
+        self.count(self.root) as usize + usize::from(self.top != NIL)
+    }
+
+    /// Size of the top block (0 when none).
+    #[inline]
+    fn top_size(&self) -> u32 {
+        if self.top == NIL {
+            0
+        } else {
+            self.nodes[self.top as usize].size
+        }
     }
 
     /// Size of the largest free block (0 when none). O(1).
     pub fn max_size(&self) -> usize {
-        self.max(self.root) as usize
+        self.max(self.root).max(self.top_size()) as usize
     }
 
     /// Start offset of the free block `id`.
@@ -183,13 +205,35 @@ impl FreeTree {
     }
 
     /// Adds block `id` (free, at `key`, of `size` bytes). The key must not be in
-    /// the tree. O(log n) expected: it descends to where the new node's
-    /// priority belongs and splits only the subtree below.
+    /// the tree. O(log n) expected; O(1) for a block above every other (the
+    /// new top: the old top moves into the treap).
     pub fn insert(&mut self, id: u32, key: usize, size: usize) {
         if self.nodes.len() <= id as usize {
             self.nodes.resize(id as usize + 1, EMPTY);
         }
         let (key, size) = (key as u32, size as u32);
+        let top = self.top;
+        if top == NIL || self.nodes[top as usize].key < key {
+            if top != NIL {
+                let Node { key, size, .. } = self.nodes[top as usize];
+                self.treap_insert(top, key, size);
+            }
+            self.top = id;
+            self.nodes[id as usize] = Node {
+                key,
+                size,
+                max: size,
+                count: 1,
+                ..EMPTY
+            };
+        } else {
+            self.treap_insert(id, key, size);
+        }
+    }
+
+    /// Adds block `id` to the treap. O(log n) expected: it descends to where
+    /// the new node's priority belongs and splits only the subtree below.
+    fn treap_insert(&mut self, id: u32, key: u32, size: u32) {
         let prio = self.next_prio();
         let (mut parent, mut t, mut left) = (NIL, self.root, false);
         while t != NIL && self.nodes[t as usize].prio >= prio {
@@ -231,6 +275,23 @@ impl FreeTree {
 
     /// Removes block `id`, which must be in the tree. O(log n) expected.
     pub fn remove(&mut self, id: u32) {
+        if id != self.top {
+            self.treap_remove(id);
+            return;
+        }
+        // The highest block of the treap becomes the top.
+        let mut t = self.root;
+        while t != NIL && self.nodes[t as usize].right != NIL {
+            t = self.nodes[t as usize].right;
+        }
+        self.top = t;
+        if t != NIL {
+            self.treap_remove(t);
+        }
+    }
+
+    /// Removes block `id` from the treap. O(log n) expected.
+    fn treap_remove(&mut self, id: u32) {
         let Node {
             left,
             right,
@@ -258,6 +319,12 @@ impl FreeTree {
     /// not change, O(log n) expected at worst.
     pub fn update(&mut self, id: u32, new_key: usize, new_size: usize) {
         let (new_key, new_size) = (new_key as u32, new_size as u32);
+        if id == self.top {
+            let n = &mut self.nodes[id as usize];
+            n.key = new_key;
+            n.size = new_size;
+            return;
+        }
         let old_size = self.nodes[id as usize].size;
         {
             let n = &mut self.nodes[id as usize];
@@ -295,6 +362,16 @@ impl FreeTree {
     /// one descent. O(log n).
     pub fn floor_rank(&self, key: usize) -> (Option<u32>, usize) {
         let key = k32(key);
+        if self.top != NIL {
+            let tk = self.nodes[self.top as usize].key;
+            let below = self.count(self.root) as usize;
+            if tk < key {
+                return (Some(self.top), below + 1);
+            }
+            if tk == key {
+                return (Some(self.top), below);
+            }
+        }
         let mut t = self.root;
         let (mut best, mut r) = (None, 0usize);
         while t != NIL {
@@ -315,6 +392,9 @@ impl FreeTree {
     /// The free block with the greatest key `<= key`. O(log n).
     pub fn floor(&self, key: usize) -> Option<u32> {
         let key = k32(key);
+        if self.top != NIL && self.nodes[self.top as usize].key <= key {
+            return Some(self.top);
+        }
         let mut t = self.root;
         let mut best = None;
         while t != NIL {
@@ -334,10 +414,17 @@ impl FreeTree {
     pub fn first_fit(&self, min_key: usize, size: usize) -> Option<(u32, usize)> {
         let size = u32::try_from(size).ok()?;
         let min_key = k32(min_key);
-        if min_key == 0 {
-            return self.leftmost_fit(self.root, size, 0);
-        }
-        self.first_fit_rec(self.root, min_key, size, 0)
+        let found = if min_key == 0 {
+            self.leftmost_fit(self.root, size, 0)
+        } else {
+            self.first_fit_rec(self.root, min_key, size, 0)
+        };
+        // The top is last in address order: the answer when nothing in the
+        // treap fits.
+        found.or_else(|| {
+            let t = self.nodes.get(self.top as usize)?;
+            (t.size >= size && t.key >= min_key).then(|| (self.top, self.count(self.root) as usize))
+        })
     }
 
     /// The leftmost node of subtree `t` of size `>= size`; `base` blocks precede `t`.
@@ -390,6 +477,9 @@ impl FreeTree {
             out.push(n);
             t = self.nodes[n as usize].right;
         }
+        if self.top != NIL {
+            out.push(self.top);
+        }
         out
     }
 
@@ -399,7 +489,11 @@ impl FreeTree {
         if self.root != NIL && self.nodes[self.root as usize].parent != NIL {
             return Err("free tree: the root has a parent".into());
         }
-        self.check_rec(self.root, None, None).map(|_| ())
+        if self.top == NIL && self.root != NIL {
+            return Err("free tree: blocks in the treap but no top".into());
+        }
+        let hi = (self.top != NIL).then(|| self.nodes[self.top as usize].key);
+        self.check_rec(self.root, None, hi).map(|_| ())
     }
 
     fn check_rec(&self, t: u32, lo: Option<u32>, hi: Option<u32>) -> Result<(u32, u32), String> {
