@@ -116,6 +116,11 @@ pub struct FreeListAllocator {
     by_size: SizeIndex,
     /// Whether `by_size` (rather than `tree`) is maintained.
     sized: bool,
+    /// Under best fit, the last block of the arena when it is free (the top),
+    /// kept out of `by_size`: carving from it or merging into it then updates
+    /// one record. [`NIL`] when the last block is used, and always [`NIL`]
+    /// under the other strategies (the treap keeps a top of its own).
+    top: u32,
     /// Every used block by offset.
     used: OffsetMap,
     /// End of the previous strategy-placed allocation: where next fit starts.
@@ -162,6 +167,7 @@ impl FreeListAllocator {
             tree: FreeTree::default(),
             by_size: SizeIndex::default(),
             sized: false,
+            top: NIL,
             used: OffsetMap::default(),
             rover: 0,
             rover_hint: NIL,
@@ -215,7 +221,7 @@ impl FreeListAllocator {
                 // Inserted one by one: `collect` would sort first (and pull a sort into the wasm).
                 for id in ids {
                     let Rec { offset, size, .. } = self.recs[id as usize];
-                    self.by_size.insert(size, offset, id);
+                    self.size_index_add(id, offset, size);
                 }
                 self.tree.clear();
             } else {
@@ -224,6 +230,7 @@ impl FreeListAllocator {
                     self.tree.insert(id, offset, size);
                 }
                 self.by_size.clear();
+                self.top = NIL;
             }
         }
         self.sized = sized;
@@ -270,7 +277,7 @@ impl FreeListAllocator {
     /// Size of the largest free block. O(1).
     pub fn largest_free(&self) -> usize {
         if self.sized {
-            self.by_size.max_size()
+            self.by_size.max_size().max(self.top_size())
         } else {
             self.tree.max_size()
         }
@@ -279,7 +286,7 @@ impl FreeListAllocator {
     /// Number of free blocks. O(1).
     pub fn free_block_count(&self) -> usize {
         if self.sized {
-            self.by_size.len()
+            self.by_size.len() + usize::from(self.top != NIL)
         } else {
             self.tree.len()
         }
@@ -714,13 +721,26 @@ impl FreeListAllocator {
             return Err("free tree disagrees with the block list".into());
         }
         self.by_size.check()?;
+        // Under best fit the last block, when free, is the top and the rest
+        // are in the size index; otherwise both are empty.
+        let last_free = frees
+            .last()
+            .filter(|&&(_, o, s)| o + s == self.config.arena_size)
+            .map(|&(id, _, _)| id);
+        let want_top = if self.sized { last_free } else { None };
+        if self.top != want_top.unwrap_or(NIL) {
+            return Err(format!(
+                "top is {} but the last free block is {want_top:?}",
+                self.top
+            ));
+        }
         if self.sized != (self.config.strategy == Strategy::BestFit)
-            || (self.sized && self.by_size.len() != frees.len())
+            || (self.sized && self.by_size.len() + usize::from(self.top != NIL) != frees.len())
             || (!self.sized && self.by_size.len() != 0)
             || (self.sized
                 && frees
                     .iter()
-                    .any(|&(id, o, s)| self.by_size.get(s, o) != Some(id)))
+                    .any(|&(id, o, s)| id != self.top && self.by_size.get(s, o) != Some(id)))
         {
             return Err("size index disagrees with the block list".into());
         }
@@ -851,7 +871,21 @@ impl FreeListAllocator {
                     None => (None, n),
                 }
             }
-            Strategy::BestFit => (self.by_size.best_fit(r), n),
+            Strategy::BestFit => {
+                // The top is the highest-addressed block: it wins only when
+                // strictly smaller than the index's answer.
+                let top = (self.top_size() >= r).then_some(self.top);
+                let pick = match (self.by_size.best_fit(r), top) {
+                    (Some(b), Some(t))
+                        if self.recs[t as usize].size < self.recs[b as usize].size =>
+                    {
+                        Some(t)
+                    }
+                    (Some(b), _) => Some(b),
+                    (None, t) => t,
+                };
+                (pick, n)
+            }
             // The largest block, the lowest-addressed of equals: the first
             // that holds the largest size.
             Strategy::WorstFit => {
@@ -1226,10 +1260,27 @@ impl FreeListAllocator {
         self.spare.push(id);
     }
 
+    /// Size of the best-fit top (0 when none).
+    #[inline]
+    fn top_size(&self) -> usize {
+        self.recs.get(self.top as usize).map_or(0, |t| t.size)
+    }
+
+    /// Best fit: the free block `id` becomes the top when it ends the arena,
+    /// else goes into the size index.
+    fn size_index_add(&mut self, id: u32, offset: usize, size: usize) {
+        if offset + size == self.config.arena_size {
+            debug_assert_eq!(self.top, NIL);
+            self.top = id;
+        } else {
+            self.by_size.insert(size, offset, id);
+        }
+    }
+
     fn index_free(&mut self, id: u32) {
         let Rec { offset, size, .. } = self.recs[id as usize];
         if self.sized {
-            self.by_size.insert(size, offset, id);
+            self.size_index_add(id, offset, size);
         } else {
             self.tree.insert(id, offset, size);
         }
@@ -1239,7 +1290,11 @@ impl FreeListAllocator {
     fn unindex_free(&mut self, id: u32) {
         let Rec { offset, size, .. } = self.recs[id as usize];
         if self.sized {
-            self.by_size.remove(size, offset);
+            if id == self.top {
+                self.top = NIL;
+            } else {
+                self.by_size.remove(size, offset);
+            }
         } else {
             self.tree.remove(id);
         }
@@ -1250,8 +1305,16 @@ impl FreeListAllocator {
     fn resize_free(&mut self, id: u32, offset: usize, size: usize) {
         let old = self.recs[id as usize];
         if self.sized {
-            self.by_size.remove(old.size, old.offset);
-            self.by_size.insert(size, offset, id);
+            if id == self.top {
+                // It stays the top while it still ends the arena.
+                if offset + size != self.config.arena_size {
+                    self.top = NIL;
+                    self.by_size.insert(size, offset, id);
+                }
+            } else {
+                self.by_size.remove(old.size, old.offset);
+                self.size_index_add(id, offset, size);
+            }
         } else {
             self.tree.update(id, offset, size);
         }

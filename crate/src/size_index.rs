@@ -18,8 +18,10 @@ use std::collections::BTreeMap;
 
 /// The most blocks a bucket keeps inline; a B-tree bucket that shrinks to
 /// half of it goes back inline. (Inline, so that a size gaining and losing a
-/// second block allocates nothing.)
-const FEW: usize = 6;
+/// block allocates nothing; 16, because a sorted array that short is quicker
+/// to update than a B-tree: best fit 68 → 65 ns/op on a 5M-op run with
+/// sizes ≤ 256, where each size has tens of free blocks.)
+const FEW: usize = 16;
 
 /// The blocks of one size.
 #[derive(Clone, Debug)]
