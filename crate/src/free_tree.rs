@@ -343,16 +343,28 @@ impl FreeTree {
                 t = n.parent;
             }
         } else {
-            // Maxima may shrink, up to the first node whose max does not change.
-            while t != NIL {
-                let before = self.nodes[t as usize].max;
-                let n = self.nodes[t as usize];
-                let max = n.size.max(self.max(n.left)).max(self.max(n.right));
-                if max == before {
+            // Maxima may shrink, but only on ancestors whose largest size was
+            // this block's old size; each of those recomputes from its own
+            // size, the new maximum below and its other child alone.
+            let n = self.nodes[t as usize];
+            let old = n.max;
+            if old_size < old {
+                return;
+            }
+            let mut new = new_size.max(self.max(n.left)).max(self.max(n.right));
+            let mut p = n.parent;
+            while new != old {
+                self.nodes[t as usize].max = new;
+                if p == NIL {
                     break;
                 }
-                self.nodes[t as usize].max = max;
-                t = n.parent;
+                let pn = self.nodes[p as usize];
+                if pn.max != old {
+                    break;
+                }
+                let other = if pn.left == t { pn.right } else { pn.left };
+                new = pn.size.max(new).max(self.max(other));
+                (t, p) = (p, pn.parent);
             }
         }
     }
