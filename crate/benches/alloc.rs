@@ -10,7 +10,8 @@
 //!    then a size uniform in `4..cap`), 50/50 alloc/free, never fewer than 300
 //!    live blocks, for max = 64 (slab included), 200, 1 000, 10 000, 30 000;
 //! 2. holes: N = 16, 4 096, 32 768 free 32-byte holes that a 512-byte request
-//!    does not fit, then alloc+free pairs of 512 bytes;
+//!    does not fit, then alloc+free pairs of 512 bytes, served (a) from the
+//!    arena's free tail, (b) from a free block just above the holes;
 //! 3. small alloc+free pairs (sizes ≤ 64) over 300 live blocks (the slab target);
 //! 4. trace replay: CS:APP `.rep` files named on the command line (plus a
 //!    synthetic in-memory trace, always), with ns/op and peak utilization.
@@ -992,8 +993,6 @@ mod bench {
     }
 
     fn section_holes(s: &Settings, buf: &mut Buf) {
-        let ns = [16usize, 4_096, 32_768];
-        let kinds = general_kinds();
         const HOLE: u32 = 32;
         const REQ: usize = 512;
         println!(
@@ -1002,27 +1001,60 @@ mod bench {
         );
         println!(
             "N free {HOLE}-byte holes, each between two live {HOLE}-byte blocks, that the \
-             {REQ}-byte request does not fit; the request is served from the free tail of a \
-             {} MiB arena and freed again. Each instance is built, warmed up, and timed over \
-             one batch sized to about {:.0} ms.\n",
+             {REQ}-byte request does not fit, in a {} MiB arena. Each instance is built, \
+             warmed up, and timed over one batch sized to about {:.0} ms.\n",
             ARENA / MIB,
             s.batch_time().as_secs_f64() * 1e3
         );
-        let sizes = [REQ];
+        println!(
+            "### a. Served from the free tail of the arena\n\nThe request is carved from the \
+             untouched end of the arena and freed again (the playground keeps that block, \
+             its top, out of its free-block index).\n"
+        );
+        holes_table(s, buf, HOLE, REQ, false);
+        println!(
+            "### b. Served from a hole above the N holes\n\nAs (a), plus one free {}-byte \
+             block after the holes and before a live guard block: first and best fit must \
+             find it among the N + 2 free blocks (worst fit still takes the tail).\n",
+            2 * REQ
+        );
+        holes_table(s, buf, HOLE, REQ, true);
+    }
+
+    /// One holes table; `inner` adds the fitting free block below the tail.
+    fn holes_table(s: &Settings, buf: &mut Buf, hole: u32, req: usize, inner: bool) {
+        let ns = [16usize, 4_096, 32_768];
+        let kinds = general_kinds();
+        let sizes = [req];
         let mut table: Vec<Vec<(f64, usize)>> = vec![Vec::new(); kinds.len()];
         for &n in &ns {
             // Allocate 2N blocks, then free every other one, highest first (so
             // linked_list_allocator's sorted insert stays O(1) in the setup).
             let mut setup: Vec<Op> = (0..2 * n as u32)
-                .map(|slot| Op::Alloc { slot, size: HOLE })
+                .map(|slot| Op::Alloc { slot, size: hole })
                 .collect();
+            let big = 2 * n as u32;
+            if inner {
+                setup.push(Op::Alloc {
+                    slot: big,
+                    size: 2 * req as u32,
+                });
+                setup.push(Op::Alloc {
+                    slot: big + 1,
+                    size: hole,
+                });
+                setup.push(Op::Free {
+                    slot: big,
+                    size: 2 * req as u32,
+                });
+            }
             setup.extend((0..n as u32).rev().map(|i| Op::Free {
                 slot: 2 * i,
-                size: HOLE,
+                size: hole,
             }));
             let mut job = PairsJob {
                 setup: &setup,
-                setup_slots: 2 * n,
+                setup_slots: 2 * n + 2,
                 sizes: &sizes,
                 batch_time: s.batch_time(),
                 max_batch: s.n(2_000_000),
