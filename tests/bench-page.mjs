@@ -31,6 +31,9 @@ try {
   const r = b.replay;
   console.log(`replaySampled 1,000,000 ops: ${Math.round(r.ms)} ms = ${Math.round(r.opsPerSec).toLocaleString('en-US')} ops/s`);
   console.log(`chunked page load of the same ops: ${Math.round(r.chunked)} ms, longest main-thread gap ${Math.round(r.longest)} ms`);
+  console.log('\n| workload (1M ops) | strategy | replay M ops/s | replaySampled(every 1000) M ops/s |\n|---|---|---:|---:|');
+  for (const m of b.matrix) console.log(`| ${m.shape} | ${m.strategy} | ${m.replay.toFixed(2)} | ${m.sampled.toFixed(2)} |`);
+  console.log('');
 
   // The whole page (map, meter, panels, timeline) after one action on a big timeline.
   await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);

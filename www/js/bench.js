@@ -1,10 +1,12 @@
 // Benchmarks: memory-map render time for 1,000 and 10,000 blocks, and replay
-// throughput of 1,000,000 ops (replaySampled, and the page's chunked load).
+// throughput of 1,000,000 ops (replaySampled, the page's chunked load, and
+// every strategy after a warm-up).
 // Results go to the table and to globalThis.__bench (tests/bench-page.mjs prints them).
 
 import { init, createArena, workload } from '../arena.js';
 import { MemoryMap } from './memory-map.js';
 import { Session } from './session.js';
+import { replayMatrix } from './replay-bench.js';
 import { h } from './dom.js';
 import { num } from './format.js';
 
@@ -106,6 +108,14 @@ async function run() {
   out.replay = rp;
   row('Replay 1,000,000 ops (replaySampled)', `${num(Math.round(rp.opsPerSec))} ops/s`, '—', null, `${rp.ms.toFixed(0)} ms, ${num(rp.samples)} samples, uniform workload, 1 MiB arena`);
   row('Chunked load of the same ops (page path)', `${rp.chunked.toFixed(0)} ms`, 'no freeze', rp.longest < 200, `20k-op chunks; longest main-thread gap ${rp.longest.toFixed(0)} ms`);
+  $('status').textContent = 'Replaying 1,000,000 ops per strategy…';
+  // A yield between cells lets the status and the rows so far paint.
+  const matrix = await replayMatrix({ createArena, workload }, () => new Promise((r) => setTimeout(r)));
+  out.matrix = matrix;
+  for (const m of matrix) {
+    row(`Replay 1,000,000 ops, ${m.strategy}, ${m.shape}`, `${m.replay.toFixed(1)} M ops/s`, '≥ 10 M ops/s', m.replay >= 10,
+      `replay (after a warm-up); replaySampled every 1,000 ops: ${m.sampled.toFixed(1)} M ops/s; sizes ≤ 256, 16 MiB arena`);
+  }
   globalThis.__bench = out;
   $('status').textContent = 'Done.';
   $('run').disabled = false;

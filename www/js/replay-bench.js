@@ -1,0 +1,44 @@
+// Replay throughput of 1,000,000 ops per strategy and workload shape (the
+// issue's "≥ 10 M ops/s in wasm"): one home for the page's benchmark
+// (bench.html, in the browser) and tests/tools/binding-bench.mjs (node).
+
+export const SHAPES = ['uniform', 'small-biased'];
+export const MODES = ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'slab'];
+
+/**
+ * `[{ shape, strategy, replay, sampled }]` in M ops/s: `replay(text)` and
+ * `replaySampled(text, 1000)` of the same 1M-op workload (sizes ≤ 256, 16 MiB
+ * arena), each on a fresh arena. A warm-up 1M-op replay runs first: a fresh
+ * module's first replays run before the engine has optimized the wasm, and
+ * the first also grows the wasm memory (together about 20 % slower).
+ * @param {{ createArena: Function, workload: Function }} api what arena.js exports
+ * @param {(done: number, total: number) => Promise<void>|void} [progress] called between cells
+ */
+export async function replayMatrix({ createArena, workload }, progress) {
+  const gen = (shape, seed) => workload({ shape, seed, ops: 1_000_000, allocPercent: 50, maxSize: 256 });
+  const warm = gen('uniform', 2);
+  for (const strategy of ['first-fit', 'best-fit', 'slab']) {
+    const a = createArena({ size: 1 << 24, strategy });
+    a.replay(warm);
+    a.dispose();
+  }
+  const rows = [];
+  const time = (strategy, f) => {
+    const a = createArena({ size: 1 << 24, strategy });
+    const t0 = performance.now();
+    f(a);
+    const ms = performance.now() - t0;
+    a.dispose();
+    return 1000 / ms;
+  };
+  for (const shape of SHAPES) {
+    const text = gen(shape, 1);
+    for (const strategy of MODES) {
+      const replay = time(strategy, (a) => a.replay(text));
+      const sampled = time(strategy, (a) => a.replaySampled(text, 1000));
+      rows.push({ shape, strategy, replay, sampled });
+      await progress?.(rows.length, SHAPES.length * MODES.length);
+    }
+  }
+  return rows;
+}
