@@ -119,7 +119,7 @@ pub struct FreeListAllocator {
     /// Under best fit, the last block of the arena when it is free (the top),
     /// kept out of `by_size`: carving from it or merging into it then updates
     /// one record. [`NIL`] when the last block is used, and always [`NIL`]
-    /// under the other strategies (the treap keeps a top of its own).
+    /// under the other strategies (the address tree keeps a top of its own).
     top: u32,
     /// Every used block by offset.
     used: OffsetMap,
