@@ -43,6 +43,18 @@ impl Arena {
         })
     }
 
+    /// The same bytes, zeroed again (an arena as [`new`](Self::new) makes
+    /// one), taken out of `self`, which is left without bytes and must not be
+    /// used again: how a heap starts over without allocating a second arena.
+    ///
+    /// # Complexity
+    /// O(size).
+    pub(crate) fn take_zeroed(&mut self) -> Arena {
+        let mut bytes = std::mem::take(&mut self.bytes);
+        bytes.fill(0);
+        Arena { bytes }
+    }
+
     /// Size in bytes.
     pub fn len(&self) -> usize {
         self.bytes.len()

@@ -157,7 +157,23 @@ impl FreeListAllocator {
     /// O(arena size) to zero the bytes once.
     pub fn new(config: Config) -> Result<Self> {
         config.validate()?;
-        let arena = Arena::new(config.arena_size)?;
+        Ok(Self::with_arena(config, Arena::new(config.arena_size)?))
+    }
+
+    /// Starts over as [`new`](Self::new) would with `config` (validated
+    /// before, with this arena's size), reusing the arena's bytes: zeroed,
+    /// with no second arena allocated.
+    ///
+    /// # Complexity
+    /// O(arena size).
+    pub(crate) fn reset(&mut self, config: Config) {
+        debug_assert_eq!(config.arena_size, self.arena.len());
+        *self = Self::with_arena(config, self.arena.take_zeroed());
+    }
+
+    /// The allocator over `arena` (zeroed, of `config.arena_size` bytes; the
+    /// config validated) as one free block.
+    fn with_arena(config: Config, arena: Arena) -> Self {
         let mut a = FreeListAllocator {
             config,
             arena,
@@ -194,7 +210,7 @@ impl FreeListAllocator {
         a.head = id;
         a.index_free(id);
         a.set_strategy(config.strategy);
-        Ok(a)
+        a
     }
 
     /// The configuration, with the current strategy and coalescing flag.

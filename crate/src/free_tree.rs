@@ -142,11 +142,11 @@ impl Node {
     /// (the first when `key` is below all).
     #[inline]
     fn route(&self, key: u32) -> usize {
-        let mut i = 0;
-        while i + 1 < self.len() && self.key[i + 1] <= key {
-            i += 1;
-        }
-        i
+        // Counted, not searched: no exit for the branch predictor to guess.
+        self.key[1..self.len().max(1)]
+            .iter()
+            .map(|&k| usize::from(k <= key))
+            .sum()
     }
 }
 
@@ -684,14 +684,8 @@ impl FreeTree {
                 let i = n.max[..len].iter().position(|&m| m >= size)?;
                 return Some((n.ptr[i], base + i));
             }
-            let mut i = 0;
-            while i < len && n.max[i] < size {
-                base += n.cnt[i] as usize;
-                i += 1;
-            }
-            if i == len {
-                return None;
-            }
+            let i = n.max[..len].iter().position(|&m| m >= size)?;
+            base += n.cnt[..i].iter().map(|&c| c as usize).sum::<usize>();
             n = &self.nodes[n.ptr[i] as usize];
         }
     }

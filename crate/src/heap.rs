@@ -200,6 +200,28 @@ impl Heap {
         }
     }
 
+    /// Starts over as [`new`](Self::new) would with `config`, which must be
+    /// the configuration this heap was built from (its mode and coalescing
+    /// may differ from the current ones). The arena is reused, zeroed.
+    ///
+    /// # Complexity
+    /// O(arena size).
+    pub(crate) fn reset(&mut self, config: &HeapConfig) {
+        debug_assert_eq!(config.classes, self.pools.classes());
+        // Every field named: a new one must be thought about here.
+        let Heap {
+            fl,
+            pools,
+            mode,
+            peak_used,
+            peak_requested,
+        } = self;
+        fl.reset(config.free_list_config());
+        pools.clear();
+        *mode = config.mode;
+        (*peak_used, *peak_requested) = (0, 0);
+    }
+
     /// The current mode.
     pub fn mode(&self) -> Mode {
         self.mode

@@ -77,6 +77,49 @@ pub struct Session {
     log: Vec<Op>,
 }
 
+/// What makes `op` impossible to run, if anything: a zero size, a bad
+/// alignment, or a pointer that does not exist yet or is already freed. The
+/// one home of these rules, for [`Session::validate`] and the checked run of
+/// [`Session::replay_with`]. `requests` is the number of allocation requests
+/// before `op`; `freed(k)` tells whether pointer `k < requests` was freed.
+#[inline]
+fn op_problem(
+    op: &Op,
+    arena: usize,
+    requests: usize,
+    freed: impl FnOnce(usize) -> bool,
+) -> Option<String> {
+    match *op {
+        Op::Alloc { size } | Op::Calloc { size } | Op::AllocAligned { size, .. } => {
+            if size == 0 {
+                return Some("size must be at least 1".into());
+            }
+            if let Op::AllocAligned { align, .. } = *op {
+                if !align.is_power_of_two() || align > arena {
+                    return Some(format!(
+                        "alignment must be a power of two no larger than the arena ({arena})"
+                    ));
+                }
+            }
+            None
+        }
+        Op::Free { ptr: k } | Op::Realloc { ptr: k, .. } | Op::Write { ptr: k, .. } => {
+            if k >= requests {
+                return Some(format!(
+                    "ptr[{k}] does not exist yet (only {requests} allocation requests so far)"
+                ));
+            }
+            if freed(k) {
+                return Some(format!("ptr[{k}] is already freed"));
+            }
+            // A write's bounds depend on the granted block (the mode's
+            // rounding); one that does not fit is counted as failed when run.
+            matches!(op, Op::Realloc { size: 0, .. }).then(|| "size must be at least 1".into())
+        }
+        Op::SetMode { .. } | Op::SetCoalesce { .. } | Op::MergeAll => None,
+    }
+}
+
 impl Session {
     /// A fresh session.
     ///
@@ -298,50 +341,25 @@ impl Session {
         let mut freed_new: Vec<bool> = Vec::with_capacity(script.ops.len());
         let arena = self.heap.config().arena_size;
         for (i, op) in script.ops.iter().enumerate() {
-            let err = |m: String| ScriptError::new(script.lines[i], 0, format!("{op}: {m}"));
-            match op {
-                Op::Alloc { size } | Op::Calloc { size } | Op::AllocAligned { size, .. } => {
-                    if *size == 0 {
-                        return Err(err("size must be at least 1".into()));
-                    }
-                    if let Op::AllocAligned { align, .. } = op {
-                        if !align.is_power_of_two() || *align > arena {
-                            return Err(err(format!(
-                                "alignment must be a power of two no larger than the arena ({arena})"
-                            )));
-                        }
-                    }
+            let freed = |k: usize| {
+                if k < old {
+                    self.ptrs[k] == Ptr::Freed || freed_old.contains_key(&k)
+                } else {
+                    freed_new[k - old]
+                }
+            };
+            if let Some(m) = op_problem(op, arena, old + freed_new.len(), freed) {
+                return Err(ScriptError::new(script.lines[i], 0, format!("{op}: {m}")));
+            }
+            match *op {
+                Op::Alloc { .. } | Op::Calloc { .. } | Op::AllocAligned { .. } => {
                     freed_new.push(false);
                 }
-                Op::Free { ptr } | Op::Realloc { ptr, .. } | Op::Write { ptr, .. } => {
-                    let k = *ptr;
-                    let freed = if k < old {
-                        self.ptrs[k] == Ptr::Freed || freed_old.contains_key(&k)
-                    } else if let Some(&f) = freed_new.get(k - old) {
-                        f
-                    } else {
-                        return Err(err(format!(
-                            "ptr[{k}] does not exist yet (only {} allocation requests so far)",
-                            old + freed_new.len()
-                        )));
-                    };
-                    if freed {
-                        return Err(err(format!("ptr[{k}] is already freed")));
-                    }
-                    match op {
-                        Op::Free { .. } if k < old => {
-                            freed_old.insert(k, ());
-                        }
-                        Op::Free { .. } => freed_new[k - old] = true,
-                        Op::Realloc { size: 0, .. } => {
-                            return Err(err("size must be at least 1".into()));
-                        }
-                        // A write's bounds depend on the granted block (the mode's
-                        // rounding); one that does not fit is counted as failed when run.
-                        _ => {}
-                    }
+                Op::Free { ptr } if ptr < old => {
+                    freed_old.insert(ptr, ());
                 }
-                Op::SetMode { .. } | Op::SetCoalesce { .. } | Op::MergeAll => {}
+                Op::Free { ptr } => freed_new[ptr - old] = true,
+                _ => {}
             }
         }
         Ok(())
@@ -349,6 +367,11 @@ impl Session {
 
     /// Validates a script, then runs it; allocation failures are counted, not
     /// fatal. `after` is called after each op with the op's index.
+    ///
+    /// A fresh session (empty log, so in its initial state, as
+    /// [`rebuild`](Self::rebuild)`(0)` also assumes) checks each op as it runs
+    /// instead of in a pass of its own, and on a bad op starts over, its arena
+    /// zeroed again: `after` may then have seen ops that are undone.
     ///
     /// # Errors
     /// [`ScriptError`] from [`validate`](Self::validate); the session is
@@ -361,15 +384,38 @@ impl Session {
         script: &Script,
         mut after: impl FnMut(&Session, usize),
     ) -> std::result::Result<ReplayReport, ScriptError> {
-        self.validate(script)?;
+        let fresh = self.log.is_empty() && self.ptrs.is_empty();
+        if !fresh {
+            self.validate(script)?;
+        }
         // Room up front: a million-op replay would otherwise regrow (and copy) both many times.
         self.log.reserve(script.ops.len());
         self.ptrs
             .reserve(script.ops.iter().filter(|op| op.is_alloc()).count());
         let mut rep = ReplayReport::default();
-        for (i, op) in script.ops.iter().enumerate() {
-            self.run(op, &mut rep);
-            after(self, i);
+        if fresh {
+            // Nothing to keep: each op is checked as it runs (no second pass
+            // over the ops), and a bad one puts the session back to its start.
+            let arena = self.initial.arena_size;
+            for (i, op) in script.ops.iter().enumerate() {
+                let ptrs = &self.ptrs;
+                if op_problem(op, arena, ptrs.len(), |k| ptrs[k] == Ptr::Freed).is_some() {
+                    self.heap.reset(&self.initial);
+                    self.ptrs.clear();
+                    self.log.clear();
+                    // The one place that words the error.
+                    return Err(self
+                        .validate(script)
+                        .expect_err("validation fails where the run found a problem"));
+                }
+                self.run(op, &mut rep);
+                after(self, i);
+            }
+        } else {
+            for (i, op) in script.ops.iter().enumerate() {
+                self.run(op, &mut rep);
+                after(self, i);
+            }
         }
         Ok(rep)
     }

@@ -304,6 +304,35 @@ impl Pools {
         })
     }
 
+    /// Drops every slab and chunk, keeping the classes (as [`new`](Self::new)
+    /// left them). O(classes).
+    pub fn clear(&mut self) {
+        // Every field named: a new one must be thought about here.
+        let Pools {
+            classes: _,
+            info,
+            class_by_size: _,
+            slab_size: _,
+            slabs,
+            chunks,
+            live,
+            live_requested,
+            chunk_bytes,
+            chunk_count,
+        } = self;
+        for c in info {
+            c.partial.clear();
+            c.spare_bases.clear();
+        }
+        *slabs = SlabTable {
+            shift: slabs.shift,
+            limit: slabs.limit,
+            ..SlabTable::default()
+        };
+        chunks.clear();
+        (*live, *live_requested, *chunk_bytes, *chunk_count) = (0, 0, 0, 0);
+    }
+
     pub fn classes(&self) -> &[usize] {
         &self.classes
     }

@@ -2019,6 +2019,62 @@ fn session_replay_validates_before_running() {
 }
 
 #[test]
+fn a_fresh_session_checks_ops_as_they_run_and_starts_over_on_a_bad_one() {
+    // A fresh session skips the separate validation pass: a bad op found on
+    // the way puts it back to its start, with validation's own message.
+    // Some of these the parser would refuse; a `Script` can still hold them.
+    let bad_ends = [
+        Op::Free { ptr: 0 },
+        Op::Free { ptr: 99 },
+        Op::Alloc { size: 0 },
+        Op::Calloc { size: 0 },
+        Op::AllocAligned { size: 8, align: 3 },
+        Op::AllocAligned {
+            size: 8,
+            align: 8192,
+        },
+        Op::Realloc { ptr: 2, size: 0 },
+        Op::Write {
+            ptr: 1,
+            at: 0,
+            bytes: vec![1],
+        },
+    ];
+    for mode in [Mode::FirstFit, Mode::NextFit, Mode::BestFit, Mode::Slab] {
+        for bad in &bad_ends {
+            // Bytes written, a mode switch, chunks and blocks, frees, then the bad op.
+            let text = "+24,w0@0=abcdef,+40,@slab,+16,@best,+100,-1,-0";
+            let mut script = script::parse(text).unwrap();
+            script.ops.push(bad.clone());
+            script.lines.push(2);
+            let fresh = session(4096, mode, 8, true);
+            let want = fresh.validate(&script).unwrap_err();
+            let mut s = fresh.clone();
+            let e = op!(s.replay(&script)).unwrap_err();
+            assert_eq!(e, want, "{mode} {bad}");
+            assert_eq!(e.line, 2);
+            assert_eq!(
+                s.snapshot(),
+                fresh.snapshot(),
+                "{mode} {bad}: not back at the start"
+            );
+            assert!(
+                s.heap().bytes().iter().all(|&b| b == 0),
+                "{mode} {bad}: stale bytes"
+            );
+            assert!(s.log().is_empty() && s.ptrs().is_empty());
+            assert_eq!(s.heap().stats(), fresh.heap().stats());
+            // And it runs on exactly as a new session does.
+            let next = script::parse("+30,+8,-1,+300,@next,+12").unwrap();
+            let mut new = fresh.clone();
+            assert_eq!(op!(s.replay(&next)), op!(new.replay(&next)));
+            assert_eq!(s.snapshot(), new.snapshot());
+            assert_eq!(s.heap().stats(), new.heap().stats());
+        }
+    }
+}
+
+#[test]
 fn session_block_seq_is_the_ptr_index_and_failed_allocs_take_one() {
     let mut s = session(100, Mode::FirstFit, 1, true);
     let report = op!(s.replay(&script::parse("+10,+200,+20,-0,+5").unwrap())).unwrap();
