@@ -10,7 +10,8 @@ export const MODES = ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'slab'];
  * `replaySampled(text, 1000)` of the same 1M-op workload (sizes ≤ 256, 16 MiB
  * arena), each on a fresh arena. A warm-up 1M-op replay runs first: a fresh
  * module's first replays run before the engine has optimized the wasm, and
- * the first also grows the wasm memory (together about 20 % slower).
+ * the first also grows the wasm memory (together about 20 % slower); then
+ * a 300 ms pause for the engine's background compiles.
  * @param {{ createArena: Function, workload: Function }} api what arena.js exports
  * @param {(done: number, total: number) => Promise<void>|void} [progress] called between cells
  */
@@ -22,6 +23,10 @@ export async function replayMatrix({ createArena, workload }, progress) {
     a.replay(warm);
     a.dispose();
   }
+  // wasm has no on-stack replacement: a replay runs in whatever code its
+  // functions had when it started. Let the optimizing compiles the warm-up
+  // triggered finish on their background thread first.
+  await new Promise((r) => setTimeout(r, 300));
   const rows = [];
   const time = (strategy, f) => {
     const a = createArena({ size: 1 << 24, strategy });
