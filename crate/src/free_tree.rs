@@ -84,6 +84,9 @@ pub(crate) struct FreeTree {
     blocks: Vec<Slot>,
     /// Number of blocks in the tree (the top not included).
     n: u32,
+    /// The largest size in the tree (the top not included; 0 when empty):
+    /// "nothing in the tree fits" and worst fit's size without a scan.
+    tree_max: u32,
     /// The free block with the highest key, kept out of the tree (its key
     /// and size in `blocks[top]`), or [`NIL`] when no block is free. Every key
     /// in the tree is below its key.
@@ -98,6 +101,7 @@ impl Default for FreeTree {
             root: NIL,
             blocks: Vec::new(),
             n: 0,
+            tree_max: 0,
             top: NIL,
         }
     }
@@ -289,6 +293,7 @@ impl FreeTree {
         self.spare.clear();
         self.root = NIL;
         self.n = 0;
+        self.tree_max = 0;
         self.top = NIL;
     }
 
@@ -307,13 +312,17 @@ impl FreeTree {
         }
     }
 
-    /// Size of the largest free block (0 when none). O(B).
+    /// Size of the largest free block (0 when none). O(1).
     pub fn max_size(&self) -> usize {
-        let tree = match self.nodes.get(self.root as usize) {
+        self.tree_max.max(self.top_size()) as usize
+    }
+
+    /// Recomputes `tree_max` from the root's entries. O(B).
+    fn rescan_max(&mut self) {
+        self.tree_max = match self.nodes.get(self.root as usize) {
             Some(r) => r.max_size(),
             None => 0,
         };
-        tree.max(self.top_size()) as usize
     }
 
     /// Start offset of the free block `id`.
@@ -359,6 +368,7 @@ impl FreeTree {
             leaf: NIL,
         };
         self.n += 1;
+        self.tree_max = self.tree_max.max(size);
         if self.root == NIL {
             let l = self.alloc_node(true);
             self.put(l, 0, (key, size, 1, id));
@@ -444,6 +454,14 @@ impl FreeTree {
 
     /// Removes block `id` from the tree. O(log n).
     fn tree_remove(&mut self, id: u32) {
+        let size = self.blocks[id as usize].size;
+        self.tree_remove_entry(id);
+        if size == self.tree_max {
+            self.rescan_max();
+        }
+    }
+
+    fn tree_remove_entry(&mut self, id: u32) {
         let (leaf, pos) = self.locate(id);
         let size = self.nodes[leaf as usize].max[pos];
         self.take(leaf, pos);
@@ -582,6 +600,17 @@ impl FreeTree {
         if id == self.top {
             return;
         }
+        self.update_entry(id, new_key, new_size, old);
+        if new_size > self.tree_max {
+            self.tree_max = new_size;
+        } else if old == self.tree_max && new_size < old {
+            self.rescan_max();
+        }
+    }
+
+    /// Sets the tree entry of block `id` (of size `old` before) and fixes the
+    /// parent entries above it, stopping where nothing changes.
+    fn update_entry(&mut self, id: u32, new_key: u32, new_size: u32, old: u32) {
         let (leaf, pos) = self.locate(id);
         {
             let n = &mut self.nodes[leaf as usize];
@@ -659,7 +688,7 @@ impl FreeTree {
     pub fn first_fit(&self, min_key: usize, size: usize) -> Option<(u32, usize)> {
         let size = u32::try_from(size).ok()?;
         let min_key = k32(min_key);
-        let found = if self.root == NIL {
+        let found = if self.root == NIL || self.tree_max < size {
             None
         } else if min_key == 0 {
             self.leftmost_fit(self.root, size, 0)
@@ -747,7 +776,7 @@ impl FreeTree {
     /// and back links of every node, and the count. O(n).
     pub fn check(&self) -> Result<(), String> {
         if self.root == NIL {
-            return if self.n == 0 {
+            return if self.n == 0 && self.tree_max == 0 {
                 Ok(())
             } else {
                 Err(format!("free tree: empty but counts {}", self.n))
@@ -764,6 +793,12 @@ impl FreeTree {
         let (_, _, count, last) = self.check_node(self.root, 0, &mut leaf_depth)?;
         if count != self.n {
             return Err(format!("free tree: counts {} but holds {count}", self.n));
+        }
+        if self.nodes[self.root as usize].max_size() != self.tree_max {
+            return Err(format!(
+                "free tree: largest size {} is stale",
+                self.tree_max
+            ));
         }
         if last >= hi {
             return Err(format!("free tree: key {last} not below the top's {hi}"));
