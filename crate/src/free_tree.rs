@@ -183,6 +183,13 @@ impl FreeTree {
         }
     }
 
+    /// `t`'s parent and the index of `t`'s entry in it (`None` for the root).
+    #[inline]
+    fn up(&self, t: u32) -> Option<(u32, usize)> {
+        let n = &self.nodes[t as usize];
+        (n.parent != NIL).then_some((n.parent, n.pidx as usize))
+    }
+
     /// Inserts an entry at `i` into node `t`, which has room.
     fn put(&mut self, t: u32, i: usize, e: (u32, u32, u32, u32)) {
         let n = &mut self.nodes[t as usize];
@@ -228,11 +235,9 @@ impl FreeTree {
     /// Recomputes the parent entries of `t` and of each of its ancestors.
     fn refresh_path(&mut self, mut t: u32) {
         loop {
-            let p = self.nodes[t as usize].parent;
-            if p == NIL {
+            let Some((p, i)) = self.up(t) else {
                 return;
-            }
-            let i = self.nodes[t as usize].pidx as usize;
+            };
             let (k, m, c, _) = self.summary(t);
             let pn = &mut self.nodes[p as usize];
             (pn.key[i], pn.max[i], pn.cnt[i]) = (k, m, c);
@@ -399,11 +404,9 @@ impl FreeTree {
         self.put(t, pos, (key, size, 1, id));
         let mut first = pos == 0;
         loop {
-            let c = &self.nodes[t as usize];
-            let (p, i) = (c.parent, c.pidx as usize);
-            if p == NIL {
+            let Some((p, i)) = self.up(t) else {
                 return;
-            }
+            };
             let pn = &mut self.nodes[p as usize];
             pn.cnt[i] += 1;
             pn.max[i] = pn.max[i].max(size);
@@ -485,11 +488,10 @@ impl FreeTree {
         let mut first = pos == 0;
         let mut t = leaf;
         loop {
-            let c = &self.nodes[t as usize];
-            let (p, i) = (c.parent, c.pidx as usize);
-            if p == NIL {
+            let Some((p, i)) = self.up(t) else {
                 return;
-            }
+            };
+            let c = &self.nodes[t as usize];
             let (k0, cmax) = (
                 c.key[0],
                 if self.nodes[p as usize].max[i] == size {
@@ -620,11 +622,10 @@ impl FreeTree {
         let mut first = pos == 0;
         let mut t = leaf;
         loop {
-            let c = &self.nodes[t as usize];
-            let (p, i) = (c.parent, c.pidx as usize);
-            if p == NIL {
+            let Some((p, i)) = self.up(t) else {
                 return;
-            }
+            };
+            let c = &self.nodes[t as usize];
             let pmax = self.nodes[p as usize].max[i];
             let m = if new_size >= pmax {
                 new_size
