@@ -46,12 +46,14 @@ impl Arena {
     /// The same bytes, zeroed again (an arena as [`new`](Self::new) makes
     /// one), taken out of `self`, which is left without bytes and must not be
     /// used again: how a heap starts over without allocating a second arena.
+    /// Only `..dirty` is cleared: every byte from `dirty` on must still be 0.
     ///
     /// # Complexity
-    /// O(size).
-    pub(crate) fn take_zeroed(&mut self) -> Arena {
+    /// O(dirty).
+    pub(crate) fn take_zeroed(&mut self, dirty: usize) -> Arena {
         let mut bytes = std::mem::take(&mut self.bytes);
-        bytes.fill(0);
+        let dirty = dirty.min(bytes.len());
+        bytes[..dirty].fill(0);
         Arena { bytes }
     }
 

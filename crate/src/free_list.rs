@@ -141,6 +141,8 @@ pub struct FreeListAllocator {
     free_sq: u64,
     peak_used: usize,
     peak_requested: usize,
+    /// The highest end any block has had while used. Bytes are written only
+    /// inside used blocks, so every byte at or above it is still 0.
     high_water: usize,
     failed_allocs: u64,
     last_searched: usize,
@@ -161,14 +163,15 @@ impl FreeListAllocator {
     }
 
     /// Starts over as [`new`](Self::new) would with `config` (validated
-    /// before, with this arena's size), reusing the arena's bytes: zeroed,
-    /// with no second arena allocated.
+    /// before, with this arena's size), reusing the arena's bytes: zeroed up
+    /// to the high-water mark (nothing above it was ever written), with no
+    /// second arena allocated.
     ///
     /// # Complexity
-    /// O(arena size).
+    /// O(high-water mark).
     pub(crate) fn reset(&mut self, config: Config) {
         debug_assert_eq!(config.arena_size, self.arena.len());
-        *self = Self::with_arena(config, self.arena.take_zeroed());
+        *self = Self::with_arena(config, self.arena.take_zeroed(self.high_water));
     }
 
     /// The allocator over `arena` (zeroed, of `config.arena_size` bytes; the

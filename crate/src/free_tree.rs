@@ -567,7 +567,13 @@ impl FreeTree {
             }
             t = p;
         }
-        // A root with one child hands the root to it; an empty root leaf goes.
+        if low == NIL && t != self.root {
+            // Only emptied nodes went: the entries above the last one's
+            // parent are stale.
+            low = t;
+        }
+        // A root with one child hands the root to it (which then needs no
+        // refresh: a root has no parent entry).
         loop {
             let r = &self.nodes[self.root as usize];
             if r.leaf || r.len != 1 {
@@ -580,10 +586,6 @@ impl FreeTree {
             if low == old {
                 low = NIL;
             }
-        }
-        if low == NIL && t != self.root {
-            // Only emptied nodes went: their ancestors' entries are stale.
-            low = t;
         }
         low
     }

@@ -205,7 +205,7 @@ impl Heap {
     /// may differ from the current ones). The arena is reused, zeroed.
     ///
     /// # Complexity
-    /// O(arena size).
+    /// O(the highest offset ever allocated).
     pub(crate) fn reset(&mut self, config: &HeapConfig) {
         debug_assert_eq!(config.classes, self.pools.classes());
         // Every field named: a new one must be thought about here.

@@ -371,7 +371,9 @@ impl Session {
     /// A fresh session (empty log, so in its initial state, as
     /// [`rebuild`](Self::rebuild)`(0)` also assumes) checks each op as it runs
     /// instead of in a pass of its own, and on a bad op starts over, its arena
-    /// zeroed again: `after` may then have seen ops that are undone.
+    /// zeroed again up to the highest offset it handed out: `after` may then
+    /// have seen ops that are undone, and a bad op late in a long script costs
+    /// the ops before it (the price of skipping the pass on good scripts).
     ///
     /// # Errors
     /// [`ScriptError`] from [`validate`](Self::validate); the session is
