@@ -778,6 +778,38 @@ impl FreeTree {
     /// Checks the key order, node fill, equal leaf depth, the parent entries
     /// and back links of every node, and the count. O(n).
     pub fn check(&self) -> Result<(), String> {
+        // Every node is in the tree or spare, once.
+        let mut seen = vec![false; self.nodes.len()];
+        for &t in &self.spare {
+            if std::mem::replace(&mut seen[t as usize], true) {
+                return Err(format!("free tree: node {t} is spare twice"));
+            }
+        }
+        let mut stack: Vec<u32> = self
+            .nodes
+            .get(self.root as usize)
+            .map(|_| self.root)
+            .into_iter()
+            .collect();
+        while let Some(t) = stack.pop() {
+            let Some(s) = seen.get_mut(t as usize) else {
+                return Err(format!("free tree: child {t} is not a node"));
+            };
+            if std::mem::replace(s, true) {
+                return Err(format!(
+                    "free tree: node {t} is reached twice or also spare"
+                ));
+            }
+            let n = &self.nodes[t as usize];
+            if !n.leaf {
+                stack.extend_from_slice(&n.ptr[..n.len().min(B)]);
+            }
+        }
+        if let Some(t) = seen.iter().position(|&s| !s) {
+            return Err(format!(
+                "free tree: node {t} is neither in the tree nor spare"
+            ));
+        }
         if self.root == NIL {
             return if self.n == 0 && self.tree_max == 0 {
                 Ok(())
