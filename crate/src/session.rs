@@ -386,40 +386,51 @@ impl Session {
         script: &Script,
         mut after: impl FnMut(&Session, usize),
     ) -> std::result::Result<ReplayReport, ScriptError> {
-        let fresh = self.log.is_empty() && self.ptrs.is_empty();
-        if !fresh {
-            self.validate(script)?;
-        }
         // Room up front: a million-op replay would otherwise regrow (and copy) both many times.
         self.log.reserve(script.ops.len());
         self.ptrs
             .reserve(script.ops.iter().filter(|op| op.is_alloc()).count());
         let mut rep = ReplayReport::default();
-        if fresh {
+        if self.is_fresh() {
             // Nothing to keep: each op is checked as it runs (no second pass
-            // over the ops), and a bad one puts the session back to its start.
+            // over the ops). A bad one puts the session back to its start, and
+            // validation below words the error.
             let arena = self.initial.arena_size;
+            let mut bad = false;
             for (i, op) in script.ops.iter().enumerate() {
                 let ptrs = &self.ptrs;
                 if op_problem(op, arena, ptrs.len(), |k| ptrs[k] == Ptr::Freed).is_some() {
-                    self.heap.reset(&self.initial);
-                    self.ptrs.clear();
-                    self.log.clear();
-                    // The one place that words the error.
-                    return Err(self
-                        .validate(script)
-                        .expect_err("validation fails where the run found a problem"));
+                    bad = true;
+                    break;
                 }
                 self.run(op, &mut rep);
                 after(self, i);
             }
-        } else {
-            for (i, op) in script.ops.iter().enumerate() {
-                self.run(op, &mut rep);
-                after(self, i);
+            if !bad {
+                return Ok(rep);
             }
+            self.start_over();
+            rep = ReplayReport::default();
+        }
+        self.validate(script)?;
+        for (i, op) in script.ops.iter().enumerate() {
+            self.run(op, &mut rep);
+            after(self, i);
         }
         Ok(rep)
+    }
+
+    /// Whether the log is empty, and so the session in its initial state
+    /// (every change is logged: [`rebuild`](Self::rebuild)`(0)` relies on it too).
+    fn is_fresh(&self) -> bool {
+        self.log.is_empty() && self.ptrs.is_empty()
+    }
+
+    /// Back to the initial state, in place (the arena zeroed again).
+    fn start_over(&mut self) {
+        self.heap.reset(&self.initial);
+        self.ptrs.clear();
+        self.log.clear();
     }
 
     /// [`replay_with`](Self::replay_with) without a callback.
