@@ -388,7 +388,8 @@ impl FreeTree {
         let n = &self.nodes[t as usize];
         let mut pos = n.key[..n.len()].partition_point(|&k| k < key);
         if n.len() == B {
-            // Rare (one insert in B/2 at most): split, then refresh both paths.
+            // Rare (one insert in B/2 at most): split (which refreshes both
+            // halves' paths), insert, refresh the path of the half that grew.
             let u = self.split(t);
             let target = if pos <= B / 2 {
                 t
@@ -397,8 +398,7 @@ impl FreeTree {
                 u
             };
             self.put(target, pos, (key, size, 1, id));
-            self.refresh_path(t);
-            self.refresh_path(u);
+            self.refresh_path(target);
             return;
         }
         self.put(t, pos, (key, size, 1, id));
