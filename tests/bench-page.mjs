@@ -26,7 +26,7 @@ try {
   console.log(`Chromium: ${b.userAgent}`);
   for (const n of [1000, 10000]) {
     const r = b[`render${n}`];
-    console.log(`render ${r.blocks} blocks: median ${f(r.median)} ms, max ${f(r.max)} ms (${r.rects} rects${r.dense ? ', dense: subpaths of one path per kind' : ''})`);
+    console.log(`render ${r.blocks} blocks: new map median ${f(r.median)} ms, max ${f(r.max)} ms; from another snapshot ${f(r.other)} ms; after one op ${f(r.oneOp)} ms (${r.rects} rects${r.dense ? ', dense: subpaths of one path per kind' : ''})`);
   }
   const r = b.replay;
   console.log(`replaySampled 1,000,000 ops: ${Math.round(r.ms)} ms = ${Math.round(r.opsPerSec).toLocaleString('en-US')} ops/s`);

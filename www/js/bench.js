@@ -12,13 +12,16 @@ import { num } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 
-/** An arena with about `n` blocks: n/2 allocations of mixed sizes, every other one freed. */
-function arenaWith(n) {
+/**
+ * An arena with about `n` blocks: n/2 allocations of mixed sizes, every other
+ * one freed. A different `shift` gives different sizes, so every block moves.
+ */
+function arenaWith(n, shift = 0) {
   const count = Math.ceil(n / 2) * 2;
   const sizes = [];
   let total = 0;
   for (let i = 0; i < count; i++) {
-    const s = 8 + ((i * 13) % 7) * 8;
+    const s = 8 + (((i + shift) * 13) % 7) * 8;
     sizes.push(`+${s}`);
     total += s;
   }
@@ -37,29 +40,71 @@ function median(xs) {
 
 const nextFrame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r)));
 
+/** Milliseconds to run `draw()` and force style and layout of what it drew. */
+function timed(draw) {
+  const t0 = performance.now();
+  const map = draw();
+  map.element.getBoundingClientRect();
+  map.element.querySelector('svg').getBBox();
+  return performance.now() - t0;
+}
+
+/**
+ * Render times of an `n`-block snapshot, each the median of `runs` after 3
+ * warm-ups: `fresh`, a new map drawing it (the headline: nothing to reuse);
+ * `other`, a map showing a snapshot where every block differs switching to it;
+ * `oneOp`, a map showing the snapshot before one more allocation.
+ */
 async function renderBench(n, runs = 15) {
   const a = arenaWith(n);
-  const blocks = a.blocksTyped();
-  const stats = a.stats();
+  const b = arenaWith(n, 3);
+  const arenaSize = a.stats().arenaSize;
+  const before = a.blocksTyped();
   const stage = $('stage');
-  stage.replaceChildren();
-  const map = new MemoryMap(stage, { onFree() {}, onInspect() {} });
-  const times = [];
-  for (let i = 0; i < runs + 3; i++) {
-    const t0 = performance.now();
-    map.render({ arenaSize: stats.arenaSize, blocks: a.blocksTyped(), width: 1000 });
-    map.element.getBoundingClientRect(); // force style + layout
-    const svg = map.element.querySelector('svg');
-    svg.getBBox();
-    const t = performance.now() - t0;
-    if (i >= 3) times.push(t);
-    await nextFrame();
-  }
+  const opts = { onFree() {}, onInspect() {} };
+  const series = async (f) => {
+    const times = [];
+    for (let i = 0; i < runs + 3; i++) {
+      const t = f(i);
+      if (i >= 3) times.push(t);
+      await nextFrame();
+    }
+    return times;
+  };
+  let map = null;
+  const fresh = await series(() => {
+    map?.destroy();
+    return timed(() => {
+      map = new MemoryMap(stage, opts);
+      map.render({ arenaSize, blocks: a.blocksTyped(), width: 1000 });
+      return map;
+    });
+  });
+  const other = await series((i) => timed(() => {
+    map.render({ arenaSize, blocks: (i % 2 ? a : b).blocksTyped(), width: 1000 });
+    return map;
+  }));
+  const p = a.alloc(24);
+  const after = a.blocksTyped();
+  const oneOp = await series((i) => {
+    map.render({ arenaSize, blocks: i % 2 ? before : after, width: 1000 });
+    map.element.getBoundingClientRect();
+    return timed(() => {
+      map.render({ arenaSize, blocks: i % 2 ? after : before, width: 1000 });
+      return map;
+    });
+  });
+  a.free(p);
   const rects = map.element.querySelectorAll('.mm-blocks rect').length
-    + [...map.element.querySelectorAll('.mm-blocks path')].reduce((k, p) => k + Number(p.dataset.runs), 0);
-  const dense = map.dense;
+    + [...map.element.querySelectorAll('.mm-blocks path')].reduce((k, q) => k + Number(q.dataset.runs), 0);
+  const result = {
+    blocks: before.length, median: median(fresh), max: Math.max(...fresh),
+    other: median(other), oneOp: median(oneOp), rects, dense: map.dense,
+  };
+  map.destroy();
   a.dispose();
-  return { blocks: blocks.length, median: median(times), max: Math.max(...times), rects, dense };
+  b.dispose();
+  return result;
 }
 
 async function replayBench() {
@@ -102,7 +147,7 @@ async function run() {
     const r = await renderBench(n);
     out[`render${n}`] = r;
     row(`Render ${num(r.blocks)} blocks`, `${r.median.toFixed(1)} ms`, `≤ ${budget} ms`, r.median <= budget,
-      `median of 15 (max ${r.max.toFixed(1)} ms), ${num(r.rects)} ${r.dense ? 'rects as subpaths of one path per kind (dense mode, sub-pixel blocks merged)' : 'rects, one focusable per block'}`);
+      `new map, median of 15 (max ${r.max.toFixed(1)} ms); switching from another snapshot ${r.other.toFixed(1)} ms, after one op ${r.oneOp.toFixed(1)} ms; ${num(r.rects)} ${r.dense ? 'rects as subpaths of one path per kind (dense mode, sub-pixel blocks merged)' : 'rects, one focusable per block'}`);
   }
   const rp = await replayBench();
   out.replay = rp;

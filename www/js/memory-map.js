@@ -189,6 +189,15 @@ export class MemoryMap {
   #ro = null;
   #width = 0;
   #heads = null;
+  /** `width arenaSize` of the last render: the SVG is kept while it stays the same. */
+  #shape = '';
+  /** The block rect with tabindex 0 (the roving tab stop), if any. */
+  #tabStop = null;
+  #blocksG = null;
+  #slackG = null;
+  #labelsG = null;
+  /** The rects in the blocks layer, in document (= address) order, for the next render to reuse. */
+  #rects = [];
 
   /**
    * @param {HTMLElement} container
@@ -246,27 +255,64 @@ export class MemoryMap {
     this.#L = L;
     const hadFocus = this.#svg && this.#svg.contains(this.#root.ownerDocument.activeElement);
     const n = blocks.length;
-    this.#dense = !this.#opts.interactive || n > this.#opts.maxInteractive;
+    const dense = !this.#opts.interactive || n > this.#opts.maxInteractive;
     const interactive = this.#opts.interactive;
-    const p = this.#p;
+    // Same arena and width as the last per-block render: keep the SVG (axis,
+    // tracks, listeners) and update its block rects in place, so a render
+    // after one op touches the few rects that changed, not the whole map.
+    const shape = `${width} ${data.arenaSize}`;
+    const reuse = this.#svg && !dense && !this.#dense && this.#shape === shape;
+    this.#dense = dense;
+    this.#shape = shape;
+    const label = `${this.#opts.label}: ${num(data.arenaSize)}-byte arena, ${num(n)} blocks`;
+    if (reuse) {
+      this.#svg.setAttribute('aria-label', label);
+      this.#tabStop?.setAttribute('tabindex', '-1');
+      this.#slackG.replaceChildren();
+      this.#labelsG.replaceChildren();
+    } else {
+      this.#skeleton(L, data.arenaSize, label);
+    }
+    this.#tabStop = null;
+    if (dense) this.#drawDense(blocks, L, this.#blocksG);
+    else this.#drawBlocks(blocks, L, this.#blocksG, this.#slackG, this.#labelsG);
+    this.#hover = -1;
+    this.#tip.hidden = true;
 
+    const focusIdx = Math.max(0, findBlock(blocks, Math.min(this.#focusOffset, data.arenaSize - 1)));
+    this.#cursor = n ? focusIdx : -1;
+    if (interactive && !dense && n) {
+      const el = this.#blockEl(focusIdx);
+      if (el) {
+        el.setAttribute('tabindex', '0');
+        this.#tabStop = el;
+        if (hadFocus) el.focus({ preventScroll: true });
+      }
+    } else if (interactive && hadFocus) {
+      this.#svg.focus({ preventScroll: true });
+    }
+    this.#drawOverlay();
+  }
+
+  /** A new SVG for this layout: patterns, row tracks, the address axis and empty layers. */
+  #skeleton(L, arenaSize, label) {
+    const interactive = this.#opts.interactive;
     const svg = s('svg', {
-      class: 'mm-svg', width, height: L.height, viewBox: `0 0 ${width} ${L.height}`,
-      role: interactive ? 'group' : 'img',
-      'aria-label': `${this.#opts.label}: ${num(data.arenaSize)}-byte arena, ${num(n)} blocks`,
+      class: 'mm-svg', width: L.width, height: L.height, viewBox: `0 0 ${L.width} ${L.height}`,
+      role: interactive ? 'group' : 'img', 'aria-label': label,
     });
     if (interactive && this.#dense) {
       svg.setAttribute('tabindex', '0');
       svg.setAttribute('aria-roledescription', 'memory map');
     }
-    svg.append(patterns(p));
+    svg.append(patterns(this.#p));
 
     // Row tracks and the address axis.
     const axis = s('g', { class: 'mm-axis', 'aria-hidden': 'true' });
     const tracks = s('g', { class: 'mm-tracks', 'aria-hidden': 'true' });
     for (let r = 0; r < L.rows; r++) {
       const y = L.top + r * (L.rowH + L.gap);
-      const rowBytes = Math.min(L.bpr, data.arenaSize - r * L.bpr);
+      const rowBytes = Math.min(L.bpr, arenaSize - r * L.bpr);
       tracks.append(s('rect', { x: L.gutter, y, width: rowBytes * L.ppb, height: L.rowH, class: 'mm-track', rx: 2 }));
       if (!this.#opts.compact && (L.rows <= 16 || r % 2 === 0)) {
         axis.append(s('text', { x: L.gutter - 8, y: y + L.rowH / 2, class: 'mm-addr', 'text-anchor': 'end', 'dominant-baseline': 'central', text: num(r * L.bpr) }));
@@ -281,50 +327,60 @@ export class MemoryMap {
         axis.append(s('text', { x, y: L.top - 8, class: 'mm-addr mm-addr-top', 'text-anchor': anchor, text: k === 0 ? '+0' : `+${num(k * q)}` }));
       }
     }
-    svg.append(tracks, axis);
-
-    const g = s('g', { class: 'mm-blocks' });
-    const slack = s('g', { class: 'mm-slack', 'aria-hidden': 'true' });
-    const labels = s('g', { class: 'mm-labels', 'aria-hidden': 'true' });
-    if (this.#dense) this.#drawDense(blocks, L, g);
-    else this.#drawBlocks(blocks, L, g, slack, labels);
+    this.#blocksG = s('g', { class: 'mm-blocks' });
+    this.#slackG = s('g', { class: 'mm-slack', 'aria-hidden': 'true' });
+    this.#labelsG = s('g', { class: 'mm-labels', 'aria-hidden': 'true' });
     this.#overlay = s('g', { class: 'mm-overlay', 'aria-hidden': 'true' });
-    svg.append(g, slack, labels, this.#overlay);
-
+    this.#rects = [];
+    svg.append(tracks, axis, this.#blocksG, this.#slackG, this.#labelsG, this.#overlay);
     if (this.#svg) this.#svg.replaceWith(svg); else this.#root.prepend(svg);
     this.#svg = svg;
     if (interactive) this.#wire(svg);
-    this.#hover = -1;
-    this.#tip.hidden = true;
-
-    const focusIdx = Math.max(0, findBlock(blocks, Math.min(this.#focusOffset, data.arenaSize - 1)));
-    this.#cursor = n ? focusIdx : -1;
-    if (interactive && !this.#dense && n) {
-      const el = this.#blockEl(focusIdx);
-      if (el) el.setAttribute('tabindex', '0');
-      if (hadFocus && el) el.focus({ preventScroll: true });
-    } else if (interactive && hadFocus) {
-      svg.focus({ preventScroll: true });
-    }
-    this.#drawOverlay();
   }
 
+  // One rect per row segment of each block. The rects of the last render are
+  // matched to the new blocks by (offset, segment) in one merge pass, so a
+  // block that did not change keeps its rect untouched, one whose size or
+  // name changed gets only those attributes (kept as expando properties), and
+  // one whose kind changed gets a fresh clone of its kind's template. The
+  // layer stays in address order (the order a screen reader reads it in).
   #drawBlocks(b, L, g, slackG, labels) {
     const p = this.#p;
     const labelled = !this.#opts.compact && L.rowH >= 26;
     const interactive = this.#opts.interactive;
     const rowH = L.rowH;
+    const old = this.#rects;
+    const rects = [];
+    let c = 0;
     // One template rect per kind and shade: cloning is cheaper than building.
     const templates = new Map();
-    const template = (kind, seq, head) => {
+    const rectFor = (kind, seq, head, off, nth) => {
       const key = (kind * 2 + (seq & 1)) * 2 + (head ? 1 : 0);
+      while (c < old.length && old[c].__off < off) old[c++].remove();
+      const r = old[c];
+      const same = r && r.__off === off && r.__seg === nth;
+      if (same) {
+        c++;
+        if (r.__mmKey === key) {
+          rects.push(r);
+          return r;
+        }
+      }
       let tp = templates.get(key);
       if (!tp) {
         const extra = !interactive ? {} : head ? { role: 'button', tabindex: '-1' } : { 'aria-hidden': 'true' };
         tp = s('rect', { height: rowH, ...fillFor(kind, p, seq), ...extra });
         templates.set(key, tp);
       }
-      return tp;
+      const fresh = tp.cloneNode(false);
+      fresh.__mmKey = key;
+      fresh.__off = off;
+      fresh.__seg = nth;
+      if (same) r.replaceWith(fresh);
+      else if (r) g.insertBefore(fresh, r);
+      else g.append(fresh);
+      rects.push(fresh);
+      return fresh;
     };
     const heads = new Array(b.length);
     this.#heads = heads;
@@ -339,23 +395,25 @@ export class MemoryMap {
       let widest = 1;
       if (labelled && size > L.bpr - (off % L.bpr)) {
         let best = -1;
-        let k = 0;
-        segments(L, off, off + size, (_x, _y, w) => { k++; if (w > best) { best = w; widest = k; } });
+        let nth = 0;
+        segments(L, off, off + size, (_x, _y, w) => { nth++; if (w > best) { best = w; widest = nth; } });
       }
       segments(L, off, off + size, (x, y, w) => {
         seg++;
         const rw = w >= 3 ? w - 1 : w;
-        const r = template(kind, sq, first).cloneNode(false);
-        r.setAttribute('x', x);
-        r.setAttribute('y', y);
-        r.setAttribute('width', rw);
+        const r = rectFor(kind, sq, first, off, seg);
+        if (r.__x !== x) { r.setAttribute('x', x); r.__x = x; }
+        if (r.__y !== y) { r.setAttribute('y', y); r.__y = y; }
+        if (r.__w !== rw) { r.setAttribute('width', rw); r.__w = rw; }
         r.__mmIndex = i;
         if (first) {
-          if (interactive) r.setAttribute('aria-label', describeBlock(b, i));
+          if (interactive) {
+            const name = describeBlock(b, i);
+            if (r.__name !== name) { r.setAttribute('aria-label', name); r.__name = name; }
+          }
           heads[i] = r;
           first = false;
         }
-        g.append(r);
         if (labelled && w >= 22) {
           let text = null;
           if (kind === KIND.USED || kind === KIND.CHUNK_USED) {
@@ -390,6 +448,8 @@ export class MemoryMap {
         }
       }
     }
+    while (c < old.length) old[c++].remove();
+    this.#rects = rects;
   }
 
   // Many blocks: merge those narrower than a pixel into one run, coloured by
@@ -561,6 +621,7 @@ export class MemoryMap {
       if (old && old !== el) old.setAttribute('tabindex', '-1');
       if (el) {
         el.setAttribute('tabindex', '0');
+        this.#tabStop = el;
         if (focus) el.focus({ preventScroll: false });
       }
     } else {
