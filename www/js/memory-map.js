@@ -88,6 +88,11 @@ export function findBlock(b, offset) {
   return -1;
 }
 
+/** The memory map's record of its block rects (see `MemoryMap#rects`). */
+function noRects() {
+  return { el: [], key: [], off: [], seg: [], x: [], y: [], w: [], name: [] };
+}
+
 function pow2floor(x) {
   return x < 1 ? 1 : 2 ** Math.floor(Math.log2(x));
 }
@@ -196,8 +201,12 @@ export class MemoryMap {
   #blocksG = null;
   #slackG = null;
   #labelsG = null;
-  /** The rects in the blocks layer, in document (= address) order, for the next render to reuse. */
-  #rects = [];
+  /**
+   * The rects in the blocks layer, in document (= address) order, with what
+   * each shows (parallel arrays, not expando properties, which cost more than
+   * the rest of a new rect), for the next render to reuse.
+   */
+  #rects = noRects();
 
   /**
    * @param {HTMLElement} container
@@ -331,7 +340,7 @@ export class MemoryMap {
     this.#slackG = s('g', { class: 'mm-slack', 'aria-hidden': 'true' });
     this.#labelsG = s('g', { class: 'mm-labels', 'aria-hidden': 'true' });
     this.#overlay = s('g', { class: 'mm-overlay', 'aria-hidden': 'true' });
-    this.#rects = [];
+    this.#rects = noRects();
     svg.append(tracks, axis, this.#blocksG, this.#slackG, this.#labelsG, this.#overlay);
     if (this.#svg) this.#svg.replaceWith(svg); else this.#root.prepend(svg);
     this.#svg = svg;
@@ -350,20 +359,25 @@ export class MemoryMap {
     const interactive = this.#opts.interactive;
     const rowH = L.rowH;
     const old = this.#rects;
-    const rects = [];
+    const rects = noRects();
     let c = 0;
     // One template rect per kind and shade: cloning is cheaper than building.
     const templates = new Map();
+    // Puts the rect for segment `nth` of the block at `off` next in `rects`;
+    // returns the index in `old` of the rect it reuses as is, or -1.
     const rectFor = (kind, seq, head, off, nth) => {
       const key = (kind * 2 + (seq & 1)) * 2 + (head ? 1 : 0);
-      while (c < old.length && old[c].__off < off) old[c++].remove();
-      const r = old[c];
-      const same = r && r.__off === off && r.__seg === nth;
+      while (c < old.el.length && old.off[c] < off) old.el[c++].remove();
+      const r = old.el[c];
+      const same = r && old.off[c] === off && old.seg[c] === nth;
+      rects.key.push(key);
+      rects.off.push(off);
+      rects.seg.push(nth);
       if (same) {
         c++;
-        if (r.__mmKey === key) {
-          rects.push(r);
-          return r;
+        if (old.key[c - 1] === key) {
+          rects.el.push(r);
+          return c - 1;
         }
       }
       let tp = templates.get(key);
@@ -373,14 +387,11 @@ export class MemoryMap {
         templates.set(key, tp);
       }
       const fresh = tp.cloneNode(false);
-      fresh.__mmKey = key;
-      fresh.__off = off;
-      fresh.__seg = nth;
       if (same) r.replaceWith(fresh);
       else if (r) g.insertBefore(fresh, r);
       else g.append(fresh);
-      rects.push(fresh);
-      return fresh;
+      rects.el.push(fresh);
+      return -1;
     };
     const heads = new Array(b.length);
     this.#heads = heads;
@@ -401,19 +412,24 @@ export class MemoryMap {
       segments(L, off, off + size, (x, y, w) => {
         seg++;
         const rw = w >= 3 ? w - 1 : w;
-        const r = rectFor(kind, sq, first, off, seg);
-        if (r.__x !== x) { r.setAttribute('x', x); r.__x = x; }
-        if (r.__y !== y) { r.setAttribute('y', y); r.__y = y; }
-        if (r.__w !== rw) { r.setAttribute('width', rw); r.__w = rw; }
-        r.__mmIndex = i;
+        const from = rectFor(kind, sq, first, off, seg);
+        const r = rects.el[rects.el.length - 1];
+        if (from < 0 || old.x[from] !== x) r.setAttribute('x', x);
+        if (from < 0 || old.y[from] !== y) r.setAttribute('y', y);
+        if (from < 0 || old.w[from] !== rw) r.setAttribute('width', rw);
+        rects.x.push(x);
+        rects.y.push(y);
+        rects.w.push(rw);
+        let name = '';
         if (first) {
           if (interactive) {
-            const name = describeBlock(b, i);
-            if (r.__name !== name) { r.setAttribute('aria-label', name); r.__name = name; }
+            name = describeBlock(b, i);
+            if (from < 0 || old.name[from] !== name) r.setAttribute('aria-label', name);
           }
           heads[i] = r;
           first = false;
         }
+        rects.name.push(name);
         if (labelled && w >= 22) {
           let text = null;
           if (kind === KIND.USED || kind === KIND.CHUNK_USED) {
@@ -448,7 +464,7 @@ export class MemoryMap {
         }
       }
     }
-    while (c < old.length) old[c++].remove();
+    while (c < old.el.length) old.el[c++].remove();
     this.#rects = rects;
   }
 
@@ -548,7 +564,7 @@ export class MemoryMap {
       this.#activate(i);
     });
     svg.addEventListener('focusin', (e) => {
-      const i = this.#dense ? this.#cursor : e.target.__mmIndex ?? -1;
+      const i = this.#dense ? this.#cursor : this.#heads?.indexOf(e.target) ?? -1;
       if (i >= 0) {
         this.#cursor = i;
         this.#focusOffset = this.#data.blocks.offset[i];
