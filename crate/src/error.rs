@@ -55,6 +55,19 @@ pub enum AllocError {
         /// Length of the range.
         len: usize,
     },
+    /// A write of `len` bytes `at` bytes into the live block at `offset`
+    /// (`size` bytes) that does not fit inside it, or that carries no byte or
+    /// more than [`MAX_WRITE`](crate::script::MAX_WRITE) (what an op list can carry).
+    WriteOutside {
+        /// The block's offset in the arena.
+        offset: usize,
+        /// The block's size.
+        size: usize,
+        /// Where the write starts, from the block's start.
+        at: usize,
+        /// Bytes written.
+        len: usize,
+    },
     /// A configuration that cannot be built.
     BadConfig {
         /// What is wrong with it.
@@ -73,7 +86,7 @@ impl AllocError {
             AllocError::ZeroSize => "zero-size",
             AllocError::BadAlign { .. } => "bad-align",
             AllocError::TooLarge { .. } => "too-large",
-            AllocError::OutOfBounds { .. } => "out-of-bounds",
+            AllocError::OutOfBounds { .. } | AllocError::WriteOutside { .. } => "out-of-bounds",
             AllocError::BadConfig { .. } => "bad-config",
         }
     }
@@ -113,6 +126,24 @@ impl fmt::Display for AllocError {
             AllocError::OutOfBounds { offset, len } => write!(
                 f,
                 "out of bounds: {len} bytes at offset {offset} leave the arena or the live block"
+            ),
+            AllocError::WriteOutside { len: 0, .. } => {
+                write!(f, "out of bounds: a write needs at least 1 byte")
+            }
+            AllocError::WriteOutside { len, .. } if *len > crate::script::MAX_WRITE => write!(
+                f,
+                "out of bounds: a write takes at most {} bytes, got {len}",
+                crate::script::MAX_WRITE
+            ),
+            AllocError::WriteOutside {
+                offset,
+                size,
+                at,
+                len,
+            } => write!(
+                f,
+                "out of bounds: {len} bytes at +{at} do not fit the {size}-byte block at offset {offset} ({} bytes fit there)",
+                size.saturating_sub(*at)
             ),
             AllocError::BadConfig { reason } => write!(f, "bad configuration: {reason}"),
         }

@@ -622,6 +622,8 @@ impl FreeListAllocator {
             failed_allocs: self.failed_allocs,
             last_searched: self.last_searched,
             largest_request: largest,
+            free_chunks: 0,
+            chunk_free_bytes: 0,
         }
     }
 

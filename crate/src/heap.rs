@@ -499,6 +499,8 @@ impl Heap {
         s.internal_fragmentation = s.used_bytes - s.requested_bytes;
         s.used_blocks = s.used_blocks - p.slab_count() + p.live_chunks();
         s.free_blocks += p.free_chunks();
+        s.free_chunks = p.free_chunks();
+        s.chunk_free_bytes = p.free_bytes();
         s.external_fragmentation = stats::external(s.largest_free, fl_free);
         s.utilization = stats::ratio(s.requested_bytes, s.arena_size);
         s.peak_used = self.peak_used;
@@ -568,6 +570,14 @@ impl Heap {
             return Err(format!(
                 "heap stats disagree with the blocks: used {used} vs {}, requested {req} vs {}",
                 s.used_bytes, s.requested_bytes
+            ));
+        }
+        let free_chunks = blocks.iter().filter(|b| b.free && b.class.is_some());
+        let (chunks, chunk_bytes) = free_chunks.fold((0, 0), |(n, b), c| (n + 1, b + c.size));
+        if (chunks, chunk_bytes) != (s.free_chunks, s.chunk_free_bytes) {
+            return Err(format!(
+                "free chunks disagree with the blocks: {chunks} chunks, {chunk_bytes} B vs {}, {} B",
+                s.free_chunks, s.chunk_free_bytes
             ));
         }
         if self.peak_used < used || self.peak_requested < req {

@@ -106,7 +106,14 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             return Err(ScriptError::new(
                 ln,
                 1,
-                format!("id {id} is outside 0..{num_ids} (the header's number of ids)"),
+                match num_ids {
+                    0 => format!("id {id} is out of range: the header declares no ids"),
+                    1 => format!("id {id} is out of range: the header declares 1 id, so only id 0"),
+                    n => format!(
+                        "id {id} is out of range: the header declares {n} ids, 0 to {}",
+                        n - 1
+                    ),
+                },
             ));
         }
         let id = id as usize;

@@ -105,9 +105,13 @@ fn op_problem(
         }
         Op::Free { ptr: k } | Op::Realloc { ptr: k, .. } | Op::Write { ptr: k, .. } => {
             if k >= requests {
-                return Some(format!(
-                    "ptr[{k}] does not exist yet (only {requests} allocation requests so far)"
-                ));
+                return Some(match requests {
+                    0 => format!("ptr[{k}] does not exist yet (no allocation request so far)"),
+                    1 => format!("ptr[{k}] does not exist yet (only 1 allocation request so far)"),
+                    n => {
+                        format!("ptr[{k}] does not exist yet (only {n} allocation requests so far)")
+                    }
+                });
             }
             if freed(k) {
                 return Some(format!("ptr[{k}] is already freed"));
@@ -270,32 +274,25 @@ impl Session {
     ///
     /// # Errors
     /// [`AllocError::InvalidFree`] / [`AllocError::DoubleFree`] when `offset` is
-    /// not a live block; [`AllocError::OutOfBounds`] when the bytes leave it.
+    /// not a live block; [`AllocError::WriteOutside`] when the bytes leave it.
     pub fn write(&mut self, offset: usize, at: usize, bytes: &[u8]) -> Result<()> {
         let block = self.heap.live_block(offset)?;
+        let outside = AllocError::WriteOutside {
+            offset,
+            size: block.size,
+            at,
+            len: bytes.len(),
+        };
         // The op-list syntax carries 1 ..= MAX_WRITE bytes per write: a logged
         // write must parse again.
         if bytes.is_empty() || bytes.len() > crate::script::MAX_WRITE {
-            return Err(AllocError::OutOfBounds {
-                offset,
-                len: bytes.len(),
-            });
+            return Err(outside);
         }
         let k = block.seq.expect("live") as usize;
-        let start = offset.checked_add(at).ok_or(AllocError::OutOfBounds {
-            offset,
-            len: bytes.len(),
-        })?;
-        if start
-            .checked_add(bytes.len())
-            .is_none_or(|e| e > block.end())
-        {
-            return Err(AllocError::OutOfBounds {
-                offset: start,
-                len: bytes.len(),
-            });
+        if at.checked_add(bytes.len()).is_none_or(|e| e > block.size) {
+            return Err(outside);
         }
-        self.heap.write(start, bytes)?;
+        self.heap.write(offset + at, bytes)?;
         self.log.push(Op::Write {
             ptr: k,
             at,

@@ -45,6 +45,12 @@ pub struct Stats {
     pub last_searched: usize,
     /// The largest request that would succeed now.
     pub largest_request: usize,
+    /// Free slab chunks (counted in `free_blocks`; 0 without slabs). They
+    /// serve only their class, so the fragmentation figures leave them out.
+    pub free_chunks: usize,
+    /// Bytes in free slab chunks (counted in `free_bytes`, not in the `F` of
+    /// the fragmentation figures).
+    pub chunk_free_bytes: usize,
 }
 
 /// `1 − largest / free`, or 0 when nothing is free.

@@ -66,11 +66,11 @@ fn shown(v: &JsValue) -> String {
     }
 }
 
-fn bad_argument(what: &str, v: &JsValue) -> JsValue {
+fn bad_argument(what: &str, min: usize, v: &JsValue) -> JsValue {
     coded(
         "bad-argument",
         &format!(
-            "{what} must be an integer from 0 to {MAX_ARENA}, got {}",
+            "{what} must be an integer from {min} to {MAX_ARENA}, got {}",
             shown(v)
         ),
     )
@@ -81,7 +81,17 @@ fn bad_argument(what: &str, v: &JsValue) -> JsValue {
 fn uint(v: &JsValue, what: &str) -> JsResult<usize> {
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..=MAX_ARG).contains(&n) => Ok(n as usize),
-        _ => Err(bad_argument(what, v)),
+        _ => Err(bad_argument(what, 0, v)),
+    }
+}
+
+/// An arena size: any integer a `usize` holds goes on to the core, which
+/// words the range error (`bad-config`, the same for 0 as for 2^31); anything
+/// else is `bad-argument`.
+fn arena_size_arg(v: &JsValue) -> JsResult<usize> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=usize::MAX as f64).contains(&n) => Ok(n as usize),
+        _ => Err(bad_argument("size", 1, v)),
     }
 }
 
@@ -120,7 +130,7 @@ fn field(obj: &JsValue, key: &str) -> JsValue {
 }
 
 fn mode_arg(v: &JsValue) -> JsResult<Mode> {
-    let s = v.as_string().ok_or_else(|| bad_argument("strategy", v))?;
+    let s = v.as_string().ok_or_else(|| bad_strategy(v))?;
     s.parse::<Mode>().map_err(js_error)
 }
 
@@ -148,7 +158,7 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     let mut c = HeapConfig::default();
     let get = |k: &str| field(opts, k);
     if !get("size").is_undefined() {
-        c.arena_size = uint(&get("size"), "size")?;
+        c.arena_size = arena_size_arg(&get("size"))?;
     }
     if !get("strategy").is_undefined() {
         c.mode = mode_arg(&get("strategy"))?;

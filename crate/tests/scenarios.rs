@@ -1842,7 +1842,7 @@ fn rep_errors_name_the_line() {
         (
             "100\n1\n1\n1\na 1 5\n",
             5,
-            "id 1 is outside 0..1 (the header's number of ids)",
+            "id 1 is out of range: the header declares 1 id, so only id 0",
         ),
         (
             "100\n1\n2\n1\na 0 5\n",
@@ -2000,6 +2000,21 @@ fn session_replay_validates_before_running() {
         ),
         ("-1\nr1:5", "line 2: r1:5: ptr[1] is already freed"),
     ];
+    // A fresh session words the counts in the singular and the plural.
+    let fresh = session(100, Mode::FirstFit, 1, true);
+    for (text, message) in [
+        (
+            "-0",
+            "line 1: -0: ptr[0] does not exist yet (no allocation request so far)",
+        ),
+        (
+            "+10,-5",
+            "line 1: -5: ptr[5] does not exist yet (only 1 allocation request so far)",
+        ),
+    ] {
+        let e = fresh.validate(&script::parse(text).unwrap()).unwrap_err();
+        assert_eq!(e.to_string(), message);
+    }
     for &(text, message) in cases {
         let script = script::parse(text).unwrap();
         let e = op!(s.replay(&script)).unwrap_err();
@@ -2151,7 +2166,16 @@ fn session_errors_leave_the_session_alone() {
     assert_eq!(op!(s.realloc(p, 0)), Err(AllocError::ZeroSize));
     assert_eq!(
         op!(s.write(p, 8, &[1, 2, 3])),
-        Err(AllocError::OutOfBounds { offset: 8, len: 3 })
+        Err(AllocError::WriteOutside {
+            offset: p,
+            size: 10,
+            at: 8,
+            len: 3
+        })
+    );
+    assert_eq!(
+        s.write(p, 8, &[1, 2, 3]).unwrap_err().to_string(),
+        "out of bounds: 3 bytes at +8 do not fit the 10-byte block at offset 0 (2 bytes fit there)"
     );
     assert_eq!(
         op!(s.write(50, 0, &[1])),
@@ -2650,7 +2674,7 @@ fn writes_the_syntax_cannot_carry_are_refused() {
     for len in [0, script::MAX_WRITE + 1] {
         assert!(matches!(
             op!(s.write(p, 0, &vec![1; len])),
-            Err(AllocError::OutOfBounds { .. })
+            Err(AllocError::WriteOutside { .. })
         ));
         assert_eq!(s.snapshot(), before);
     }
@@ -2694,4 +2718,37 @@ fn compare_in_chunks_matches_compare_in_one_go() {
     // A script that fails validation is refused before any run starts.
     let bad = script::parse("+10,-5").unwrap();
     assert!(alloc_playground::Comparer::new(&config, bad, &Mode::ALL, 1).is_err());
+}
+
+#[test]
+fn slab_stats_count_free_chunks_apart_from_the_fragmentation_figures() {
+    let mut h = Heap::new(HeapConfig {
+        mode: Mode::Slab,
+        ..HeapConfig::default()
+    })
+    .unwrap();
+    // One 16-byte chunk carves a 256-byte slab: 15 chunks stay free.
+    let c = op!(h.alloc(10)).unwrap();
+    let s = h.stats();
+    assert_eq!((s.free_chunks, s.chunk_free_bytes), (15, 15 * 16));
+    assert_eq!(s.free_bytes, 1024 - 16, "free chunks are free bytes");
+    assert_eq!(
+        s.free_blocks,
+        1 + 15,
+        "the free list's tail plus the chunks"
+    );
+    // L/F is the free list's own: its one block, 768 bytes, is all of F.
+    assert_eq!((s.largest_free, s.external_fragmentation), (768, 0.0));
+    assert_eq!(
+        s.free_bytes - s.chunk_free_bytes,
+        768,
+        "F is what is free outside chunks"
+    );
+    // The slab empties and goes back: no chunks left.
+    op!(h.free(c)).unwrap();
+    let s = h.stats();
+    assert_eq!(
+        (s.free_chunks, s.chunk_free_bytes, s.free_blocks),
+        (0, 0, 1)
+    );
 }
