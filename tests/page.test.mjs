@@ -99,7 +99,14 @@ async function checkViewsMatch(page) {
   assert.equal(await page.textContent('[data-testid=ext-frag]'), pct(s.stats.externalFragmentation));
   assert.equal(meter.largestFree, `${int(s.stats.largestFree)} B`);
   assert.equal(meter.freeBytes, `${int(s.stats.freeBytes)} B`);
-  assert.equal(meter.freeBlocks, int(s.stats.freeBlocks));
+  const chunks = s.stats.freeChunks;
+  assert.equal(meter.freeBlocks, chunks ? `${int(s.stats.freeBlocks - chunks)} + ${int(chunks)} ${chunks === 1 ? 'chunk' : 'chunks'}` : int(s.stats.freeBlocks));
+  // The gauge is 1 − L/F with the L and F it shows (F leaves free slab chunks out).
+  const F = s.stats.freeBytes - s.stats.chunkFreeBytes;
+  assert.equal(await page.textContent('[data-testid=ext-frag]'), pct(F ? 1 - s.stats.largestFree / F : 0));
+  const formula = await page.textContent('.meter-formula');
+  assert.ok(formula.includes(`L: largest free block, ${int(s.stats.largestFree)} B`), formula);
+  if (chunks) assert.ok(formula.includes(`F: free bytes outside slab chunks, ${int(F)} B`), formula);
   assert.equal(meter.l2Fragmentation, pct(s.stats.l2Fragmentation));
   assert.equal(meter.internalFragmentation, `${int(s.stats.internalFragmentation)} B`);
   assert.equal(meter.utilization, pct(s.stats.utilization));
@@ -229,6 +236,83 @@ test('a map updated in place through random ops draws exactly what a new map dra
   });
   assert.deepEqual(diffs, []);
   await close();
+});
+
+test('the keyboard focus survives controls that disable or hide themselves', async () => {
+  const { page, close } = await open();
+  const active = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.tagName);
+  for (const n of [16, 32]) await malloc(page, n);
+  // Undo down to step 0 disables Undo: the focus moves to Redo, and back.
+  await page.focus('[data-testid=undo]');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 0);
+  assert.equal(await active(), 'redo');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await active(), 'undo', 'at the end, Redo hands the focus to Undo');
+  // Freeing the last pointer from the panel hides its section.
+  await page.selectOption('[data-testid=target]', '1');
+  await page.focus('[data-testid=free-target]');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await active(), 'free-target', 'one pointer left: the button stays');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await log(page), '+16,+32,-1,-0');
+  assert.equal(await active(), 'malloc');
+  // Compare disables its button while it runs, and gives the focus back.
+  await page.focus('[data-testid=compare-run]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=compare-grid] .cmp-card');
+  await idle(page);
+  assert.equal(await active(), 'compare-run');
+  // The map is one tab stop (its SVG is not a stop of its own).
+  await malloc(page, 8);
+  await page.focus('#map rect[tabindex="0"]');
+  await page.keyboard.press('Shift+Tab');
+  assert.notEqual(await page.evaluate(() => document.activeElement.tagName.toLowerCase()), 'svg');
+  await close();
+});
+
+test('block labels never overlap; on a phone the op strip keeps the cursor in view', async () => {
+  for (const width of [1280, 390]) {
+    const { page, close } = await open('', { width, height: 900 });
+    // Hundreds of 8-byte blocks with 3- and 4-digit pointers.
+    await page.fill('[data-testid=arena-size]', '16384');
+    await page.press('[data-testid=arena-size]', 'Enter');
+    await idle(page);
+    await page.fill('[data-testid=wl-ops]', '3000');
+    await page.fill('[data-testid=wl-max]', '8');
+    await page.click('[data-testid=wl-run]');
+    await idle(page);
+    const overlaps = await page.$$eval('#map .mm-labels text', (ts) => {
+      const boxes = ts.map((t) => t.getBBox());
+      let n = 0;
+      for (let i = 1; i < boxes.length; i++) {
+        const a = boxes[i - 1];
+        const b = boxes[i];
+        if (Math.abs(a.y - b.y) < 1 && a.x + a.width > b.x + 0.5) n++;
+      }
+      return n;
+    });
+    assert.equal(overlaps, 0, `labels overlap at width ${width}`);
+    await page.click('[data-testid=undo]');
+    await idle(page);
+    await page.click('[data-testid=undo]');
+    await idle(page);
+    const seen = await page.evaluate(() => {
+      const strip = document.querySelector('.tl-ops').getBoundingClientRect();
+      const cur = document.querySelector('.tl-cursor').getBoundingClientRect();
+      return cur.left >= strip.left && cur.right <= strip.right;
+    });
+    assert.ok(seen, `the cursor is inside the op strip at width ${width}`);
+    await close();
+  }
 });
 
 test('dense mode (thousands of blocks): one focus stop, arrows announce blocks, Enter frees', async () => {

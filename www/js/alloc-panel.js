@@ -1,7 +1,7 @@
 // The operation forms: malloc (with optional alignment), calloc, and for a
 // chosen live pointer: free, realloc, and writing bytes into it.
 
-import { h, field, button } from './dom.js';
+import { h, field, button, keepFocus, focusIn } from './dom.js';
 import { num } from './format.js';
 
 /** Bytes from the write box: text (UTF-8) or hex pairs. Throws with a message. */
@@ -24,6 +24,8 @@ export class AllocPanel {
   #els;
   #opts;
   #live = [];
+  #root;
+  #parked = null;
 
   /**
    * @param {HTMLElement} container
@@ -103,7 +105,8 @@ export class AllocPanel {
       h('div', { class: 'ap-row' }, field('Resize to', rsize), h('div', { class: 'ap-buttons' }, realloc)),
       writeForm);
     const empty = h('p', { class: 'ap-empty', text: 'No live pointers yet: malloc something to free, resize or write into it.' });
-    container.append(h('div', { class: 'ap' }, allocForm, msg, h('div', { class: 'ap-sep', role: 'separator' }), empty, ptrSection));
+    this.#root = h('div', { class: 'ap' }, allocForm, msg, h('div', { class: 'ap-sep', role: 'separator' }), empty, ptrSection);
+    container.append(this.#root);
     this.#els = { size, align, malloc, calloc, target, free, rsize, realloc, data, mode, at, write, msg, ptrSection, empty, quick: [...allocForm.querySelectorAll('[data-quick]')] };
   }
 
@@ -129,6 +132,7 @@ export class AllocPanel {
    */
   render(st) {
     const e = this.#els;
+    const was = focusIn(this.#root);
     this.#live = st.live;
     const shown = st.live.length > MAX_OPTIONS ? st.live.slice(-MAX_OPTIONS) : st.live;
     const opts = shown.map((b) => h('option', { value: b.seq, text: `ptr[${b.seq}] · ${num(b.requested)} B at ${num(b.offset)}` }));
@@ -146,6 +150,9 @@ export class AllocPanel {
     const blk = st.live.find((b) => b.seq === sel);
     if (blk && e.rsize.ownerDocument.activeElement !== e.rsize) e.rsize.placeholder = String(blk.requested);
     for (const el of [e.malloc, e.calloc, e.free, e.realloc, e.write, e.target, ...e.quick]) el.disabled = !!st.busy;
+    // Freeing the last pointer hides its section, busy spells disable the
+    // buttons: the focus moves on (or waits) instead of falling to <body>.
+    this.#parked = keepFocus(was, [e.target, e.malloc, e.size], this.#parked);
   }
 
   /** The selected pointer, or null. */

@@ -48,6 +48,8 @@ export class ByteView {
     let bi = blocks && bytes.length ? findBlock(blocks, offset) : -1;
     const start = offset - (offset % cols);
     const end = offset + bytes.length;
+    // Every address as wide as the last one: the hex columns line up.
+    this.#grid.style.setProperty('--bv-addr-ch', `${Math.max(4.5, num(Math.max(start, end - 1)).length)}ch`);
     for (let rowStart = start; rowStart < end; rowStart += cols) {
       const row = h('div', { class: 'bv-row', role: 'row' });
       row.append(h('span', { class: 'bv-addr', role: 'rowheader', text: num(rowStart) }));

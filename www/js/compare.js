@@ -5,8 +5,9 @@
 //   const view = new CompareView(container, { onRun, onAt });
 //   view.render({ result: compare(...), maps: compare(... upTo ...), ... });
 
-import { h, s, button } from './dom.js';
+import { h, s, button, keepFocus, focusIn } from './dom.js';
 import { num, percent } from './format.js';
+import { freeBlocksText } from './meter.js';
 import { MemoryMap } from './memory-map.js';
 import { strategyLabel } from './controls.js';
 
@@ -24,6 +25,7 @@ export class CompareView {
   #maps = [];
   #last = null;
   #ro = null;
+  #parked = null;
 
   /**
    * @param {HTMLElement} container
@@ -59,7 +61,12 @@ export class CompareView {
     this.#ro?.observe(chart);
   }
 
-  setBusy(busy) { this.#els.run.disabled = busy; }
+  setBusy(busy) {
+    const was = focusIn(this.#els.run.parentElement);
+    this.#els.run.disabled = busy;
+    // The run button disables itself while it runs: it gets the focus back after.
+    this.#parked = keepFocus(was, [], this.#parked);
+  }
 
   /** Hides the results (e.g. after the timeline changed). */
   stale(message) {
@@ -189,7 +196,7 @@ export class CompareView {
           h('div', null, h('dt', { text: 'External fragmentation' }), h('dd', { text: percent(st.externalFragmentation) })),
           h('div', null, h('dt', { text: 'Failed allocs' }), h('dd', { text: num(st.failedAllocs) })),
           h('div', null, h('dt', { text: 'Largest free block' }), h('dd', { text: `${num(st.largestFree)} B` })),
-          h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: num(st.freeBlocks) }))));
+          h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) }))));
       return { card, mapBox, r };
     });
     e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));

@@ -44,7 +44,8 @@ export class ConfigControls {
       class: 'input input-num input-size', type: 'number', min: 1, max: 1 << 30, step: 1, inputmode: 'numeric', list: listId, 'data-testid': 'arena-size',
       onchange: () => {
         const n = Number(size.value);
-        if (Number.isInteger(n) && n > 0) opts.onSize?.(n); else opts.onSize?.(NaN);
+        // The core checks the range (and words the error); only non-numbers stop here.
+        opts.onSize?.(size.value !== '' && Number.isInteger(n) ? n : NaN);
       },
       onkeydown: (e) => { if (e.key === 'Enter') size.blur(); },
     });

@@ -108,3 +108,46 @@ export function clear(node) {
   node.replaceChildren();
   return node;
 }
+
+/** Whether `el` can hold the keyboard focus: connected, enabled and rendered. */
+function focusable(el) {
+  return !!el && el.isConnected && !el.disabled && !el.closest('[hidden]')
+    && (typeof el.checkVisibility !== 'function' || el.checkVisibility());
+}
+
+/**
+ * Keeps the keyboard focus in a view whose controls just changed: a browser
+ * drops the focus to <body> when the focused control is disabled, hidden or
+ * removed. Call after the change with `was`, the view's control that had the
+ * focus before it (or null). If `was` can no longer hold the focus, the first
+ * of `fallbacks` that can gets it; if none can (every control is busy), `was`
+ * is returned: pass it back as `parked` on later calls, and it gets the focus
+ * back once it can hold it again, unless something else took the focus.
+ * @param {Element|null} was
+ * @param {Element[]} fallbacks
+ * @param {Element|null} [parked]
+ * @returns {Element|null} the control waiting for the focus, if any
+ */
+export function keepFocus(was, fallbacks, parked = null) {
+  const doc = globalThis.document;
+  const lost = () => !doc.activeElement || doc.activeElement === doc.body || doc.activeElement === was;
+  if (was && !focusable(was) && lost()) {
+    const next = fallbacks.find(focusable);
+    if (next) {
+      next.focus();
+      return null;
+    }
+    return was;
+  }
+  if (parked && !was) {
+    if (!focusable(parked)) return parked;
+    if (lost()) parked.focus();
+  }
+  return null;
+}
+
+/** The element of `root` that has the focus, or null. */
+export function focusIn(root) {
+  const a = globalThis.document.activeElement;
+  return a && a !== root && root.contains(a) ? a : null;
+}

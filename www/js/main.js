@@ -279,7 +279,7 @@ async function start() {
   function reconfigure(change, what) {
     guard(() => {
       if (Object.values(change).some((v) => Number.isNaN(v))) {
-        notices.show('Enter a whole number of bytes.', { kind: 'error', key: 'config' });
+        notices.show('Enter a whole number of bytes, at least 1.', { kind: 'error', key: 'config' });
         return;
       }
       if (session.total && !confirmDiscard(what)) return;
@@ -699,7 +699,7 @@ async function start() {
       samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
       strategy, branches: session.branches, active: session.active,
     });
-    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks, 'free block')}`;
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}`;
     $('map-empty').hidden = total !== 0;
     editor.setBusy(isBusy);
     wl.setBusy(isBusy);

@@ -225,6 +225,7 @@ export class MemoryMap {
     this.#live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
     this.#root.append(this.#tip, this.#live);
     container.append(this.#root);
+    if (this.#opts.interactive) this.#wireFocus();
     if (typeof ResizeObserver === 'function') {
       let queued = 0;
       this.#ro = new ResizeObserver(() => {
@@ -295,7 +296,11 @@ export class MemoryMap {
       if (el) {
         el.setAttribute('tabindex', '0');
         this.#tabStop = el;
-        if (hadFocus) el.focus({ preventScroll: true });
+        if (hadFocus) {
+          el.focus({ preventScroll: true });
+          // A kept rect that had the focus gets no focusin: show its details here.
+          this.#showTipFor(focusIdx);
+        }
       }
     } else if (interactive && hadFocus) {
       this.#svg.focus({ preventScroll: true });
@@ -433,7 +438,9 @@ export class MemoryMap {
         if (labelled && w >= 22) {
           let text = null;
           if (kind === KIND.USED || kind === KIND.CHUNK_USED) {
-            text = w >= 6 + 6.5 * (String(seq).length + 5) ? `ptr[${seq}]` : String(seq);
+            // About 7 px a character: `ptr[k]`, else `k` alone, else nothing.
+            const digits = String(seq).length;
+            text = w >= 6 + 7 * (digits + 5) ? `ptr[${seq}]` : w >= 6 + 7 * digits ? String(seq) : null;
           } else if (w >= 40 && kind !== KIND.CHUNK_FREE && seg === widest) {
             text = `${num(size)} B`;
           }
@@ -563,7 +570,15 @@ export class MemoryMap {
       this.#moveTo(i, false);
       this.#activate(i);
     });
-    svg.addEventListener('focusin', (e) => {
+    svg.addEventListener('keydown', (e) => this.#key(e));
+  }
+
+  // Focus listeners sit on the HTML root, not on the SVG: Chrome makes an SVG
+  // element with focus listeners a tab stop of its own (an extra, invisible
+  // stop before the blocks).
+  #wireFocus() {
+    this.#root.addEventListener('focusin', (e) => {
+      if (!this.#svg?.contains(e.target)) return;
       const i = this.#dense ? this.#cursor : this.#heads?.indexOf(e.target) ?? -1;
       if (i >= 0) {
         this.#cursor = i;
@@ -572,7 +587,7 @@ export class MemoryMap {
         this.#showTipFor(i);
       }
     });
-    svg.addEventListener('focusout', () => {
+    this.#root.addEventListener('focusout', () => {
       queueMicrotask(() => {
         if (!this.#svg?.contains(this.#root.ownerDocument.activeElement)) {
           this.#tip.hidden = true;
@@ -580,7 +595,6 @@ export class MemoryMap {
         }
       });
     });
-    svg.addEventListener('keydown', (e) => this.#key(e));
   }
 
   #key(e) {

@@ -22,9 +22,9 @@ export function level(f) {
 
 /** The statistics the meter lists: [key, label, format(snapshot), hint]. */
 export const METRICS = [
-  ['largestFree', 'Largest free block (L)', (x) => `${num(x.stats.largestFree)} B`, 'The biggest contiguous run of free bytes in the free list.'],
+  ['largestFree', 'Largest free block (L)', (x) => `${num(x.stats.largestFree)} B`, 'The biggest contiguous run of free bytes in the free list (free slab chunks serve only their class and are left out).'],
   ['freeBytes', 'Free bytes', (x) => `${num(x.stats.freeBytes)} B`, 'All free bytes, free slab chunks included.'],
-  ['freeBlocks', 'Free blocks', (x) => num(x.stats.freeBlocks), 'Free blocks in the free list, plus free slab chunks.'],
+  ['freeBlocks', 'Free blocks', (x) => freeBlocksText(x.stats), 'Free blocks in the free list, plus free slab chunks.'],
   ['l2Fragmentation', 'L2 fragmentation', (x) => percent(x.stats.l2Fragmentation), '1 − √(Σ fᵢ²) / F: like 1 − L/F, but it counts every free block, not only the largest.'],
   ['internalFragmentation', 'Internal fragmentation', (x) => `${num(x.stats.internalFragmentation)} B`, 'Bytes granted but not requested (rounding to the alignment, slab classes).'],
   ['utilization', 'Utilization', (x) => percent(x.stats.utilization), 'Requested bytes live ÷ arena size.'],
@@ -34,6 +34,12 @@ export const METRICS = [
   ['failedAllocs', 'Failed allocs', (x) => num(x.stats.failedAllocs), 'Requests that found no free block big enough.'],
   ['peakUtilization', 'Peak utilization', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark.'],
 ];
+
+/** "5", or "1 + 20 chunks" when some of the free blocks are free slab chunks. */
+export function freeBlocksText(st) {
+  const chunks = st.freeChunks ?? 0;
+  return chunks ? `${num(st.freeBlocks - chunks)} + ${plural(chunks, 'chunk')}` : num(st.freeBlocks);
+}
 
 export class Meter {
   #root;
@@ -94,15 +100,23 @@ export class Meter {
     this.#value.textContent = percent(f);
     this.#value.className = `meter-value meter-text-${lv}`;
     this.#root.setAttribute('aria-label', `External fragmentation ${percent(f)}`);
+    // With slabs, F and the block counts are the free list's: free chunks
+    // serve only their class (the core leaves them out of the figure too).
+    const chunks = st.freeChunks ?? 0;
+    const F = st.freeBytes - (st.chunkFreeBytes ?? 0);
+    const listed = st.freeBlocks - chunks;
     this.#formula.replaceChildren(
       h('span', { class: 'meter-f', text: '1 − L / F' }),
-      h('span', { class: 'meter-f-sub', text: `L: largest free block, ${num(st.largestFree)} B` }));
+      h('span', { class: 'meter-f-sub', text: `L: largest free block, ${num(st.largestFree)} B` }),
+      chunks ? h('span', { class: 'meter-f-sub', text: `F: free bytes outside slab chunks, ${num(F)} B` }) : null);
+    const where = chunks ? ' outside slab chunks' : '';
     let text;
     if (st.freeBytes === 0) text = 'Nothing is free: the arena is full.';
-    else if (st.freeBlocks <= 1 && f === 0) text = 'All free memory is one block: any request up to its size fits.';
-    else if (lv === 'ok') text = `${num(st.freeBlocks)} free blocks, but most free memory is in the largest one.`;
-    else if (st.largestRequest + 1 > st.freeBytes) text = `Free memory is split over ${num(st.freeBlocks)} blocks.`;
-    else text = `Free memory is scattered over ${num(st.freeBlocks)} blocks: a request of ${num(st.largestRequest + 1)} B fails although ${num(st.freeBytes)} B are free.`;
+    else if (F === 0) text = `The only free memory is ${plural(chunks, 'free slab chunk')}: they serve requests of their class only.`;
+    else if (listed <= 1 && f === 0) text = `All free memory${where} is one block: any request up to its size fits.`;
+    else if (lv === 'ok') text = `${num(listed)} free blocks${where}, but most of their memory is in the largest one.`;
+    else if (st.largestRequest + 1 > F) text = `Free memory${where} is split over ${num(listed)} blocks.`;
+    else text = `Free memory is scattered over ${num(listed)} blocks${where}: a request of ${num(st.largestRequest + 1)} B fails although ${num(F)} B are free there.`;
     this.#explain.textContent = text;
     for (const [key, , fmt] of METRICS) {
       const dd = this.#cells.get(key);
@@ -119,9 +133,10 @@ export class Meter {
     let total = 0;
     for (const v of sizes) total += v;
     this.#bar.replaceChildren();
+    const chunks = st.freeChunks ? ` (${plural(st.freeChunks, 'free slab chunk')} not counted)` : '';
     if (!total) {
       this.#bar.append(s('rect', { x: 0, y: 0, width: 300, height: 14, class: 'meter-bar-empty' }));
-      this.#barNote.textContent = 'No free blocks.';
+      this.#barNote.textContent = `No free blocks${st.freeChunks ? ' outside slab chunks' : ''}.`;
       return;
     }
     // Up to 60 segments; the rest as one tail (it is all crumbs by then).
@@ -137,8 +152,8 @@ export class Meter {
     this.#barNote.replaceChildren(
       h('span', { class: 'meter-key meter-key-largest', 'aria-hidden': 'true' }), `L = ${num(st.largestFree)} B `,
       ...(others > 0
-        ? [h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${plural(others, 'free block')}`]
-        : ['(the only free block)']));
+        ? [h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${plural(others, 'free block')}${chunks}`]
+        : [`(the only free block${st.freeChunks ? `; ${plural(st.freeChunks, 'free slab chunk')} not counted` : ''})`]));
   }
 
   destroy() { this.#root.remove(); }

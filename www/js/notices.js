@@ -2,6 +2,9 @@
 
 import { h, button, iconSvg } from './dom.js';
 
+/** The most notices on screen at once (phones show the newest two). */
+const MAX_SHOWN = 4;
+
 export class Notices {
   #root;
 
@@ -29,6 +32,8 @@ export class Notices {
         }))) : null),
       h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: close }, iconSvg('x')));
     this.#root.append(n);
+    // A stack of old notices helps no one: the newest few stay.
+    while (this.#root.children.length > MAX_SHOWN) this.#root.firstElementChild.remove();
     if (timeout) setTimeout(close, timeout);
     return n;
   }

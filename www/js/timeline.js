@@ -2,7 +2,7 @@
 // (with fragmentation over time drawn behind it), the ops around the cursor,
 // and "fork here" with another strategy.
 
-import { h, s, button, iconSvg } from './dom.js';
+import { h, s, button, iconSvg, keepFocus, focusIn } from './dom.js';
 import { num, percent } from './format.js';
 import { strategyLabel } from './controls.js';
 
@@ -21,6 +21,9 @@ export class TimelineView {
   #els;
   #opts;
   #last = null;
+  #root;
+  /** A control that lost the focus while everything was busy (see keepFocus). */
+  #parked = null;
 
   /**
    * @param {HTMLElement} container
@@ -52,7 +55,7 @@ export class TimelineView {
     const branch = h('select', { class: 'input input-sm', 'aria-label': 'Branch', 'data-testid': 'branch', onchange: () => opts.onBranch?.(Number(branch.value)) });
     const branchWrap = h('label', { class: 'tl-branch', hidden: true }, h('span', { text: 'Branch' }), branch);
 
-    container.append(h('div', { class: 'tl' },
+    this.#root = h('div', { class: 'tl' },
       h('div', { class: 'tl-bar' },
         h('div', { class: 'tl-buttons', role: 'group', 'aria-label': 'Timeline' }, start, undo, play, redo, end),
         h('div', { class: 'tl-scrub' }, spark, scrub),
@@ -61,7 +64,8 @@ export class TimelineView {
       h('div', { class: 'tl-foot' },
         h('label', { class: 'tl-speed' }, h('span', { text: 'Speed' }), speed),
         h('div', { class: 'tl-fork' }, h('span', { class: 'tl-fork-label', text: 'Fork with' }), forkSel, fork),
-        branchWrap)));
+        branchWrap));
+    container.append(this.#root);
     this.#els = { start, undo, play, redo, end, speed, readout, spark, scrub, ops, forkSel, fork, branch, branchWrap, sparkNote };
   }
 
@@ -71,6 +75,7 @@ export class TimelineView {
   render(st) {
     this.#last = st;
     const e = this.#els;
+    const was = focusIn(this.#root);
     const { position: pos, total } = st;
     e.scrub.max = String(total);
     e.scrub.value = String(pos);
@@ -102,13 +107,23 @@ export class TimelineView {
       if (i === pos) items.push(h('li', { class: 'tl-cursor', 'aria-label': 'cursor' }));
       items.push(h('li', null, h('button', {
         type: 'button', class: `tl-op${done ? ' tl-done' : ' tl-future'}${t.startsWith('@') ? ' tl-meta-op' : ''}`,
-        title: `op ${num(i + 1)}: ${t}`, 'aria-label': `Go to after op ${i + 1}, ${t}`,
+        title: `op ${num(i + 1)}: ${t}`, 'aria-label': `Go to after op ${i + 1}, ${t}`, 'data-step': i + 1,
         onclick: () => this.#opts.onSeek?.(i + 1), disabled: !!st.busy,
       }, shortToken(t))));
     });
     if (tokens.length && start + tokens.length === pos) items.push(h('li', { class: 'tl-cursor', 'aria-label': 'cursor' }));
     if (!tokens.length) items.push(h('li', { class: 'tl-empty', text: 'No ops yet: every malloc, free, realloc and write is recorded here.' }));
     e.ops.replaceChildren(...items);
+    // Keep the cursor in view when the strip scrolls (narrow screens).
+    const cur = e.ops.querySelector('.tl-cursor');
+    if (cur && e.ops.scrollWidth > e.ops.clientWidth) {
+      const x = cur.getBoundingClientRect().left - e.ops.getBoundingClientRect().left + e.ops.scrollLeft;
+      e.ops.scrollLeft = Math.max(0, x - e.ops.clientWidth / 2);
+    }
+    // Undo to the start, redo to the end, or a click in the strip (rebuilt
+    // above) would leave the keyboard focus nowhere: give it to a neighbour.
+    const sameOp = was?.dataset.step ? e.ops.querySelector(`[data-step="${was.dataset.step}"]`) : null;
+    this.#parked = keepFocus(was, [sameOp, e.undo, e.redo, e.play, e.scrub].filter(Boolean), this.#parked);
 
     // Fragmentation over time, behind the scrubber.
     const smp = st.samples;
