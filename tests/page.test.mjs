@@ -657,6 +657,42 @@ test('a long workload replays in chunks with progress, without freezing', async 
   await close();
 });
 
+test('a cancelled long replay keeps the rest of its ops as the future', async () => {
+  const { page, close } = await open();
+  await page.fill('[data-testid=arena-size]', String(1 << 20));
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  await page.fill('[data-testid=wl-ops]', '200000');
+  // Cancel as soon as the first chunk has run (from the page: a round trip could miss it).
+  const cancelled = page.evaluate(() => new Promise((resolve) => {
+    const poll = () => {
+      const p = globalThis.__playground;
+      if (p.busy && p.arena.logLength > 0) {
+        document.querySelector('.progress button').click();
+        resolve();
+      } else setTimeout(poll);
+    };
+    poll();
+  }));
+  await page.click('[data-testid=wl-run]');
+  await cancelled;
+  await page.waitForFunction(() => !globalThis.__playground.busy);
+  const st = await page.evaluate(() => ({ pos: globalThis.__playground.session.position, total: globalThis.__playground.session.total }));
+  assert.ok(st.pos > 0 && st.pos < 200000, `stopped part way (${st.pos})`);
+  assert.equal(st.total, 200000, 'the ops not run yet are the future');
+  // Going to the end runs them: the log is the whole workload.
+  await page.click('[data-testid=tl-end]');
+  await page.waitForFunction(() => globalThis.__playground.arena.logLength === 200000 && !globalThis.__playground.busy, null, { timeout: 60000 });
+  await idle(page);
+  const same = await page.evaluate(async () => {
+    const { workload, canonicalOps } = await import('./arena.js');
+    const text = workload({ shape: 'uniform', seed: 1, ops: 200000, allocPercent: 60, maxSize: 64 });
+    return globalThis.__playground.arena.log() === canonicalOps(text);
+  });
+  assert.ok(same, 'the log is the workload');
+  await close();
+});
+
 test('compare over a long timeline runs in chunks with progress, and can be cancelled', async () => {
   const { page, close } = await open();
   await page.fill('[data-testid=arena-size]', String(1 << 20));

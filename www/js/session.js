@@ -22,9 +22,48 @@ const REBUILD_SYNC_MAX = 100_000;
  * through `api.canonicalOps`, which parses the text and formats it back.
  */
 export function tokenize(text, api) {
+  return plainText(text, api).split(',').filter(Boolean);
+}
+
+/** `text` in the plain comma-separated form (see tokenize). */
+function plainText(text, api) {
   text = String(text);
-  const plain = /[\s;#]/.test(text) ? api.canonicalOps(text) : text;
-  return plain.split(',').filter(Boolean);
+  return /[\s;#]/.test(text) ? api.canonicalOps(text) : text;
+}
+
+/**
+ * Pieces of CHUNK tokens for `#chunked`, from a token list.
+ * @returns {{ next: () => string|null }}
+ */
+function tokenPieces(tokens) {
+  let i = 0;
+  return { next: () => (i < tokens.length ? tokens.slice(i, (i += CHUNK)).join(',') : null) };
+}
+
+/**
+ * Pieces of about CHUNK ops for `#chunked`, cut from plain op-list text at
+ * commas as they are needed: a million-op text is never split into a million
+ * strings (that alone blocked the page for ~100 ms). `rest()` gives the
+ * tokens after the last piece handed out (for a cancelled replay).
+ * @returns {{ next: () => string|null, rest: () => string[] }}
+ */
+function textPieces(plain) {
+  let at = 0;
+  return {
+    next() {
+      if (at >= plain.length) return null;
+      let end = at - 1;
+      for (let k = 0; k < CHUNK; k++) {
+        end = plain.indexOf(',', end + 1);
+        if (end < 0) break;
+      }
+      if (end < 0) end = plain.length;
+      const piece = plain.slice(at, end);
+      at = end + 1;
+      return piece;
+    },
+    rest: () => (at < plain.length ? plain.slice(at).split(',').filter(Boolean) : []),
+  };
 }
 
 const pause = () => new Promise((r) => setTimeout(r));
@@ -209,11 +248,15 @@ export class Session extends EventTarget {
     this.#cancel = true;
   }
 
-  /** Replays `tokens` on `arena` in chunks; returns how many ran (fewer when cancelled). */
-  async #chunked(arena, tokens, label) {
-    const n = tokens.length;
+  /**
+   * Replays `n` validated ops on `arena`, the pieces `pieces.next()` hands
+   * out (see tokenPieces, textPieces), with a yield, progress and a chance to
+   * cancel between pieces; returns how many ops ran (fewer when cancelled).
+   */
+  async #chunked(arena, n, pieces, label) {
     if (n <= CHUNK) {
-      if (n) arena.replay(tokens.join(','));
+      const all = pieces.next();
+      if (all) arena.replay(all);
       return n;
     }
     this.busy = true;
@@ -222,10 +265,8 @@ export class Session extends EventTarget {
     let done = 0;
     try {
       this.#progress(0, n, label);
-      while (done < n) {
-        const end = Math.min(n, done + CHUNK);
-        arena.replay(tokens.slice(done, end).join(','));
-        done = end;
+      for (let piece = pieces.next(); piece !== null; piece = pieces.next()) {
+        done += arena.replay(piece).ops;
         this.#progress(done, n, label);
         await pause();
         if (this.#cancel) break;
@@ -246,7 +287,7 @@ export class Session extends EventTarget {
     if (n > pos) {
       const known = this.#cached();
       const run = this.future.slice(0, n - pos);
-      const done = await this.#chunked(this.arena, run, 'Replaying');
+      const done = await this.#chunked(this.arena, run.length, tokenPieces(run), 'Replaying');
       this.future = this.future.slice(done);
       if (known) this.#remember(done === run.length ? known.concat(run) : known.concat(run.slice(0, done)));
     } else {
@@ -260,7 +301,7 @@ export class Session extends EventTarget {
         const old = this.arena;
         this.arena = a;
         this.future = [];
-        const done = await this.#chunked(a, past.slice(0, n), 'Rewinding');
+        const done = await this.#chunked(a, n, tokenPieces(past.slice(0, n)), 'Rewinding');
         old.dispose();
         this.future = past.slice(done, n).concat(future);
         this.#changed('seek');
@@ -299,14 +340,10 @@ export class Session extends EventTarget {
       a.replay(text);
     } else {
       await pause();
-      const tokens = tokenize(text, this.#api);
-      if (tokens.length !== count) {
-        a.replay(text); // cannot happen; the core is the reference
-      } else {
-        this.#changed('load-start');
-        const done = await this.#chunked(a, tokens, label);
-        this.future = tokens.slice(done);
-      }
+      this.#changed('load-start');
+      const pieces = textPieces(plainText(text, this.#api));
+      const done = await this.#chunked(a, count, pieces, label);
+      if (done < count) this.future = pieces.rest();
     }
     this.#changed('load');
     return count;
@@ -319,9 +356,9 @@ export class Session extends EventTarget {
     this.future = [];
     if (count <= CHUNK) this.arena.replay(text);
     else {
-      const tokens = tokenize(text, this.#api);
-      if (tokens.length !== count) throw new Error('op count mismatch between validate and tokenize');
-      await this.#chunked(this.arena, tokens, label);
+      const pieces = textPieces(plainText(text, this.#api));
+      const done = await this.#chunked(this.arena, count, pieces, label);
+      if (done < count) this.future = pieces.rest();
     }
     this.#changed('append');
     return count;
@@ -360,7 +397,8 @@ export class Session extends EventTarget {
     this.config = a.initialConfig();
     this.future = [];
     this.active = k;
-    const done = await this.#chunked(a, b.tokens.slice(0, b.position), 'Switching branch');
+    const upTo = b.tokens.slice(0, b.position);
+    const done = await this.#chunked(a, upTo.length, tokenPieces(upTo), 'Switching branch');
     this.future = b.tokens.slice(done);
     this.#changed('branch');
   }
