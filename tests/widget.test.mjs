@@ -300,3 +300,30 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
   }
   await close();
 });
+
+test('inside the widget: keyboard on the map keeps the focus, and a theme change keeps the work', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('ops', '+16,+32,+48');
+    el.setAttribute('arena-size', '256');
+    document.body.append(el);
+  });
+  await settled(page);
+  const el = page.locator('alloc-playground');
+  // No stray "null" (or any) text node beside the formula's spans.
+  assert.doesNotMatch(await el.evaluate((w) => w.shadowRoot.querySelector('.meter-formula')?.textContent ?? ''), /null/);
+  const active = () => el.evaluate((w) => w.shadowRoot.activeElement?.getAttribute('aria-label') ?? null);
+  await el.evaluate((w) => w.shadowRoot.querySelector('.mm-blocks rect[tabindex="0"]').focus());
+  await page.keyboard.press('ArrowRight');
+  assert.match(await active(), /^ptr\[1\], used/);
+  assert.equal(await el.evaluate((w) => w.shadowRoot.querySelectorAll('.mm-overlay .mm-focus').length > 0), true, 'a focus ring');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('alloc-playground').arena.log().endsWith('-1'));
+  assert.match(await active(), /^free, 32 bytes/, 'the focus stays on the freed block');
+  const before = await el.evaluate((w) => w.arena.log());
+  await el.evaluate((w) => { w.theme = 'dark'; w.height = '200'; });
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
+  assert.equal(await el.evaluate((w) => w.arena.log()), before, 'theme and height keep the state');
+  await close();
+});

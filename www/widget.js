@@ -148,7 +148,18 @@ export class AllocPlaygroundElement extends HTMLElement {
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
-    if (oldValue !== newValue && this.isConnected) this.#schedule();
+    if (oldValue === newValue || !this.isConnected) return;
+    // Looks only: a valid theme or height applies in place, keeping the
+    // reader's work (a blog's dark-mode toggle must not reset the widget).
+    if ((name === 'theme' || name === 'height') && this.#arena && this.#els?.mapBox) {
+      let cfg = null;
+      try { cfg = readConfig(this); } catch { /* a bad value: rebuild, which shows the error */ }
+      if (cfg) {
+        this.#els.mapBox.style.maxHeight = cfg.height ?? '';
+        return;
+      }
+    }
+    this.#schedule();
   }
 
   #schedule() {
@@ -260,6 +271,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     // The map.
     const mapBox = h('div', { class: 'ap-map', part: 'map' });
     if (cfg.height) mapBox.style.maxHeight = cfg.height;
+    this.#els.mapBox = mapBox;
     root.append(mapBox);
     this.#map = new MemoryMap(mapBox, {
       label: 'Memory map',

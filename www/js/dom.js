@@ -129,8 +129,9 @@ function focusable(el) {
  * @returns {Element|null} the control waiting for the focus, if any
  */
 export function keepFocus(was, fallbacks, parked = null) {
-  const doc = globalThis.document;
-  const lost = () => !doc.activeElement || doc.activeElement === doc.body || doc.activeElement === was;
+  // A document, or the shadow root a widget's controls live in.
+  const doc = (was ?? parked)?.getRootNode() ?? globalThis.document;
+  const lost = () => !doc.activeElement || doc.activeElement === globalThis.document.body || doc.activeElement === was;
   if (was && !focusable(was) && lost()) {
     const next = fallbacks.find(focusable);
     if (next) {
@@ -148,6 +149,6 @@ export function keepFocus(was, fallbacks, parked = null) {
 
 /** The element of `root` that has the focus, or null. */
 export function focusIn(root) {
-  const a = globalThis.document.activeElement;
+  const a = root.getRootNode().activeElement;
   return a && a !== root && root.contains(a) ? a : null;
 }

@@ -105,7 +105,8 @@ function pow2ceil(x) {
  * one row), rows, pixel sizes. Exported for tests and for the widget.
  */
 export function layoutFor(arenaSize, width, { compact = false } = {}) {
-  const gutter = compact ? 0 : width < 480 ? 44 : 58;
+  // Room for the widest row address (11 px monospace: 6.6 px a character).
+  const gutter = compact ? 0 : Math.max(width < 480 ? 44 : 58, Math.ceil(num(Math.max(0, arenaSize - 1)).length * 6.6 + 12));
   const right = compact ? 0 : 4;
   const plotW = Math.max(40, width - gutter - right);
   const minBytePx = compact ? 0.25 : width < 480 ? 1.2 : 2.4;
@@ -241,6 +242,11 @@ export class MemoryMap {
     }
   }
 
+  /** The focused element as this map's root sees it (inside a shadow root, its own). */
+  #active() {
+    return this.#root.getRootNode().activeElement ?? null;
+  }
+
   /** The root element (for tests and embedding). */
   get element() { return this.#root; }
   /** The layout of the last render. */
@@ -263,7 +269,7 @@ export class MemoryMap {
     this.#width = width;
     const L = layoutFor(data.arenaSize, width, this.#opts);
     this.#L = L;
-    const hadFocus = this.#svg && this.#svg.contains(this.#root.ownerDocument.activeElement);
+    const hadFocus = this.#svg && this.#svg.contains(this.#active());
     const n = blocks.length;
     const dense = !this.#opts.interactive || n > this.#opts.maxInteractive;
     const interactive = this.#opts.interactive;
@@ -334,7 +340,9 @@ export class MemoryMap {
     }
     if (!this.#opts.compact) {
       const q = L.bpr / 4;
-      for (let k = 0; k <= 4; k++) {
+      // Five ticks when their labels (10 px monospace: 6 px a character) fit, else three.
+      const step = (num(L.bpr).length + 1) * 6 + 10 > (L.plotW / 4) ? 2 : 1;
+      for (let k = 0; k <= 4; k += step) {
         const x = L.gutter + k * q * L.ppb;
         const anchor = k === 0 ? 'start' : k === 4 ? 'end' : 'middle';
         axis.append(s('line', { x1: x, x2: x, y1: L.top - 5, y2: L.top - 1, class: 'mm-tick' }));
@@ -589,7 +597,7 @@ export class MemoryMap {
     });
     this.#root.addEventListener('focusout', () => {
       queueMicrotask(() => {
-        if (!this.#svg?.contains(this.#root.ownerDocument.activeElement)) {
+        if (!this.#svg?.contains(this.#active())) {
           this.#tip.hidden = true;
           this.#drawOverlay(false);
         }
@@ -692,12 +700,12 @@ export class MemoryMap {
       for (let i = 0; i < b.length; i++) if (b.seq[i] === hl && !b.free[i]) outline(i, 'mm-highlight');
     }
     if (this.#hover >= 0) outline(this.#hover, 'mm-hover');
-    const focused = this.#svg && this.#svg.contains(this.#root.ownerDocument.activeElement);
+    const focused = this.#svg && this.#svg.contains(this.#active());
     if (showCursor && focused && this.#cursor >= 0) outline(this.#cursor, 'mm-focus');
   }
 
   #hideTipUnlessFocus() {
-    const focused = this.#svg && this.#svg.contains(this.#root.ownerDocument.activeElement);
+    const focused = this.#svg && this.#svg.contains(this.#active());
     if (focused && this.#cursor >= 0) this.#showTipFor(this.#cursor);
     else this.#tip.hidden = true;
   }

@@ -105,10 +105,12 @@ export class Meter {
     const chunks = st.freeChunks ?? 0;
     const F = st.freeBytes - (st.chunkFreeBytes ?? 0);
     const listed = st.freeBlocks - chunks;
-    this.#formula.replaceChildren(
+    // (replaceChildren would show a null as the text "null": only real nodes.)
+    this.#formula.replaceChildren(...[
       h('span', { class: 'meter-f', text: '1 − L / F' }),
       h('span', { class: 'meter-f-sub', text: `L: largest free block, ${num(st.largestFree)} B` }),
-      chunks ? h('span', { class: 'meter-f-sub', text: `F: free bytes outside slab chunks, ${num(F)} B` }) : null);
+      chunks ? h('span', { class: 'meter-f-sub', text: `F: free bytes outside slab chunks, ${num(F)} B` }) : null,
+    ].filter(Boolean));
     const where = chunks ? ' outside slab chunks' : '';
     let text;
     if (st.freeBytes === 0) text = 'Nothing is free: the arena is full.';
