@@ -118,7 +118,7 @@ export class Meter {
     else if (listed <= 1 && f === 0) text = `All free memory${where} is one block${st.largestRequest >= st.largestFree ? ': any request up to its size fits' : ''}.`;
     else if (lv === 'ok') text = `${num(listed)} free blocks${where}, but most of their memory is in the largest one.`;
     else if (st.largestRequest + 1 > F) text = `Free memory${where} is split over ${num(listed)} blocks.`;
-    else text = `Free memory is scattered over ${num(listed)} blocks${where}: a request of ${num(st.largestRequest + 1)} B fails although ${num(F)} B are free there.`;
+    else text = `Free memory is scattered over ${num(listed)} blocks${where}: a request of ${num(st.largestRequest + 1)} B fails although ${num(F)} B are free${chunks ? ' there' : ''}.`;
     this.#explain.textContent = text;
     for (const [key, , fmt] of METRICS) {
       const dd = this.#cells.get(key);
