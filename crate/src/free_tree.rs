@@ -195,10 +195,14 @@ impl FreeTree {
         let n = &mut self.nodes[t as usize];
         let len = n.len();
         debug_assert!(len < B);
-        n.key.copy_within(i..len, i + 1);
-        n.max.copy_within(i..len, i + 1);
-        n.cnt.copy_within(i..len, i + 1);
-        n.ptr.copy_within(i..len, i + 1);
+        let mut j = len;
+        while j > i {
+            n.key[j] = n.key[j - 1];
+            n.max[j] = n.max[j - 1];
+            n.cnt[j] = n.cnt[j - 1];
+            n.ptr[j] = n.ptr[j - 1];
+            j -= 1;
+        }
         (n.key[i], n.max[i], n.cnt[i], n.ptr[i]) = e;
         n.len += 1;
         if n.leaf {
@@ -214,10 +218,12 @@ impl FreeTree {
     fn take(&mut self, t: u32, i: usize) {
         let n = &mut self.nodes[t as usize];
         let len = n.len();
-        n.key.copy_within(i + 1..len, i);
-        n.max.copy_within(i + 1..len, i);
-        n.cnt.copy_within(i + 1..len, i);
-        n.ptr.copy_within(i + 1..len, i);
+        for j in i..len - 1 {
+            n.key[j] = n.key[j + 1];
+            n.max[j] = n.max[j + 1];
+            n.cnt[j] = n.cnt[j + 1];
+            n.ptr[j] = n.ptr[j + 1];
+        }
         n.len -= 1;
         if !n.leaf {
             for j in i..len - 1 {

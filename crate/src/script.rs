@@ -184,69 +184,141 @@ impl Script {
 /// # Complexity
 /// O(length of the text).
 pub fn parse(text: &str) -> Result<Script, ScriptError> {
-    let bytes = text.as_bytes();
     let mut script = Script::default();
     // Room for every op up front (one per separator, at most): no regrowth copies.
-    let room = count_breaks(bytes).min(MAX_OPS) + 1;
+    let room = count_breaks(text.as_bytes()).min(MAX_OPS) + 1;
     script.ops.reserve(room);
     script.lines.reserve(room);
-    // One pass over the text: lines and comments are found on the way, not
-    // split off first.
-    let (mut line_no, mut line_start, mut i) = (1, 0, 0);
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' {
-            line_no += 1;
-            line_start = i + 1;
-            i += 1;
-            continue;
-        }
-        if b == b'#' {
-            // A comment runs to the end of the line.
-            i += bytes[i..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .unwrap_or(bytes.len() - i);
-            continue;
-        }
-        if SEPARATOR[b as usize] {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        // The fast path for the two ops that make up nearly every long
-        // list: `+N` and `-K` read in one pass over their digits.
-        let op = match alloc_or_free(bytes, start) {
-            Some((op, end)) => {
-                i = end;
-                op
-            }
-            None => {
-                while i < bytes.len() && !ENDS_TOKEN[bytes[i] as usize] {
-                    i += 1;
-                }
-                // Token ends are ASCII, so `start..i` falls on char boundaries.
-                parse_op(&text[start..i])
-                    .map_err(|m| ScriptError::new(line_no, start - line_start + 1, m))?
-            }
-        };
-        if script.ops.len() >= MAX_OPS {
-            return Err(ScriptError::new(
-                line_no,
-                start - line_start + 1,
-                format!("too many ops (at most {MAX_OPS})"),
-            ));
-        }
+    let mut reader = OpReader::new(text);
+    while let Some((op, line)) = reader.next_op()? {
         script.ops.push(op);
-        script.lines.push(line_no);
+        script.lines.push(line);
     }
     Ok(script)
+}
+
+/// Reads an op list one op at a time, in one pass over the text (lines and
+/// comments are found on the way, not split off first): the tokenizer behind
+/// [`parse`], and behind [`Session::replay_text_with`](crate::Session::replay_text_with),
+/// which runs each op as it is read instead of collecting them first.
+#[derive(Clone, Debug)]
+pub struct OpReader<'a> {
+    text: &'a str,
+    /// Where reading goes on: the text's length once it is done, or after an error.
+    i: usize,
+    /// The 1-based line of byte `i`.
+    line_no: usize,
+    /// Where that line starts.
+    line_start: usize,
+    /// Ops read so far (at most [`MAX_OPS`]).
+    count: usize,
+}
+
+impl<'a> OpReader<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        OpReader {
+            text,
+            i: 0,
+            line_no: 1,
+            line_start: 0,
+            count: 0,
+        }
+    }
+
+    /// The next op and its 1-based line, or `None` at the end of the text.
+    ///
+    /// # Errors
+    /// As [`parse`]: the first bad token with its line and column, or the
+    /// op past [`MAX_OPS`]. The reader is at its end after an error.
+    ///
+    /// # Complexity
+    /// O(length of the text read).
+    #[inline(always)]
+    pub fn next_op(&mut self) -> Result<Option<(Op, usize)>, ScriptError> {
+        // Inlined into the caller's loop: the shape of nearly every op of a
+        // long list, one separator (not a line break) and a `+N` or `-K`.
+        // Everything else (and the op past the limit) takes the general path.
+        let bytes = self.text.as_bytes();
+        let i = self.i;
+        if i + 1 < bytes.len() && matches!(bytes[i], b',' | b' ' | b';') && self.count < MAX_OPS {
+            if let Some((op, end)) = alloc_or_free(bytes, i + 1) {
+                self.count += 1;
+                self.i = end;
+                return Ok(Some((op, self.line_no)));
+            }
+        }
+        self.next_op_general()
+    }
+
+    /// [`next_op`](Self::next_op) for any text.
+    #[inline(never)]
+    fn next_op_general(&mut self) -> Result<Option<(Op, usize)>, ScriptError> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b == b'\n' {
+                self.line_no += 1;
+                self.line_start = i + 1;
+                i += 1;
+                continue;
+            }
+            if b == b'#' {
+                // A comment runs to the end of the line.
+                i += bytes[i..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .unwrap_or(bytes.len() - i);
+                continue;
+            }
+            if SEPARATOR[b as usize] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let column = start - self.line_start + 1;
+            // The fast path for the two ops that make up nearly every long
+            // list: `+N` and `-K` read in one pass over their digits.
+            let op = match alloc_or_free(bytes, start) {
+                Some((op, end)) => {
+                    i = end;
+                    op
+                }
+                None => {
+                    while i < bytes.len() && !ENDS_TOKEN[bytes[i] as usize] {
+                        i += 1;
+                    }
+                    // Token ends are ASCII, so `start..i` falls on char boundaries.
+                    match parse_op(&self.text[start..i]) {
+                        Ok(op) => op,
+                        Err(m) => return Err(self.fail(column, m)),
+                    }
+                }
+            };
+            if self.count >= MAX_OPS {
+                return Err(self.fail(column, format!("too many ops (at most {MAX_OPS})")));
+            }
+            self.count += 1;
+            self.i = i;
+            return Ok(Some((op, self.line_no)));
+        }
+        self.i = i;
+        Ok(None)
+    }
+
+    /// An error at `column` of the current line; reading ends there.
+    #[cold]
+    fn fail(&mut self, column: usize, message: impl Into<String>) -> ScriptError {
+        self.i = self.text.len();
+        ScriptError::new(self.line_no, column, message)
+    }
 }
 
 /// How many bytes of `bytes` are commas, semicolons, spaces or newlines (the
 /// usual op separators): eight bytes at a time, as wasm without SIMD would
 /// otherwise test them one by one.
-fn count_breaks(bytes: &[u8]) -> usize {
+pub(crate) fn count_breaks(bytes: &[u8]) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     // The high bit of each byte of `w` that equals `c`, exactly: adding 0x7f
@@ -289,7 +361,7 @@ const ENDS_TOKEN: [bool; 256] = {
 /// A well-formed `+N` (1 ≤ N ≤ [`MAX_SIZE`]) or `-K` token at `start`, with the
 /// index just past it; `None` for anything else (which [`parse_op`] then reads,
 /// or reports).
-#[inline]
+#[inline(always)]
 fn alloc_or_free(bytes: &[u8], start: usize) -> Option<(Op, usize)> {
     let sign = bytes[start];
     if sign != b'+' && sign != b'-' {

@@ -4,7 +4,7 @@
 //! and log at any step.
 
 use crate::fxhash::FxMap;
-use crate::script::{Op, Script, ScriptError};
+use crate::script::{Op, OpReader, Script, ScriptError};
 use crate::{AllocError, Block, Heap, HeapConfig, Mode, Result, Stats};
 
 /// What became of an allocation request (`ptr[k]`).
@@ -415,6 +415,75 @@ impl Session {
             after(self, i);
         }
         Ok(rep)
+    }
+
+    /// Reads, checks and runs an op list: [`replay_with`](Self::replay_with)
+    /// of [`script::parse`](crate::script::parse)`(text)`, with the same
+    /// report or error, the same state afterwards, and on success the same
+    /// calls to `after` (on an error it may have seen ops that are undone).
+    ///
+    /// A fresh session runs each op as it is read, with no list of parsed ops
+    /// in between (one pass over the text, one decision per op); on a bad
+    /// token or a bad op it starts over, and the whole text is parsed and
+    /// validated to word the error (so a syntax error late in the text is
+    /// still the one reported, as it is by [`parse`](crate::script::parse)).
+    ///
+    /// # Errors
+    /// [`ScriptError`] from [`parse`](crate::script::parse) or
+    /// [`validate`](Self::validate); the session is unchanged then.
+    ///
+    /// # Complexity
+    /// O(length of the text + ops × log n).
+    pub fn replay_text_with(
+        &mut self,
+        text: &str,
+        mut after: impl FnMut(&Session, usize),
+    ) -> std::result::Result<ReplayReport, ScriptError> {
+        if !self.is_fresh() {
+            return self.replay_with(&crate::script::parse(text)?, after);
+        }
+        let arena = self.initial.arena_size;
+        let mut rep = ReplayReport::default();
+        // Room up front (at most an op per separator; about half of them
+        // allocations): a million-op replay would otherwise regrow and copy
+        // the log many times.
+        let room = crate::script::count_breaks(text.as_bytes()).min(crate::script::MAX_OPS) + 1;
+        self.log.reserve(room);
+        self.ptrs.reserve(room / 2);
+        let mut reader = OpReader::new(text);
+        let mut i = 0;
+        let clean = loop {
+            match reader.next_op() {
+                Ok(Some((op, _))) => {
+                    let ptrs = &self.ptrs;
+                    if op_problem(&op, arena, ptrs.len(), |k| ptrs[k] == Ptr::Freed).is_some() {
+                        break false;
+                    }
+                    self.run(&op, &mut rep);
+                    after(self, i);
+                    i += 1;
+                }
+                Ok(None) => break true,
+                Err(_) => break false,
+            }
+        };
+        if clean {
+            return Ok(rep);
+        }
+        self.start_over();
+        let script = crate::script::parse(text)?;
+        self.validate(&script)?;
+        // Not reached: the reader and `op_problem` refuse exactly what parse
+        // and validate do. Should they ever differ, the script runs.
+        self.replay_with(&script, after)
+    }
+
+    /// [`replay_text_with`](Self::replay_text_with) without a callback.
+    ///
+    /// # Errors
+    /// As [`replay_text_with`](Self::replay_text_with).
+    pub fn replay_text(&mut self, text: &str) -> std::result::Result<ReplayReport, ScriptError> {
+        self.replay_text_with(text, |_, _| {})
     }
 
     /// Whether the log is empty, and so the session in its initial state

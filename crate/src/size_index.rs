@@ -195,7 +195,13 @@ impl SizeIndex {
             Bucket::Few { len, items } if (*len as usize) < FEW => {
                 let n = *len as usize;
                 let at = items[..n].partition_point(|&(o, _)| o < offset);
-                items.copy_within(at..n, at + 1);
+                // An element loop, not `copy_within`: wasm's `memory.copy`
+                // costs a call into the engine, more than these few moves.
+                let mut j = n;
+                while j > at {
+                    items[j] = items[j - 1];
+                    j -= 1;
+                }
                 items[at] = (offset, id);
                 *len += 1;
             }
@@ -233,7 +239,10 @@ impl SizeIndex {
             Bucket::Few { len, items } => {
                 let n = *len as usize;
                 let at = items[..n].partition_point(|&(o, _)| o < offset);
-                items.copy_within(at + 1..n, at);
+                // (As in `insert`: moves, not `memory.copy`.)
+                for j in at..n - 1 {
+                    items[j] = items[j + 1];
+                }
                 *len -= 1;
             }
             Bucket::Many(m) => {

@@ -339,8 +339,10 @@ impl Arena {
     /// Validates and runs an op list (OSTEP syntax); returns the report.
     /// A bad script throws `bad-script` (with `line`) and changes nothing.
     pub fn replay(&mut self, text: &[u8]) -> JsResult<JsValue> {
-        let script = script::parse(utf8(text)?).map_err(script_error)?;
-        let report = self.session.replay(&script).map_err(script_error)?;
+        let report = self
+            .session
+            .replay_text(utf8(text)?)
+            .map_err(script_error)?;
         to_js(&report)
     }
 
@@ -349,11 +351,10 @@ impl Arena {
     #[wasm_bindgen(js_name = replaySampled)]
     pub fn replay_sampled(&mut self, text: &[u8], every: JsValue) -> JsResult<JsValue> {
         let every = uint(&every, "every")?.max(1);
-        let script = script::parse(utf8(text)?).map_err(script_error)?;
         let mut samples = Vec::new();
         let report = self
             .session
-            .replay_with(&script, |s, i| {
+            .replay_text_with(utf8(text)?, |s, i| {
                 if (i + 1) % every == 0 {
                     samples.push(session::Sample::of(s, i + 1));
                 }

@@ -2752,3 +2752,155 @@ fn slab_stats_count_free_chunks_apart_from_the_fragmentation_figures() {
         (0, 0, 1)
     );
 }
+
+/// A random op list, good or bad: every op kind, every separator, comments
+/// and line breaks, pointers that may not exist or may be freed already,
+/// and now and then a token the parser refuses.
+/// `made` pointers exist before it (none of them live).
+fn random_text(rng: &mut Rng, ops: usize, mut made: usize) -> String {
+    let mut t = String::new();
+    // Pointers the text made and did not free.
+    let mut live = Vec::new();
+    for _ in 0..ops {
+        // Mostly a live pointer; now and then any number, which may be freed
+        // already or not exist yet.
+        let k = if !live.is_empty() && rng.percent(99) {
+            live[rng.range(0, live.len())]
+        } else {
+            rng.range(0, made + 3)
+        };
+        // Whether the token is an allocation request (and so makes a pointer).
+        // With no live pointer, nearly always an allocation.
+        let roll = if live.is_empty() && rng.percent(98) {
+            0
+        } else {
+            rng.range(0, 100)
+        };
+        let alloc = match roll {
+            0..=44 => {
+                t += &format!("+{}", rng.range(1, 300));
+                true
+            }
+            45..=74 => {
+                t += &format!("-{k}");
+                live.retain(|&p| p != k);
+                false
+            }
+            75..=77 => {
+                t += &format!("c{}", rng.range(1, 64));
+                true
+            }
+            78..=80 => {
+                t += &format!("+{}@{}", rng.range(1, 64), 1 << rng.range(0, 7));
+                true
+            }
+            81..=83 => {
+                t += &format!("r{k}:{}", rng.range(1, 200));
+                false
+            }
+            84..=85 => {
+                t += &format!("w{k}@{}=a1b2", rng.range(0, 8));
+                false
+            }
+            86 => {
+                t += [
+                    "@first-fit",
+                    "@next-fit",
+                    "@best-fit",
+                    "@worst-fit",
+                    "@slab",
+                ][rng.range(0, 5)];
+                false
+            }
+            87 => {
+                t += ["@coalesce", "@no-coalesce", "@merge"][rng.range(0, 3)];
+                false
+            }
+            88 => {
+                t += "# a comment, -5 +7\n";
+                false
+            }
+            // Rare refusals: a syntax error, a zero size, a bad alignment.
+            89 if rng.percent(40) => {
+                t += ["+x", "-", "q3", "+0", "+8@3", "w0=abc"][rng.range(0, 6)];
+                false
+            }
+            _ => {
+                t += &format!("+{}", rng.range(1, 40));
+                true
+            }
+        };
+        if alloc {
+            live.push(made);
+            made += 1;
+        }
+        t += [",", ",", ",", " ", ";", "\n", "\t", ", "][rng.range(0, 8)];
+    }
+    t
+}
+
+#[test]
+fn replaying_text_as_it_is_read_matches_parsing_it_first() {
+    // `replay_text_with` runs each op as it reads it; parsing the whole text
+    // and replaying the script is the reference. Same result (report or the
+    // very same error), same state afterwards, same calls to `after` on
+    // success, from a fresh session and from one with history.
+    let mut rng = Rng::new(7);
+    let mut errors = 0;
+    for round in 0..600 {
+        let mode = Mode::ALL[round % Mode::ALL.len()];
+        let n = rng.range(1, 60);
+        let history = ["", "+40,+8,-0", "+16,@slab,+20"][round % 3];
+        let text = random_text(&mut rng, n, if history.is_empty() { 0 } else { 2 });
+        let mut start = session(2048, mode, 8, true);
+        if !history.is_empty() {
+            start.replay(&script::parse(history).unwrap()).unwrap();
+        }
+        let (mut a, mut b) = (start.clone(), start.clone());
+        let mut seen_a = Vec::new();
+        let got = op!(a.replay_text_with(&text, |s, i| seen_a.push((i, s.heap().stats()))));
+        let mut seen_b = Vec::new();
+        let want = script::parse(&text)
+            .and_then(|sc| b.replay_with(&sc, |s, i| seen_b.push((i, s.heap().stats()))));
+        assert_eq!(got, want, "{mode} {history:?} {text:?}");
+        assert_eq!(a.snapshot(), b.snapshot(), "{text:?}");
+        assert_eq!(a.heap().bytes(), b.heap().bytes(), "{text:?}");
+        assert_eq!(a.log(), b.log(), "{text:?}");
+        assert_eq!(a.ptrs(), b.ptrs(), "{text:?}");
+        if got.is_ok() {
+            assert_eq!(seen_a, seen_b, "{text:?}");
+        } else {
+            errors += 1;
+            // An error leaves the session as it was.
+            assert_eq!(a.snapshot(), start.snapshot(), "{text:?}");
+        }
+    }
+    // Both outcomes are well represented.
+    assert!(
+        (60..300).contains(&errors),
+        "{errors} of 600 scripts refused"
+    );
+}
+
+#[test]
+fn a_syntax_error_late_in_the_text_wins_over_a_bad_op_before_it() {
+    // The reader meets `-5` (no such pointer) first, but parsing reports the
+    // whole text's first syntax error, as `parse` always has.
+    let mut s = session(1024, Mode::FirstFit, 8, true);
+    let fresh = s.clone();
+    let e = op!(s.replay_text("+8,-5,\n+8,+x")).unwrap_err();
+    assert_eq!((e.line, e.column), (2, 4));
+    assert_eq!(s.snapshot(), fresh.snapshot());
+    // Without one, the bad op's own message.
+    let e = op!(s.replay_text("+8,\n-5,+8")).unwrap_err();
+    assert_eq!(e.line, 2);
+    assert!(e.message.contains("ptr[5] does not exist yet"), "{e}");
+    assert_eq!(s.snapshot(), fresh.snapshot());
+    // A good text from the same session runs as a new one would.
+    let mut new = fresh.clone();
+    assert_eq!(
+        op!(s.replay_text("+8,+24,-0,+4")),
+        op!(new.replay_text("+8,+24,-0,+4"))
+    );
+    assert_eq!(s.snapshot(), new.snapshot());
+}
