@@ -162,6 +162,9 @@ test('hostile attribute values give a visible error inside the widget and run no
     ['coalesce', 'maybe'],
     ['height', 'calc(100vh); background: url(x)'],
     ['theme', '"><img src=x>'],
+    ['controls', 'meter garbage'],
+    ['step', '5'],
+    ['step', '-1'],
   ];
   for (const [name, value] of cases) {
     const out = await page.evaluate(async ([name, value]) => {
@@ -265,7 +268,11 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
   const { page, close } = await open('index.html#size=256&strategy=best-fit&align=8&coalesce=1&ops=+16,+32,-0,+8');
   await page.waitForFunction(() => globalThis.__playground);
   await page.evaluate(() => globalThis.__playground.idle());
+  // One step back: the snippets start there, with the last op a step away.
+  await page.click('[data-testid=undo]');
+  await page.evaluate(() => globalThis.__playground.idle());
   const want = await page.evaluate(() => globalThis.__playground.arena.snapshot());
+  assert.equal(want.ops, 3);
   await page.click('[data-testid=embed]');
   assert.ok(await page.isVisible('[data-testid=embed-dialog]'));
   const widget = await page.inputValue('[data-testid=embed-widget]');
@@ -274,6 +281,7 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
   assert.match(widget, /strategy="best-fit"/);
   assert.match(widget, /arena-size="256"/);
   assert.match(widget, /ops="\+16,\+32,-0,\+8"/);
+  assert.match(widget, /step="3"/);
   await page.screenshot({ path: join(SHOTS, 'embed-dialog.png') });
   // Both snippets, pasted into a page, rebuild the same blocks.
   for (const snippet of [widget, iframe]) {
@@ -296,6 +304,14 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
     }
     assert.deepEqual(snap.blocks, want.blocks);
     assert.equal(snap.strategy, 'best-fit');
+    // Step forward replays the op that was a step away.
+    const ops = await p2.evaluate(async () => {
+      const el = document.querySelector('alloc-playground');
+      el.shadowRoot.querySelector('[aria-label="Step forward"]').click();
+      while (el.step !== 4) await new Promise((r) => setTimeout(r, 10));
+      return el.arena.log();
+    });
+    assert.equal(ops, '+16,+32,-0,+8');
     await close2();
   }
   await close();
@@ -325,5 +341,98 @@ test('inside the widget: keyboard on the map keeps the focus, and a theme change
   await el.evaluate((w) => { w.theme = 'dark'; w.height = '200'; });
   await page.evaluate(() => new Promise((r) => setTimeout(r, 50)));
   assert.equal(await el.evaluate((w) => w.arena.log()), before, 'theme and height keep the state');
+  await close();
+});
+
+test('step starts the timeline mid-way; strategy and step follow the reader; theme words and --ap-focus apply', async () => {
+  const { page, close } = await blank();
+  const out = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '128');
+    el.setAttribute('ops', '+16,+32,-0,+8');
+    el.setAttribute('step', '2');
+    el.setAttribute('theme', ' dark ');
+    el.style.setProperty('--ap-focus', 'rgb(1, 2, 3)');
+    document.body.append(el);
+    while (!el.arena) await new Promise((r) => setTimeout(r, 10));
+    const sr = el.shadowRoot;
+    const at2 = { step: el.step, ops: el.snapshot().ops, log: el.arena.log(), readout: sr.querySelector('.ap-readout').textContent };
+    sr.querySelector('[aria-label="Step forward"]').click();
+    while (el.step !== 3) await new Promise((r) => setTimeout(r, 10));
+    const at3 = { step: el.step, log: el.arena.log() };
+    const sel = sr.querySelector('select[aria-label=Strategy]');
+    sel.value = 'best-fit';
+    sel.dispatchEvent(new Event('change'));
+    const ap = sr.querySelector('.ap');
+    return {
+      at2,
+      at3,
+      switched: { step: el.step, log: el.arena.log(), readout: sr.querySelector('.ap-readout').textContent },
+      strategy: el.strategy,
+      attr: el.getAttribute('strategy'),
+      scheme: getComputedStyle(ap).colorScheme,
+      bg: getComputedStyle(ap).backgroundColor,
+      focus: getComputedStyle(ap).getPropertyValue('--focus').trim(),
+    };
+  });
+  assert.deepEqual(out.at2, { step: 2, ops: 2, log: '+16,+32', readout: '2 / 4' });
+  // Stepping forward replays the future; acting (the strategy switch, an op
+  // itself) drops the rest of it.
+  assert.deepEqual(out.at3, { step: 3, log: '+16,+32,-0' });
+  assert.deepEqual(out.switched, { step: 4, log: '+16,+32,-0,@best-fit', readout: '4 / 4' });
+  assert.equal(out.strategy, 'best-fit', 'el.strategy is the live one');
+  assert.equal(out.attr, null, 'the attribute is the initial config, untouched');
+  assert.equal(out.scheme, 'dark');
+  assert.notEqual(out.bg, 'rgb(255, 255, 255)');
+  assert.equal(out.focus, 'rgb(1, 2, 3)');
+  await close();
+});
+
+test('the tooltip of a one-row map is not cut off by the widget box, and stays in the viewport', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '64');
+    el.setAttribute('ops', '+16,+8');
+    el.setAttribute('controls', 'free');
+    el.style.width = '300px';
+    document.body.append(el);
+  });
+  await settled(page);
+  const el = page.locator('alloc-playground');
+  const box = await el.evaluate((w) => {
+    const m = w.shadowRoot.querySelector('[part=map]');
+    return { scroll: m.scrollHeight, client: m.clientHeight, rect: m.getBoundingClientRect().toJSON() };
+  });
+  const rect = await el.evaluate((w) => w.shadowRoot.querySelector('.mm-blocks rect').getBoundingClientRect().toJSON());
+  await page.mouse.move(rect.x + 4, rect.y + rect.height / 2);
+  await page.waitForFunction(() => !document.querySelector('alloc-playground').shadowRoot.querySelector('.mm-tip').hidden);
+  const after = await el.evaluate((w) => {
+    const m = w.shadowRoot.querySelector('[part=map]');
+    const t = w.shadowRoot.querySelector('.mm-tip').getBoundingClientRect();
+    return { scroll: m.scrollHeight, client: m.clientHeight, tip: t.toJSON(), vw: innerWidth, vh: innerHeight };
+  });
+  assert.ok(after.tip.height > 60, 'the whole tooltip shows');
+  assert.ok(after.tip.bottom > box.rect.bottom, 'it reaches past the map box (which would have clipped it)');
+  assert.equal(after.scroll, box.scroll, 'the map box did not grow a scroll area');
+  assert.ok(after.tip.left >= 0 && after.tip.right <= after.vw && after.tip.top >= 0 && after.tip.bottom <= after.vh, 'inside the viewport');
+  await page.screenshot({ path: join(SHOTS, 'widget-one-row-tooltip.png') });
+  // Scrolling the page hides a tooltip that belongs to the pointer.
+  await page.evaluate(() => { document.body.style.height = '3000px'; scrollBy(0, 40); });
+  await page.waitForFunction(() => document.querySelector('alloc-playground').shadowRoot.querySelector('.mm-tip').hidden);
+  await close();
+});
+
+test('a hand-written iframe URL may write ops with plain + signs', async () => {
+  const { page, close } = await open('embed.html?arena-size=128&ops=+32,+16,-0&controls=meter+timeline&step=2');
+  await page.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
+  const got = await page.evaluate(() => {
+    const el = document.querySelector('alloc-playground');
+    return { controls: el.getAttribute('controls'), ops: el.getAttribute('ops'), step: el.step, log: el.arena.log() };
+  });
+  assert.deepEqual(got, { controls: 'meter timeline', ops: '+32,+16,-0', step: 2, log: '+32,+16' });
+  await page.goto(`${base}embed.html?ops=%E0%A4%A`);
+  await page.waitForSelector('.embed-error');
+  assert.match(await page.textContent('.embed-error'), /ops is not valid %-encoding/);
   await close();
 });

@@ -6,15 +6,17 @@
 //   </alloc-playground>
 //
 // Attributes (properties mirror them): strategy, arena-size, align, coalesce,
-// ops (OSTEP op list, replayed on load), controls (which parts to show),
-// readonly, height, theme ('light' | 'dark'; default: the reader's preference).
+// ops (OSTEP op list, replayed on load), step (where the timeline starts; the
+// ops after it are the future), controls (which parts to show), readonly,
+// height, theme ('light' | 'dark'; default: the reader's preference). The
+// strategy and step properties read the live state (the reader may change it).
 // Every attribute is untrusted: it is parsed and validated (the op list by the
 // Rust core), size-limited, and never inserted as HTML. A bad one shows a
 // visible error inside the widget and runs nothing.
 //
 // Shadow DOM; theme with CSS custom properties (--ap-accent, --ap-used,
-// --ap-free, --ap-chunk, --ap-padding, --ap-surface, --ap-text, --ap-font,
-// --ap-radius); style parts with ::part(map | meter | controls | timeline |
+// --ap-free, --ap-chunk, --ap-padding, --ap-surface, --ap-text, --ap-focus,
+// --ap-font, --ap-radius); style parts with ::part(map | meter | controls | timeline |
 // bytes | error | legend). Every instance has its own arena in the one shared
 // wasm module; it is freed when the element is removed. After every change
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
@@ -42,7 +44,7 @@ export const LIMITS = Object.freeze({
 export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes'];
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
-const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'ops', 'controls', 'readonly', 'height', 'theme'];
+const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
 
 class AttrError extends Error {}
 
@@ -74,7 +76,14 @@ export function readConfig(el) {
   const coalesce = boolAttr('coalesce', get('coalesce'), true);
   const ops = get('ops') ?? '';
   if (ops.length > LIMITS.opsText) throw new AttrError(`ops is longer than ${LIMITS.opsText} characters`);
-  const controls = new Set((get('controls') ?? DEFAULT_CONTROLS).split(/[\s,]+/).filter((c) => CONTROLS.includes(c)));
+  const names = (get('controls') ?? DEFAULT_CONTROLS).split(/[\s,]+/).filter(Boolean);
+  const unknown = names.find((c) => !CONTROLS.includes(c));
+  if (unknown !== undefined) {
+    throw new AttrError(`controls names parts among ${CONTROLS.join(', ')}, got "${unknown.slice(0, 40)}"`);
+  }
+  const controls = new Set(names);
+  // Where the timeline starts (the ops after it are the future, a step away).
+  const step = get('step') === null || get('step').trim() === '' ? null : uintAttr('step', get('step'), { min: 0, max: LIMITS.ops });
   const readonly = get('readonly') !== null && boolAttr('readonly', get('readonly'), true);
   const heightRaw = get('height');
   let height = null;
@@ -87,7 +96,7 @@ export function readConfig(el) {
   if (theme !== null && !['light', 'dark', ''].includes(theme.trim())) {
     throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
   }
-  return { arena: { size, strategy, align, coalesce }, ops, controls, readonly, height };
+  return { arena: { size, strategy, align, coalesce }, ops, step, controls, readonly, height };
 }
 
 export class AllocPlaygroundElement extends HTMLElement {
@@ -116,7 +125,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   }
 
   // ----- typed properties mirroring the attributes -----
-  get strategy() { return this.getAttribute('strategy') ?? 'first-fit'; }
+  /** The live strategy (the reader may switch it); setting it rebuilds. */
+  get strategy() { return this.#arena?.strategy ?? this.getAttribute('strategy') ?? 'first-fit'; }
   set strategy(v) { this.setAttribute('strategy', String(v)); }
   get arenaSize() { return Number(this.getAttribute('arena-size') ?? 256); }
   set arenaSize(v) { this.setAttribute('arena-size', String(v)); }
@@ -126,6 +136,9 @@ export class AllocPlaygroundElement extends HTMLElement {
   set coalesce(v) { this.setAttribute('coalesce', v ? 'true' : 'false'); }
   get ops() { return this.getAttribute('ops') ?? ''; }
   set ops(v) { this.setAttribute('ops', String(v)); }
+  /** The timeline position (ops run so far); setting it rebuilds at that step. */
+  get step() { return this.#arena ? this.#pos : Number(this.getAttribute('step') ?? 0); }
+  set step(v) { this.setAttribute('step', String(v)); }
   get controls() { return this.getAttribute('controls') ?? DEFAULT_CONTROLS; }
   set controls(v) { this.setAttribute('controls', String(v)); }
   get readonly() { return this.hasAttribute('readonly') && this.getAttribute('readonly') !== 'false'; }
@@ -218,15 +231,25 @@ export class AllocPlaygroundElement extends HTMLElement {
       const count = cfg.ops.trim() ? arena.validate(cfg.ops).count : 0;
       if (count > LIMITS.ops) throw Object.assign(new Error(`ops holds ${count} ops; at most ${LIMITS.ops}`), { code: 'too-many-ops' });
       if (count) arena.replay(cfg.ops);
+      if (cfg.step !== null && cfg.step > arena.logLength) {
+        throw new AttrError(`step must be between 0 and ${arena.logLength} (the ops' count), got ${cfg.step}`);
+      }
     } catch (e) {
       arena?.dispose();
       const where = e.code === 'bad-script' ? 'ops: ' : '';
       return this.#showError(`${where}${e.message}`);
     }
     this.#cfg = cfg;
-    this.#arena = arena;
     this.#tokens = arena.logLength ? arena.log().split(',') : [];
     this.#pos = this.#tokens.length;
+    if (cfg.step !== null && cfg.step < this.#pos) {
+      // The state at that step, the rest kept as the future.
+      const at = arena.rebuild(cfg.step);
+      arena.dispose();
+      arena = at;
+      this.#pos = cfg.step;
+    }
+    this.#arena = arena;
     this.#selected = -1;
     this.#render();
   }

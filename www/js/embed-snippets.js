@@ -1,7 +1,14 @@
 // The two ways to embed the current state in someone else's page: the widget
 // (one module import, one tag) and the iframe (for sites that forbid scripts).
 //
-//   const { widget, iframe, dropped } = embedSnippets({ config, tokens, base });
+//   const { widget, iframe, dropped } = embedSnippets({ config, tokens, step, base });
+
+/**
+ * The iframe's height: the default widget (controls, map, timeline, meter)
+ * fits without a scroll bar from about 500 px wide (530 px tall at 700 px
+ * wide; at a phone's 390 it needs 786 and the frame scrolls).
+ */
+export const FRAME_HEIGHT = 640;
 
 /** The most ops a widget accepts in its `ops` attribute (widget.js enforces it too). */
 export const MAX_EMBED_OPS = 100_000;
@@ -11,19 +18,23 @@ const escapeAttr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;
 /**
  * @param {object} p
  * @param {{ size: number, strategy: string, align: number, coalesce: boolean }} p.config
- * @param {string[]} p.tokens the op list
+ * @param {string[]} p.tokens the op list (the timeline, past and future)
+ * @param {number} [p.step] the timeline position (omitted at the end)
  * @param {string|URL} p.base the folder the playground is served from
  * @param {string} [p.controls]
  */
-export function embedSnippets({ config, tokens, base, controls = 'alloc free strategy meter timeline legend' }) {
+export function embedSnippets({ config, tokens, step = tokens.length, base, controls = 'alloc free strategy meter timeline legend' }) {
   const dropped = Math.max(0, tokens.length - MAX_EMBED_OPS);
-  const ops = tokens.slice(0, MAX_EMBED_OPS).join(',');
+  const kept = tokens.length - dropped;
+  const ops = tokens.slice(0, kept).join(',');
   const attrs = [
     ['strategy', config.strategy],
     ['arena-size', config.size],
     ['align', config.align],
     ['coalesce', config.coalesce ? 'true' : 'false'],
     ['ops', ops],
+    // The reader starts where the author stands, with the rest a step away.
+    ...(step < kept ? [['step', step]] : []),
     ['controls', controls],
   ];
   const widgetUrl = new URL('widget.js', base).href;
@@ -31,6 +42,6 @@ export function embedSnippets({ config, tokens, base, controls = 'alloc free str
     + `<alloc-playground${attrs.map(([k, v]) => `\n    ${k}="${escapeAttr(v)}"`).join('')}>\n</alloc-playground>`;
   const query = new URLSearchParams(attrs.map(([k, v]) => [k, String(v)]));
   const frameUrl = `${new URL('embed.html', base).href}?${query}`;
-  const iframe = `<iframe src="${escapeAttr(frameUrl)}"\n    width="100%" height="480" loading="lazy" title="Allocator Playground"></iframe>`;
+  const iframe = `<iframe src="${escapeAttr(frameUrl)}"\n    width="100%" height="${FRAME_HEIGHT}" loading="lazy" title="Allocator Playground"></iframe>`;
   return { widget, iframe, dropped };
 }

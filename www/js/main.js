@@ -538,7 +538,7 @@ async function start() {
   }
 
   function openEmbed() {
-    const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), base: new URL('.', location.href) });
+    const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), step: session.position, base: new URL('.', location.href) });
     $('embed-widget').value = widget;
     $('embed-iframe').value = iframe;
     const note = $('embed-dropped');

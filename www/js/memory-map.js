@@ -193,6 +193,11 @@ export class MemoryMap {
   #hover = -1;
   #overlay = null;
   #ro = null;
+  /**
+   * When anything scrolls, the tooltip (fixed to the viewport) follows the
+   * focused block, or hides when it was the pointer's.
+   */
+  #onScroll = () => { if (!this.#tip.hidden && this.#data) this.#hideTipUnlessFocus(); };
   #width = 0;
   #heads = null;
   /** `width arenaSize` of the last render: the SVG is kept while it stays the same. */
@@ -226,7 +231,11 @@ export class MemoryMap {
     this.#live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
     this.#root.append(this.#tip, this.#live);
     container.append(this.#root);
-    if (this.#opts.interactive) this.#wireFocus();
+    if (this.#opts.interactive) {
+      this.#wireFocus();
+      // Capture: scroll events do not bubble (the page, or a box around the map).
+      addEventListener('scroll', this.#onScroll, { capture: true, passive: true });
+    }
     if (typeof ResizeObserver === 'function') {
       let queued = 0;
       this.#ro = new ResizeObserver(() => {
@@ -747,20 +756,27 @@ export class MemoryMap {
     this.#placeTip(cx, cy);
   }
 
+  /**
+   * The tooltip is fixed to the viewport, so that a box that scrolls or clips
+   * the map (a one-row map in a widget) does not cut it off: beside the
+   * pointer, flipped to the other side near the viewport's edges.
+   */
   #placeTip(cx, cy) {
-    const root = this.#root.getBoundingClientRect();
     const tw = this.#tip.offsetWidth;
     const th = this.#tip.offsetHeight;
-    let x = cx - root.left + 14;
-    let y = cy - root.top + 14;
-    if (x + tw > root.width) x = Math.max(0, cx - root.left - tw - 14);
-    if (y + th > root.height + 60) y = Math.max(0, cy - root.top - th - 14);
+    const vw = document.documentElement.clientWidth || innerWidth;
+    const vh = innerHeight;
+    let x = cx + 14;
+    let y = cy + 14;
+    if (x + tw > vw - 4) x = Math.max(4, cx - tw - 14);
+    if (y + th > vh - 4) y = Math.max(4, cy - th - 14);
     this.#tip.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px)`;
   }
 
   /** Stops observing the container and removes the map. */
   destroy() {
     this.#ro?.disconnect();
+    removeEventListener('scroll', this.#onScroll, { capture: true });
     this.#root.remove();
   }
 }
