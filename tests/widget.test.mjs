@@ -282,6 +282,7 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
   assert.match(widget, /arena-size="256"/);
   assert.match(widget, /ops="\+16,\+32,-0,\+8"/);
   assert.match(widget, /step="3"/);
+  assert.match(await page.textContent('#embed-step'), /starting at step 3 of 4/);
   await page.screenshot({ path: join(SHOTS, 'embed-dialog.png') });
   // Both snippets, pasted into a page, rebuild the same blocks.
   for (const snippet of [widget, iframe]) {

@@ -539,6 +539,10 @@ async function start() {
 
   function openEmbed() {
     const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), step: session.position, base: new URL('.', location.href) });
+    const total = session.total;
+    $('embed-step').textContent = session.position < Math.min(total, MAX_EMBED_OPS)
+      ? `, starting at step ${session.position.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} as here (the rest is a step forward away)`
+      : '';
     $('embed-widget').value = widget;
     $('embed-iframe').value = iframe;
     const note = $('embed-dropped');
