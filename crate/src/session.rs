@@ -444,10 +444,14 @@ impl Session {
         }
         let arena = self.initial.arena_size;
         let mut rep = ReplayReport::default();
-        // Room up front (at most an op per separator; about half of them
+        // Room up front (at most an op per separator, and per three bytes: a
+        // token takes two at least, and a separator; about half of them
         // allocations): a million-op replay would otherwise regrow and copy
         // the log many times.
-        let room = crate::script::count_breaks(text.as_bytes()).min(crate::script::MAX_OPS) + 1;
+        let bytes = text.as_bytes();
+        let room = (crate::script::count_breaks(bytes) + 1)
+            .min(bytes.len() / 3 + 1)
+            .min(crate::script::MAX_OPS);
         self.log.reserve(room);
         self.ptrs.reserve(room / 2);
         let mut reader = OpReader::new(text);
@@ -471,6 +475,9 @@ impl Session {
             return Ok(rep);
         }
         self.start_over();
+        // The room reserved above goes too (parsing takes its own).
+        self.log = Vec::new();
+        self.ptrs = Vec::new();
         let script = crate::script::parse(text)?;
         self.validate(&script)?;
         // Not reached: the reader and `op_problem` refuse exactly what parse
