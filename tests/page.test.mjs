@@ -495,7 +495,7 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
   await idle(again.page);
   assert.equal((await snap(again.page)).strategy, 'worst-fit');
   await again.close();
-  for (const bad of ['#size=1000&align=16&ops=+1', '#size=1024&ops=+10,-5', '#size=abc', '#strategy=fastest']) {
+  for (const bad of ['#size=1000&align=16&ops=+1', '#size=abc', '#strategy=fastest']) {
     const b = await open(bad);
     assert.match(await b.page.textContent('.notice-warn'), /ignored/);
     const d = await snap(b.page);
@@ -503,6 +503,17 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
     assert.equal(d.ops, 0);
     await b.close();
   }
+  // Good settings with a bad op: the settings apply, and the ops wait in the
+  // editor (marked) to be fixed, instead of being lost with the address bar.
+  const b = await open('#size=2048&strategy=best-fit&ops=+10,-5');
+  const notice = await b.page.textContent('.notice-warn');
+  assert.match(notice, /ops were not run \(-5: ptr\[5\] does not exist yet.*\)\. They are in the op editor/);
+  assert.doesNotMatch(notice, /line 1/);
+  const d = await snap(b.page);
+  assert.deepEqual([d.arenaSize, d.strategy, d.ops], [2048, 'best-fit', 0]);
+  await b.page.waitForTimeout(200);
+  assert.equal(await b.page.inputValue('[data-testid=editor]'), '+10,-5');
+  await b.close();
   await close();
 });
 
@@ -614,7 +625,18 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.equal(await page.locator('.cmp-card .mm-svg').count(), 5, 'a mini map per strategy');
   const expected = await page.evaluate(async () => (await globalThis.__playground.session.compare({ strategies: ['first-fit', 'next-fit', 'best-fit', 'worst-fit'] })).firstDivergence);
   assert.equal(typeof expected, 'number');
-  assert.match(await page.textContent('.cmp-info'), new RegExp(`at op ${expected + 1} `));
+  assert.match(await page.textContent('.cmp-info'), new RegExp(`at op ${expected + 1}: \\S+ \\((malloc|calloc|realloc)\\(.*\\)\\) lands at different offsets`));
+  // Badges mark standouts: at most half the cards share one, and "least
+  // fragmented" only goes to a card with the fewest failures.
+  const badges = await page.$$eval('.cmp-card', (cs) => cs.map((c) => ({
+    badges: [...c.querySelectorAll('.badge')].map((b) => b.textContent),
+    failed: Number(c.dataset.failed),
+  })));
+  const minFailed = Math.min(...badges.map((b) => b.failed));
+  for (const name of ['fewest failures', 'least fragmented']) {
+    assert.ok(badges.filter((b) => b.badges.includes(name)).length <= badges.length / 2, `${name} is not on most cards`);
+  }
+  for (const b of badges) if (b.badges.includes('least fragmented')) assert.equal(b.failed, minFailed);
   assert.equal(await page.locator('.cmp-div-line').count(), 1);
   // Each line is the core's samples.
   const pts = await page.$$eval('.cmp-lines polyline', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length));
@@ -743,7 +765,13 @@ test('theme toggle persists; screenshots in light, dark and at phone width', asy
   const hash = '#size=1024&strategy=first-fit&align=8&coalesce=1&ops=+64,+100,+24@64,-0,+30,+8,+16,-3,+200,+40,-6,w1=48656c6c6f';
   const light = await open(hash);
   await light.page.screenshot({ path: join(SHOTS, 'light.png'), fullPage: true });
+  // On a light system the first click shows dark (a click changes what is on screen).
   await light.page.click('#theme-btn');
+  assert.equal(await light.page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  await light.page.click('#theme-btn');
+  assert.equal(await light.page.evaluate(() => document.documentElement.dataset.theme), 'light');
+  await light.page.click('#theme-btn');
+  assert.equal(await light.page.evaluate(() => document.documentElement.dataset.theme ?? null), null, 'back to the system');
   await light.page.click('#theme-btn');
   assert.equal(await light.page.evaluate(() => document.documentElement.dataset.theme), 'dark');
   assert.equal(await light.page.evaluate(() => localStorage.getItem('allocator-playground:theme')), 'dark');

@@ -131,6 +131,11 @@ export function createArena(opts = {}) {
   return new Arena(opts);
 }
 
+/** Checks arena options as `createArena` would, allocating nothing; throws Error with .code ('bad-config', 'bad-argument'). */
+export function checkConfig(opts = {}) {
+  core.checkConfig(opts);
+}
+
 /** Unpacks `blocksPacked()` into typed arrays. */
 export function decodeBlocks(packed) {
   const n = packed.length / 6;

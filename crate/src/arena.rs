@@ -28,7 +28,7 @@ impl Arena {
     pub fn new(size: usize) -> Result<Self> {
         if size == 0 || size > MAX_ARENA {
             return Err(AllocError::bad_config(format!(
-                "arena size {size} is out of range (1 ..= {MAX_ARENA} bytes)"
+                "arena size {size} is out of range (1 to {MAX_ARENA} bytes)"
             )));
         }
         let mut v = Vec::new();

@@ -125,7 +125,9 @@ impl fmt::Display for AllocError {
             ),
             AllocError::OutOfBounds { offset, len } => write!(
                 f,
-                "out of bounds: {len} bytes at offset {offset} leave the arena or the live block"
+                "out of bounds: {} at offset {offset} {} the arena or the live block",
+                bytes(*len),
+                if *len == 1 { "leaves" } else { "leave" }
             ),
             AllocError::WriteOutside { len: 0, .. } => {
                 write!(f, "out of bounds: a write needs at least 1 byte")
@@ -140,17 +142,35 @@ impl fmt::Display for AllocError {
                 size,
                 at,
                 len,
-            } => write!(
-                f,
-                "out of bounds: {len} bytes at +{at} do not fit the {size}-byte block at offset {offset} ({} bytes fit there)",
-                size.saturating_sub(*at)
-            ),
+            } => {
+                let fit = size.saturating_sub(*at);
+                write!(
+                    f,
+                    "out of bounds: {} at +{at} {} not fit the {size}-byte block at offset {offset} ({} there)",
+                    bytes(*len),
+                    if *len == 1 { "does" } else { "do" },
+                    match fit {
+                        0 => "no byte fits".to_string(),
+                        1 => "1 byte fits".to_string(),
+                        n => format!("{n} bytes fit"),
+                    }
+                )
+            }
             AllocError::BadConfig { reason } => write!(f, "bad configuration: {reason}"),
         }
     }
 }
 
 impl std::error::Error for AllocError {}
+
+/// "1 byte", "2 bytes".
+fn bytes(n: usize) -> String {
+    if n == 1 {
+        "1 byte".into()
+    } else {
+        format!("{n} bytes")
+    }
+}
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = AllocError> = std::result::Result<T, E>;

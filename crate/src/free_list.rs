@@ -43,7 +43,7 @@ impl Config {
     pub fn validate(&self) -> Result<()> {
         if self.arena_size == 0 || self.arena_size > crate::MAX_ARENA {
             return Err(AllocError::bad_config(format!(
-                "arena size {} is out of range (1 ..= {} bytes)",
+                "arena size {} is out of range (1 to {} bytes)",
                 self.arena_size,
                 crate::MAX_ARENA
             )));

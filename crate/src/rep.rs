@@ -123,7 +123,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
                 return Err(ScriptError::new(
                     ln,
                     1,
-                    format!("size {n} is out of range (1 ..= {MAX_SIZE})"),
+                    format!("size {n} is out of range (1 to {MAX_SIZE})"),
                 ));
             }
             Ok(n as usize)
@@ -144,7 +144,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             }
             "f" => {
                 let p = live.remove(&id).ok_or_else(|| {
-                    ScriptError::new(ln, 1, format!("id {id} is freed but not live"))
+                    ScriptError::new(ln, 1, format!("id {id} is freed but holds no block (never allocated, or freed already)"))
                 })?;
                 Op::Free { ptr: p }
             }

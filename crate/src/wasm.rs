@@ -458,6 +458,14 @@ impl Arena {
     }
 }
 
+/// Checks `{ size, strategy, align, coalesce, classes, slabSize }` as
+/// `new Arena` would, without building anything (no arena allocated): throws
+/// `bad-config` or `bad-argument`.
+#[wasm_bindgen(js_name = checkConfig)]
+pub fn check_config(opts: JsValue) -> JsResult<()> {
+    config_arg(&opts)?.validate().map_err(js_error)
+}
+
 /// Parses an op list without running it: `{ count }`, or throws `bad-script`.
 #[wasm_bindgen(js_name = parseOps)]
 pub fn parse_ops(text: &[u8]) -> JsResult<JsValue> {

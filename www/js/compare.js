@@ -96,7 +96,7 @@ export class CompareView {
     const parts = [`${num(total)} ops under ${result.runs.length} strategies`];
     if (result.skipped) parts.push(`${num(result.skipped)} strategy switches skipped`);
     const who = result.divergenceAmong ?? 'the strategies';
-    parts.push(fd == null ? `${who} placed every block at the same offset` : `${who} first place a block differently at op ${num(fd + 1)} (${result.tokens[fd]})`);
+    parts.push(fd == null ? `${who} placed every block at the same offset` : `${who} first place a block differently at op ${num(fd + 1)}: ${describeOp(result.tokens[fd])} lands at different offsets`);
     e.info.textContent = `${parts.join(' · ')}.`;
     for (const b of e.at.querySelectorAll('[data-at]')) {
       b.setAttribute('aria-pressed', String(b.dataset.at === d.at));
@@ -122,9 +122,11 @@ export class CompareView {
       grid.append(s('line', { x1: m.l, x2: W - m.r, y1: y(f), y2: y(f), class: f === 0 ? 'cmp-axis' : 'cmp-grid-line' }));
       grid.append(s('text', { x: m.l - 8, y: y(f), 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'cmp-tick', text: `${f * 100}%` }));
     }
-    for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-      const step = Math.round(t * total);
-      grid.append(s('text', { x: x(step), y: H - 8, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle', class: 'cmp-tick', text: num(step) }));
+    // Round steps (0, 250,000, 500,000 …), not quarters of an odd total.
+    const every = niceStep(total / 4.5);
+    for (let step = 0; step <= total; step += every) {
+      const anchor = step === 0 ? 'start' : x(step) > W - m.r - 24 ? 'end' : 'middle';
+      grid.append(s('text', { x: x(step), y: H - 8, 'text-anchor': anchor, class: 'cmp-tick', text: num(step) }));
     }
     svg.append(grid);
     const fd = result.firstDivergence;
@@ -178,15 +180,23 @@ export class CompareView {
     for (const m of this.#maps) m.destroy();
     this.#maps = [];
     const runs = d.maps.runs;
+    // A badge marks a standout: at most half the runs share it, and "least
+    // fragmented" goes only to runs with the fewest failures (a run that
+    // refused requests is not better off for it).
     const minFailed = Math.min(...runs.map((r) => r.snapshot.stats.failedAllocs));
-    const minFrag = Math.min(...runs.map((r) => r.snapshot.stats.externalFragmentation));
+    const fewest = runs.filter((r) => r.snapshot.stats.failedAllocs === minFailed);
+    const minFrag = Math.min(...fewest.map((r) => r.snapshot.stats.externalFragmentation));
+    const standout = (k) => runs.length > 1 && k <= runs.length / 2;
+    const failBadge = standout(fewest.length);
+    const leastFrag = fewest.filter((r) => r.snapshot.stats.externalFragmentation === minFrag);
+    const fragBadge = standout(leastFrag.length) && runs.some((o) => o.snapshot.stats.externalFragmentation > minFrag);
     const cards = runs.map((r) => {
       const st = r.snapshot.stats;
       const mapBox = h('div', { class: 'cmp-map' });
       const badges = [];
-      if (runs.length > 1 && st.failedAllocs === minFailed && runs.some((o) => o.snapshot.stats.failedAllocs > minFailed)) badges.push('fewest failures');
-      if (runs.length > 1 && st.externalFragmentation === minFrag && runs.some((o) => o.snapshot.stats.externalFragmentation > minFrag)) badges.push('least fragmented');
-      const card = h('article', { class: 'cmp-card', 'data-strategy': r.strategy },
+      if (failBadge && fewest.includes(r)) badges.push('fewest failures');
+      if (fragBadge && leastFrag.includes(r)) badges.push('least fragmented');
+      const card = h('article', { class: 'cmp-card', 'data-strategy': r.strategy, 'data-failed': st.failedAllocs },
         h('header', { class: 'cmp-card-head' },
           h('span', { class: `dot series-${r.strategy}`, 'aria-hidden': 'true' }),
           h('h4', { text: strategyLabel(r.strategy, r.snapshot.classes) }),
@@ -206,4 +216,21 @@ export class CompareView {
       this.#maps.push(map);
     }
   }
+}
+
+/** 1, 2, 2.5 or 5 times a power of ten, at least `x` (and at least 1). */
+export function niceStep(x) {
+  if (!(x > 1)) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  return [1, 2, 2.5, 5, 10].map((k) => k * p).find((v) => v >= x && Number.isInteger(v)) ?? 10 * p;
+}
+
+/** An op token in words: `+24` → "+24 (malloc(24))". */
+function describeOp(tok) {
+  const m = /^([+cCrR])(\d+)(?:[@:](\d+))?$/.exec(tok ?? '');
+  if (!m) return tok;
+  const [, k, a, b] = m;
+  if (k === '+') return `${tok} (malloc(${b ? `${a}) aligned to ${b}` : `${a})`})`;
+  if (k === 'c' || k === 'C') return `${tok} (calloc(${a}))`;
+  return `${tok} (realloc(ptr[${a}], ${b}))`;
 }

@@ -27,6 +27,17 @@ export function strategyLabel(s, classes) {
 const SIZES = [128, 256, 512, 1024, 2048, 4096, 16384, 65536, 1 << 20];
 const ALIGNS = [1, 2, 4, 8, 16, 32, 64];
 
+/**
+ * Slab classes for a new alignment: each rounded up to a multiple of it; as
+ * many as before, doubling the largest where rounding made two equal
+ * (16/32/64 under align 64: 64/128/256).
+ */
+export function classesForAlign(classes, align) {
+  const out = [...new Set(classes.map((c) => Math.ceil(c / align) * align))];
+  while (out.length < classes.length) out.push(out.at(-1) * 2);
+  return out;
+}
+
 export class ConfigControls {
   #els;
   #opts;
@@ -41,11 +52,11 @@ export class ConfigControls {
     for (const s of opts.strategies) strategy.append(h('option', { value: s, text: strategyLabel(s) }));
     const listId = `sizes-${Math.random().toString(36).slice(2, 8)}`;
     const size = h('input', {
-      class: 'input input-num input-size', type: 'number', min: 1, max: 1 << 30, step: 1, inputmode: 'numeric', list: listId, 'data-testid': 'arena-size',
+      class: 'input input-num input-size', type: 'number', min: 1, max: 64 << 20, step: 1, inputmode: 'numeric', list: listId, 'data-testid': 'arena-size',
       onchange: () => {
         const n = Number(size.value);
         // The core checks the range (and words the error); only non-numbers stop here.
-        opts.onSize?.(size.value !== '' && Number.isInteger(n) ? n : NaN);
+        opts.onSize?.(size.value !== '' && Number.isInteger(n) && n >= 1 ? n : NaN);
       },
       onkeydown: (e) => { if (e.key === 'Enter') size.blur(); },
     });
@@ -62,8 +73,15 @@ export class ConfigControls {
     const applySlab = button('Apply', {
       class: 'btn btn-sm',
       onclick: () => {
-        const parts = classes.value.split(/[\s,]+/).filter(Boolean).map(Number);
-        opts.onSlab?.({ classes: parts, slabSize: Number(slabSize.value) });
+        const raw = classes.value.split(/[\s,]+/).filter(Boolean);
+        const bad = raw.find((p) => !/^\d{1,10}$/.test(p));
+        if (bad !== undefined || !/^\d{1,10}$/.test(slabSize.value.trim())) {
+          opts.onSlabError?.(bad !== undefined
+            ? `Size classes are whole numbers of bytes separated by commas, got “${bad.slice(0, 20)}”.`
+            : 'The slab size is a whole number of bytes (a power of two).');
+          return;
+        }
+        opts.onSlab?.({ classes: raw.map(Number), slabSize: Number(slabSize.value) });
       },
     });
     const hint = h('p', { class: 'controls-hint', 'aria-live': 'polite' });

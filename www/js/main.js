@@ -2,18 +2,18 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, parseOps, canonicalOps, parseRep, workload, compare, createComparer, STRATEGIES } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, workload, compare, createComparer, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
 import { ByteView } from './byte-view.js';
-import { ConfigControls, strategyLabel } from './controls.js';
+import { ConfigControls, strategyLabel, classesForAlign } from './controls.js';
 import { AllocPanel, MAX_OPTIONS } from './alloc-panel.js';
 import { TimelineView, SPEEDS } from './timeline.js';
 import { OpEditor } from './op-editor.js';
 import { WorkloadForm, renderExamples, renderQuickExamples } from './workload-form.js';
 import { CompareView } from './compare.js';
-import { decodeState, encodeState, MAX_URL_OPS } from './url-state.js';
+import { decodeState, encodeState, MAX_URL_OPS, MAX_URL_ARENA } from './url-state.js';
 import { embedSnippets, MAX_EMBED_OPS } from './embed-snippets.js';
 import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
@@ -69,8 +69,14 @@ async function start() {
   const map = new MemoryMap($('map'), {
     onFree: (b) => freeOffset(b.offset, `ptr[${b.seq}]`),
     onInspect: (b) => {
-      region = { offset: b.offset, size: b.size, why: b.padding ? 'alignment padding' : b.chunk ? 'a free slab chunk' : 'a free block' };
-      target = null;
+      // `i` on a used block shows it as its pointer; a free one as stale memory.
+      if (b.free) {
+        region = { offset: b.offset, size: b.size, why: b.padding ? 'alignment padding' : b.chunk ? 'a free slab chunk' : 'a free block' };
+        target = null;
+      } else {
+        region = null;
+        target = b.seq;
+      }
       schedule();
     },
   });
@@ -87,8 +93,21 @@ async function start() {
       notices.show(n ? `Merged ${plural(n, 'pair')} of adjacent free blocks.` : 'No adjacent free blocks to merge.', { kind: 'ok', key: 'merge' });
     }),
     onSize: (size) => reconfigure({ size }, 'Changing the arena size'),
-    onAlign: (align) => reconfigure({ align }, 'Changing the alignment'),
+    onAlign: (align) => {
+      // Slab classes must be multiples of the alignment, even under a fit
+      // strategy (a script may switch to @slab): classes that are not follow it.
+      const { classes, slabSize } = session.config;
+      if (classes.every((c) => c % align === 0) && slabSize >= align) {
+        reconfigure({ align }, 'Changing the alignment');
+        return;
+      }
+      const next = classesForAlign(classes, align);
+      const slab = Math.max(slabSize, 2 ** Math.ceil(Math.log2(next.at(-1))));
+      reconfigure({ align, classes: next, slabSize: slab }, 'Changing the alignment',
+        `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`);
+    },
     onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
+    onSlabError: (message) => notices.show(message, { kind: 'error', key: 'config' }),
     onReset: () => reconfigure({}, 'Resetting'),
   });
 
@@ -118,7 +137,11 @@ async function start() {
         session.act((a) => a.write(b.offset, data, at));
         target = seq;
         region = null;
-        panel.message(`Wrote ${plural(data.length, 'byte')} into ptr[${seq}] at +${num(at)}.`);
+        // Inside the block but past the request: legal here, an overflow in C.
+        const past = Math.min(data.length, at + data.length - b.requested);
+        panel.message(`Wrote ${plural(data.length, 'byte')} into ptr[${seq}] at +${num(at)}.${past > 0
+          ? ` ${past === data.length ? (past === 1 ? 'It lands' : 'All land') : `The last ${plural(past, 'byte')} land`} past the ${num(b.requested)} bytes requested, in the block's rounding slack: in C, a buffer overflow.`
+          : ''}`);
       } catch (e) {
         panel.error(`write failed: ${errText(e)}`);
       }
@@ -161,6 +184,11 @@ async function start() {
         }
         return runTrace(text, session.config);
       }
+      // An editor with no ops (emptied, or the summary shown for a long
+      // timeline) would start over with nothing: ask first.
+      let empty = false;
+      try { empty = canonicalOps(text) === ''; } catch { /* load reports it */ }
+      if (empty && session.total && !confirmDiscard('Running an op list with no ops')) return;
       try {
         await session.load(session.config, text);
         afterLoad(text);
@@ -197,6 +225,7 @@ async function start() {
     onGenerate: (opts) => run(async () => {
       let text;
       try { text = workload(opts); } catch (e) { notices.show(errText(e), { kind: 'error', key: 'wl' }); return; }
+      if (session.total && !confirmDiscard('Running a generated workload')) return;
       await session.load(session.config, text, { label: 'Running the workload' });
       afterLoad(null);
       notices.show(`Ran ${num(opts.ops)} ${opts.shape} ops (seed ${opts.seed}).`, { kind: 'ok', key: 'wl' });
@@ -276,18 +305,31 @@ async function start() {
     return globalThis.confirm(`${what} starts over: the ${plural(session.total, 'op')} of this timeline will be discarded. Continue?`);
   }
 
-  function reconfigure(change, what) {
+  /** A new configuration: checked first, then (when there is a timeline to lose) confirmed. */
+  function reconfigure(change, what, done = null) {
     guard(() => {
       if (Object.values(change).some((v) => Number.isNaN(v))) {
         notices.show('Enter a whole number of bytes, at least 1.', { kind: 'error', key: 'config' });
         return;
       }
+      if (change.size > MAX_URL_ARENA) {
+        notices.show(`The page takes arenas of up to ${bytesShort(MAX_URL_ARENA)} (${num(MAX_URL_ARENA)} bytes), as much as a link may restore.`, { kind: 'error', key: 'config' });
+        return;
+      }
+      const next = { ...session.config, ...change };
+      try {
+        checkConfig(next);
+      } catch (e) {
+        notices.show(errText(e), { kind: 'error', key: 'config' });
+        return;
+      }
       if (session.total && !confirmDiscard(what)) return;
       try {
-        session.reset({ ...session.config, ...change });
+        session.reset(next);
         target = null;
         region = null;
         notices.dismiss('config');
+        if (done) notices.show(done, { kind: 'info', key: 'config', timeout: 9000 });
       } catch (e) {
         notices.show(errText(e), { kind: 'error', key: 'config' });
       }
@@ -395,8 +437,13 @@ async function start() {
     target = null;
     region = null;
     notices.dismiss('script');
-    if (text != null && session.total <= EDITOR_SYNC_MAX) editor.setText(text, { format: 'ops' });
-    else syncEditor(false);
+    if (text != null && session.total <= EDITOR_SYNC_MAX) {
+      // The text just run stays as written (comments, lines): the sync the
+      // load queued would put the log's one-line form in its place.
+      clearTimeout(editorTimer);
+      editorTimer = 0;
+      editor.setText(text, { format: 'ops' });
+    } else syncEditor(false);
     editor.showTrace(null);
   }
 
@@ -418,7 +465,9 @@ async function start() {
     region = null;
     editor.setText(text, { format: 'rep' });
     const st = session.arena.stats();
-    notices.show(`Ran ${name ? `${name}: ` : 'the trace: '}${plural(t.count, 'op')} in a ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
+    // A file by its name; "Trace" / "Pasted trace" mid-sentence in lower case.
+    const what = !name ? 'the trace' : /\.\w+$/.test(name) ? `“${name}”` : `the ${name.toLowerCase()}`;
+    notices.show(`Ran ${what}: ${plural(t.count, 'op')} in a ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
   }
 
   function hintSize(hint, align) {
@@ -553,11 +602,16 @@ async function start() {
 
   async function share() {
     syncUrl(true);
+    // Past MAX_URL_OPS the link carries the settings only: say so.
+    const whole = session.total <= MAX_URL_OPS;
+    const what = whole
+      ? 'this arena and its op list'
+      : `this arena’s settings but not its ${plural(session.total, 'op')} (a link holds at most ${num(MAX_URL_OPS)}; Download the op list to share it)`;
     try {
       await navigator.clipboard.writeText(location.href);
-      notices.show('Link copied: it restores this arena and its op list.', { kind: 'ok', key: 'share' });
+      notices.show(`Link copied: it restores ${what}.`, { kind: whole ? 'ok' : 'warn', key: 'share' });
     } catch {
-      notices.show('Copy this link to share the arena and its op list:', { kind: 'info', key: 'share', detail: location.href, timeout: 0 });
+      notices.show(`Copy this link to share ${what}:`, { kind: 'info', key: 'share', detail: location.href, timeout: 0 });
     }
   }
 
@@ -793,8 +847,21 @@ async function start() {
       return true;
     } catch (e) {
       // load() validates before it changes anything: the state is unchanged.
-      const where = e?.code === 'bad-script' && e.line ? ` (ops, ${errText(e)})` : ` (${errText(e)})`;
-      notices.show(`The link’s state was ignored${where}; ${session.total ? 'keeping the current state' : 'starting from the defaults'}.`, { kind: 'warn', key: 'url' });
+      if (e?.code === 'bad-script') {
+        // The settings may be fine: a new page starts from them, and the
+        // link's ops wait in the editor, marked, to be fixed and run.
+        const fresh = !session.total;
+        let configured = false;
+        if (fresh) {
+          try { session.reset(config); configured = true; } catch { /* the defaults stay */ }
+        }
+        editor.setText(state.ops, { format: 'ops', dirty: true, validate: false });
+        editor.showError(e);
+        const why = errText(e).replace(/^line \d+(, column \d+)?: /, '');
+        notices.show(`The link’s ops were not run (${why}). They are in the op editor to fix and run; ${fresh ? (configured ? 'the link’s settings apply' : 'starting from the defaults') : 'the current state is kept'}.`, { kind: 'warn', key: 'url' });
+        return false;
+      }
+      notices.show(`The link’s state was ignored (${errText(e)}); ${session.total ? 'keeping the current state' : 'starting from the defaults'}.`, { kind: 'warn', key: 'url' });
       return false;
     }
   }

@@ -4,7 +4,6 @@
 import { iconSvg } from './dom.js';
 
 export const THEME_KEY = 'allocator-playground:theme';
-const ORDER = ['system', 'light', 'dark'];
 
 export function storedTheme() {
   try {
@@ -32,7 +31,7 @@ export function effectiveTheme(root = document.documentElement) {
   return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-/** Turns `button` into a system → light → dark toggle. */
+/** Turns `button` into a system → (the other scheme) → (this one) toggle. */
 export function themeToggle(button, { onChange } = {}) {
   let theme = storedTheme();
   const paint = () => {
@@ -42,7 +41,11 @@ export function themeToggle(button, { onChange } = {}) {
     button.title = label;
   };
   button.addEventListener('click', () => {
-    theme = ORDER[(ORDER.indexOf(theme) + 1) % ORDER.length];
+    // From "system", first to the scheme the reader is not seeing (a click
+    // must change what is on screen), then the other, then back to system.
+    const shown = globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+    const order = shown === 'dark' ? ['system', 'light', 'dark'] : ['system', 'dark', 'light'];
+    theme = order[(order.indexOf(theme) + 1) % order.length];
     applyTheme(theme);
     paint();
     onChange?.(theme);
