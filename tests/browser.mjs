@@ -38,8 +38,8 @@ export async function startBrowser() {
  * page errors: `{ context, page, errors }`. Dialogs are accepted when
  * `acceptDialogs` is set.
  */
-export async function openRecorded(browser, url, { width, height, colorScheme = 'light', acceptDialogs = false }) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme });
+export async function openRecorded(browser, url, { width, height, colorScheme = 'light', acceptDialogs = false, hasTouch = false }) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme, hasTouch });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });

@@ -21,8 +21,8 @@ after(async () => {
 });
 
 /** Opens the page in a fresh context; returns { page, errors, close }. */
-async function open(hash = '', { width = 1280, height = 900, colorScheme = 'light' } = {}) {
-  const { context, page, errors } = await openRecorded(browser, base + hash, { width, height, colorScheme, acceptDialogs: true });
+async function open(hash = '', { width = 1280, height = 900, colorScheme = 'light', hasTouch = false } = {}) {
+  const { context, page, errors } = await openRecorded(browser, base + hash, { width, height, colorScheme, acceptDialogs: true, hasTouch });
   await page.waitForFunction(() => globalThis.__playground);
   await idle(page);
   return {
@@ -163,6 +163,27 @@ test('clicking a used block frees it', async () => {
   await idle(page);
   assert.equal(await log(page), '+16,+32,+48,-1', 'a free block is not freed again');
   assert.match(await page.textContent('.bv-title'), /free block · 32 B at 16/);
+  await close();
+});
+
+test('on a touch screen the first tap on a used block shows it, a second frees it', async () => {
+  const { page, close } = await open('#size=256&ops=+16,+32,+48', { width: 390, height: 844, hasTouch: true });
+  const tip = () => page.evaluate(() => { const t = document.querySelector('#map .mm-tip'); return t.hidden ? null : t.textContent; });
+  const block = '#map rect[aria-label^="ptr[1],"]';
+  await page.tap(block);
+  await idle(page);
+  assert.equal(await log(page), '+16,+32,+48', 'the first tap frees nothing');
+  assert.match(await tip(), /ptr\[1\].*Tap again to free/);
+  await page.tap(block);
+  await idle(page);
+  assert.equal(await log(page), '+16,+32,+48,-1');
+  assert.equal(await tip(), null, 'no tooltip left over the map');
+  // A tap on another used block, then on the first: each only shows.
+  await page.tap('#map rect[aria-label^="ptr[0],"]');
+  await page.tap('#map rect[aria-label^="ptr[2],"]');
+  await idle(page);
+  assert.equal(await log(page), '+16,+32,+48,-1');
+  assert.match(await tip(), /ptr\[2\]/);
   await close();
 });
 
@@ -398,6 +419,22 @@ test('an op list replays from the editor; a bad one names its line and keeps the
   await idle(page);
   assert.equal(await log(page), '+10,+20,-0,+16@64,c8,r1:40,w1=cafe,-1,-3');
   await checkViewsMatch(page);
+  // From a step in the past, Append adds after the last op: the later ops stay.
+  await page.click('[data-testid=undo]');
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await page.fill('[data-testid=editor]', '+8');
+  await page.click('[data-testid=append]');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20,-0,+16@64,c8,r1:40,w1=cafe,-1,-3,+8');
+  // Run from start keeps the text as written (comments, one op a line).
+  const script = '# three allocs\n+10\n+20  # the second\n+30\n';
+  await page.fill('[data-testid=editor]', script);
+  await page.click('[data-testid=run]');
+  await idle(page);
+  await page.waitForTimeout(200);
+  assert.equal(await log(page), '+10,+20,+30');
+  assert.equal(await page.inputValue('[data-testid=editor]'), script);
   await close();
 });
 

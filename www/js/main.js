@@ -198,6 +198,9 @@ async function start() {
     }),
     onAppend: (text) => run(async () => {
       try {
+        // Append means after the last op: from a step in the past, the
+        // timeline's later ops stay and the new ones follow them.
+        if (session.position < session.total) await session.seek(session.total);
         const n = await session.append(text);
         syncEditor(true);
         notices.show(`Appended ${plural(n, 'op')}: the timeline now has ${plural(session.total, 'op')}.`, { kind: 'ok', key: 'append' });
@@ -228,7 +231,14 @@ async function start() {
       if (session.total && !confirmDiscard('Running a generated workload')) return;
       await session.load(session.config, text, { label: 'Running the workload' });
       afterLoad(null);
-      notices.show(`Ran ${num(opts.ops)} ${opts.shape} ops (seed ${opts.seed}).`, { kind: 'ok', key: 'wl' });
+      // Many refusals change what the run shows (a full arena fragments
+      // little): say so, with what to change.
+      const snap = session.arena.snapshot();
+      const failed = snap.stats.failedAllocs;
+      const share = snap.nextPtr ? failed / snap.nextPtr : 0;
+      notices.show(`Ran ${num(opts.ops)} ${opts.shape} ops (seed ${opts.seed}).${share > 0.1
+        ? ` ${Math.round(share * 100)}% of the allocation requests failed (${num(failed)}): the ${bytesShort(snap.arenaSize)} arena is full much of the time. A larger arena or smaller sizes show more of the strategy.`
+        : ''}`, { kind: share > 0.1 ? 'warn' : 'ok', key: 'wl', timeout: share > 0.1 ? 12000 : 5000 });
     }),
   });
 

@@ -191,6 +191,10 @@ export class MemoryMap {
   #focusOffset = 0;
   #cursor = -1;
   #hover = -1;
+  /** `offset:seq` of the used block a first tap picked (a second tap frees it), or ''. */
+  #armed = '';
+  /** The last activation was a tap (its tooltip is not brought back by a redraw). */
+  #tapped = false;
   #overlay = null;
   #ro = null;
   /**
@@ -198,6 +202,8 @@ export class MemoryMap {
    * focused block, or hides when it was the pointer's.
    */
   #onScroll = () => { if (!this.#tip.hidden && this.#data) this.#hideTipUnlessFocus(); };
+  /** Any key press ends a run of taps (the keyboard's focus shows tooltips again). */
+  #onKey = () => { this.#tapped = false; };
   #width = 0;
   #heads = null;
   /** `width arenaSize` of the last render: the SVG is kept while it stays the same. */
@@ -235,6 +241,7 @@ export class MemoryMap {
       this.#wireFocus();
       // Capture: scroll events do not bubble (the page, or a box around the map).
       addEventListener('scroll', this.#onScroll, { capture: true, passive: true });
+      addEventListener('keydown', this.#onKey, { capture: true });
     }
     if (typeof ResizeObserver === 'function') {
       let queued = 0;
@@ -313,8 +320,9 @@ export class MemoryMap {
         this.#tabStop = el;
         if (hadFocus) {
           el.focus({ preventScroll: true });
-          // A kept rect that had the focus gets no focusin: show its details here.
-          this.#showTipFor(focusIdx);
+          // A kept rect that had the focus gets no focusin: show its details
+          // here (not after a tap: a finger's tooltip goes with its action).
+          if (!this.#tapped || this.#armed) this.#showTipFor(focusIdx);
         }
       }
     } else if (interactive && hadFocus) {
@@ -583,8 +591,25 @@ export class MemoryMap {
     });
     svg.addEventListener('click', (e) => {
       const i = this.#hit(e.clientX, e.clientY);
-      if (i < 0) return;
+      const touch = e.pointerType === 'touch';
+      if (i < 0) {
+        if (touch) { this.#armed = ''; this.#tip.hidden = true; }
+        return;
+      }
+      this.#tapped = touch;
       this.#moveTo(i, false);
+      if (touch) {
+        // A finger has no hover: the first tap on a used block shows what it
+        // is, a second tap on it frees it.
+        const blk = blockAt(this.#data.blocks, i);
+        if (!blk.free && this.#armed !== `${blk.offset}:${blk.seq}`) {
+          this.#armed = `${blk.offset}:${blk.seq}`;
+          this.#showTip(i, e.clientX, e.clientY);
+          return;
+        }
+        this.#armed = '';
+        this.#tip.hidden = true;
+      }
       this.#activate(i);
     });
     svg.addEventListener('keydown', (e) => this.#key(e));
@@ -601,7 +626,7 @@ export class MemoryMap {
         this.#cursor = i;
         this.#focusOffset = this.#data.blocks.offset[i];
         this.#drawOverlay();
-        this.#showTipFor(i);
+        if (!this.#tapped || this.#armed) this.#showTipFor(i);
       }
     });
     this.#root.addEventListener('focusout', () => {
@@ -728,7 +753,7 @@ export class MemoryMap {
     this.#showTip(i, r.left + pos.x, r.top + pos.y + 4);
   }
 
-  #showTip(i, cx, cy) {
+  #showTip(i, cx, cy, hintText = null) {
     const b = this.#data.blocks;
     const blk = blockAt(b, i);
     const rows = [];
@@ -745,9 +770,9 @@ export class MemoryMap {
       ? (blk.padding ? 'alignment padding' : blk.chunk ? 'free chunk' : 'free block')
       : blk.seq >= 0 ? `ptr[${blk.seq}]` : 'used';
     const badge = blk.free ? 'free' : blk.chunk ? 'slab chunk' : 'used';
-    const hint = this.#opts.interactive
-      ? (blk.free ? 'Click to inspect its bytes' : 'Click or Enter to free')
-      : null;
+    const hint = hintText ?? (!this.#opts.interactive ? null
+      : blk.free ? 'Click to inspect its bytes'
+        : this.#armed === `${blk.offset}:${blk.seq}` ? 'Tap again to free' : 'Click or Enter to free');
     this.#tip.replaceChildren(
       h('div', { class: 'mm-tip-head' }, h('strong', { text: title }), h('span', { class: `mm-tip-badge mm-tip-${blk.kind}`, text: badge })),
       h('dl', { class: 'mm-tip-dl' }, rows),
@@ -777,6 +802,7 @@ export class MemoryMap {
   destroy() {
     this.#ro?.disconnect();
     removeEventListener('scroll', this.#onScroll, { capture: true });
+    removeEventListener('keydown', this.#onKey, { capture: true });
     this.#root.remove();
   }
 }

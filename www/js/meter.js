@@ -27,12 +27,12 @@ export const METRICS = [
   ['freeBlocks', 'Free blocks', (x) => freeBlocksText(x.stats), 'Free blocks in the free list, plus free slab chunks.'],
   ['l2Fragmentation', 'L2 fragmentation', (x) => percent(x.stats.l2Fragmentation), '1 − √(Σ fᵢ²) / F: like 1 − L/F, but it counts every free block, not only the largest.'],
   ['internalFragmentation', 'Internal fragmentation', (x) => `${num(x.stats.internalFragmentation)} B`, 'Bytes granted but not requested (rounding to the alignment, slab classes).'],
-  ['utilization', 'Utilization', (x) => percent(x.stats.utilization), 'Requested bytes live ÷ arena size.'],
+  ['utilization', 'Utilization (of arena)', (x) => percent(x.stats.utilization), 'Requested bytes live ÷ arena size.'],
   ['lastSearched', 'Searched by last alloc', (x) => plural(x.lastSearched ?? x.stats.lastSearched, 'block'), 'Free blocks the strategy examined to place the last request.'],
   ['largestRequest', 'Largest request now', (x) => `${num(x.stats.largestRequest)} B`, 'The largest malloc that would succeed right now.'],
   ['usedBytes', 'Used', (x) => `${num(x.stats.usedBytes)} B in ${plural(x.stats.usedBlocks, 'block')}`, 'Bytes in used blocks and live slab chunks.'],
   ['failedAllocs', 'Failed allocs', (x) => num(x.stats.failedAllocs), 'Requests that found no free block big enough.'],
-  ['peakUtilization', 'Peak utilization', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark.'],
+  ['peakUtilization', 'Peak utilization (CS:APP)', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark.'],
 ];
 
 /** "5", or "1 + 20 chunks" when some of the free blocks are free slab chunks. */

@@ -3,10 +3,11 @@
 
 import { h, field, button } from './dom.js';
 
+/** [value, label, what it generates] */
 export const SHAPES = [
-  ['uniform', 'Uniform sizes'],
-  ['small-biased', 'Mostly small'],
-  ['phased', 'Phases (ramp, plateau, peak)'],
+  ['uniform', 'Uniform sizes', 'Sizes uniform in 1 to max size; allocs and frees mixed at the given percentage.'],
+  ['small-biased', 'Mostly small', 'talc’s benchmark shape: a cap uniform in 16 to max, then a size uniform in 4 to the cap.'],
+  ['phased', 'Phased', 'Ramps (mostly allocs), plateaus (your mix), peaks (a burst of allocs, then of frees) and ramp-downs, with mostly small sizes.'],
 ];
 
 export class WorkloadForm {
@@ -17,7 +18,12 @@ export class WorkloadForm {
    * @param {{ onGenerate: (opts) => void }} opts opts: { shape, seed, ops, allocPercent, maxSize }
    */
   constructor(container, { onGenerate }) {
-    const shape = h('select', { class: 'input', 'data-testid': 'wl-shape' }, SHAPES.map(([v, t]) => h('option', { value: v, text: t })));
+    const shapeHint = h('p', { class: 'wl-msg wl-hint' });
+    const shape = h('select', {
+      class: 'input', 'data-testid': 'wl-shape',
+      onchange: () => { shapeHint.textContent = SHAPES.find(([v]) => v === shape.value)?.[2] ?? ''; },
+    }, SHAPES.map(([v, t, d]) => h('option', { value: v, text: t, title: d })));
+    shapeHint.textContent = SHAPES[0][2];
     const seed = h('input', { class: 'input input-num', type: 'number', min: 0, step: 1, value: 1, inputmode: 'numeric', 'data-testid': 'wl-seed' });
     const ops = h('input', { class: 'input input-num', type: 'number', min: 1, max: 10_000_000, step: 1, value: 200, inputmode: 'numeric', 'data-testid': 'wl-ops' });
     const pct = h('input', { class: 'input input-num', type: 'number', min: 0, max: 100, step: 1, value: 60, inputmode: 'numeric', 'data-testid': 'wl-alloc' });
@@ -42,6 +48,7 @@ export class WorkloadForm {
       },
     },
     h('div', { class: 'wl-grid' }, field('Shape', shape), field('Seed', seed), field('Ops', ops), field('Allocs %', pct), field('Max size', max)),
+    shapeHint,
     h('div', { class: 'wl-actions' }, go, dice), msg);
     container.append(form);
     this.#els = { go, msg };
