@@ -5,10 +5,13 @@
 
 /**
  * The iframe's height: the default widget (controls, map, timeline, meter)
- * fits without a scroll bar from about 500 px wide (530 px tall at 700 px
- * wide; at a phone's 390 it needs 786 and the frame scrolls).
+ * with its map held to FRAME_MAP_HEIGHT fits without a scroll bar from about
+ * 600 px wide (at most ~650 px tall at 700 px wide, however big the arena;
+ * at a phone's 390 it needs ~880 and the frame scrolls).
  */
-export const FRAME_HEIGHT = 640;
+export const FRAME_HEIGHT = 680;
+/** The memory map's height inside the frame (the widget's `height`; the map scrolls inside). */
+export const FRAME_MAP_HEIGHT = 200;
 
 /** The most ops a widget accepts in its `ops` attribute (widget.js enforces it too). */
 export const MAX_EMBED_OPS = 100_000;
@@ -40,7 +43,9 @@ export function embedSnippets({ config, tokens, step = tokens.length, base, cont
   const widgetUrl = new URL('widget.js', base).href;
   const widget = `<script type="module" src="${escapeAttr(widgetUrl)}"></script>\n`
     + `<alloc-playground${attrs.map(([k, v]) => `\n    ${k}="${escapeAttr(v)}"`).join('')}>\n</alloc-playground>`;
-  const query = new URLSearchParams(attrs.map(([k, v]) => [k, String(v)]));
+  // A frame cannot grow with its content: the map gets a bounded height
+  // (it scrolls inside) so that the widget fits FRAME_HEIGHT.
+  const query = new URLSearchParams([...attrs, ['height', FRAME_MAP_HEIGHT]].map(([k, v]) => [k, String(v)]));
   const frameUrl = `${new URL('embed.html', base).href}?${query}`;
   const iframe = `<iframe src="${escapeAttr(frameUrl)}"\n    width="100%" height="${FRAME_HEIGHT}" loading="lazy" title="Allocator Playground"></iframe>`;
   return { widget, iframe, dropped };
