@@ -208,7 +208,11 @@ async function start() {
         reportScriptError(e, 'Nothing was appended');
       }
     }),
-    onRevert: () => syncEditor(true),
+    onRevert: () => {
+      // A textarea takes seconds to lay out millions of characters.
+      if (session.total > 200_000 && !globalThis.confirm(`The log holds ${plural(session.total, 'op')}: showing them all in the editor takes a few seconds. Download saves them without waiting. Show them anyway?`)) return;
+      syncEditor(true);
+    },
     onFile: (file) => importFile(file),
     onPasteDetect: (text) => {
       try { canonicalOps(text); return 'ops'; } catch { /* not an op list */ }
