@@ -66,7 +66,7 @@ export class OpEditor {
     // Running supersedes the pending as-you-type validation (its message would overwrite the result).
     const run = button('Run from start', { class: 'btn btn-primary', 'data-testid': 'run', title: 'Start over and run these ops (Ctrl+Enter)', onclick: () => { clearTimeout(this.#timer); opts.onRun?.(text.value, this.#format); } }, 'run');
     const append = button('Append', { class: 'btn', 'data-testid': 'append', title: 'Run these ops after the last op of the timeline', onclick: () => { clearTimeout(this.#timer); opts.onAppend?.(text.value); } });
-    const revert = button('Show log', { class: 'btn btn-ghost', 'data-testid': 'revert', title: 'Replace the text with the current op log', onclick: () => { this.#dirty = false; opts.onRevert?.(); } });
+    const revert = button('Show log', { class: 'btn btn-ghost', 'data-testid': 'revert', title: 'Replace the text with the current op log', onclick: () => opts.onRevert?.() });
     const trace = h('div', { class: 'ed-trace', hidden: true, 'data-testid': 'trace-panel' });
     const drop = h('div', { class: 'ed-drop', 'aria-hidden': 'true' }, iconSvg('upload'), h('span', { text: 'Drop a .rep trace or an op list' }));
 
