@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, parseOps, parseRep, workload, compare, createComparer, STRATEGIES, decodeBlocks,
+  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, workload, compare, createComparer, STRATEGIES, decodeBlocks,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -62,6 +62,25 @@ test('bad numbers are rejected with bad-argument, never truncated, and change no
     assert.equal(codeOf(() => a.write(p, bytes)), 'bad-argument', `write(${JSON.stringify(bytes)}) is not coerced`);
   }
   assert.equal(state(a), before);
+});
+
+test('checkConfig accepts and refuses exactly what createArena does, building nothing', () => {
+  const cases = [
+    {}, { size: 256 }, { size: 0 }, { size: 2 ** 31 }, { size: 1000, align: 16 }, { align: 64 },
+    { align: 64, classes: [64, 128, 256] }, { classes: [16, 8] }, { classes: [] }, { slabSize: 100 },
+    { strategy: 'slab', size: 4096 }, { strategy: 'fastest' }, { size: '1024' }, { align: -8 },
+  ];
+  for (const opts of cases) {
+    let want = null;
+    try { createArena(opts).dispose(); } catch (e) { want = `${e.code}: ${e.message}`; }
+    let got = null;
+    try { checkConfig(opts); } catch (e) { got = `${e.code}: ${e.message}`; }
+    assert.equal(got, want, JSON.stringify(opts));
+  }
+  // A 1 GiB arena is checked without allocating one.
+  const before = memoryBytes();
+  checkConfig({ size: 1 << 30 });
+  assert.equal(memoryBytes(), before);
 });
 
 test('every core error has its code and leaves the arena unchanged', () => {

@@ -387,6 +387,25 @@ test('the strategy dropdown switches the live allocator', async () => {
   assert.equal(s.arenaSize, 4096);
   assert.equal(await log(page), '', 'a new arena');
   await checkViewsMatch(page);
+  // A bad setting is refused before anything asks to discard the timeline.
+  await malloc(page, 24);
+  let dialogs = 0;
+  page.on('dialog', () => { dialogs++; });
+  for (const bad of ['0', String(128 << 20)]) {
+    await page.fill('[data-testid=arena-size]', bad);
+    await page.press('[data-testid=arena-size]', 'Enter');
+    await idle(page);
+    assert.equal(dialogs, 0, `size ${bad}: no confirm`);
+    assert.match(await page.textContent('.notice-error'), /at least 1|up to 64 MiB/);
+    assert.equal(await log(page), '+24', 'the timeline is kept');
+  }
+  // Align 64: the slab classes follow (each a multiple of it), after the confirm.
+  await page.selectOption('[data-testid=align]', '64');
+  await idle(page);
+  assert.equal(dialogs, 1);
+  const cfg = await page.evaluate(() => globalThis.__playground.session.config);
+  assert.deepEqual([cfg.align, cfg.classes], [64, [64, 128, 256]]);
+  assert.match(await page.textContent('#notices'), /Slab classes are now 64\/128\/256 B/);
   await close();
 });
 
