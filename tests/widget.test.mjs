@@ -364,6 +364,9 @@ test('step starts the timeline mid-way; strategy and step follow the reader; the
     const sel = sr.querySelector('select[aria-label=Strategy]');
     sel.value = 'best-fit';
     sel.dispatchEvent(new Event('change'));
+    // The shadow root's stylesheets load on their own schedule: wait for them.
+    await Promise.all([...sr.querySelectorAll('link[rel=stylesheet]')]
+      .map((l) => (l.sheet ? null : new Promise((r) => { l.addEventListener('load', r); l.addEventListener('error', r); }))));
     const ap = sr.querySelector('.ap');
     return {
       at2,
@@ -401,6 +404,8 @@ test('the tooltip of a one-row map is not cut off by the widget box, and stays i
   });
   await settled(page);
   const el = page.locator('alloc-playground');
+  await el.evaluate((w) => Promise.all([...w.shadowRoot.querySelectorAll('link[rel=stylesheet]')]
+    .map((l) => (l.sheet ? null : new Promise((r) => { l.addEventListener('load', r); l.addEventListener('error', r); })))));
   const box = await el.evaluate((w) => {
     const m = w.shadowRoot.querySelector('[part=map]');
     return { scroll: m.scrollHeight, client: m.clientHeight, rect: m.getBoundingClientRect().toJSON() };
