@@ -446,6 +446,13 @@ test('an op list replays from the editor; a bad one names its line and keeps the
   await page.click('[data-testid=append]');
   await idle(page);
   assert.equal(await log(page), '+10,+20,-0,+16@64,c8,r1:40,w1=cafe,-1,-3,+8');
+  // A refused append leaves the cursor where it was.
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await page.fill('[data-testid=editor]', '-99');
+  await page.click('[data-testid=append]');
+  await idle(page);
+  assert.deepEqual(await page.evaluate(() => [globalThis.__playground.session.position, globalThis.__playground.session.total]), [9, 10]);
   // Run from start keeps the text as written (comments, one op a line).
   const script = '# three allocs\n+10\n+20  # the second\n+30\n';
   await page.fill('[data-testid=editor]', script);

@@ -163,6 +163,8 @@ test('hostile attribute values give a visible error inside the widget and run no
     ['height', 'calc(100vh); background: url(x)'],
     ['theme', '"><img src=x>'],
     ['controls', 'meter garbage'],
+    ['classes', '16,abc'],
+    ['align', '32'],
     ['step', '5'],
     ['step', '-1'],
   ];
@@ -385,6 +387,17 @@ test('step starts the timeline mid-way; strategy and step follow the reader; the
   assert.deepEqual(out.at3, { step: 3, log: '+16,+32,-0' });
   assert.deepEqual(out.switched, { step: 4, log: '+16,+32,-0,@best-fit', readout: '4 / 4' });
   assert.equal(out.strategy, 'best-fit', 'el.strategy is the live one');
+  // Setting it back to the attribute's value rebuilds (the attribute did not change).
+  const back = await page.evaluate(async () => {
+    const el = document.querySelector('alloc-playground');
+    el.strategy = 'first-fit';
+    el.setAttribute('strategy', 'first-fit');
+    el.strategy = 'first-fit';
+    await new Promise((r) => setTimeout(r, 50));
+    while (!el.arena) await new Promise((r) => setTimeout(r, 10));
+    return { strategy: el.strategy, step: el.step, log: el.arena.log() };
+  });
+  assert.deepEqual(back, { strategy: 'first-fit', step: 2, log: '+16,+32' });
   assert.equal(out.attr, null, 'the attribute is the initial config, untouched');
   assert.equal(out.scheme, 'dark');
   assert.notEqual(out.bg, 'rgb(255, 255, 255)');
@@ -426,6 +439,15 @@ test('the tooltip of a one-row map is not cut off by the widget box, and stays i
   // Scrolling the page hides a tooltip that belongs to the pointer.
   await page.evaluate(() => { document.body.style.height = '3000px'; scrollBy(0, 40); });
   await page.waitForFunction(() => document.querySelector('alloc-playground').shadowRoot.querySelector('.mm-tip').hidden);
+  // So does scrolling the widget's own map box (its scroll events stay in the shadow root).
+  await el.evaluate((w) => { w.setAttribute('arena-size', '4096'); w.setAttribute('height', '60'); });
+  await settled(page);
+  await page.waitForFunction(() => document.querySelector('alloc-playground').arena?.snapshot().arenaSize === 4096);
+  const first = await el.evaluate((w) => w.shadowRoot.querySelector('.mm-blocks rect').getBoundingClientRect().toJSON());
+  await page.mouse.move(first.x + 4, first.y + first.height / 2);
+  await page.waitForFunction(() => !document.querySelector('alloc-playground').shadowRoot.querySelector('.mm-tip').hidden);
+  await el.evaluate((w) => { w.shadowRoot.querySelector('[part=map]').scrollTop = 40; });
+  await page.waitForFunction(() => document.querySelector('alloc-playground').shadowRoot.querySelector('.mm-tip').hidden);
   await close();
 });
 
@@ -437,8 +459,38 @@ test('a hand-written iframe URL may write ops with plain + signs', async () => {
     return { controls: el.getAttribute('controls'), ops: el.getAttribute('ops'), step: el.step, log: el.arena.log() };
   });
   assert.deepEqual(got, { controls: 'meter timeline', ops: '+32,+16,-0', step: 2, log: '+32,+16' });
+  // What a form encoder writes for "+32, +64" (plus signs as %2B, the space as +) still reads right.
+  await page.goto(`${base}embed.html?ops=${new URLSearchParams({ x: '+32, +64' }).toString().slice(2)}`);
+  await page.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
+  assert.equal(await page.evaluate(() => document.querySelector('alloc-playground').arena.log()), '+32,+64');
   await page.goto(`${base}embed.html?ops=%E0%A4%A`);
   await page.waitForSelector('.embed-error');
   assert.match(await page.textContent('.embed-error'), /ops is not valid %-encoding/);
+  await close();
+});
+
+test('slab classes travel: align 64 on the page embeds as a widget that builds', async () => {
+  const { page, close } = await open('index.html#size=1024&align=8&ops=+16,+100');
+  await page.waitForFunction(() => globalThis.__playground);
+  await page.evaluate(() => globalThis.__playground.idle());
+  page.on('dialog', (d) => d.accept());
+  await page.selectOption('[data-testid=align]', '64');
+  await page.waitForFunction(() => globalThis.__playground.session.config.align === 64);
+  await page.evaluate(() => globalThis.__playground.arena.alloc(100));
+  await page.click('[data-testid=embed]');
+  const widget = await page.inputValue('[data-testid=embed-widget]');
+  assert.match(widget, /classes="64,128,256"/);
+  const { page: p2, close: close2 } = await blank();
+  const attrs = [...widget.matchAll(/\n {4}([a-z-]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]);
+  const snap = await p2.evaluate(async (attrs) => {
+    const el = document.createElement('alloc-playground');
+    for (const [k, v] of attrs) el.setAttribute(k, v);
+    document.body.append(el);
+    for (let i = 0; i < 300 && !el.arena && !el.shadowRoot.querySelector('[part=error]'); i++) await new Promise((r) => setTimeout(r, 10));
+    return el.arena ? el.snapshot() : el.shadowRoot.querySelector('[part=error]').textContent;
+  }, attrs);
+  assert.equal(snap.align, 64, JSON.stringify(snap));
+  assert.deepEqual(snap.classes, [64, 128, 256]);
+  await close2();
   await close();
 });

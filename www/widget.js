@@ -6,7 +6,8 @@
 //   </alloc-playground>
 //
 // Attributes (properties mirror them): strategy, arena-size, align, coalesce,
-// ops (OSTEP op list, replayed on load), step (where the timeline starts; the
+// classes and slab-size (the slab allocator's; the defaults are 16,32,64 in
+// 256-byte slabs), ops (OSTEP op list, replayed on load), step (where the timeline starts; the
 // ops after it are the future), controls (which parts to show), readonly,
 // height, theme ('light' | 'dark'; default: the reader's preference). The
 // strategy and step properties read the live state (the reader may change it).
@@ -29,22 +30,18 @@ import { ByteView } from './js/byte-view.js';
 import { h, iconSvg } from './js/dom.js';
 import { strategyLabel } from './js/controls.js';
 
+import { LIMITS } from './js/widget-limits.js';
+
+export { LIMITS };
+
 const CSS = ['css/theme.css', 'css/memory-map.css', 'css/meter.css', 'css/panels.css', 'css/widget.css']
   .map((p) => new URL(p, import.meta.url).href);
-
-/** Limits on attribute values (they come from someone else's page). */
-export const LIMITS = Object.freeze({
-  arenaSize: 16 << 20, // bytes
-  opsText: 1 << 20, // characters
-  ops: 100_000,
-  align: 4096,
-});
 
 /** The parts `controls` can name; the default shows all but bytes. */
 export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes'];
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
-const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
+const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
 
 class AttrError extends Error {}
 
@@ -74,6 +71,19 @@ export function readConfig(el) {
   const size = get('arena-size') === null ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
   const align = get('align') === null ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
   const coalesce = boolAttr('coalesce', get('coalesce'), true);
+  // Slab classes and slab size (the core checks how they fit together).
+  const slab = {};
+  const classesRaw = get('classes');
+  if (classesRaw !== null && classesRaw.trim() !== '') {
+    const parts = classesRaw.split(/[\s,]+/).filter(Boolean);
+    if (parts.length > 16 || !parts.every((p) => /^\d{1,10}$/.test(p))) {
+      throw new AttrError(`classes must be up to 16 whole numbers separated by commas, got "${classesRaw.slice(0, 40)}"`);
+    }
+    slab.classes = parts.map(Number);
+  }
+  if (get('slab-size') !== null && get('slab-size').trim() !== '') {
+    slab.slabSize = uintAttr('slab-size', get('slab-size'), { min: 1, max: LIMITS.arenaSize });
+  }
   const ops = get('ops') ?? '';
   if (ops.length > LIMITS.opsText) throw new AttrError(`ops is longer than ${LIMITS.opsText} characters`);
   const names = (get('controls') ?? DEFAULT_CONTROLS).split(/[\s,]+/).filter(Boolean);
@@ -96,7 +106,7 @@ export function readConfig(el) {
   if (theme !== null && !['light', 'dark', ''].includes(theme.trim())) {
     throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
   }
-  return { arena: { size, strategy, align, coalesce }, ops, step, controls, readonly, height };
+  return { arena: { size, strategy, align, coalesce, ...slab }, ops, step, controls, readonly, height };
 }
 
 export class AllocPlaygroundElement extends HTMLElement {
@@ -127,18 +137,35 @@ export class AllocPlaygroundElement extends HTMLElement {
   // ----- typed properties mirroring the attributes -----
   /** The live strategy (the reader may switch it); setting it rebuilds. */
   get strategy() { return this.#arena?.strategy ?? this.getAttribute('strategy') ?? 'first-fit'; }
-  set strategy(v) { this.setAttribute('strategy', String(v)); }
+  set strategy(v) { this.#setLive('strategy', String(v)); }
   get arenaSize() { return Number(this.getAttribute('arena-size') ?? 256); }
   set arenaSize(v) { this.setAttribute('arena-size', String(v)); }
   get align() { return Number(this.getAttribute('align') ?? 8); }
   set align(v) { this.setAttribute('align', String(v)); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
   set coalesce(v) { this.setAttribute('coalesce', v ? 'true' : 'false'); }
+  get classes() { return this.getAttribute('classes') ?? ''; }
+  set classes(v) { this.setAttribute('classes', Array.isArray(v) ? v.join(',') : String(v)); }
+  get slabSize() { return Number(this.getAttribute('slab-size') ?? 256); }
+  set slabSize(v) { this.setAttribute('slab-size', String(v)); }
   get ops() { return this.getAttribute('ops') ?? ''; }
   set ops(v) { this.setAttribute('ops', String(v)); }
   /** The timeline position (ops run so far); setting it rebuilds at that step. */
-  get step() { return this.#arena ? this.#pos : Number(this.getAttribute('step') ?? 0); }
-  set step(v) { this.setAttribute('step', String(v)); }
+  get step() {
+    if (this.#arena) return this.#pos;
+    const a = this.getAttribute('step')?.trim();
+    return a && /^\d{1,10}$/.test(a) ? Number(a) : null; // null: the end
+  }
+  set step(v) { this.#setLive('step', String(v)); }
+
+  /**
+   * Sets an attribute that the reader's actions can move away from: when it
+   * already holds the value (the reader switched away since), rebuild anyway.
+   */
+  #setLive(name, value) {
+    if (this.getAttribute(name) === value) this.#schedule();
+    else this.setAttribute(name, value);
+  }
   get controls() { return this.getAttribute('controls') ?? DEFAULT_CONTROLS; }
   set controls(v) { this.setAttribute('controls', String(v)); }
   get readonly() { return this.hasAttribute('readonly') && this.getAttribute('readonly') !== 'false'; }
@@ -299,7 +326,8 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#map = new MemoryMap(mapBox, {
       label: 'Memory map',
       onFree: editable && c.has('free') ? (b) => this.#mutate((a) => { a.free(b.offset); this.#selected = b.offset; }) : undefined,
-      onInspect: (b) => { this.#selected = b.offset; this.#refresh(); },
+      // Inspecting shows a block's bytes: only where the byte view is.
+      onInspect: c.has('bytes') ? (b) => { this.#selected = b.offset; this.#refresh(); } : undefined,
     });
     if (c.has('legend')) {
       const legend = h('div', { class: 'ap-legend', part: 'legend' });

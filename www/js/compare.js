@@ -6,7 +6,7 @@
 //   view.render({ result: compare(...), maps: compare(... upTo ...), ... });
 
 import { h, s, button, keepFocus, focusIn } from './dom.js';
-import { num, percent } from './format.js';
+import { num, percent, plural } from './format.js';
 import { freeBlocksText } from './meter.js';
 import { MemoryMap } from './memory-map.js';
 import { strategyLabel } from './controls.js';
@@ -93,7 +93,7 @@ export class CompareView {
     e.info.classList.remove('cmp-stale');
     const total = result.tokens.length;
     const fd = result.firstDivergence;
-    const parts = [`${num(total)} ops under ${result.runs.length} strategies`];
+    const parts = [`${plural(total, 'op')} under ${plural(result.runs.length, 'strategy', 'strategies')}`];
     if (result.skipped) parts.push(`${num(result.skipped)} strategy switches skipped`);
     const who = result.divergenceAmong ?? 'the strategies';
     parts.push(fd == null ? `${who} placed every block at the same offset` : `${who} first place a block differently at op ${num(fd + 1)}: ${describeOp(result.tokens[fd])} lands at different offsets`);

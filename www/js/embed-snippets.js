@@ -13,8 +13,10 @@ export const FRAME_HEIGHT = 680;
 /** The memory map's height inside the frame (the widget's `height`; the map scrolls inside). */
 export const FRAME_MAP_HEIGHT = 200;
 
-/** The most ops a widget accepts in its `ops` attribute (widget.js enforces it too). */
-export const MAX_EMBED_OPS = 100_000;
+import { LIMITS } from './widget-limits.js';
+
+/** The most ops a widget accepts in its `ops` attribute. */
+export const MAX_EMBED_OPS = LIMITS.ops;
 
 const escapeAttr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
@@ -24,9 +26,10 @@ const escapeAttr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;
  * @param {string[]} p.tokens the op list (the timeline, past and future)
  * @param {number} [p.step] the timeline position (omitted at the end)
  * @param {string|URL} p.base the folder the playground is served from
+ * @param {{ classes?: number[], slabSize?: number }} [p.defaults] the core's defaults (left out of the snippets)
  * @param {string} [p.controls]
  */
-export function embedSnippets({ config, tokens, step = tokens.length, base, controls = 'alloc free strategy meter timeline legend' }) {
+export function embedSnippets({ config, tokens, step = tokens.length, base, defaults = {}, controls = 'alloc free strategy meter timeline legend' }) {
   const dropped = Math.max(0, tokens.length - MAX_EMBED_OPS);
   const kept = tokens.length - dropped;
   const ops = tokens.slice(0, kept).join(',');
@@ -35,6 +38,10 @@ export function embedSnippets({ config, tokens, step = tokens.length, base, cont
     ['arena-size', config.size],
     ['align', config.align],
     ['coalesce', config.coalesce ? 'true' : 'false'],
+    // Slab classes and slab size when they are not the defaults (align 32
+    // or 64 moves them, for one).
+    ...(config.classes && String(config.classes) !== String(defaults.classes) ? [['classes', config.classes.join(',')]] : []),
+    ...(config.slabSize && config.slabSize !== defaults.slabSize ? [['slab-size', config.slabSize]] : []),
     ['ops', ops],
     // The reader starts where the author stands, with the rest a step away.
     ...(step < kept ? [['step', step]] : []),

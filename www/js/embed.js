@@ -5,26 +5,28 @@
 // error for a bad one.
 import '../widget.js';
 
-const NAMES = ['strategy', 'arena-size', 'align', 'coalesce', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
+const NAMES = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
 const MAX_QUERY = 1 << 20;
 
 /**
  * The query's parameters (the first of each name). As in any form-encoded
- * query a `+` is a space, except in `ops`: there it is the op's own plus sign
- * (`ops=+32,+16,-0` as written by hand; an op list has no space that needs
- * one), and `%2B` works too. `null` for a malformed %-escape.
+ * query a `+` is a space, except in `ops` before a digit: there it is the
+ * op's own plus sign (`ops=+32,+16,-0` as written by hand), since an encoder
+ * writes an op's plus as `%2B` and a space never comes before a digit in a
+ * valid op list (`%2B32%2C+%2B64` is still "+32, +64"). `null` for a
+ * malformed %-escape.
  */
 export function embedParams(search) {
   const out = new Map();
-  const decode = (t, plusIsSpace) => {
-    try { return decodeURIComponent(plusIsSpace ? t.replace(/\+/g, ' ') : t); } catch { return null; }
+  const decode = (t, opsPlus) => {
+    try { return decodeURIComponent(t.replace(opsPlus ? /\+(?!\d)/g : /\+/g, ' ')); } catch { return null; }
   };
   for (const part of search.replace(/^\?/, '').split('&')) {
     if (!part) continue;
     const eq = part.indexOf('=');
-    const name = decode(eq < 0 ? part : part.slice(0, eq), true);
+    const name = decode(eq < 0 ? part : part.slice(0, eq), false);
     if (name === null || out.has(name)) continue;
-    out.set(name, decode(eq < 0 ? '' : part.slice(eq + 1), name !== 'ops'));
+    out.set(name, decode(eq < 0 ? '' : part.slice(eq + 1), name === 'ops'));
   }
   return out;
 }

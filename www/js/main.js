@@ -15,6 +15,7 @@ import { WorkloadForm, renderExamples, renderQuickExamples } from './workload-fo
 import { CompareView } from './compare.js';
 import { decodeState, encodeState, MAX_URL_OPS, MAX_URL_ARENA } from './url-state.js';
 import { embedSnippets, MAX_EMBED_OPS } from './embed-snippets.js';
+import { LIMITS as WIDGET_LIMITS } from './widget-limits.js';
 import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
 import { num, bytesShort, plural } from './format.js';
@@ -28,7 +29,6 @@ const EDITOR_SYNC_MAX = 20_000;
 const SAMPLES_MAX = 250_000;
 const OPS_PER_LINE = 16;
 const BYTES_MAX = 256;
-const MAX_ARENA = 1 << 30;
 /** Untrusted input limits: a CS:APP trace, and any imported file (op lists of 1M ops are ~7 MB). */
 const MAX_TRACE = 1 << 20;
 const MAX_FILE = 16 << 20;
@@ -62,6 +62,7 @@ async function start() {
   let samples = null;
   let samplesAt = -1;
   let compareState = null; // { result, maps, at, mapsStep, mapsLabel, highlightSeq, version }
+  let movedClasses = null; // slab classes the alignment moved (not the user), while they stand
   let busy = false;
 
   const progress = new ProgressBar($('progress'), { onCancel: () => session.cancel() });
@@ -97,6 +98,13 @@ async function start() {
       // Slab classes must be multiples of the alignment, even under a fit
       // strategy (a script may switch to @slab): classes that are not follow it.
       const { classes, slabSize } = session.config;
+      const { classes: dc, slabSize: ds } = createArenaDefaults;
+      if (movedClasses && String(classes) === String(movedClasses) && dc.every((c) => c % align === 0) && ds >= align) {
+        // Classes only the alignment had moved go back to the defaults when it allows.
+        reconfigure({ align, classes: dc, slabSize: ds }, 'Changing the alignment', `Slab classes are back to ${dc.join('/')} B.`);
+        if (String(session.config.classes) === String(dc)) movedClasses = null;
+        return;
+      }
       if (classes.every((c) => c % align === 0) && slabSize >= align) {
         reconfigure({ align }, 'Changing the alignment');
         return;
@@ -105,6 +113,7 @@ async function start() {
       const slab = Math.max(slabSize, 2 ** Math.ceil(Math.log2(next.at(-1))));
       reconfigure({ align, classes: next, slabSize: slab }, 'Changing the alignment',
         `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`);
+      if (String(session.config.classes) === String(next)) movedClasses = next;
     },
     onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
     onSlabError: (message) => notices.show(message, { kind: 'error', key: 'config' }),
@@ -140,7 +149,7 @@ async function start() {
         // Inside the block but past the request: legal here, an overflow in C.
         const past = Math.min(data.length, at + data.length - b.requested);
         panel.message(`Wrote ${plural(data.length, 'byte')} into ptr[${seq}] at +${num(at)}.${past > 0
-          ? ` ${past === data.length ? (past === 1 ? 'It lands' : 'All land') : `The last ${plural(past, 'byte')} land`} past the ${num(b.requested)} bytes requested, in the block's rounding slack: in C, a buffer overflow.`
+          ? ` ${past === data.length ? (past === 1 ? 'It lands' : 'All land') : past === 1 ? 'The last byte lands' : `The last ${plural(past, 'byte')} land`} past the ${num(b.requested)} bytes requested, in the block's rounding slack: in C, a buffer overflow.`
           : ''}`);
       } catch (e) {
         panel.error(`write failed: ${errText(e)}`);
@@ -197,14 +206,17 @@ async function start() {
       }
     }),
     onAppend: (text) => run(async () => {
+      // Append means after the last op: from a step in the past, the
+      // timeline's later ops stay and the new ones follow them (and a refused
+      // append leaves the cursor where it was).
+      const from = session.position;
       try {
-        // Append means after the last op: from a step in the past, the
-        // timeline's later ops stay and the new ones follow them.
-        if (session.position < session.total) await session.seek(session.total);
+        if (from < session.total) await session.seek(session.total);
         const n = await session.append(text);
         syncEditor(true);
         notices.show(`Appended ${plural(n, 'op')}: the timeline now has ${plural(session.total, 'op')}.`, { kind: 'ok', key: 'append' });
       } catch (e) {
+        if (session.position !== from) await session.seek(from);
         reportScriptError(e, 'Nothing was appended');
       }
     }),
@@ -240,9 +252,14 @@ async function start() {
       const snap = session.arena.snapshot();
       const failed = snap.stats.failedAllocs;
       const share = snap.nextPtr ? failed / snap.nextPtr : 0;
-      notices.show(`Ran ${num(opts.ops)} ${opts.shape} ops (seed ${opts.seed}).${share > 0.1
-        ? ` ${Math.round(share * 100)}% of the allocation requests failed (${num(failed)}): the ${bytesShort(snap.arenaSize)} arena is full much of the time. A larger arena or smaller sizes show more of the strategy.`
-        : ''}`, { kind: share > 0.1 ? 'warn' : 'ok', key: 'wl', timeout: share > 0.1 ? 12000 : 5000 });
+      const many = share > 0.3;
+      const largest = snap.classes.at(-1);
+      const why = snap.strategy === 'slab' && opts.maxSize > largest
+        ? `under the slab allocator every request above its largest class (${num(largest)} B) fails: a max size of ${num(largest)} or less keeps to the classes.`
+        : `the ${bytesShort(snap.arenaSize)} arena is full much of the time: a larger arena or smaller sizes show more of the strategy.`;
+      notices.show(`Ran ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}).${many
+        ? ` ${Math.round(share * 100)}% of the allocation requests failed (${num(failed)}): ${why}`
+        : ''}`, { kind: many ? 'warn' : 'ok', key: 'wl', timeout: many ? 12000 : 5000 });
     }),
   });
 
@@ -337,6 +354,7 @@ async function start() {
         notices.show(errText(e), { kind: 'error', key: 'config' });
         return;
       }
+      notices.dismiss('config');
       if (session.total && !confirmDiscard(what)) return;
       try {
         session.reset(next);
@@ -477,16 +495,22 @@ async function start() {
     }
     target = null;
     region = null;
+    // The trace stays in the editor as it was (the queued sync would show
+    // the op log instead), and its panel offers runs for the arena it made.
+    clearTimeout(editorTimer);
+    editorTimer = 0;
     editor.setText(text, { format: 'rep' });
+    offerTrace(text, name ?? 'Trace');
     const st = session.arena.stats();
     // A file by its name; "Trace" / "Pasted trace" mid-sentence in lower case.
     const what = !name ? 'the trace' : /\.\w+$/.test(name) ? `“${name}”` : `the ${name.toLowerCase()}`;
     notices.show(`Ran ${what}: ${plural(t.count, 'op')} in a ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
   }
 
+  /** The trace's heap hint as an arena size: a multiple of the alignment, at most what the page (and a link) takes. */
   function hintSize(hint, align) {
     const a = align || 8;
-    return Math.min(MAX_ARENA, Math.max(a, Math.ceil(hint / a) * a));
+    return Math.min(MAX_URL_ARENA, Math.max(a, Math.ceil(hint / a) * a));
   }
 
   async function importFile(file) {
@@ -601,7 +625,7 @@ async function start() {
   }
 
   function openEmbed() {
-    const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), step: session.position, base: new URL('.', location.href) });
+    const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), step: session.position, base: new URL('.', location.href), defaults: createArenaDefaults });
     const total = session.total;
     $('embed-step').textContent = session.position < Math.min(total, MAX_EMBED_OPS)
       ? `, starting at step ${session.position.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} as here (the rest is a step forward away)`
@@ -609,8 +633,12 @@ async function start() {
     $('embed-widget').value = widget;
     $('embed-iframe').value = iframe;
     const note = $('embed-dropped');
-    note.hidden = dropped === 0;
-    note.textContent = dropped ? `The op list is longer than a widget takes (${MAX_EMBED_OPS.toLocaleString('en-US')} ops): the last ${dropped.toLocaleString('en-US')} are left out.` : '';
+    // What a widget cannot take, said here rather than as an error on the blog.
+    const notes = [];
+    if (dropped) notes.push(`The op list is longer than a widget takes (${MAX_EMBED_OPS.toLocaleString('en-US')} ops): the last ${dropped.toLocaleString('en-US')} are left out.`);
+    if (session.config.size > WIDGET_LIMITS.arenaSize) notes.push(`This ${bytesShort(session.config.size)} arena is larger than a widget takes (${bytesShort(WIDGET_LIMITS.arenaSize)}, so that a reader's tab stays light): the snippets will show an error until the arena size is at most that.`);
+    note.hidden = notes.length === 0;
+    note.textContent = notes.join(' ');
     $('embed-dialog').showModal();
   }
 

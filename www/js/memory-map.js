@@ -202,8 +202,11 @@ export class MemoryMap {
    * focused block, or hides when it was the pointer's.
    */
   #onScroll = () => { if (!this.#tip.hidden && this.#data) this.#hideTipUnlessFocus(); };
-  /** Any key press ends a run of taps (the keyboard's focus shows tooltips again). */
-  #onKey = () => { this.#tapped = false; };
+  /** Any key press ends a run of taps (the keyboard's focus shows tooltips again) and disarms. */
+  #onKey = () => { this.#tapped = false; this.#armed = ''; };
+  /** A press anywhere but on the map disarms a first tap (a later single tap must not free). */
+  #onPointer = (e) => { if (this.#armed && !this.#svg?.contains(e.composedPath?.()[0] ?? e.target)) this.#armed = ''; };
+  #scrollRoots = [];
   #width = 0;
   #heads = null;
   /** `width arenaSize` of the last render: the SVG is kept while it stays the same. */
@@ -239,9 +242,13 @@ export class MemoryMap {
     container.append(this.#root);
     if (this.#opts.interactive) {
       this.#wireFocus();
-      // Capture: scroll events do not bubble (the page, or a box around the map).
-      addEventListener('scroll', this.#onScroll, { capture: true, passive: true });
+      // Capture: scroll events do not bubble (the page, or a box around the
+      // map); and they do not leave a shadow root, whose own boxes (a widget's
+      // map with a height) scroll too.
+      this.#scrollRoots = [globalThis, container.getRootNode()].filter((r, i, a) => r && a.indexOf(r) === i);
+      for (const r of this.#scrollRoots) r.addEventListener('scroll', this.#onScroll, { capture: true, passive: true });
       addEventListener('keydown', this.#onKey, { capture: true });
+      addEventListener('pointerdown', this.#onPointer, { capture: true });
     }
     if (typeof ResizeObserver === 'function') {
       let queued = 0;
@@ -602,8 +609,15 @@ export class MemoryMap {
         // A finger has no hover: the first tap on a used block shows what it
         // is, a second tap on it frees it.
         const blk = blockAt(this.#data.blocks, i);
-        if (!blk.free && this.#armed !== `${blk.offset}:${blk.seq}`) {
-          this.#armed = `${blk.offset}:${blk.seq}`;
+        const key = `${blk.offset}:${blk.seq}`;
+        if (!(blk.free ? this.#opts.onInspect : this.#opts.onFree)) {
+          // A tap that does nothing else (a read-only map) shows the block.
+          this.#armed = '';
+          this.#showTip(i, e.clientX, e.clientY);
+          return;
+        }
+        if (!blk.free && this.#armed !== key) {
+          this.#armed = key;
           this.#showTip(i, e.clientX, e.clientY);
           return;
         }
@@ -770,9 +784,13 @@ export class MemoryMap {
       ? (blk.padding ? 'alignment padding' : blk.chunk ? 'free chunk' : 'free block')
       : blk.seq >= 0 ? `ptr[${blk.seq}]` : 'used';
     const badge = blk.free ? 'free' : blk.chunk ? 'slab chunk' : 'used';
+    // The hint says what a click does here (a read-only widget frees nothing).
+    const canFree = !!this.#opts.onFree;
+    const canInspect = !!this.#opts.onInspect;
     const hint = hintText ?? (!this.#opts.interactive ? null
-      : blk.free ? 'Click to inspect its bytes'
-        : this.#armed === `${blk.offset}:${blk.seq}` ? 'Tap again to free' : 'Click or Enter to free');
+      : blk.free ? (canInspect ? 'Click to inspect its bytes' : null)
+        : !canFree ? null
+          : this.#armed === `${blk.offset}:${blk.seq}` ? 'Tap again to free' : 'Click or Enter to free');
     this.#tip.replaceChildren(
       h('div', { class: 'mm-tip-head' }, h('strong', { text: title }), h('span', { class: `mm-tip-badge mm-tip-${blk.kind}`, text: badge })),
       h('dl', { class: 'mm-tip-dl' }, rows),
@@ -801,8 +819,9 @@ export class MemoryMap {
   /** Stops observing the container and removes the map. */
   destroy() {
     this.#ro?.disconnect();
-    removeEventListener('scroll', this.#onScroll, { capture: true });
+    for (const r of this.#scrollRoots) r.removeEventListener('scroll', this.#onScroll, { capture: true });
     removeEventListener('keydown', this.#onKey, { capture: true });
+    removeEventListener('pointerdown', this.#onPointer, { capture: true });
     this.#root.remove();
   }
 }
