@@ -574,8 +574,17 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
   assert.doesNotMatch(notice, /line 1/);
   const d = await snap(b.page);
   assert.deepEqual([d.arenaSize, d.strategy, d.ops], [2048, 'best-fit', 0]);
-  await b.page.waitForTimeout(200);
+  await b.page.waitForTimeout(400);
   assert.equal(await b.page.inputValue('[data-testid=editor]'), '+10,-5');
+  // The address bar keeps the link, so a reload brings the ops back.
+  assert.match(await b.page.evaluate(() => location.hash), /ops=\+10,-5/);
+  await b.page.reload();
+  await b.page.waitForFunction(() => globalThis.__playground);
+  await b.page.waitForTimeout(400);
+  assert.equal(await b.page.inputValue('[data-testid=editor]'), '+10,-5');
+  // The first change writes the state's own link again.
+  await malloc(b.page, 8);
+  await b.page.waitForFunction(() => location.hash.includes('ops=+8'));
   await b.close();
   await close();
 });

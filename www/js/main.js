@@ -714,12 +714,16 @@ async function start() {
   }
 
   let urlTimer = 0;
+  let urlHeldAt = -1;
   let lastHash = '';
   let truncWarned = -1;
   function syncUrl(now) {
     clearTimeout(urlTimer);
     const write = () => {
       if (session.busy) return;
+      // A link whose ops were refused stays in the address bar (a reload
+      // brings them back to the editor) until the state changes.
+      if (urlHeldAt === contentVersion) return;
       // Past the URL limit only the settings go in: skip building the op list.
       const tooMany = session.total > MAX_URL_OPS;
       const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position }, createArenaDefaults);
@@ -899,6 +903,7 @@ async function start() {
         }
         editor.setText(state.ops, { format: 'ops', dirty: true, validate: false });
         editor.showError(e);
+        urlHeldAt = contentVersion;
         const why = errText(e).replace(/^line \d+(, column \d+)?: /, '');
         notices.show(`The link’s ops were not run (${why}). They are in the op editor to fix and run; ${fresh ? (configured ? 'the link’s settings apply' : 'starting from the defaults') : 'the current state is kept'}.`, { kind: 'warn', key: 'url' });
         return false;
