@@ -178,6 +178,11 @@ export function renderLegend(container, { slab = true } = {}) {
   return list;
 }
 
+/** What a first tap arms: the block's offset and request number (a new block there is another). */
+function tapKey(blk) {
+  return `${blk.offset}:${blk.seq}`;
+}
+
 export class MemoryMap {
   #root;
   #svg = null;
@@ -609,7 +614,7 @@ export class MemoryMap {
         // A finger has no hover: the first tap on a used block shows what it
         // is, a second tap on it frees it.
         const blk = blockAt(this.#data.blocks, i);
-        const key = `${blk.offset}:${blk.seq}`;
+        const key = tapKey(blk);
         if (!(blk.free ? this.#opts.onInspect : this.#opts.onFree)) {
           // A tap that does nothing else (a read-only map) shows the block.
           this.#armed = '';
@@ -767,7 +772,7 @@ export class MemoryMap {
     this.#showTip(i, r.left + pos.x, r.top + pos.y + 4);
   }
 
-  #showTip(i, cx, cy, hintText = null) {
+  #showTip(i, cx, cy) {
     const b = this.#data.blocks;
     const blk = blockAt(b, i);
     const rows = [];
@@ -787,10 +792,10 @@ export class MemoryMap {
     // The hint says what a click does here (a read-only widget frees nothing).
     const canFree = !!this.#opts.onFree;
     const canInspect = !!this.#opts.onInspect;
-    const hint = hintText ?? (!this.#opts.interactive ? null
+    const hint = !this.#opts.interactive ? null
       : blk.free ? (canInspect ? 'Click to inspect its bytes' : null)
         : !canFree ? null
-          : this.#armed === `${blk.offset}:${blk.seq}` ? 'Tap again to free' : 'Click or Enter to free');
+          : this.#armed === tapKey(blk) ? 'Tap again to free' : 'Click or Enter to free';
     this.#tip.replaceChildren(
       h('div', { class: 'mm-tip-head' }, h('strong', { text: title }), h('span', { class: `mm-tip-badge mm-tip-${blk.kind}`, text: badge })),
       h('dl', { class: 'mm-tip-dl' }, rows),
