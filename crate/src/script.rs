@@ -236,19 +236,33 @@ impl<'a> OpReader<'a> {
     /// O(length of the text read).
     #[inline(always)]
     pub fn next_op(&mut self) -> Result<Option<(Op, usize)>, ScriptError> {
-        // Inlined into the caller's loop: the shape of nearly every op of a
-        // long list, one separator (not a line break) and a `+N` or `-K`.
-        // Everything else (and the op past the limit) takes the general path.
+        match self.next_quick() {
+            Some(op) => Ok(Some((op, self.line_no))),
+            None => self.next_op_general(),
+        }
+    }
+
+    /// The next op when it has the shape of nearly every op of a long list:
+    /// one separator (not a line break), then `+N` or `-K`. `None` (reading
+    /// nothing) for anything else, and for the op past [`MAX_OPS`]: then
+    /// [`next_op`](Self::next_op) reads on. A replay loop that runs this
+    /// op on its own path keeps it in registers; merged with the general
+    /// path's result, it would make a trip through memory.
+    ///
+    /// # Complexity
+    /// O(1).
+    #[inline(always)]
+    pub fn next_quick(&mut self) -> Option<Op> {
         let bytes = self.text.as_bytes();
         let i = self.i;
         if i + 1 < bytes.len() && matches!(bytes[i], b',' | b' ' | b';') && self.count < MAX_OPS {
             if let Some((op, end)) = alloc_or_free(bytes, i + 1) {
                 self.count += 1;
                 self.i = end;
-                return Ok(Some((op, self.line_no)));
+                return Some(op);
             }
         }
-        self.next_op_general()
+        None
     }
 
     /// [`next_op`](Self::next_op) for any text.

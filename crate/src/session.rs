@@ -457,13 +457,20 @@ impl Session {
         let mut reader = OpReader::new(text);
         let mut i = 0;
         let clean = loop {
+            // The common `+N` / `-K` on a path of its own (see `next_quick`).
+            if let Some(op) = reader.next_quick() {
+                if !self.check_run(&op, arena, &mut rep) {
+                    break false;
+                }
+                after(self, i);
+                i += 1;
+                continue;
+            }
             match reader.next_op() {
                 Ok(Some((op, _))) => {
-                    let ptrs = &self.ptrs;
-                    if op_problem(&op, arena, ptrs.len(), |k| ptrs[k] == Ptr::Freed).is_some() {
+                    if !self.check_run_other(&op, arena, &mut rep) {
                         break false;
                     }
-                    self.run(&op, &mut rep);
                     after(self, i);
                     i += 1;
                 }
@@ -512,6 +519,24 @@ impl Session {
     /// As [`replay_with`](Self::replay_with).
     pub fn replay(&mut self, script: &Script) -> std::result::Result<ReplayReport, ScriptError> {
         self.replay_with(script, |_, _| {})
+    }
+
+    /// Runs `op` unless [`op_problem`] finds one (then false, nothing done).
+    #[inline(always)]
+    fn check_run(&mut self, op: &Op, arena: usize, rep: &mut ReplayReport) -> bool {
+        let ptrs = &self.ptrs;
+        if op_problem(op, arena, ptrs.len(), |k| ptrs[k] == Ptr::Freed).is_some() {
+            return false;
+        }
+        self.run(op, rep);
+        true
+    }
+
+    /// [`check_run`](Self::check_run) out of line, for the ops off the
+    /// replay loop's quick path (which keeps its own copy inline).
+    #[inline(never)]
+    fn check_run_other(&mut self, op: &Op, arena: usize, rep: &mut ReplayReport) -> bool {
+        self.check_run(op, arena, rep)
     }
 
     /// Runs one validated op.
