@@ -818,7 +818,9 @@ impl FreeListAllocator {
 
     /// Rounds a request up to the granularity (`None` on overflow).
     fn round(&self, size: usize) -> Option<usize> {
-        size.checked_next_multiple_of(self.config.align)
+        // `align` is a power of two (validated): a mask, not a division.
+        let m = self.config.align - 1;
+        size.checked_add(m).map(|s| s & !m)
     }
 
     /// Validates a request size and hands out its sequence number.
