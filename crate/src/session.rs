@@ -77,48 +77,76 @@ pub struct Session {
     log: Vec<Op>,
 }
 
+/// What makes an op impossible to run (see [`op_problem`]).
+#[derive(Clone, Copy, Debug)]
+enum Problem {
+    ZeroSize,
+    BadAlign,
+    /// Pointer `k` does not exist yet after `requests` allocation requests.
+    NotYet {
+        k: usize,
+        requests: usize,
+    },
+    Freed {
+        k: usize,
+    },
+}
+
+impl Problem {
+    /// The problem in words (`arena` for the alignment bound).
+    #[cold]
+    fn message(self, arena: usize) -> String {
+        match self {
+            Problem::ZeroSize => "size must be at least 1".into(),
+            Problem::BadAlign => {
+                format!("alignment must be a power of two no larger than the arena ({arena})")
+            }
+            Problem::NotYet { k, requests } => match requests {
+                0 => format!("ptr[{k}] does not exist yet (no allocation request so far)"),
+                1 => format!("ptr[{k}] does not exist yet (only 1 allocation request so far)"),
+                n => format!("ptr[{k}] does not exist yet (only {n} allocation requests so far)"),
+            },
+            Problem::Freed { k } => format!("ptr[{k}] is already freed"),
+        }
+    }
+}
+
 /// What makes `op` impossible to run, if anything: a zero size, a bad
 /// alignment, or a pointer that does not exist yet or is already freed. The
 /// one home of these rules, for [`Session::validate`] and the checked run of
 /// [`Session::replay_with`]. `requests` is the number of allocation requests
 /// before `op`; `freed(k)` tells whether pointer `k < requests` was freed.
-#[inline]
+/// (The words are built apart, by [`Problem::message`]: this check runs
+/// before every op of a replay, inline.)
+#[inline(always)]
 fn op_problem(
     op: &Op,
     arena: usize,
     requests: usize,
     freed: impl FnOnce(usize) -> bool,
-) -> Option<String> {
+) -> Option<Problem> {
     match *op {
         Op::Alloc { size } | Op::Calloc { size } | Op::AllocAligned { size, .. } => {
             if size == 0 {
-                return Some("size must be at least 1".into());
+                return Some(Problem::ZeroSize);
             }
             if let Op::AllocAligned { align, .. } = *op {
                 if !align.is_power_of_two() || align > arena {
-                    return Some(format!(
-                        "alignment must be a power of two no larger than the arena ({arena})"
-                    ));
+                    return Some(Problem::BadAlign);
                 }
             }
             None
         }
         Op::Free { ptr: k } | Op::Realloc { ptr: k, .. } | Op::Write { ptr: k, .. } => {
             if k >= requests {
-                return Some(match requests {
-                    0 => format!("ptr[{k}] does not exist yet (no allocation request so far)"),
-                    1 => format!("ptr[{k}] does not exist yet (only 1 allocation request so far)"),
-                    n => {
-                        format!("ptr[{k}] does not exist yet (only {n} allocation requests so far)")
-                    }
-                });
+                return Some(Problem::NotYet { k, requests });
             }
             if freed(k) {
-                return Some(format!("ptr[{k}] is already freed"));
+                return Some(Problem::Freed { k });
             }
             // A write's bounds depend on the granted block (the mode's
             // rounding); one that does not fit is counted as failed when run.
-            matches!(op, Op::Realloc { size: 0, .. }).then(|| "size must be at least 1".into())
+            matches!(op, Op::Realloc { size: 0, .. }).then_some(Problem::ZeroSize)
         }
         Op::SetMode { .. } | Op::SetCoalesce { .. } | Op::MergeAll => None,
     }
@@ -345,7 +373,8 @@ impl Session {
                     freed_new[k - old]
                 }
             };
-            if let Some(m) = op_problem(op, arena, old + freed_new.len(), freed) {
+            if let Some(p) = op_problem(op, arena, old + freed_new.len(), freed) {
+                let m = p.message(arena);
                 return Err(ScriptError::new(script.lines[i], 0, format!("{op}: {m}")));
             }
             match *op {
