@@ -468,6 +468,7 @@ impl FreeListAllocator {
     }
 
     /// [`free`](Self::free), returning the freed block's `seq`.
+    #[inline(always)]
     pub(crate) fn free_seq(&mut self, offset: usize) -> Result<u64> {
         let id = self.live(offset)?;
         let seq = self.recs[id as usize].seq;

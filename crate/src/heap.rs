@@ -273,6 +273,7 @@ impl Heap {
 
     /// Allocates in the current mode under a sequence number already taken
     /// (`size` must not be 0).
+    #[inline(always)]
     pub(crate) fn alloc_with_seq(&mut self, size: usize, seq: u64) -> Result<usize> {
         let off = match self.mode {
             Mode::Slab => self.slab_alloc(size, 1, seq)?,
@@ -383,6 +384,7 @@ impl Heap {
     }
 
     /// [`free`](Self::free), returning the freed block's `seq`.
+    #[inline(always)]
     pub(crate) fn free_seq(&mut self, offset: usize) -> Result<u64> {
         match self.pools.free(&mut self.fl, offset) {
             Some(r) => r,

@@ -268,6 +268,7 @@ impl Session {
     ///
     /// # Errors
     /// [`AllocError::InvalidFree`] or [`AllocError::DoubleFree`]; nothing changes.
+    #[inline(always)]
     pub fn free(&mut self, offset: usize) -> Result<()> {
         // A block's seq is its pointer index.
         let k = self.heap.free_seq(offset)? as usize;
