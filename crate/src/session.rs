@@ -576,26 +576,15 @@ impl Session {
         // `+N`, half of nearly every long list, without the general path's
         // checks: a validated size is at least 1, so the heap numbers the
         // request whatever comes of it.
-        if let Op::Alloc { size } = *op {
-            rep.allocs += 1;
-            let placed = self.heap.alloc(size).ok();
-            rep.failed += usize::from(placed.is_none());
-            self.record_alloc(Op::Alloc { size }, placed);
-        } else {
-            self.run_any(op, rep);
-        }
-    }
-
-    /// Runs one validated op of any kind.
-    fn run_any(&mut self, op: &Op, rep: &mut ReplayReport) {
-        match op {
-            Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
+        match *op {
+            Op::Alloc { size } => {
                 rep.allocs += 1;
-                if self.alloc_op(op.clone()).is_err() {
-                    rep.failed += 1;
-                }
+                let placed = self.heap.alloc(size).ok();
+                rep.failed += usize::from(placed.is_none());
+                self.record_alloc(Op::Alloc { size }, placed);
             }
-            &Op::Free { ptr } => match self.ptrs[ptr] {
+            // `-K`, the other half.
+            Op::Free { ptr } => match self.ptrs[ptr] {
                 Ptr::Live(off) => {
                     self.free(off).expect("validated: ptr is live");
                     rep.frees += 1;
@@ -604,9 +593,23 @@ impl Session {
                 // but the pointer is spent, as validation assumes.
                 _ => {
                     self.ptrs[ptr] = Ptr::Freed;
-                    self.log.push(op.clone());
+                    self.log.push(Op::Free { ptr });
                 }
             },
+            _ => self.run_any(op, rep),
+        }
+    }
+
+    /// Runs one validated op of any kind but `+N` and `-K` (which [`run`](Self::run) takes).
+    fn run_any(&mut self, op: &Op, rep: &mut ReplayReport) {
+        match op {
+            Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
+                rep.allocs += 1;
+                if self.alloc_op(op.clone()).is_err() {
+                    rep.failed += 1;
+                }
+            }
+            Op::Free { .. } => unreachable!("`run` takes frees"),
             &Op::Realloc { ptr, size } => {
                 rep.reallocs += 1;
                 match self.ptrs[ptr] {
