@@ -847,6 +847,7 @@ impl FreeListAllocator {
         }
     }
 
+    #[inline(always)]
     pub(crate) fn alloc_seq(&mut self, size: usize, seq: u64) -> Result<usize> {
         let r = self.round(size);
         let (found, searched) = match r {
@@ -869,6 +870,7 @@ impl FreeListAllocator {
     }
 
     /// Finds the free block for `r` bytes by the strategy: `(id, searched)`.
+    #[inline(always)]
     fn search(&self, r: usize) -> (Option<u32>, usize) {
         let n = self.free_block_count();
         match self.config.strategy {
@@ -1269,6 +1271,7 @@ impl FreeListAllocator {
 
     /// Takes `id` out of the physical list and recycles the record (marked
     /// used and empty, so that no stale hint can take it for a free block).
+    #[inline(always)]
     fn unlink(&mut self, id: u32) {
         let Rec { prev, next, .. } = self.recs[id as usize];
         self.recs[id as usize].free = false;

@@ -263,6 +263,7 @@ impl Heap {
     ///
     /// # Complexity
     /// O(log n) in free-list mode; O(1) in slab mode unless a slab is carved.
+    #[inline(always)]
     pub fn alloc(&mut self, size: usize) -> Result<usize> {
         if size == 0 {
             return Err(AllocError::ZeroSize);
