@@ -61,6 +61,8 @@ struct Slot {
     size: u32,
     /// The leaf that holds the block ([`NIL`] for the top).
     leaf: u32,
+    /// The block's entry index in that leaf.
+    pos: u32,
 }
 
 /// A query bound as a stored key: every stored key is below 2^30, so clamping
@@ -175,7 +177,9 @@ impl FreeTree {
         let n = &self.nodes[t as usize];
         let p = n.ptr[j];
         if n.leaf {
-            self.blocks[p as usize].leaf = t;
+            let b = &mut self.blocks[p as usize];
+            b.leaf = t;
+            b.pos = j as u32;
         } else {
             let c = &mut self.nodes[p as usize];
             c.parent = t;
@@ -205,12 +209,8 @@ impl FreeTree {
         }
         (n.key[i], n.max[i], n.cnt[i], n.ptr[i]) = e;
         n.len += 1;
-        if n.leaf {
-            self.adopt(t, i);
-        } else {
-            for j in i..=len {
-                self.adopt(t, j);
-            }
+        for j in i..=len {
+            self.adopt(t, j);
         }
     }
 
@@ -225,10 +225,8 @@ impl FreeTree {
             n.ptr[j] = n.ptr[j + 1];
         }
         n.len -= 1;
-        if !n.leaf {
-            for j in i..len - 1 {
-                self.adopt(t, j);
-            }
+        for j in i..len - 1 {
+            self.adopt(t, j);
         }
     }
 
@@ -365,6 +363,7 @@ impl FreeTree {
                 key,
                 size,
                 leaf: NIL,
+                pos: 0,
             };
         } else {
             self.tree_insert(id, key, size);
@@ -377,6 +376,7 @@ impl FreeTree {
             key,
             size,
             leaf: NIL,
+            pos: 0,
         };
         self.n += 1;
         self.tree_max = self.tree_max.max(size);
@@ -452,13 +452,9 @@ impl FreeTree {
     /// Position of block `id` in its leaf.
     #[inline]
     fn locate(&self, id: u32) -> (u32, usize) {
-        let leaf = self.blocks[id as usize].leaf;
-        let n = &self.nodes[leaf as usize];
-        let pos = n.ptr[..n.len()]
-            .iter()
-            .position(|&p| p == id)
-            .expect("an indexed block is in its leaf");
-        (leaf, pos)
+        let Slot { leaf, pos, .. } = self.blocks[id as usize];
+        debug_assert_eq!(self.nodes[leaf as usize].ptr[pos as usize], id);
+        (leaf, pos as usize)
     }
 
     /// Removes block `id` from the tree. O(log n).
@@ -871,7 +867,7 @@ impl FreeTree {
             }
             for j in 0..len {
                 let s = self.blocks[n.ptr[j] as usize];
-                if s.leaf != t || s.key != n.key[j] || s.size != n.max[j] {
+                if s.leaf != t || s.pos as usize != j || s.key != n.key[j] || s.size != n.max[j] {
                     return Err(format!(
                         "free tree: stale record for the block at {}",
                         n.key[j]
