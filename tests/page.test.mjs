@@ -589,6 +589,94 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
   await close();
 });
 
+test('failed ops are marked in the timeline and counted in the map status', async () => {
+  const { page, close } = await open('#size=100&align=1');
+  // +60 finds no room (ptr[1] = NULL); the write past ptr[0]'s end and the
+  // write through the NULL ptr[1] write nothing.
+  await runOps(page, '+50,+60,w0@49=aabb,w1@0=ff,+10');
+  assert.deepEqual(await page.evaluate(() => [...globalThis.__playground.arena.failedOps()]), [1, 2, 3]);
+  assert.match(await page.textContent('#map-status'), /3 failed ops \(marked in the timeline\)/);
+  const marked = await page.$$eval('.tl-op.tl-failed', (els) => els.map((e) => [e.dataset.step, e.getAttribute('aria-label')]));
+  assert.deepEqual(marked.map(([st]) => st), ['2', '3', '4']);
+  assert.match(marked[0][1], /\+60 \(failed: returned NULL\)/);
+  assert.match(marked[1][1], /w0@49=aabb \(failed: wrote nothing\)/);
+  // Back before the failures: nothing is marked or counted.
+  await page.click('[data-testid=tl-start]');
+  await idle(page);
+  assert.equal(await page.$$eval('.tl-op.tl-failed', (els) => els.length), 0);
+  assert.doesNotMatch(await page.textContent('#map-status'), /failed/);
+  await close();
+});
+
+test('a strategy switch after ops says what it means and offers a re-run; a reset keeps the shown strategy', async () => {
+  const { page, close } = await open('#size=100&strategy=worst-fit&align=4&coalesce=0&ops=+10,+20,-0,+5');
+  assert.equal((await snap(page)).blocks.find((b) => b.seq === 2).offset, 32);
+  await page.selectOption('[data-testid=strategy]', 'best-fit');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20,-0,+5,@best-fit');
+  const notice = page.locator('.notice', { hasText: 'Best fit from op 5 on' });
+  assert.match(await notice.textContent(), /records the switch as @best-fit, and blocks already placed stay/);
+  // The other reading: the same ops from the start under best fit.
+  await notice.getByRole('button', { name: 'Re-run all 4 ops under Best fit' }).click();
+  await idle(page);
+  const d = await snap(page);
+  assert.deepEqual([d.strategy, await log(page)], ['best-fit', '+10,+20,-0,+5']);
+  assert.equal(d.blocks.find((b) => b.seq === 2).offset, 0);
+  assert.equal((await page.evaluate(() => globalThis.__playground.session.config)).strategy, 'best-fit');
+  // A switch then an alignment change (which starts over): the strategy shown stays.
+  await page.selectOption('[data-testid=strategy]', 'next-fit');
+  await idle(page);
+  await page.selectOption('[data-testid=align]', '2');
+  await idle(page);
+  const e = await snap(page);
+  assert.deepEqual([e.strategy, e.align, e.ops], ['next-fit', 2, 0]);
+  assert.equal(await page.inputValue('[data-testid=strategy]'), 'next-fit');
+  // Slab in an arena smaller than a slab: a warning up front.
+  await page.selectOption('[data-testid=strategy]', 'slab');
+  await idle(page);
+  assert.match(await page.textContent('.notice-warn'), /256-byte slab does not fit in the 100-byte arena/);
+  await close();
+});
+
+test('a link with settings the page cannot use keeps its ops in the editor; a size without an align gets one that fits', async () => {
+  // No align in the link: the default 8 does not divide 100, so 4 it is.
+  const a = await open('#size=100&ops=+10,+20');
+  const d = await snap(a.page);
+  assert.deepEqual([d.arenaSize, d.align, await log(a.page)], [100, 4, '+10,+20']);
+  await a.close();
+  for (const [hash, why] of [
+    ['#size=100&align=8&ops=+10,-0', /arena size 100 is not a multiple of align 8: make it 96 or 104, or set align to 4/],
+    ['#size=99999999999&ops=+10,-0', /size 99999999999 is out of range for a link \(1 to 67,108,864 bytes\)/],
+    ['#size=0&ops=+10,-0', /size 0 is out of range for a link/],
+  ]) {
+    const b = await open(hash);
+    const notice = await b.page.textContent('.notice-warn');
+    assert.match(notice, /settings were ignored/);
+    assert.match(notice, why);
+    assert.match(notice, /Its ops are in the op editor/);
+    assert.equal((await snap(b.page)).ops, 0);
+    await b.page.waitForTimeout(300);
+    assert.equal(await b.page.inputValue('[data-testid=editor]'), '+10,-0');
+    assert.match(await b.page.evaluate(() => location.hash), /ops=\+10,-0/);
+    await b.close();
+  }
+});
+
+test('the meter explains its numbers to keyboard and touch users, and the workload form names empty fields', async () => {
+  const { page, close } = await open();
+  const defs = page.locator('[data-testid=meter-defs]');
+  await defs.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  assert.match(await defs.textContent(), /Peak utilization \(CS:APP\).*high-water mark/);
+  assert.equal(await defs.evaluate((d) => d.open), true);
+  await page.fill('[data-testid=wl-max]', '');
+  await page.click('[data-testid=wl-run]');
+  assert.match(await page.textContent('.wl-msg[role=status]'), /Max size must be a whole number \(it is empty\)/);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'wl-max');
+  assert.equal((await snap(page)).ops, 0);
+  await close();
+});
+
 test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', async () => {
   const { page, close } = await open();
   await runOps(page, '+10,+20,+30,-1,+5');

@@ -105,6 +105,10 @@ export class Arena {
   logSlice(from, to) { return this.#a.logSlice(from, to); }
   /** Number of logged ops. */
   get logLength() { return this.#a.logLength; }
+  /** Log positions in `from .. to` (clamped) of the ops that failed: a malloc, calloc or realloc that returned NULL, a write outside its block or through a NULL pointer (a Uint32Array, ascending). */
+  failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
+  /** Number of logged ops that failed (see failedOps). */
+  get failedCount() { return this.#a.failedCount; }
   /** A new arena in the state after the first `n` logged ops. */
   rebuild(n) { return new Arena(undefined, this.#a.rebuild(n)); }
   /** The options the arena started from, in createArena's shape. */

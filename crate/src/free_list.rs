@@ -55,9 +55,18 @@ impl Config {
             )));
         }
         if self.arena_size % self.align != 0 {
+            // Say what would fit: the nearest multiples, or the largest
+            // alignment that divides the size (below `align`, as it is not one).
+            let (size, align) = (self.arena_size, self.align);
+            let below = size - size % align;
+            let sizes = if below == 0 {
+                format!("{}", align)
+            } else {
+                format!("{below} or {}", below + align)
+            };
             return Err(AllocError::bad_config(format!(
-                "arena size {} is not a multiple of align {}",
-                self.arena_size, self.align
+                "arena size {size} is not a multiple of align {align}: make it {sizes}, or set align to {}",
+                1usize << size.trailing_zeros()
             )));
         }
         Ok(())

@@ -32,7 +32,8 @@ pub struct ReplayReport {
     /// Reallocs run.
     pub reallocs: usize,
     /// Allocation and realloc requests that failed, and writes that did not
-    /// fit their block.
+    /// fit their block or went through a NULL pointer (the ops
+    /// [`Session::failed_ops`] lists).
     pub failed: usize,
 }
 
@@ -75,6 +76,10 @@ pub struct Session {
 
     /// Every op that changed something (or was an allocation request), in order.
     log: Vec<Op>,
+    /// Positions in `log` of the ops that failed (an allocation or realloc
+    /// that returned NULL, a write outside its block or to a NULL pointer),
+    /// ascending.
+    failed: Vec<u32>,
 }
 
 /// What makes an op impossible to run (see [`op_problem`]).
@@ -164,6 +169,7 @@ impl Session {
             ptrs: Vec::new(),
 
             log: Vec::new(),
+            failed: Vec::new(),
         })
     }
 
@@ -180,6 +186,19 @@ impl Session {
     /// The op log.
     pub fn log(&self) -> &[Op] {
         &self.log
+    }
+
+    /// Positions in the [`log`](Self::log) of the ops that failed: an
+    /// allocation or realloc that returned NULL, a write outside its block or
+    /// to a NULL pointer. Ascending.
+    pub fn failed_ops(&self) -> &[u32] {
+        &self.failed
+    }
+
+    /// Marks the op just logged as failed.
+    #[cold]
+    fn mark_failed(&mut self) {
+        self.failed.push((self.log.len() - 1) as u32);
     }
 
     /// The pointer table.
@@ -261,7 +280,13 @@ impl Session {
     #[inline]
     fn record_alloc(&mut self, op: Op, placed: Option<usize>) {
         self.log.push(op);
-        self.ptrs.push(placed.map_or(Ptr::Failed, Ptr::Live));
+        match placed {
+            Some(off) => self.ptrs.push(Ptr::Live(off)),
+            None => {
+                self.ptrs.push(Ptr::Failed);
+                self.mark_failed();
+            }
+        }
     }
 
     /// Frees the live block or chunk at `offset`.
@@ -293,6 +318,7 @@ impl Session {
             }
             Err(_) if self.heap.failed_allocs() != failed_before => {
                 self.log.push(Op::Realloc { ptr: k, size });
+                self.mark_failed();
             }
             Err(_) => {}
         }
@@ -541,6 +567,7 @@ impl Session {
         self.heap.reset(&self.initial);
         self.ptrs.clear();
         self.log.clear();
+        self.failed.clear();
     }
 
     /// [`replay_with`](Self::replay_with) without a callback.
@@ -623,7 +650,10 @@ impl Session {
                         self.log.push(op.clone());
                         match self.heap.alloc_with_seq(size, ptr as u64) {
                             Ok(off) => self.ptrs[ptr] = Ptr::Live(off),
-                            Err(_) => rep.failed += 1,
+                            Err(_) => {
+                                rep.failed += 1;
+                                self.mark_failed();
+                            }
                         }
                     }
                 }
@@ -633,9 +663,15 @@ impl Session {
                     if self.write(off, *at, bytes).is_err() {
                         rep.failed += 1;
                         self.log.push(op.clone());
+                        self.mark_failed();
                     }
                 }
-                _ => self.log.push(op.clone()),
+                // A write through a NULL pointer writes nothing.
+                _ => {
+                    rep.failed += 1;
+                    self.log.push(op.clone());
+                    self.mark_failed();
+                }
             },
             &Op::SetMode { mode } => self.set_mode(mode),
             &Op::SetCoalesce { on } => self.set_coalesce(on),

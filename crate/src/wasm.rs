@@ -384,6 +384,25 @@ impl Arena {
         Ok(script::format(&log[from..to]))
     }
 
+    /// Positions in the log, from `from` up to `to` (clamped as in
+    /// `logSlice`), of the ops that failed: a malloc, calloc or realloc that
+    /// returned NULL, a write outside its block or through a NULL pointer.
+    #[wasm_bindgen(js_name = failedOps)]
+    pub fn failed_ops(&self, from: JsValue, to: JsValue) -> JsResult<Uint32Array> {
+        let failed = self.session.failed_ops();
+        let to = uint(&to, "to")?.min(self.session.log().len());
+        let from = uint(&from, "from")?.min(to);
+        let a = failed.partition_point(|&i| (i as usize) < from);
+        let b = failed.partition_point(|&i| (i as usize) < to);
+        Ok(Uint32Array::from(&failed[a..b]))
+    }
+
+    /// Number of logged ops that failed (see `failedOps`).
+    #[wasm_bindgen(getter, js_name = failedCount)]
+    pub fn failed_count(&self) -> f64 {
+        self.session.failed_ops().len() as f64
+    }
+
     /// Number of ops in the log.
     #[wasm_bindgen(getter, js_name = logLength)]
     pub fn log_length(&self) -> f64 {

@@ -1056,7 +1056,11 @@ fn bad_configs_are_refused_with_a_reason() {
     );
     assert_eq!(
         reason(FreeListAllocator::new(cfg(100, 8))),
-        "bad configuration: arena size 100 is not a multiple of align 8"
+        "bad configuration: arena size 100 is not a multiple of align 8: make it 96 or 104, or set align to 4"
+    );
+    assert_eq!(
+        reason(FreeListAllocator::new(cfg(6, 8))),
+        "bad configuration: arena size 6 is not a multiple of align 8: make it 8, or set align to 2"
     );
     assert!(FreeListAllocator::new(cfg(1, 1)).is_ok());
 
@@ -1174,7 +1178,7 @@ fn bad_configs_are_refused_with_a_reason() {
             arena_size: 1000,
             ..SlabConfig::default()
         }),
-        "arena size 1000 is not a multiple of align 16"
+        "arena size 1000 is not a multiple of align 16: make it 992 or 1008, or set align to 8"
     );
     assert_eq!(
         slab_reason(SlabConfig {
@@ -2305,6 +2309,7 @@ fn random_sessions_keep_every_invariant_and_rebuild_exactly() {
         let r = s.rebuild(s.log().len()).unwrap();
         assert_eq!(r.snapshot(), s.snapshot(), "seed {seed}");
         assert_eq!(r.heap().bytes(), s.heap().bytes(), "seed {seed}");
+        assert_eq!(r.failed_ops(), s.failed_ops(), "seed {seed}");
         // The log as text (what links, the timeline and the widget replay)
         // parses, validates and replays to the same state.
         let text = script::format(s.log());
@@ -2315,7 +2320,39 @@ fn random_sessions_keep_every_invariant_and_rebuild_exactly() {
             .unwrap_or_else(|e| panic!("seed {seed}: {e}"));
         assert_eq!(t.snapshot(), s.snapshot(), "seed {seed}");
         assert_eq!(t.heap().bytes(), s.heap().bytes(), "seed {seed}");
+        assert_eq!(t.failed_ops(), s.failed_ops(), "seed {seed}");
     }
+}
+
+#[test]
+fn failed_ops_are_the_log_positions_of_null_results_and_writes_that_wrote_nothing() {
+    // 100 bytes, align 1: +50 fits, +60 does not (ptr[1] = NULL), a write
+    // past ptr[0]'s end and one through the NULL ptr[1] write nothing, a
+    // realloc too big for the arena fails, and a realloc of the NULL ptr[1]
+    // is a fresh malloc(30) that fits.
+    let mut s = session(100, Mode::FirstFit, 1, true);
+    let text = "+50,+60,w0@49=aabb,w1@0=ff,-0,+10,r2:200,r1:30,w2@0=01";
+    let rep = s.replay(&script::parse(text).unwrap()).unwrap();
+    assert_eq!(s.failed_ops(), &[1, 2, 3, 6]);
+    assert_eq!(rep.failed, 4);
+    assert_eq!(s.heap().stats().failed_allocs, 2);
+    // The same through the read-as-you-go replay, a rebuild, and a rebuild
+    // that stops before the last failures.
+    let mut t = session(100, Mode::FirstFit, 1, true);
+    t.replay_text(text).unwrap();
+    assert_eq!(t.failed_ops(), s.failed_ops());
+    assert_eq!(
+        s.rebuild(s.log().len()).unwrap().failed_ops(),
+        s.failed_ops()
+    );
+    assert_eq!(s.rebuild(3).unwrap().failed_ops(), &[1, 2]);
+    // Direct calls mark what they log as failed too; an error that logs
+    // nothing (a bad free) marks nothing.
+    let n = s.log().len() as u32;
+    assert!(s.alloc(1000).is_err());
+    assert!(s.free(99).is_err());
+    assert_eq!(s.failed_ops().last(), Some(&n));
+    assert_eq!(s.log().len() as u32, n + 1);
 }
 
 // ----- model check -----------------------------------------------------------------------
@@ -2871,6 +2908,7 @@ fn replaying_text_as_it_is_read_matches_parsing_it_first() {
         assert_eq!(a.heap().bytes(), b.heap().bytes(), "{text:?}");
         assert_eq!(a.log(), b.log(), "{text:?}");
         assert_eq!(a.ptrs(), b.ptrs(), "{text:?}");
+        assert_eq!(a.failed_ops(), b.failed_ops(), "{text:?}");
         if got.is_ok() {
             assert_eq!(seen_a, seen_b, "{text:?}");
         } else {

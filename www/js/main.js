@@ -87,7 +87,33 @@ async function start() {
 
   const controls = new ConfigControls($('controls'), {
     strategies: STRATEGIES,
-    onStrategy: (s) => guard(() => session.setStrategy(s)),
+    onStrategy: (s) => guard(() => {
+      const at = session.position;
+      const later = session.total - at;
+      if (later && !globalThis.confirm(`Switching the strategy at op ${num(at)} of ${num(session.total)} starts a new history from here: the ${plural(later, 'later op')} go. (Fork here keeps them, on a branch of their own.) Switch anyway?`)) return;
+      session.setStrategy(s);
+      const { slabSize, size } = session.config;
+      if (s === 'slab' && slabSize > size) {
+        notices.show(`A ${num(slabSize)}-byte slab does not fit in the ${num(size)}-byte arena: every malloc will fail. Choose smaller slabs (Slab classes) or a larger arena.`, { kind: 'warn', key: 'strategy' });
+        return;
+      }
+      if (!at) return;
+      // With ops run, a switch is an op of its own: mallocs from here on use
+      // the new strategy and placed blocks stay. Offer the other reading too.
+      const text = session.tokens().slice(0, at).join(',');
+      notices.show(`${strategyLabel(s, session.config.classes)} from op ${num(at + 1)} on: the op list records the switch as @${s}, and blocks already placed stay where they are.`, {
+        key: 'strategy',
+        timeout: 15000,
+        actions: [{ label: `Re-run all ${plural(at, 'op')} under ${strategyLabel(s, session.config.classes)}`, onClick: () => run(async () => {
+          try {
+            await session.load({ ...session.config, strategy: s }, text);
+            afterLoad(text);
+          } catch (e) {
+            reportScriptError(e, 'The op list was not run');
+          }
+        }) }],
+      });
+    }),
     onCoalesce: (on) => guard(() => session.setCoalesce(on)),
     onMerge: () => guard(() => {
       const n = session.act((a) => a.mergeAll());
@@ -347,7 +373,9 @@ async function start() {
         notices.show(`The page takes arenas of up to ${bytesShort(MAX_URL_ARENA)} (${num(MAX_URL_ARENA)} bytes), as much as a link may restore.`, { kind: 'error', key: 'config' });
         return;
       }
-      const next = { ...session.config, ...change };
+      // The strategy and coalescing the controls show (a script or a switch
+      // may have changed them since the start) carry over.
+      const next = { ...session.config, strategy: session.arena.strategy, coalesce: session.arena.coalesce, ...change };
       try {
         checkConfig(next);
       } catch (e) {
@@ -554,7 +582,7 @@ async function start() {
     const sized = hintSize(t.heapHint, cfg.align);
     const actions = [];
     if (t.heapHint > 0 && sized !== cfg.size) {
-      actions.push({ label: `Run in a ${bytesShort(sized)} arena (the trace’s hint)`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
+      actions.push({ label: `Run in a ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
     }
     actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, cfg, name)) });
     editor.showTrace({ name, ...t }, actions);
@@ -799,11 +827,12 @@ async function start() {
     }
     timeline.render({
       position: pos, total, playing, busy: isBusy,
-      window: { start: from, tokens: session.slice(from, to) },
+      window: { start: from, tokens: session.slice(from, to), failed: new Set(session.arena.failedOps(from, pos)) },
       samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
       strategy, branches: session.branches, active: session.active,
     });
-    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}`;
+    const failed = session.arena.failedCount;
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     editor.setBusy(isBusy);
     wl.setBusy(isBusy);
@@ -879,12 +908,25 @@ async function start() {
 
   // ----- state from the URL (on load, and when the hash is changed by hand) ------------
   async function loadFromHash(state) {
-    if (state?.error) {
-      notices.show(`The link’s state was ignored (${state.error}); starting from the defaults.`, { kind: 'warn', key: 'url' });
-      return false;
-    }
     if (!state) return false;
+    // Settings the page cannot use: the link's ops still wait in the editor
+    // (unrun, and the address bar keeps the link) instead of being lost.
+    const settingsIgnored = (why) => {
+      const keep = session.total > 0;
+      if (state.ops) {
+        editor.setText(state.ops, { format: 'ops', dirty: true });
+        urlHeldAt = contentVersion;
+      }
+      notices.show(`The link’s settings were ignored (${why}); ${keep ? 'keeping the current state' : 'starting from the defaults'}.${state.ops ? ' Its ops are in the op editor: Run from start runs them under the settings shown.' : ''}`, { kind: 'warn', key: 'url' });
+      return false;
+    };
+    if (state.error) return settingsIgnored(state.error);
     const config = { ...DEFAULTS, ...state.config };
+    // A link that gives a size but no alignment gets the largest default
+    // alignment that divides it (`#size=100` is OSTEP's own example).
+    if (state.config.align == null) {
+      while (config.align > 1 && config.size % config.align) config.align /= 2;
+    }
     try {
       const count = await session.load(config, state.ops, { label: 'Restoring the link' });
       if (state.step != null && state.step < count) await session.seek(state.step);
@@ -908,6 +950,7 @@ async function start() {
         notices.show(`The link’s ops were not run (${why}). They are in the op editor to fix and run; ${fresh ? (configured ? 'the link’s settings apply' : 'starting from the defaults') : 'the current state is kept'}.`, { kind: 'warn', key: 'url' });
         return false;
       }
+      if (e?.code === 'bad-config') return settingsIgnored(errText(e));
       notices.show(`The link’s state was ignored (${errText(e)}); ${session.total ? 'keeping the current state' : 'starting from the defaults'}.`, { kind: 'warn', key: 'url' });
       return false;
     }
@@ -924,7 +967,7 @@ async function start() {
 
   lastHash = location.hash;
   await loadFromHash(urlState);
-  if (!urlState || urlState.error) syncEditor(false);
+  if (!urlState || (urlState.error && !urlState.ops)) syncEditor(false);
   document.documentElement.classList.add('is-ready');
   schedule();
 }

@@ -27,12 +27,12 @@ export const METRICS = [
   ['freeBlocks', 'Free blocks', (x) => freeBlocksText(x.stats), 'Free blocks in the free list, plus free slab chunks.'],
   ['l2Fragmentation', 'L2 fragmentation', (x) => percent(x.stats.l2Fragmentation), '1 − √(Σ fᵢ²) / F: like 1 − L/F, but it counts every free block, not only the largest.'],
   ['internalFragmentation', 'Internal fragmentation', (x) => `${num(x.stats.internalFragmentation)} B`, 'Bytes granted but not requested (rounding to the alignment, slab classes).'],
-  ['utilization', 'Utilization (of arena)', (x) => percent(x.stats.utilization), 'Requested bytes live ÷ arena size.'],
+  ['utilization', 'Utilization (of arena)', (x) => percent(x.stats.utilization), 'Requested bytes live now ÷ the whole arena. (Peak utilization below divides by the heap’s high-water mark instead, so it can be far higher.)'],
   ['lastSearched', 'Searched by last alloc', (x) => plural(x.lastSearched ?? x.stats.lastSearched, 'block'), 'Free blocks the strategy examined to place the last request.'],
   ['largestRequest', 'Largest request now', (x) => `${num(x.stats.largestRequest)} B`, 'The largest malloc that would succeed right now.'],
   ['usedBytes', 'Used', (x) => `${num(x.stats.usedBytes)} B in ${plural(x.stats.usedBlocks, 'block')}`, 'Bytes in used blocks and live slab chunks.'],
   ['failedAllocs', 'Failed allocs', (x) => num(x.stats.failedAllocs), 'Requests that found no free block big enough.'],
-  ['peakUtilization', 'Peak utilization (CS:APP)', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark.'],
+  ['peakUtilization', 'Peak utilization (CS:APP)', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark (the highest byte ever used), not ÷ the arena: after one malloc(10), 10 ÷ 10 = 100 %.'],
 ];
 
 /** "5", or "1 + 20 chunks" when some of the free blocks are free slab chunks. */
@@ -73,12 +73,18 @@ export class Meter {
     this.#barNote = h('p', { class: 'meter-bar-note' });
     const barBox = h('div', { class: 'meter-bar-box' }, this.#bar, this.#barNote);
     const dl = h('dl', { class: 'meter-grid' });
-    for (const [key, label, , hint] of compact ? METRICS.slice(0, 4) : METRICS) {
+    const shown = compact ? METRICS.slice(0, 4) : METRICS;
+    for (const [key, label, , hint] of shown) {
       const dd = h('dd', { 'data-metric': key });
       this.#cells.set(key, dd);
       dl.append(h('div', { class: 'meter-cell', title: hint }, h('dt', { text: label }), dd));
     }
-    this.#root = h('div', { class: 'meter', role: 'group', 'aria-label': 'Fragmentation statistics' }, head, barBox, dl);
+    // The definitions, for keyboard, touch and screen readers too (a title
+    // shows on mouse hover only).
+    const defs = compact ? null : h('details', { class: 'meter-defs', 'data-testid': 'meter-defs' },
+      h('summary', { text: 'What these numbers mean' }),
+      h('dl', null, shown.flatMap(([, label, , hint]) => [h('dt', { text: label }), h('dd', { text: hint })])));
+    this.#root = h('div', { class: 'meter', role: 'group', 'aria-label': 'Fragmentation statistics' }, head, barBox, dl, defs);
     this.#barBox = barBox;
     container.append(this.#root);
   }

@@ -4,7 +4,7 @@
 // drag-and-drop or paste.
 
 import { h, button, iconSvg } from './dom.js';
-import { num } from './format.js';
+import { num, plural } from './format.js';
 
 const LINE_PX = 20; // keep in sync with .ed-text / .ed-gutter line-height
 
@@ -183,7 +183,7 @@ export class OpEditor {
     if (!info) { p.hidden = true; p.replaceChildren(); return; }
     p.hidden = false;
     p.replaceChildren(
-      h('p', { class: 'ed-trace-title' }, h('strong', { text: info.name || 'Trace' }), ` · ${num(info.count)} ops · ${num(info.numIds)} ids · heap hint ${num(info.heapHint)} B`),
+      h('p', { class: 'ed-trace-title' }, h('strong', { text: info.name || 'Trace' }), ` · ${plural(info.count, 'op')} · ${plural(info.numIds, 'id')} · heap hint ${num(info.heapHint)} B`),
       h('div', { class: 'ed-trace-actions' }, actions.map((a, i) => button(a.label, { class: `btn btn-sm${i === 0 ? ' btn-primary' : ''}`, onclick: a.onClick, 'data-testid': a.testid }))));
   }
 

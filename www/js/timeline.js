@@ -100,14 +100,17 @@ export class TimelineView {
 
     // The ops around the cursor.
     const items = [];
-    const { start, tokens } = st.window;
+    const { start, tokens, failed } = st.window;
     tokens.forEach((t, k) => {
       const i = start + k;
       const done = i < pos;
+      // A malloc that returned NULL, or a write that wrote nothing.
+      const bad = done && failed?.has(i);
+      const why = !bad ? '' : t[0] === 'w' ? ' (failed: wrote nothing)' : ' (failed: returned NULL)';
       if (i === pos) items.push(h('li', { class: 'tl-cursor', 'aria-label': 'cursor' }));
       items.push(h('li', null, h('button', {
-        type: 'button', class: `tl-op${done ? ' tl-done' : ' tl-future'}${t.startsWith('@') ? ' tl-meta-op' : ''}`,
-        title: `op ${num(i + 1)}: ${t}`, 'aria-label': `Go to after op ${i + 1}, ${t}`, 'data-step': i + 1,
+        type: 'button', class: `tl-op${done ? ' tl-done' : ' tl-future'}${t.startsWith('@') ? ' tl-meta-op' : ''}${bad ? ' tl-failed' : ''}`,
+        title: `op ${num(i + 1)}: ${t}${why}`, 'aria-label': `Go to after op ${i + 1}, ${t}${why}`, 'data-step': i + 1,
         onclick: () => this.#opts.onSeek?.(i + 1), disabled: !!st.busy,
       }, shortToken(t))));
     });

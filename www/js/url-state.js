@@ -35,8 +35,9 @@ export function parseHash(hash) {
 
 /**
  * Reads the playground state from a hash. Returns `null` when the hash holds
- * none, `{ config, ops, step }` when it does, or `{ error }` when a field is
- * malformed (the core validates the rest: sizes, alignment, ops).
+ * none, `{ config, ops, step }` when it does, or `{ error, ops }` when a
+ * setting is malformed (`ops` then holds the link's ops, unchecked, or ''
+ * when there are too many). The core validates the rest: sizes, alignment, ops.
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
@@ -45,13 +46,20 @@ export function decodeState(hash) {
   const config = {};
   const intOf = (k) => {
     const v = m.get(k);
-    if (!/^\d{1,10}$/.test(v)) throw new Error(`${k} must be a whole number, got "${v.slice(0, 40)}"`);
+    if (!/^\d+$/.test(v)) throw new Error(`${k} must be a whole number, got "${v.slice(0, 40)}"`);
+    if (v.length > 12) throw new Error(`${k} ${v.slice(0, 16)}… is far too large`);
     return Number(v);
   };
+  const ops = m.get('ops') ?? '';
+  let n = 0;
+  for (let i = ops.indexOf(','); i >= 0 && n <= MAX_URL_OPS; i = ops.indexOf(',', i + 1)) n++;
+  if (n >= MAX_URL_OPS) return { error: `the link holds more than ${MAX_URL_OPS} ops`, ops: '' };
   try {
     if (m.has('size')) {
       config.size = intOf('size');
-      if (config.size > MAX_URL_ARENA) throw new Error(`size ${config.size} is larger than a link may ask for (${MAX_URL_ARENA} bytes)`);
+      if (config.size < 1 || config.size > MAX_URL_ARENA) {
+        throw new Error(`size ${config.size} is out of range for a link (1 to ${MAX_URL_ARENA.toLocaleString('en-US')} bytes)`);
+      }
     }
     if (m.has('align')) config.align = intOf('align');
     if (m.has('slab')) config.slabSize = intOf('slab');
@@ -70,14 +78,10 @@ export function decodeState(hash) {
       if (!parts.every((p) => /^\d{1,10}$/.test(p))) throw new Error('classes must be whole numbers separated by commas');
       config.classes = parts.map(Number);
     }
-    const ops = m.get('ops') ?? '';
-    let n = 0;
-    for (let i = ops.indexOf(','); i >= 0 && n <= MAX_URL_OPS; i = ops.indexOf(',', i + 1)) n++;
-    if (n >= MAX_URL_OPS) throw new Error(`the link holds more than ${MAX_URL_OPS} ops`);
     const step = m.has('step') ? intOf('step') : null;
     return { config, ops, step };
   } catch (e) {
-    return { error: e.message };
+    return { error: e.message, ops };
   }
 }
 

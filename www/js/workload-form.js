@@ -38,11 +38,21 @@ export class WorkloadForm {
       class: 'wl', 'aria-label': 'Random workload',
       onsubmit: (e) => {
         e.preventDefault();
-        const vals = { seed: Number(seed.value), ops: Number(ops.value), allocPercent: Number(pct.value), maxSize: Number(max.value) };
-        const bad = Object.entries(vals).find(([, v]) => !Number.isInteger(v) || v < 0);
-        if (bad) { msg.textContent = `${bad[0]} must be a whole number.`; return; }
+        // Each field by its label; an empty field is an error, not a 0.
+        const fields = [['seed', 'Seed', seed], ['ops', 'Ops', ops], ['allocPercent', 'Allocs %', pct], ['maxSize', 'Max size', max]];
+        const vals = {};
+        for (const [key, label, input] of fields) {
+          const v = input.value.trim() === '' ? NaN : Number(input.value);
+          if (!Number.isInteger(v) || v < 0) {
+            msg.textContent = `${label} must be a whole number${input.value.trim() === '' ? ' (it is empty)' : ''}.`;
+            input.focus();
+            return;
+          }
+          vals[key] = v;
+        }
         if (vals.ops < 1) { msg.textContent = 'Generate at least one op.'; return; }
-        if (vals.allocPercent > 100) { msg.textContent = 'The alloc percentage is at most 100.'; return; }
+        if (vals.allocPercent > 100) { msg.textContent = 'Allocs % is at most 100.'; return; }
+        if (vals.maxSize < 1) { msg.textContent = 'Max size must be at least 1 byte.'; return; }
         msg.textContent = '';
         onGenerate({ shape: shape.value, ...vals });
       },
