@@ -494,3 +494,234 @@ test('slab classes travel: align 64 on the page embeds as a widget that builds',
   await close2();
   await close();
 });
+
+test('timeline buttons are disabled at the ends, and a focused one that becomes disabled hands the focus to a neighbour', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '128');
+    el.setAttribute('ops', '+16,+32');
+    document.body.append(el);
+  });
+  await settled(page);
+  const el = page.locator('alloc-playground');
+  const state = () => el.evaluate((w) => {
+    const sr = w.shadowRoot;
+    const q = (label) => sr.querySelector(`[part=timeline] [aria-label="${label}"]`).disabled;
+    return {
+      step: w.step,
+      disabled: { start: q('Go to start'), back: q('Step back'), forward: q('Step forward'), end: q('Go to end') },
+      focus: sr.activeElement?.getAttribute('aria-label') ?? null,
+      bodyFocused: document.activeElement === document.body,
+    };
+  });
+  const focus = (label) => el.evaluate((w, l) => w.shadowRoot.querySelector(`[part=timeline] [aria-label="${l}"]`).focus(), label);
+  const waitStep = (n) => page.waitForFunction((k) => document.querySelector('alloc-playground').step === k, n);
+
+  // At the end (2 / 2): nothing to step forward to.
+  assert.deepEqual((await state()).disabled, { start: false, back: false, forward: true, end: true });
+  // A click on a disabled button does nothing.
+  await el.evaluate((w) => w.shadowRoot.querySelector('[aria-label="Go to end"]').click());
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.equal((await state()).step, 2);
+
+  // Keyboard: Step back twice from the end; at 0 the focus moves on to Step forward.
+  await focus('Step back');
+  await page.keyboard.press('Enter');
+  await waitStep(1);
+  assert.deepEqual(await state(), {
+    step: 1, disabled: { start: false, back: false, forward: false, end: false }, focus: 'Step back', bodyFocused: false,
+  });
+  await page.keyboard.press('Enter');
+  await waitStep(0);
+  assert.deepEqual(await state(), {
+    step: 0, disabled: { start: true, back: true, forward: false, end: false }, focus: 'Step forward', bodyFocused: false,
+  });
+  // Go to end from the keyboard: it becomes disabled, the focus goes to Step back.
+  await focus('Go to end');
+  await page.keyboard.press('Enter');
+  await waitStep(2);
+  assert.deepEqual(await state(), {
+    step: 2, disabled: { start: false, back: false, forward: true, end: true }, focus: 'Step back', bodyFocused: false,
+  });
+  // Go to start likewise hands the focus to Step forward.
+  await focus('Go to start');
+  await page.keyboard.press('Enter');
+  await waitStep(0);
+  assert.equal((await state()).focus, 'Step forward');
+
+  // Acting drops the future: at the new end, forward and end are disabled again.
+  await el.evaluate((w) => { w.shadowRoot.querySelector('.ap-size').value = '8'; w.shadowRoot.querySelector('.ap-primary').click(); });
+  assert.deepEqual(await state().then((s) => [s.step, s.disabled]), [1, { start: false, back: false, forward: true, end: true }]);
+
+  // A widget without ops: every timeline control is disabled until the first op.
+  await page.evaluate(() => {
+    document.body.replaceChildren();
+    const w = document.createElement('alloc-playground');
+    w.setAttribute('arena-size', '128');
+    document.body.append(w);
+  });
+  await settled(page);
+  const empty = await el.evaluate((w) => [...w.shadowRoot.querySelectorAll('[part=timeline] button, [part=timeline] input')].map((b) => b.disabled));
+  assert.deepEqual(empty, [true, true, true, true, true]);
+  await el.evaluate((w) => w.shadowRoot.querySelector('.ap-primary').click());
+  assert.deepEqual((await state()).disabled, { start: false, back: false, forward: true, end: true });
+  await close();
+});
+
+test('at phone width an empty status line takes no room, and a message still appears in the live region', async () => {
+  const { page, close } = await open('demo-blog.html', { width: 390, height: 844 });
+  await settled(page);
+  const slab = page.locator('alloc-playground').nth(4);
+  await slab.evaluate((w) => Promise.all([...w.shadowRoot.querySelectorAll('link[rel=stylesheet]')]
+    .map((l) => (l.sheet ? null : new Promise((r) => { l.addEventListener('load', r); l.addEventListener('error', r); })))));
+  const measure = () => slab.evaluate((w) => {
+    const sr = w.shadowRoot;
+    const status = sr.querySelector('.ap-status');
+    const row = sr.querySelector('.ap-alloc').getBoundingClientRect();
+    const map = sr.querySelector('[part=map]').getBoundingClientRect();
+    const gap = parseFloat(getComputedStyle(sr.querySelector('.ap')).rowGap);
+    return {
+      space: map.top - row.bottom, gap,
+      status: { text: status.textContent, role: status.getAttribute('role'), live: status.getAttribute('aria-live'), height: status.getBoundingClientRect().height },
+    };
+  });
+  const idle = await measure();
+  assert.equal(idle.status.text, '');
+  assert.equal(idle.status.role, 'status', 'the live region stays in the DOM');
+  assert.equal(idle.status.live, 'polite');
+  assert.ok(idle.space <= idle.gap + 1, `the malloc row is ${idle.space}px above the map (the widget's gap is ${idle.gap}px)`);
+  // A refused request: the message shows, visibly, between the row and the map.
+  await slab.evaluate((w) => { w.shadowRoot.querySelector('.ap-size').value = '5000'; w.shadowRoot.querySelector('.ap-primary').click(); });
+  const refused = await measure();
+  assert.match(refused.status.text, /too large/);
+  assert.ok(refused.status.height >= 16, 'the message takes a line');
+  assert.ok(refused.space > idle.space + 16, 'the map moved down for it');
+  // A request that succeeds clears it, and the room goes with it.
+  await slab.evaluate((w) => { w.shadowRoot.querySelector('.ap-size').value = '16'; w.shadowRoot.querySelector('.ap-primary').click(); });
+  const cleared = await measure();
+  assert.equal(cleared.status.text, '');
+  assert.equal(cleared.space, idle.space);
+  await close();
+});
+
+test('the timeline lays out on one line of buttons and counter at phone and pair width, the op cut short if long', async () => {
+  for (const [width, colorScheme] of [[390, 'light'], [390, 'dark'], [700, 'light']]) {
+    const { page, close } = await open('demo-blog.html', { width, height: 900, colorScheme });
+    await settled(page);
+    // The zeroing example at step 2, where the op is a long write.
+    await page.locator('alloc-playground').nth(5).evaluate((w) => { w.step = 2; });
+    await page.waitForFunction(() => document.querySelectorAll('alloc-playground')[5].step === 2);
+    const rows = await page.$$eval('alloc-playground', (els) => Promise.all(els.map(async (w) => {
+      const sr = w.shadowRoot;
+      await Promise.all([...sr.querySelectorAll('link[rel=stylesheet]')]
+        .map((l) => (l.sheet ? null : new Promise((r) => { l.addEventListener('load', r); l.addEventListener('error', r); }))));
+      const tl = sr.querySelector('[part=timeline]');
+      if (!tl) return null;
+      const r = (el) => el.getBoundingClientRect().toJSON();
+      const op = sr.querySelector('.ap-op');
+      return {
+        tl: r(tl), end: r(sr.querySelector('[aria-label="Go to end"]')), readout: r(sr.querySelector('.ap-readout')),
+        op: r(op), range: r(sr.querySelector('.ap-range')), opText: op.textContent, opCut: op.scrollWidth > op.clientWidth,
+      };
+    })));
+    const mid = (b) => b.top + b.height / 2;
+    rows.forEach((t, i) => {
+      if (!t) return;
+      const at = `${width}px ${colorScheme}, widget ${i}`;
+      assert.ok(Math.abs(mid(t.readout) - mid(t.end)) < 4, `${at}: the counter sits on the buttons' line`);
+      assert.ok(Math.abs(mid(t.op) - mid(t.end)) < 4, `${at}: so does the op`);
+      // Narrow, the scrubber takes a line of its own under them; wide, it sits between the buttons and the counter.
+      const narrow = t.tl.width <= 420;
+      const before = narrow ? t.end : t.range;
+      assert.ok(t.readout.left >= before.right && t.readout.left - before.right <= 16, `${at}: the counter follows the ${narrow ? 'buttons' : 'scrubber'} (${t.readout.left - before.right}px)`);
+      assert.ok(t.op.right <= t.tl.right + 0.5, `${at}: the op stays inside the timeline`);
+      assert.ok(t.range.left >= t.tl.left - 0.5 && t.range.right <= t.tl.right + 0.5, `${at}: the scrubber stays inside`);
+      if (narrow) assert.ok(t.range.top >= t.end.bottom && t.range.width >= t.tl.width - 1, `${at}: the scrubber has the next line, full width`);
+      else assert.ok(Math.abs(mid(t.range) - mid(t.end)) < 4, `${at}: the scrubber is on the buttons' line`);
+    });
+    const zeroing = rows[5];
+    assert.match(zeroing.opText, /^w0=7365/);
+    if (width === 390) assert.ok(zeroing.opCut, 'the long write op is cut short (with an ellipsis) rather than wrapped');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scroll (${overflow}px)`);
+    await page.screenshot({ path: join(SHOTS, `demo-blog-${width}-${colorScheme}.png`), fullPage: true });
+    await close();
+  }
+});
+
+test('switching the strategy with blocks placed says that they stay where they are', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '128');
+    el.setAttribute('ops', '+16,+32,-0');
+    document.body.append(el);
+  });
+  await settled(page);
+  const el = page.locator('alloc-playground');
+  const pick = (value) => el.evaluate((w, v) => {
+    const sel = w.shadowRoot.querySelector('select[aria-label=Strategy]');
+    sel.value = v;
+    sel.dispatchEvent(new Event('change'));
+  }, value);
+  const status = () => el.evaluate((w) => {
+    const st = w.shadowRoot.querySelector('.ap-status');
+    return { text: st.textContent, children: st.childElementCount, bad: st.classList.contains('ap-bad'), visible: st.getBoundingClientRect().height > 0 };
+  });
+  const blocksBefore = await el.evaluate((w) => JSON.stringify(w.snapshot().blocks));
+  await pick('worst-fit');
+  assert.deepEqual(await status(), {
+    text: 'Worst fit from the next malloc on: blocks already placed stay where they are.', children: 0, bad: false, visible: true,
+  });
+  assert.equal(await el.evaluate((w) => w.shadowRoot.querySelector('.ap-title').textContent), 'Worst fit');
+  assert.equal(await el.evaluate((w) => JSON.stringify(w.snapshot().blocks)), blocksBefore, 'no block moved');
+  // The next action replaces the note; stepping back clears it.
+  await el.evaluate((w) => { w.shadowRoot.querySelector('.ap-size').value = '8'; w.shadowRoot.querySelector('.ap-primary').click(); });
+  assert.equal((await status()).text, '');
+  await pick('best-fit');
+  assert.match((await status()).text, /^Best fit from the next malloc on/);
+  await el.evaluate((w) => w.shadowRoot.querySelector('[aria-label="Step back"]').click());
+  await page.waitForFunction(() => document.querySelector('alloc-playground').arena.strategy === 'worst-fit');
+  assert.equal((await status()).text, '');
+  // With no block placed there is nothing to explain.
+  await page.evaluate(() => {
+    document.body.replaceChildren();
+    const w = document.createElement('alloc-playground');
+    w.setAttribute('arena-size', '128');
+    w.setAttribute('ops', '+16,-0');
+    document.body.append(w);
+  });
+  await settled(page);
+  await pick('next-fit');
+  assert.equal(await el.evaluate((w) => w.arena.strategy), 'next-fit');
+  assert.equal((await status()).text, '');
+  await close();
+});
+
+test('the sample article describes the free blocks its first pair of widgets shows', async () => {
+  const { page, close } = await open('demo-blog.html');
+  await settled(page);
+  const prose = await page.evaluate(() => document.querySelector('.pair').previousElementSibling.textContent.replace(/\s+/g, ' '));
+  const [ff, bf] = await page.locator('alloc-playground').all();
+  const free = (w) => w.evaluate((el) => el.snapshot().blocks.filter((b) => b.free).map((b) => ({ offset: b.offset, size: b.size })));
+  // Before the last request (step 6 of 7): every free block is named, with its size.
+  await ff.evaluate((el) => { el.step = 6; });
+  await page.waitForFunction(() => document.querySelector('alloc-playground').step === 6);
+  const holes = await free(ff);
+  assert.deepEqual(holes.map((b) => b.size), [48, 16, 32], 'the ops leave three free blocks');
+  for (const b of holes) assert.match(prose, new RegExp(`\\b${b.size}(-byte| bytes)`), `the text names the ${b.size}-byte free block`);
+  const tail = holes.at(-1);
+  assert.ok(prose.includes(`${tail.offset}–${tail.offset + tail.size - 1}`), 'and where the free tail is');
+  // After it: what each strategy leaves free.
+  await ff.evaluate((el) => { el.step = 7; });
+  await page.waitForFunction(() => document.querySelector('alloc-playground').step === 7);
+  const words = ['no', 'one', 'two', 'three', 'four'];
+  const list = (sizes) => (sizes.length === 2 ? sizes.join(' and ') : `${sizes.slice(0, -1).join(', ')} and ${sizes.at(-1)}`);
+  for (const [name, w] of [['First fit', ff], ['best fit', bf]]) {
+    const sizes = (await free(w)).map((b) => b.size);
+    assert.ok(prose.includes(`${words[sizes.length]} free blocks (${list(sizes)} bytes)`) || prose.includes(`${words[sizes.length]} (${list(sizes)})`),
+      `${name} leaves ${sizes.join(', ')}: the text says so`);
+  }
+  await close();
+});

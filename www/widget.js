@@ -27,7 +27,7 @@ import { init, createArena, STRATEGIES } from './arena.js';
 import { MemoryMap, renderLegend, blockAt } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
-import { h, iconSvg } from './js/dom.js';
+import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
 import { strategyLabel } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
@@ -297,7 +297,14 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (c.has('strategy')) {
       const sel = h('select', {
         class: 'ap-input', 'aria-label': 'Strategy', disabled: !editable,
-        onchange: () => this.#mutate((a) => { a.strategy = sel.value; }),
+        onchange: () => this.#mutate((a) => {
+          const placed = a.stats().usedBlocks;
+          a.strategy = sel.value;
+          // The allocator never moves a block: say so, or the new header over
+          // the old layout reads as if this strategy had placed the blocks.
+          if (placed) return `${strategyLabel(a.strategy, a.strategy === 'slab' ? a.snapshot().classes : undefined)} from the next malloc on: blocks already placed stay where they are.`;
+          return '';
+        }),
       }, STRATEGIES.map((st) => h('option', { value: st, text: strategyLabel(st), selected: st === this.#arena.strategy })));
       this.#els.strategy = sel;
       bar.append(h('label', { class: 'ap-field' }, h('span', { class: 'ap-label', text: 'Strategy' }), sel));
@@ -341,13 +348,14 @@ export class AllocPlaygroundElement extends HTMLElement {
       const range = h('input', { class: 'ap-range', type: 'range', min: 0, step: 1, 'aria-label': 'Step', oninput: () => this.#seek(Number(range.value)) });
       const readout = h('span', { class: 'ap-readout' });
       const opText = h('code', { class: 'ap-op' });
-      root.append(h('div', { class: 'ap-timeline', part: 'timeline' },
-        btn('Go to start', 'start', () => this.#seek(0)),
-        btn('Step back', 'undo', () => this.#seek(this.#pos - 1)),
-        btn('Step forward', 'redo', () => this.#seek(this.#pos + 1)),
-        btn('Go to end', 'end', () => this.#seek(this.#tokens.length)),
-        range, readout, opText));
-      Object.assign(this.#els, { range, readout, opText });
+      const toStart = btn('Go to start', 'start', () => this.#seek(0));
+      const back = btn('Step back', 'undo', () => this.#seek(this.#pos - 1));
+      const forward = btn('Step forward', 'redo', () => this.#seek(this.#pos + 1));
+      const toEnd = btn('Go to end', 'end', () => this.#seek(this.#tokens.length));
+      const timeline = h('div', { class: 'ap-timeline', part: 'timeline' },
+        toStart, back, forward, toEnd, range, readout, opText);
+      root.append(timeline);
+      Object.assign(this.#els, { timeline, toStart, back, forward, toEnd, range, readout, opText });
     }
 
     // Meter and bytes.
@@ -379,10 +387,22 @@ export class AllocPlaygroundElement extends HTMLElement {
     const st = snap.stats;
     this.#els.summary.textContent = `${snap.arenaSize} B arena · align ${snap.align}${snap.coalesce ? '' : ' · no coalescing'} · ${st.usedBlocks} used, ${st.freeBlocks} free`;
     if (this.#els.range) {
-      this.#els.range.max = String(this.#tokens.length);
-      this.#els.range.value = String(this.#pos);
-      this.#els.readout.textContent = `${this.#pos} / ${this.#tokens.length}`;
-      this.#els.opText.textContent = this.#pos > 0 ? this.#tokens[this.#pos - 1] : '—';
+      const e = this.#els;
+      const total = this.#tokens.length;
+      const was = focusIn(e.timeline);
+      e.range.max = String(total);
+      e.range.value = String(this.#pos);
+      e.range.disabled = total === 0;
+      // As on the main page: nothing to go back to at the start, nor forward to at the end.
+      e.toStart.disabled = e.back.disabled = this.#pos === 0;
+      e.forward.disabled = e.toEnd.disabled = this.#pos >= total;
+      // A focused button that just became disabled would drop the focus to
+      // <body>: give it to the nearest enabled control (as timeline.js does).
+      keepFocus(was, [e.back, e.forward, e.range]);
+      e.readout.textContent = `${this.#pos} / ${total}`;
+      const op = this.#pos > 0 ? this.#tokens[this.#pos - 1] : '—';
+      e.opText.textContent = op;
+      e.opText.title = op;
     }
     if (this.#bytes) {
       let i = -1;
@@ -401,22 +421,32 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.dispatchEvent(new CustomEvent('alloc-playground:change', { bubbles: true, composed: true, detail: snap }));
   }
 
-  /** Runs a user action on the arena; errors show in the status line and change nothing. */
+  /**
+   * Runs a user action on the arena; errors show in the status line and
+   * change nothing. `fn` may return a note for the status line (plain text).
+   */
   #mutate(fn) {
     if (this.#cfg.readonly) return;
-    this.#els.status.textContent = '';
-    this.#els.status.classList.remove('ap-bad');
+    this.#setStatus('');
     try {
-      fn(this.#arena);
+      const note = fn(this.#arena);
+      if (typeof note === 'string') this.#setStatus(note);
     } catch (e) {
-      this.#els.status.textContent = e.message;
-      this.#els.status.classList.add('ap-bad');
+      this.#setStatus(e.message, true);
       // A refused allocation is still an op (it took a ptr number).
     }
     // Acting in the past drops the future, as an editor's undo does.
     this.#tokens = this.#arena.logLength ? this.#arena.log().split(',') : [];
     this.#pos = this.#tokens.length;
     this.#refresh();
+  }
+
+  /** Sets the status line (an aria-live region; empty, it takes no space). */
+  #setStatus(text, bad = false) {
+    const st = this.#els.status;
+    if (!st) return;
+    st.textContent = text;
+    st.classList.toggle('ap-bad', bad && !!text);
   }
 
   /** Shows the state after `n` ops (rebuilt from the config and the log). */
@@ -434,13 +464,14 @@ export class AllocPlaygroundElement extends HTMLElement {
         if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
       } catch (e) {
         fresh?.dispose();
-        this.#els.status.textContent = e.message;
-        this.#els.status.classList.add('ap-bad');
+        this.#setStatus(e.message, true);
         return;
       }
       this.#arena.dispose();
       this.#arena = fresh;
       this.#pos = target;
+      // A note or an error was about the step left behind.
+      this.#setStatus('');
       this.#refresh();
     });
   }
