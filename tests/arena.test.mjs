@@ -307,3 +307,20 @@ test('the timeline reads only new log entries and never changes a list it handed
   s.act((a) => a.alloc(8));
   assert.deepEqual(s.tokens(), ['+16', '+24', '+8']);
 });
+
+test('failedOps, failedCount and transcript reach JS and check their arguments', () => {
+  const a = createArena({ size: 100, align: 1 });
+  a.replay('+50,+60,w0@49=aabb,-1,+10');
+  assert.deepEqual([...a.failedOps()], [1, 2]);
+  assert.deepEqual([...a.failedOps(2, 99)], [2], 'a window, clamped to the log');
+  assert.equal(a.failedCount, 2);
+  const t = a.transcript(0, 10);
+  assert.match(t, /\nptr\[1\] = Alloc\(60\) returned -1 \(searched 1 elements\)\n/);
+  assert.match(t, /\nFree\(ptr\[1\]\)\nreturned -1\n/);
+  assert.match(a.transcript(), /returned 1000 /, 'base 1000 by default, as malloc.py');
+  for (const bad of [-1, 1.5, 'x', 2 ** 31]) {
+    assert.equal(codeOf(() => a.transcript(bad, 10)), 'bad-argument', `transcript(${String(bad)})`);
+    assert.equal(codeOf(() => a.failedOps(bad, 10)), 'bad-argument', `failedOps(${String(bad)})`);
+  }
+  a.dispose();
+});

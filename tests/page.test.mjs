@@ -677,6 +677,40 @@ test('the meter explains its numbers to keyboard and touch users, and the worklo
   await close();
 });
 
+test('malloc.py view prints the run as OSTEP’s simulator does, with the command that reproduces it', async () => {
+  const { page, close } = await open('#size=100&strategy=best-fit&align=1&coalesce=0&ops=+3,-0,+5,-1,+8,-2,+8,-3,+2,+7');
+  await page.click('[data-testid=ostep]');
+  const dialog = page.locator('[data-testid=ostep-dialog]');
+  assert.equal(await dialog.evaluate((d) => d.open), true);
+  const out = () => page.textContent('[data-testid=ostep-out]');
+  assert.match(await out(), /^size 100\nbaseAddr 1000\nheaderSize 0\nalignment -1\npolicy BEST\n/);
+  assert.match(await out(), /\nptr\[1\] = Alloc\(5\) returned 1003 \(searched 2 elements\)\nFree List \[ Size 2 \]: \[ addr:1000 sz:3 \] \[ addr:1008 sz:92 \]\n/);
+  assert.match(await out(), /\nptr\[5\] = Alloc\(7\) returned 1008 \(searched 4 elements\)\nFree List \[ Size 4 \]: \[ addr:1002 sz:1 \] \[ addr:1003 sz:5 \] \[ addr:1015 sz:1 \] \[ addr:1016 sz:84 \]\n$/);
+  assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8,-2,+8,-3,+2,+7');
+  // Another base moves every address and the command with it.
+  await page.fill('[data-testid=ostep-base]', '0');
+  assert.match(await out(), /ptr\[0\] = Alloc\(3\) returned 0 \(searched 1 elements\)\nFree List \[ Size 1 \]: \[ addr:3 sz:97 \]/);
+  assert.match(await page.textContent('[data-testid=ostep-command]'), / -b 0 /);
+  await page.keyboard.press('Escape');
+  // Up to the cursor only; next fit and realloc have no malloc.py command.
+  await page.click('[data-testid=tl-start]');
+  await idle(page);
+  await page.click('[data-testid=redo]');
+  await idle(page);
+  await page.click('[data-testid=ostep]');
+  // (The base chosen before stays.)
+  assert.match(await out(), /numOps 1\n\nptr\[0\] = Alloc\(3\) returned 0 \(searched 1 elements\)\nFree List \[ Size 1 \]: \[ addr:3 sz:97 \]\n$/);
+  await page.keyboard.press('Escape');
+  await page.click('[data-testid=tl-end]');
+  await idle(page);
+  await runOps(page, '+10,r0:20');
+  await page.click('[data-testid=ostep]');
+  assert.match(await out(), /ptr\[0\] = Realloc\(ptr\[0\], 20\) returned 0\n/);
+  assert.match(await dialog.textContent(), /None: malloc.py’s ops are \+N and -K only; this run has r0:20\./);
+  assert.equal(await page.isVisible('[data-testid=ostep-command]'), false);
+  await close();
+});
+
 test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', async () => {
   const { page, close } = await open();
   await runOps(page, '+10,+20,+30,-1,+5');

@@ -107,6 +107,8 @@ export class Arena {
   get logLength() { return this.#a.logLength; }
   /** Log positions in `from .. to` (clamped) of the ops that failed: a malloc, calloc or realloc that returned NULL, a write outside its block or through a NULL pointer (a Uint32Array, ascending). */
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
+  /** The first `maxOps` logged ops as OSTEP's `malloc.py -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
+  transcript(base = 1000, maxOps = 2000) { return this.#a.transcript(base, maxOps); }
   /** Number of logged ops that failed (see failedOps). */
   get failedCount() { return this.#a.failedCount; }
   /** A new arena in the state after the first `n` logged ops. */

@@ -47,6 +47,7 @@ mod size_index;
 mod slab;
 mod stats;
 mod strategy;
+pub mod transcript;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 pub mod workload;

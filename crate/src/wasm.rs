@@ -403,6 +403,15 @@ impl Arena {
         self.session.failed_ops().len() as f64
     }
 
+    /// The first `maxOps` logged ops as OSTEP's `malloc.py -c` prints a run
+    /// (what each request returned, blocks searched, the free list), with
+    /// addresses from `base`. Both integers from 0 to 2^30, else `bad-argument`.
+    pub fn transcript(&self, base: JsValue, max_ops: JsValue) -> JsResult<String> {
+        let base = uint(&base, "base")?;
+        let max_ops = uint(&max_ops, "maxOps")?;
+        Ok(crate::transcript::transcript(&self.session, base, max_ops))
+    }
+
     /// Number of ops in the log.
     #[wasm_bindgen(getter, js_name = logLength)]
     pub fn log_length(&self) -> f64 {

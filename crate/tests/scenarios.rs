@@ -5,6 +5,7 @@
 
 use alloc_playground::rep;
 use alloc_playground::script::{self, Op, Script};
+use alloc_playground::transcript;
 use alloc_playground::workload::{self, Rng, Shape, WorkloadConfig};
 use alloc_playground::{
     AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig, Mode, Ptr, ReplayReport,
@@ -2945,4 +2946,91 @@ fn a_syntax_error_late_in_the_text_wins_over_a_bad_op_before_it() {
         op!(new.replay_text("+8,+24,-0,+4"))
     );
     assert_eq!(s.snapshot(), new.snapshot());
+}
+
+// ----- malloc.py transcript ----------------------------------------------------------
+
+/// OSTEP's own homework run, `malloc.py -n 10 -H 0 -p BEST -s 0 -c` (size
+/// 100, base 1000, no alignment, no coalescing), line for line.
+#[test]
+fn transcript_reproduces_malloc_py_best_fit_homework_run() {
+    let mut s = session(100, Mode::BestFit, 1, false);
+    s.replay(&script::parse("+3,-0,+5,-1,+8,-2,+8,-3,+2,+7").unwrap())
+        .unwrap();
+    let want = "\
+size 100
+baseAddr 1000
+headerSize 0
+alignment -1
+policy BEST
+listOrder ADDRSORT
+coalesce False
+numOps 10
+
+ptr[0] = Alloc(3) returned 1000 (searched 1 elements)
+Free List [ Size 1 ]: [ addr:1003 sz:97 ]
+
+Free(ptr[0])
+returned 0
+Free List [ Size 2 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:97 ]
+
+ptr[1] = Alloc(5) returned 1003 (searched 2 elements)
+Free List [ Size 2 ]: [ addr:1000 sz:3 ] [ addr:1008 sz:92 ]
+
+Free(ptr[1])
+returned 0
+Free List [ Size 3 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1008 sz:92 ]
+
+ptr[2] = Alloc(8) returned 1008 (searched 3 elements)
+Free List [ Size 3 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1016 sz:84 ]
+
+Free(ptr[2])
+returned 0
+Free List [ Size 4 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1008 sz:8 ] [ addr:1016 sz:84 ]
+
+ptr[3] = Alloc(8) returned 1008 (searched 4 elements)
+Free List [ Size 3 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1016 sz:84 ]
+
+Free(ptr[3])
+returned 0
+Free List [ Size 4 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1008 sz:8 ] [ addr:1016 sz:84 ]
+
+ptr[4] = Alloc(2) returned 1000 (searched 4 elements)
+Free List [ Size 4 ]: [ addr:1002 sz:1 ] [ addr:1003 sz:5 ] [ addr:1008 sz:8 ] [ addr:1016 sz:84 ]
+
+ptr[5] = Alloc(7) returned 1008 (searched 4 elements)
+Free List [ Size 4 ]: [ addr:1002 sz:1 ] [ addr:1003 sz:5 ] [ addr:1015 sz:1 ] [ addr:1016 sz:84 ]
+";
+    assert_eq!(transcript::transcript(&s, 1000, 1000), want);
+}
+
+#[test]
+fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
+    let mut s = session(64, Mode::FirstFit, 8, true);
+    s.replay(
+        &script::parse("+40,+40,-1,-0,+8@16,c8,r2:16,w2@20=ff,@worst-fit,@nocoalesce,@merge,+100")
+            .unwrap(),
+    )
+    .unwrap();
+    let t = transcript::transcript(&s, 0, 100);
+    for line in [
+        "alignment 8\npolicy FIRST\n",
+        "coalesce True\nnumOps 12\n",
+        "ptr[1] = Alloc(40) returned -1 (searched 1 elements)\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n",
+        // Freeing the NULL ptr[1] returns -1, as malloc.py's free of -1 does.
+        "Free(ptr[1])\nreturned -1\n",
+        "Free(ptr[0])\nreturned 0\nFree List [ Size 1 ]: [ addr:0 sz:64 ]\n",
+        "ptr[2] = Alloc(8, align 16) returned 0 (searched 1 elements)\n",
+        "ptr[3] = Calloc(8) returned 8 (searched 1 elements)\n",
+        "ptr[2] = Realloc(ptr[2], 16) returned 16\nFree List [ Size 2 ]: [ addr:0 sz:8 ] [ addr:32 sz:32 ]\n",
+        "Write(ptr[2], 1 bytes at +20)\nreturned -1\n",
+        "policy WORST from here on\n",
+        "coalesce False from here on\n",
+        "Coalesce the whole free list\n",
+        "ptr[4] = Alloc(100) returned -1 (searched 2 elements)\n",
+    ] {
+        assert!(t.contains(line), "{line:?} not in\n{t}");
+    }
+    let cut = transcript::transcript(&s, 0, 3);
+    assert!(cut.ends_with("Free(ptr[1])\nreturned -1\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n\n(9 more ops not shown)\n"), "{cut}");
 }

@@ -95,6 +95,8 @@ const ICONS = {
   help: ['M10 18a8 8 0 1 0 0-16 8 8 0 0 0 0 16z', 'M7.8 7.5a2.3 2.3 0 1 1 3 2.2c-.5.2-.8.7-.8 1.2v.6', 'M10 14.2v.3'],
   merge: ['M4 4h5v12H4z', 'M11 4h5v12h-5z', 'M9 10h2'],
   compare: ['M3 16V9', 'M8 16V4', 'M13 16v-5', 'M18 16V7'],
+  copy: ['M7 7h9v10H7z', 'M4 13V3h9'],
+  terminal: ['M3 4h14v12H3z', 'm6 8 2 2-2 2', 'M10 12h4'],
 };
 
 export function iconSvg(name) {

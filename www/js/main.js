@@ -18,6 +18,7 @@ import { embedSnippets, MAX_EMBED_OPS } from './embed-snippets.js';
 import { LIMITS as WIDGET_LIMITS } from './widget-limits.js';
 import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
+import { OstepView, MAX_TRANSCRIPT_OPS } from './ostep-view.js';
 import { num, bytesShort, plural } from './format.js';
 import { h } from './dom.js';
 
@@ -198,6 +199,7 @@ async function start() {
     onBranch: (k) => run(() => session.switchBranch(k)),
   });
 
+  const ostepView = new OstepView(document.body);
   const editor = new OpEditor($('editor'), {
     onValidate: (text, format) => {
       if (format === 'rep') {
@@ -246,6 +248,8 @@ async function start() {
         reportScriptError(e, 'Nothing was appended');
       }
     }),
+    // The ops only when the view can write them all out (a command line of a million ops helps no one).
+    onOstep: () => guard(() => ostepView.open({ arena: session.arena, config: session.config, tokens: session.position <= MAX_TRANSCRIPT_OPS ? session.slice(0, session.position) : null })),
     onRevert: () => {
       // A textarea takes seconds to lay out millions of characters.
       if (session.total > 200_000 && !globalThis.confirm(`The log holds ${plural(session.total, 'op')}: showing them all in the editor takes a few seconds. Download saves them without waiting. Show them anyway?`)) return;

@@ -20,7 +20,7 @@ export class OpEditor {
    * @param {HTMLElement} container
    * @param {object} opts
    *   onValidate(text, format) → { count, heapHint? } or throws (bad-script with .line)
-   *   onRun(text, format), onAppend(text), onRevert(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null
+   *   onRun(text, format), onAppend(text), onRevert(), onOstep(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null
    */
   constructor(container, opts) {
     this.#opts = opts;
@@ -67,6 +67,7 @@ export class OpEditor {
     const run = button('Run from start', { class: 'btn btn-primary', 'data-testid': 'run', title: 'Start over and run these ops (Ctrl+Enter)', onclick: () => { clearTimeout(this.#timer); opts.onRun?.(text.value, this.#format); } }, 'run');
     const append = button('Append', { class: 'btn', 'data-testid': 'append', title: 'Run these ops after the last op of the timeline', onclick: () => { clearTimeout(this.#timer); opts.onAppend?.(text.value); } });
     const revert = button('Show log', { class: 'btn btn-ghost', 'data-testid': 'revert', title: 'Replace the text with the current op log', onclick: () => opts.onRevert?.() });
+    const ostep = button('malloc.py view', { class: 'btn btn-ghost', 'data-testid': 'ostep', title: 'The run so far as OSTEP’s malloc.py -c prints it', onclick: () => opts.onOstep?.() }, 'terminal');
     const trace = h('div', { class: 'ed-trace', hidden: true, 'data-testid': 'trace-panel' });
     const drop = h('div', { class: 'ed-drop', 'aria-hidden': 'true' }, iconSvg('upload'), h('span', { text: 'Drop a .rep trace or an op list' }));
 
@@ -74,7 +75,7 @@ export class OpEditor {
       h('div', { class: 'ed-toolbar' }, seg, h('div', { class: 'ed-tools' }, pick, download, file)),
       h('div', { class: 'ed-box' }, gutter, h('div', { class: 'ed-area' }, text, mark), drop),
       status, trace,
-      h('div', { class: 'ed-actions' }, run, append, revert));
+      h('div', { class: 'ed-actions' }, run, append, ostep, revert));
     for (const ev of ['dragenter', 'dragover']) {
       root.addEventListener(ev, (e) => {
         if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
