@@ -725,3 +725,26 @@ test('the sample article describes the free blocks its first pair of widgets sho
   }
   await close();
 });
+
+test('the timeline readout marks an op that failed', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '64');
+    el.setAttribute('ops', '+48,+32,-0');
+    el.setAttribute('step', '2');
+    document.body.append(el);
+  });
+  await settled(page);
+  const el = page.locator('alloc-playground');
+  const op = () => el.evaluate((w) => {
+    const o = w.shadowRoot.querySelector('.ap-op');
+    return [o.textContent, o.classList.contains('ap-op-failed'), o.getAttribute('aria-label')];
+  });
+  // +32 after +48 in 64 bytes: NULL.
+  assert.deepEqual(await op(), ['+32 ✕', true, 'last op +32 (failed: returned NULL)']);
+  await el.evaluate((w) => w.shadowRoot.querySelector('[aria-label="Step forward"]').click());
+  await page.waitForFunction(() => document.querySelector('alloc-playground').arena.logLength === 3);
+  assert.deepEqual(await op(), ['-0', false, 'last op -0']);
+  await close();
+});

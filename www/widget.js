@@ -401,8 +401,13 @@ export class AllocPlaygroundElement extends HTMLElement {
       keepFocus(was, [e.back, e.forward, e.range]);
       e.readout.textContent = `${this.#pos} / ${total}`;
       const op = this.#pos > 0 ? this.#tokens[this.#pos - 1] : '—';
-      e.opText.textContent = op;
-      e.opText.title = op;
+      // The op just run failed: a malloc that returned NULL, or a write that wrote nothing.
+      const failed = this.#pos > 0 && this.#arena.failedOps(this.#pos - 1, this.#pos).length > 0;
+      const why = !failed ? '' : op[0] === 'w' ? ' (failed: wrote nothing)' : ' (failed: returned NULL)';
+      e.opText.textContent = failed ? `${op} ✕` : op;
+      e.opText.title = `${op}${why}`;
+      e.opText.setAttribute('aria-label', `last op ${op}${why}`);
+      e.opText.classList.toggle('ap-op-failed', failed);
     }
     if (this.#bytes) {
       let i = -1;
