@@ -683,32 +683,73 @@ test('malloc.py view prints the run as OSTEP’s simulator does, with the comman
   const dialog = page.locator('[data-testid=ostep-dialog]');
   assert.equal(await dialog.evaluate((d) => d.open), true);
   const out = () => page.textContent('[data-testid=ostep-out]');
-  assert.match(await out(), /^size 100\nbaseAddr 1000\nheaderSize 0\nalignment -1\npolicy BEST\n/);
-  assert.match(await out(), /\nptr\[1\] = Alloc\(5\) returned 1003 \(searched 2 elements\)\nFree List \[ Size 2 \]: \[ addr:1000 sz:3 \] \[ addr:1008 sz:92 \]\n/);
-  assert.match(await out(), /\nptr\[5\] = Alloc\(7\) returned 1008 \(searched 4 elements\)\nFree List \[ Size 4 \]: \[ addr:1002 sz:1 \] \[ addr:1003 sz:5 \] \[ addr:1015 sz:1 \] \[ addr:1016 sz:84 \]\n$/);
+  assert.match(await out(), /^seed 0\nsize 100\nbaseAddr 1000\nheaderSize 0\nalignment -1\npolicy BEST\nlistOrder ADDRSORT\ncoalesce False\nnumOps 10\nrange 10\npercentAlloc 50\nallocList \+3,-0,\+5,-1,\+8,-2,\+8,-3,\+2,\+7\ncompute True\n\n/);
+  assert.match(await out(), /\nptr\[1\] = Alloc\(5\) returned 1003 \(searched 2 elements\)\nFree List \[ Size 2 \]: \[ addr:1000 sz:3 \]\[ addr:1008 sz:92 \]\n\n/);
+  assert.match(await out(), /\nptr\[5\] = Alloc\(7\) returned 1008 \(searched 4 elements\)\nFree List \[ Size 4 \]: \[ addr:1002 sz:1 \]\[ addr:1003 sz:5 \]\[ addr:1015 sz:1 \]\[ addr:1016 sz:84 \]\n\n$/);
   assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8,-2,+8,-3,+2,+7');
-  // Another base moves every address and the command with it.
+  // The command is readable whole (it wraps) at phone width too.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const box = await page.locator('[data-testid=ostep-command]').evaluate((c) => [c.scrollWidth, c.clientWidth]);
+  assert.ok(box[0] <= box[1] + 1, `the command fits its box: ${box}`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  // Another base moves every address and the command with it; a bad one says what it uses.
   await page.fill('[data-testid=ostep-base]', '0');
   assert.match(await out(), /ptr\[0\] = Alloc\(3\) returned 0 \(searched 1 elements\)\nFree List \[ Size 1 \]: \[ addr:3 sz:97 \]/);
   assert.match(await page.textContent('[data-testid=ostep-command]'), / -b 0 /);
+  for (const bad of ['', '-5', '1.5', '99999999999']) {
+    await page.fill('[data-testid=ostep-base]', bad);
+    assert.match(await page.textContent('#ostep-base-note'), /A whole number from 0 to 1,073,741,824: using 1,000\./, `base ${JSON.stringify(bad)}`);
+    assert.match(await out(), /baseAddr 1000\n/);
+  }
+  await page.fill('[data-testid=ostep-base]', '0');
+  assert.equal(await page.textContent('#ostep-base-note'), '');
   await page.keyboard.press('Escape');
-  // Up to the cursor only; next fit and realloc have no malloc.py command.
+  // Up to the cursor only.
   await page.click('[data-testid=tl-start]');
   await idle(page);
   await page.click('[data-testid=redo]');
   await idle(page);
   await page.click('[data-testid=ostep]');
-  // (The base chosen before stays.)
-  assert.match(await out(), /numOps 1\n\nptr\[0\] = Alloc\(3\) returned 0 \(searched 1 elements\)\nFree List \[ Size 1 \]: \[ addr:3 sz:97 \]\n$/);
+  assert.match(await out(), /allocList \+3\ncompute True\n\nptr\[0\] = Alloc\(3\) returned 0 \(searched 1 elements\)\nFree List \[ Size 1 \]: \[ addr:3 sz:97 \]\n\n$/);
   await page.keyboard.press('Escape');
+  // A realloc, or a free after a failed request, has no malloc.py command: the core says why.
   await page.click('[data-testid=tl-end]');
   await idle(page);
   await runOps(page, '+10,r0:20');
   await page.click('[data-testid=ostep]');
   assert.match(await out(), /ptr\[0\] = Realloc\(ptr\[0\], 20\) returned 0\n/);
-  assert.match(await dialog.textContent(), /None: malloc.py’s ops are \+N and -K only; this run has r0:20\./);
+  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /^None: malloc.py’s ops are \+N and -K only, and this run has r0:20\.$/);
   assert.equal(await page.isVisible('[data-testid=ostep-command]'), false);
+  await page.keyboard.press('Escape');
+  await runOps(page, '+200,+10,-1');
+  await page.click('[data-testid=ostep]');
+  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /-1 after the failed \+200 would be skipped or crash it/);
   await close();
+});
+
+test('re-running under a new strategy drops the earlier switches; link and workload messages read cleanly', async () => {
+  const { page, close } = await open('#size=100&align=1&strategy=first-fit&coalesce=0&ops=+10,+20,-0');
+  await page.selectOption('[data-testid=strategy]', 'best-fit');
+  await idle(page);
+  await malloc(page, 5);
+  await page.selectOption('[data-testid=strategy]', 'worst-fit');
+  await idle(page);
+  await page.locator('.notice').getByRole('button', { name: 'Re-run all 4 ops under Worst fit (without the earlier switch)' }).click();
+  await idle(page);
+  assert.deepEqual([await log(page), (await snap(page)).strategy], ['+10,+20,-0,+5', 'worst-fit']);
+  // The workload form: a message goes once the fields change, and the browser's own bubbles do not stand in for it.
+  await page.fill('[data-testid=wl-max]', '');
+  await page.click('[data-testid=wl-run]');
+  assert.match(await page.textContent('.wl-msg[role=status]'), /Max size must be a whole number/);
+  await page.fill('[data-testid=wl-max]', '64');
+  assert.equal(await page.textContent('.wl-msg[role=status]'), '');
+  await page.fill('[data-testid=wl-ops]', '0');
+  await page.click('[data-testid=wl-run]');
+  assert.equal(await page.textContent('.wl-msg[role=status]'), 'Generate at least one op.');
+  await close();
+  const b = await open('#size=0&ops=+1');
+  assert.match(await b.page.textContent('.notice-warn'), /^The link’s settings were ignored: size 0 is out of range for a link \(1 to 67,108,864 bytes\)\. Starting from the defaults\./);
+  await b.close();
 });
 
 test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', async () => {

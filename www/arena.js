@@ -109,6 +109,8 @@ export class Arena {
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
   transcript(base = 1000, maxOps = 2000) { return this.#a.transcript(base, maxOps); }
+  /** The malloc.py command line that prints what transcript(base, maxOps) prints: `{ command }`, or `{ why }` there is none. */
+  mallocPyCommand(base = 1000, maxOps = 2000) { return this.#a.mallocPyCommand(base, maxOps); }
   /** Number of logged ops that failed (see failedOps). */
   get failedCount() { return this.#a.failedCount; }
   /** A new arena in the state after the first `n` logged ops. */

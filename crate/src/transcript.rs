@@ -1,7 +1,8 @@
-//! A session's ops written as OSTEP's `malloc.py -c` prints a run: what each
-//! request returned and how many free blocks it searched, then the free list,
-//! with addresses counted from a base address (`malloc.py -b`, 1000 there by
-//! default). A student can put it next to the simulator's own output.
+//! A session's ops written as OSTEP's `malloc.py -A ops -c` prints a run:
+//! the same header, then what each request returned and how many free blocks
+//! it searched, then the free list, with addresses counted from a base
+//! address (`-b`, 1000 there by default). [`command`] gives the `malloc.py`
+//! command line that prints the same, when there is one.
 //!
 //! `malloc.py` knows `Alloc` and `Free`; the ops it lacks (aligned requests,
 //! calloc, realloc, writes, strategy and coalescing switches) are written in
@@ -41,11 +42,33 @@ fn python_bool(on: bool) -> &'static str {
     }
 }
 
-/// The first `max_ops` ops of `session`'s log as `malloc.py -c` would print
-/// them, with every address `base` plus the offset, after a header of the
-/// settings in `malloc.py`'s words. Longer logs end with a line that says how
-/// many ops were left out; a free list longer than [`MAX_LISTED`] blocks is
-/// cut short the same way.
+/// `malloc.py`'s `-a`: -1 for no alignment (a granularity of 1).
+fn alignment(align: usize) -> String {
+    if align == 1 {
+        "-1".to_string()
+    } else {
+        align.to_string()
+    }
+}
+
+/// `n` with thousands separators (`12,345`).
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The first `max_ops` ops of `session`'s log as `malloc.py -A … -c` prints
+/// them, with every address `base` plus the offset, after `malloc.py`'s
+/// header. Longer logs end with a line that says how many ops were left
+/// out; a free list longer than [`MAX_LISTED`] blocks is cut short the same
+/// way.
 ///
 /// # Complexity
 /// O(ops × free blocks) for the ops written: it replays them from the start.
@@ -54,20 +77,19 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
     let log = session.log();
     let n = log.len().min(max_ops);
     let mut out = String::new();
-    let _ = writeln!(out, "size {}", config.arena_size);
-    let _ = writeln!(out, "baseAddr {base}");
-    out.push_str("headerSize 0\n");
-    // malloc.py's -a -1 is "no alignment", our granularity 1.
-    let align = if config.align == 1 {
-        "-1".to_string()
-    } else {
-        config.align.to_string()
-    };
-    let _ = writeln!(out, "alignment {align}");
-    let _ = writeln!(out, "policy {}", policy(config.mode));
-    out.push_str("listOrder ADDRSORT\n");
+    // malloc.py's header, in its order; the settings it has that a list of
+    // ops does not use (seed, numOps, range, percentAlloc) at its defaults.
+    let _ = writeln!(
+        out,
+        "seed 0\nsize {}\nbaseAddr {base}\nheaderSize 0",
+        config.arena_size
+    );
+    let _ = writeln!(out, "alignment {}", alignment(config.align));
+    let _ = writeln!(out, "policy {}\nlistOrder ADDRSORT", policy(config.mode));
     let _ = writeln!(out, "coalesce {}", python_bool(config.coalesce));
-    let _ = writeln!(out, "numOps {}", log.len());
+    out.push_str("numOps 10\nrange 10\npercentAlloc 50\n");
+    let _ = writeln!(out, "allocList {}", crate::script::format(&log[..n]));
+    out.push_str("compute True\n\n");
 
     let addr = |r: Ptr| match r {
         Ptr::Live(off) => (base + off).to_string(),
@@ -82,7 +104,6 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
         let failed = s.failed_ops().last() == Some(&(i as u32));
         let ptrs = s.ptrs();
         let searched = s.heap().last_searched();
-        out.push('\n');
         match log[i] {
             Op::Alloc { size } | Op::AllocAligned { size, .. } | Op::Calloc { size } => {
                 let k = ptrs.len() - 1;
@@ -114,7 +135,9 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
                 let _ = writeln!(out, "ptr[{ptr}] = Realloc(ptr[{ptr}], {size}) returned {r}");
             }
             Op::Write { ptr, at, ref bytes } => {
-                let _ = writeln!(out, "Write(ptr[{ptr}], {} bytes at +{at})", bytes.len());
+                let n = bytes.len();
+                let unit = if n == 1 { "byte" } else { "bytes" };
+                let _ = writeln!(out, "Write(ptr[{ptr}], {n} {unit} at +{at})");
                 let _ = writeln!(out, "returned {}", if failed { -1 } else { 0 });
             }
             Op::SetMode { mode } => {
@@ -126,23 +149,98 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
             Op::MergeAll => out.push_str("Coalesce the whole free list\n"),
         }
         free_list_line(&mut out, s, base);
+        out.push('\n');
     });
     debug_assert!(done.is_ok(), "a session's own log replays");
     if n < log.len() {
-        let _ = writeln!(out, "\n({} more ops not shown)", log.len() - n);
+        let _ = writeln!(out, "({} more ops not shown)", thousands(log.len() - n));
     }
     out
 }
 
-/// `Free List [ Size 2 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:97 ]`.
+/// The `malloc.py` command that prints the same run as
+/// [`transcript`]`(session, base, …)`, or why there is none: a strategy or
+/// an op `malloc.py` does not have, a free after a failed request (`-A`
+/// numbers only the requests that succeeded: such a free is skipped, or
+/// crashes it), more than `max_ops` ops, or a free list longer than
+/// [`MAX_LISTED`] blocks (which the transcript cuts short).
+///
+/// # Errors
+/// The reason, in words, when there is no such command.
+///
+/// # Complexity
+/// O(ops × log n): it replays the ops to measure the free list.
+pub fn command(session: &Session, base: usize, max_ops: usize) -> Result<String, String> {
+    let config = session.initial_config();
+    let log = session.log();
+    let name = match config.mode.strategy() {
+        Some(Strategy::NextFit) => {
+            return Err("malloc.py has first, best and worst fit, not next fit".into())
+        }
+        None => return Err("malloc.py has first, best and worst fit, not slab pools".into()),
+        Some(_) => policy(config.mode),
+    };
+    if log.is_empty() {
+        return Err("there are no ops yet".into());
+    }
+    if log.len() > max_ops {
+        return Err(format!(
+            "it is written out for {} ops at most",
+            thousands(max_ops)
+        ));
+    }
+    if let Some(op) = log
+        .iter()
+        .find(|op| !matches!(op, Op::Alloc { .. } | Op::Free { .. }))
+    {
+        return Err(format!(
+            "malloc.py’s ops are +N and -K only, and this run has {op}"
+        ));
+    }
+    if let Some(&f) = session.failed_ops().first() {
+        if let Some(op) = log[f as usize..]
+            .iter()
+            .find(|op| matches!(op, Op::Free { .. }))
+        {
+            return Err(format!(
+                "malloc.py -A numbers only the requests that succeed, so {op} after the failed {} would be skipped or crash it",
+                log[f as usize]
+            ));
+        }
+    }
+    // The transcript cuts a free list longer than MAX_LISTED short, where
+    // malloc.py writes it all.
+    let mut longest = 0;
+    let mut replica = Session::new(config.clone()).expect("the session was built from this config");
+    let done = replica.replay_with(&Script::from_ops(log.to_vec()), |s, _| {
+        longest = longest.max(s.heap().free_list_allocator().free_block_count());
+    });
+    debug_assert!(done.is_ok(), "a session's own log replays");
+    if longest > MAX_LISTED {
+        return Err(format!(
+            "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",
+            thousands(longest)
+        ));
+    }
+    let coalesce = if config.coalesce { " -C" } else { "" };
+    Ok(format!(
+        "python3 malloc.py -S {} -b {base} -H 0 -a {} -p {name} -l ADDRSORT{coalesce} -c -A {}",
+        config.arena_size,
+        alignment(config.align),
+        crate::script::format(log)
+    ))
+}
+
+/// `Free List [ Size 2 ]: [ addr:1000 sz:3 ][ addr:1003 sz:97 ]`, spaced
+/// exactly as `malloc.py` prints it (so `diff` finds nothing).
 fn free_list_line(out: &mut String, s: &Session, base: usize) {
     let list = s.heap().free_list_allocator().free_list();
-    let _ = write!(out, "Free List [ Size {} ]:", list.len());
+    let _ = write!(out, "Free List [ Size {} ]: ", list.len());
     for &(off, size) in list.iter().take(MAX_LISTED) {
-        let _ = write!(out, " [ addr:{} sz:{size} ]", base + off);
+        let _ = write!(out, "[ addr:{} sz:{size} ]", base + off);
     }
     if list.len() > MAX_LISTED {
-        let _ = write!(out, " … ({} more)", list.len() - MAX_LISTED);
+        let _ = write!(out, " … ({} more)", thousands(list.len() - MAX_LISTED));
     }
     out.push('\n');
 }

@@ -412,6 +412,20 @@ impl Arena {
         Ok(crate::transcript::transcript(&self.session, base, max_ops))
     }
 
+    /// The `malloc.py` command that prints what `transcript(base, maxOps)`
+    /// prints: `{ command }`, or `{ why }` when there is none.
+    #[wasm_bindgen(js_name = mallocPyCommand)]
+    pub fn malloc_py_command(&self, base: JsValue, max_ops: JsValue) -> JsResult<JsValue> {
+        let base = uint(&base, "base")?;
+        let max_ops = uint(&max_ops, "maxOps")?;
+        let mut out = std::collections::BTreeMap::new();
+        match crate::transcript::command(&self.session, base, max_ops) {
+            Ok(c) => out.insert("command", c),
+            Err(why) => out.insert("why", why),
+        };
+        to_js(&out)
+    }
+
     /// Number of ops in the log.
     #[wasm_bindgen(getter, js_name = logLength)]
     pub fn log_length(&self) -> f64 {

@@ -2950,14 +2950,17 @@ fn a_syntax_error_late_in_the_text_wins_over_a_bad_op_before_it() {
 
 // ----- malloc.py transcript ----------------------------------------------------------
 
-/// OSTEP's own homework run, `malloc.py -n 10 -H 0 -p BEST -s 0 -c` (size
-/// 100, base 1000, no alignment, no coalescing), line for line.
+/// OSTEP's own homework run (the ops `malloc.py -n 10 -H 0 -p BEST -s 0`
+/// draws), given to `malloc.py` as a list: `-A +3,-0,… -c` prints exactly
+/// this (its source: `print(..., end='')` everywhere, so no space between
+/// free list entries, a blank line after each op).
 #[test]
 fn transcript_reproduces_malloc_py_best_fit_homework_run() {
     let mut s = session(100, Mode::BestFit, 1, false);
     s.replay(&script::parse("+3,-0,+5,-1,+8,-2,+8,-3,+2,+7").unwrap())
         .unwrap();
     let want = "\
+seed 0
 size 100
 baseAddr 1000
 headerSize 0
@@ -2966,42 +2969,51 @@ policy BEST
 listOrder ADDRSORT
 coalesce False
 numOps 10
+range 10
+percentAlloc 50
+allocList +3,-0,+5,-1,+8,-2,+8,-3,+2,+7
+compute True
 
 ptr[0] = Alloc(3) returned 1000 (searched 1 elements)
 Free List [ Size 1 ]: [ addr:1003 sz:97 ]
 
 Free(ptr[0])
 returned 0
-Free List [ Size 2 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:97 ]
+Free List [ Size 2 ]: [ addr:1000 sz:3 ][ addr:1003 sz:97 ]
 
 ptr[1] = Alloc(5) returned 1003 (searched 2 elements)
-Free List [ Size 2 ]: [ addr:1000 sz:3 ] [ addr:1008 sz:92 ]
+Free List [ Size 2 ]: [ addr:1000 sz:3 ][ addr:1008 sz:92 ]
 
 Free(ptr[1])
 returned 0
-Free List [ Size 3 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1008 sz:92 ]
+Free List [ Size 3 ]: [ addr:1000 sz:3 ][ addr:1003 sz:5 ][ addr:1008 sz:92 ]
 
 ptr[2] = Alloc(8) returned 1008 (searched 3 elements)
-Free List [ Size 3 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1016 sz:84 ]
+Free List [ Size 3 ]: [ addr:1000 sz:3 ][ addr:1003 sz:5 ][ addr:1016 sz:84 ]
 
 Free(ptr[2])
 returned 0
-Free List [ Size 4 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1008 sz:8 ] [ addr:1016 sz:84 ]
+Free List [ Size 4 ]: [ addr:1000 sz:3 ][ addr:1003 sz:5 ][ addr:1008 sz:8 ][ addr:1016 sz:84 ]
 
 ptr[3] = Alloc(8) returned 1008 (searched 4 elements)
-Free List [ Size 3 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1016 sz:84 ]
+Free List [ Size 3 ]: [ addr:1000 sz:3 ][ addr:1003 sz:5 ][ addr:1016 sz:84 ]
 
 Free(ptr[3])
 returned 0
-Free List [ Size 4 ]: [ addr:1000 sz:3 ] [ addr:1003 sz:5 ] [ addr:1008 sz:8 ] [ addr:1016 sz:84 ]
+Free List [ Size 4 ]: [ addr:1000 sz:3 ][ addr:1003 sz:5 ][ addr:1008 sz:8 ][ addr:1016 sz:84 ]
 
 ptr[4] = Alloc(2) returned 1000 (searched 4 elements)
-Free List [ Size 4 ]: [ addr:1002 sz:1 ] [ addr:1003 sz:5 ] [ addr:1008 sz:8 ] [ addr:1016 sz:84 ]
+Free List [ Size 4 ]: [ addr:1002 sz:1 ][ addr:1003 sz:5 ][ addr:1008 sz:8 ][ addr:1016 sz:84 ]
 
 ptr[5] = Alloc(7) returned 1008 (searched 4 elements)
-Free List [ Size 4 ]: [ addr:1002 sz:1 ] [ addr:1003 sz:5 ] [ addr:1015 sz:1 ] [ addr:1016 sz:84 ]
+Free List [ Size 4 ]: [ addr:1002 sz:1 ][ addr:1003 sz:5 ][ addr:1015 sz:1 ][ addr:1016 sz:84 ]
+
 ";
     assert_eq!(transcript::transcript(&s, 1000, 1000), want);
+    assert_eq!(
+        transcript::command(&s, 1000, 1000).unwrap(),
+        "python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8,-2,+8,-3,+2,+7"
+    );
 }
 
 #[test]
@@ -3015,15 +3027,16 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
     let t = transcript::transcript(&s, 0, 100);
     for line in [
         "alignment 8\npolicy FIRST\n",
-        "coalesce True\nnumOps 12\n",
-        "ptr[1] = Alloc(40) returned -1 (searched 1 elements)\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n",
-        // Freeing the NULL ptr[1] returns -1, as malloc.py's free of -1 does.
+        "coalesce True\nnumOps 10\n",
+        "ptr[1] = Alloc(40) returned -1 (searched 1 elements)\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n\n",
+        // Freeing the NULL ptr[1] returns -1, as malloc.py's free of an
+        // address it did not hand out does.
         "Free(ptr[1])\nreturned -1\n",
-        "Free(ptr[0])\nreturned 0\nFree List [ Size 1 ]: [ addr:0 sz:64 ]\n",
+        "Free(ptr[0])\nreturned 0\nFree List [ Size 1 ]: [ addr:0 sz:64 ]\n\n",
         "ptr[2] = Alloc(8, align 16) returned 0 (searched 1 elements)\n",
         "ptr[3] = Calloc(8) returned 8 (searched 1 elements)\n",
-        "ptr[2] = Realloc(ptr[2], 16) returned 16\nFree List [ Size 2 ]: [ addr:0 sz:8 ] [ addr:32 sz:32 ]\n",
-        "Write(ptr[2], 1 bytes at +20)\nreturned -1\n",
+        "ptr[2] = Realloc(ptr[2], 16) returned 16\nFree List [ Size 2 ]: [ addr:0 sz:8 ][ addr:32 sz:32 ]\n",
+        "Write(ptr[2], 1 byte at +20)\nreturned -1\n",
         "policy WORST from here on\n",
         "coalesce False from here on\n",
         "Coalesce the whole free list\n",
@@ -3032,5 +3045,220 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
         assert!(t.contains(line), "{line:?} not in\n{t}");
     }
     let cut = transcript::transcript(&s, 0, 3);
+    assert!(cut.contains("allocList +40,+40,-1\n"), "{cut}");
     assert!(cut.ends_with("Free(ptr[1])\nreturned -1\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n\n(9 more ops not shown)\n"), "{cut}");
+    // No malloc.py command for a run with ops it lacks.
+    assert_eq!(
+        transcript::command(&s, 0, 100).unwrap_err(),
+        "malloc.py’s ops are +N and -K only, and this run has +8@16"
+    );
+}
+
+#[test]
+fn malloc_py_command_only_when_malloc_py_prints_the_same() {
+    let run = |mode: Mode, align: usize, coalesce: bool, ops: &str| {
+        let mut s = session(100, mode, align, coalesce);
+        s.replay(&script::parse(ops).unwrap()).unwrap();
+        transcript::command(&s, 1000, 5)
+    };
+    assert_eq!(
+        run(Mode::WorstFit, 4, true, "+5,+10,-0,+3,+90").unwrap(),
+        "python3 malloc.py -S 100 -b 1000 -H 0 -a 4 -p WORST -l ADDRSORT -C -c -A +5,+10,-0,+3,+90"
+    );
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "+10").unwrap(),
+        "python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p FIRST -l ADDRSORT -c -A +10"
+    );
+    // A failed request before a free: malloc.py -A would skip the free or crash.
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "+200,+10,-1").unwrap_err(),
+        "malloc.py -A numbers only the requests that succeed, so -1 after the failed +200 would be skipped or crash it"
+    );
+    // A failed request with no free after it is fine.
+    assert!(run(Mode::BestFit, 1, false, "+10,-0,+200").is_ok());
+    assert_eq!(
+        run(Mode::NextFit, 1, false, "+10").unwrap_err(),
+        "malloc.py has first, best and worst fit, not next fit"
+    );
+    assert_eq!(
+        run(Mode::Slab, 4, false, "+10").unwrap_err(),
+        "malloc.py has first, best and worst fit, not slab pools"
+    );
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "").unwrap_err(),
+        "there are no ops yet"
+    );
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "+1,+1,+1,+1,+1,+1").unwrap_err(),
+        "it is written out for 5 ops at most"
+    );
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "+1,@best-fit").unwrap_err(),
+        "malloc.py’s ops are +N and -K only, and this run has @best-fit"
+    );
+}
+
+/// OSTEP's `malloc.py` (its `malloc` class and `-A` loop, `-H 0 -l
+/// ADDRSORT`), written over in Rust from its source as a second opinion: a
+/// list of `(addr, size)` searched front to back, split at the front, a free
+/// appended and the list sorted by address, then (with `-C`) one pass that
+/// merges neighbours. It prints what `malloc.py -c` prints after the header.
+fn malloc_py_model(
+    size: usize,
+    base: usize,
+    align: usize,
+    policy: &str,
+    coalesce: bool,
+    ops: &[(bool, usize)],
+) -> String {
+    let mut free: Vec<(usize, usize)> = vec![(base, size)];
+    let mut sizemap: std::collections::HashMap<usize, usize> = Default::default();
+    let mut p: std::collections::HashMap<usize, usize> = Default::default();
+    let mut c = 0;
+    let mut out = String::new();
+    for &(alloc, n) in ops {
+        if alloc {
+            let mut want = n;
+            if align > 1 && want % align != 0 {
+                want += align - want % align;
+            }
+            let (mut best, mut best_size, mut count) =
+                (None, if policy == "BEST" { size + 1 } else { 0 }, 0);
+            for (i, &(_, esize)) in free.iter().enumerate() {
+                count += 1;
+                let better = match policy {
+                    "BEST" => esize < best_size,
+                    "WORST" => best.is_none() || esize > best_size,
+                    _ => true,
+                };
+                if esize >= want && better {
+                    best = Some(i);
+                    best_size = esize;
+                    if policy == "FIRST" {
+                        break;
+                    }
+                }
+            }
+            let ptr = match best {
+                Some(i) => {
+                    let (addr, esize) = free[i];
+                    if esize > want {
+                        free[i] = (addr + want, esize - want);
+                    } else {
+                        free.remove(i);
+                    }
+                    sizemap.insert(addr, want);
+                    p.insert(c, addr);
+                    addr as i64
+                }
+                None => -1,
+            };
+            out += &format!("ptr[{c}] = Alloc({n}) returned {ptr} (searched {count} elements)\n");
+            c += 1;
+        } else {
+            let addr = p[&n];
+            let sz = sizemap.remove(&addr).expect("live");
+            free.push((addr, sz));
+            free.sort();
+            if coalesce {
+                let mut merged: Vec<(usize, usize)> = Vec::new();
+                for &(a, s) in &free {
+                    match merged.last_mut() {
+                        Some(last) if last.0 + last.1 == a => last.1 += s,
+                        _ => merged.push((a, s)),
+                    }
+                }
+                free = merged;
+            }
+            out += &format!("Free(ptr[{n}])\nreturned 0\n");
+        }
+        out += &format!("Free List [ Size {} ]: ", free.len());
+        for (a, s) in &free {
+            out += &format!("[ addr:{a} sz:{s} ]");
+        }
+        out += "\n\n";
+    }
+    out
+}
+
+#[test]
+fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
+    let mut rng = Rng::new(17);
+    for round in 0..600 {
+        let policy = ["FIRST", "BEST", "WORST"][round % 3];
+        let mode = match policy {
+            "FIRST" => Mode::FirstFit,
+            "BEST" => Mode::BestFit,
+            _ => Mode::WorstFit,
+        };
+        let align = [1, 1, 2, 4, 8][rng.range(0, 5)];
+        let size = align * rng.range(10, 40);
+        let coalesce = rng.percent(50);
+        let base = [0, 1000, 4096][rng.range(0, 3)];
+        // +N and -K as malloc.py -A takes them: frees of live pointers only,
+        // and none once a request has failed (malloc.py numbers only the
+        // requests that succeed).
+        let (mut ops, mut live, mut c, mut failed) = (Vec::new(), Vec::new(), 0, false);
+        let mut s = session(size, mode, align, coalesce);
+        for _ in 0..rng.range(1, 30) {
+            if live.is_empty() || failed || rng.percent(55) {
+                let n = rng.range(1, size / 2 + 2);
+                ops.push((true, n));
+                let r = s.alloc(n);
+                failed |= r.is_err();
+                if r.is_ok() {
+                    live.push(c);
+                }
+                c += 1;
+            } else {
+                let k = live.swap_remove(rng.range(0, live.len()));
+                ops.push((false, k));
+                let off = match s.ptrs()[k] {
+                    Ptr::Live(o) => o,
+                    other => panic!("{other:?}"),
+                };
+                s.free(off).unwrap();
+            }
+        }
+        let t = transcript::transcript(&s, base, 1000);
+        let body = &t[t.find("compute True\n\n").unwrap() + "compute True\n\n".len()..];
+        let model = malloc_py_model(size, base, align, policy, coalesce, &ops);
+        assert_eq!(
+            body,
+            model,
+            "round {round}: {policy} -S {size} -a {align} -C {coalesce} -b {base} -A {}",
+            script::format(s.log())
+        );
+        assert!(transcript::command(&s, base, 1000).is_ok(), "round {round}");
+    }
+}
+
+#[test]
+fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
+    // 300 blocks of 1 byte, every other one freed: 150 free blocks and the
+    // tail, under the cap; 500 of them: 250 and the tail, over it.
+    let run = |n: usize| {
+        let mut s = session(1000, Mode::FirstFit, 1, false);
+        let allocs = vec!["+1"; n].join(",");
+        let frees: Vec<String> = (0..n).step_by(2).map(|k| format!("-{k}")).collect();
+        s.replay(&script::parse(&format!("{allocs},{}", frees.join(","))).unwrap())
+            .unwrap();
+        (
+            transcript::transcript(&s, 0, 10_000),
+            transcript::command(&s, 0, 10_000),
+        )
+    };
+    let (t, c) = run(300);
+    assert!(c.is_ok());
+    assert!(!t.contains("more)"));
+    let (t, c) = run(500);
+    assert_eq!(
+        c.unwrap_err(),
+        "the free list grows to 251 blocks, and this view writes 200 per line"
+    );
+    assert!(
+        t.contains("[ addr:398 sz:1 ] … (51 more)\n"),
+        "{}",
+        &t[t.len() - 300..]
+    );
 }

@@ -18,7 +18,7 @@ import { embedSnippets, MAX_EMBED_OPS } from './embed-snippets.js';
 import { LIMITS as WIDGET_LIMITS } from './widget-limits.js';
 import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
-import { OstepView, MAX_TRANSCRIPT_OPS } from './ostep-view.js';
+import { OstepView } from './ostep-view.js';
 import { num, bytesShort, plural } from './format.js';
 import { h } from './dom.js';
 
@@ -101,11 +101,16 @@ async function start() {
       if (!at) return;
       // With ops run, a switch is an op of its own: mallocs from here on use
       // the new strategy and placed blocks stay. Offer the other reading too.
-      const text = session.tokens().slice(0, at).join(',');
+      // The re-run drops earlier strategy switches too: all of it under `s`.
+      const isSwitch = (t) => /^@(first|next|best|worst)-fit$|^@slab$/.test(t);
+      const before = session.tokens().slice(0, at);
+      const kept = before.filter((t) => !isSwitch(t));
+      const dropped = before.length - kept.length;
+      const text = kept.join(',');
       notices.show(`${strategyLabel(s, session.config.classes)} from op ${num(at + 1)} on: the op list records the switch as @${s}, and blocks already placed stay where they are.`, {
         key: 'strategy',
         timeout: 15000,
-        actions: [{ label: `Re-run all ${plural(at, 'op')} under ${strategyLabel(s, session.config.classes)}`, onClick: () => run(async () => {
+        actions: [{ label: `Re-run all ${plural(kept.length, 'op')} under ${strategyLabel(s, session.config.classes)}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`, onClick: () => run(async () => {
           try {
             await session.load({ ...session.config, strategy: s }, text);
             afterLoad(text);
@@ -248,8 +253,7 @@ async function start() {
         reportScriptError(e, 'Nothing was appended');
       }
     }),
-    // The ops only when the view can write them all out (a command line of a million ops helps no one).
-    onOstep: () => guard(() => ostepView.open({ arena: session.arena, config: session.config, tokens: session.position <= MAX_TRANSCRIPT_OPS ? session.slice(0, session.position) : null })),
+    onOstep: () => guard(() => ostepView.open(session.arena)),
     onRevert: () => {
       // A textarea takes seconds to lay out millions of characters.
       if (session.total > 200_000 && !globalThis.confirm(`The log holds ${plural(session.total, 'op')}: showing them all in the editor takes a few seconds. Download saves them without waiting. Show them anyway?`)) return;
@@ -921,7 +925,7 @@ async function start() {
         editor.setText(state.ops, { format: 'ops', dirty: true });
         urlHeldAt = contentVersion;
       }
-      notices.show(`The link’s settings were ignored (${why}); ${keep ? 'keeping the current state' : 'starting from the defaults'}.${state.ops ? ' Its ops are in the op editor: Run from start runs them under the settings shown.' : ''}`, { kind: 'warn', key: 'url' });
+      notices.show(`The link’s settings were ignored: ${why}. ${keep ? 'Keeping the current state' : 'Starting from the defaults'}.${state.ops ? ' Its ops are in the op editor: Run from start runs them under the settings shown.' : ''}`, { kind: 'warn', key: 'url' });
       return false;
     };
     if (state.error) return settingsIgnored(state.error);
@@ -954,8 +958,8 @@ async function start() {
         notices.show(`The link’s ops were not run (${why}). They are in the op editor to fix and run; ${fresh ? (configured ? 'the link’s settings apply' : 'starting from the defaults') : 'the current state is kept'}.`, { kind: 'warn', key: 'url' });
         return false;
       }
-      if (e?.code === 'bad-config') return settingsIgnored(errText(e));
-      notices.show(`The link’s state was ignored (${errText(e)}); ${session.total ? 'keeping the current state' : 'starting from the defaults'}.`, { kind: 'warn', key: 'url' });
+      if (e?.code === 'bad-config') return settingsIgnored(errText(e).replace(/^bad configuration: /, ''));
+      notices.show(`The link’s state was ignored: ${errText(e)}. ${session.total ? 'Keeping the current state' : 'Starting from the defaults'}.`, { kind: 'warn', key: 'url' });
       return false;
     }
   }

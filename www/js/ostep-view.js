@@ -1,55 +1,36 @@
 // "As malloc.py prints it": the ops up to the timeline cursor in the form of
-// OSTEP's simulator (chapter 17, `malloc.py -c`), written by the core
-// (arena.transcript), with the malloc.py command line that prints the same
-// run when the ops are ones malloc.py knows. A dialog of its own; text only.
+// OSTEP's simulator (chapter 17, `malloc.py -A … -c`), and the malloc.py
+// command line that prints the same when there is one. Both are written by
+// the core (arena.transcript, arena.mallocPyCommand); this is a dialog of
+// its own that shows them, as text only.
 
 import { h, button } from './dom.js';
 import { num, plural } from './format.js';
 
 /** Ops the dialog writes out (the transcript replays them: keep it quick). */
 export const MAX_TRANSCRIPT_OPS = 2000;
-
-const POLICY = { 'first-fit': 'FIRST', 'best-fit': 'BEST', 'worst-fit': 'WORST' };
-
-/**
- * The `malloc.py` command that runs the same ops, or why there is none.
- * @param {{ size: number, align: number, strategy: string, coalesce: boolean }} config the start
- * @param {string[]|null} tokens the ops, in op-list syntax (null: too many to write out)
- * @returns {{ command: string } | { why: string }}
- */
-export function mallocPyCommand(config, tokens, base) {
-  if (!POLICY[config.strategy]) {
-    return { why: `malloc.py has first, best and worst fit only, not ${config.strategy === 'slab' ? 'slab pools' : 'next fit'}` };
-  }
-  if (!tokens) return { why: `this view writes out ${num(MAX_TRANSCRIPT_OPS)} ops at most` };
-  const other = tokens.find((t) => !/^[+-]\d+$/.test(t));
-  if (other) return { why: `malloc.py’s ops are +N and -K only; this run has ${other}` };
-  if (!tokens.length) return { why: 'there are no ops yet' };
-  const flags = [
-    `-S ${config.size}`, `-b ${base}`, '-H 0', `-a ${config.align === 1 ? -1 : config.align}`,
-    `-p ${POLICY[config.strategy]}`, '-l ADDRSORT', ...(config.coalesce ? ['-C'] : []), '-c',
-  ];
-  return { command: `python3 malloc.py ${flags.join(' ')} -A ${tokens.join(',')}` };
-}
+/** The base address malloc.py starts from by default (its -b). */
+const DEFAULT_BASE = 1000;
+const MAX_BASE = 2 ** 30;
 
 export class OstepView {
   #dialog;
   #els;
-  #source = null;
+  #arena = null;
 
   /** @param {HTMLElement} container where the dialog lives (it shows modal) */
   constructor(container) {
     const base = h('input', {
-      class: 'input input-num', type: 'number', min: 0, max: 1 << 30, step: 1, value: 1000, inputmode: 'numeric',
-      id: 'ostep-base', 'data-testid': 'ostep-base', oninput: () => this.#fill(),
+      class: 'input input-num', type: 'number', min: 0, max: MAX_BASE, step: 1, value: DEFAULT_BASE, inputmode: 'numeric',
+      id: 'ostep-base', 'data-testid': 'ostep-base', 'aria-describedby': 'ostep-base-note', oninput: () => this.#fill(),
     });
+    const baseNote = h('span', { class: 'ostep-status', id: 'ostep-base-note', role: 'status' });
     const out = h('pre', { class: 'ostep-out', 'data-testid': 'ostep-out', tabindex: '0', 'aria-label': 'malloc.py output' });
     const command = h('code', { class: 'ostep-command', 'data-testid': 'ostep-command' });
-    const commandNote = h('p', { class: 'embed-note' });
+    const commandNote = h('p', { class: 'embed-note', 'data-testid': 'ostep-command-note' });
     const note = h('p', { class: 'embed-note' });
-    const copy = button('Copy output', { class: 'btn btn-sm', type: 'button', onclick: () => this.#copy() }, 'copy');
-    const save = button('Download', { class: 'btn btn-sm btn-ghost', type: 'button', onclick: () => this.#download() }, 'download');
     const status = h('span', { class: 'ostep-status', role: 'status' });
+    const copyCommand = button('Copy command', { class: 'btn btn-sm', type: 'button', onclick: () => this.#copy(command, status) }, 'copy');
     this.#dialog = h('dialog', { class: 'embed-dialog ostep-dialog', 'aria-labelledby': 'ostep-title', 'data-testid': 'ostep-dialog' },
       h('form', { method: 'dialog', class: 'embed-form' },
         h('header', { class: 'embed-head' },
@@ -57,59 +38,62 @@ export class OstepView {
           h('button', { class: 'btn btn-ghost btn-sm', value: 'close', 'aria-label': 'Close', text: 'Close' })),
         note,
         h('div', { class: 'ostep-row' },
-          h('label', { class: 'embed-label', for: 'ostep-base', text: 'Base address (-b)' }), base),
+          h('label', { class: 'ostep-label', for: 'ostep-base', text: 'Base address (-b)' }), base, baseNote),
         out,
-        h('div', { class: 'ostep-row' }, copy, save, status),
+        h('div', { class: 'ostep-row' },
+          button('Copy output', { class: 'btn btn-sm', type: 'button', onclick: () => this.#copy(out, status) }, 'copy'),
+          button('Download', { class: 'btn btn-sm btn-ghost', type: 'button', onclick: () => this.#download() }, 'download'),
+          status),
         h('p', { class: 'embed-label', text: 'The same run in malloc.py' }),
-        commandNote, command));
+        commandNote, command, copyCommand));
     container.append(this.#dialog);
-    this.#els = { base, out, command, commandNote, note, status };
+    this.#els = { base, baseNote, out, command, commandNote, copyCommand, note, status };
   }
 
-  /**
-   * Shows the run so far.
-   * @param {{ arena: object, config: object, tokens: string[]|null }} source the
-   *   arena at the cursor, the configuration it started from, and the ops it
-   *   ran (null when there are more than MAX_TRANSCRIPT_OPS)
-   */
-  open(source) {
-    this.#source = source;
+  /** Shows the run so far of `arena` (the arena at the timeline cursor). */
+  open(arena) {
+    this.#arena = arena;
     this.#fill();
     this.#els.status.textContent = '';
     this.#dialog.showModal();
   }
 
-  #baseValue() {
-    const v = Number(this.#els.base.value);
-    return Number.isInteger(v) && v >= 0 && v <= 2 ** 30 ? v : 1000;
+  /** The base address typed, or the default with a note saying why. */
+  #base() {
+    const raw = this.#els.base.value.trim();
+    const v = Number(raw);
+    const ok = raw !== '' && Number.isInteger(v) && v >= 0 && v <= MAX_BASE;
+    this.#els.base.setAttribute('aria-invalid', String(!ok));
+    this.#els.baseNote.textContent = ok ? '' : `A whole number from 0 to ${num(MAX_BASE)}: using ${num(DEFAULT_BASE)}.`;
+    return ok ? v : DEFAULT_BASE;
   }
 
   #fill() {
-    const src = this.#source;
-    if (!src) return;
-    const base = this.#baseValue();
-    const n = src.arena.logLength;
+    const a = this.#arena;
+    if (!a) return;
+    const base = this.#base();
+    const n = a.logLength;
     const code = (t) => h('code', { text: t });
     this.#els.note.replaceChildren(
       'OSTEP’s simulator (chapter 17) with ', code('-c'), ' prints what each request returned, how many free blocks it searched, and the free list after it. ',
       `These are the ${plural(n, 'op')} up to the timeline cursor${n > MAX_TRANSCRIPT_OPS ? ` (the first ${num(MAX_TRANSCRIPT_OPS)} written out)` : ''}, addresses counted from the base. Blocks carry no header here (`, code('-H 0'), ').');
-    this.#els.out.textContent = src.arena.transcript(base, MAX_TRANSCRIPT_OPS);
-    const cmd = mallocPyCommand(src.config, src.tokens, base);
-    this.#els.command.hidden = !cmd.command;
-    this.#els.command.textContent = cmd.command ?? '';
-    this.#els.commandNote.textContent = cmd.command
-      ? 'Run it to check: below its header (which lists a few more settings), it prints the same results.'
-      : `None: ${cmd.why}.`;
+    this.#els.out.textContent = a.transcript(base, MAX_TRANSCRIPT_OPS);
+    const { command, why } = a.mallocPyCommand(base, MAX_TRANSCRIPT_OPS);
+    this.#els.command.hidden = this.#els.copyCommand.hidden = !command;
+    this.#els.command.textContent = command ?? '';
+    this.#els.commandNote.textContent = command
+      ? 'It prints exactly the text above (diff them to check).'
+      : `None: ${why}.`;
   }
 
-  async #copy() {
+  async #copy(el, status) {
     try {
-      await navigator.clipboard.writeText(this.#els.out.textContent);
-      this.#els.status.textContent = 'Copied.';
+      await navigator.clipboard.writeText(el.textContent);
+      status.textContent = 'Copied.';
     } catch {
       // No clipboard (permissions): select the text for a manual copy.
-      getSelection()?.selectAllChildren(this.#els.out);
-      this.#els.status.textContent = 'Selected: press Ctrl+C to copy.';
+      getSelection()?.selectAllChildren(el);
+      status.textContent = 'Selected: press Ctrl+C to copy.';
     }
   }
 

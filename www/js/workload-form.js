@@ -34,8 +34,11 @@ export class WorkloadForm {
       onclick: () => { seed.value = String(Math.floor(Math.random() * 1e6)); },
     });
     const go = button('Generate & run', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'wl-run' }, 'run');
+    // The form's own checks (below) word every problem; the browser's
+    // bubbles would show some of them, and leave an older message standing.
     const form = h('form', {
-      class: 'wl', 'aria-label': 'Random workload',
+      class: 'wl', 'aria-label': 'Random workload', novalidate: true,
+      oninput: () => { msg.textContent = ''; },
       onsubmit: (e) => {
         e.preventDefault();
         // Each field by its label; an empty field is an error, not a 0.
