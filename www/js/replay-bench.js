@@ -45,6 +45,10 @@ export async function replayMatrix({ createArena, workload }, progress) {
   };
   for (const shape of SHAPES) {
     const text = gen(shape, 1);
+    // The previous shape's 5 MB text is garbage now: let the engine's
+    // collector run before the clock does (with two cores, its marking on
+    // the other one slowed the next cell by up to 15 % at times).
+    await new Promise((r) => setTimeout(r, 300));
     for (const strategy of MODES) {
       const replay = time(strategy, (a) => a.replay(text));
       const sampled = time(strategy, (a) => a.replaySampled(text, 1000));
