@@ -665,10 +665,14 @@ test('a link with settings the page cannot use keeps its ops in the editor; a si
 test('the meter explains its numbers to keyboard and touch users, and the workload form names empty fields', async () => {
   const { page, close } = await open();
   const defs = page.locator('[data-testid=meter-defs]');
-  await defs.locator('summary').focus();
+  await page.locator('[data-testid=meter-defs-open]').focus();
   await page.keyboard.press('Enter');
   assert.match(await defs.textContent(), /Peak utilization \(CS:APP\).*high-water mark/);
   assert.equal(await defs.evaluate((d) => d.open), true);
+  // Opening it leaves the layout alone (a list in place would stretch the column).
+  await page.keyboard.press('Escape');
+  assert.equal(await defs.evaluate((d) => d.open), false);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'meter-defs-open');
   await page.fill('[data-testid=wl-max]', '');
   await page.click('[data-testid=wl-run]');
   assert.match(await page.textContent('.wl-msg[role=status]'), /Max size must be a whole number \(it is empty\)/);

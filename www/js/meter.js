@@ -41,6 +41,9 @@ export function freeBlocksText(st) {
   return chunks ? `${num(st.freeBlocks - chunks)} + ${plural(chunks, 'chunk')}` : num(st.freeBlocks);
 }
 
+/** Meters built so far (ids for their definitions dialogs). */
+let meterCount = 0;
+
 export class Meter {
   #root;
   #arc;
@@ -80,10 +83,21 @@ export class Meter {
       dl.append(h('div', { class: 'meter-cell', title: hint }, h('dt', { text: label }), dd));
     }
     // The definitions, for keyboard, touch and screen readers too (a title
-    // shows on mouse hover only).
-    const defs = compact ? null : h('details', { class: 'meter-defs', 'data-testid': 'meter-defs' },
-      h('summary', { text: 'What these numbers mean' }),
-      h('dl', null, shown.flatMap(([, label, , hint]) => [h('dt', { text: label }), h('dd', { text: hint })])));
+    // shows on mouse hover only). In a dialog: opened in place, the list
+    // would stretch the column it sits in by a screenful.
+    let defs = null;
+    if (!compact) {
+      const id = `meter-defs-${++meterCount}`;
+      const dialog = h('dialog', { class: 'embed-dialog meter-defs', 'aria-labelledby': id, 'data-testid': 'meter-defs' },
+        h('form', { method: 'dialog', class: 'embed-form' },
+          h('header', { class: 'embed-head' },
+            h('h2', { id, text: 'What these numbers mean' }),
+            h('button', { class: 'btn btn-ghost btn-sm', value: 'close', text: 'Close' })),
+          h('dl', null, shown.flatMap(([, label, , hint]) => [h('dt', { text: label }), h('dd', { text: hint })]))));
+      defs = h('div', { class: 'meter-defs-row' },
+        h('button', { type: 'button', class: 'btn btn-ghost btn-sm', 'data-testid': 'meter-defs-open', onclick: () => dialog.showModal() }, 'What these numbers mean'),
+        dialog);
+    }
     this.#root = h('div', { class: 'meter', role: 'group', 'aria-label': 'Fragmentation statistics' }, head, barBox, dl, defs);
     this.#barBox = barBox;
     container.append(this.#root);
