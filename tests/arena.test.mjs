@@ -318,8 +318,12 @@ test('failedOps, failedCount and transcript reach JS and check their arguments',
   assert.match(t, /\nptr\[1\] = Alloc\(60\) returned -1 \(searched 1 elements\)\n/);
   assert.match(t, /\nFree\(ptr\[1\]\)\nreturned -1\n/);
   assert.match(a.transcript(), /returned 1000 /, 'base 1000 by default, as malloc.py');
+  assert.match(a.transcript(0, 10, 4), /headerSize 4\nalignment -1\n/);
+  assert.deepEqual(a.mallocPyCommand(0, 10), { why: 'malloc.py’s ops are +N and -K only, and this run has w0@49=aabb' });
   for (const bad of [-1, 1.5, 'x', 2 ** 31]) {
     assert.equal(codeOf(() => a.transcript(bad, 10)), 'bad-argument', `transcript(${String(bad)})`);
+    assert.equal(codeOf(() => a.transcript(0, 10, bad)), 'bad-argument', `transcript header ${String(bad)}`);
+    assert.equal(codeOf(() => a.mallocPyCommand(0, 10, bad)), 'bad-argument', `mallocPyCommand header ${String(bad)}`);
     assert.equal(codeOf(() => a.failedOps(bad, 10)), 'bad-argument', `failedOps(${String(bad)})`);
   }
   a.dispose();

@@ -107,10 +107,10 @@ export class Arena {
   get logLength() { return this.#a.logLength; }
   /** Log positions in `from .. to` (clamped) of the ops that failed: a malloc, calloc or realloc that returned NULL, a write outside its block or through a NULL pointer (a Uint32Array, ascending). */
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
-  /** The first `maxOps` logged ops as OSTEP's `malloc.py -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
-  transcript(base = 1000, maxOps = 2000) { return this.#a.transcript(base, maxOps); }
-  /** The malloc.py command line that prints what transcript(base, maxOps) prints: `{ command }`, or `{ why }` there is none. */
-  mallocPyCommand(base = 1000, maxOps = 2000) { return this.#a.mallocPyCommand(base, maxOps); }
+  /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
+  transcript(base = 1000, maxOps = 2000, header = 0) { return this.#a.transcript(base, maxOps, header); }
+  /** The malloc.py command line that prints what transcript(base, maxOps, header) prints: `{ command }`, or `{ why }` when there is none. */
+  mallocPyCommand(base = 1000, maxOps = 2000, header = 0) { return this.#a.mallocPyCommand(base, maxOps, header); }
   /** Number of logged ops that failed (see failedOps). */
   get failedCount() { return this.#a.failedCount; }
   /** A new arena in the state after the first `n` logged ops. */

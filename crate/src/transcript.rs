@@ -6,8 +6,10 @@
 //!
 //! `malloc.py` knows `Alloc` and `Free`; the ops it lacks (aligned requests,
 //! calloc, realloc, writes, strategy and coalescing switches) are written in
-//! the same shape. Its header size (`-H`) has no counterpart here: the
-//! transcript matches `malloc.py -H 0` (and `-l ADDRSORT`, the only order).
+//! the same shape. A header size (`-H`) is taken as `malloc.py` takes it: the
+//! ops are replayed with each request rounded to the alignment and then grown
+//! by the header (the arena itself draws no headers). `-l ADDRSORT` is the
+//! only list order.
 //!
 //! ```text
 //! ptr[0] = Alloc(3) returned 1000 (searched 1 elements)
@@ -18,7 +20,7 @@ use std::fmt::Write as _;
 
 use crate::script::{Op, Script};
 use crate::session::{Ptr, Session};
-use crate::{Mode, Strategy};
+use crate::{HeapConfig, Mode, Strategy};
 
 /// At most this many free blocks are written per free list line.
 pub const MAX_LISTED: usize = 200;
@@ -64,15 +66,49 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// The first `max_ops` ops of `session`'s log as `malloc.py -A … -c` prints
-/// them, with every address `base` plus the offset, after `malloc.py`'s
-/// header. Longer logs end with a line that says how many ops were left
-/// out; a free list longer than [`MAX_LISTED`] blocks is cut short the same
-/// way.
+/// The session's configuration and first `n` ops as `malloc.py -H header`
+/// runs them: with a header, each request is rounded to the alignment and
+/// then grown by the header, under a granularity of 1 (which rounds nothing
+/// more), as `malloc.py` does; without one, as they are.
+fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Script) {
+    let config = session.initial_config();
+    let log = &session.log()[..n];
+    if header == 0 {
+        return (config.clone(), Script::from_ops(log.to_vec()));
+    }
+    let grow = |size: usize| size.next_multiple_of(config.align).saturating_add(header);
+    let ops = log
+        .iter()
+        .map(|op| match *op {
+            Op::Alloc { size } => Op::Alloc { size: grow(size) },
+            Op::Calloc { size } => Op::Calloc { size: grow(size) },
+            Op::AllocAligned { size, align } => Op::AllocAligned {
+                size: grow(size),
+                align,
+            },
+            Op::Realloc { ptr, size } => Op::Realloc {
+                ptr,
+                size: grow(size),
+            },
+            ref other => other.clone(),
+        })
+        .collect();
+    let config = HeapConfig {
+        align: 1,
+        ..config.clone()
+    };
+    (config, Script::from_ops(ops))
+}
+
+/// The first `max_ops` ops of `session`'s log as `malloc.py -H header -A …
+/// -c` prints them, with every address `base` plus the offset, after
+/// `malloc.py`'s header. Longer logs end with a line that says how many ops
+/// were left out; a free list longer than [`MAX_LISTED`] blocks is cut short
+/// the same way.
 ///
 /// # Complexity
 /// O(ops × free blocks) for the ops written: it replays them from the start.
-pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
+pub fn transcript(session: &Session, base: usize, header: usize, max_ops: usize) -> String {
     let config = session.initial_config();
     let log = session.log();
     let n = log.len().min(max_ops);
@@ -81,7 +117,7 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
     // ops does not use (seed, numOps, range, percentAlloc) at its defaults.
     let _ = writeln!(
         out,
-        "seed 0\nsize {}\nbaseAddr {base}\nheaderSize 0",
+        "seed 0\nsize {}\nbaseAddr {base}\nheaderSize {header}",
         config.arena_size
     );
     let _ = writeln!(out, "alignment {}", alignment(config.align));
@@ -98,8 +134,9 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
     // Requests that returned NULL and have not been realloc'ed since
     // (freeing one returns -1 in malloc.py).
     let mut null: Vec<bool> = Vec::new();
-    let mut replica = Session::new(config.clone()).expect("the session was built from this config");
-    let script = Script::from_ops(log[..n].to_vec());
+    let (replica_config, script) = as_malloc_py(session, header, n);
+    let mut replica =
+        Session::new(replica_config).expect("the session's config, granularity 1 at most");
     let done = replica.replay_with(&script, |s, i| {
         let failed = s.failed_ops().last() == Some(&(i as u32));
         let ptrs = s.ptrs();
@@ -159,7 +196,7 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
 }
 
 /// The `malloc.py` command that prints the same run as
-/// [`transcript`]`(session, base, …)`, or why there is none: a strategy or
+/// [`transcript`]`(session, base, header, …)`, or why there is none: a strategy or
 /// an op `malloc.py` does not have, a free after a failed request (`-A`
 /// numbers only the requests that succeeded: such a free is skipped, or
 /// crashes it), more than `max_ops` ops, or a free list longer than
@@ -170,7 +207,12 @@ pub fn transcript(session: &Session, base: usize, max_ops: usize) -> String {
 ///
 /// # Complexity
 /// O(ops × log n): it replays the ops to measure the free list.
-pub fn command(session: &Session, base: usize, max_ops: usize) -> Result<String, String> {
+pub fn command(
+    session: &Session,
+    base: usize,
+    header: usize,
+    max_ops: usize,
+) -> Result<String, String> {
     let config = session.initial_config();
     let log = session.log();
     let name = match config.mode.strategy() {
@@ -197,7 +239,18 @@ pub fn command(session: &Session, base: usize, max_ops: usize) -> Result<String,
             "malloc.py’s ops are +N and -K only, and this run has {op}"
         ));
     }
-    if let Some(&f) = session.failed_ops().first() {
+    // The transcript cuts a free list longer than MAX_LISTED short, where
+    // malloc.py writes it all.
+    let mut longest = 0;
+    let (replica_config, script) = as_malloc_py(session, header, log.len());
+    let mut replica =
+        Session::new(replica_config).expect("the session's config, granularity 1 at most");
+    let done = replica.replay_with(&script, |s, _| {
+        longest = longest.max(s.heap().free_list_allocator().free_block_count());
+    });
+    debug_assert!(done.is_ok(), "a session's own log replays");
+    // (The failures are the replica's: a header makes requests fail sooner.)
+    if let Some(&f) = replica.failed_ops().first() {
         if let Some(op) = log[f as usize..]
             .iter()
             .find(|op| matches!(op, Op::Free { .. }))
@@ -208,14 +261,6 @@ pub fn command(session: &Session, base: usize, max_ops: usize) -> Result<String,
             ));
         }
     }
-    // The transcript cuts a free list longer than MAX_LISTED short, where
-    // malloc.py writes it all.
-    let mut longest = 0;
-    let mut replica = Session::new(config.clone()).expect("the session was built from this config");
-    let done = replica.replay_with(&Script::from_ops(log.to_vec()), |s, _| {
-        longest = longest.max(s.heap().free_list_allocator().free_block_count());
-    });
-    debug_assert!(done.is_ok(), "a session's own log replays");
     if longest > MAX_LISTED {
         return Err(format!(
             "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",
@@ -224,7 +269,7 @@ pub fn command(session: &Session, base: usize, max_ops: usize) -> Result<String,
     }
     let coalesce = if config.coalesce { " -C" } else { "" };
     Ok(format!(
-        "python3 malloc.py -S {} -b {base} -H 0 -a {} -p {name} -l ADDRSORT{coalesce} -c -A {}",
+        "python3 malloc.py -S {} -b {base} -H {header} -a {} -p {name} -l ADDRSORT{coalesce} -c -A {}",
         config.arena_size,
         alignment(config.align),
         crate::script::format(log)

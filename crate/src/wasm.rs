@@ -406,23 +406,36 @@ impl Arena {
         self.session.failed_ops().len() as f64
     }
 
-    /// The first `maxOps` logged ops as OSTEP's `malloc.py -c` prints a run
-    /// (what each request returned, blocks searched, the free list), with
-    /// addresses from `base`. Both integers from 0 to 2^30, else `bad-argument`.
-    pub fn transcript(&self, base: JsValue, max_ops: JsValue) -> JsResult<String> {
+    /// The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c`
+    /// prints a run (what each request returned, blocks searched, the free
+    /// list), with addresses from `base`. Integers from 0 to 2^30, else
+    /// `bad-argument`.
+    pub fn transcript(&self, base: JsValue, max_ops: JsValue, header: JsValue) -> JsResult<String> {
         let base = uint(&base, "base")?;
         let max_ops = uint(&max_ops, "maxOps")?;
-        Ok(crate::transcript::transcript(&self.session, base, max_ops))
+        let header = uint(&header, "header")?;
+        Ok(crate::transcript::transcript(
+            &self.session,
+            base,
+            header,
+            max_ops,
+        ))
     }
 
-    /// The `malloc.py` command that prints what `transcript(base, maxOps)`
-    /// prints: `{ command }`, or `{ why }` when there is none.
+    /// The `malloc.py` command that prints what `transcript(base, maxOps,
+    /// header)` prints: `{ command }`, or `{ why }` when there is none.
     #[wasm_bindgen(js_name = mallocPyCommand)]
-    pub fn malloc_py_command(&self, base: JsValue, max_ops: JsValue) -> JsResult<JsValue> {
+    pub fn malloc_py_command(
+        &self,
+        base: JsValue,
+        max_ops: JsValue,
+        header: JsValue,
+    ) -> JsResult<JsValue> {
         let base = uint(&base, "base")?;
         let max_ops = uint(&max_ops, "maxOps")?;
+        let header = uint(&header, "header")?;
         let mut out = std::collections::BTreeMap::new();
-        match crate::transcript::command(&self.session, base, max_ops) {
+        match crate::transcript::command(&self.session, base, header, max_ops) {
             Ok(c) => out.insert("command", c),
             Err(why) => out.insert("why", why),
         };

@@ -3009,9 +3009,9 @@ ptr[5] = Alloc(7) returned 1008 (searched 4 elements)
 Free List [ Size 4 ]: [ addr:1002 sz:1 ][ addr:1003 sz:5 ][ addr:1015 sz:1 ][ addr:1016 sz:84 ]
 
 ";
-    assert_eq!(transcript::transcript(&s, 1000, 1000), want);
+    assert_eq!(transcript::transcript(&s, 1000, 0, 1000), want);
     assert_eq!(
-        transcript::command(&s, 1000, 1000).unwrap(),
+        transcript::command(&s, 1000, 0, 1000).unwrap(),
         "python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8,-2,+8,-3,+2,+7"
     );
 }
@@ -3024,7 +3024,7 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
             .unwrap(),
     )
     .unwrap();
-    let t = transcript::transcript(&s, 0, 100);
+    let t = transcript::transcript(&s, 0, 0, 100);
     for line in [
         "alignment 8\npolicy FIRST\n",
         "coalesce True\nnumOps 10\n",
@@ -3044,12 +3044,12 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
     ] {
         assert!(t.contains(line), "{line:?} not in\n{t}");
     }
-    let cut = transcript::transcript(&s, 0, 3);
+    let cut = transcript::transcript(&s, 0, 0, 3);
     assert!(cut.contains("allocList +40,+40,-1\n"), "{cut}");
     assert!(cut.ends_with("Free(ptr[1])\nreturned -1\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n\n(9 more ops not shown)\n"), "{cut}");
     // No malloc.py command for a run with ops it lacks.
     assert_eq!(
-        transcript::command(&s, 0, 100).unwrap_err(),
+        transcript::command(&s, 0, 0, 100).unwrap_err(),
         "malloc.py’s ops are +N and -K only, and this run has +8@16"
     );
 }
@@ -3059,7 +3059,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
     let run = |mode: Mode, align: usize, coalesce: bool, ops: &str| {
         let mut s = session(100, mode, align, coalesce);
         s.replay(&script::parse(ops).unwrap()).unwrap();
-        transcript::command(&s, 1000, 5)
+        transcript::command(&s, 1000, 0, 5)
     };
     assert_eq!(
         run(Mode::WorstFit, 4, true, "+5,+10,-0,+3,+90").unwrap(),
@@ -3106,6 +3106,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
 fn malloc_py_model(
     size: usize,
     base: usize,
+    header: usize,
     align: usize,
     policy: &str,
     coalesce: bool,
@@ -3122,6 +3123,7 @@ fn malloc_py_model(
             if align > 1 && want % align != 0 {
                 want += align - want % align;
             }
+            want += header;
             let (mut best, mut best_size, mut count) =
                 (None, if policy == "BEST" { size + 1 } else { 0 }, 0);
             for (i, &(_, esize)) in free.iter().enumerate() {
@@ -3192,45 +3194,77 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
             _ => Mode::WorstFit,
         };
         let align = [1, 1, 2, 4, 8][rng.range(0, 5)];
+        let header = [0, 0, 1, 4, 8][rng.range(0, 5)];
         let size = align * rng.range(10, 40);
         let coalesce = rng.percent(50);
         let base = [0, 1000, 4096][rng.range(0, 3)];
+        let model = |ops: &[(bool, usize)]| {
+            malloc_py_model(size, base, header, align, policy, coalesce, ops)
+        };
         // +N and -K as malloc.py -A takes them: frees of live pointers only,
         // and none once a request has failed (malloc.py numbers only the
-        // requests that succeed).
+        // requests that succeed). The model says what failed.
         let (mut ops, mut live, mut c, mut failed) = (Vec::new(), Vec::new(), 0, false);
-        let mut s = session(size, mode, align, coalesce);
         for _ in 0..rng.range(1, 30) {
             if live.is_empty() || failed || rng.percent(55) {
                 let n = rng.range(1, size / 2 + 2);
                 ops.push((true, n));
-                let r = s.alloc(n);
-                failed |= r.is_err();
-                if r.is_ok() {
+                if model(&ops).contains(&format!("ptr[{c}] = Alloc({n}) returned -1")) {
+                    failed = true;
+                } else {
                     live.push(c);
                 }
                 c += 1;
             } else {
-                let k = live.swap_remove(rng.range(0, live.len()));
-                ops.push((false, k));
-                let off = match s.ptrs()[k] {
-                    Ptr::Live(o) => o,
-                    other => panic!("{other:?}"),
-                };
-                s.free(off).unwrap();
+                ops.push((false, live.swap_remove(rng.range(0, live.len()))));
             }
         }
-        let t = transcript::transcript(&s, base, 1000);
+        let text = ops
+            .iter()
+            .map(|&(a, n)| if a { format!("+{n}") } else { format!("-{n}") })
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut s = session(size, mode, align, coalesce);
+        s.replay(&script::parse(&text).unwrap()).unwrap();
+        let t = transcript::transcript(&s, base, header, 1000);
+        assert!(t.contains(&format!("headerSize {header}\n")));
         let body = &t[t.find("compute True\n\n").unwrap() + "compute True\n\n".len()..];
-        let model = malloc_py_model(size, base, align, policy, coalesce, &ops);
         assert_eq!(
             body,
-            model,
-            "round {round}: {policy} -S {size} -a {align} -C {coalesce} -b {base} -A {}",
-            script::format(s.log())
+            model(&ops),
+            "round {round}: {policy} -S {size} -H {header} -a {align} -C {coalesce} -b {base} -A {text}"
         );
-        assert!(transcript::command(&s, base, 1000).is_ok(), "round {round}");
+        let cmd = transcript::command(&s, base, header, 1000)
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert!(cmd.contains(&format!(" -H {header} ")), "{cmd}");
     }
+}
+
+/// malloc.py's README example, `-S 100 -b 1000 -H 4 -a 4 -l ADDRSORT -p BEST`:
+/// each request rounded to 4 and grown by a 4-byte header.
+#[test]
+fn transcript_takes_a_header_as_malloc_py_does() {
+    let mut s = session(100, Mode::BestFit, 4, false);
+    s.replay(&script::parse("+3,-0,+5,-1,+8").unwrap()).unwrap();
+    let t = transcript::transcript(&s, 1000, 4, 100);
+    assert!(t.contains("headerSize 4\nalignment 4\n"), "{t}");
+    for line in [
+        "ptr[0] = Alloc(3) returned 1000 (searched 1 elements)\nFree List [ Size 1 ]: [ addr:1008 sz:92 ]\n",
+        "Free(ptr[0])\nreturned 0\nFree List [ Size 2 ]: [ addr:1000 sz:8 ][ addr:1008 sz:92 ]\n",
+        "ptr[1] = Alloc(5) returned 1008 (searched 2 elements)\nFree List [ Size 2 ]: [ addr:1000 sz:8 ][ addr:1020 sz:80 ]\n",
+        "ptr[2] = Alloc(8) returned 1008 (searched 3 elements)\n",
+    ] {
+        assert!(t.contains(line), "{line:?} not in\n{t}");
+    }
+    assert_eq!(
+        transcript::command(&s, 1000, 4, 100).unwrap(),
+        "python3 malloc.py -S 100 -b 1000 -H 4 -a 4 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8"
+    );
+    // The session itself is untouched: no header in its own blocks.
+    let Ptr::Live(off) = s.ptrs()[2] else {
+        panic!("ptr[2] is live")
+    };
+    assert_eq!(s.heap().live_block(off).unwrap().size, 8);
 }
 
 #[test]
@@ -3244,8 +3278,8 @@ fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
         s.replay(&script::parse(&format!("{allocs},{}", frees.join(","))).unwrap())
             .unwrap();
         (
-            transcript::transcript(&s, 0, 10_000),
-            transcript::command(&s, 0, 10_000),
+            transcript::transcript(&s, 0, 0, 10_000),
+            transcript::command(&s, 0, 0, 10_000),
         )
     };
     let (t, c) = run(300);

@@ -12,6 +12,8 @@ export const MAX_TRANSCRIPT_OPS = 2000;
 /** The base address malloc.py starts from by default (its -b). */
 const DEFAULT_BASE = 1000;
 const MAX_BASE = 2 ** 30;
+/** The largest header size (-H) the view takes. */
+const MAX_HEADER = 4096;
 
 export class OstepView {
   #dialog;
@@ -23,6 +25,10 @@ export class OstepView {
     const base = h('input', {
       class: 'input input-num', type: 'number', min: 0, max: MAX_BASE, step: 1, value: DEFAULT_BASE, inputmode: 'numeric',
       id: 'ostep-base', 'data-testid': 'ostep-base', 'aria-describedby': 'ostep-base-note', oninput: () => this.#fill(),
+    });
+    const header = h('input', {
+      class: 'input input-num', type: 'number', min: 0, max: MAX_HEADER, step: 1, value: 0, inputmode: 'numeric',
+      id: 'ostep-header', 'data-testid': 'ostep-header', 'aria-describedby': 'ostep-base-note', oninput: () => this.#fill(),
     });
     const baseNote = h('span', { class: 'ostep-status', id: 'ostep-base-note', role: 'status' });
     const out = h('pre', { class: 'ostep-out', 'data-testid': 'ostep-out', tabindex: '0', 'aria-label': 'malloc.py output' });
@@ -38,7 +44,8 @@ export class OstepView {
           h('button', { class: 'btn btn-ghost btn-sm', value: 'close', 'aria-label': 'Close', text: 'Close' })),
         note,
         h('div', { class: 'ostep-row' },
-          h('label', { class: 'ostep-label', for: 'ostep-base', text: 'Base address (-b)' }), base, baseNote),
+          h('label', { class: 'ostep-label', for: 'ostep-base', text: 'Base address (-b)' }), base,
+          h('label', { class: 'ostep-label', for: 'ostep-header', text: 'Header size (-H)' }), header, baseNote),
         out,
         h('div', { class: 'ostep-row' },
           button('Copy output', { class: 'btn btn-sm', type: 'button', onclick: () => this.#copy(out, status) }, 'copy'),
@@ -47,7 +54,7 @@ export class OstepView {
         h('p', { class: 'embed-label', text: 'The same run in malloc.py' }),
         commandNote, command, copyCommand));
     container.append(this.#dialog);
-    this.#els = { base, baseNote, out, command, commandNote, copyCommand, note, status };
+    this.#els = { base, header, baseNote, out, command, commandNote, copyCommand, note, status };
   }
 
   /** Shows the run so far of `arena` (the arena at the timeline cursor). */
@@ -58,27 +65,33 @@ export class OstepView {
     this.#dialog.showModal();
   }
 
-  /** The base address typed, or the default with a note saying why. */
-  #base() {
-    const raw = this.#els.base.value.trim();
+  /** The number typed in `input` (0 to `max`), or `fallback` with a note saying why. */
+  #number(input, name, max, fallback, notes) {
+    const raw = input.value.trim();
     const v = Number(raw);
-    const ok = raw !== '' && Number.isInteger(v) && v >= 0 && v <= MAX_BASE;
-    this.#els.base.setAttribute('aria-invalid', String(!ok));
-    this.#els.baseNote.textContent = ok ? '' : `A whole number from 0 to ${num(MAX_BASE)}: using ${num(DEFAULT_BASE)}.`;
-    return ok ? v : DEFAULT_BASE;
+    const ok = raw !== '' && Number.isInteger(v) && v >= 0 && v <= max;
+    input.setAttribute('aria-invalid', String(!ok));
+    if (!ok) notes.push(`${name}: a whole number from 0 to ${num(max)}, so ${num(fallback)}.`);
+    return ok ? v : fallback;
   }
 
   #fill() {
     const a = this.#arena;
     if (!a) return;
-    const base = this.#base();
+    const notes = [];
+    const base = this.#number(this.#els.base, 'Base address', MAX_BASE, DEFAULT_BASE, notes);
+    const header = this.#number(this.#els.header, 'Header size', MAX_HEADER, 0, notes);
+    this.#els.baseNote.textContent = notes.join(' ');
     const n = a.logLength;
     const code = (t) => h('code', { text: t });
     this.#els.note.replaceChildren(
       'OSTEP’s simulator (chapter 17) with ', code('-c'), ' prints what each request returned, how many free blocks it searched, and the free list after it. ',
-      `These are the ${plural(n, 'op')} up to the timeline cursor${n > MAX_TRANSCRIPT_OPS ? ` (the first ${num(MAX_TRANSCRIPT_OPS)} written out)` : ''}, addresses counted from the base. Blocks carry no header here (`, code('-H 0'), ').');
-    this.#els.out.textContent = a.transcript(base, MAX_TRANSCRIPT_OPS);
-    const { command, why } = a.mallocPyCommand(base, MAX_TRANSCRIPT_OPS);
+      `These are the ${plural(n, 'op')} up to the timeline cursor${n > MAX_TRANSCRIPT_OPS ? ` (the first ${num(MAX_TRANSCRIPT_OPS)} written out)` : ''}, addresses counted from the base. `,
+      header
+        ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it.`
+        : 'Blocks carry no header, as on the memory map.');
+    this.#els.out.textContent = a.transcript(base, MAX_TRANSCRIPT_OPS, header);
+    const { command, why } = a.mallocPyCommand(base, MAX_TRANSCRIPT_OPS, header);
     this.#els.command.hidden = this.#els.copyCommand.hidden = !command;
     this.#els.command.textContent = command ?? '';
     this.#els.commandNote.textContent = command
