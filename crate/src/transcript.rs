@@ -100,6 +100,22 @@ fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Scri
     (config, Script::from_ops(ops))
 }
 
+/// Replays the first `n` ops as [`as_malloc_py`] gives them, calling `after`
+/// after each; returns the replica. (One `dyn` callback: every caller shares
+/// one copy of the replay code in the wasm module.)
+fn replay_as_malloc_py(
+    session: &Session,
+    header: usize,
+    n: usize,
+    after: &mut dyn FnMut(&Session, usize),
+) -> Session {
+    let (config, script) = as_malloc_py(session, header, n);
+    let mut replica = Session::new(config).expect("the session's config, granularity 1 at most");
+    let done = replica.replay_with(&script, after);
+    debug_assert!(done.is_ok(), "a session's own log replays");
+    replica
+}
+
 /// The first `max_ops` ops of `session`'s log as `malloc.py -H header -A …
 /// -c` prints them, with every address `base` plus the offset, after
 /// `malloc.py`'s header. Longer logs end with a line that says how many ops
@@ -134,10 +150,7 @@ pub fn transcript(session: &Session, base: usize, header: usize, max_ops: usize)
     // Requests that returned NULL and have not been realloc'ed since
     // (freeing one returns -1 in malloc.py).
     let mut null: Vec<bool> = Vec::new();
-    let (replica_config, script) = as_malloc_py(session, header, n);
-    let mut replica =
-        Session::new(replica_config).expect("the session's config, granularity 1 at most");
-    let done = replica.replay_with(&script, |s, i| {
+    replay_as_malloc_py(session, header, n, &mut |s, i| {
         let failed = s.failed_ops().last() == Some(&(i as u32));
         let ptrs = s.ptrs();
         let searched = s.heap().last_searched();
@@ -188,7 +201,6 @@ pub fn transcript(session: &Session, base: usize, header: usize, max_ops: usize)
         free_list_line(&mut out, s, base);
         out.push('\n');
     });
-    debug_assert!(done.is_ok(), "a session's own log replays");
     if n < log.len() {
         let _ = writeln!(out, "({} more ops not shown)", thousands(log.len() - n));
     }
@@ -242,13 +254,9 @@ pub fn command(
     // The transcript cuts a free list longer than MAX_LISTED short, where
     // malloc.py writes it all.
     let mut longest = 0;
-    let (replica_config, script) = as_malloc_py(session, header, log.len());
-    let mut replica =
-        Session::new(replica_config).expect("the session's config, granularity 1 at most");
-    let done = replica.replay_with(&script, |s, _| {
+    let replica = replay_as_malloc_py(session, header, log.len(), &mut |s, _| {
         longest = longest.max(s.heap().free_list_allocator().free_block_count());
     });
-    debug_assert!(done.is_ok(), "a session's own log replays");
     // (The failures are the replica's: a header makes requests fail sooner.)
     if let Some(&f) = replica.failed_ops().first() {
         if let Some(op) = log[f as usize..]

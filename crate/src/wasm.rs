@@ -434,12 +434,14 @@ impl Arena {
         let base = uint(&base, "base")?;
         let max_ops = uint(&max_ops, "maxOps")?;
         let header = uint(&header, "header")?;
-        let mut out = std::collections::BTreeMap::new();
-        match crate::transcript::command(&self.session, base, header, max_ops) {
-            Ok(c) => out.insert("command", c),
-            Err(why) => out.insert("why", why),
+        let (key, text) = match crate::transcript::command(&self.session, base, header, max_ops) {
+            Ok(c) => ("command", c),
+            Err(why) => ("why", why),
         };
-        to_js(&out)
+        let out = Object::new();
+        Reflect::set(&out, &key.into(), &text.into())
+            .map_err(|_| coded("bad-argument", "could not build the result"))?;
+        Ok(out.into())
     }
 
     /// Number of ops in the log.
