@@ -102,9 +102,9 @@ async function start() {
       // With ops run, a switch is an op of its own: mallocs from here on use
       // the new strategy and placed blocks stay. Offer the other reading too.
       // The re-run drops earlier strategy switches too: all of it under `s`.
-      const isSwitch = (t) => /^@(first|next|best|worst)-fit$|^@slab$/.test(t);
+      const switches = new Set(STRATEGIES.map((m) => `@${m}`));
       const before = session.tokens().slice(0, at);
-      const kept = before.filter((t) => !isSwitch(t));
+      const kept = before.filter((t) => !switches.has(t));
       const dropped = before.length - kept.length;
       const text = kept.join(',');
       notices.show(`${strategyLabel(s, session.config.classes)} from op ${num(at + 1)} on: the op list records the switch as @${s}, and blocks already placed stay where they are.`, {
