@@ -102,7 +102,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
         if kind == "f" && id == -1 {
             continue;
         }
-        if id < 0 || id as usize >= num_ids {
+        if usize::try_from(id).map_or(true, |i| i >= num_ids) {
             return Err(ScriptError::new(
                 ln,
                 1,
@@ -119,7 +119,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
         let id = id as usize;
         let size = |f: Option<&str>| -> Result<usize, ScriptError> {
             let n = field(f, "a size")?;
-            if n <= 0 || n as usize > MAX_SIZE {
+            if n <= 0 || usize::try_from(n).map_or(true, |n| n > MAX_SIZE) {
                 return Err(ScriptError::new(
                     ln,
                     1,

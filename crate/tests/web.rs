@@ -371,6 +371,16 @@ fn module_functions() {
         code(wasm::parse_rep(b"1000\n2\n1\n1\nx 0 10\n").unwrap_err()),
         "bad-script"
     );
+    // Ids and sizes of 2^32 and above must be refused, not wrap to 32 bits.
+    for bad in [
+        &b"0\n1\n2\n1\na 4294967296 8\nf 0\n"[..],
+        b"0\n1\n1\n1\na 0 4294967304\n",
+        b"0\n1\n1\n1\na 0 8589934600\n",
+    ] {
+        let e = wasm::parse_rep(bad).unwrap_err();
+        assert_eq!(num(&e, "line"), 5.0);
+        assert_eq!(code(e), "bad-script");
+    }
     let w1 = wasm::workload(obj(&[
         ("shape", "phased".into()),
         ("seed", 5.into()),
