@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, workload, compare, createComparer, STRATEGIES, decodeBlocks,
+  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, workload, compare, createComparer, STRATEGIES, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -274,6 +274,30 @@ test('op lists, traces, workloads and compare reach JS from the core', () => {
   assert.equal(b.log(), w.split(',').slice(0, 100).join(','));
 });
 
+test('options are checked, not coerced: unknown keys, wrong types and ranges are refused', () => {
+  const bad = (f, what) => assert.equal(codeOf(f), 'bad-argument', what);
+  // A misspelt option would silently fall back to its default.
+  bad(() => createArena({ sise: 64 }), 'sise');
+  bad(() => createArena({ slab_size: 64 }), 'slab_size');
+  bad(() => checkConfig({ strategy: 'best-fit', algin: 3 }), 'algin');
+  bad(() => compare({ size: 256, strategey: 'x' }, '+1'), 'compare option');
+  assert.throws(() => createArena({ sise: 64 }), (e) => /unknown arena option "sise" \(the options are size, strategy/.test(e.message));
+  bad(() => createArena('big'), 'a string');
+  // workload: every field checked, none clamped.
+  bad(() => workload('phased'), 'a string');
+  bad(() => workload({ shape: 5 }), 'shape 5');
+  bad(() => workload({ shape: 'bursty' }), 'unknown shape');
+  bad(() => workload({ ops: 0 }), 'no ops');
+  bad(() => workload({ ops: 2 ** 30 }), 'more ops than an op list holds');
+  bad(() => workload({ allocPercent: 101 }), 'allocPercent 101');
+  bad(() => workload({ allocPercent: 256 }), 'allocPercent 256 (would wrap a byte)');
+  bad(() => workload({ maxSize: 0 }), 'maxSize 0');
+  bad(() => workload({ seeds: 3 }), 'unknown key');
+  assert.throws(() => workload({ allocPercent: 256 }), (e) => e.message === 'allocPercent must be from 0 to 100, got 256');
+  assert.equal(workload({ ops: 5, allocPercent: 100, maxSize: 1 }), '+1,+1,+1,+1,+1', 'the edges of the ranges are taken');
+  assert.equal(workload(), workload({}), 'no options: the defaults');
+});
+
 test('logSlice reads a window of the log, clamped, and checks its arguments', () => {
   const a = createArena({ size: 4096 });
   a.replay('+10,+20,-0,+30,r1:40,@best-fit,+5');
@@ -326,5 +350,16 @@ test('failedOps, failedCount and transcript reach JS and check their arguments',
     assert.equal(codeOf(() => a.mallocPyCommand(0, 10, bad)), 'bad-argument', `mallocPyCommand header ${String(bad)}`);
     assert.equal(codeOf(() => a.failedOps(bad, 10)), 'bad-argument', `failedOps(${String(bad)})`);
   }
+  // The output is bounded: maxOps beyond the core's cap is refused, and a
+  // longer log is written up to the cap.
+  const cap = maxTranscriptOps();
+  assert.equal(codeOf(() => a.transcript(0, cap + 1)), 'bad-argument');
+  assert.equal(codeOf(() => a.mallocPyCommand(0, 2 ** 30)), 'bad-argument');
+  const long = createArena({ size: 64, align: 1 });
+  long.replay(Array.from({ length: cap + 5 }, (_, i) => (i % 2 ? `-${(i - 1) / 2}` : '+8')).join(','));
+  const lines = long.transcript(0).split('\n');
+  assert.equal(lines.filter((l) => l.startsWith('Free List')).length, cap);
+  assert.ok(lines.includes('(5 more ops not shown)'), lines.slice(-4).join('|'));
+  long.dispose();
   a.dispose();
 });

@@ -108,9 +108,9 @@ export class Arena {
   /** Log positions in `from .. to` (clamped) of the ops that failed: a malloc, calloc or realloc that returned NULL, a write outside its block or through a NULL pointer (a Uint32Array, ascending). */
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
-  transcript(base = 1000, maxOps = 2000, header = 0) { return this.#a.transcript(base, maxOps, header); }
+  transcript(base = 1000, maxOps = maxTranscriptOps(), header = 0) { return this.#a.transcript(base, maxOps, header); }
   /** The malloc.py command line that prints what transcript(base, maxOps, header) prints: `{ command }`, or `{ why }` when there is none. */
-  mallocPyCommand(base = 1000, maxOps = 2000, header = 0) { return this.#a.mallocPyCommand(base, maxOps, header); }
+  mallocPyCommand(base = 1000, maxOps = maxTranscriptOps(), header = 0) { return this.#a.mallocPyCommand(base, maxOps, header); }
   /** Number of logged ops that failed (see failedOps). */
   get failedCount() { return this.#a.failedCount; }
   /** A new arena in the state after the first `n` logged ops. */
@@ -171,6 +171,8 @@ export function decodeBlocks(packed) {
 export function parseOps(text) { return core.parseOps(utf8(text)); }
 /** The op list in canonical form (comma-separated, comments and blanks gone); throws `bad-script`. */
 export function canonicalOps(text) { return core.canonicalOps(utf8(text)); }
+/** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
+export function maxTranscriptOps() { return core.maxTranscriptOps(); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`. */
 export function parseRep(text) { return core.parseRep(utf8(text)); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */

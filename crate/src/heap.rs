@@ -471,6 +471,17 @@ impl Heap {
         Ok(())
     }
 
+    /// Copies `data` into the live `block`, `at` bytes in, for a caller that
+    /// has found the block and checked that the bytes fit in it.
+    ///
+    /// # Complexity
+    /// O(bytes).
+    pub(crate) fn write_in(&mut self, block: &Block, at: usize, data: &[u8]) {
+        debug_assert!(!block.free && at + data.len() <= block.size);
+        let start = block.offset + at;
+        self.fl.bytes_mut()[start..start + data.len()].copy_from_slice(data);
+    }
+
     /// Every block in address order, slabs shown as their chunks.
     ///
     /// # Complexity

@@ -328,10 +328,19 @@ impl Session {
     /// Writes bytes inside the live block that starts at `offset`, `at` bytes in.
     ///
     /// # Errors
-    /// [`AllocError::InvalidFree`] / [`AllocError::DoubleFree`] when `offset` is
-    /// not a live block; [`AllocError::WriteOutside`] when the bytes leave it.
+    /// [`AllocError::OutOfBounds`] when `offset` is not the start of a live
+    /// block; [`AllocError::WriteOutside`] when the bytes leave it.
+    ///
+    /// # Complexity
+    /// O(log n) to find the block, then O(bytes).
     pub fn write(&mut self, offset: usize, at: usize, bytes: &[u8]) -> Result<()> {
-        let block = self.heap.live_block(offset)?;
+        let block = self
+            .heap
+            .live_block(offset)
+            .map_err(|_| AllocError::OutOfBounds {
+                offset,
+                len: bytes.len(),
+            })?;
         let outside = AllocError::WriteOutside {
             offset,
             size: block.size,
@@ -347,7 +356,7 @@ impl Session {
         if at.checked_add(bytes.len()).is_none_or(|e| e > block.size) {
             return Err(outside);
         }
-        self.heap.write(offset + at, bytes)?;
+        self.heap.write_in(&block, at, bytes);
         self.log.push(Op::Write {
             ptr: k,
             at,
@@ -797,7 +806,7 @@ impl Comparer {
         script: Script,
         modes: &[Mode],
         every: usize,
-    ) -> std::result::Result<Self, ScriptError> {
+    ) -> std::result::Result<Self, CompareError> {
         let state = CompareState::new(config, &script, modes, every)?;
         Ok(Comparer {
             script,
@@ -842,6 +851,33 @@ impl Comparer {
     }
 }
 
+/// Why a comparison could not start.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CompareError {
+    /// An arena could not be built: a bad config, or the host cannot
+    /// provide the memory.
+    Config(AllocError),
+    /// The op list does not run under one of the modes.
+    Script(ScriptError),
+}
+
+impl From<ScriptError> for CompareError {
+    fn from(e: ScriptError) -> Self {
+        CompareError::Script(e)
+    }
+}
+
+impl std::fmt::Display for CompareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompareError::Config(e) => e.fmt(f),
+            CompareError::Script(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CompareError {}
+
 /// The runs of a comparison in progress.
 #[derive(Debug)]
 struct CompareState {
@@ -859,14 +895,14 @@ impl CompareState {
         script: &Script,
         modes: &[Mode],
         every: usize,
-    ) -> std::result::Result<Self, ScriptError> {
+    ) -> std::result::Result<Self, CompareError> {
         let mut sessions = Vec::with_capacity(modes.len());
         for &mode in modes {
             let s = Session::new(HeapConfig {
                 mode,
                 ..config.clone()
             })
-            .map_err(|e| ScriptError::new(0, 0, e.to_string()))?;
+            .map_err(CompareError::Config)?;
             s.validate(script)?;
             sessions.push(s);
         }
@@ -934,8 +970,9 @@ impl CompareState {
 /// ([`Comparer`] does the same a chunk at a time.)
 ///
 /// # Errors
-/// [`ScriptError`] when the script does not validate (line 0 with a message
-/// when the config itself is bad).
+/// [`CompareError::Config`] when an arena cannot be built (a bad config, or
+/// the host cannot provide the memory); [`CompareError::Script`] when the
+/// script does not validate under one of the modes.
 ///
 /// # Complexity
 /// O(modes × ops × log n).
@@ -944,7 +981,7 @@ pub fn compare(
     script: &Script,
     modes: &[Mode],
     every: usize,
-) -> std::result::Result<Comparison, ScriptError> {
+) -> std::result::Result<Comparison, CompareError> {
     let mut state = CompareState::new(config, script, modes, every)?;
     for (i, op) in script.ops.iter().enumerate() {
         state.run_op(i, op, script.ops.len());

@@ -20,10 +20,14 @@ use std::fmt::Write as _;
 
 use crate::script::{Op, Script};
 use crate::session::{Ptr, Session};
-use crate::{HeapConfig, Mode, Strategy};
+use crate::{AllocError, HeapConfig, Mode, Strategy};
 
 /// At most this many free blocks are written per free list line.
 pub const MAX_LISTED: usize = 200;
+
+/// At most this many ops are written out (so a transcript stays under about
+/// 10 MB: each op's free list line holds up to [`MAX_LISTED`] blocks).
+pub const MAX_TRANSCRIPT_OPS: usize = 2000;
 
 /// `malloc.py`'s name for a placement policy.
 fn policy(mode: Mode) -> &'static str {
@@ -103,31 +107,44 @@ fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Scri
 /// Replays the first `n` ops as [`as_malloc_py`] gives them, calling `after`
 /// after each; returns the replica. (One `dyn` callback: every caller shares
 /// one copy of the replay code in the wasm module.)
+///
+/// # Errors
+/// [`AllocError::BadConfig`] when the host cannot provide the replica's arena
+/// (the session's config is valid, and granularity 1 always is).
 fn replay_as_malloc_py(
     session: &Session,
     header: usize,
     n: usize,
     after: &mut dyn FnMut(&Session, usize),
-) -> Session {
+) -> Result<Session, AllocError> {
     let (config, script) = as_malloc_py(session, header, n);
-    let mut replica = Session::new(config).expect("the session's config, granularity 1 at most");
+    let mut replica = Session::new(config)?;
     let done = replica.replay_with(&script, after);
     debug_assert!(done.is_ok(), "a session's own log replays");
-    replica
+    Ok(replica)
 }
 
-/// The first `max_ops` ops of `session`'s log as `malloc.py -H header -A …
-/// -c` prints them, with every address `base` plus the offset, after
-/// `malloc.py`'s header. Longer logs end with a line that says how many ops
-/// were left out; a free list longer than [`MAX_LISTED`] blocks is cut short
-/// the same way.
+/// The first `max_ops` ops (at most [`MAX_TRANSCRIPT_OPS`]) of `session`'s
+/// log as `malloc.py -H header -A … -c` prints them, with every address
+/// `base` plus the offset, after `malloc.py`'s header. Longer logs end with a
+/// line that says how many ops were left out; a free list longer than
+/// [`MAX_LISTED`] blocks is cut short the same way.
+///
+/// # Errors
+/// [`AllocError::BadConfig`] when the host cannot provide a second arena of
+/// the session's size to replay the ops in.
 ///
 /// # Complexity
 /// O(ops × free blocks) for the ops written: it replays them from the start.
-pub fn transcript(session: &Session, base: usize, header: usize, max_ops: usize) -> String {
+pub fn transcript(
+    session: &Session,
+    base: usize,
+    header: usize,
+    max_ops: usize,
+) -> Result<String, AllocError> {
     let config = session.initial_config();
     let log = session.log();
-    let n = log.len().min(max_ops);
+    let n = log.len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
     let mut out = String::new();
     // malloc.py's header, in its order; the settings it has that a list of
     // ops does not use (seed, numOps, range, percentAlloc) at its defaults.
@@ -200,11 +217,11 @@ pub fn transcript(session: &Session, base: usize, header: usize, max_ops: usize)
         }
         free_list_line(&mut out, s, base);
         out.push('\n');
-    });
+    })?;
     if n < log.len() {
         let _ = writeln!(out, "({} more ops not shown)", thousands(log.len() - n));
     }
-    out
+    Ok(out)
 }
 
 /// The `malloc.py` command that prints the same run as
@@ -237,10 +254,10 @@ pub fn command(
     if log.is_empty() {
         return Err("there are no ops yet".into());
     }
-    if log.len() > max_ops {
+    if log.len() > max_ops.min(MAX_TRANSCRIPT_OPS) {
         return Err(format!(
             "it is written out for {} ops at most",
-            thousands(max_ops)
+            thousands(max_ops.min(MAX_TRANSCRIPT_OPS))
         ));
     }
     if let Some(op) = log
@@ -256,7 +273,8 @@ pub fn command(
     let mut longest = 0;
     let replica = replay_as_malloc_py(session, header, log.len(), &mut |s, _| {
         longest = longest.max(s.heap().free_list_allocator().free_block_count());
-    });
+    })
+    .map_err(|e| format!("it could not be checked: {e}"))?;
     // (The failures are the replica's: a header makes requests fail sooner.)
     if let Some(&f) = replica.failed_ops().first() {
         if let Some(op) = log[f as usize..]

@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::script::{self, Script, ScriptError};
 use crate::session::{self, Session};
+use crate::transcript::MAX_TRANSCRIPT_OPS;
 use crate::workload::{self, Shape, WorkloadConfig};
 use crate::{rep, AllocError, HeapConfig, Mode, MAX_ARENA};
 
@@ -85,6 +86,23 @@ fn uint(v: &JsValue, what: &str) -> JsResult<usize> {
     }
 }
 
+/// `maxOps` of a transcript: an integer from 0 to [`MAX_TRANSCRIPT_OPS`].
+fn transcript_ops(v: &JsValue) -> JsResult<usize> {
+    match v.as_f64() {
+        Some(n) if n.fract() == 0.0 && (0.0..=MAX_TRANSCRIPT_OPS as f64).contains(&n) => {
+            Ok(n as usize)
+        }
+        _ => Err(coded(
+            "bad-argument",
+            &format!(
+                "maxOps must be an integer from 0 to {MAX_TRANSCRIPT_OPS}, got {}",
+                shown(v)
+            ),
+        )
+        .into()),
+    }
+}
+
 /// An arena size: any integer a `usize` holds goes on to the core, which
 /// words the range error (`bad-config`, the same for 0 as for 2^31); anything
 /// else is `bad-argument`.
@@ -121,6 +139,31 @@ fn to_js<T: Serialize + ?Sized>(v: &T) -> JsResult<JsValue> {
         .map_err(|e| coded("bad-argument", &e.to_string()).into())
 }
 
+/// Options: `undefined`, or an object whose every key is one of `known`
+/// (a misspelt option is refused, not taken as its default).
+fn options(opts: &JsValue, known: &[&str], what: &str) -> JsResult<()> {
+    if opts.is_undefined() {
+        return Ok(());
+    }
+    let Some(obj) = opts.dyn_ref::<Object>() else {
+        return Err(coded("bad-argument", &format!("{what} options must be an object")).into());
+    };
+    for key in Object::keys(obj).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(coded(
+                "bad-argument",
+                &format!(
+                    "unknown {what} option \"{key}\" (the options are {})",
+                    known.join(", ")
+                ),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
 fn field(obj: &JsValue, key: &str) -> JsValue {
     if obj.is_object() {
         Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
@@ -152,9 +195,13 @@ fn bool_arg(v: &JsValue, what: &str) -> JsResult<bool> {
 
 /// Reads `{ size, strategy, align, coalesce, classes, slabSize }`; absent keys take defaults.
 fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
-    if !(opts.is_undefined() || opts.is_object()) {
-        return Err(coded("bad-argument", "options must be an object").into());
-    }
+    options(
+        opts,
+        &[
+            "size", "strategy", "align", "coalesce", "slabSize", "classes",
+        ],
+        "arena",
+    )?;
     let mut c = HeapConfig::default();
     let get = |k: &str| field(opts, k);
     if !get("size").is_undefined() {
@@ -408,18 +455,15 @@ impl Arena {
 
     /// The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c`
     /// prints a run (what each request returned, blocks searched, the free
-    /// list), with addresses from `base`. Integers from 0 to 2^30, else
-    /// `bad-argument`.
+    /// list), with addresses from `base`. `base` and `header` are integers
+    /// from 0 to 2^30, `maxOps` from 0 to `maxTranscriptOps()`, else
+    /// `bad-argument`; `bad-config` when the host cannot provide the second
+    /// arena the ops are replayed in.
     pub fn transcript(&self, base: JsValue, max_ops: JsValue, header: JsValue) -> JsResult<String> {
         let base = uint(&base, "base")?;
-        let max_ops = uint(&max_ops, "maxOps")?;
+        let max_ops = transcript_ops(&max_ops)?;
         let header = uint(&header, "header")?;
-        Ok(crate::transcript::transcript(
-            &self.session,
-            base,
-            header,
-            max_ops,
-        ))
+        crate::transcript::transcript(&self.session, base, header, max_ops).map_err(js_error)
     }
 
     /// The `malloc.py` command that prints what `transcript(base, maxOps,
@@ -432,7 +476,7 @@ impl Arena {
         header: JsValue,
     ) -> JsResult<JsValue> {
         let base = uint(&base, "base")?;
-        let max_ops = uint(&max_ops, "maxOps")?;
+        let max_ops = transcript_ops(&max_ops)?;
         let header = uint(&header, "header")?;
         let (key, text) = match crate::transcript::command(&self.session, base, header, max_ops) {
             Ok(c) => ("command", c),
@@ -545,6 +589,12 @@ pub fn canonical_ops(text: &[u8]) -> JsResult<String> {
         .map_err(script_error)
 }
 
+/// The most ops `Arena.transcript` writes out.
+#[wasm_bindgen(js_name = maxTranscriptOps)]
+pub fn max_transcript_ops() -> u32 {
+    MAX_TRANSCRIPT_OPS as u32
+}
+
 /// Parses a CS:APP `.rep` trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`.
 #[wasm_bindgen(js_name = parseRep)]
 pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
@@ -573,17 +623,26 @@ pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
 /// `{ shape: 'uniform'|'small-biased'|'phased', seed, ops, allocPercent, maxSize }`.
 #[wasm_bindgen]
 pub fn workload(opts: JsValue) -> JsResult<String> {
+    options(
+        &opts,
+        &["shape", "seed", "ops", "allocPercent", "maxSize"],
+        "workload",
+    )?;
     let mut c = WorkloadConfig::default();
     let get = |k: &str| field(&opts, k);
-    if let Some(s) = get("shape").as_string() {
-        c.shape = match s.as_str() {
-            "uniform" => Shape::Uniform,
-            "small-biased" => Shape::SmallBiased,
-            "phased" => Shape::Phased,
+    let shape = get("shape");
+    if !shape.is_undefined() {
+        c.shape = match shape.as_string().as_deref() {
+            Some("uniform") => Shape::Uniform,
+            Some("small-biased") => Shape::SmallBiased,
+            Some("phased") => Shape::Phased,
             _ => {
                 return Err(coded(
                     "bad-argument",
-                    &format!("shape must be uniform, small-biased or phased, got {s:?}"),
+                    &format!(
+                        "shape must be uniform, small-biased or phased, got {}",
+                        shown(&shape)
+                    ),
                 )
                 .into())
             }
@@ -593,14 +652,17 @@ pub fn workload(opts: JsValue) -> JsResult<String> {
         c.seed = uint(&get("seed"), "seed")? as u64;
     }
     if !get("ops").is_undefined() {
-        c.ops = uint(&get("ops"), "ops")?.min(script::MAX_OPS);
+        c.ops = uint(&get("ops"), "ops")?;
     }
     if !get("allocPercent").is_undefined() {
-        c.alloc_percent = uint(&get("allocPercent"), "allocPercent")?.min(100) as u8;
+        let p = uint(&get("allocPercent"), "allocPercent")?;
+        c.alloc_percent =
+            u8::try_from(p).map_err(|_| coded("bad-argument", &workload::percent_error(p)))?;
     }
     if !get("maxSize").is_undefined() {
-        c.max_size = uint(&get("maxSize"), "maxSize")?.max(1);
+        c.max_size = uint(&get("maxSize"), "maxSize")?;
     }
+    c.validate().map_err(|m| coded("bad-argument", &m))?;
     Ok(script::format(&workload::generate(&c)))
 }
 
@@ -632,6 +694,14 @@ fn compare_args(
     Ok((config, script, modes, every))
 }
 
+/// A comparison that could not start: `bad-config` or `bad-script`.
+fn compare_error(e: session::CompareError) -> JsValue {
+    match e {
+        session::CompareError::Config(e) => js_error(e),
+        session::CompareError::Script(e) => script_error(e),
+    }
+}
+
 /// Runs one op list under several strategies in lockstep:
 /// `{ runs: [{ strategy, report, samples, snapshot }], firstDivergence }`.
 #[wasm_bindgen]
@@ -642,7 +712,7 @@ pub fn compare(
     every: JsValue,
 ) -> JsResult<JsValue> {
     let (config, script, modes, every) = compare_args(&opts, text, &strategies, &every)?;
-    let cmp = session::compare(&config, &script, &modes, every).map_err(script_error)?;
+    let cmp = session::compare(&config, &script, &modes, every).map_err(compare_error)?;
     to_js(&cmp)
 }
 
@@ -665,7 +735,8 @@ impl Comparer {
         every: JsValue,
     ) -> JsResult<Comparer> {
         let (config, script, modes, every) = compare_args(&opts, text, &strategies, &every)?;
-        let inner = session::Comparer::new(&config, script, &modes, every).map_err(script_error)?;
+        let inner =
+            session::Comparer::new(&config, script, &modes, every).map_err(compare_error)?;
         Ok(Comparer { inner: Some(inner) })
     }
 

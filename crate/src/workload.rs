@@ -49,6 +49,39 @@ impl Default for WorkloadConfig {
     }
 }
 
+impl WorkloadConfig {
+    /// Checks the ranges: 1 to [`MAX_OPS`](crate::script::MAX_OPS) ops (an op
+    /// list holds no more), an alloc percentage of at most 100, a largest size
+    /// from 1 to [`MAX_SIZE`](crate::script::MAX_SIZE).
+    ///
+    /// # Errors
+    /// What is out of range, in words.
+    pub fn validate(&self) -> Result<(), String> {
+        use crate::script::{MAX_OPS, MAX_SIZE};
+        if !(1..=MAX_OPS).contains(&self.ops) {
+            return Err(format!(
+                "ops must be from 1 to {MAX_OPS} (an op list holds no more), got {}",
+                self.ops
+            ));
+        }
+        if self.alloc_percent > 100 {
+            return Err(percent_error(self.alloc_percent.into()));
+        }
+        if !(1..=MAX_SIZE).contains(&self.max_size) {
+            return Err(format!(
+                "maxSize must be from 1 to {MAX_SIZE} bytes, got {}",
+                self.max_size
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The message for an alloc percentage above 100 (wider than a `u8` too).
+pub fn percent_error(p: usize) -> String {
+    format!("allocPercent must be from 0 to 100, got {p}")
+}
+
 /// SplitMix64: tiny, fast, and the same everywhere.
 #[derive(Clone, Debug)]
 pub struct Rng(u64);

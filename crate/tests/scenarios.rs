@@ -2186,9 +2186,14 @@ fn session_errors_leave_the_session_alone() {
         s.write(p, 8, &[1, 2, 3]).unwrap_err().to_string(),
         "out of bounds: 3 bytes at +8 do not fit the 10-byte block at offset 0 (2 bytes fit there)"
     );
+    // Writing through a freed or unknown offset frees nothing: it is out of bounds.
     assert_eq!(
         op!(s.write(50, 0, &[1])),
-        Err(AllocError::DoubleFree { offset: 50 })
+        Err(AllocError::OutOfBounds { offset: 50, len: 1 })
+    );
+    assert_eq!(
+        op!(s.write(3, 0, &[1, 2])),
+        Err(AllocError::OutOfBounds { offset: 3, len: 2 })
     );
     assert_eq!(
         op!(s.alloc_aligned(4, 3)),
@@ -2759,7 +2764,22 @@ fn compare_in_chunks_matches_compare_in_one_go() {
     assert!(whole.first_divergence.is_some());
     // A script that fails validation is refused before any run starts.
     let bad = script::parse("+10,-5").unwrap();
-    assert!(alloc_playground::Comparer::new(&config, bad, &Mode::ALL, 1).is_err());
+    assert!(matches!(
+        alloc_playground::Comparer::new(&config, bad, &Mode::ALL, 1),
+        Err(alloc_playground::CompareError::Script(e)) if e.line == 1
+    ));
+    // An arena that cannot be built is a config error, not a script error.
+    let odd = HeapConfig {
+        arena_size: 100,
+        align: 3,
+        ..HeapConfig::default()
+    };
+    assert!(matches!(
+        alloc_playground::compare(&odd, &s, &Mode::ALL, 1),
+        Err(alloc_playground::CompareError::Config(
+            AllocError::BadConfig { .. }
+        ))
+    ));
 }
 
 #[test]
@@ -3009,7 +3029,7 @@ ptr[5] = Alloc(7) returned 1008 (searched 4 elements)
 Free List [ Size 4 ]: [ addr:1002 sz:1 ][ addr:1003 sz:5 ][ addr:1015 sz:1 ][ addr:1016 sz:84 ]
 
 ";
-    assert_eq!(transcript::transcript(&s, 1000, 0, 1000), want);
+    assert_eq!(transcript::transcript(&s, 1000, 0, 1000).unwrap(), want);
     assert_eq!(
         transcript::command(&s, 1000, 0, 1000).unwrap(),
         "python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8,-2,+8,-3,+2,+7"
@@ -3024,7 +3044,7 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
             .unwrap(),
     )
     .unwrap();
-    let t = transcript::transcript(&s, 0, 0, 100);
+    let t = transcript::transcript(&s, 0, 0, 100).unwrap();
     for line in [
         "alignment 8\npolicy FIRST\n",
         "coalesce True\nnumOps 10\n",
@@ -3044,7 +3064,7 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
     ] {
         assert!(t.contains(line), "{line:?} not in\n{t}");
     }
-    let cut = transcript::transcript(&s, 0, 0, 3);
+    let cut = transcript::transcript(&s, 0, 0, 3).unwrap();
     assert!(cut.contains("allocList +40,+40,-1\n"), "{cut}");
     assert!(cut.ends_with("Free(ptr[1])\nreturned -1\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n\n(9 more ops not shown)\n"), "{cut}");
     // No malloc.py command for a run with ops it lacks.
@@ -3226,7 +3246,7 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
             .join(",");
         let mut s = session(size, mode, align, coalesce);
         s.replay(&script::parse(&text).unwrap()).unwrap();
-        let t = transcript::transcript(&s, base, header, 1000);
+        let t = transcript::transcript(&s, base, header, 1000).unwrap();
         assert!(t.contains(&format!("headerSize {header}\n")));
         let body = &t[t.find("compute True\n\n").unwrap() + "compute True\n\n".len()..];
         assert_eq!(
@@ -3246,7 +3266,7 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
 fn transcript_takes_a_header_as_malloc_py_does() {
     let mut s = session(100, Mode::BestFit, 4, false);
     s.replay(&script::parse("+3,-0,+5,-1,+8").unwrap()).unwrap();
-    let t = transcript::transcript(&s, 1000, 4, 100);
+    let t = transcript::transcript(&s, 1000, 4, 100).unwrap();
     assert!(t.contains("headerSize 4\nalignment 4\n"), "{t}");
     for line in [
         "ptr[0] = Alloc(3) returned 1000 (searched 1 elements)\nFree List [ Size 1 ]: [ addr:1008 sz:92 ]\n",
@@ -3278,7 +3298,7 @@ fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
         s.replay(&script::parse(&format!("{allocs},{}", frees.join(","))).unwrap())
             .unwrap();
         (
-            transcript::transcript(&s, 0, 0, 10_000),
+            transcript::transcript(&s, 0, 0, 10_000).unwrap(),
             transcript::command(&s, 0, 0, 10_000),
         )
     };

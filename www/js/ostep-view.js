@@ -6,9 +6,7 @@
 
 import { h, button } from './dom.js';
 import { num, plural } from './format.js';
-
-/** Ops the dialog writes out (the transcript replays them: keep it quick). */
-export const MAX_TRANSCRIPT_OPS = 2000;
+import { maxTranscriptOps } from '../arena.js';
 /** The base address malloc.py starts from by default (its -b). */
 const DEFAULT_BASE = 1000;
 const MAX_BASE = 2 ** 30;
@@ -86,12 +84,12 @@ export class OstepView {
     const code = (t) => h('code', { text: t });
     this.#els.note.replaceChildren(
       'OSTEP’s simulator (chapter 17) with ', code('-c'), ' prints what each request returned, how many free blocks it searched, and the free list after it. ',
-      `These are the ${plural(n, 'op')} up to the timeline cursor${n > MAX_TRANSCRIPT_OPS ? ` (the first ${num(MAX_TRANSCRIPT_OPS)} written out)` : ''}, addresses counted from the base. `,
+      `These are the ${plural(n, 'op')} up to the timeline cursor${n > maxTranscriptOps() ? ` (the first ${num(maxTranscriptOps())} written out)` : ''}, addresses counted from the base. `,
       header
         ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it.`
         : 'Blocks carry no header, as on the memory map.');
-    this.#els.out.textContent = a.transcript(base, MAX_TRANSCRIPT_OPS, header);
-    const { command, why } = a.mallocPyCommand(base, MAX_TRANSCRIPT_OPS, header);
+    this.#els.out.textContent = a.transcript(base, maxTranscriptOps(), header);
+    const { command, why } = a.mallocPyCommand(base, maxTranscriptOps(), header);
     this.#els.command.hidden = this.#els.copyCommand.hidden = !command;
     this.#els.command.textContent = command ?? '';
     this.#els.commandNote.textContent = command
