@@ -263,19 +263,35 @@ test('the keyboard focus survives controls that disable or hide themselves', asy
   const { page, close } = await open();
   const active = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.tagName);
   for (const n of [16, 32]) await malloc(page, n);
-  // Undo down to step 0 disables Undo: the focus moves to Redo, and back.
+  // Undo down to step 0 disables Undo: the focus moves to the scrubber,
+  // where more presses of Enter do nothing (not walk back the other way).
+  const position = () => page.evaluate(() => globalThis.__playground.session.position);
   await page.focus('[data-testid=undo]');
-  await page.keyboard.press('Enter');
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Enter');
+    await idle(page);
+  }
+  assert.equal(await position(), 0);
+  assert.equal(await active(), 'scrubber');
+  await page.focus('[data-testid=redo]');
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('Enter');
+    await idle(page);
+  }
+  assert.equal(await position(), 2);
+  assert.equal(await active(), 'scrubber', 'at the end, Redo hands the focus to the scrubber');
+  // Plain arrows step from anywhere but the map, the scrubber and the fields.
+  await page.focus('[data-testid=redo]');
+  await page.keyboard.press('ArrowLeft');
   await idle(page);
-  await page.keyboard.press('Enter');
+  assert.equal(await position(), 1);
+  await page.keyboard.press('ArrowRight');
   await idle(page);
-  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 0);
-  assert.equal(await active(), 'redo');
-  await page.keyboard.press('Enter');
+  assert.equal(await position(), 2);
+  await page.focus('[data-testid=alloc-size]');
+  await page.keyboard.press('ArrowLeft');
   await idle(page);
-  await page.keyboard.press('Enter');
-  await idle(page);
-  assert.equal(await active(), 'undo', 'at the end, Redo hands the focus to Undo');
+  assert.equal(await position(), 2, 'arrows in a field stay in the field');
   // Freeing the last pointer from the panel hides its section.
   await page.selectOption('[data-testid=target]', '1');
   await page.focus('[data-testid=free-target]');
@@ -376,17 +392,25 @@ test('the strategy dropdown switches the live allocator', async () => {
   assert.ok(s.blocks.some((b) => b.class === 16 && !b.free), 'a slab chunk');
   assert.ok((await page.locator('#map .mm-chunk-used').count()) >= 1);
   assert.ok((await page.locator('#map .mm-chunk-free').count()) >= 1);
-  // Coalescing is logged too; the arena size resets after a confirm.
+  // Coalescing is logged too; a new arena size re-runs the ops from the start, undoably.
   await page.click('.switch');
   await idle(page);
   assert.equal(await page.evaluate(() => globalThis.__playground.arena.coalesce), false);
+  const ops = await log(page);
   await page.fill('[data-testid=arena-size]', '4096');
   await page.press('[data-testid=arena-size]', 'Enter');
   await idle(page);
   s = await snap(page);
   assert.equal(s.arenaSize, 4096);
-  assert.equal(await log(page), '', 'a new arena');
+  assert.equal(await log(page), ops, 'the same ops, re-run in the new arena');
   await checkViewsMatch(page);
+  const rerun = page.locator('.notice', { hasText: 'Changing the arena size: the 4 ops re-ran from the start' });
+  await rerun.getByRole('button', { name: 'Undo' }).click();
+  await idle(page);
+  assert.deepEqual([(await snap(page)).arenaSize, await log(page)], [1024, ops]);
+  await page.locator('#controls').getByRole('button', { name: 'Reset', exact: true }).click();
+  await idle(page);
+  assert.equal(await log(page), '', 'Reset starts over');
   // A bad setting is refused before anything asks to discard the timeline.
   await malloc(page, 24);
   let dialogs = 0;
@@ -399,10 +423,11 @@ test('the strategy dropdown switches the live allocator', async () => {
     assert.match(await page.textContent('.notice-error'), /at least 1|up to 64 MiB/);
     assert.equal(await log(page), '+24', 'the timeline is kept');
   }
-  // Align 64: the slab classes follow (each a multiple of it), after the confirm.
+  // Align 64: the slab classes follow (each a multiple of it), and the ops re-run.
   await page.selectOption('[data-testid=align]', '64');
   await idle(page);
-  assert.equal(dialogs, 1);
+  assert.equal(dialogs, 0);
+  assert.equal(await log(page), '+24');
   const cfg = await page.evaluate(() => globalThis.__playground.session.config);
   assert.deepEqual([cfg.align, cfg.classes], [64, [64, 128, 256]]);
   assert.match(await page.textContent('#notices'), /Slab classes are now 64\/128\/256 B/);
@@ -629,12 +654,79 @@ test('a strategy switch after ops says what it means and offers a re-run; a rese
   await page.selectOption('[data-testid=align]', '2');
   await idle(page);
   const e = await snap(page);
-  assert.deepEqual([e.strategy, e.align, e.ops], ['next-fit', 2, 0]);
+  assert.deepEqual([e.strategy, e.align, e.ops], ['next-fit', 2, 5]);
   assert.equal(await page.inputValue('[data-testid=strategy]'), 'next-fit');
   // Slab in an arena smaller than a slab: a warning up front.
   await page.selectOption('[data-testid=strategy]', 'slab');
   await idle(page);
   assert.match(await page.textContent('.notice-warn'), /256-byte slab does not fit in the 100-byte arena/);
+  await close();
+});
+
+test('an op done at a past step starts a new history and keeps the old one as a branch', async () => {
+  const ops = '+3,-0,+5,-1,+8,-2,+7,-3,+2,-4';
+  const { page, close } = await open(`#size=100&strategy=first-fit&align=1&coalesce=0&ops=${ops}&step=4`);
+  const session = () => page.evaluate(() => { const s = globalThis.__playground.session; return { position: s.position, total: s.total, branches: s.branches.map((b) => b.name), active: s.active }; });
+  assert.deepEqual(await session(), { position: 4, total: 10, branches: [], active: 0 });
+  // Coalescing switched on at step 4: the six later ops are not lost.
+  await page.click('.switch');
+  await idle(page);
+  assert.equal(await log(page), '+3,-0,+5,-1,@coalesce');
+  assert.deepEqual(await session(), { position: 5, total: 5, branches: ['original', 'edit @ step 4'], active: 1 });
+  const notice = page.locator('.notice', { hasText: 'A new history starts at step 4' });
+  assert.match(await notice.textContent(), /the 6 later ops of the timeline you were on are kept on the branch “original”/);
+  await notice.getByRole('button', { name: 'Back to “original”' }).click();
+  await idle(page);
+  assert.equal(await log(page), '+3,-0,+5,-1');
+  assert.deepEqual(await session(), { position: 4, total: 10, branches: ['original', 'edit @ step 4'], active: 0 });
+  assert.equal(await page.inputValue('[data-testid=branch]'), '0');
+  // A malloc at a past step branches too (and a strategy switch, which used to ask).
+  await page.click('[data-testid=tl-start]');
+  await idle(page);
+  await malloc(page, 8);
+  assert.deepEqual(await session(), { position: 1, total: 1, branches: ['original', 'edit @ step 4', 'edit @ step 0'], active: 2 });
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.branches[0].tokens.join(',')), ops);
+  await close();
+});
+
+test('coalescing switched after ops offers the -C run: the same ops from the start with coalescing on', async () => {
+  const ops = '+3,-0,+5,-1,+8,-2,+7,-3,+2,-4';
+  const { page, close } = await open(`#size=100&strategy=best-fit&align=1&coalesce=0&ops=${ops}`);
+  await page.click('.switch');
+  await idle(page);
+  assert.equal(await log(page), `${ops},@coalesce`);
+  const notice = page.locator('.notice', { hasText: 'Coalescing on from op 11 on' });
+  assert.match(await notice.textContent(), /malloc.py’s -C is coalescing from the start/);
+  await notice.getByRole('button', { name: 'Re-run all 10 ops with coalescing on' }).click();
+  await idle(page);
+  assert.equal(await log(page), ops);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.config.coalesce), true);
+  await page.click('[data-testid=ostep]');
+  assert.match(await page.textContent('[data-testid=ostep-command]'), / -l ADDRSORT -C -c -A \+3,-0,/);
+  await close();
+});
+
+test('a size the alignment does not divide takes one that does; Download saves a long op list itself', async () => {
+  const { page, close } = await open();
+  await runOps(page, '+3,-0,+5');
+  await page.fill('[data-testid=arena-size]', '100');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  const d = await snap(page);
+  assert.deepEqual([d.arenaSize, d.align, await log(page)], [100, 4, '+3,-0,+5']);
+  assert.match(await page.textContent('#notices'), /Align is now 4, the largest that divides 100 bytes \(OSTEP’s malloc.py aligns nothing by default: align 1\)/);
+  assert.equal(await page.inputValue('[data-testid=editor]'), '+3,-0,+5', 'the typed ops stay in the editor');
+  // Past what the editor follows, its text is a note: Download saves the ops.
+  await page.fill('[data-testid=wl-ops]', '25000');
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  assert.match(await page.inputValue('[data-testid=editor]'), /^# 25,000 ops: too many to follow here/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+  const saved = await new Promise((resolve, reject) => {
+    download.createReadStream().then((st) => { const parts = []; st.on('data', (c) => parts.push(c)); st.on('end', () => resolve(Buffer.concat(parts).toString())); st.on('error', reject); }, reject);
+  });
+  assert.equal(saved, await page.evaluate(() => globalThis.__playground.session.text()));
+  assert.equal(saved.split(',').length, 25000);
   await close();
 });
 
@@ -812,9 +904,14 @@ test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', a
   await idle(page);
   assert.equal(await log(page), '+10,+20,@best-fit,+30,-1,+64');
   assert.ok(await page.isVisible('[data-testid=branch]'));
-  await page.selectOption('[data-testid=branch]', '0');
+  // The malloc at step 4 had kept the timeline it replaced as a branch too.
+  assert.deepEqual(await page.evaluate(() => globalThis.__playground.session.branches.map((b) => b.name)), ['original', 'edit @ step 4', 'best-fit @ step 2']);
+  await page.selectOption('[data-testid=branch]', '1');
   await idle(page);
   assert.equal(await page.evaluate(() => globalThis.__playground.session.text()), '+10,+20,+30,-1,+64');
+  await page.selectOption('[data-testid=branch]', '0');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.text()), '+10,+20,+30,-1,+5');
   await close();
 });
 

@@ -90,9 +90,9 @@ async function start() {
     strategies: STRATEGIES,
     onStrategy: (s) => guard(() => {
       const at = session.position;
-      const later = session.total - at;
-      if (later && !globalThis.confirm(`Switching the strategy at op ${num(at)} of ${num(session.total)} starts a new history from here: the ${plural(later, 'later op')} go. (Fork here keeps them, on a branch of their own.) Switch anyway?`)) return;
       session.setStrategy(s);
+      // At a past step the later ops went to a branch: that notice says so.
+      if (session.kept) return;
       const { slabSize, size } = session.config;
       if (s === 'slab' && slabSize > size) {
         notices.show(`A ${num(slabSize)}-byte slab does not fit in the ${num(size)}-byte arena: every malloc will fail. Choose smaller slabs (Slab classes) or a larger arena.`, { kind: 'warn', key: 'strategy' });
@@ -101,40 +101,37 @@ async function start() {
       if (!at) return;
       // With ops run, a switch is an op of its own: mallocs from here on use
       // the new strategy and placed blocks stay. Offer the other reading too.
-      // The re-run drops earlier strategy switches too: all of it under `s`.
-      const switches = new Set(STRATEGIES.map((m) => `@${m}`));
-      const before = session.tokens().slice(0, at);
-      const kept = before.filter((t) => !switches.has(t));
-      const dropped = before.length - kept.length;
-      const text = kept.join(',');
-      notices.show(`${strategyLabel(s, session.config.classes)} from op ${num(at + 1)} on: the op list records the switch as @${s}, and blocks already placed stay where they are.`, {
-        key: 'strategy',
-        timeout: 15000,
-        actions: [{ label: `Re-run all ${plural(kept.length, 'op')} under ${strategyLabel(s, session.config.classes)}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`, onClick: () => run(async () => {
-          try {
-            await session.load({ ...session.config, strategy: s }, text);
-            afterLoad(text);
-          } catch (e) {
-            reportScriptError(e, 'The op list was not run');
-          }
-        }) }],
-      });
+      offerRerun(at, `${strategyLabel(s, session.config.classes)} from op ${num(at + 1)} on: the op list records the switch as @${s}, and blocks already placed stay where they are.`,
+        STRATEGIES.map((m) => `@${m}`), { strategy: s }, `under ${strategyLabel(s, session.config.classes)}`, 'strategy');
     }),
-    onCoalesce: (on) => guard(() => session.setCoalesce(on)),
+    onCoalesce: (on) => guard(() => {
+      const at = session.position;
+      session.setCoalesce(on);
+      if (!at || session.kept) return;
+      offerRerun(at, `Coalescing ${on ? 'on' : 'off'} from op ${num(at + 1)} on: the op list records the switch as @${on ? 'coalesce' : 'no-coalesce'}${on ? ', and neighbouring free blocks merge at once' : ''}. malloc.py’s -C is coalescing from the start.`,
+        ['@coalesce', '@no-coalesce'], { coalesce: on }, `with coalescing ${on ? 'on' : 'off'}`, 'coalesce');
+    }),
     onMerge: () => guard(() => {
       const n = session.act((a) => a.mergeAll());
       notices.show(n ? `Merged ${plural(n, 'pair')} of adjacent free blocks.` : 'No adjacent free blocks to merge.', { kind: 'ok', key: 'merge' });
     }),
-    onSize: (size) => reconfigure({ size }, 'Changing the arena size'),
-    onAlign: (align) => {
+    onSize: (size) => {
+      // A size the alignment does not divide takes the largest alignment
+      // that does (as a link without one does), and says so.
+      let { align } = session.config;
+      if (!(size > 0) || size % align === 0) { reconfigure({ size }, 'Changing the arena size'); return; }
+      while (align > 1 && size % align) align /= 2;
+      reconfigure({ size, align }, 'Changing the arena size',
+        `Align is now ${align}, the largest that divides ${num(size)} bytes${align > 1 ? ' (OSTEP’s malloc.py aligns nothing by default: align 1)' : ''}.`);
+    },
+    onAlign: async (align) => {
       // Slab classes must be multiples of the alignment, even under a fit
       // strategy (a script may switch to @slab): classes that are not follow it.
       const { classes, slabSize } = session.config;
       const { classes: dc, slabSize: ds } = createArenaDefaults;
       if (movedClasses && String(classes) === String(movedClasses) && dc.every((c) => c % align === 0) && ds >= align) {
         // Classes only the alignment had moved go back to the defaults when it allows.
-        reconfigure({ align, classes: dc, slabSize: ds }, 'Changing the alignment', `Slab classes are back to ${dc.join('/')} B.`);
-        if (String(session.config.classes) === String(dc)) movedClasses = null;
+        if (await reconfigure({ align, classes: dc, slabSize: ds }, 'Changing the alignment', `Slab classes are back to ${dc.join('/')} B.`)) movedClasses = null;
         return;
       }
       if (classes.every((c) => c % align === 0) && slabSize >= align) {
@@ -143,13 +140,12 @@ async function start() {
       }
       const next = classesForAlign(classes, align);
       const slab = Math.max(slabSize, 2 ** Math.ceil(Math.log2(next.at(-1))));
-      reconfigure({ align, classes: next, slabSize: slab }, 'Changing the alignment',
-        `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`);
-      if (String(session.config.classes) === String(next)) movedClasses = next;
+      if (await reconfigure({ align, classes: next, slabSize: slab }, 'Changing the alignment',
+        `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`)) movedClasses = next;
     },
     onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
     onSlabError: (message) => notices.show(message, { kind: 'error', key: 'config' }),
-    onReset: () => reconfigure({}, 'Resetting'),
+    onReset: () => reconfigure({}, 'Resetting', null, { rerun: false }),
   });
 
   const panel = new AllocPanel($('alloc'), {
@@ -206,6 +202,7 @@ async function start() {
 
   const ostepView = new OstepView(document.body);
   const editor = new OpEditor($('editor'), {
+    fullText: () => session.text(),
     onValidate: (text, format) => {
       if (format === 'rep') {
         const t = parseRep(text);
@@ -371,37 +368,91 @@ async function start() {
   }
 
   /** A new configuration: checked first, then (when there is a timeline to lose) confirmed. */
-  function reconfigure(change, what, done = null) {
-    guard(() => {
-      if (Object.values(change).some((v) => Number.isNaN(v))) {
-        notices.show('Enter a whole number of bytes, at least 1.', { kind: 'error', key: 'config' });
-        return;
-      }
-      if (change.size > MAX_URL_ARENA) {
-        notices.show(`The page takes arenas of up to ${bytesShort(MAX_URL_ARENA)} (${num(MAX_URL_ARENA)} bytes), as much as a link may restore.`, { kind: 'error', key: 'config' });
-        return;
-      }
-      // The strategy and coalescing the controls show (a script or a switch
-      // may have changed them since the start) carry over.
-      const next = { ...session.config, strategy: session.arena.strategy, coalesce: session.arena.coalesce, ...change };
-      try {
-        checkConfig(next);
-      } catch (e) {
-        notices.show(errText(e), { kind: 'error', key: 'config' });
-        return;
-      }
-      notices.dismiss('config');
-      if (session.total && !confirmDiscard(what)) return;
-      try {
+  /**
+   * After a switch logged at step `at`: says what it means, and offers the
+   * other reading, all the ops before it re-run from the start under
+   * `change` (without the earlier switches of the same kind, `switches`).
+   */
+  function offerRerun(at, message, switches, change, under, key) {
+    const drop = new Set(switches);
+    const before = session.tokens().slice(0, at);
+    const kept = before.filter((t) => !drop.has(t));
+    const dropped = before.length - kept.length;
+    const text = kept.join(',');
+    notices.show(message, {
+      key,
+      timeout: 15000,
+      actions: [{ label: `Re-run all ${plural(kept.length, 'op')} ${under}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`, onClick: () => run(async () => {
+        try {
+          await session.load({ ...session.config, ...change }, text);
+          afterLoad(text);
+        } catch (e) {
+          reportScriptError(e, 'The op list was not run');
+        }
+      }) }],
+    });
+  }
+
+  /**
+   * New settings. With ops on the timeline they re-run from the start under
+   * them (nothing is lost: the notice offers the old settings back); only
+   * Reset (`rerun: false`) starts over empty, after a confirm.
+   */
+  function reconfigure(change, what, done = null, { rerun = true } = {}) {
+    if (Object.values(change).some((v) => Number.isNaN(v))) {
+      notices.show('Enter a whole number of bytes, at least 1.', { kind: 'error', key: 'config' });
+      return Promise.resolve(false);
+    }
+    if (change.size > MAX_URL_ARENA) {
+      notices.show(`The page takes arenas of up to ${bytesShort(MAX_URL_ARENA)} (${num(MAX_URL_ARENA)} bytes), as much as a link may restore.`, { kind: 'error', key: 'config' });
+      return Promise.resolve(false);
+    }
+    // The strategy and coalescing the controls show (a script or a switch
+    // may have changed them since the start) carry over.
+    const prev = { ...session.config, strategy: session.arena.strategy, coalesce: session.arena.coalesce };
+    const next = { ...prev, ...change };
+    try {
+      checkConfig(next);
+    } catch (e) {
+      notices.show(errText(e), { kind: 'error', key: 'config' });
+      return Promise.resolve(false);
+    }
+    notices.dismiss('config');
+    if (!session.total || !rerun) {
+      return Promise.resolve(guard(() => {
+        if (session.total && !confirmDiscard(what)) return false;
         session.reset(next);
         target = null;
         region = null;
-        notices.dismiss('config');
         if (done) notices.show(done, { kind: 'info', key: 'config', timeout: 9000 });
+        return true;
+      }) ?? false);
+    }
+    // The editor's text, comments and all, when it is what the timeline runs.
+    const typed = !editor.dirty && editor.format === 'ops' && session.total <= EDITOR_SYNC_MAX ? editor.value : null;
+    const text = session.text();
+    const back = { config: session.config, position: session.position };
+    let changed = false;
+    return run(async () => {
+      try {
+        await session.load(next, text, { label: `${what}: re-running the ops` });
       } catch (e) {
-        notices.show(errText(e), { kind: 'error', key: 'config' });
+        // load() validates first: nothing changed.
+        notices.show(`${what} was not done: the ops do not run under the new settings (${errText(e)}).`, { kind: 'error', key: 'config' });
+        return;
       }
-    });
+      changed = true;
+      afterLoad(typed);
+      notices.show(`${what}: the ${plural(session.total, 'op')} re-ran from the start under the new settings.${done ? ` ${done}` : ''}`, {
+        kind: 'info', key: 'config', timeout: 12000,
+        actions: [{ label: 'Undo', onClick: () => run(async () => {
+          await session.load(back.config, text, { label: 'Restoring the settings' });
+          await session.seek(back.position);
+          afterLoad(typed);
+          notices.dismiss('config');
+        }) }],
+      });
+    }).then(() => changed);
   }
 
   function liveBlock(seq) {
@@ -700,6 +751,15 @@ async function start() {
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); stop(); seek(session.position - 1); }
     else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); stop(); seek(session.position + 1); }
+    // Plain ← / → step too (a presenter's clicker sends them), except where
+    // the arrows already mean something: the map's blocks, the scrubber,
+    // the op strip, a dialog.
+    else if (!mod && !e.altKey && !e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')
+      && !t.closest?.('#map, dialog, [role=slider], .tl-ops, [role=menu], [role=listbox]')) {
+      e.preventDefault();
+      stop();
+      seek(session.position + (e.key === 'ArrowRight' ? 1 : -1));
+    }
   });
 
   // ----- rendering -------------------------------------------------------------------
@@ -708,6 +768,14 @@ async function start() {
   let rendered = -1;
   const idleWaiters = [];
   session.addEventListener('change', (e) => {
+    // An op done at a past step starts a new history; the old one is a branch.
+    const kept = e.detail.kind === 'act' && session.kept;
+    if (kept) {
+      notices.show(`A new history starts at step ${num(session.position - 1)}: the ${plural(kept.ops, 'later op')} of the timeline you were on ${kept.ops === 1 ? 'is' : 'are'} kept on the branch “${kept.name}” (the Branch menu under the timeline).`, {
+        key: 'branch', timeout: 15000,
+        actions: [{ label: `Back to “${kept.name}”`, onClick: () => run(() => session.switchBranch(kept.branch)) }],
+      });
+    }
     if (e.detail.kind !== 'seek') {
       contentVersion++;
       if (compareState) cmp.stale('The op list changed since this comparison: run it again.');
@@ -743,7 +811,7 @@ async function start() {
     if (!force && editor.dirty) return;
     const total = session.total;
     if (!force && total > EDITOR_SYNC_MAX) {
-      editor.setText(`# ${num(total)} ops: too many to follow here.\n# Press “Show log” to load them all, or Download.\n`, { format: 'ops', validate: false });
+      editor.setText(`# ${num(total)} ops: too many to follow here.\n# Press “Show log” to load them all, or Download to save them.\n`, { format: 'ops', validate: false, standIn: true });
       return;
     }
     editor.setText(formatOps(session.tokens()), { format: 'ops' });

@@ -13,6 +13,8 @@ export class OpEditor {
   #opts;
   #format = 'ops';
   #dirty = false;
+  /** Whether the text stands in for an op list too long to show (Download then saves the list itself). */
+  #standIn = false;
   #timer = 0;
   #errorLine = 0;
 
@@ -20,7 +22,8 @@ export class OpEditor {
    * @param {HTMLElement} container
    * @param {object} opts
    *   onValidate(text, format) → { count, heapHint? } or throws (bad-script with .line)
-   *   onRun(text, format), onAppend(text), onRevert(), onOstep(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null
+   *   onRun(text, format), onAppend(text), onRevert(), onOstep(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null,
+   *   fullText() → the op list a stand-in text (setText's `standIn`) stands for
    */
   constructor(container, opts) {
     this.#opts = opts;
@@ -42,6 +45,7 @@ export class OpEditor {
     });
     text.addEventListener('input', () => {
       this.#dirty = true;
+      this.#standIn = false;
       this.#paintGutter();
       this.#schedule();
     });
@@ -112,11 +116,15 @@ export class OpEditor {
     if (validate) this.validateNow();
   }
 
-  /** Replaces the text. `{ dirty }` marks it as the user's (not the log). */
-  setText(value, { format = this.#format, dirty = false, validate = true } = {}) {
+  /**
+   * Replaces the text. `{ dirty }` marks it as the user's (not the log);
+   * `{ standIn }` as a note in place of an op list too long to show.
+   */
+  setText(value, { format = this.#format, dirty = false, validate = true, standIn = false } = {}) {
     const t = this.#els.text;
     if (t.value !== value) t.value = value;
     this.#dirty = dirty;
+    this.#standIn = standIn;
     this.setFormat(format);
     this.#paintGutter();
     if (validate) this.validateNow(); else this.#status('', 'idle');
@@ -229,7 +237,8 @@ export class OpEditor {
   }
 
   #download() {
-    const blob = new Blob([this.#els.text.value], { type: 'text/plain' });
+    const body = this.#standIn ? this.#opts.fullText?.() ?? this.#els.text.value : this.#els.text.value;
+    const blob = new Blob([body], { type: 'text/plain' });
     const url = URL.createObjectURL(blob);
     const a = h('a', { href: url, download: this.#format === 'rep' ? 'trace.rep' : 'ops.txt' });
     this.#els.root.append(a);

@@ -179,17 +179,31 @@ export class Session extends EventTarget {
 
   /**
    * Runs a direct operation on the live arena (alloc, free, ...). When it logs
-   * an op, the future is dropped (a new branch of history). Errors propagate;
-   * the core leaves the arena unchanged on error (failed allocations are logged).
+   * an op at a past step, a new history starts there, and the ops it replaces
+   * are not lost: the timeline as it was is kept as a branch (`kept` then says
+   * which, and how many ops it holds past the cursor, until the next change).
+   * Errors propagate; the core leaves the arena unchanged on error (failed
+   * allocations are logged).
    */
   act(fn, { keepFuture = false } = {}) {
     this.#guard();
     const before = this.position;
+    const later = keepFuture ? 0 : this.future.length;
+    const was = later ? { config: this.config, tokens: this.tokens(), position: before } : null;
+    this.kept = null;
     try {
       return fn(this.arena);
     } finally {
       if (this.position !== before) {
-        if (!keepFuture) this.future = [];
+        if (was) {
+          if (!this.branches.length) this.branches.push({ name: 'original' });
+          Object.assign(this.branches[this.active], was);
+          this.kept = { name: this.branches[this.active].name, ops: later, branch: this.active };
+          this.branches.push({ name: `edit @ step ${before}` });
+          this.active = this.branches.length - 1;
+          this.future = [];
+          this.#saveBranch();
+        }
         this.#changed('act');
       }
     }

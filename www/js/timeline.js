@@ -124,9 +124,11 @@ export class TimelineView {
       e.ops.scrollLeft = Math.max(0, x - e.ops.clientWidth / 2);
     }
     // Undo to the start, redo to the end, or a click in the strip (rebuilt
-    // above) would leave the keyboard focus nowhere: give it to a neighbour.
+    // above) would leave the keyboard focus nowhere: give it to the
+    // scrubber, where a repeated Enter does nothing (on the opposite button
+    // it would walk back the way it came) and the arrows still step.
     const sameOp = was?.dataset.step ? e.ops.querySelector(`[data-step="${was.dataset.step}"]`) : null;
-    this.#parked = keepFocus(was, [sameOp, e.undo, e.redo, e.play, e.scrub].filter(Boolean), this.#parked);
+    this.#parked = keepFocus(was, [sameOp, e.scrub, e.play, e.undo, e.redo].filter(Boolean), this.#parked);
 
     // Fragmentation over time, behind the scrubber.
     const smp = st.samples;
