@@ -164,7 +164,7 @@ test('hostile attribute values give a visible error inside the widget and run no
     ['theme', '"><img src=x>'],
     ['controls', 'meter garbage'],
     ['classes', '16,abc'],
-    ['align', '32'],
+    ['classes', '12'], // not a multiple of align 8 (an align above the default classes moves them)
     ['step', '5'],
     ['step', '-1'],
   ];
@@ -495,7 +495,7 @@ test('slab classes travel: align 64 on the page embeds as a widget that builds',
   await close();
 });
 
-test('timeline buttons are disabled at the ends, and a focused one that becomes disabled hands the focus to a neighbour', async () => {
+test('timeline buttons are disabled at the ends, and a focused one that becomes disabled hands the focus to the slider', async () => {
   const { page, close } = await blank();
   await page.evaluate(() => {
     const el = document.createElement('alloc-playground');
@@ -525,7 +525,8 @@ test('timeline buttons are disabled at the ends, and a focused one that becomes 
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   assert.equal((await state()).step, 2);
 
-  // Keyboard: Step back twice from the end; at 0 the focus moves on to Step forward.
+  // Keyboard: Step back twice from the end; at 0 the focus moves on to the step slider
+  // (where a repeated Enter does nothing, instead of walking back the way it came).
   await focus('Step back');
   await page.keyboard.press('Enter');
   await waitStep(1);
@@ -535,20 +536,20 @@ test('timeline buttons are disabled at the ends, and a focused one that becomes 
   await page.keyboard.press('Enter');
   await waitStep(0);
   assert.deepEqual(await state(), {
-    step: 0, disabled: { start: true, back: true, forward: false, end: false }, focus: 'Step forward', bodyFocused: false,
+    step: 0, disabled: { start: true, back: true, forward: false, end: false }, focus: 'Step', bodyFocused: false,
   });
-  // Go to end from the keyboard: it becomes disabled, the focus goes to Step back.
+  // Go to end from the keyboard: it becomes disabled, the focus goes to the slider.
   await focus('Go to end');
   await page.keyboard.press('Enter');
   await waitStep(2);
   assert.deepEqual(await state(), {
-    step: 2, disabled: { start: false, back: false, forward: true, end: true }, focus: 'Step back', bodyFocused: false,
+    step: 2, disabled: { start: false, back: false, forward: true, end: true }, focus: 'Step', bodyFocused: false,
   });
-  // Go to start likewise hands the focus to Step forward.
+  // Go to start likewise.
   await focus('Go to start');
   await page.keyboard.press('Enter');
   await waitStep(0);
-  assert.equal((await state()).focus, 'Step forward');
+  assert.equal((await state()).focus, 'Step');
 
   // Acting drops the future: at the new end, forward and end are disabled again.
   await el.evaluate((w) => { w.shadowRoot.querySelector('.ap-size').value = '8'; w.shadowRoot.querySelector('.ap-primary').click(); });
@@ -746,5 +747,52 @@ test('the timeline readout marks an op that failed', async () => {
   await el.evaluate((w) => w.shadowRoot.querySelector('[aria-label="Step forward"]').click());
   await page.waitForFunction(() => document.querySelector('alloc-playground').arena.logLength === 3);
   assert.deepEqual(await op(), ['-0', false, 'last op -0']);
+  await close();
+});
+
+test('embedding details: null properties mean the default, text styles stop at the widget, a named group, align above the slab classes, a link to the playground', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    document.body.style.cssText = 'text-align: center; letter-spacing: 0.1em; word-spacing: 0.3em';
+    document.body.innerHTML = '<alloc-playground id="a" strategy="best-fit" arena-size="16777216" ops="+32,+64,-0,+16" step="3" controls="meter timeline link"></alloc-playground>'
+      + '<alloc-playground id="b" align="32" ops="+10,+40"></alloc-playground>';
+  });
+  await settled(page);
+  const a = page.locator('#a');
+  // Inherited text settings of the article are reset at the host.
+  const styles = await a.evaluate((el) => { const cs = getComputedStyle(el.shadowRoot.querySelector('.ap')); return [cs.textAlign, cs.letterSpacing, cs.wordSpacing]; });
+  assert.deepEqual(styles, ['start', 'normal', '0px']);
+  // A group named by its title and summary; the slider says where it is.
+  const named = await a.evaluate((el) => {
+    const root = el.shadowRoot.querySelector('.ap');
+    const ids = root.getAttribute('aria-labelledby').split(' ');
+    return [root.getAttribute('role'), ids.map((id) => el.shadowRoot.getElementById(id).textContent).join(' '), el.shadowRoot.querySelector('.ap-range').getAttribute('aria-valuetext')];
+  });
+  assert.equal(named[0], 'group');
+  assert.match(named[1], /^Best fit 16,777,216 B arena · align 8 · 1 used, 2 free$/);
+  assert.equal(named[2], 'step 3 of 4, last op -0');
+  // The link opens this state in the page next to widget.js.
+  const href = await a.evaluate((el) => el.shadowRoot.querySelector('[part=link]').href);
+  const url = new URL(href);
+  assert.equal(url.pathname.replace(/.*\//, ''), 'index.html');
+  assert.equal(url.hash, '#size=16777216&strategy=best-fit&align=8&coalesce=1&ops=+32,+64,-0,+16&step=3');
+  // null and undefined remove the attribute: the default applies, no error.
+  for (const [prop, attr] of [['step', 'step'], ['ops', 'ops'], ['arenaSize', 'arena-size'], ['classes', 'classes'], ['strategy', 'strategy']]) {
+    const r = await a.evaluate((el, p) => { el[p] = null; return el.getAttribute(p === 'arenaSize' ? 'arena-size' : p); }, prop);
+    assert.equal(r, null, `${prop} = null removes ${attr}`);
+  }
+  await a.evaluate((el) => { el.step = undefined; });
+  await settled(page);
+  assert.equal(await a.evaluate((el) => el.shadowRoot.querySelector('[part=error]')), null);
+  assert.deepEqual(await a.evaluate((el) => [el.arenaSize, el.strategy, el.ops]), [256, 'first-fit', '']);
+  // align 32 with the default slab classes builds: the classes follow it.
+  const b = await page.locator('#b').evaluate((el) => [el.shadowRoot.querySelector('[part=error]')?.textContent ?? null, el.arena.initialConfig().classes, el.snapshot().blocks.filter((x) => !x.free).map((x) => x.size)]);
+  assert.deepEqual(b, [null, [32, 64, 128], [32, 64]]);
+  // And the playground opens that link in the same state.
+  await page.goto(href);
+  await page.waitForFunction(() => globalThis.__playground?.idle);
+  await page.evaluate(() => globalThis.__playground.idle());
+  const st = await page.evaluate(() => { const s = globalThis.__playground.session; return [s.config.size, s.config.strategy, s.text(), s.position]; });
+  assert.deepEqual(st, [16777216, 'best-fit', '+32,+64,-0,+16', 3]);
   await close();
 });

@@ -28,7 +28,9 @@ import { MemoryMap, renderLegend, blockAt } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
-import { strategyLabel } from './js/controls.js';
+import { num } from './js/format.js';
+import { encodeState } from './js/url-state.js';
+import { strategyLabel, slabForAlign } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
 
@@ -38,7 +40,7 @@ const CSS = ['css/theme.css', 'css/memory-map.css', 'css/meter.css', 'css/panels
   .map((p) => new URL(p, import.meta.url).href);
 
 /** The parts `controls` can name; the default shows all but bytes. */
-export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes'];
+export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes', 'link'];
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
 const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
@@ -59,6 +61,16 @@ function boolAttr(name, raw, dflt) {
   if (['', 'true', 'on', 'yes', '1'].includes(t)) return true;
   if (['false', 'off', 'no', '0'].includes(t)) return false;
   throw new AttrError(`${name} must be true or false, got "${t.slice(0, 40)}"`);
+}
+
+/** The core's default slab classes and slab size (read once). */
+let defaults = null;
+function slabDefaults() {
+  if (!defaults) {
+    const a = createArena({});
+    try { defaults = a.initialConfig(); } finally { a.dispose(); }
+  }
+  return defaults;
 }
 
 /** Reads and validates every attribute; throws AttrError naming the bad one. */
@@ -83,6 +95,13 @@ export function readConfig(el) {
   }
   if (get('slab-size') !== null && get('slab-size').trim() !== '') {
     slab.slabSize = uintAttr('slab-size', get('slab-size'), { min: 1, max: LIMITS.arenaSize });
+  }
+  // Classes left to their defaults follow an alignment above them (as on
+  // the page): align="32" alone must not fail over slabs nobody asked for.
+  if (!slab.classes) {
+    const d = slabDefaults();
+    const fit = slabForAlign({ classes: d.classes, slabSize: slab.slabSize ?? d.slabSize }, align);
+    if (fit.classes !== d.classes) Object.assign(slab, fit);
   }
   const ops = get('ops') ?? '';
   if (ops.length > LIMITS.opsText) throw new AttrError(`ops is longer than ${LIMITS.opsText} characters`);
@@ -137,41 +156,47 @@ export class AllocPlaygroundElement extends HTMLElement {
   // ----- typed properties mirroring the attributes -----
   /** The live strategy (the reader may switch it); setting it rebuilds. */
   get strategy() { return this.#arena?.strategy ?? this.getAttribute('strategy') ?? 'first-fit'; }
-  set strategy(v) { this.#setLive('strategy', String(v)); }
+  set strategy(v) { this.#setLive('strategy', v); }
   get arenaSize() { return Number(this.getAttribute('arena-size') ?? 256); }
-  set arenaSize(v) { this.setAttribute('arena-size', String(v)); }
+  set arenaSize(v) { this.#set('arena-size', v); }
   get align() { return Number(this.getAttribute('align') ?? 8); }
-  set align(v) { this.setAttribute('align', String(v)); }
+  set align(v) { this.#set('align', v); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
-  set coalesce(v) { this.setAttribute('coalesce', v ? 'true' : 'false'); }
+  set coalesce(v) { this.#set('coalesce', v == null ? v : v ? 'true' : 'false'); }
   get classes() { return this.getAttribute('classes') ?? ''; }
-  set classes(v) { this.setAttribute('classes', Array.isArray(v) ? v.join(',') : String(v)); }
+  set classes(v) { this.#set('classes', Array.isArray(v) ? v.join(',') : v); }
   get slabSize() { return Number(this.getAttribute('slab-size') ?? 256); }
-  set slabSize(v) { this.setAttribute('slab-size', String(v)); }
+  set slabSize(v) { this.#set('slab-size', v); }
   get ops() { return this.getAttribute('ops') ?? ''; }
-  set ops(v) { this.setAttribute('ops', String(v)); }
+  set ops(v) { this.#set('ops', v); }
   /** The timeline position (ops run so far); setting it rebuilds at that step. */
   get step() {
     if (this.#arena) return this.#pos;
     const a = this.getAttribute('step')?.trim();
     return a && /^\d{1,10}$/.test(a) ? Number(a) : null; // null: the end
   }
-  set step(v) { this.#setLive('step', String(v)); }
+  set step(v) { this.#setLive('step', v); }
 
   /**
    * Sets an attribute that the reader's actions can move away from: when it
    * already holds the value (the reader switched away since), rebuild anyway.
    */
   #setLive(name, value) {
-    if (this.getAttribute(name) === value) this.#schedule();
-    else this.setAttribute(name, value);
+    if (this.getAttribute(name) === (value == null ? null : String(value))) this.#schedule();
+    else this.#set(name, value);
+  }
+
+  /** A property set: `null` or `undefined` removes the attribute (its default applies). */
+  #set(name, value) {
+    if (value == null) this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
   }
   get controls() { return this.getAttribute('controls') ?? DEFAULT_CONTROLS; }
-  set controls(v) { this.setAttribute('controls', String(v)); }
+  set controls(v) { this.#set('controls', v); }
   get readonly() { return this.hasAttribute('readonly') && this.getAttribute('readonly') !== 'false'; }
   set readonly(v) { this.toggleAttribute('readonly', !!v); }
   get height() { return this.getAttribute('height'); }
-  set height(v) { if (v === null || v === undefined) this.removeAttribute('height'); else this.setAttribute('height', String(v)); }
+  set height(v) { this.#set('height', v); }
   get theme() { return this.getAttribute('theme'); }
   set theme(v) { if (v) this.setAttribute('theme', String(v)); else this.removeAttribute('theme'); }
 
@@ -287,10 +312,16 @@ export class AllocPlaygroundElement extends HTMLElement {
     const editable = !cfg.readonly;
     const root = this.#skeleton();
     this.#els = {};
-    const title = h('span', { class: 'ap-title' });
-    const summary = h('span', { class: 'ap-summary' });
-    root.append(h('div', { class: 'ap-header', part: 'header' }, title, summary));
-    Object.assign(this.#els, { title, summary });
+    // The whole widget is a group named by its title and summary, so that
+    // several on a page can be told apart ("Best fit, 256 B arena …").
+    const title = h('span', { class: 'ap-title', id: 'ap-title' });
+    const summary = h('span', { class: 'ap-summary', id: 'ap-summary' });
+    root.setAttribute('role', 'group');
+    root.setAttribute('aria-labelledby', 'ap-title ap-summary');
+    // "Open in the playground": the page next to widget.js, in this state.
+    const link = c.has('link') ? h('a', { class: 'ap-link', part: 'link', target: '_blank', rel: 'noopener', text: 'Open in the playground ↗' }) : null;
+    root.append(h('div', { class: 'ap-header', part: 'header' }, title, summary, link));
+    Object.assign(this.#els, { title, summary, link });
 
     // Controls: strategy, alloc form.
     const bar = h('div', { class: 'ap-controls', part: 'controls' });
@@ -382,10 +413,15 @@ export class AllocPlaygroundElement extends HTMLElement {
     const blocks = a.blocksTyped();
     this.#map.render({ arenaSize: snap.arenaSize, blocks });
     this.#meter?.render(snap);
+    if (this.#els.link) {
+      const { hash, truncated } = encodeState({ config: a.initialConfig(), tokens: this.#tokens, step: this.#pos }, slabDefaults());
+      this.#els.link.href = new URL(`index.html${hash}`, import.meta.url).href;
+      this.#els.link.title = truncated ? 'The settings only: too many ops for a link' : 'This arena and its ops in the full playground';
+    }
     if (this.#els.strategy) this.#els.strategy.value = snap.strategy;
     this.#els.title.textContent = strategyLabel(snap.strategy, snap.classes);
     const st = snap.stats;
-    this.#els.summary.textContent = `${snap.arenaSize} B arena · align ${snap.align}${snap.coalesce ? '' : ' · no coalescing'} · ${st.usedBlocks} used, ${st.freeBlocks} free`;
+    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.coalesce ? '' : ' · no coalescing'} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
     if (this.#els.range) {
       const e = this.#els;
       const total = this.#tokens.length;
@@ -398,9 +434,10 @@ export class AllocPlaygroundElement extends HTMLElement {
       e.forward.disabled = e.toEnd.disabled = this.#pos >= total;
       // A focused button that just became disabled would drop the focus to
       // <body>: give it to the nearest enabled control (as timeline.js does).
-      keepFocus(was, [e.back, e.forward, e.range]);
+      keepFocus(was, [e.range, e.back, e.forward]);
       e.readout.textContent = `${this.#pos} / ${total}`;
       const op = this.#pos > 0 ? this.#tokens[this.#pos - 1] : '—';
+      e.range.setAttribute('aria-valuetext', `step ${this.#pos} of ${total}${this.#pos > 0 ? `, last op ${op}` : ''}`);
       // The op just run failed: a malloc that returned NULL, or a write that wrote nothing.
       const failed = this.#pos > 0 && this.#arena.failedOps(this.#pos - 1, this.#pos).length > 0;
       const why = !failed ? '' : op[0] === 'w' ? ' (failed: wrote nothing)' : ' (failed: returned NULL)';

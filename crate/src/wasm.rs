@@ -86,6 +86,12 @@ fn uint(v: &JsValue, what: &str) -> JsResult<usize> {
     }
 }
 
+/// A request size: as [`uint`], but the message gives the useful range (a 0
+/// goes on to the core, which refuses it as `zero-size`).
+fn size_arg(v: &JsValue) -> JsResult<usize> {
+    uint(v, "size").map_err(|_| bad_argument("size", 1, v))
+}
+
 /// `maxOps` of a transcript: an integer from 0 to [`MAX_TRANSCRIPT_OPS`].
 fn transcript_ops(v: &JsValue) -> JsResult<usize> {
     match v.as_f64() {
@@ -251,14 +257,14 @@ impl Arena {
 
     /// Allocates `size` bytes in the current mode; returns the offset.
     pub fn alloc(&mut self, size: JsValue) -> JsResult<f64> {
-        let size = uint(&size, "size")?;
+        let size = size_arg(&size)?;
         self.session.alloc(size).map(|o| o as f64).map_err(js_error)
     }
 
     /// Allocates `size` bytes at a multiple of `align`.
     #[wasm_bindgen(js_name = allocAligned)]
     pub fn alloc_aligned(&mut self, size: JsValue, align: JsValue) -> JsResult<f64> {
-        let size = uint(&size, "size")?;
+        let size = size_arg(&size)?;
         let align = uint(&align, "align")?;
         self.session
             .alloc_aligned(size, align)
@@ -268,7 +274,7 @@ impl Arena {
 
     /// Allocates `size` zeroed bytes.
     pub fn calloc(&mut self, size: JsValue) -> JsResult<f64> {
-        let size = uint(&size, "size")?;
+        let size = size_arg(&size)?;
         self.session
             .calloc(size)
             .map(|o| o as f64)
@@ -284,7 +290,7 @@ impl Arena {
     /// Resizes the block at `offset`; returns its (maybe new) offset.
     pub fn realloc(&mut self, offset: JsValue, size: JsValue) -> JsResult<f64> {
         let offset = uint(&offset, "offset")?;
-        let size = uint(&size, "size")?;
+        let size = size_arg(&size)?;
         self.session
             .realloc(offset, size)
             .map(|o| o as f64)
@@ -548,7 +554,7 @@ impl Arena {
     /// The fraction of free bytes that cannot serve a request of `size`.
     #[wasm_bindgen(js_name = unusableFree)]
     pub fn unusable_free(&self, size: JsValue) -> JsResult<f64> {
-        let size = uint(&size, "size")?;
+        let size = size_arg(&size)?;
         Ok(self.session.heap().unusable_free(size))
     }
 

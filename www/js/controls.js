@@ -38,6 +38,16 @@ export function classesForAlign(classes, align) {
   return out;
 }
 
+/**
+ * Slab classes and slab size that suit `align` (each class a multiple of it,
+ * slabs big enough for the largest): the same ones when they already do.
+ */
+export function slabForAlign({ classes, slabSize }, align) {
+  if (classes.every((c) => c % align === 0) && slabSize >= align) return { classes, slabSize };
+  const next = classesForAlign(classes, align);
+  return { classes: next, slabSize: Math.max(slabSize, 2 ** Math.ceil(Math.log2(next.at(-1)))) };
+}
+
 export class ConfigControls {
   #els;
   #opts;

@@ -7,7 +7,7 @@ import { Session } from './session.js';
 import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
 import { ByteView } from './byte-view.js';
-import { ConfigControls, strategyLabel, classesForAlign } from './controls.js';
+import { ConfigControls, strategyLabel, slabForAlign } from './controls.js';
 import { AllocPanel, MAX_OPTIONS } from './alloc-panel.js';
 import { TimelineView, SPEEDS } from './timeline.js';
 import { OpEditor } from './op-editor.js';
@@ -134,12 +134,11 @@ async function start() {
         if (await reconfigure({ align, classes: dc, slabSize: ds }, 'Changing the alignment', `Slab classes are back to ${dc.join('/')} B.`)) movedClasses = null;
         return;
       }
-      if (classes.every((c) => c % align === 0) && slabSize >= align) {
+      const { classes: next, slabSize: slab } = slabForAlign({ classes, slabSize }, align);
+      if (next === classes) {
         reconfigure({ align }, 'Changing the alignment');
         return;
       }
-      const next = classesForAlign(classes, align);
-      const slab = Math.max(slabSize, 2 ** Math.ceil(Math.log2(next.at(-1))));
       if (await reconfigure({ align, classes: next, slabSize: slab }, 'Changing the alignment',
         `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`)) movedClasses = next;
     },
