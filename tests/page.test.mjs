@@ -706,6 +706,28 @@ test('coalescing switched after ops offers the -C run: the same ops from the sta
   await close();
 });
 
+test('under the map, the last op in words: the hole it took, the blocks searched, what a free merged with', async () => {
+  const ops = '+3,-0,+5,-1,+8,-2,+7,-3,+2,-4';
+  const { page, close } = await open(`#size=100&strategy=best-fit&align=1&coalesce=0&ops=${ops}&step=7`);
+  const said = async (re) => {
+    await page.waitForFunction((src) => new RegExp(src).test(document.querySelector('[data-testid=last-op]').textContent), re.source);
+    return page.textContent('[data-testid=last-op]');
+  };
+  assert.equal(await said(/^Op 7/), 'Op 7, +7: ptr[3] = malloc(7) returned 8. Best fit searched all 4 free blocks and took the smallest that fits: 8 B at 8. The other 1 B stays free after it.');
+  // A step back: the op before, a free (coalescing off).
+  await page.click('[data-testid=undo]');
+  assert.equal(await said(/^Op 6/), 'Op 6, -2: free(ptr[2]): its 8 B at 8 are free again (coalescing is off, so they merge with nothing).');
+  // First fit from the same point: the first block that fits, by its rank.
+  await page.selectOption('[data-testid=strategy]', 'first-fit');
+  await idle(page);
+  await malloc(page, 4);
+  assert.match(await said(/^Op 8/), /^Op 8, \+4: ptr\[3\] = malloc\(4\) returned 3\. First fit took the first free block that fits, the 2nd of 4 in address order: 5 B at 3\. The other 1 B stays free after it\.$/);
+  // A request nothing holds.
+  await malloc(page, 90);
+  assert.equal(await said(/^Op 9/), 'Op 9, +90: ptr[4] = malloc(90) returned NULL: no free block is big enough (the largest is 84 B; 96 B are free over 4 blocks). First fit searched 4 free blocks.');
+  await close();
+});
+
 test('a size the alignment does not divide takes one that does; Download saves a long op list itself', async () => {
   const { page, close } = await open();
   await runOps(page, '+3,-0,+5');

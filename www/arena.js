@@ -107,6 +107,8 @@ export class Arena {
   get logLength() { return this.#a.logLength; }
   /** Log positions in `from .. to` (clamped) of the ops that failed: a malloc, calloc or realloc that returned NULL, a write outside its block or through a NULL pointer (a Uint32Array, ascending). */
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
+  /** What the last op did (the free block an allocation came from, the blocks searched, what a free merged with), or null. */
+  lastOp() { return this.#a.lastOp(); }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
   transcript(base = 1000, maxOps = maxTranscriptOps(), header = 0) { return this.#a.transcript(base, maxOps, header); }
   /** The malloc.py command line that prints what transcript(base, maxOps, header) prints: `{ command }`, or `{ why }` when there is none. */

@@ -35,6 +35,7 @@
 mod arena;
 mod block;
 mod error;
+pub mod explain;
 mod free_list;
 mod free_tree;
 mod fxhash;

@@ -472,6 +472,16 @@ impl Arena {
         crate::transcript::transcript(&self.session, base, header, max_ops).map_err(js_error)
     }
 
+    /// What the last logged op did: `{ step, op, mode, coalesce, failed, ptr,
+    /// block, hole, merged, before, searched, freeBlocks, largestFree,
+    /// freeBytes }` (blocks as `{ offset, size }` or null), or null before
+    /// the first op and past the longest log it explains.
+    #[wasm_bindgen(js_name = lastOp)]
+    pub fn last_op(&self) -> JsResult<JsValue> {
+        let last = crate::explain::last_op(&self.session).map_err(js_error)?;
+        to_js(&last)
+    }
+
     /// The `malloc.py` command that prints what `transcript(base, maxOps,
     /// header)` prints: `{ command }`, or `{ why }` when there is none.
     #[wasm_bindgen(js_name = mallocPyCommand)]

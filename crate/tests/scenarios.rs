@@ -3,6 +3,7 @@
 //! the manner of rlsf's tests. Every operation is followed by a full
 //! `check_invariants()`, through the `op!` helper.
 
+use alloc_playground::explain::{self, Span};
 use alloc_playground::rep;
 use alloc_playground::script::{self, Op, Script};
 use alloc_playground::transcript;
@@ -3315,4 +3316,82 @@ fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
         "{}",
         &t[t.len() - 300..]
     );
+}
+
+// ----- what the last op did ---------------------------------------------------
+
+fn span(offset: usize, size: usize) -> Option<Span> {
+    Some(Span { offset, size })
+}
+
+#[test]
+fn last_op_names_the_hole_an_allocation_was_carved_from_and_the_blocks_searched() {
+    // OSTEP's example at step 7 under best fit: free blocks of 3, 5, 8 and 84
+    // bytes; +7 takes the 8-byte one, the smallest that fits.
+    let mut s = session(100, Mode::BestFit, 1, false);
+    assert_eq!(explain::last_op(&s).unwrap(), None, "nothing has run");
+    s.replay(&script::parse("+3,-0,+5,-1,+8,-2,+7").unwrap())
+        .unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.step, e.op.as_str(), e.mode), (7, "+7", Mode::BestFit));
+    assert_eq!(e.ptr, Some(3));
+    assert_eq!(e.block, span(8, 7));
+    assert_eq!(e.hole, span(8, 8));
+    assert_eq!(e.searched, Some(4));
+    assert_eq!((e.free_blocks, e.largest_free, e.free_bytes), (4, 84, 100));
+    assert!(!e.failed);
+    // First fit would take the first that fits: the 8-byte block is the third.
+    let mut f = session(100, Mode::FirstFit, 1, false);
+    f.replay(&script::parse("+3,-0,+5,-1,+8,-2,+7").unwrap())
+        .unwrap();
+    let e = explain::last_op(&f).unwrap().unwrap();
+    assert_eq!((e.hole, e.searched), (span(8, 8), Some(3)));
+}
+
+#[test]
+fn last_op_of_a_free_says_what_it_merged_with() {
+    let mut s = session(100, Mode::FirstFit, 1, true);
+    s.replay(&script::parse("+10,+20,+30,-0,-2").unwrap())
+        .unwrap();
+    // ptr[2] (30 bytes at 30) merges with the free tail (40 at 60).
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!(
+        (e.ptr, e.block, e.merged),
+        (Some(2), span(30, 30), span(30, 70))
+    );
+    // Freeing ptr[1] now merges with both neighbours: one block, the arena.
+    s.replay(&script::parse("-1").unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.block, e.merged), (span(10, 20), span(0, 100)));
+    assert_eq!(e.free_blocks, 2);
+    // Without coalescing nothing merges.
+    let mut n = session(100, Mode::FirstFit, 1, false);
+    n.replay(&script::parse("+10,+20,-0,-1").unwrap()).unwrap();
+    let e = explain::last_op(&n).unwrap().unwrap();
+    assert_eq!((e.block, e.merged, e.coalesce), (span(10, 20), None, false));
+}
+
+#[test]
+fn last_op_of_a_failed_request_and_a_realloc() {
+    let mut s = session(100, Mode::WorstFit, 1, true);
+    s.replay(&script::parse("+60,+50").unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert!(e.failed);
+    assert_eq!((e.ptr, e.block, e.hole), (Some(1), None, None));
+    assert_eq!(
+        (e.free_blocks, e.largest_free, e.searched),
+        (1, 40, Some(1))
+    );
+    // A realloc that cannot grow in place moves: where from, where to.
+    let mut r = session(100, Mode::FirstFit, 1, true);
+    r.replay(&script::parse("+10,+10,r0:30").unwrap()).unwrap();
+    let e = explain::last_op(&r).unwrap().unwrap();
+    assert_eq!(
+        (e.before, e.block, e.hole),
+        (span(0, 10), span(20, 30), span(20, 80))
+    );
+    // Switches and writes have no block to carve.
+    r.replay(&script::parse("@best-fit").unwrap()).unwrap();
+    let e = explain::last_op(&r).unwrap().unwrap();
+    assert_eq!((e.op.as_str(), e.ptr, e.block), ("@best-fit", None, None));
 }

@@ -19,6 +19,7 @@ import { LIMITS as WIDGET_LIMITS } from './widget-limits.js';
 import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
+import { describeLastOp } from './last-op.js';
 import { num, bytesShort, plural } from './format.js';
 import { h } from './dom.js';
 
@@ -909,6 +910,7 @@ async function start() {
     const failed = session.arena.failedCount;
     $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
+    scheduleLastOp();
     editor.setBusy(isBusy);
     wl.setBusy(isBusy);
     cmp.setBusy(isBusy);
@@ -916,6 +918,26 @@ async function start() {
     syncUrl(false);
     rendered = session.version;
     while (idleWaiters.length) idleWaiters.shift()();
+  }
+
+  // "What just happened": the core replays the log up to the last op to
+  // compare, so it runs once things settle (a drag on the scrubber does not
+  // pay for every step it passes).
+  let lastOpAt = -1;
+  let lastOpTimer = 0;
+  function scheduleLastOp() {
+    if (lastOpAt === session.version) return;
+    clearTimeout(lastOpTimer);
+    lastOpTimer = setTimeout(() => {
+      lastOpTimer = 0;
+      if (session.busy) { scheduleLastOp(); return; }
+      lastOpAt = session.version;
+      const el = $('last-op');
+      let text = '';
+      try { text = describeLastOp(session.arena.lastOp(), session.config.classes); } catch { /* none to show */ }
+      el.textContent = text;
+      el.hidden = !text;
+    }, session.position > 5000 ? 120 : 30);
   }
 
   let lastCursorDrawn = -1;

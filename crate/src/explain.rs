@@ -1,0 +1,160 @@
+//! What the last op of a session did, in the terms a learner asks about:
+//! which free block an allocation was carved from and how many free blocks
+//! the strategy searched, what a free merged with, where a realloc went.
+//!
+//! It compares the blocks before and after the op (the state before comes
+//! from replaying the log up to it), so it describes what happened without
+//! knowing how the allocator decided: the placement rules live in
+//! [`crate::free_list`] alone.
+
+use crate::script::Op;
+use crate::session::{Ptr, Session};
+use crate::{AllocError, Block, Mode};
+
+/// The longest log [`last_op`] replays to find the state before its last op.
+pub const MAX_EXPLAINED_LOG: usize = 50_000;
+
+/// A block, by where it is and how big.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Span {
+    /// First byte.
+    pub offset: usize,
+    /// Bytes.
+    pub size: usize,
+}
+
+impl From<&Block> for Span {
+    fn from(b: &Block) -> Self {
+        Span {
+            offset: b.offset,
+            size: b.size,
+        }
+    }
+}
+
+/// What the last op did.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LastOp {
+    /// Its number in the log, from 1.
+    pub step: usize,
+    /// The op as the op list writes it.
+    pub op: String,
+    /// The mode it ran under.
+    pub mode: Mode,
+    /// Whether coalescing was on.
+    pub coalesce: bool,
+    /// Whether it failed (an allocation that returned NULL, a write that wrote nothing).
+    pub failed: bool,
+    /// The pointer it made, freed, resized or wrote through.
+    pub ptr: Option<usize>,
+    /// The op's block afterwards: the new block of an allocation or realloc,
+    /// the block a free released (as it was).
+    pub block: Option<Span>,
+    /// An allocation's (or a moving realloc's): the free block it was carved from.
+    pub hole: Option<Span>,
+    /// A free's: the free block its bytes are part of now, when a merge made it bigger.
+    pub merged: Option<Span>,
+    /// A realloc's: where the block was before (when it moved or changed size).
+    pub before: Option<Span>,
+    /// Free blocks the strategy searched (allocations only).
+    pub searched: Option<usize>,
+    /// Free blocks before the op.
+    pub free_blocks: usize,
+    /// The largest free block before the op.
+    pub largest_free: usize,
+    /// Free bytes before the op.
+    pub free_bytes: usize,
+}
+
+/// What the last logged op of `session` did, or `None` when nothing has run
+/// yet or the log is longer than [`MAX_EXPLAINED_LOG`].
+///
+/// # Errors
+/// [`AllocError::BadConfig`] when the host cannot provide the arena the
+/// state before the op is rebuilt in.
+///
+/// # Complexity
+/// O(n log n) in the ops logged: it replays all but the last.
+pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
+    let log = session.log();
+    let n = log.len();
+    if n == 0 || n > MAX_EXPLAINED_LOG {
+        return Ok(None);
+    }
+    let prev = session.rebuild(n - 1)?;
+    let op = &log[n - 1];
+    let (was, now) = (prev.heap().blocks(), session.heap().blocks());
+    let free_before: Vec<&Block> = was.iter().filter(|b| b.free).collect();
+    let failed = session.failed_ops().last() == Some(&((n - 1) as u32));
+    let live = |s: &Session, k: usize| match s.ptrs().get(k) {
+        Some(&Ptr::Live(off)) => s.heap().live_block(off).ok(),
+        _ => None,
+    };
+    let hole_of = |b: &Block| {
+        free_before
+            .iter()
+            .find(|f| f.offset <= b.offset && b.offset < f.end())
+            .map(|f| Span::from(*f))
+    };
+    let mut out = LastOp {
+        step: n,
+        op: op.to_string(),
+        mode: prev.heap().mode(),
+        coalesce: prev.heap().config().coalesce,
+        failed,
+        ptr: None,
+        block: None,
+        hole: None,
+        merged: None,
+        before: None,
+        searched: None,
+        free_blocks: free_before.len(),
+        largest_free: free_before.iter().map(|b| b.size).max().unwrap_or(0),
+        free_bytes: free_before.iter().map(|b| b.size).sum(),
+    };
+    match *op {
+        Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
+            let k = session.ptrs().len() - 1;
+            out.ptr = Some(k);
+            if prev.heap().mode().strategy().is_some() {
+                out.searched = Some(session.heap().last_searched());
+            }
+            if let Some(b) = live(session, k) {
+                out.block = Some(Span::from(&b));
+                out.hole = hole_of(&b);
+            }
+        }
+        Op::Free { ptr } => {
+            out.ptr = Some(ptr);
+            if let Some(b) = live(&prev, ptr) {
+                out.block = Some(Span::from(&b));
+                out.merged = now
+                    .iter()
+                    .find(|f| f.free && f.offset <= b.offset && b.offset < f.end())
+                    .filter(|f| f.size > b.size)
+                    .map(Span::from);
+            }
+        }
+        Op::Realloc { ptr, .. } => {
+            out.ptr = Some(ptr);
+            let old = live(&prev, ptr);
+            out.before = old.as_ref().map(Span::from);
+            if let Some(b) = live(session, ptr) {
+                out.block = Some(Span::from(&b));
+                if old.is_none_or(|o| o.offset != b.offset) {
+                    out.hole = hole_of(&b);
+                    if old.is_none() {
+                        out.searched = Some(session.heap().last_searched());
+                    }
+                }
+            }
+        }
+        Op::Write { ptr, .. } => {
+            out.ptr = Some(ptr);
+            out.block = live(session, ptr).as_ref().map(Span::from);
+        }
+        _ => {}
+    }
+    Ok(Some(out))
+}

@@ -1,0 +1,96 @@
+// "What just happened": the last op in words, from the core's account of it
+// (arena.lastOp(): the free block an allocation was carved from, the blocks
+// the strategy searched, what a free merged with). Words only; the core
+// decided and measured everything.
+
+import { num, plural } from './format.js';
+import { strategyLabel } from './controls.js';
+
+const B = (n) => `${num(n)} B`;
+const at = (s) => `${B(s.size)} at ${num(s.offset)}`;
+
+function ordinal(n) {
+  const t = n % 100;
+  const d = n % 10;
+  const suffix = t >= 11 && t <= 13 ? 'th' : d === 1 ? 'st' : d === 2 ? 'nd' : d === 3 ? 'rd' : 'th';
+  return `${num(n)}${suffix}`;
+}
+
+/** How the strategy chose `e.hole`, in one sentence. */
+function how(e) {
+  const n = e.freeBlocks;
+  switch (e.mode) {
+    case 'first-fit': return `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in address order: ${at(e.hole)}.`;
+    case 'next-fit': return `Next fit searched ${plural(e.searched, 'free block')} from where the last allocation ended and took ${at(e.hole)}.`;
+    case 'best-fit': return `Best fit searched all ${plural(n, 'free block')} and took the smallest that fits: ${at(e.hole)}.`;
+    case 'worst-fit': return `Worst fit searched all ${plural(n, 'free block')} and took the largest: ${at(e.hole)}.`;
+    default: return '';
+  }
+}
+
+/** What is left of the hole around the new block. */
+function rest(e) {
+  const pad = e.block.offset - e.hole.offset;
+  const after = e.hole.offset + e.hole.size - (e.block.offset + e.block.size);
+  const parts = [];
+  const stay = (n) => (n === 1 ? 'stays' : 'stay');
+  if (pad) parts.push(`${B(pad)} of alignment padding ${stay(pad)} free in front of it`);
+  parts.push(after ? `the other ${B(after)} ${stay(after)} free after it` : pad ? 'nothing is left after it' : 'it is used whole');
+  const s = parts.join('; ');
+  return `${s[0].toUpperCase()}${s.slice(1)}.`;
+}
+
+function refused(e) {
+  if (!e.freeBlocks) return 'there is no free block at all';
+  return `no free block is big enough (the largest is ${B(e.largestFree)}; ${B(e.freeBytes)} are free${e.freeBlocks > 1 ? ` over ${plural(e.freeBlocks, 'block')}` : ''})`;
+}
+
+/**
+ * The last op (`arena.lastOp()`) in a sentence or three, or '' for none.
+ * @param {object|null} e
+ * @param {number[]} [classes] the slab classes (for the slab allocator's name)
+ */
+export function describeLastOp(e, classes) {
+  if (!e) return '';
+  const head = `Op ${num(e.step)}, ${e.op}: `;
+  const k = e.ptr;
+  const op = e.op;
+  if (op[0] === '+' || op[0] === 'c') {
+    const aligned = /@(\d+)$/.exec(op);
+    const size = op.slice(1).replace(/@\d+$/, '');
+    const call = op[0] === 'c' ? `calloc(${size})` : `malloc(${size})${aligned ? ` aligned to ${aligned[1]}` : ''}`;
+    if (!e.block) {
+      return `${head}ptr[${k}] = ${call} returned NULL: ${refused(e)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
+    }
+    if (e.mode === 'slab') return `${head}ptr[${k}] = ${call} returned ${num(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
+    return `${head}ptr[${k}] = ${call} returned ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+  }
+  if (op[0] === '-') {
+    if (!e.block) return `${head}ptr[${k}] is NULL (its request failed), so free does nothing.`;
+    const freed = `${head}free(ptr[${k}]): its ${at(e.block)} ${e.block.size === 1 ? 'is' : 'are'} free again`;
+    if (e.merged) {
+      const before = e.merged.offset < e.block.offset;
+      const after = e.merged.offset + e.merged.size > e.block.offset + e.block.size;
+      const which = before && after ? 'the free blocks on both sides' : before ? 'the free block before it' : 'the free block after it';
+      return `${freed}, merged with ${which} into one free block of ${at(e.merged)}.`;
+    }
+    return `${freed}${e.coalesce ? '' : ' (coalescing is off, so they merge with nothing)'}.`;
+  }
+  if (op[0] === 'r') {
+    const size = op.slice(op.indexOf(':') + 1);
+    if (e.failed) return `${head}realloc(ptr[${k}], ${size}) returned NULL: ${refused(e)}. ptr[${k}] keeps its block.`;
+    if (!e.before) return `${head}ptr[${k}] was NULL, so realloc allocated: ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+    if (e.block.offset === e.before.offset) return `${head}ptr[${k}] resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.`;
+    return `${head}ptr[${k}] could not grow in place: it moved from ${num(e.before.offset)} to ${num(e.block.offset)} (${B(e.block.size)}${e.hole ? `, carved from the free ${at(e.hole)}` : ''}), and its old ${B(e.before.size)} are free.`;
+  }
+  if (op[0] === 'w') {
+    return e.failed
+      ? `${head}the write did not happen (ptr[${k}] is NULL or freed, or the bytes leave its block).`
+      : `${head}bytes written into ptr[${k}] (${at(e.block)}).`;
+  }
+  if (op === '@coalesce') return `${head}coalescing is on from here on; neighbouring free blocks merge.`;
+  if (op === '@no-coalesce') return `${head}coalescing is off from here on.`;
+  if (op === '@merge') return `${head}neighbouring free blocks merged now.`;
+  if (op[0] === '@') return `${head}${strategyLabel(op.slice(1), classes)} from here on; blocks already placed stay.`;
+  return '';
+}
