@@ -1014,6 +1014,18 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.match(await page.textContent('.cmp-maps-note'), new RegExp(`op ${expected + 1} `));
   assert.ok((await page.locator('.cmp-card .mm-highlight').count()) >= 4, 'the diverging ptr is outlined');
   await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: false, clip: await page.locator('#compare-card').boundingBox() });
+  // "Timeline cursor": the maps follow the cursor as it moves.
+  await page.click('[data-testid=tl-start]');
+  await idle(page);
+  await page.click('[data-testid=redo]');
+  await idle(page);
+  await page.click('[data-at=cursor]');
+  await idle(page);
+  assert.equal(await page.textContent('.cmp-maps-note'), 'At the timeline cursor: after 1 op.');
+  await page.click('[data-testid=redo]');
+  await page.waitForFunction(() => document.querySelector('.cmp-maps-note')?.textContent === 'At the timeline cursor: after 2 ops.');
+  const used = await page.$$eval('.cmp-card', (cs) => cs.map((c) => c.querySelectorAll('.mm-used, .mm-chunk-used').length));
+  assert.ok(used.every((n) => n >= 1), `every map shows the blocks at step 2: ${used}`);
   await close();
 });
 

@@ -941,10 +941,29 @@ async function start() {
   }
 
   let lastCursorDrawn = -1;
+  let cursorMapsTimer = 0;
   function renderCompareCursor() {
     if (lastCursorDrawn === session.position) return;
     lastCursorDrawn = session.position;
     renderCompare();
+    // Maps "at the timeline cursor" follow it, once it rests.
+    if (compareState?.at === 'cursor' && compareState.mapsStep !== session.position) {
+      clearTimeout(cursorMapsTimer);
+      cursorMapsTimer = setTimeout(refreshCursorMaps, 150);
+    }
+  }
+
+  async function refreshCursorMaps() {
+    const c = compareState;
+    const step = session.position;
+    if (!c || c.at !== 'cursor' || c.mapsStep === step) return;
+    if (playing || busy || session.busy) { cursorMapsTimer = setTimeout(refreshCursorMaps, 300); return; }
+    let m = null;
+    try { m = await session.compare({ upTo: step }); } catch { /* the maps stay as they were */ }
+    if (!m || compareState !== c || c.version !== contentVersion) return;
+    Object.assign(c, { maps: m, mapsStep: step, mapsLabel: `At the timeline cursor: after ${plural(step, 'op')}.` });
+    renderCompare();
+    schedule();
   }
 
   function liveIn(blocks, seq) {
