@@ -805,6 +805,15 @@ test('malloc.py view prints the run as OSTEP’s simulator does, with the comman
   assert.match(await out(), /\nptr\[1\] = Alloc\(5\) returned 1003 \(searched 2 elements\)\nFree List \[ Size 2 \]: \[ addr:1000 sz:3 \]\[ addr:1008 sz:92 \]\n\n/);
   assert.match(await out(), /\nptr\[5\] = Alloc\(7\) returned 1008 \(searched 4 elements\)\nFree List \[ Size 4 \]: \[ addr:1002 sz:1 \]\[ addr:1003 sz:5 \]\[ addr:1015 sz:1 \]\[ addr:1016 sz:84 \]\n\n$/);
   assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8,-2,+8,-3,+2,+7');
+  // It follows the timeline while open: ← steps back, → forward.
+  await page.focus('[data-testid=ostep-out]');
+  await page.keyboard.press('ArrowLeft');
+  await idle(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid=ostep-out]').textContent.includes('numOps 10\nrange 10\npercentAlloc 50\nallocList +3,-0,+5,-1,+8,-2,+8,-3,+2\n'));
+  assert.doesNotMatch(await out(), /ptr\[5\]/);
+  await page.keyboard.press('ArrowRight');
+  await idle(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid=ostep-out]').textContent.includes('ptr[5] = Alloc(7)'));
   // The command is readable whole (it wraps) at phone width too.
   await page.setViewportSize({ width: 390, height: 844 });
   const box = await page.locator('[data-testid=ostep-command]').evaluate((c) => [c.scrollWidth, c.clientWidth]);
@@ -845,7 +854,7 @@ test('malloc.py view prints the run as OSTEP’s simulator does, with the comman
   await runOps(page, '+10,r0:20');
   await page.click('[data-testid=ostep]');
   assert.match(await out(), /ptr\[0\] = Realloc\(ptr\[0\], 20\) returned 0\n/);
-  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /^None: malloc.py’s ops are \+N and -K only, and this run has r0:20\.$/);
+  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /^There is no malloc.py command that prints this run: malloc.py’s ops are \+N and -K only, and this run has r0:20\. The text above/);
   assert.equal(await page.isVisible('[data-testid=ostep-command]'), false);
   await page.keyboard.press('Escape');
   await runOps(page, '+200,+10,-1');

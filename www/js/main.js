@@ -755,7 +755,7 @@ async function start() {
     // the arrows already mean something: the map's blocks, the scrubber,
     // the op strip, a dialog.
     else if (!mod && !e.altKey && !e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')
-      && !t.closest?.('#map, dialog, [role=slider], .tl-ops, [role=menu], [role=listbox]')) {
+      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], .tl-ops, [role=menu], [role=listbox]')) {
       e.preventDefault();
       stop();
       seek(session.position + (e.key === 'ArrowRight' ? 1 : -1));
@@ -911,6 +911,7 @@ async function start() {
     $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     scheduleLastOp();
+    ostepView.refresh(session.arena, session.version);
     editor.setBusy(isBusy);
     wl.setBusy(isBusy);
     cmp.setBusy(isBusy);

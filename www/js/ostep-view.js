@@ -14,6 +14,7 @@ const MAX_BASE = 2 ** 30;
 const MAX_HEADER = 4096;
 
 export class OstepView {
+  #version = -1;
   #dialog;
   #els;
   #arena = null;
@@ -38,7 +39,7 @@ export class OstepView {
     this.#dialog = h('dialog', { class: 'embed-dialog ostep-dialog', 'aria-labelledby': 'ostep-title', 'data-testid': 'ostep-dialog' },
       h('form', { method: 'dialog', class: 'embed-form' },
         h('header', { class: 'embed-head' },
-          h('h2', { id: 'ostep-title', text: 'As malloc.py prints it' }),
+          h('h2', { id: 'ostep-title', text: 'malloc.py view' }),
           h('button', { class: 'btn btn-ghost btn-sm', value: 'close', 'aria-label': 'Close', text: 'Close' })),
         note,
         h('div', { class: 'ostep-row' },
@@ -53,6 +54,14 @@ export class OstepView {
         commandNote, command, copyCommand));
     container.append(this.#dialog);
     this.#els = { base, header, baseNote, out, command, commandNote, copyCommand, note, status };
+  }
+
+  /** Follows the timeline while open: `arena` is the arena at the cursor, `version` bumps on every change. */
+  refresh(arena, version) {
+    if (!this.#dialog.open || this.#version === version) return;
+    this.#version = version;
+    this.#arena = arena;
+    this.#fill();
   }
 
   /** Shows the run so far of `arena` (the arena at the timeline cursor). */
@@ -84,7 +93,7 @@ export class OstepView {
     const code = (t) => h('code', { text: t });
     this.#els.note.replaceChildren(
       'OSTEP’s simulator (chapter 17) with ', code('-c'), ' prints what each request returned, how many free blocks it searched, and the free list after it. ',
-      `These are the ${plural(n, 'op')} up to the timeline cursor${n > maxTranscriptOps() ? ` (the first ${num(maxTranscriptOps())} written out)` : ''}, addresses counted from the base. `,
+      `These are the ${plural(n, 'op')} up to the timeline cursor${n > maxTranscriptOps() ? ` (the first ${num(maxTranscriptOps())} written out)` : ''}, addresses counted from the base; `, h('kbd', { text: '←' }), ' ', h('kbd', { text: '→' }), ' step the timeline while this is open. ',
       header
         ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it.`
         : 'Blocks carry no header, as on the memory map.');
@@ -94,7 +103,7 @@ export class OstepView {
     this.#els.command.textContent = command ?? '';
     this.#els.commandNote.textContent = command
       ? 'It prints exactly the text above (diff them to check).'
-      : `None: ${why}.`;
+      : `There is no malloc.py command that prints this run: ${why}. The text above follows malloc.py’s form for what it does have.`;
   }
 
   async #copy(el, status) {
