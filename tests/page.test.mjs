@@ -728,6 +728,17 @@ test('under the map, the last op in words: the hole it took, the blocks searched
   await close();
 });
 
+test('the fragmentation-over-time note says when it is sampled, and its peak is a sample', async () => {
+  const { page, close } = await open();
+  await runOps(page, '+100,+100,-0,+50');
+  await page.waitForFunction(() => /peak [0-9.]+% after op 3$/.test(document.querySelector('.tl-spark-note')?.textContent ?? ''));
+  await page.fill('[data-testid=wl-ops]', '1000');
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  await page.waitForFunction(() => /^external fragmentation over time, sampled every 5 ops · highest sample [0-9.]+%, after op [0-9,]+$/.test(document.querySelector('.tl-spark-note')?.textContent ?? ''));
+  await close();
+});
+
 test('a size the alignment does not divide takes one that does; Download saves a long op list itself', async () => {
   const { page, close } = await open();
   await runOps(page, '+3,-0,+5');

@@ -905,6 +905,7 @@ async function start() {
       position: pos, total, playing, busy: isBusy,
       window: { start: from, tokens: session.slice(from, to), failed: new Set(session.arena.failedOps(from, pos)) },
       samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
+      samplesLimit: SAMPLES_MAX,
       strategy, branches: session.branches, active: session.active,
     });
     const failed = session.arena.failedCount;

@@ -142,11 +142,17 @@ export class TimelineView {
         s('polyline', { class: 'tl-spark-line', points: pts.join(' ') }));
       let peak = smp[0];
       for (const p of smp) if (p.externalFragmentation > peak.externalFragmentation) peak = p;
+      // Long timelines are sampled: say so, and that the peak is the highest sample.
+      const every = smp.length > 2 ? smp[1].step - smp[0].step : 1;
       e.sparkNote.textContent = peak.externalFragmentation > 0
-        ? `external fragmentation over time · peak ${percent(peak.externalFragmentation)} after op ${num(peak.step)}`
+        ? every > 1
+          ? `external fragmentation over time, sampled every ${num(every)} ops · highest sample ${percent(peak.externalFragmentation)}, after op ${num(peak.step)}`
+          : `external fragmentation over time · peak ${percent(peak.externalFragmentation)} after op ${num(peak.step)}`
         : 'external fragmentation over time · none so far: every free byte is in one block';
     } else {
-      e.sparkNote.textContent = '';
+      e.sparkNote.textContent = total > 0 && st.samplesLimit && total > st.samplesLimit
+        ? `(fragmentation over time is drawn for timelines of up to ${num(st.samplesLimit)} ops)`
+        : '';
     }
 
     const br = st.branches ?? [];
