@@ -1025,6 +1025,12 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   }
   for (const b of badges) if (b.badges.includes('least fragmented')) assert.equal(b.failed, minFailed);
   assert.equal(await page.locator('.cmp-div-line').count(), 1);
+  // Each card adds peak utilization and the search cost, from the core's report.
+  const searched = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.report.searched));
+  const shown = await page.$$eval('.cmp-card', (cs) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')].find((d) => d.querySelector('dt').textContent === 'Blocks searched').querySelector('dd').textContent));
+  assert.deepEqual(shown.map((t) => Number(t.split(' ')[0].replace(/,/g, ''))), searched);
+  assert.ok(searched[2] >= searched[0], 'best fit searches at least as many blocks as first fit');
+  assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^External fragmentation \(1 − L\/F\) over the ops/);
   // Each line is the core's samples.
   const pts = await page.$$eval('.cmp-lines polyline', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length));
   const samples = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.samples.length));

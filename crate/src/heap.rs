@@ -285,13 +285,14 @@ impl Heap {
     }
 
     fn slab_alloc(&mut self, size: usize, align: usize, seq: u64) -> Result<usize> {
+        // A chunk comes off its class's list without a search (a request no
+        // class holds searches nothing either); carving a slab records the
+        // free-list search it makes.
+        self.fl.set_last_searched(0);
         let class = self
             .pools
             .class_for(size, align)
             .inspect_err(|_| self.fl.count_failure())?;
-        // A chunk comes off its class's list without a search; carving a slab
-        // records the free-list search it makes.
-        self.fl.set_last_searched(0);
         self.pools.alloc(&mut self.fl, class, size, seq)
     }
 

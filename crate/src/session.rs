@@ -31,6 +31,9 @@ pub struct ReplayReport {
     pub frees: usize,
     /// Reallocs run.
     pub reallocs: usize,
+    /// Free blocks searched, summed over the allocation requests (each as
+    /// [`Heap::last_searched`] counts it: OSTEP's list walk).
+    pub searched: u64,
     /// Allocation and realloc requests that failed, and writes that did not
     /// fit their block or went through a NULL pointer (the ops
     /// [`Session::failed_ops`] lists).
@@ -617,6 +620,7 @@ impl Session {
                 rep.allocs += 1;
                 let placed = self.heap.alloc(size).ok();
                 rep.failed += usize::from(placed.is_none());
+                rep.searched += self.heap.last_searched() as u64;
                 self.record_alloc(Op::Alloc { size }, placed);
             }
             // `-K`, the other half.
@@ -644,6 +648,7 @@ impl Session {
                 if self.alloc_op(op.clone()).is_err() {
                     rep.failed += 1;
                 }
+                rep.searched += self.heap.last_searched() as u64;
             }
             Op::Free { .. } => unreachable!("`run` takes frees"),
             &Op::Realloc { ptr, size } => {

@@ -568,7 +568,8 @@ fn ostep_best_fit_seed_0_golden_run_through_a_session() {
             allocs: 6,
             frees: 4,
             reallocs: 0,
-            failed: 0
+            failed: 0,
+            searched: 1 + 2 + 3 + 4 + 4 + 4
         }
     );
     assert_eq!(
@@ -1804,7 +1805,8 @@ fn rep_trace_converts_to_ptr_ops() {
             allocs: 2,
             frees: 1,
             reallocs: 1,
-            failed: 0
+            failed: 0,
+            searched: 2
         }
     );
     assert_eq!(s.ptrs(), &[Ptr::Freed, Ptr::Live(16)]);
@@ -2110,7 +2112,8 @@ fn session_block_seq_is_the_ptr_index_and_failed_allocs_take_one() {
             allocs: 4,
             frees: 1,
             reallocs: 0,
-            failed: 1
+            failed: 1,
+            searched: 4
         }
     );
     assert_eq!(

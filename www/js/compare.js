@@ -40,14 +40,15 @@ export class CompareView {
         onclick: () => opts.onAt?.(v),
       })));
     const info = h('p', { class: 'cmp-info', role: 'status' });
+    const chartTitle = h('h3', { class: 'cmp-h3' });
     const chart = h('div', { class: 'cmp-chart' });
     const legend = h('ul', { class: 'cmp-legend' });
     const grid = h('div', { class: 'cmp-grid', 'data-testid': 'compare-grid' });
     const mapsHead = h('div', { class: 'cmp-maps-head' }, h('h3', { class: 'cmp-h3', text: 'Memory at' }), at);
-    const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, chart, legend), mapsHead, grid);
+    const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, chartTitle, chart, legend), mapsHead, grid);
     const empty = h('p', { class: 'cmp-empty', text: 'Runs the timeline’s ops under first, next, best and worst fit and the slab allocator, side by side. Strategy switches in the op list are skipped.' });
     container.append(h('div', { class: 'cmp' }, h('div', { class: 'cmp-top' }, run, empty), body));
-    this.#els = { run, at, info, chart, legend, grid, body, empty };
+    this.#els = { run, at, info, chartTitle, chart, legend, grid, body, empty };
     let width = 0;
     let queued = 0;
     this.#ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
@@ -102,6 +103,8 @@ export class CompareView {
       b.setAttribute('aria-pressed', String(b.dataset.at === d.at));
       if (b.dataset.at === 'divergence') b.disabled = fd == null;
     }
+    const every = result.every ?? 1;
+    e.chartTitle.textContent = `External fragmentation (1 − L/F) over the ops${every > 1 ? `, sampled every ${num(every)} ops` : ''}`;
     this.#chart(result, d.cursor);
     this.#grid(d);
   }
@@ -206,7 +209,12 @@ export class CompareView {
           h('div', null, h('dt', { text: 'External fragmentation' }), h('dd', { text: percent(st.externalFragmentation) })),
           h('div', null, h('dt', { text: 'Failed allocs' }), h('dd', { text: num(st.failedAllocs) })),
           h('div', null, h('dt', { text: 'Largest free block' }), h('dd', { text: `${num(st.largestFree)} B` })),
-          h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) }))));
+          h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) })),
+          h('div', null, h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
+          h('div', null, h('dt', { text: 'Blocks searched' }), h('dd', {
+            text: `${num(r.report.searched)}${r.report.allocs ? ` (${(r.report.searched / r.report.allocs).toFixed(1)} per request)` : ''}`,
+            title: 'Free blocks searched over all allocation requests, counted as OSTEP’s malloc.py walks its list',
+          }))));
       return { card, mapBox, r };
     });
     e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));
