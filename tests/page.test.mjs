@@ -36,7 +36,11 @@ async function open(hash = '', { width = 1280, height = 900, colorScheme = 'ligh
   };
 }
 
-const idle = (page) => page.evaluate(() => globalThis.__playground.idle());
+/** Waits for the page's pending work and next render; fails (saying on what it waits) instead of hanging. */
+const idle = (page) => page.evaluate(() => Promise.race([
+  globalThis.__playground.idle(),
+  new Promise((_, reject) => setTimeout(() => reject(new Error(`idle() waited 20 s: ${JSON.stringify(globalThis.__playground.waitingOn)}`)), 20000)),
+]));
 const snap = (page) => page.evaluate(() => globalThis.__playground.arena.snapshot());
 const log = (page) => page.evaluate(() => globalThis.__playground.arena.log());
 
@@ -595,7 +599,7 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
   // editor (marked) to be fixed, instead of being lost with the address bar.
   const b = await open('#size=2048&strategy=best-fit&ops=+10,-5');
   const notice = await b.page.textContent('.notice-warn');
-  assert.match(notice, /ops were not run \(-5: ptr\[5\] does not exist yet.*\)\. They are in the op editor/);
+  assert.match(notice, /ops were not run \(op 2 \(-5\): ptr\[5\] does not exist yet.*\)\. They are in the op editor/);
   assert.doesNotMatch(notice, /line 1/);
   const d = await snap(b.page);
   assert.deepEqual([d.arenaSize, d.strategy, d.ops], [2048, 'best-fit', 0]);

@@ -788,6 +788,13 @@ test('embedding details: null properties mean the default, text styles stop at t
   // align 32 with the default slab classes builds: the classes follow it.
   const b = await page.locator('#b').evaluate((el) => [el.shadowRoot.querySelector('[part=error]')?.textContent ?? null, el.arena.initialConfig().classes, el.snapshot().blocks.filter((x) => !x.free).map((x) => x.size)]);
   assert.deepEqual(b, [null, [32, 64, 128], [32, 64]]);
+  // "explain": the last op in words, following the steps.
+  await page.evaluate(() => { document.body.innerHTML = '<alloc-playground id="c" strategy="best-fit" arena-size="128" ops="+48,+16,+16,+16,-0,-2,+16" controls="explain timeline"></alloc-playground>'; });
+  await settled(page);
+  const explain = () => page.locator('#c').evaluate((el) => el.shadowRoot.querySelector('[part=explain]').textContent);
+  assert.equal(await explain(), 'Op 7, +16: ptr[4] = malloc(16) returned 64. Best fit searched all 3 free blocks and took the smallest that fits: 16 B at 64. It is used whole.');
+  await page.locator('#c').evaluate((el) => el.shadowRoot.querySelector('[aria-label="Step back"]').click());
+  await page.waitForFunction(() => document.querySelector('#c').shadowRoot.querySelector('[part=explain]').textContent.startsWith('Op 6, -2: free(ptr[2]): its 16 B at 64 are free again'));
   // And the playground opens that link in the same state.
   await page.goto(href);
   await page.waitForFunction(() => globalThis.__playground?.idle);

@@ -30,6 +30,7 @@ import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
 import { num } from './js/format.js';
 import { encodeState } from './js/url-state.js';
+import { describeLastOp } from './js/last-op.js';
 import { strategyLabel, slabForAlign } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
@@ -40,7 +41,7 @@ const CSS = ['css/theme.css', 'css/memory-map.css', 'css/meter.css', 'css/panels
   .map((p) => new URL(p, import.meta.url).href);
 
 /** The parts `controls` can name; the default shows all but bytes. */
-export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes', 'link'];
+export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes', 'link', 'explain'];
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
 const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
@@ -367,6 +368,12 @@ export class AllocPlaygroundElement extends HTMLElement {
       // Inspecting shows a block's bytes: only where the byte view is.
       onInspect: c.has('bytes') ? (b) => { this.#selected = b.offset; this.#refresh(); } : undefined,
     });
+    // The last op in words: the hole an allocation took, the blocks searched.
+    if (c.has('explain')) {
+      const explain = h('p', { class: 'ap-explain', part: 'explain', 'aria-live': 'polite' });
+      root.append(explain);
+      this.#els.explain = explain;
+    }
     if (c.has('legend')) {
       const legend = h('div', { class: 'ap-legend', part: 'legend' });
       renderLegend(legend, { slab: this.#arena.strategy === 'slab' || this.#tokens.some((t) => t === '@slab') });
@@ -413,6 +420,12 @@ export class AllocPlaygroundElement extends HTMLElement {
     const blocks = a.blocksTyped();
     this.#map.render({ arenaSize: snap.arenaSize, blocks });
     this.#meter?.render(snap);
+    if (this.#els.explain) {
+      let text = '';
+      try { text = describeLastOp(a.lastOp(), snap.classes); } catch { /* none to show */ }
+      this.#els.explain.textContent = text;
+      this.#els.explain.hidden = !text;
+    }
     if (this.#els.link) {
       const { hash, truncated } = encodeState({ config: a.initialConfig(), tokens: this.#tokens, step: this.#pos }, slabDefaults());
       this.#els.link.href = new URL(`index.html${hash}`, import.meta.url).href;

@@ -414,7 +414,17 @@ impl Session {
             };
             if let Some(p) = op_problem(op, arena, old + freed_new.len(), freed) {
                 let m = p.message(arena);
-                return Err(ScriptError::new(script.lines[i], 0, format!("{op}: {m}")));
+                // On a line of several ops (an OSTEP list is one line), say which.
+                let line = script.lines[i];
+                let on_line = |j: &usize| script.lines[*j] == line;
+                let nth = (0..i).rev().take_while(on_line).count() + 1;
+                let shared = nth > 1 || (i + 1 < script.ops.len() && on_line(&(i + 1)));
+                let what = if shared {
+                    format!("op {nth} ({op})")
+                } else {
+                    op.to_string()
+                };
+                return Err(ScriptError::new(line, 0, format!("{what}: {m}")));
             }
             match *op {
                 Op::Alloc { .. } | Op::Calloc { .. } | Op::AllocAligned { .. } => {

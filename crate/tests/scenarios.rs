@@ -2008,7 +2008,7 @@ fn session_replay_validates_before_running() {
         ),
         (
             "+1,+8@128",
-            "line 1: +8@128: alignment must be a power of two no larger than the arena (100)",
+            "line 1: op 2 (+8@128): alignment must be a power of two no larger than the arena (100)",
         ),
         ("-1\nr1:5", "line 2: r1:5: ptr[1] is already freed"),
     ];
@@ -2021,7 +2021,12 @@ fn session_replay_validates_before_running() {
         ),
         (
             "+10,-5",
-            "line 1: -5: ptr[5] does not exist yet (only 1 allocation request so far)",
+            "line 1: op 2 (-5): ptr[5] does not exist yet (only 1 allocation request so far)",
+        ),
+        // An OSTEP list is one line: the op is named by its place on it.
+        (
+            "+10,+5,-0,+3,-1,-0,+2",
+            "line 1: op 6 (-0): ptr[0] is already freed",
         ),
     ] {
         let e = fresh.validate(&script::parse(text).unwrap()).unwrap_err();

@@ -1015,6 +1015,8 @@ async function start() {
     api,
     map,
     get busy() { return busy || session.busy || !!seeking; },
+    /** What idle() waits on (for a test that times out). */
+    get waitingOn() { return { busy, sessionBusy: session.busy, seeking: !!seeking, frame, playing, visible: document.visibilityState }; },
     /** Resolves after pending work and the next render. */
     idle: async () => {
       while (busy || session.busy || seeking) await new Promise((r) => setTimeout(r, 10));

@@ -93,6 +93,8 @@ export class Session extends EventTarget {
     this.version = 0;
     /** True while a chunked replay runs. */
     this.busy = false;
+    /** After an act at a past step: `{ name, ops, branch }`, the branch that kept the later ops. */
+    this.kept = null;
   }
 
   /** Ops run so far (the cursor). */
@@ -102,6 +104,8 @@ export class Session extends EventTarget {
 
   #changed(kind) {
     this.version++;
+    // `kept` describes the act that just branched, and nothing later.
+    if (kind !== 'act') this.kept = null;
     this.dispatchEvent(new CustomEvent('change', { detail: { kind } }));
   }
 
