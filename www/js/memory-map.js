@@ -462,6 +462,7 @@ export class MemoryMap {
         rects.x.push(x);
         rects.y.push(y);
         rects.w.push(rw);
+        if (kind === KIND.FREE || kind === KIND.PAD) r.classList.toggle('mm-sep', i > 0 && b.free[i - 1] === 1);
         let name = '';
         if (first) {
           if (interactive) {
