@@ -878,6 +878,28 @@ test('malloc.py view prints the run as OSTEP’s simulator does, with the comman
   await close();
 });
 
+test('a malloc.py command line in the op editor runs with its settings; the malloc.py view gives it back', async () => {
+  const { page, close } = await open();
+  const cmd = 'python3 ./malloc.py -S 100 -b 500 -H 0 -a 4 -p WORST -C -c -A +3,-0,+5,-1,+8';
+  await page.fill('[data-testid=editor]', cmd);
+  await page.waitForFunction(() => /5 ops/.test(document.querySelector('[data-testid=editor-status]').textContent));
+  await page.click('[data-testid=run]');
+  await idle(page);
+  const d = await snap(page);
+  assert.deepEqual([d.arenaSize, d.align, d.strategy, d.coalesce, await log(page)], [100, 4, 'worst-fit', true, '+3,-0,+5,-1,+8']);
+  assert.match(await page.textContent('#notices'), /Ran the malloc\.py command: 5 ops in a 100-byte arena, worst fit, align 4, coalescing on \(-C\)\. The malloc\.py view writes it with -b 500 -H 0/);
+  await page.click('[data-testid=ostep]');
+  assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 500 -H 0 -a 4 -p WORST -l ADDRSORT -C -c -A +3,-0,+5,-1,+8');
+  await page.keyboard.press('Escape');
+  // What it cannot run, it says, and nothing changes.
+  await page.fill('[data-testid=editor]', 'python3 malloc.py -s 3 -n 10 -p FIRST');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.match(await page.textContent('.notice-error'), /The malloc\.py command was not run: line 1: no -A: without it malloc\.py draws random ops/);
+  assert.equal(await log(page), '+3,-0,+5,-1,+8');
+  await close();
+});
+
 test('re-running under a new strategy drops the earlier switches; link and workload messages read cleanly', async () => {
   const { page, close } = await open('#size=100&align=1&strategy=first-fit&coalesce=0&ops=+10,+20,-0');
   await page.selectOption('[data-testid=strategy]', 'best-fit');

@@ -173,6 +173,8 @@ export function decodeBlocks(packed) {
 export function parseOps(text) { return core.parseOps(utf8(text)); }
 /** The op list in canonical form (comma-separated, comments and blanks gone); throws `bad-script`. */
 export function canonicalOps(text) { return core.canonicalOps(utf8(text)); }
+/** Reads a malloc.py command line (`python3 malloc.py -S 100 -p FIRST -C -A +3,-0`): `{ size, base, header, align, strategy, coalesce, ops }`; throws `bad-script` with .line and .column. */
+export function parseMallocPy(text) { return core.parseMallocPy(utf8(text)); }
 /** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
 export function maxTranscriptOps() { return core.maxTranscriptOps(); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`. */

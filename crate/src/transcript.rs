@@ -18,7 +18,7 @@
 
 use std::fmt::Write as _;
 
-use crate::script::{Op, Script};
+use crate::script::{Op, Script, ScriptError};
 use crate::session::{Ptr, Session};
 use crate::{AllocError, HeapConfig, Mode, Strategy};
 
@@ -314,4 +314,179 @@ fn free_list_line(out: &mut String, s: &Session, base: usize) {
         let _ = write!(out, " … ({} more)", thousands(list.len() - MAX_LISTED));
     }
     out.push('\n');
+}
+
+/// What a `malloc.py` command line asks for, in the playground's terms:
+/// [`parse_command`]'s result.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MallocPyRun {
+    /// `-S`: the heap size (the arena), 100 by default.
+    pub size: usize,
+    /// `-b`: the base address, 1000 by default.
+    pub base: usize,
+    /// `-H`: the header size, 0 by default.
+    pub header: usize,
+    /// `-a`: the alignment (`-1`, no alignment, is 1).
+    pub align: usize,
+    /// `-p`: the policy (`BEST` by default, as in `malloc.py`).
+    pub strategy: Mode,
+    /// `-C`: coalescing.
+    pub coalesce: bool,
+    /// `-A`: the ops, in the op-list syntax.
+    pub ops: String,
+}
+
+/// Reads a `malloc.py` command line (`python3 malloc.py -S 100 -p FIRST -C
+/// -A +3,-0,+5 -c`, short or long options, `-S100` and `--size=100` forms):
+/// the settings and ops to run it here. Anything before the first option
+/// (`python3 ./malloc.py`) is skipped; `-c`, and `-s`, `-n`, `-r`, `-P`
+/// (which `malloc.py` ignores when `-A` gives the ops), are accepted.
+///
+/// # Errors
+/// A [`ScriptError`] (line 1, the column of the option) for an unknown
+/// option, a missing or bad value, a list order other than `ADDRSORT` (the
+/// only one modelled), `NEXT` (not a `malloc.py` policy), an alignment that
+/// is not a power of two, and no `-A` (without it `malloc.py` draws random
+/// ops from Python's generator, which this does not reproduce).
+///
+/// # Complexity
+/// O(length of the line).
+pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
+    let line = text.trim();
+    // Tokens with their columns (1-based); quotes group, as a shell's would.
+    let mut tokens: Vec<(usize, String)> = Vec::new();
+    let mut cur: Option<(usize, String)> = None;
+    let mut quote: Option<char> = None;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.get_or_insert((i + 1, String::new())).1.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                cur.get_or_insert((i + 1, String::new()));
+            }
+            (None, c) if c.is_whitespace() => tokens.extend(cur.take()),
+            (None, c) => cur.get_or_insert((i + 1, String::new())).1.push(c),
+        }
+    }
+    tokens.extend(cur);
+    let err = |col: usize, m: String| ScriptError::new(1, col, m);
+    let start = tokens
+        .iter()
+        .position(|(_, t)| t.starts_with('-'))
+        .ok_or_else(|| {
+            err(
+                0,
+                "no malloc.py options (such as -S 100 -A +3,-0) in the line".into(),
+            )
+        })?;
+    let mut run = MallocPyRun {
+        size: 100,
+        base: 1000,
+        header: 0,
+        align: 1,
+        strategy: Mode::BestFit,
+        coalesce: false,
+        ops: String::new(),
+    };
+    let mut ops: Option<(usize, String)> = None;
+    let mut it = tokens[start..].iter();
+    while let Some((col, tok)) = it.next() {
+        let col = *col;
+        let (name, inline) = match tok.strip_prefix("--") {
+            Some(long) => match long.split_once('=') {
+                Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
+                None => (tok.clone(), None),
+            },
+            None if tok.len() > 2 && tok.starts_with('-') => {
+                (tok[..2].to_string(), Some(tok[2..].to_string()))
+            }
+            None => (tok.clone(), None),
+        };
+        let flag =
+            match name.as_str() {
+                "-C" | "--coalesce" => {
+                    run.coalesce = true;
+                    continue;
+                }
+                "-c" | "--compute" => continue,
+                "-h" | "--help" => {
+                    return Err(err(col, "-h prints malloc.py's help, not a run".into()))
+                }
+                "-s" | "--seed" | "-n" | "--numOps" | "-r" | "--range" | "-P"
+                | "--percentAlloc" => "ignored",
+                "-S" | "--size" | "-b" | "--baseAddr" | "-H" | "--headerSize" | "-a"
+                | "--alignment" | "-p" | "--policy" | "-l" | "--listOrder" | "-A"
+                | "--allocList" => "value",
+                _ => return Err(err(col, format!("{tok}: not a malloc.py option"))),
+            };
+        let value = match inline {
+            Some(v) => v,
+            None => it
+                .next()
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| err(col, format!("{name} needs a value")))?,
+        };
+        if flag == "ignored" {
+            continue;
+        }
+        let number = |lo: i64| -> Result<i64, ScriptError> {
+            value
+                .parse::<i64>()
+                .ok()
+                .filter(|&n| n >= lo && n <= crate::MAX_ARENA as i64)
+                .ok_or_else(|| err(col, format!("{name} {value}: expected a whole number")))
+        };
+        match name.as_str() {
+            "-S" | "--size" => run.size = number(1)? as usize,
+            "-b" | "--baseAddr" => run.base = number(0)? as usize,
+            "-H" | "--headerSize" => run.header = number(0)? as usize,
+            "-a" | "--alignment" => {
+                let a = number(-1)?;
+                run.align = match a {
+                    -1 => 1,
+                    a if a > 0 && (a as u64).is_power_of_two() => a as usize,
+                    _ => return Err(err(
+                        col,
+                        format!(
+                            "{name} {value}: the playground aligns to powers of two (or -1, none)"
+                        ),
+                    )),
+                };
+            }
+            "-p" | "--policy" => {
+                run.strategy =
+                    match value.to_ascii_uppercase().as_str() {
+                        "FIRST" => Mode::FirstFit,
+                        "BEST" => Mode::BestFit,
+                        "WORST" => Mode::WorstFit,
+                        _ => return Err(err(
+                            col,
+                            format!(
+                                "{name} {value}: malloc.py's policies are FIRST, BEST and WORST"
+                            ),
+                        )),
+                    };
+            }
+            "-l" | "--listOrder" => {
+                if !value.eq_ignore_ascii_case("ADDRSORT") {
+                    return Err(err(
+                        col,
+                        format!("{name} {value}: only -l ADDRSORT (malloc.py's default) is modelled here"),
+                    ));
+                }
+            }
+            _ => ops = Some((col, value)),
+        }
+    }
+    let Some((col, list)) = ops else {
+        return Err(err(
+            0,
+            "no -A: without it malloc.py draws random ops from Python's generator (-s seed), which the playground does not reproduce; run it with -c and give the ops it prints with -A".into(),
+        ));
+    };
+    let script = crate::script::parse(&list).map_err(|e| err(col, format!("-A: {}", e.message)))?;
+    run.ops = crate::script::format(&script.ops);
+    Ok(run)
 }

@@ -605,6 +605,15 @@ pub fn canonical_ops(text: &[u8]) -> JsResult<String> {
         .map_err(script_error)
 }
 
+/// Reads a `malloc.py` command line: `{ size, base, header, align, strategy,
+/// coalesce, ops }`; `bad-script` (with `line` and `column`) for what it
+/// cannot run.
+#[wasm_bindgen(js_name = parseMallocPy)]
+pub fn parse_malloc_py(text: &[u8]) -> JsResult<JsValue> {
+    let run = crate::transcript::parse_command(utf8(text)?).map_err(script_error)?;
+    to_js(&run)
+}
+
 /// The most ops `Arena.transcript` writes out.
 #[wasm_bindgen(js_name = maxTranscriptOps)]
 pub fn max_transcript_ops() -> u32 {

@@ -3403,3 +3403,90 @@ fn last_op_of_a_failed_request_and_a_realloc() {
     let e = explain::last_op(&r).unwrap().unwrap();
     assert_eq!((e.op.as_str(), e.ptr, e.block), ("@best-fit", None, None));
 }
+
+#[test]
+fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
+    let r =
+        transcript::parse_command("python3 ./malloc.py -n 10 -H 4 -p first -s 0 -C -c -A +3,-0,+5")
+            .unwrap();
+    assert_eq!(
+        (
+            r.size,
+            r.base,
+            r.header,
+            r.align,
+            r.strategy,
+            r.coalesce,
+            r.ops.as_str()
+        ),
+        (100, 1000, 4, 1, Mode::FirstFit, true, "+3,-0,+5")
+    );
+    // malloc.py's defaults: -S 100 -b 1000 -H 0 -a -1 -p BEST, no coalescing.
+    let d = transcript::parse_command("-A +1").unwrap();
+    assert_eq!(
+        (d.size, d.base, d.align, d.strategy, d.coalesce),
+        (100, 1000, 1, Mode::BestFit, false)
+    );
+    // Long options, glued values, quotes.
+    let l = transcript::parse_command(
+        "malloc.py --size=64 -b0 --alignment 4 --policy=WORST -l ADDRSORT -A '+8,+8,-1'",
+    )
+    .unwrap();
+    assert_eq!(
+        (l.size, l.base, l.align, l.strategy, l.ops.as_str()),
+        (64, 0, 4, Mode::WorstFit, "+8,+8,-1")
+    );
+    // The command the malloc.py view writes reads back as the same run.
+    let mut s = session(100, Mode::BestFit, 4, true);
+    s.replay(&script::parse("+3,-0,+5,-1,+8,-2,+7").unwrap())
+        .unwrap();
+    let cmd = transcript::command(&s, 500, 0, 100).unwrap();
+    let back = transcript::parse_command(&cmd).unwrap();
+    assert_eq!(
+        (
+            back.size,
+            back.base,
+            back.align,
+            back.strategy,
+            back.coalesce,
+            back.ops
+        ),
+        (100, 500, 4, Mode::BestFit, true, script::format(s.log()))
+    );
+    // What it cannot run, it says, with the column of the option.
+    for (line, col, why) in [
+        (
+            "malloc.py -S 100 -s 3 -n 10",
+            0,
+            "no -A: without it malloc.py draws random ops",
+        ),
+        (
+            "malloc.py -l SIZESORT+ -A +1",
+            11,
+            "-l SIZESORT+: only -l ADDRSORT",
+        ),
+        (
+            "malloc.py -p NEXT -A +1",
+            11,
+            "-p NEXT: malloc.py's policies are FIRST, BEST and WORST",
+        ),
+        (
+            "malloc.py -a 3 -A +1",
+            11,
+            "-a 3: the playground aligns to powers of two",
+        ),
+        ("malloc.py -x -A +1", 11, "-x: not a malloc.py option"),
+        ("malloc.py -A", 11, "-A needs a value"),
+        (
+            "malloc.py -S big -A +1",
+            11,
+            "-S big: expected a whole number",
+        ),
+        ("malloc.py -A +1,x", 11, "-A: "),
+        ("hello world", 0, "no malloc.py options"),
+    ] {
+        let e = transcript::parse_command(line).unwrap_err();
+        assert_eq!((e.line, e.column), (1, col), "{line}");
+        assert!(e.message.starts_with(why), "{line}: {}", e.message);
+    }
+}

@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, workload, compare, createComparer, STRATEGIES } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -27,6 +27,8 @@ const $ = (id) => document.getElementById(id);
 const DEFAULTS = Object.freeze({ size: 1024, strategy: 'first-fit', align: 8, coalesce: true });
 /** Up to this many ops, the editor follows the timeline on its own. */
 const EDITOR_SYNC_MAX = 20_000;
+/** Text in the op editor that is a malloc.py command line rather than an op list. */
+const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)/;
 /** Up to this many ops, the timeline draws fragmentation over time. */
 const SAMPLES_MAX = 250_000;
 const OPS_PER_LINE = 16;
@@ -208,6 +210,12 @@ async function start() {
         const t = parseRep(text);
         return { count: t.count, heapHint: t.heapHint };
       }
+      if (MALLOC_PY.test(text)) {
+        // A malloc.py command: its ops, checked under its own settings.
+        const r = parseMallocPy(text);
+        const scratch = createArena({ ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce });
+        try { return scratch.validate(r.ops); } finally { scratch.dispose(); }
+      }
       const scratch = createArena(session.config);
       try { return scratch.validate(text); } finally { scratch.dispose(); }
     },
@@ -223,6 +231,8 @@ async function start() {
         }
         return runTrace(text, session.config);
       }
+      // A malloc.py command line: its settings and its -A ops.
+      if (MALLOC_PY.test(text)) return runMallocPy(text);
       // An editor with no ops (emptied, or the summary shown for a long
       // timeline) would start over with nothing: ask first.
       let empty = false;
@@ -259,6 +269,10 @@ async function start() {
     onFile: (file) => importFile(file),
     onPasteDetect: (text) => {
       try { canonicalOps(text); return 'ops'; } catch { /* not an op list */ }
+      if (MALLOC_PY.test(text)) {
+        setTimeout(() => notices.show('That looks like a malloc.py command: Run from start runs its -A ops with its settings (-S, -a, -p, -C; -b and -H go to the malloc.py view).', { kind: 'info', key: 'paste' }));
+        return 'ops';
+      }
       if (text.length > MAX_TRACE) return null;
       try {
         parseRep(text);
@@ -564,6 +578,34 @@ async function start() {
       editor.setText(text, { format: 'ops' });
     } else syncEditor(false);
     editor.showTrace(null);
+  }
+
+  /** Runs a malloc.py command line: its settings, then its ops. */
+  async function runMallocPy(text) {
+    let r;
+    try {
+      r = parseMallocPy(text);
+    } catch (e) {
+      reportScriptError(e, 'The malloc.py command was not run');
+      return;
+    }
+    const config = { ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce };
+    try {
+      checkConfig(config);
+    } catch (e) {
+      notices.show(`The malloc.py command was not run: ${errText(e)}.`, { kind: 'error', key: 'script' });
+      return;
+    }
+    if (session.total && !confirmDiscard('Running a malloc.py command')) return;
+    try {
+      await session.load(config, r.ops);
+    } catch (e) {
+      reportScriptError(e, 'The malloc.py command was not run');
+      return;
+    }
+    afterLoad(r.ops);
+    ostepView.setArgs(r);
+    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')} in a ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
   }
 
   async function runTrace(text, config, name) {

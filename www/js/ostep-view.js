@@ -56,6 +56,12 @@ export class OstepView {
     this.#els = { base, header, baseNote, out, command, commandNote, copyCommand, note, status };
   }
 
+  /** Sets the base address (-b) and header size (-H) the view writes with. */
+  setArgs({ base, header }) {
+    this.#els.base.value = String(base);
+    this.#els.header.value = String(header);
+  }
+
   /** Follows the timeline while open: `arena` is the arena at the cursor, `version` bumps on every change. */
   refresh(arena, version) {
     if (!this.#dialog.open || this.#version === version) return;
