@@ -900,6 +900,30 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   await close();
 });
 
+test('a link to a workload too long to spell out carries its recipe, and opens the same timeline', async () => {
+  const a = await open();
+  await a.page.fill('[data-testid=arena-size]', String(1 << 20));
+  await a.page.press('[data-testid=arena-size]', 'Enter');
+  await idle(a.page);
+  await a.page.fill('[data-testid=wl-seed]', '42');
+  await a.page.fill('[data-testid=wl-ops]', '120000');
+  await a.page.click('[data-testid=wl-run]');
+  await idle(a.page);
+  await a.page.waitForFunction(() => /wl=/.test(location.hash), null, { timeout: 10000 });
+  const hash = await a.page.evaluate(() => location.hash);
+  assert.equal(hash, '#size=1048576&strategy=first-fit&align=8&coalesce=1&wl=uniform.42.120000.60.64');
+  const text = await a.page.evaluate(() => globalThis.__playground.session.text());
+  // One more op and the recipe no longer says what the timeline is.
+  await malloc(a.page, 8);
+  await a.page.waitForFunction(() => !/wl=/.test(location.hash), null, { timeout: 10000 });
+  await a.close();
+  const b = await open(hash);
+  await b.page.waitForFunction(() => globalThis.__playground.arena.logLength === 120000, null, { timeout: 60000 });
+  await idle(b.page);
+  assert.equal(await b.page.evaluate(() => globalThis.__playground.session.text()), text);
+  await b.close();
+});
+
 test('re-running under a new strategy drops the earlier switches; link and workload messages read cleanly', async () => {
   const { page, close } = await open('#size=100&align=1&strategy=first-fit&coalesce=0&ops=+10,+20,-0');
   await page.selectOption('[data-testid=strategy]', 'best-fit');

@@ -292,6 +292,7 @@ async function start() {
       if (session.total && !confirmDiscard('Running a generated workload')) return;
       await session.load(session.config, text, { label: 'Running the workload' });
       afterLoad(null);
+      recipe = { opts: { ...opts }, version: contentVersion };
       // Many refusals change what the run shows (a full arena fragments
       // little): say so, with what to change.
       const snap = session.arena.snapshot();
@@ -774,10 +775,13 @@ async function start() {
   async function share() {
     syncUrl(true);
     // Past MAX_URL_OPS the link carries the settings only: say so.
-    const whole = session.total <= MAX_URL_OPS;
-    const what = whole
-      ? 'this arena and its op list'
-      : `this arena’s settings but not its ${plural(session.total, 'op')} (a link holds at most ${num(MAX_URL_OPS)}; Download the op list to share it)`;
+    const seeded = session.total > MAX_URL_OPS && recipe?.version === contentVersion;
+    const whole = session.total <= MAX_URL_OPS || seeded;
+    const what = seeded
+      ? `this arena and its ${plural(session.total, 'op')}, as the recipe of the seeded workload that made them`
+      : whole
+        ? 'this arena and its op list'
+        : `this arena’s settings but not its ${plural(session.total, 'op')} (a link holds at most ${num(MAX_URL_OPS)}; Download the op list to share it)`;
     try {
       await navigator.clipboard.writeText(location.href);
       notices.show(`Link copied: it restores ${what}.`, { kind: whole ? 'ok' : 'warn', key: 'share' });
@@ -859,6 +863,8 @@ async function start() {
     editor.setText(formatOps(session.tokens()), { format: 'ops' });
   }
 
+  /** The seeded workload that made the timeline: `{ opts, version }` (valid while contentVersion is `version`). */
+  let recipe = null;
   let urlTimer = 0;
   let urlHeldAt = -1;
   let lastHash = '';
@@ -870,13 +876,15 @@ async function start() {
       // A link whose ops were refused stays in the address bar (a reload
       // brings them back to the editor) until the state changes.
       if (urlHeldAt === contentVersion) return;
-      // Past the URL limit only the settings go in: skip building the op list.
+      // Past the URL limit only the settings go in (skip building the op
+      // list), or the recipe of the workload that made the timeline.
       const tooMany = session.total > MAX_URL_OPS;
-      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position }, createArenaDefaults);
-      if (tooMany && truncWarned !== contentVersion) {
+      const workload = tooMany && recipe?.version === contentVersion ? recipe.opts : null;
+      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload }, createArenaDefaults);
+      if (tooMany && !workload && truncWarned !== contentVersion) {
         truncWarned = contentVersion;
         notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
-      } else if (!tooMany) {
+      } else if (!tooMany || workload) {
         notices.dismiss('url-trunc');
       }
       if (hash !== lastHash) {
@@ -1090,7 +1098,10 @@ async function start() {
       while (config.align > 1 && config.size % config.align) config.align /= 2;
     }
     try {
-      const count = await session.load(config, state.ops, { label: 'Restoring the link' });
+      // A workload's recipe: the core generates the ops again, seeded.
+      const ops = state.workload ? workload(state.workload) : state.ops;
+      const count = await session.load(config, ops, { label: 'Restoring the link' });
+      if (state.workload) recipe = { opts: state.workload, version: contentVersion };
       if (state.step != null && state.step < count) await session.seek(state.step);
       afterLoad(count <= EDITOR_SYNC_MAX ? formatOps(session.tokens()) : null);
       notices.dismiss('url');

@@ -41,7 +41,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'ops', 'step', 'classes', 'slab'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'ops', 'step', 'classes', 'slab', 'wl'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -79,14 +79,25 @@ export function decodeState(hash) {
       config.classes = parts.map(Number);
     }
     const step = m.has('step') ? intOf('step') : null;
-    return { config, ops, step };
+    // A seeded workload's recipe (links to timelines too long to spell out):
+    // shape.seed.ops.allocPercent.maxSize; the core checks the values.
+    let workload = null;
+    if (m.has('wl')) {
+      const w = /^([a-z-]{1,20})\.(\d{1,10})\.(\d{1,9})\.(\d{1,3})\.(\d{1,10})$/.exec(m.get('wl'));
+      if (!w) throw new Error(`wl must be shape.seed.ops.allocPercent.maxSize, got "${m.get('wl').slice(0, 40)}"`);
+      workload = { shape: w[1], seed: Number(w[2]), ops: Number(w[3]), allocPercent: Number(w[4]), maxSize: Number(w[5]) };
+    }
+    return { config, ops, step, workload };
   } catch (e) {
     return { error: e.message, ops };
   }
 }
 
-/** The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says so). */
-export function encodeState({ config, tokens = [], step = null }, defaults = {}) {
+/**
+ * The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says
+ * so), unless `workload` (a seeded workload's options) stands for them.
+ */
+export function encodeState({ config, tokens = [], step = null, workload = null }, defaults = {}) {
   const parts = [];
   const add = (k, v) => parts.push(`${k}=${enc(v)}`);
   add('size', config.size);
@@ -97,7 +108,11 @@ export function encodeState({ config, tokens = [], step = null }, defaults = {})
   if (config.classes && defaults.classes && !same(config.classes, defaults.classes)) add('classes', config.classes.join(','));
   if (config.slabSize && defaults.slabSize && config.slabSize !== defaults.slabSize) add('slab', config.slabSize);
   const truncated = tokens.length > MAX_URL_OPS;
-  if (tokens.length && !truncated) {
+  if (workload) {
+    const w = workload;
+    add('wl', `${w.shape}.${w.seed}.${w.ops}.${w.allocPercent}.${w.maxSize}`);
+    if (step != null && step < w.ops) add('step', step);
+  } else if (tokens.length && !truncated) {
     add('ops', tokens.join(','));
     if (step != null && step < tokens.length) add('step', step);
   }
