@@ -85,7 +85,7 @@ async function start() {
       schedule();
     },
   });
-  renderLegend($('legend'));
+  renderLegend($('legend'), { selected: true });
   const meter = new Meter($('meter'));
   const bytesView = new ByteView($('bytes'));
 
@@ -343,7 +343,9 @@ async function start() {
   const help = $('help');
   try {
     const saved = localStorage.getItem('allocator-playground:help');
-    help.open = saved ? saved === 'open' : !matchMedia('(max-width: 720px)').matches;
+    // Open for a first visit on a wide screen; closed for a link to a run
+    // (a class shown a prepared scenario needs the map, not the help).
+    help.open = saved ? saved === 'open' : !matchMedia('(max-width: 720px)').matches && !urlState?.ops && !urlState?.workload;
   } catch { /* ignore */ }
   help.querySelector('summary').addEventListener('click', () => setTimeout(() => {
     try { localStorage.setItem('allocator-playground:help', help.open ? 'open' : 'closed'); } catch { /* ignore */ }

@@ -159,7 +159,7 @@ function fillFor(kind, p, seq) {
 }
 
 /** A legend of the block kinds, as small swatches (for any container). */
-export function renderLegend(container, { slab = true } = {}) {
+export function renderLegend(container, { slab = true, selected = false } = {}) {
   const p = uid('lg');
   const item = (label, attrs, extra) => h('li', { class: 'mm-legend-item' },
     s('svg', { class: 'mm-swatch', viewBox: '0 0 22 14', width: 22, height: 14, 'aria-hidden': 'true' },
@@ -173,7 +173,10 @@ export function renderLegend(container, { slab = true } = {}) {
     item('free', { fill: `url(#${p}-free)`, class: 'mm-free' }),
     item('alignment padding', { fill: `url(#${p}-pad)`, class: 'mm-pad' }),
     slab ? item('slab chunk', { class: 'mm-chunk-used mm-shade-0' }) : null,
-    slab ? item('free chunk', { fill: `url(#${p}-chunk-free)`, class: 'mm-chunk-free' }) : null);
+    slab ? item('free chunk', { fill: `url(#${p}-chunk-free)`, class: 'mm-chunk-free' }) : null,
+    // The dashed outline: the pointer the forms act on (the last one placed, unless picked).
+    selected ? item('selected pointer', { class: 'mm-used mm-shade-0' },
+      s('rect', { x: 1.5, y: 1.5, width: 19, height: 11, rx: 2, class: 'mm-highlight' })) : null);
   container.replaceChildren(defs, list);
   return list;
 }
