@@ -90,7 +90,8 @@ function describe(b) {
 /** Checks every block of snapshot() against the map, and the meter against the stats. */
 async function checkViewsMatch(page) {
   const s = await snap(page);
-  const labels = await page.$$eval('#map .mm-blocks rect[role]', (rs) => rs.map((r) => r.getAttribute('aria-label')));
+  // (After a trace, names carry the trace's ids: compared without them here.)
+  const labels = await page.$$eval('#map .mm-blocks rect[role]', (rs) => rs.map((r) => r.getAttribute('aria-label').replace(/ \(trace id \d+\)/, '')));
   assert.deepEqual(labels, s.blocks.map(describe), 'one labelled rect per block, in address order');
   const xs = await page.$$eval('#map .mm-blocks rect[role]', (rs) => rs.map((r) => [Number(r.getAttribute('x')), Number(r.getAttribute('y'))]));
   const L = await page.evaluate(() => globalThis.__playground.map.layout);
@@ -504,6 +505,15 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   const s = await checkViewsMatch(page);
   assert.equal(s.arenaSize, 20000);
   assert.equal(await log(page), '+512,+128,r0:640,+128,-1,-0');
+  // The trace's own ids stay visible: ptr[k] is named with the id it stands for.
+  const ids = await page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));
+  assert.deepEqual(ids, ['ptr[2] (trace id 2)']);
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 6, -0: free(ptr[0] (trace id 0))'));
+  // An op list run afterwards has no trace ids.
+  await page.click('.seg-btn:text-is("Op list")');
+  await runOps(page, '+8');
+  assert.deepEqual(await page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, ''))), ['ptr[0]']);
+  await runOps(page, '+512,+128,r0:640,+128,-1,-0');
   // A bad trace names its line and changes nothing.
   await page.setInputFiles('[data-testid=file-input]', { name: 'bad.rep', mimeType: 'text/plain', buffer: Buffer.from('100\n2\n2\n1\na 0 10\nx 1 2\n') });
   await page.waitForSelector('.notice-error');

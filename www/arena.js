@@ -177,7 +177,7 @@ export function canonicalOps(text) { return core.canonicalOps(utf8(text)); }
 export function parseMallocPy(text) { return core.parseMallocPy(utf8(text)); }
 /** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
 export function maxTranscriptOps() { return core.maxTranscriptOps(); }
-/** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`. */
+/** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id of `ptr[k]`). */
 export function parseRep(text) { return core.parseRep(utf8(text)); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */
 export function workload(opts) { return core.workload(opts ?? {}); }

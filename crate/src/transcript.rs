@@ -447,27 +447,30 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
                 run.align = match a {
                     -1 => 1,
                     a if a > 0 && (a as u64).is_power_of_two() => a as usize,
-                    _ => return Err(err(
-                        col,
-                        format!(
+                    _ => {
+                        return Err(err(
+                            col,
+                            format!(
                             "{name} {value}: the playground aligns to powers of two (or -1, none)"
                         ),
-                    )),
+                        ))
+                    }
                 };
             }
             "-p" | "--policy" => {
-                run.strategy =
-                    match value.to_ascii_uppercase().as_str() {
-                        "FIRST" => Mode::FirstFit,
-                        "BEST" => Mode::BestFit,
-                        "WORST" => Mode::WorstFit,
-                        _ => return Err(err(
+                run.strategy = match value.to_ascii_uppercase().as_str() {
+                    "FIRST" => Mode::FirstFit,
+                    "BEST" => Mode::BestFit,
+                    "WORST" => Mode::WorstFit,
+                    _ => {
+                        return Err(err(
                             col,
                             format!(
                                 "{name} {value}: malloc.py's policies are FIRST, BEST and WORST"
                             ),
-                        )),
-                    };
+                        ))
+                    }
+                };
             }
             "-l" | "--listOrder" => {
                 if !value.eq_ignore_ascii_case("ADDRSORT") {

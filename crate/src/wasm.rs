@@ -620,19 +620,21 @@ pub fn max_transcript_ops() -> u32 {
     MAX_TRANSCRIPT_OPS as u32
 }
 
-/// Parses a CS:APP `.rep` trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count }`.
+/// Parses a CS:APP `.rep` trace: `{ ops (op-list text), heapHint, numIds,
+/// numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id `ptr[k]` stands for).
 #[wasm_bindgen(js_name = parseRep)]
 pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
     let t = rep::parse(utf8(text)?).map_err(script_error)?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
-    struct Out {
+    struct Out<'a> {
         ops: String,
         heap_hint: usize,
         num_ids: usize,
         num_ops: usize,
         weight: usize,
         count: usize,
+        ptr_ids: &'a [usize],
     }
     to_js(&Out {
         ops: script::format(&t.script.ops),
@@ -641,6 +643,7 @@ pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
         num_ops: t.num_ops,
         weight: t.weight,
         count: t.script.ops.len(),
+        ptr_ids: &t.ptr_ids,
     })
 }
 

@@ -50,24 +50,27 @@ function refused(e) {
  * @param {object|null} e
  * @param {number[]} [classes] the slab classes (for the slab allocator's name)
  */
-export function describeLastOp(e, classes) {
+export function describeLastOp(e, classes, nameOf = null) {
   if (!e) return '';
   const head = `Op ${num(e.step)}, ${e.op}: `;
   const k = e.ptr;
+  // `ptr[k]`, with what else it is called (a trace's id) the first time.
+  const extra = k != null ? nameOf?.(k) : null;
+  const p0 = extra ? `ptr[${k}] (${extra})` : `ptr[${k}]`;
   const op = e.op;
   if (op[0] === '+' || op[0] === 'c') {
     const aligned = /@(\d+)$/.exec(op);
     const size = op.slice(1).replace(/@\d+$/, '');
     const call = op[0] === 'c' ? `calloc(${size})` : `malloc(${size})${aligned ? ` aligned to ${aligned[1]}` : ''}`;
     if (!e.block) {
-      return `${head}ptr[${k}] = ${call} returned NULL: ${refused(e)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
+      return `${head}${p0} = ${call} returned NULL: ${refused(e)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
     }
-    if (e.mode === 'slab') return `${head}ptr[${k}] = ${call} returned ${num(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
-    return `${head}ptr[${k}] = ${call} returned ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+    if (e.mode === 'slab') return `${head}${p0} = ${call} returned ${num(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
+    return `${head}${p0} = ${call} returned ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
   }
   if (op[0] === '-') {
-    if (!e.block) return `${head}ptr[${k}] is NULL (its request failed), so free does nothing.`;
-    const freed = `${head}free(ptr[${k}]): its ${at(e.block)} ${e.block.size === 1 ? 'is' : 'are'} free again`;
+    if (!e.block) return `${head}${p0} is NULL (its request failed), so free does nothing.`;
+    const freed = `${head}free(${p0}): its ${at(e.block)} ${e.block.size === 1 ? 'is' : 'are'} free again`;
     if (e.merged) {
       const before = e.merged.offset < e.block.offset;
       const after = e.merged.offset + e.merged.size > e.block.offset + e.block.size;
@@ -78,15 +81,15 @@ export function describeLastOp(e, classes) {
   }
   if (op[0] === 'r') {
     const size = op.slice(op.indexOf(':') + 1);
-    if (e.failed) return `${head}realloc(ptr[${k}], ${size}) returned NULL: ${refused(e)}. ptr[${k}] keeps its block.`;
-    if (!e.before) return `${head}ptr[${k}] was NULL, so realloc allocated: ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
-    if (e.block.offset === e.before.offset) return `${head}ptr[${k}] resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.`;
-    return `${head}ptr[${k}] could not grow in place: it moved from ${num(e.before.offset)} to ${num(e.block.offset)} (${B(e.block.size)}${e.hole ? `, carved from the free ${at(e.hole)}` : ''}), and its old ${B(e.before.size)} are free.`;
+    if (e.failed) return `${head}realloc(${p0}, ${size}) returned NULL: ${refused(e)}. ptr[${k}] keeps its block.`;
+    if (!e.before) return `${head}${p0} was NULL, so realloc allocated: ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+    if (e.block.offset === e.before.offset) return `${head}${p0} resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.`;
+    return `${head}${p0} could not grow in place: it moved from ${num(e.before.offset)} to ${num(e.block.offset)} (${B(e.block.size)}${e.hole ? `, carved from the free ${at(e.hole)}` : ''}), and its old ${B(e.before.size)} are free.`;
   }
   if (op[0] === 'w') {
     return e.failed
-      ? `${head}the write did not happen (ptr[${k}] is NULL or freed, or the bytes leave its block).`
-      : `${head}bytes written into ptr[${k}] (${at(e.block)}).`;
+      ? `${head}the write did not happen (${p0} is NULL or freed, or the bytes leave its block).`
+      : `${head}bytes written into ${p0} (${at(e.block)}).`;
   }
   if (op === '@coalesce') return `${head}coalescing is on from here on; neighbouring free blocks merge.`;
   if (op === '@no-coalesce') return `${head}coalescing is off from here on.`;

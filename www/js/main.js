@@ -71,7 +71,12 @@ async function start() {
 
   const progress = new ProgressBar($('progress'), { onCancel: () => session.cancel() });
 
+  // After a CS:APP trace ran: the trace id each ptr[k] stands for (until
+  // another op list, trace or link is loaded).
+  let traceIds = null;
+  const traceName = (seq) => (traceIds && seq < traceIds.length ? `trace id ${traceIds[seq]}` : null);
   const map = new MemoryMap($('map'), {
+    nameOf: traceName,
     onFree: (b) => freeOffset(b.offset, `ptr[${b.seq}]`),
     onInspect: (b) => {
       // `i` on a used block shows it as its pointer; a free one as stale memory.
@@ -625,6 +630,7 @@ async function start() {
       reportScriptError(e, 'The trace was not run');
       return;
     }
+    traceIds = t.ptrIds;
     target = null;
     region = null;
     // The trace stays in the editor as it was (the queued sync would show
@@ -816,6 +822,8 @@ async function start() {
   let rendered = -1;
   const idleWaiters = [];
   session.addEventListener('change', (e) => {
+    // Another op list, trace or branch: ptr[k] no longer means a trace's id.
+    if (['load-start', 'load', 'reset', 'branch'].includes(e.detail.kind)) traceIds = null;
     // An op done at a past step starts a new history; the old one is a branch.
     const kept = e.detail.kind === 'act' && session.kept;
     if (kept) {
@@ -988,7 +996,7 @@ async function start() {
       lastOpAt = session.version;
       const el = $('last-op');
       let text = '';
-      try { text = describeLastOp(session.arena.lastOp(), session.config.classes); } catch { /* none to show */ }
+      try { text = describeLastOp(session.arena.lastOp(), session.config.classes, traceName); } catch { /* none to show */ }
       el.textContent = text;
       el.hidden = !text;
     }, session.position > 5000 ? 120 : 30);

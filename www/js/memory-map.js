@@ -64,14 +64,15 @@ export function blockAt(b, i) {
  * The accessible name of block `i`, e.g.
  * "ptr[3], used, 24 bytes at offset 48, 20 requested".
  */
-export function describeBlock(b, i) {
+export function describeBlock(b, i, nameOf = null) {
   const at = `${num(b.size[i])} bytes at offset ${num(b.offset[i])}`;
   const chunk = b.chunk[i] ? `slab chunk (class ${b.cls[i]}), ` : '';
   if (b.free[i]) {
     if (b.padding[i]) return `alignment padding, free, ${at}`;
     return `${b.chunk[i] ? `free slab chunk (class ${b.cls[i]})` : 'free'}, ${at}`;
   }
-  const name = b.seq[i] >= 0 ? `ptr[${b.seq[i]}]` : 'block';
+  const extra = b.seq[i] >= 0 ? nameOf?.(b.seq[i]) : null;
+  const name = b.seq[i] >= 0 ? `ptr[${b.seq[i]}]${extra ? ` (${extra})` : ''}` : 'block';
   return `${name}, ${chunk}used, ${at}, ${num(b.requested[i])} requested`;
 }
 
@@ -469,7 +470,7 @@ export class MemoryMap {
         let name = '';
         if (first) {
           if (interactive) {
-            name = describeBlock(b, i);
+            name = describeBlock(b, i, this.#opts.nameOf);
             if (from < 0 || old.name[from] !== name) r.setAttribute('aria-label', name);
           }
           heads[i] = r;
@@ -721,7 +722,7 @@ export class MemoryMap {
       }
     } else {
       if (focus) this.#svg.focus({ preventScroll: true });
-      this.#live.textContent = describeBlock(this.#data.blocks, i);
+      this.#live.textContent = describeBlock(this.#data.blocks, i, this.#opts.nameOf);
     }
     this.#drawOverlay();
     if (focus) this.#showTipFor(i);
@@ -789,9 +790,10 @@ export class MemoryMap {
       row('seq', blk.seq >= 0 ? String(blk.seq) : '—');
     }
     if (blk.chunk) row('class', `${num(blk.cls)} B`);
+    const extra = !blk.free && blk.seq >= 0 ? this.#opts.nameOf?.(blk.seq) : null;
     const title = blk.free
       ? (blk.padding ? 'alignment padding' : blk.chunk ? 'free chunk' : 'free block')
-      : blk.seq >= 0 ? `ptr[${blk.seq}]` : 'used';
+      : blk.seq >= 0 ? `ptr[${blk.seq}]${extra ? ` · ${extra}` : ''}` : 'used';
     const badge = blk.free ? 'free' : blk.chunk ? 'slab chunk' : 'used';
     // The hint says what a click does here (a read-only widget frees nothing).
     const canFree = !!this.#opts.onFree;
