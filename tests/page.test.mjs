@@ -700,6 +700,14 @@ test('an op done at a past step starts a new history and keeps the old one as a 
   await malloc(page, 8);
   assert.deepEqual(await session(), { position: 1, total: 1, branches: ['original', 'edit @ step 4', 'edit @ step 0'], active: 2 });
   assert.equal(await page.evaluate(() => globalThis.__playground.session.branches[0].tokens.join(',')), ops);
+  // New settings re-run one timeline: with other branches, it asks first.
+  let asked = '';
+  page.on('dialog', (d) => { asked = d.message(); });
+  await page.fill('[data-testid=arena-size]', '200');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  assert.match(asked, /the other 2 branches \(Branch menu\) will be discarded/);
+  assert.deepEqual(await session(), { position: 1, total: 1, branches: [], active: 0 });
   await close();
 });
 

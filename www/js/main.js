@@ -450,6 +450,8 @@ async function start() {
         return true;
       }) ?? false);
     }
+    // Re-running starts one timeline: other branches would go.
+    if (session.branches.length > 1 && !globalThis.confirm(`${what} re-runs this timeline's ops under the new settings; the other ${plural(session.branches.length - 1, 'branch', 'branches')} (Branch menu) will be discarded. Continue?`)) return Promise.resolve(false);
     // The editor's text, comments and all, when it is what the timeline runs.
     const typed = !editor.dirty && editor.format === 'ops' && session.total <= EDITOR_SYNC_MAX ? editor.value : null;
     const text = session.text();
