@@ -509,6 +509,18 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   const ids = await page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));
   assert.deepEqual(ids, ['ptr[2] (trace id 2)']);
   await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 6, -0: free(ptr[0] (trace id 0))'));
+  // A malloc at a past step starts a branch: the pointers made before it keep
+  // their ids, the new one has none; back on the trace's branch, its names.
+  const names = () => page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));
+  await page.locator('[data-testid=scrubber]').fill('2');
+  await idle(page);
+  await malloc(page, 8);
+  assert.deepEqual(await names(), ['ptr[0] (trace id 0)', 'ptr[1] (trace id 1)', 'ptr[2]']);
+  await page.locator('.notice').getByRole('button', { name: 'Back to “original”' }).click();
+  await idle(page);
+  await page.click('[data-testid=tl-end]');
+  await idle(page);
+  assert.deepEqual(await names(), ['ptr[2] (trace id 2)']);
   // An op list run afterwards has no trace ids.
   await page.click('.seg-btn:text-is("Op list")');
   await runOps(page, '+8');
@@ -761,6 +773,21 @@ test('the fragmentation-over-time note says when it is sampled, and its peak is 
   await close();
 });
 
+test('quick arrow presses add up; a slab refusal says which limit it hit', async () => {
+  const { page, close } = await open('#size=1024&strategy=slab&align=8&coalesce=1&ops=+8,+8,+8,+8,+8,+8,+8,+8,+8,+65');
+  await page.waitForFunction(() => /^Op 10, \+65: ptr\[9\] = malloc\(65\) returned NULL: no slab class holds 65 B \(the largest class is 64 B\)\.$/.test(document.querySelector('[data-testid=last-op]').textContent));
+  await page.evaluate(() => document.activeElement?.blur());
+  for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowLeft');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 4);
+  // On the coalescing switch too (a checkbox is not a text field).
+  await page.focus('[data-testid=coalesce]');
+  await page.keyboard.press('ArrowRight');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 5);
+  await close();
+});
+
 test('a size the alignment does not divide takes one that does; Download saves a long op list itself', async () => {
   const { page, close } = await open();
   await runOps(page, '+3,-0,+5');
@@ -892,7 +919,7 @@ test('malloc.py view prints the run as OSTEP’s simulator does, with the comman
   await page.keyboard.press('Escape');
   await runOps(page, '+200,+10,-1');
   await page.click('[data-testid=ostep]');
-  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /-1 after the failed \+200 would be skipped or crash it/);
+  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /malloc.py -A counts only the requests that succeed \(1 before -1\), so it would skip -1 as an invalid free/);
   await close();
 });
 
@@ -931,6 +958,11 @@ test('a link to a workload too long to spell out carries its recipe, and opens t
   const hash = await a.page.evaluate(() => location.hash);
   assert.equal(hash, '#size=1048576&strategy=first-fit&align=8&coalesce=1&wl=uniform.42.120000.60.64');
   const text = await a.page.evaluate(() => globalThis.__playground.session.text());
+  // New settings re-run the same ops: the recipe still names them.
+  await a.page.fill('[data-testid=arena-size]', String(1 << 21));
+  await a.page.press('[data-testid=arena-size]', 'Enter');
+  await idle(a.page);
+  await a.page.waitForFunction(() => location.hash.startsWith('#size=2097152&') && /wl=uniform\.42\.120000\.60\.64/.test(location.hash), null, { timeout: 10000 });
   // One more op and the recipe no longer says what the timeline is.
   await malloc(a.page, 8);
   await a.page.waitForFunction(() => !/wl=/.test(location.hash), null, { timeout: 10000 });

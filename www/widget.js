@@ -422,7 +422,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#meter?.render(snap);
     if (this.#els.explain) {
       let text = '';
-      try { text = describeLastOp(a.lastOp(), snap.classes); } catch { /* none to show */ }
+      try { text = describeLastOp(a.lastOp(), snap); } catch { /* none to show */ }
       this.#els.explain.textContent = text;
       this.#els.explain.hidden = !text;
     }

@@ -275,18 +275,34 @@ pub fn command(
         longest = longest.max(s.heap().free_list_allocator().free_block_count());
     })
     .map_err(|e| format!("it could not be checked: {e}"))?;
-    // (The failures are the replica's: a header makes requests fail sooner.)
-    if let Some(&f) = replica.failed_ops().first() {
-        if let Some(op) = log[f as usize..]
-            .iter()
-            .find(|op| matches!(op, Op::Free { .. }))
-        {
-            return Err(format!(
-                "malloc.py -A numbers only the requests that succeed, so {op} after the failed {} would be skipped or crash it",
-                log[f as usize]
-            ));
+    // malloc.py -A keeps only the requests that succeed (its `p`), and frees
+    // `-K` only when K < len(p): a free of a failed request crashes it
+    // (KeyError), and one past len(p) it skips as invalid. The failures are
+    // the replica's: a header makes requests fail sooner.
+    let failed = replica.failed_ops();
+    let (mut ptr, mut kept, mut null) = (0, 0, Vec::new());
+    for (i, op) in log.iter().enumerate() {
+        match *op {
+            Op::Alloc { .. } => {
+                let f = failed.binary_search(&(i as u32)).is_ok();
+                null.push(f);
+                kept += usize::from(!f);
+                ptr += 1;
+            }
+            Op::Free { ptr: k } if null[k] => {
+                return Err(format!(
+                    "{op} frees ptr[{k}], whose request failed: malloc.py -A keeps no pointer for it and would crash"
+                ));
+            }
+            Op::Free { ptr: k } if k >= kept => {
+                return Err(format!(
+                    "malloc.py -A counts only the requests that succeed ({kept} before {op}), so it would skip {op} as an invalid free"
+                ));
+            }
+            _ => {}
         }
     }
+    debug_assert_eq!(ptr, null.len());
     if longest > MAX_LISTED {
         return Err(format!(
             "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",

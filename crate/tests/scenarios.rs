@@ -3098,11 +3098,20 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         run(Mode::FirstFit, 1, false, "+10").unwrap(),
         "python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p FIRST -l ADDRSORT -c -A +10"
     );
-    // A failed request before a free: malloc.py -A would skip the free or crash.
+    // malloc.py -A keeps only the requests that succeed: a free of a failed
+    // one crashes it, a free numbered past the successes it skips ...
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+200,+10,-1").unwrap_err(),
-        "malloc.py -A numbers only the requests that succeed, so -1 after the failed +200 would be skipped or crash it"
+        "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free"
     );
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "+10,+200,-1").unwrap_err(),
+        "-1 frees ptr[1], whose request failed: malloc.py -A keeps no pointer for it and would crash"
+    );
+    // ... and any other free after a failure runs as here.
+    assert!(run(Mode::FirstFit, 1, false, "+3,+200,+5,-2").is_err());
+    assert!(run(Mode::FirstFit, 1, false, "+3,+200,+5,-0").is_ok());
+    assert!(run(Mode::FirstFit, 1, false, "+3,-0,+5,+96,-1").is_ok());
     // A failed request with no free after it is fine.
     assert!(run(Mode::BestFit, 1, false, "+10,-0,+200").is_ok());
     assert_eq!(
@@ -3231,8 +3240,9 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
             malloc_py_model(size, base, header, align, policy, coalesce, ops)
         };
         // +N and -K as malloc.py -A takes them: frees of live pointers only,
-        // and none once a request has failed (malloc.py numbers only the
-        // requests that succeed). The model says what failed.
+        // and none once a request has failed (malloc.py keeps only the
+        // requests that succeed, which shifts what -K may free). The model
+        // says what failed.
         let (mut ops, mut live, mut c, mut failed) = (Vec::new(), Vec::new(), 0, false);
         for _ in 0..rng.range(1, 30) {
             if live.is_empty() || failed || rng.percent(55) {

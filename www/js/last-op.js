@@ -22,8 +22,8 @@ function how(e) {
   switch (e.mode) {
     case 'first-fit': return `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in address order: ${at(e.hole)}.`;
     case 'next-fit': return `Next fit searched ${plural(e.searched, 'free block')} from where the last allocation ended and took ${at(e.hole)}.`;
-    case 'best-fit': return `Best fit searched all ${plural(n, 'free block')} and took the smallest that fits: ${at(e.hole)}.`;
-    case 'worst-fit': return `Worst fit searched all ${plural(n, 'free block')} and took the largest: ${at(e.hole)}.`;
+    case 'best-fit': return n === 1 ? `Best fit searched the only free block, ${at(e.hole)}, and took it.` : `Best fit searched all ${plural(n, 'free block')} and took the smallest that fits: ${at(e.hole)}.`;
+    case 'worst-fit': return n === 1 ? `Worst fit searched the only free block, ${at(e.hole)}, and took it.` : `Worst fit searched all ${plural(n, 'free block')} and took the largest: ${at(e.hole)}.`;
     default: return '';
   }
 }
@@ -40,17 +40,27 @@ function rest(e) {
   return `${s[0].toUpperCase()}${s.slice(1)}.`;
 }
 
-function refused(e) {
+/** Why a request of `size` bytes (at a multiple of `align`) got NULL. */
+function refused(e, size, align, cfg) {
+  const largest = `the largest is ${B(e.largestFree)}; ${B(e.freeBytes)} ${e.freeBytes === 1 ? 'is' : 'are'} free${e.freeBlocks > 1 ? ` over ${plural(e.freeBlocks, 'block')}` : ''}`;
+  if (e.mode === 'slab') {
+    const classes = cfg?.classes ?? [];
+    const cls = classes.find((c) => c >= size && (!align || c % align === 0));
+    if (cls == null) return `no slab class holds ${B(size)}${align ? ` at a multiple of ${align}` : ''} (the largest class is ${B(classes.at(-1) ?? 0)})`;
+    return `the ${B(cls)} class has no free chunk, and no free block holds a new ${B(cfg?.slabSize ?? 0)} slab (${largest})`;
+  }
   if (!e.freeBlocks) return 'there is no free block at all';
-  return `no free block is big enough (the largest is ${B(e.largestFree)}; ${B(e.freeBytes)} are free${e.freeBlocks > 1 ? ` over ${plural(e.freeBlocks, 'block')}` : ''})`;
+  if (align) return `no free block holds ${B(size)} at a multiple of ${align} (${largest})`;
+  return `no free block is big enough (${largest})`;
 }
 
 /**
  * The last op (`arena.lastOp()`) in a sentence or three, or '' for none.
  * @param {object|null} e
- * @param {number[]} [classes] the slab classes (for the slab allocator's name)
+ * @param {{ classes: number[], slabSize: number }} [cfg] the slab settings (for the slab allocator's name and failures)
  */
-export function describeLastOp(e, classes, nameOf = null) {
+export function describeLastOp(e, cfg = null, nameOf = null) {
+  const classes = cfg?.classes;
   if (!e) return '';
   const head = `Op ${num(e.step)}, ${e.op}: `;
   const k = e.ptr;
@@ -63,7 +73,7 @@ export function describeLastOp(e, classes, nameOf = null) {
     const size = op.slice(1).replace(/@\d+$/, '');
     const call = op[0] === 'c' ? `calloc(${size})` : `malloc(${size})${aligned ? ` aligned to ${aligned[1]}` : ''}`;
     if (!e.block) {
-      return `${head}${p0} = ${call} returned NULL: ${refused(e)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
+      return `${head}${p0} = ${call} returned NULL: ${refused(e, Number(size), aligned ? Number(aligned[1]) : 0, cfg)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
     }
     if (e.mode === 'slab') return `${head}${p0} = ${call} returned ${num(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
     return `${head}${p0} = ${call} returned ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
@@ -81,9 +91,13 @@ export function describeLastOp(e, classes, nameOf = null) {
   }
   if (op[0] === 'r') {
     const size = op.slice(op.indexOf(':') + 1);
-    if (e.failed) return `${head}realloc(${p0}, ${size}) returned NULL: ${refused(e)}. ptr[${k}] keeps its block.`;
+    if (e.failed) return `${head}realloc(${p0}, ${size}) returned NULL: ${refused(e, Number(size), 0, cfg)}. ptr[${k}] keeps its block.`;
     if (!e.before) return `${head}${p0} was NULL, so realloc allocated: ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
-    if (e.block.offset === e.before.offset) return `${head}${p0} resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.`;
+    if (e.block.offset === e.before.offset) {
+      return e.block.size === e.before.size
+        ? `${head}${p0} stays where it is: its ${B(e.block.size)} block at ${num(e.block.offset)} already holds ${B(Number(size))}.`
+        : `${head}${p0} resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.`;
+    }
     return `${head}${p0} could not grow in place: it moved from ${num(e.before.offset)} to ${num(e.block.offset)} (${B(e.block.size)}${e.hole ? `, carved from the free ${at(e.hole)}` : ''}), and its old ${B(e.before.size)} are free.`;
   }
   if (op[0] === 'w') {

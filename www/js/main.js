@@ -74,6 +74,8 @@ async function start() {
   // After a CS:APP trace ran: the trace id each ptr[k] stands for (until
   // another op list, trace or link is loaded).
   let traceIds = null;
+  /** The trace ids of each saved branch (see the session's change listener). */
+  const traceOf = new WeakMap();
   const traceName = (seq) => (traceIds && seq < traceIds.length ? `trace id ${traceIds[seq]}` : null);
   const map = new MemoryMap($('map'), {
     nameOf: traceName,
@@ -457,9 +459,12 @@ async function start() {
     const text = session.text();
     const back = { config: session.config, position: session.position };
     let changed = false;
+    // The same ops re-run: a workload's recipe still names them.
+    const seeded = recipe?.version === contentVersion ? recipe : null;
     return run(async () => {
       try {
         await session.load(next, text, { label: `${what}: re-running the ops` });
+        if (seeded) { recipe = seeded; seeded.version = contentVersion; }
       } catch (e) {
         // load() validates first: nothing changed.
         notices.show(`${what} was not done: the ops do not run under the new settings (${errText(e)}).`, { kind: 'error', key: 'config' });
@@ -471,6 +476,7 @@ async function start() {
         kind: 'info', key: 'config', timeout: 12000,
         actions: [{ label: 'Undo', onClick: () => run(async () => {
           await session.load(back.config, text, { label: 'Restoring the settings' });
+          if (seeded) { recipe = seeded; seeded.version = contentVersion; }
           await session.seek(back.position);
           afterLoad(typed);
           notices.dismiss('config');
@@ -517,7 +523,13 @@ async function start() {
   }
 
   let seekTarget = null;
+  let seekInFlight = null;
   let seeking = null;
+  /** Steps `d` ops from where the timeline is going (keys pressed faster than a seek runs add up). */
+  function stepBy(d) {
+    const from = seekTarget ?? seekInFlight ?? session.position;
+    seek(Math.max(0, Math.min(session.total, from + d)));
+  }
   function seek(n) {
     seekTarget = n;
     if (!seeking) {
@@ -527,10 +539,13 @@ async function start() {
             const t = seekTarget;
             seekTarget = null;
             if (busy) break;
+            seekInFlight = t;
             try {
               await session.seek(t);
             } catch (e) {
               notices.show(errText(e), { kind: 'error', key: 'seek' });
+            } finally {
+              seekInFlight = null;
             }
             schedule();
             await new Promise((r) => requestAnimationFrame(r));
@@ -803,10 +818,11 @@ async function start() {
   // ----- keyboard shortcuts ----------------------------------------------------------
   document.addEventListener('keydown', (e) => {
     const t = e.target;
-    if (t.closest?.('input, textarea, select, [contenteditable]')) return;
+    // Text fields keep their keys (a switch or a checkbox does not need them).
+    if (t.closest?.('input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]')) return;
     const mod = e.ctrlKey || e.metaKey;
-    if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); stop(); seek(session.position - 1); }
-    else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); stop(); seek(session.position + 1); }
+    if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); stop(); stepBy(-1); }
+    else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); stop(); stepBy(1); }
     // Plain ← / → step too (a presenter's clicker sends them), except where
     // the arrows already mean something: the map's blocks, the scrubber,
     // the op strip, a dialog.
@@ -814,7 +830,7 @@ async function start() {
       && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], .tl-ops, [role=menu], [role=listbox]')) {
       e.preventDefault();
       stop();
-      seek(session.position + (e.key === 'ArrowRight' ? 1 : -1));
+      stepBy(e.key === 'ArrowRight' ? 1 : -1);
     }
   });
 
@@ -824,14 +840,38 @@ async function start() {
   let rendered = -1;
   const idleWaiters = [];
   session.addEventListener('change', (e) => {
-    // Another op list, trace or branch: ptr[k] no longer means a trace's id.
-    if (['load-start', 'load', 'reset', 'branch'].includes(e.detail.kind)) traceIds = null;
+    const kind = e.detail.kind;
+    // A trace's ids follow its timeline: a branch keeps its own (an op done
+    // at a past step keeps the ids of the pointers made before it), and
+    // another op list, trace or link drops them.
+    if (kind === 'act' && session.kept) {
+      traceOf.set(session.branches[session.kept.branch], traceIds);
+      if (traceIds) {
+        const { ops } = parseOps(session.pastTokens().slice(0, -1).join(','));
+        traceIds = traceIds.slice(0, ops.filter((o) => ['alloc', 'allocAligned', 'calloc'].includes(o.op)).length);
+      }
+      traceOf.set(session.branches[session.active], traceIds);
+    } else if (kind === 'fork') {
+      for (const b of session.branches) if (!traceOf.has(b)) traceOf.set(b, traceIds);
+    } else if (kind === 'branch') {
+      traceIds = traceOf.get(session.branches[session.active]) ?? null;
+    } else if (['load-start', 'load', 'reset'].includes(kind)) {
+      traceIds = null;
+      // What the notices said of the timeline that went.
+      for (const key of ['branch', 'wl', 'strategy', 'coalesce', 'merge', 'append', 'trace']) notices.dismiss(key);
+    }
     // An op done at a past step starts a new history; the old one is a branch.
     const kept = e.detail.kind === 'act' && session.kept;
     if (kept) {
       notices.show(`A new history starts at step ${num(session.position - 1)}: the ${plural(kept.ops, 'later op')} of the timeline you were on ${kept.ops === 1 ? 'is' : 'are'} kept on the branch “${kept.name}” (the Branch menu under the timeline).`, {
         key: 'branch', timeout: 15000,
-        actions: [{ label: `Back to “${kept.name}”`, onClick: () => run(() => session.switchBranch(kept.branch)) }],
+        actions: [{ label: `Back to “${kept.name}”`, onClick: () => run(async () => {
+          if (session.branches[kept.branch]?.name !== kept.name) {
+            notices.show(`The branch “${kept.name}” is gone (new settings re-ran one timeline).`, { kind: 'info', key: 'branch' });
+            return;
+          }
+          await session.switchBranch(kept.branch);
+        }) }],
       });
     }
     if (e.detail.kind !== 'seek') {
@@ -998,7 +1038,7 @@ async function start() {
       lastOpAt = session.version;
       const el = $('last-op');
       let text = '';
-      try { text = describeLastOp(session.arena.lastOp(), session.config.classes, traceName); } catch { /* none to show */ }
+      try { text = describeLastOp(session.arena.lastOp(), session.config, traceName); } catch { /* none to show */ }
       el.textContent = text;
       el.hidden = !text;
     }, session.position > 5000 ? 120 : 30);
