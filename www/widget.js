@@ -169,7 +169,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   get slabSize() { return Number(this.getAttribute('slab-size') ?? 256); }
   set slabSize(v) { this.#set('slab-size', v); }
   get ops() { return this.getAttribute('ops') ?? ''; }
-  set ops(v) { this.#set('ops', v); }
+  /** Clearing the ops (null) clears the step into them too. */
+  set ops(v) { if (v == null) this.removeAttribute('step'); this.#set('ops', v); }
   /** The timeline position (ops run so far); setting it rebuilds at that step. */
   get step() {
     if (this.#arena) return this.#pos;
