@@ -1131,6 +1131,21 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.deepEqual(shown.map((t) => Number(t.split(' ')[0].replace(/,/g, ''))), searched);
   assert.ok(searched[2] >= searched[0], 'best fit searches at least as many blocks as first fit');
   assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^External fragmentation \(1 − L\/F\) over the ops/);
+  // The numbers go out as CSV (a row per strategy and sample) and JSON.
+  const saved = async (testid) => {
+    const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+    const st = await d.createReadStream();
+    const parts = [];
+    for await (const c of st) parts.push(c);
+    return Buffer.concat(parts).toString();
+  };
+  const csv = (await saved('compare-csv')).trim().split('\n');
+  assert.equal(csv[0], 'strategy,step,externalFragmentation,l2Fragmentation,usedBytes,requestedBytes,freeBlocks,largestFree,failedAllocs');
+  const whole = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => [r.strategy, r.samples.length, r.report.searched]));
+  assert.equal(csv.length - 1, whole.reduce((n, [, k]) => n + k, 0), 'a row per sample');
+  assert.deepEqual([...new Set(csv.slice(1).map((l) => l.split(',')[0]))], whole.map(([st]) => st));
+  const json = JSON.parse(await saved('compare-json'));
+  assert.deepEqual(json.runs.map((r) => [r.strategy, r.samples.length, r.report.searched]), whole);
   // Each line is the core's samples.
   const pts = await page.$$eval('.cmp-lines polyline', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length));
   const samples = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.samples.length));

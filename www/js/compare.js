@@ -45,7 +45,11 @@ export class CompareView {
     const legend = h('ul', { class: 'cmp-legend' });
     const grid = h('div', { class: 'cmp-grid', 'data-testid': 'compare-grid' });
     const mapsHead = h('div', { class: 'cmp-maps-head' }, h('h3', { class: 'cmp-h3', text: 'Memory at' }), at);
-    const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, chartTitle, chart, legend), mapsHead, grid);
+    // The numbers behind the chart and the cards, to take elsewhere.
+    const exportRow = h('div', { class: 'cmp-export' },
+      button('Download CSV', { class: 'btn btn-sm btn-ghost', 'data-testid': 'compare-csv', title: 'Every sample of every strategy, one row each', onclick: () => this.#download('csv') }, 'download'),
+      button('Download JSON', { class: 'btn btn-sm btn-ghost', 'data-testid': 'compare-json', title: 'Each strategy’s report, final statistics and samples', onclick: () => this.#download('json') }, 'download'));
+    const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, chartTitle, chart, legend, exportRow), mapsHead, grid);
     const empty = h('p', { class: 'cmp-empty', text: 'Runs the timeline’s ops under first, next, best and worst fit and the slab allocator, side by side. Strategy switches in the op list are skipped.' });
     container.append(h('div', { class: 'cmp' }, h('div', { class: 'cmp-top' }, run, empty), body));
     this.#els = { run, at, info, chartTitle, chart, legend, grid, body, empty };
@@ -107,6 +111,17 @@ export class CompareView {
     e.chartTitle.textContent = `External fragmentation (1 − L/F) over the ops${every > 1 ? `, sampled every ${num(every)} ops` : ''}`;
     this.#chart(result, d.cursor);
     this.#grid(d);
+  }
+
+  #download(format) {
+    const result = this.#last?.result;
+    if (!result) return;
+    const url = URL.createObjectURL(new Blob([compareExport(result, format)], { type: format === 'json' ? 'application/json' : 'text/csv' }));
+    const a = h('a', { href: url, download: `compare.${format}` });
+    this.#els.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
 
   #chart(result, cursor) {
@@ -214,8 +229,8 @@ export class CompareView {
           h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) })),
           h('div', null, h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
           h('div', null, h('dt', { text: 'Blocks searched' }), h('dd', {
-            text: `${num(r.report.searched)}${r.report.allocs ? ` (${(r.report.searched / r.report.allocs).toFixed(1)} per request)` : ''}`,
-            title: 'Free blocks searched over all allocation requests, counted as OSTEP’s malloc.py walks its list',
+            text: `${num(r.report.searched)}${r.report.allocs ? ` (${(r.report.searched / r.report.allocs).toFixed(1)} each)` : ''}`,
+            title: 'Free blocks searched over all allocation requests (and per request), counted as OSTEP’s malloc.py walks its list',
           }))));
       return { card, mapBox, r };
     });
@@ -226,6 +241,22 @@ export class CompareView {
       this.#maps.push(map);
     }
   }
+}
+
+/** The comparison's numbers as CSV (a row per strategy and sample) or JSON (reports, final stats, samples). */
+export function compareExport(result, format) {
+  if (format === 'json') {
+    return JSON.stringify({
+      ops: result.tokens.length,
+      sampledEvery: result.every ?? 1,
+      firstDivergence: result.firstDivergence,
+      runs: result.runs.map((r) => ({ strategy: r.strategy, report: r.report, stats: r.snapshot.stats, samples: r.samples })),
+    }, null, 1);
+  }
+  const cols = ['step', 'externalFragmentation', 'l2Fragmentation', 'usedBytes', 'requestedBytes', 'freeBlocks', 'largestFree', 'failedAllocs'];
+  const rows = [['strategy', ...cols].join(',')];
+  for (const r of result.runs) for (const smp of r.samples) rows.push([r.strategy, ...cols.map((c) => smp[c])].join(','));
+  return `${rows.join('\n')}\n`;
 }
 
 /** 1, 2, 2.5 or 5 times a power of ten, at least `x` (and at least 1). */
