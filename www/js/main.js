@@ -1135,11 +1135,21 @@ async function start() {
     // (unrun, and the address bar keeps the link) instead of being lost.
     const settingsIgnored = (why) => {
       const keep = session.total > 0;
+      // On a fresh page, the settings that could be read still apply (a bad
+      // coalesce= must not also lose size=100 and align=1).
+      let partly = false;
+      const part = state.config ?? {};
+      if (!keep && Object.keys(part).length) {
+        const config = { ...DEFAULTS, ...part };
+        if (part.align == null) while (config.align > 1 && config.size % config.align) config.align /= 2;
+        try { checkConfig(config); session.reset(config); partly = true; } catch { /* the defaults stay */ }
+      }
       if (state.ops) {
         editor.setText(state.ops, { format: 'ops', dirty: true });
         urlHeldAt = contentVersion;
       }
-      notices.show(`The link’s settings were ignored: ${why}. ${keep ? 'Keeping the current state' : 'Starting from the defaults'}.${state.ops ? ' Its ops are in the op editor: Run from start runs them under the settings shown.' : ''}`, { kind: 'warn', key: 'url' });
+      const start = keep ? 'Keeping the current state' : partly ? 'Its other settings apply' : 'Starting from the defaults';
+      notices.show(`The link’s settings were ignored: ${why}. ${start}.${state.ops ? ' Its ops are in the op editor: Run from start runs them under the settings shown.' : ''}`, { kind: 'warn', key: 'url' });
       return false;
     };
     if (state.error) return settingsIgnored(state.error);

@@ -35,9 +35,10 @@ export function parseHash(hash) {
 
 /**
  * Reads the playground state from a hash. Returns `null` when the hash holds
- * none, `{ config, ops, step }` when it does, or `{ error, ops }` when a
- * setting is malformed (`ops` then holds the link's ops, unchecked, or ''
- * when there are too many). The core validates the rest: sizes, alignment, ops.
+ * none, `{ config, ops, step, workload }` when it does, or `{ error, ops,
+ * config }` when a setting is malformed (`ops` then holds the link's ops,
+ * unchecked, or '' when there are too many; `config` the settings that could
+ * be read). The core validates the rest: sizes, alignment, ops.
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
@@ -54,43 +55,48 @@ export function decodeState(hash) {
   let n = 0;
   for (let i = ops.indexOf(','); i >= 0 && n <= MAX_URL_OPS; i = ops.indexOf(',', i + 1)) n++;
   if (n >= MAX_URL_OPS) return { error: `the link holds more than ${MAX_URL_OPS} ops`, ops: '' };
-  try {
-    if (m.has('size')) {
-      config.size = intOf('size');
-      if (config.size < 1 || config.size > MAX_URL_ARENA) {
-        throw new Error(`size ${config.size} is out of range for a link (1 to ${MAX_URL_ARENA.toLocaleString('en-US')} bytes)`);
-      }
+  // Each setting on its own: a bad one is reported (the first) and left
+  // out, and the others still say what the link meant.
+  let error = null;
+  const read = (k, fn) => {
+    if (!m.has(k)) return;
+    try { fn(m.get(k)); } catch (e) { error ??= e.message; }
+  };
+  read('size', () => {
+    const size = intOf('size');
+    if (size < 1 || size > MAX_URL_ARENA) {
+      throw new Error(`size ${size} is out of range for a link (1 to ${MAX_URL_ARENA.toLocaleString('en-US')} bytes)`);
     }
-    if (m.has('align')) config.align = intOf('align');
-    if (m.has('slab')) config.slabSize = intOf('slab');
-    if (m.has('strategy')) {
-      const s = m.get('strategy');
-      if (!/^[a-z-]{1,20}$/.test(s)) throw new Error(`unknown strategy "${s.slice(0, 40)}"`);
-      config.strategy = s;
-    }
-    if (m.has('coalesce')) {
-      const c = m.get('coalesce');
-      if (!['0', '1', 'true', 'false'].includes(c)) throw new Error(`coalesce must be 0 or 1, got "${c.slice(0, 40)}"`);
-      config.coalesce = c === '1' || c === 'true';
-    }
-    if (m.has('classes')) {
-      const parts = m.get('classes').split(',');
-      if (!parts.every((p) => /^\d{1,10}$/.test(p))) throw new Error('classes must be whole numbers separated by commas');
-      config.classes = parts.map(Number);
-    }
-    const step = m.has('step') ? intOf('step') : null;
-    // A seeded workload's recipe (links to timelines too long to spell out):
-    // shape.seed.ops.allocPercent.maxSize; the core checks the values.
-    let workload = null;
-    if (m.has('wl')) {
-      const w = /^([a-z-]{1,20})\.(\d{1,10})\.(\d{1,9})\.(\d{1,3})\.(\d{1,10})$/.exec(m.get('wl'));
-      if (!w) throw new Error(`wl must be shape.seed.ops.allocPercent.maxSize, got "${m.get('wl').slice(0, 40)}"`);
-      workload = { shape: w[1], seed: Number(w[2]), ops: Number(w[3]), allocPercent: Number(w[4]), maxSize: Number(w[5]) };
-    }
-    return { config, ops, step, workload };
-  } catch (e) {
-    return { error: e.message, ops };
-  }
+    config.size = size;
+  });
+  read('align', () => { config.align = intOf('align'); });
+  read('slab', () => { config.slabSize = intOf('slab'); });
+  read('strategy', (v) => {
+    if (!/^[a-z-]{1,20}$/.test(v)) throw new Error(`unknown strategy "${v.slice(0, 40)}"`);
+    config.strategy = v;
+  });
+  read('coalesce', (v) => {
+    if (!['0', '1', 'true', 'false'].includes(v)) throw new Error(`coalesce must be 0 or 1, got "${v.slice(0, 40)}"`);
+    config.coalesce = v === '1' || v === 'true';
+  });
+  read('classes', (v) => {
+    const parts = v.split(',');
+    if (!parts.every((p) => /^\d{1,10}$/.test(p))) throw new Error('classes must be whole numbers separated by commas');
+    config.classes = parts.map(Number);
+  });
+  let step = null;
+  read('step', () => { step = intOf('step'); });
+  // A seeded workload's recipe (links to timelines too long to spell out):
+  // shape.seed.ops.allocPercent.maxSize; the core checks the values.
+  let workload = null;
+  read('wl', (v) => {
+    const w = /^([a-z-]{1,20})\.(\d{1,10})\.(\d{1,9})\.(\d{1,3})\.(\d{1,10})$/.exec(v);
+    if (!w) throw new Error(`wl must be shape.seed.ops.allocPercent.maxSize, got "${v.slice(0, 40)}"`);
+    workload = { shape: w[1], seed: Number(w[2]), ops: Number(w[3]), allocPercent: Number(w[4]), maxSize: Number(w[5]) };
+  });
+  // `config` then holds the settings that could be read.
+  if (error) return { error, ops, config };
+  return { config, ops, step, workload };
 }
 
 /**
