@@ -5,7 +5,7 @@
 //   const view = new CompareView(container, { onRun, onAt });
 //   view.render({ result: compare(...), maps: compare(... upTo ...), ... });
 
-import { h, s, button, keepFocus, focusIn } from './dom.js';
+import { h, s, button, keepFocus, focusIn, saveFile } from './dom.js';
 import { num, percent, plural } from './format.js';
 import { freeBlocksText } from './meter.js';
 import { MemoryMap } from './memory-map.js';
@@ -116,12 +116,7 @@ export class CompareView {
   #download(format) {
     const result = this.#last?.result;
     if (!result) return;
-    const url = URL.createObjectURL(new Blob([compareExport(result, format)], { type: format === 'json' ? 'application/json' : 'text/csv' }));
-    const a = h('a', { href: url, download: `compare.${format}` });
-    this.#els.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveFile(`compare.${format}`, compareExport(result, format), format === 'json' ? 'application/json' : 'text/csv', this.#els.body);
   }
 
   #chart(result, cursor) {

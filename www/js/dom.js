@@ -154,3 +154,13 @@ export function focusIn(root) {
   const a = root.getRootNode().activeElement;
   return a && a !== root && root.contains(a) ? a : null;
 }
+
+/** Saves `body` as a file called `name` (through a link clicked inside `where`, which may be a dialog). */
+export function saveFile(name, body, type = 'text/plain', where = document.body) {
+  const url = URL.createObjectURL(new Blob([body], { type }));
+  const a = h('a', { href: url, download: name });
+  where.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

@@ -3,7 +3,7 @@
 // callback), errors that name the line, and import by file picker,
 // drag-and-drop or paste.
 
-import { h, button, iconSvg } from './dom.js';
+import { h, button, iconSvg, saveFile } from './dom.js';
 import { num, plural } from './format.js';
 
 const LINE_PX = 20; // keep in sync with .ed-text / .ed-gutter line-height
@@ -238,13 +238,7 @@ export class OpEditor {
 
   #download() {
     const body = this.#standIn ? this.#opts.fullText?.() ?? this.#els.text.value : this.#els.text.value;
-    const blob = new Blob([body], { type: 'text/plain' });
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: this.#format === 'rep' ? 'trace.rep' : 'ops.txt' });
-    this.#els.root.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveFile(this.#format === 'rep' ? 'trace.rep' : 'ops.txt', body, 'text/plain', this.#els.root);
   }
 }
 

@@ -4,7 +4,7 @@
 // the core (arena.transcript, arena.mallocPyCommand); this is a dialog of
 // its own that shows them, as text only.
 
-import { h, button } from './dom.js';
+import { h, button, saveFile } from './dom.js';
 import { num, plural } from './format.js';
 import { maxTranscriptOps } from '../arena.js';
 /** The base address malloc.py starts from by default (its -b). */
@@ -124,11 +124,6 @@ export class OstepView {
   }
 
   #download() {
-    const url = URL.createObjectURL(new Blob([this.#els.out.textContent], { type: 'text/plain' }));
-    const a = h('a', { href: url, download: 'malloc-py.txt' });
-    this.#dialog.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
+    saveFile('malloc-py.txt', this.#els.out.textContent, 'text/plain', this.#dialog);
   }
 }
