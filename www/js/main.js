@@ -27,6 +27,13 @@ const $ = (id) => document.getElementById(id);
 const DEFAULTS = Object.freeze({ size: 1024, strategy: 'first-fit', align: 8, coalesce: true });
 /** Up to this many ops, the editor follows the timeline on its own. */
 const EDITOR_SYNC_MAX = 20_000;
+/** The largest power of two up to `align` that divides `size` (a size the alignment does not divide gets one that does). */
+function alignDividing(size, align) {
+  let a = align;
+  while (a > 1 && size % a) a /= 2;
+  return a;
+}
+
 /** Text in the op editor that is a malloc.py command line rather than an op list. */
 const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)/;
 /** Up to this many ops, the timeline draws fragmentation over time. */
@@ -130,7 +137,7 @@ async function start() {
       // that does (as a link without one does), and says so.
       let { align } = session.config;
       if (!(size > 0) || size % align === 0) { reconfigure({ size }, 'Changing the arena size'); return; }
-      while (align > 1 && size % align) align /= 2;
+      align = alignDividing(size, align);
       reconfigure({ size, align }, 'Changing the arena size',
         `Align is now ${align}, the largest that divides ${num(size)} bytes${align > 1 ? ' (OSTEP’s malloc.py aligns nothing by default: align 1)' : ''}.`);
     },
@@ -220,7 +227,7 @@ async function start() {
       if (MALLOC_PY.test(text)) {
         // A malloc.py command: its ops, checked under its own settings.
         const r = parseMallocPy(text);
-        const scratch = createArena({ ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce });
+        const scratch = createArena(mallocPyConfig(r));
         try { return scratch.validate(r.ops); } finally { scratch.dispose(); }
       }
       const scratch = createArena(session.config);
@@ -605,6 +612,11 @@ async function start() {
     editor.showTrace(null);
   }
 
+  /** The arena settings of a parsed malloc.py command (slab settings as they are). */
+  function mallocPyConfig(r) {
+    return { ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce };
+  }
+
   /** Runs a malloc.py command line: its settings, then its ops. */
   async function runMallocPy(text) {
     let r;
@@ -614,7 +626,7 @@ async function start() {
       reportScriptError(e, 'The malloc.py command was not run');
       return;
     }
-    const config = { ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce };
+    const config = mallocPyConfig(r);
     try {
       checkConfig(config);
     } catch (e) {
@@ -1141,7 +1153,7 @@ async function start() {
       const part = state.config ?? {};
       if (!keep && Object.keys(part).length) {
         const config = { ...DEFAULTS, ...part };
-        if (part.align == null) while (config.align > 1 && config.size % config.align) config.align /= 2;
+        if (part.align == null) config.align = alignDividing(config.size, config.align);
         try { checkConfig(config); session.reset(config); partly = true; } catch { /* the defaults stay */ }
       }
       if (state.ops) {
@@ -1156,9 +1168,7 @@ async function start() {
     const config = { ...DEFAULTS, ...state.config };
     // A link that gives a size but no alignment gets the largest default
     // alignment that divides it (`#size=100` is OSTEP's own example).
-    if (state.config.align == null) {
-      while (config.align > 1 && config.size % config.align) config.align /= 2;
-    }
+    if (state.config.align == null) config.align = alignDividing(config.size, config.align);
     try {
       // A workload's recipe: the core generates the ops again, seeded.
       const ops = state.workload ? workload(state.workload) : state.ops;
