@@ -20,7 +20,7 @@ function ordinal(n) {
 function how(e) {
   const n = e.freeBlocks;
   switch (e.mode) {
-    case 'first-fit': return `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in address order: ${at(e.hole)}.`;
+    case 'first-fit': return n === 1 ? `First fit took the only free block, ${at(e.hole)}.` : `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in address order: ${at(e.hole)}.`;
     case 'next-fit': return `Next fit searched ${plural(e.searched, 'free block')} from where the last allocation ended and took ${at(e.hole)}.`;
     case 'best-fit': return n === 1 ? `Best fit searched the only free block, ${at(e.hole)}, and took it.` : `Best fit searched all ${plural(n, 'free block')} and took the smallest that fits: ${at(e.hole)}.`;
     case 'worst-fit': return n === 1 ? `Worst fit searched the only free block, ${at(e.hole)}, and took it.` : `Worst fit searched all ${plural(n, 'free block')} and took the largest: ${at(e.hole)}.`;
