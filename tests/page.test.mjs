@@ -1321,3 +1321,81 @@ test('theme toggle persists; screenshots in light, dark and at phone width', asy
   await phone.page.screenshot({ path: join(SHOTS, 'phone-top.png') });
   await phone.close();
 });
+
+test('predict mode: a link is a quiz from op 1; answers are checked and scored, play stops at each question', async () => {
+  // Best fit in 100 bytes: +10 → 0, +20 → 10, +5 → 30, -1 frees 10..30 between used blocks, +8 → 10, -0 merges after.
+  const { page, close } = await open('#size=100&strategy=best-fit&align=1&coalesce=1&ops=+10,+20,+5,-1,+8,-0,+30&predict=1');
+  const box = async () => (await page.textContent('[data-testid=predict]')).replace(/\s+/g, ' ');
+  const pos = () => page.evaluate(() => globalThis.__playground.session.position);
+  const answer = async (text) => {
+    await page.fill('[data-testid=predict-offset]', text);
+    await page.press('[data-testid=predict-offset]', 'Enter');
+    await idle(page);
+  };
+  assert.equal(await pos(), 0, 'a predict link without a step starts at op 1');
+  assert.equal(await page.isChecked('[data-testid=predict-toggle]'), true);
+  assert.match(await box(), /Op 1: ptr\[0\] = malloc\(10\) under Best fit\. What does it return\?/);
+  assert.equal(await page.evaluate(() => document.activeElement === document.body), true, 'a page load leaves the focus where it was');
+
+  // A bad answer is refused, says why, and runs nothing.
+  await answer('ten');
+  assert.match(await page.textContent('[data-testid=predict-error]'), /“ten” is not an offset/);
+  await answer('100');
+  assert.match(await page.textContent('[data-testid=predict-error]'), /0 to 99/);
+  assert.equal(await pos(), 0);
+
+  await answer('0');
+  assert.equal(await pos(), 1, 'answering runs the op');
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right ptr\[0\] = malloc\(10\) returned 0\.$/);
+  assert.match(await box(), /Op 2: ptr\[1\] = malloc\(20\)/);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'predict-offset', 'the next answer field has the focus');
+  await answer('0');
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /Not this time You said it returned 0; ptr\[1\] = malloc\(20\) returned 10\./);
+  assert.equal(await page.textContent('[data-testid=predict-score]'), '1 of 2 predictions right');
+  await page.click('[data-testid=predict] [data-answer=null]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /You said it returned NULL; ptr\[2\] = malloc\(5\) returned 30\./);
+  // A free: what it merges with.
+  assert.match(await box(), /Op 4: free\(ptr\[1\]\) under Best fit\. What does the freed block merge with\?/);
+  await page.click('[data-testid=predict] [data-answer=none]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right free\(ptr\[1\]\) merges with nothing\.$/);
+  assert.equal(await page.textContent('[data-testid=predict-score]'), '2 of 4 predictions right');
+  // The last-op line still explains the op just checked.
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 4, -1: free(ptr[1])'));
+
+  // Stepping forward shows an op without a guess (not scored); play stops at the next question.
+  await page.click('[data-testid=redo]');
+  await idle(page);
+  assert.equal(await pos(), 5);
+  assert.equal(await page.textContent('[data-testid=predict-score]'), '2 of 4 predictions right');
+  assert.match(await box(), /Op 6: free\(ptr\[0\]\)/);
+  await page.click('[data-testid=play]');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 6 && !document.querySelector('[data-testid=play]').classList.contains('is-playing'));
+  await idle(page);
+  assert.match(await box(), /Op 7: ptr\[4\] = malloc\(30\)/, 'play ran one op and stopped at the next question');
+  assert.match(await page.evaluate(() => location.hash), /&predict=1$/);
+
+  // At the end: start over, with a fresh score.
+  await page.click('[data-testid=tl-end]');
+  await idle(page);
+  assert.match(await box(), /That was the last op\./);
+  await page.click('[data-testid=predict-restart]');
+  await idle(page);
+  assert.equal(await pos(), 0);
+  assert.equal(await page.$('[data-testid=predict-score]'), null, 'the score starts again');
+
+  // Off: the box goes, the link forgets it; on at the end of a run goes back to op 1.
+  await page.click('[data-testid=tl-end]');
+  await idle(page);
+  await page.click('.tl-predict');
+  await idle(page);
+  assert.equal(await page.isVisible('[data-testid=predict]'), false);
+  await page.waitForFunction(() => !location.hash.includes('predict'));
+  await page.click('.tl-predict');
+  await idle(page);
+  assert.equal(await pos(), 0);
+  assert.match(await box(), /Op 1: ptr\[0\] = malloc\(10\)/);
+  await page.screenshot({ path: join(SHOTS, 'predict.png') });
+  await close();
+});

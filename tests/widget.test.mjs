@@ -48,7 +48,7 @@ test('the sample article renders four live widgets with different configs, indep
   const { page, close } = await open('demo-blog.html');
   await settled(page);
   const snaps = await page.$$eval('alloc-playground', (els) => els.map((el) => el.snapshot()));
-  assert.equal(snaps.length, 7, 'four examples (two of them pairs) plus the error example');
+  assert.equal(snaps.length, 8, 'five examples (two of them pairs) plus the error example');
   // 1. first vs best fit on the same ops: the last 16-byte request lands in different holes.
   const lastUsed = (s) => s.blocks.filter((b) => !b.free).sort((a, b) => b.seq - a.seq)[0].offset;
   assert.equal(snaps[0].strategy, 'first-fit');
@@ -67,6 +67,10 @@ test('the sample article renders four live widgets with different configs, indep
   const bytes = await zeroing.evaluate((el) => Array.from(el.arena.read(0, 7)));
   assert.deepEqual(bytes, [...'secret!'].map((c) => c.charCodeAt(0)));
   assert.match(await zeroing.evaluate((el) => el.shadowRoot.querySelector('[part=bytes]').textContent), /secret/);
+  // 5. predict: the timeline starts at op 1 with a question.
+  const quiz = page.locator('alloc-playground[predict]');
+  assert.equal(await quiz.evaluate((el) => el.step), 0);
+  assert.match(await quiz.evaluate((el) => el.shadowRoot.querySelector('[part=predict]').textContent), /Op 1: ptr\[0\] = malloc\(32\) under Next fit/);
   // The bad example shows its error, visibly, and has no arena.
   const bad = page.locator('alloc-playground').last();
   assert.equal(await bad.evaluate((el) => el.arena), null);
@@ -802,5 +806,74 @@ test('embedding details: null properties mean the default, text styles stop at t
   await page.evaluate(() => globalThis.__playground.idle());
   const st = await page.evaluate(() => { const s = globalThis.__playground.session; return [s.config.size, s.config.strategy, s.text(), s.position]; });
   assert.deepEqual(st, [16777216, 'best-fit', '+32,+64,-0,+16', 3]);
+  await close();
+});
+
+test('predict: the reader answers before each op runs, is checked and scored; a step shows without a guess', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    document.body.innerHTML = '<alloc-playground id="q" strategy="next-fit" arena-size="128" align="8" predict ops="+32,+16,+32,-1,+8,-0,+40,+8" controls="timeline"></alloc-playground>';
+  });
+  await settled(page);
+  const q = page.locator('#q');
+  const box = () => q.evaluate((el) => el.shadowRoot.querySelector('[part=predict]').textContent);
+  const inShadow = (sel) => q.locator(sel);
+  assert.deepEqual(await q.evaluate((el) => [el.predict, el.step]), [true, 0]);
+  assert.match(await box(), /^Predict Op 1: ptr\[0\] = malloc\(32\) under Next fit\. What does it return\?/);
+  // A bad offset: refused with the reason, nothing runs.
+  await inShadow('.pd-offset').fill('abc');
+  await inShadow('.pd-offset').press('Enter');
+  assert.match(await box(), /“abc” is not an offset/);
+  assert.equal(await q.evaluate((el) => el.step), 0);
+  // Right, then wrong (next fit takes 80, after the rover, not the hole at 32).
+  await inShadow('.pd-offset').fill('0');
+  await inShadow('.pd-offset').press('Enter');
+  assert.equal(await q.evaluate((el) => el.step), 1);
+  assert.match(await box(), /^✓ Right ptr\[0\] = malloc\(32\) returned 0\.Predict Op 2/);
+  // The focus is in the next answer field: typing goes on.
+  await page.keyboard.type('32');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('48');
+  await page.keyboard.press('Enter');
+  await inShadow('[data-answer=none]').click();
+  await page.keyboard.type('32');
+  await page.keyboard.press('Enter');
+  assert.equal(await q.evaluate((el) => el.step), 5);
+  assert.match(await box(), /✗ Not this time You said it returned 32; ptr\[3\] = malloc\(8\) returned 80\./);
+  assert.match(await box(), /4 of 5 predictions right/);
+  // The freed ptr[0] meets the free hole of ptr[1] after it.
+  await inShadow('[data-answer=after]').click();
+  assert.match(await box(), /✓ Right free\(ptr\[0\]\) merges with the free block after it\./);
+  // Step forward: shown, not scored.
+  await inShadow('[aria-label="Step forward"]').click();
+  await page.waitForFunction(() => document.querySelector('#q').step === 7);
+  assert.match(await box(), /^Predict Op 8: ptr\[5\] = malloc\(8\)/);
+  assert.match(await box(), /5 of 6 predictions right/);
+  // A given step wins over op 1; the property mirrors the attribute.
+  await q.evaluate((el) => { el.setAttribute('step', '7'); });
+  await settled(page);
+  await page.waitForFunction(() => document.querySelector('#q').step === 7);
+  await q.evaluate((el) => { el.predict = false; });
+  await page.waitForFunction(() => !document.querySelector('#q').shadowRoot.querySelector('[part=predict]'));
+  assert.equal(await q.evaluate((el) => el.hasAttribute('predict')), false);
+  await q.evaluate((el) => { el.setAttribute('predict', 'maybe'); });
+  await page.waitForFunction(() => /predict must be true or false/.test(document.querySelector('#q').shadowRoot.querySelector('[part=error]')?.textContent ?? ''));
+  await close();
+});
+
+test('predict mode travels: the Embed snippets carry it, and the iframe page passes it on', async () => {
+  const { page, close } = await open('index.html#size=128&strategy=next-fit&align=8&coalesce=1&ops=+32,+16,-0&predict=1');
+  await page.waitForFunction(() => globalThis.__playground);
+  await page.evaluate(() => globalThis.__playground.idle());
+  await page.click('[data-testid=embed]');
+  const widget = await page.inputValue('[data-testid=embed-widget]');
+  const iframe = await page.inputValue('[data-testid=embed-iframe]');
+  assert.match(widget, /\n {4}predict="true"/);
+  const src = /src="([^"]+)"/.exec(iframe)[1].replace(/&amp;/g, '&');
+  assert.match(src, /[?&]predict=true(&|$)/);
+  await page.goto(src);
+  await page.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
+  const text = await page.evaluate(() => document.querySelector('alloc-playground').shadowRoot.querySelector('[part=predict]').textContent);
+  assert.match(text, /^Predict Op 1: ptr\[0\] = malloc\(32\) under Next fit/);
   await close();
 });

@@ -9,7 +9,8 @@
 // classes and slab-size (the slab allocator's; the defaults are 16,32,64 in
 // 256-byte slabs), ops (OSTEP op list, replayed on load), step (where the timeline starts; the
 // ops after it are the future), controls (which parts to show), readonly,
-// height, theme ('light' | 'dark'; default: the reader's preference). The
+// predict (the reader guesses what each op does before it runs, from op 1
+// unless step says otherwise), height, theme ('light' | 'dark'; default: the reader's preference). The
 // strategy and step properties read the live state (the reader may change it).
 // Every attribute is untrusted: it is parsed and validated (the op list by the
 // Rust core), size-limited, and never inserted as HTML. A bad one shows a
@@ -18,12 +19,12 @@
 // Shadow DOM; theme with CSS custom properties (--ap-accent, --ap-used,
 // --ap-free, --ap-chunk, --ap-padding, --ap-surface, --ap-text, --ap-focus,
 // --ap-font, --ap-radius); style parts with ::part(map | meter | controls | timeline |
-// bytes | error | legend). Every instance has its own arena in the one shared
+// bytes | error | legend | explain | predict | link). Every instance has its own arena in the one shared
 // wasm module; it is freed when the element is removed. After every change
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
-import { init, createArena, STRATEGIES } from './arena.js';
+import { init, createArena, parseOps, STRATEGIES } from './arena.js';
 import { MemoryMap, renderLegend, blockAt } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
@@ -31,20 +32,22 @@ import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
 import { num } from './js/format.js';
 import { encodeState } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
+import { PredictBox, questionFor, answerOf } from './js/predict.js';
 import { strategyLabel, slabForAlign } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
 
 export { LIMITS };
 
-const CSS = ['css/theme.css', 'css/memory-map.css', 'css/meter.css', 'css/panels.css', 'css/widget.css']
+const CSS = ['css/theme.css', 'css/memory-map.css', 'css/meter.css', 'css/panels.css', 'css/predict.css', 'css/widget.css']
   .map((p) => new URL(p, import.meta.url).href);
 
 /** The parts `controls` can name; the default shows all but bytes. */
 export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes', 'link', 'explain'];
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
-const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
+/** Every attribute the element reads (the iframe page copies these from its query). */
+export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
 
 class AttrError extends Error {}
 
@@ -115,6 +118,7 @@ export function readConfig(el) {
   // Where the timeline starts (the ops after it are the future, a step away).
   const step = get('step') === null || get('step').trim() === '' ? null : uintAttr('step', get('step'), { min: 0, max: LIMITS.ops });
   const readonly = get('readonly') !== null && boolAttr('readonly', get('readonly'), true);
+  const predict = get('predict') !== null && boolAttr('predict', get('predict'), true);
   const heightRaw = get('height');
   let height = null;
   if (heightRaw !== null && heightRaw.trim() !== '') {
@@ -126,7 +130,7 @@ export function readConfig(el) {
   if (theme !== null && !['light', 'dark', ''].includes(theme.trim())) {
     throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
   }
-  return { arena: { size, strategy, align, coalesce, ...slab }, ops, step, controls, readonly, height };
+  return { arena: { size, strategy, align, coalesce, ...slab }, ops, step, controls, readonly, predict, height };
 }
 
 export class AllocPlaygroundElement extends HTMLElement {
@@ -146,6 +150,9 @@ export class AllocPlaygroundElement extends HTMLElement {
   #generation = 0;
   #seekTo = 0;
   #seekFrame = 0;
+  #predictBox = null;
+  /** Predict mode: { score: { right, total }, last: { pos, q, guess, answer } | null, focus }. */
+  #predict = null;
 
   constructor() {
     super();
@@ -197,6 +204,9 @@ export class AllocPlaygroundElement extends HTMLElement {
   set controls(v) { this.#set('controls', v); }
   get readonly() { return this.hasAttribute('readonly') && this.getAttribute('readonly') !== 'false'; }
   set readonly(v) { this.toggleAttribute('readonly', !!v); }
+  /** Whether the reader predicts each op before it runs. */
+  get predict() { return this.hasAttribute('predict') && this.getAttribute('predict') !== 'false'; }
+  set predict(v) { this.toggleAttribute('predict', !!v); }
   get height() { return this.getAttribute('height'); }
   set height(v) { this.#set('height', v); }
   get theme() { return this.getAttribute('theme'); }
@@ -253,6 +263,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#map = null;
     this.#meter = null;
     this.#bytes = null;
+    this.#predictBox = null;
   }
 
   #skeleton() {
@@ -296,15 +307,18 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#cfg = cfg;
     this.#tokens = arena.logLength ? arena.log().split(',') : [];
     this.#pos = this.#tokens.length;
-    if (cfg.step !== null && cfg.step < this.#pos) {
+    // Predict mode starts at op 1 unless told otherwise.
+    const step = cfg.step ?? (cfg.predict ? 0 : null);
+    if (step !== null && step < this.#pos) {
       // The state at that step, the rest kept as the future.
-      const at = arena.rebuild(cfg.step);
+      const at = arena.rebuild(step);
       arena.dispose();
       arena = at;
-      this.#pos = cfg.step;
+      this.#pos = step;
     }
     this.#arena = arena;
     this.#selected = -1;
+    this.#predict = cfg.predict ? { score: { right: 0, total: 0 }, last: null, focus: false } : null;
     this.#render();
   }
 
@@ -375,6 +389,17 @@ export class AllocPlaygroundElement extends HTMLElement {
       root.append(explain);
       this.#els.explain = explain;
     }
+    if (cfg.predict) {
+      this.#predictBox = new PredictBox(root, {
+        classes: { btn: 'ap-btn', primary: 'ap-btn ap-primary', input: 'ap-input' },
+        arenaSize: () => this.#cfg.arena.size,
+        onGuess: (guess) => this.#answer(guess),
+        onRestart: () => {
+          this.#predict = { score: { right: 0, total: 0 }, last: null, focus: true };
+          this.#goto(0);
+        },
+      });
+    }
     if (c.has('legend')) {
       const legend = h('div', { class: 'ap-legend', part: 'legend' });
       renderLegend(legend, { slab: this.#arena.strategy === 'slab' || this.#tokens.some((t) => t === '@slab') });
@@ -427,8 +452,9 @@ export class AllocPlaygroundElement extends HTMLElement {
       this.#els.explain.textContent = text;
       this.#els.explain.hidden = !text;
     }
+    this.#renderPredict(snap);
     if (this.#els.link) {
-      const { hash, truncated } = encodeState({ config: a.initialConfig(), tokens: this.#tokens, step: this.#pos }, slabDefaults());
+      const { hash, truncated } = encodeState({ config: a.initialConfig(), tokens: this.#tokens, step: this.#pos, predict: !!this.#predict }, slabDefaults());
       this.#els.link.href = new URL(`index.html${hash}`, import.meta.url).href;
       this.#els.link.title = truncated ? 'The settings only: too many ops for a link' : 'This arena and its ops in the full playground';
     }
@@ -491,6 +517,7 @@ export class AllocPlaygroundElement extends HTMLElement {
       this.#setStatus(e.message, true);
       // A refused allocation is still an op (it took a ptr number).
     }
+    if (this.#predict) this.#predict.last = null;
     // Acting in the past drops the future, as an editor's undo does.
     this.#tokens = this.#arena.logLength ? this.#arena.log().split(',') : [];
     this.#pos = this.#tokens.length;
@@ -505,31 +532,77 @@ export class AllocPlaygroundElement extends HTMLElement {
     st.classList.toggle('ap-bad', bad && !!text);
   }
 
-  /** Shows the state after `n` ops (rebuilt from the config and the log). */
+  /** Shows the state after `n` ops, once per frame (dragging the scrubber fires many inputs). */
   #seek(n) {
-    // Dragging the scrubber fires many inputs: rebuild once per frame.
     this.#seekTo = n;
     if (this.#seekFrame) return;
     this.#seekFrame = requestAnimationFrame(() => {
       this.#seekFrame = 0;
-      const target = Math.max(0, Math.min(this.#tokens.length, this.#seekTo));
-      if (target === this.#pos || !this.#arena) return;
-      let fresh = null;
-      try {
-        fresh = createArena(this.#cfg.arena);
-        if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
-      } catch (e) {
-        fresh?.dispose();
-        this.#setStatus(e.message, true);
-        return;
-      }
-      this.#arena.dispose();
-      this.#arena = fresh;
-      this.#pos = target;
-      // A note or an error was about the step left behind.
-      this.#setStatus('');
-      this.#refresh();
+      this.#goto(this.#seekTo);
     });
+  }
+
+  /** Shows the state after `n` ops (rebuilt from the config and the log); false if it could not. */
+  #goto(n, refresh = true) {
+    const target = Math.max(0, Math.min(this.#tokens.length, n));
+    if (target === this.#pos || !this.#arena) return target === this.#pos;
+    let fresh = null;
+    try {
+      fresh = createArena(this.#cfg.arena);
+      if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
+    } catch (e) {
+      fresh?.dispose();
+      this.#setStatus(e.message, true);
+      return false;
+    }
+    this.#arena.dispose();
+    this.#arena = fresh;
+    this.#pos = target;
+    // A note or an error was about the step left behind.
+    this.#setStatus('');
+    if (refresh) this.#refresh();
+    return true;
+  }
+
+  /** Predict mode: the verdict on the last guess and the next op's question (see js/predict.js). */
+  #renderPredict(snap) {
+    const box = this.#predictBox;
+    const p = this.#predict;
+    if (!box || !p) return;
+    const pos = this.#pos;
+    const total = this.#tokens.length;
+    let question = null;
+    if (pos < total) {
+      try {
+        const [op] = parseOps(this.#tokens[pos]).ops;
+        question = questionFor(op, { step: pos + 1, nextPtr: snap.nextPtr, mode: snap.strategy, coalesce: snap.coalesce, classes: snap.classes });
+      } catch { /* nothing to ask */ }
+    }
+    const note = !total ? 'Allocate and free to make ops, then predict them.'
+      : pos >= total ? 'That was the last op.'
+        : question ? '' : `Op ${pos + 1}, ${this.#tokens[pos]}, has nothing to predict: step forward.`;
+    box.render({ last: p.last?.pos === pos ? p.last : null, question, note, restart: total > 0 && pos >= total, score: p.score, focus: p.focus });
+    p.focus = false;
+  }
+
+  /** Runs the op the question is about and grades the guess against the core's account of it. */
+  #answer(guess) {
+    const q = this.#predictBox?.question;
+    const p = this.#predict;
+    if (!q || !p || this.#pos !== q.step - 1) return;
+    p.focus = true;
+    p.last = null;
+    if (!this.#goto(q.step, false)) return;
+    try {
+      const e = this.#arena.lastOp();
+      if (e?.step === q.step) {
+        const answer = answerOf(q, e);
+        p.score.total++;
+        if (guess === answer) p.score.right++;
+        p.last = { pos: q.step, q, guess, answer };
+      }
+    } catch { /* not graded */ }
+    this.#refresh();
   }
 }
 

@@ -1,7 +1,7 @@
 // The two ways to embed the current state in someone else's page: the widget
 // (one module import, one tag) and the iframe (for sites that forbid scripts).
 //
-//   const { widget, iframe, dropped } = embedSnippets({ config, tokens, step, base });
+//   const { widget, iframe, dropped } = embedSnippets({ config, tokens, step, base, predict });
 
 /**
  * The iframe's height: the default widget (controls, map, timeline, meter)
@@ -28,8 +28,9 @@ const escapeAttr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;
  * @param {string|URL} p.base the folder the playground is served from
  * @param {{ classes?: number[], slabSize?: number }} [p.defaults] the core's defaults (left out of the snippets)
  * @param {string} [p.controls]
+ * @param {boolean} [p.predict] the reader predicts each op (predict mode)
  */
-export function embedSnippets({ config, tokens, step = tokens.length, base, defaults = {}, controls = 'alloc free strategy meter timeline legend' }) {
+export function embedSnippets({ config, tokens, step = tokens.length, base, defaults = {}, controls = 'alloc free strategy meter timeline legend', predict = false }) {
   const dropped = Math.max(0, tokens.length - MAX_EMBED_OPS);
   const kept = tokens.length - dropped;
   const ops = tokens.slice(0, kept).join(',');
@@ -46,6 +47,7 @@ export function embedSnippets({ config, tokens, step = tokens.length, base, defa
     // The reader starts where the author stands, with the rest a step away.
     ...(step < kept ? [['step', step]] : []),
     ['controls', controls],
+    ...(predict ? [['predict', 'true']] : []),
   ];
   const widgetUrl = new URL('widget.js', base).href;
   const widget = `<script type="module" src="${escapeAttr(widgetUrl)}"></script>\n`

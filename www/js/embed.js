@@ -3,9 +3,8 @@
 // widget's attributes. Only the widget's own attribute names are copied, as
 // attribute values (never markup); the widget validates each one and shows an
 // error for a bad one.
-import '../widget.js';
+import { ATTRS as NAMES } from '../widget.js';
 
-const NAMES = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'height', 'theme'];
 const MAX_QUERY = 1 << 20;
 
 /**

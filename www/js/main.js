@@ -20,6 +20,7 @@ import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
 import { describeLastOp } from './last-op.js';
+import { PredictBox, questionFor, answerOf } from './predict.js';
 import { num, bytesShort, plural } from './format.js';
 import { h } from './dom.js';
 
@@ -214,7 +215,81 @@ async function start() {
       notices.show(`Forked: “${name}”. ${rest ? `Press play to run the other ${plural(rest, 'op')} under ${strategyLabel(s)}.` : 'New ops now run under it.'}`, { kind: 'ok', key: 'fork' });
     }),
     onBranch: (k) => run(() => session.switchBranch(k)),
+    onPredict: (on) => setPredict(on),
   });
+
+  // ----- predict mode: guess what the next op does, then check -------------------------
+  // The question waits under the map for the op after the cursor; answering
+  // runs the op and grades the guess against the core's account of it
+  // (lastOp()). Stepping, playing or scrubbing past a question just shows it.
+  const predict = { on: false, score: { right: 0, total: 0 }, last: null, focus: false, drawn: '' };
+  const predictBox = new PredictBox($('predict'), {
+    classes: { btn: 'btn btn-sm', primary: 'btn btn-sm btn-primary', input: 'input input-sm input-mono' },
+    arenaSize: () => session.config.size,
+    onGuess: (guess) => answerPrediction(guess),
+    onRestart: () => guard(async () => {
+      predict.score = { right: 0, total: 0 };
+      predict.last = null;
+      predict.focus = true;
+      await seek(0);
+    }),
+  });
+  /** Turns predict mode on or off; `focus`: give the first question the keyboard focus (not on a page load). */
+  function setPredict(on, { focus = true } = {}) {
+    predict.on = on;
+    predict.score = { right: 0, total: 0 };
+    predict.last = null;
+    predict.focus = on && focus;
+    predict.drawn = '';
+    // At the end of a run there is nothing left to predict: start from op 1.
+    if (on && session.total && session.position === session.total) seek(0);
+    schedule();
+    syncUrl(false);
+  }
+  /** The question for the op after the cursor, or null. */
+  function nextQuestion() {
+    const at = session.position;
+    if (at >= session.total) return null;
+    let op;
+    try { [op] = parseOps(session.slice(at, at + 1)[0]).ops; } catch { return null; }
+    const a = session.arena;
+    return questionFor(op, { step: at + 1, nextPtr: a.snapshot().nextPtr, mode: a.strategy, coalesce: a.coalesce, classes: session.config.classes });
+  }
+  async function answerPrediction(guess) {
+    const q = predictBox.question;
+    if (!q || session.position !== q.step - 1 || busy || session.busy) return;
+    await seek(q.step);
+    if (session.position !== q.step) return;
+    let e = null;
+    try { e = session.arena.lastOp(); } catch { /* not checked: below */ }
+    if (e?.step === q.step) {
+      const answer = answerOf(q, e);
+      predict.score.total++;
+      if (guess === answer) predict.score.right++;
+      predict.last = { step: q.step, version: session.version, q, guess, answer };
+    } else {
+      notices.show('This op is too far into a long timeline for the page to check a prediction: it ran.', { kind: 'info', key: 'predict' });
+    }
+    predict.focus = true;
+    predict.drawn = '';
+    schedule();
+  }
+  function renderPredict(isBusy) {
+    if (!predict.on) { predictBox.clear(); return; }
+    const key = `${session.version}/${isBusy}/${playing}/${predict.score.total}`;
+    if (predict.drawn === key) return;
+    predict.drawn = key;
+    const last = predict.last?.version === session.version ? predict.last : null;
+    const pos = session.position;
+    const total = session.total;
+    const question = isBusy || playing ? null : nextQuestion();
+    const token = pos < total ? session.slice(pos, pos + 1)[0] : '';
+    const note = !total ? 'Run some ops (an op list, an example), then predict what each one does before it runs.'
+      : pos >= total ? `That was the last op${predict.score.total ? '' : ' (step back, or start over)'}.`
+        : question || isBusy || playing ? '' : `Op ${num(pos + 1)}, ${token}, has nothing to predict: step forward.`;
+    predictBox.render({ last, question, note, restart: total > 0 && pos >= total, score: predict.score, focus: predict.focus });
+    predict.focus = false;
+  }
 
   const ostepView = new OstepView(document.body);
   const editor = new OpEditor($('editor'), {
@@ -254,7 +329,7 @@ async function start() {
       if (empty && session.total && !confirmDiscard('Running an op list with no ops')) return;
       try {
         await session.load(session.config, text);
-        afterLoad(text);
+        await afterLoad(text);
       } catch (e) {
         reportScriptError(e, 'The op list was not run');
       }
@@ -305,7 +380,7 @@ async function start() {
       try { text = workload(opts); } catch (e) { notices.show(errText(e), { kind: 'error', key: 'wl' }); return; }
       if (session.total && !confirmDiscard('Running a generated workload')) return;
       await session.load(session.config, text, { label: 'Running the workload' });
-      afterLoad(null);
+      await afterLoad(null);
       recipe = { opts: { ...opts }, version: contentVersion };
       // Many refusals change what the run shows (a full arena fragments
       // little): say so, with what to change.
@@ -326,7 +401,7 @@ async function start() {
   const loadExample = (ex) => run(async () => {
     if (session.total && !confirmDiscard(`Loading the “${ex.title}” example`)) return;
     await session.load(ex.config, ex.ops);
-    afterLoad(ex.ops);
+    await afterLoad(ex.ops);
     if (ex.target != null) { target = ex.target; region = null; }
     notices.show(`${ex.title}: ${ex.blurb}`, { kind: 'info', key: 'example', timeout: 9000 });
     $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
@@ -416,7 +491,7 @@ async function start() {
       actions: [{ label: `Re-run all ${plural(kept.length, 'op')} ${under}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`, onClick: () => run(async () => {
         try {
           await session.load({ ...session.config, ...change }, text);
-          afterLoad(text);
+          await afterLoad(text);
         } catch (e) {
           reportScriptError(e, 'The op list was not run');
         }
@@ -478,14 +553,14 @@ async function start() {
         return;
       }
       changed = true;
-      afterLoad(typed);
+      await afterLoad(typed);
       notices.show(`${what}: the ${plural(session.total, 'op')} re-ran from the start under the new settings.${done ? ` ${done}` : ''}`, {
         kind: 'info', key: 'config', timeout: 12000,
         actions: [{ label: 'Undo', onClick: () => run(async () => {
           await session.load(back.config, text, { label: 'Restoring the settings' });
           if (seeded) { recipe = seeded; seeded.version = contentVersion; }
           await session.seek(back.position);
-          afterLoad(typed);
+          await afterLoad(typed);
           notices.dismiss('config');
         }) }],
       });
@@ -573,10 +648,12 @@ async function start() {
     const tick = async () => {
       if (!playing) return;
       if (session.position >= session.total || busy) { stop(); return; }
-      const stepBy = speedMs === 0 ? Math.max(1, Math.ceil(session.total / 600)) : 1;
+      const stepBy = speedMs === 0 && !predict.on ? Math.max(1, Math.ceil(session.total / 600)) : 1;
       await seek(Math.min(session.total, session.position + stepBy));
       if (!playing) return;
       if (session.position >= session.total) { stop(); return; }
+      // Predict mode plays to the next question.
+      if (predict.on && nextQuestion()) { predict.focus = true; stop(); return; }
       playTimer = speedMs === 0 ? requestAnimationFrame(tick) : setTimeout(tick, speedMs);
     };
     tick();
@@ -598,7 +675,7 @@ async function start() {
     }
   }
 
-  function afterLoad(text) {
+  async function afterLoad(text) {
     target = null;
     region = null;
     notices.dismiss('script');
@@ -610,7 +687,13 @@ async function start() {
       editor.setText(text, { format: 'ops' });
     } else syncEditor(false);
     editor.showTrace(null);
+    // Predict mode: ops just loaded are predicted from op 1.
+    if (predict.on) {
+      predict.score = { right: 0, total: 0 };
+      if (session.total && session.position === session.total) await session.seek(0);
+    }
   }
+
 
   /** The arena settings of a parsed malloc.py command (slab settings as they are). */
   function mallocPyConfig(r) {
@@ -640,7 +723,7 @@ async function start() {
       reportScriptError(e, 'The malloc.py command was not run');
       return;
     }
-    afterLoad(r.ops);
+    await afterLoad(r.ops);
     ostepView.setArgs(r);
     notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')} in a ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
   }
@@ -792,7 +875,7 @@ async function start() {
   }
 
   function openEmbed() {
-    const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), step: session.position, base: new URL('.', location.href), defaults: createArenaDefaults });
+    const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), step: session.position, base: new URL('.', location.href), defaults: createArenaDefaults, predict: predict.on });
     const total = session.total;
     $('embed-step').textContent = session.position < Math.min(total, MAX_EMBED_OPS)
       ? `, starting at step ${session.position.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} as here (the rest is a step forward away)`
@@ -944,7 +1027,7 @@ async function start() {
       // list), or the recipe of the workload that made the timeline.
       const tooMany = session.total > MAX_URL_OPS;
       const workload = tooMany && recipe?.version === contentVersion ? recipe.opts : null;
-      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload }, createArenaDefaults);
+      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload, predict: predict.on }, createArenaDefaults);
       if (tooMany && !workload && truncWarned !== contentVersion) {
         truncWarned = contentVersion;
         notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
@@ -1020,8 +1103,9 @@ async function start() {
       window: { start: from, tokens: session.slice(from, to), failed: new Set(session.arena.failedOps(from, pos)) },
       samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
       samplesLimit: SAMPLES_MAX,
-      strategy, branches: session.branches, active: session.active,
+      strategy, branches: session.branches, active: session.active, predict: predict.on,
     });
+    renderPredict(isBusy);
     const failed = session.arena.failedCount;
     $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
@@ -1143,6 +1227,7 @@ async function start() {
   // ----- state from the URL (on load, and when the hash is changed by hand) ------------
   async function loadFromHash(state) {
     if (!state) return false;
+    if (state.predict !== predict.on) setPredict(state.predict, { focus: false });
     // Settings the page cannot use: the link's ops still wait in the editor
     // (unrun, and the address bar keeps the link) instead of being lost.
     const settingsIgnored = (why) => {
@@ -1175,7 +1260,7 @@ async function start() {
       const count = await session.load(config, ops, { label: 'Restoring the link' });
       if (state.workload) recipe = { opts: state.workload, version: contentVersion };
       if (state.step != null && state.step < count) await session.seek(state.step);
-      afterLoad(count <= EDITOR_SYNC_MAX ? formatOps(session.tokens()) : null);
+      await afterLoad(count <= EDITOR_SYNC_MAX ? formatOps(session.tokens()) : null);
       notices.dismiss('url');
       return true;
     } catch (e) {

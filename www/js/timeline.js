@@ -27,7 +27,7 @@ export class TimelineView {
 
   /**
    * @param {HTMLElement} container
-   * @param {object} opts { strategies, onSeek(n), onPlay(), onPause(), onSpeed(ms), onFork(strategy), onBranch(k) }
+   * @param {object} opts { strategies, onSeek(n), onPlay(), onPause(), onSpeed(ms), onFork(strategy), onBranch(k), onPredict(on) }
    */
   constructor(container, opts) {
     this.#opts = opts;
@@ -54,6 +54,9 @@ export class TimelineView {
     const fork = button('Fork here', { class: 'btn btn-sm', 'data-testid': 'fork', title: 'Run the rest of the ops under another strategy (the current timeline stays as a branch)', onclick: () => opts.onFork?.(forkSel.value) }, 'fork');
     const branch = h('select', { class: 'input input-sm', 'aria-label': 'Branch', 'data-testid': 'branch', onchange: () => opts.onBranch?.(Number(branch.value)) });
     const branchWrap = h('label', { class: 'tl-branch', hidden: true }, h('span', { text: 'Branch' }), branch);
+    const predict = h('input', { type: 'checkbox', class: 'switch-input', role: 'switch', 'data-testid': 'predict-toggle', onchange: () => opts.onPredict?.(predict.checked) });
+    const predictWrap = h('label', { class: 'switch tl-predict', title: 'Before each step forward, guess what the op will do; then it runs and your guess is checked' },
+      predict, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', { text: 'Predict each step' }));
 
     this.#root = h('div', { class: 'tl' },
       h('div', { class: 'tl-bar' },
@@ -63,10 +66,11 @@ export class TimelineView {
       h('div', { class: 'tl-meta' }, sparkNote, ops),
       h('div', { class: 'tl-foot' },
         h('label', { class: 'tl-speed' }, h('span', { text: 'Speed' }), speed),
+        predictWrap,
         h('div', { class: 'tl-fork' }, h('span', { class: 'tl-fork-label', text: 'Fork with' }), forkSel, fork),
         branchWrap));
     container.append(this.#root);
-    this.#els = { start, undo, play, redo, end, speed, readout, spark, scrub, ops, forkSel, fork, branch, branchWrap, sparkNote };
+    this.#els = { start, undo, play, redo, end, speed, readout, spark, scrub, ops, forkSel, fork, branch, branchWrap, sparkNote, predict };
   }
 
   /**
@@ -93,6 +97,7 @@ export class TimelineView {
     e.play.setAttribute('aria-label', st.playing ? 'Pause' : 'Play');
     e.play.classList.toggle('is-playing', !!st.playing);
     e.fork.disabled = st.busy || total === 0;
+    e.predict.checked = !!st.predict;
     if (st.strategy && e.forkSel.value === st.strategy) {
       const other = [...e.forkSel.options].find((o) => o.value !== st.strategy);
       if (other) e.forkSel.value = other.value;

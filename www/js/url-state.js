@@ -35,14 +35,14 @@ export function parseHash(hash) {
 
 /**
  * Reads the playground state from a hash. Returns `null` when the hash holds
- * none, `{ config, ops, step, workload }` when it does, or `{ error, ops,
- * config }` when a setting is malformed (`ops` then holds the link's ops,
+ * none, `{ config, ops, step, workload, predict }` when it does, or `{ error,
+ * ops, config, predict }` when a setting is malformed (`ops` then holds the link's ops,
  * unchecked, or '' when there are too many; `config` the settings that could
  * be read). The core validates the rest: sizes, alignment, ops.
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'ops', 'step', 'classes', 'slab', 'wl'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'ops', 'step', 'classes', 'slab', 'wl', 'predict'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -94,16 +94,22 @@ export function decodeState(hash) {
     if (!w) throw new Error(`wl must be shape.seed.ops.allocPercent.maxSize, got "${v.slice(0, 40)}"`);
     workload = { shape: w[1], seed: Number(w[2]), ops: Number(w[3]), allocPercent: Number(w[4]), maxSize: Number(w[5]) };
   });
+  // Predict mode (guess each op before it runs): a teacher's link to a quiz.
+  let predict = false;
+  read('predict', (v) => {
+    if (!['0', '1'].includes(v)) throw new Error(`predict must be 0 or 1, got "${v.slice(0, 40)}"`);
+    predict = v === '1';
+  });
   // `config` then holds the settings that could be read.
-  if (error) return { error, ops, config };
-  return { config, ops, step, workload };
+  if (error) return { error, ops, config, predict };
+  return { config, ops, step, workload, predict };
 }
 
 /**
  * The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says
  * so), unless `workload` (a seeded workload's options) stands for them.
  */
-export function encodeState({ config, tokens = [], step = null, workload = null }, defaults = {}) {
+export function encodeState({ config, tokens = [], step = null, workload = null, predict = false }, defaults = {}) {
   const parts = [];
   const add = (k, v) => parts.push(`${k}=${enc(v)}`);
   add('size', config.size);
@@ -122,5 +128,6 @@ export function encodeState({ config, tokens = [], step = null, workload = null 
     add('ops', tokens.join(','));
     if (step != null && step < tokens.length) add('step', step);
   }
+  if (predict) add('predict', 1);
   return { hash: `#${parts.join('&')}`, truncated };
 }
