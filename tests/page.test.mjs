@@ -1122,16 +1122,25 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.equal(typeof expected, 'number');
   assert.match(await page.textContent('.cmp-info'), new RegExp(`at op ${expected + 1}: \\S+ \\((malloc|calloc|realloc)\\(.*\\)\\) lands at different offsets`));
   // Badges mark standouts: at most half the cards share one, and "least
-  // fragmented" only goes to a card with the fewest failures.
-  const badges = await page.$$eval('.cmp-card', (cs) => cs.map((c) => ({
-    badges: [...c.querySelectorAll('.badge')].map((b) => b.textContent),
-    failed: Number(c.dataset.failed),
-  })));
-  const minFailed = Math.min(...badges.map((b) => b.failed));
-  for (const name of ['fewest failures', 'least fragmented']) {
-    assert.ok(badges.filter((b) => b.badges.includes(name)).length <= badges.length / 2, `${name} is not on most cards`);
-  }
-  for (const b of badges) if (b.badges.includes('least fragmented')) assert.equal(b.failed, minFailed);
+  // fragmented" only goes to a card with the lowest fragmentation of all
+  // and the fewest failures.
+  const checkBadges = async () => {
+    const badges = await page.$$eval('.cmp-card', (cs) => cs.map((c) => ({
+      badges: [...c.querySelectorAll('.badge')].map((b) => b.textContent),
+      failed: Number(c.dataset.failed),
+      frag: Number([...c.querySelectorAll('.cmp-stats div')].find((d) => d.querySelector('dt').textContent === 'External fragmentation').querySelector('dd').textContent.replace('%', '')),
+    })));
+    const minFailed = Math.min(...badges.map((b) => b.failed));
+    const minFrag = Math.min(...badges.map((b) => b.frag));
+    for (const name of ['fewest failures', 'least fragmented']) {
+      assert.ok(badges.filter((b) => b.badges.includes(name)).length <= badges.length / 2, `${name} is not on most cards`);
+    }
+    for (const b of badges) {
+      if (b.badges.includes('least fragmented')) assert.deepEqual([b.failed, b.frag], [minFailed, minFrag]);
+    }
+    return badges;
+  };
+  await checkBadges();
   assert.equal(await page.locator('.cmp-div-line').count(), 1);
   // Each card adds peak utilization and the search cost, from the core's report.
   const searched = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.report.searched));
@@ -1175,6 +1184,17 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   await page.waitForFunction(() => document.querySelector('.cmp-maps-note')?.textContent === 'At the timeline cursor: after 2 ops.');
   const used = await page.$$eval('.cmp-card', (cs) => cs.map((c) => c.querySelectorAll('.mm-used, .mm-chunk-used').length));
   assert.ok(used.every((n) => n >= 1), `every map shows the blocks at step 2: ${used}`);
+  // A workload where next fit fails least but first fit (50 %) is less
+  // fragmented than next fit (66.7 %): no card may claim "least fragmented".
+  await page.evaluate(() => { location.hash = '#size=1024&strategy=first-fit&align=8&coalesce=1&wl=uniform.1.300.60.64'; });
+  await page.waitForFunction(() => globalThis.__playground.session.total === 300);
+  await idle(page);
+  await page.click('[data-testid=compare-run]');
+  await page.waitForFunction(() => document.querySelector('.cmp-info')?.textContent.startsWith('300 ops'));
+  await idle(page);
+  const second = await checkBadges();
+  assert.deepEqual(second.map((b) => b.badges.includes('least fragmented')), [false, false, false, false, false]);
+  assert.ok(second[1].badges.includes('fewest failures'));
   await close();
 });
 

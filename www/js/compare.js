@@ -193,18 +193,21 @@ export class CompareView {
     for (const m of this.#maps) m.destroy();
     this.#maps = [];
     const runs = d.maps.runs;
-    // A badge marks a standout: at most half the runs share it, and "least
-    // fragmented" goes only to runs with the fewest failures (a run that
-    // refused requests is not better off for it).
+    // A badge marks a standout: at most half the runs share it. "Least
+    // fragmented" is the lowest of all the cards, and goes only to runs
+    // that also have the fewest failures (a run that refused requests is
+    // not better off for it, and a full heap has no free bytes to
+    // fragment): when the least fragmented run failed more, no card gets it.
     const minFailed = Math.min(...runs.map((r) => r.snapshot.stats.failedAllocs));
     const fewest = runs.filter((r) => r.snapshot.stats.failedAllocs === minFailed);
-    const minFrag = Math.min(...fewest.map((r) => r.snapshot.stats.externalFragmentation));
+    const minFrag = Math.min(...runs.map((r) => r.snapshot.stats.externalFragmentation));
     const standout = (k) => runs.length > 1 && k <= runs.length / 2;
     const failBadge = standout(fewest.length);
-    const leastFrag = fewest.filter((r) => r.snapshot.stats.externalFragmentation === minFrag);
+    const leastFrag = runs.filter((r) => r.snapshot.stats.externalFragmentation === minFrag);
     // ... and only for a real difference (at least a percentage point: 0.4 %
     // against 0.7 % of a nearly empty heap is no standout).
-    const fragBadge = standout(leastFrag.length) && runs.some((o) => o.snapshot.stats.externalFragmentation >= minFrag + 0.01);
+    const fragBadge = standout(leastFrag.length) && leastFrag.every((r) => fewest.includes(r))
+      && runs.some((o) => o.snapshot.stats.externalFragmentation >= minFrag + 0.01);
     const cards = runs.map((r) => {
       const st = r.snapshot.stats;
       const mapBox = h('div', { class: 'cmp-map' });
