@@ -1347,6 +1347,7 @@ test('predict mode: a link is a quiz from op 1; answers are checked and scored, 
   const { page, close } = await open('#size=100&strategy=best-fit&align=1&coalesce=1&ops=+10,+20,+5,-1,+8,-0,+30&predict=1');
   const box = async () => (await page.textContent('[data-testid=predict]')).replace(/\s+/g, ' ');
   const pos = () => page.evaluate(() => globalThis.__playground.session.position);
+  const focused = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.tagName);
   const answer = async (text) => {
     await page.fill('[data-testid=predict-offset]', text);
     await page.press('[data-testid=predict-offset]', 'Enter');
@@ -1355,7 +1356,7 @@ test('predict mode: a link is a quiz from op 1; answers are checked and scored, 
   assert.equal(await pos(), 0, 'a predict link without a step starts at op 1');
   assert.equal(await page.isChecked('[data-testid=predict-toggle]'), true);
   assert.match(await box(), /Op 1: ptr\[0\] = malloc\(10\) under Best fit\. What does it return\?/);
-  assert.equal(await page.evaluate(() => document.activeElement === document.body), true, 'a page load leaves the focus where it was');
+  assert.equal(await focused(), 'BODY', 'a page load leaves the focus where it was');
 
   // A bad answer is refused, says why, and runs nothing.
   await answer('ten');
@@ -1363,26 +1364,41 @@ test('predict mode: a link is a quiz from op 1; answers are checked and scored, 
   await answer('100');
   assert.match(await page.textContent('[data-testid=predict-error]'), /0 to 99/);
   assert.equal(await pos(), 0);
+  // An arrow key in the box edits the answer; it does not run the op.
+  await page.press('[data-testid=predict-offset]', 'ArrowRight');
+  await idle(page);
+  assert.equal(await pos(), 0);
 
   await answer('0');
   assert.equal(await pos(), 1, 'answering runs the op');
   assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right ptr\[0\] = malloc\(10\) returned 0\.$/);
   assert.match(await box(), /Op 2: ptr\[1\] = malloc\(20\)/);
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'predict-offset', 'the next answer field has the focus');
+  assert.equal(await focused(), 'predict-offset', 'the next answer field has the focus');
+  assert.equal(await page.getAttribute('[data-testid=predict]', 'aria-live'), 'polite', 'the verdict is announced');
   await answer('0');
   assert.match(await page.textContent('[data-testid=predict-verdict]'), /Not this time You said it returned 0; ptr\[1\] = malloc\(20\) returned 10\./);
   assert.equal(await page.textContent('[data-testid=predict-score]'), '1 of 2 predictions right');
-  await page.click('[data-testid=predict] [data-answer=null]');
+  // A double click answers one question, not the next one too (which would take the second click unseen).
+  await page.dblclick('[data-testid=predict] [data-answer=null]');
   await idle(page);
+  assert.equal(await pos(), 3);
   assert.match(await page.textContent('[data-testid=predict-verdict]'), /You said it returned NULL; ptr\[2\] = malloc\(5\) returned 30\./);
-  // A free: what it merges with.
-  assert.match(await box(), /Op 4: free\(ptr\[1\]\) under Best fit\. What does the freed block merge with\?/);
+  // A free: what it merges with (the strategy plays no part).
+  assert.match(await box(), /Op 4: free\(ptr\[1\]\)\. What does the freed block merge with\?/);
+  assert.equal(await focused(), 'predict', 'after an answer the box has the focus, not an answer button a second Enter would press');
   await page.click('[data-testid=predict] [data-answer=none]');
   await idle(page);
   assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right free\(ptr\[1\]\) merges with nothing\.$/);
   assert.equal(await page.textContent('[data-testid=predict-score]'), '2 of 4 predictions right');
   // The last-op line still explains the op just checked.
   await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 4, -1: free(ptr[1])'));
+  // Back a step and the same op again: shown, but scored once.
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await page.click('[data-testid=predict] [data-answer=none]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /\(Scored the first time only\.\)$/);
+  assert.equal(await page.textContent('[data-testid=predict-score]'), '2 of 4 predictions right');
 
   // Stepping forward shows an op without a guess (not scored); play stops at the next question.
   await page.click('[data-testid=redo]');
@@ -1417,5 +1433,46 @@ test('predict mode: a link is a quiz from op 1; answers are checked and scored, 
   assert.equal(await pos(), 0);
   assert.match(await box(), /Op 1: ptr\[0\] = malloc\(10\)/);
   await page.screenshot({ path: join(SHOTS, 'predict.png') });
+
+  // A quiz link opened over a finished run (the student's open tab), written
+  // `predict=true` by hand: it loads, starts at op 1 and takes answers.
+  await page.click('.tl-predict');
+  await page.click('[data-testid=tl-end]');
+  await idle(page);
+  await page.evaluate(() => { location.hash = '#size=64&strategy=first-fit&align=1&coalesce=1&ops=+4,+4,+4,-0,-1,+9&predict=true'; });
+  await page.waitForFunction(() => globalThis.__playground.session.total === 6);
+  await idle(page);
+  assert.equal(await pos(), 0);
+  await answer('0');
+  assert.equal(await pos(), 1);
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right/);
+  // The free of ptr[1] next to the freed ptr[0] merges with the block before it.
+  await page.click('[data-testid=redo]');
+  await idle(page);
+  await page.click('[data-testid=redo]');
+  await idle(page);
+  await page.click('[data-testid=redo]');
+  await idle(page);
+  await page.click('[data-testid=predict] [data-answer=before]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right free\(ptr\[1\]\) merges with the free block before it\.$/);
+  await close();
+});
+
+test('predict mode after a malloc.py command: its -b addresses are answers too; a free of a NULL pointer says why nothing is asked', async () => {
+  const { page, close } = await open('#predict=1');
+  await page.fill('[data-testid=editor]', 'python3 malloc.py -S 100 -b 1000 -a 4 -p BEST -C -A +10,+200,-1,+5');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 0);
+  assert.match(await page.textContent('[data-testid=predict]'), /0 to 99 \(or the malloc\.py address from 1,000\)/);
+  await page.fill('[data-testid=predict-offset]', '1000');
+  await page.press('[data-testid=predict-offset]', 'Enter');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right ptr\[0\] = malloc\(10\) returned 0\.$/);
+  await page.click('[data-testid=predict] [data-answer=null]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict-verdict]'), /^✓ Right ptr\[1\] = malloc\(200\) returned NULL\.$/);
+  assert.match(await page.textContent('[data-testid=predict]'), /Op 3: free\(ptr\[1\]\) does nothing: ptr\[1\] is NULL \(its request failed\)\. Step forward\./);
   await close();
 });

@@ -4,8 +4,8 @@
 // after every op of random op lists under every strategy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { init, createArena, parseOps, workload, STRATEGIES } from '../www/arena.js';
-import { questionFor, answerOf, answerWords, readOffset } from '../www/js/predict.js';
+import { init, createArena, parseOps, workload, maxExplainedOps, STRATEGIES } from '../www/arena.js';
+import { questionFor, answerOf, answerWords, readOffset, asks, PredictScore } from '../www/js/predict.js';
 
 await init();
 
@@ -16,10 +16,13 @@ function* predictions(config, text) {
     for (const token of text.split(',')) {
       const [op] = parseOps(token).ops;
       const before = a.snapshot();
-      const q = questionFor(op, { step: a.logLength + 1, nextPtr: before.nextPtr, mode: a.strategy, coalesce: a.coalesce, classes: before.classes });
+      const q = questionFor(op, {
+        step: a.logLength + 1, token, nextPtr: before.nextPtr, mode: a.strategy, coalesce: a.coalesce, classes: before.classes,
+        live: (k) => before.blocks.some((b) => !b.free && b.seq === k),
+      });
       a.replay(token);
       const after = a.snapshot();
-      yield { op, q, before, after, answer: q ? answerOf(q, a.lastOp()) : undefined };
+      yield { op, q, before, after, answer: asks(q) ? answerOf(q, a.lastOp()) : undefined };
     }
   } finally {
     a.dispose();
@@ -35,15 +38,17 @@ test('every answer agrees with the blocks before and after the op, under every s
     for (const seed of [1, 2, 3]) {
       const ops = workload({ shape: 'uniform', seed, ops: 300, allocPercent: 55, maxSize: 48 });
       for (const { op, q, before, after, answer } of predictions({ size: 1024, strategy, align: 8 }, ops)) {
-        if (!q) {
-          // Only frees go unasked, and only where nothing can merge.
-          assert.ok(op.op === 'free' && strategy === 'slab', `${op.op} under ${strategy} has a question`);
+        if (!asks(q)) {
+          // Only frees go unasked here: slab chunks, or a NULL pointer.
+          assert.equal(op.op, 'free');
+          assert.ok(strategy === 'slab' || !blockOf(before, op.ptr), `free(ptr[${op.ptr}]) under ${strategy} has a question`);
+          assert.equal(q.kind, 'note');
           continue;
         }
         asked[q.kind]++;
         if (q.kind === 'place') {
           const k = op.op === 'realloc' ? op.ptr : before.nextPtr;
-          assert.equal(q.call.startsWith(`ptr[${k}] = `), true, q.call);
+          assert.ok(q.call.startsWith(op.op === 'realloc' ? `realloc(ptr[${k}], ` : `ptr[${k}] = `), q.call);
           const b = blockOf(after, k);
           if (answer === null) {
             asked.null++;
@@ -70,15 +75,37 @@ test('every answer agrees with the blocks before and after the op, under every s
   for (const [k, n] of Object.entries(asked)) assert.ok(n > 0, `some ${k} answers (${JSON.stringify(asked)})`);
 });
 
-test('frees are asked only when something can merge; writes and switches never', () => {
-  const kinds = (config, text) => [...predictions(config, text)].map(({ q }) => q?.kind ?? null);
-  assert.deepEqual(kinds({ size: 256 }, '+8,+8,w0=ff,-0,@best-fit,+4@16,c8,r1:24'), ['place', 'place', null, 'merge', null, 'place', 'place', 'place']);
-  assert.deepEqual(kinds({ size: 256, coalesce: false }, '+8,-0'), ['place', null]);
-  assert.deepEqual(kinds({ size: 256, strategy: 'slab' }, '+8,-0'), ['place', null]);
+test('frees are asked only when something can merge; writes and switches never, each saying why', () => {
+  const kinds = (config, text) => [...predictions(config, text)].map(({ q }) => q.kind);
+  assert.deepEqual(kinds({ size: 256 }, '+8,+8,w0=ff,-0,@best-fit,+4@16,c8,r1:24'), ['place', 'place', 'note', 'merge', 'note', 'place', 'place', 'place']);
+  const notes = (config, text) => [...predictions(config, text)].filter(({ q }) => !asks(q)).map(({ q }) => q.text);
+  assert.deepEqual(notes({ size: 256 }, '+8,+8,w0=ff,@best-fit,+300,-2,@merge'), [
+    'Op 3: w0=ff writes bytes into ptr[0]; no block moves. Step forward.',
+    'Op 4: @best-fit: allocations use Best fit from here on. Step forward.',
+    'Op 6: free(ptr[2]) does nothing: ptr[2] is NULL (its request failed). Step forward.',
+    'Op 7: @merge has nothing to predict. Step forward.',
+  ]);
+  assert.deepEqual(notes({ size: 256, coalesce: false }, '+8,-0'), ['Op 2: free(ptr[0]) merges with nothing: coalescing is off. Step forward.']);
+  assert.deepEqual(notes({ size: 256, strategy: 'slab' }, '+8,-0'), ['Op 2: free(ptr[0]) gives the chunk back to its slab; chunks do not merge. Step forward.']);
   const [, , , free] = predictions({ size: 256 }, '+8,+8,w0=ff,-0');
   assert.equal(free.q.call, 'free(ptr[0])');
-  assert.equal(free.q.under, 'First fit');
+  assert.equal(free.q.under, undefined, 'a merge does not depend on the strategy');
   assert.equal(free.q.step, 4);
+  // A failed realloc: the call returned NULL, the pointer keeps its block.
+  const [, , grow] = predictions({ size: 64 }, '+8,+8,r0:100');
+  assert.equal(grow.answer, null);
+  assert.equal(answerWords(grow.q, grow.answer), 'returned NULL (ptr[0] keeps its block)');
+});
+
+test('each op scores once: answering it again after stepping back does not count', () => {
+  const s = new PredictScore();
+  assert.equal(s.record(1, true), true);
+  assert.equal(s.record(2, false), true);
+  assert.equal(s.record(2, true), false);
+  assert.deepEqual([s.right, s.total], [1, 2]);
+  s.forget();
+  assert.equal(s.record(2, true), true, 'after the ops changed, step 2 is another op');
+  assert.deepEqual([s.right, s.total], [2, 3]);
 });
 
 test('an offset is a whole number inside the arena, or NULL; anything else is refused with a reason', () => {
@@ -88,7 +115,26 @@ test('an offset is a whole number inside the arena, or NULL; anything else is re
   assert.match(readOffset('', 100).error, /Type the offset/);
   assert.match(readOffset('12.5', 100).error, /not an offset/);
   assert.match(readOffset('<b>1</b>', 100).error, /not an offset/);
-  assert.match(readOffset('100', 100).error, /0 to 99/);
+  assert.match(readOffset('100', 100).error, /0 to 99\.$/);
+  // malloc.py's addresses (-b 1000) are answers too, when the number is no offset.
+  assert.deepEqual(readOffset('1010', 100, 1000), { value: 10 });
+  assert.deepEqual(readOffset('10', 100, 1000), { value: 10 });
+  assert.match(readOffset('1100', 100, 1000).error, /0 to 99 \(or a malloc\.py address, 1,000 to 1,099\)/);
   assert.equal(answerWords({ kind: 'place' }, null), 'returned NULL');
   assert.equal(answerWords({ kind: 'merge' }, 'both'), 'merges with the free blocks on both sides');
+});
+
+test('lastOp(), which grades every answer, explains logs up to maxExplainedOps() and no further', () => {
+  const max = maxExplainedOps();
+  assert.equal(max, 50000);
+  const a = createArena({ size: 1 << 20 });
+  try {
+    a.replay(Array.from({ length: max / 2 }, () => '+8,-0').join(','));
+    assert.equal(a.logLength, max);
+    assert.equal(a.lastOp().step, max);
+    a.replay('+8');
+    assert.equal(a.lastOp(), null, 'the page then says predictions stop here');
+  } finally {
+    a.dispose();
+  }
 });

@@ -819,6 +819,8 @@ test('predict: the reader answers before each op runs, is checked and scored; a 
   const box = () => q.evaluate((el) => el.shadowRoot.querySelector('[part=predict]').textContent);
   const inShadow = (sel) => q.locator(sel);
   assert.deepEqual(await q.evaluate((el) => [el.predict, el.step]), [true, 0]);
+  // A quiz's ops stay as written: no malloc form, the strategy fixed, blocks not freed by a click.
+  assert.deepEqual(await q.evaluate((el) => [!!el.shadowRoot.querySelector('.ap-size'), el.shadowRoot.querySelector('select[aria-label=Strategy]')?.disabled ?? true]), [false, true]);
   assert.match(await box(), /^Predict Op 1: ptr\[0\] = malloc\(32\) under Next fit\. What does it return\?/);
   // A bad offset: refused with the reason, nothing runs.
   await inShadow('.pd-offset').fill('abc');
@@ -853,6 +855,11 @@ test('predict: the reader answers before each op runs, is checked and scored; a 
   await q.evaluate((el) => { el.setAttribute('step', '7'); });
   await settled(page);
   await page.waitForFunction(() => document.querySelector('#q').step === 7);
+  await q.evaluate((el) => { el.setAttribute('predict', '0'); });
+  await page.waitForFunction(() => !document.querySelector('#q').shadowRoot.querySelector('[part=predict]'));
+  assert.equal(await q.evaluate((el) => el.predict), false, 'predict="0" reads as off, as it acts');
+  await q.evaluate((el) => { el.predict = true; });
+  await page.waitForFunction(() => document.querySelector('#q').shadowRoot.querySelector('[part=predict]'));
   await q.evaluate((el) => { el.predict = false; });
   await page.waitForFunction(() => !document.querySelector('#q').shadowRoot.querySelector('[part=predict]'));
   assert.equal(await q.evaluate((el) => el.hasAttribute('predict')), false);
@@ -871,6 +878,7 @@ test('predict mode travels: the Embed snippets carry it, and the iframe page pas
   assert.match(widget, /\n {4}predict="true"/);
   const src = /src="([^"]+)"/.exec(iframe)[1].replace(/&amp;/g, '&');
   assert.match(src, /[?&]predict=true(&|$)/);
+  assert.match(iframe, /height="840"/, 'a taller frame for the question box');
   await page.goto(src);
   await page.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
   const text = await page.evaluate(() => document.querySelector('alloc-playground').shadowRoot.querySelector('[part=predict]').textContent);

@@ -107,7 +107,7 @@ export class Arena {
   get logLength() { return this.#a.logLength; }
   /** Log positions in `from .. to` (clamped) of the ops that failed: a malloc, calloc or realloc that returned NULL, a write outside its block or through a NULL pointer (a Uint32Array, ascending). */
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
-  /** What the last op did (the free block an allocation came from, the blocks searched, what a free merged with), or null. */
+  /** What the last op did (the free block an allocation came from, the blocks searched, what a free merged with), or null (none yet, or a log longer than maxExplainedOps()). */
   lastOp() { return this.#a.lastOp(); }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
   transcript(base = 1000, maxOps = maxTranscriptOps(), header = 0) { return this.#a.transcript(base, maxOps, header); }
@@ -177,6 +177,8 @@ export function canonicalOps(text) { return core.canonicalOps(utf8(text)); }
 export function parseMallocPy(text) { return core.parseMallocPy(utf8(text)); }
 /** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
 export function maxTranscriptOps() { return core.maxTranscriptOps(); }
+/** The longest log `lastOp()` explains (past it, it returns null). */
+export function maxExplainedOps() { return core.maxExplainedOps(); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id of `ptr[k]`). */
 export function parseRep(text) { return core.parseRep(utf8(text)); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */

@@ -24,7 +24,7 @@
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
-import { init, createArena, parseOps, STRATEGIES } from './arena.js';
+import { init, createArena, parseOps, maxExplainedOps, STRATEGIES } from './arena.js';
 import { MemoryMap, renderLegend, blockAt } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
@@ -32,7 +32,7 @@ import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
 import { num } from './js/format.js';
 import { encodeState } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
-import { PredictBox, questionFor, answerOf } from './js/predict.js';
+import { PredictBox, PredictScore, questionFor, answerOf } from './js/predict.js';
 import { strategyLabel, slabForAlign } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
@@ -202,11 +202,19 @@ export class AllocPlaygroundElement extends HTMLElement {
   }
   get controls() { return this.getAttribute('controls') ?? DEFAULT_CONTROLS; }
   set controls(v) { this.#set('controls', v); }
-  get readonly() { return this.hasAttribute('readonly') && this.getAttribute('readonly') !== 'false'; }
-  set readonly(v) { this.toggleAttribute('readonly', !!v); }
-  /** Whether the reader predicts each op before it runs. */
-  get predict() { return this.hasAttribute('predict') && this.getAttribute('predict') !== 'false'; }
-  set predict(v) { this.toggleAttribute('predict', !!v); }
+  get readonly() { return this.#flag('readonly'); }
+  set readonly(v) { this.#setFlag('readonly', v); }
+  /** Whether the reader predicts each op before it runs (the ops are then read-only). */
+  get predict() { return this.#flag('predict'); }
+  set predict(v) { this.#setFlag('predict', v); }
+  /** Sets a boolean attribute: present and empty for true (`readonly="0"` must not stay), absent for false. */
+  #setFlag(name, v) {
+    if (v) this.setAttribute(name, ''); else this.removeAttribute(name);
+  }
+  /** A boolean attribute as the widget reads it (`readonly="0"` is off); a bad value reads as off (it shows an error). */
+  #flag(name) {
+    try { return boolAttr(name, this.getAttribute(name), false); } catch { return false; }
+  }
   get height() { return this.getAttribute('height'); }
   set height(v) { this.#set('height', v); }
   get theme() { return this.getAttribute('theme'); }
@@ -318,14 +326,15 @@ export class AllocPlaygroundElement extends HTMLElement {
     }
     this.#arena = arena;
     this.#selected = -1;
-    this.#predict = cfg.predict ? { score: { right: 0, total: 0 }, last: null, focus: false } : null;
+    this.#predict = cfg.predict ? { score: new PredictScore(), last: null, focus: false } : null;
     this.#render();
   }
 
   #render() {
     const cfg = this.#cfg;
     const c = cfg.controls;
-    const editable = !cfg.readonly;
+    // A quiz's ops stay as written: predicting, the reader steps and answers only.
+    const editable = !cfg.readonly && !cfg.predict;
     const root = this.#skeleton();
     this.#els = {};
     // The whole widget is a group named by its title and summary, so that
@@ -395,7 +404,7 @@ export class AllocPlaygroundElement extends HTMLElement {
         arenaSize: () => this.#cfg.arena.size,
         onGuess: (guess) => this.#answer(guess),
         onRestart: () => {
-          this.#predict = { score: { right: 0, total: 0 }, last: null, focus: true };
+          this.#predict = { score: new PredictScore(), last: null, focus: true };
           this.#goto(0);
         },
       });
@@ -517,7 +526,6 @@ export class AllocPlaygroundElement extends HTMLElement {
       this.#setStatus(e.message, true);
       // A refused allocation is still an op (it took a ptr number).
     }
-    if (this.#predict) this.#predict.last = null;
     // Acting in the past drops the future, as an editor's undo does.
     this.#tokens = this.#arena.logLength ? this.#arena.log().split(',') : [];
     this.#pos = this.#tokens.length;
@@ -572,15 +580,19 @@ export class AllocPlaygroundElement extends HTMLElement {
     const pos = this.#pos;
     const total = this.#tokens.length;
     let question = null;
-    if (pos < total) {
+    if (pos < total && pos >= maxExplainedOps()) {
+      question = { kind: 'note', text: `Predictions are checked within the first ${num(maxExplainedOps())} ops.` };
+    } else if (pos < total) {
       try {
-        const [op] = parseOps(this.#tokens[pos]).ops;
-        question = questionFor(op, { step: pos + 1, nextPtr: snap.nextPtr, mode: snap.strategy, coalesce: snap.coalesce, classes: snap.classes });
+        const token = this.#tokens[pos];
+        const [op] = parseOps(token).ops;
+        question = questionFor(op, {
+          step: pos + 1, token, nextPtr: snap.nextPtr, mode: snap.strategy, coalesce: snap.coalesce, classes: snap.classes,
+          live: (k) => snap.blocks.some((b) => !b.free && b.seq === k),
+        });
       } catch { /* nothing to ask */ }
     }
-    const note = !total ? 'Allocate and free to make ops, then predict them.'
-      : pos >= total ? 'That was the last op.'
-        : question ? '' : `Op ${pos + 1}, ${this.#tokens[pos]}, has nothing to predict: step forward.`;
+    const note = !total ? 'There are no ops to predict.' : pos >= total ? 'That was the last op.' : '';
     box.render({ last: p.last?.pos === pos ? p.last : null, question, note, restart: total > 0 && pos >= total, score: p.score, focus: p.focus });
     p.focus = false;
   }
@@ -597,9 +609,8 @@ export class AllocPlaygroundElement extends HTMLElement {
       const e = this.#arena.lastOp();
       if (e?.step === q.step) {
         const answer = answerOf(q, e);
-        p.score.total++;
-        if (guess === answer) p.score.right++;
-        p.last = { pos: q.step, q, guess, answer };
+        const counted = p.score.record(q.step, guess === answer);
+        p.last = { pos: q.step, q, guess, answer, counted };
       }
     } catch { /* not graded */ }
     this.#refresh();

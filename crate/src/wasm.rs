@@ -620,6 +620,12 @@ pub fn max_transcript_ops() -> u32 {
     MAX_TRANSCRIPT_OPS as u32
 }
 
+/// The longest log `Arena.lastOp` explains (past it, it returns null).
+#[wasm_bindgen(js_name = maxExplainedOps)]
+pub fn max_explained_ops() -> u32 {
+    crate::explain::MAX_EXPLAINED_LOG as u32
+}
+
 /// Parses a CS:APP `.rep` trace: `{ ops (op-list text), heapHint, numIds,
 /// numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id `ptr[k]` stands for).
 #[wasm_bindgen(js_name = parseRep)]

@@ -10,6 +10,8 @@
  * at a phone's 390 it needs ~880 and the frame scrolls).
  */
 export const FRAME_HEIGHT = 680;
+/** What predict mode's question box adds to the frame: up to a verdict, a question and a score (measured: 759 px at 600 to 700 px wide before any answer). */
+export const FRAME_PREDICT_EXTRA = 160;
 /** The memory map's height inside the frame (the widget's `height`; the map scrolls inside). */
 export const FRAME_MAP_HEIGHT = 200;
 
@@ -56,6 +58,6 @@ export function embedSnippets({ config, tokens, step = tokens.length, base, defa
   // (it scrolls inside) so that the widget fits FRAME_HEIGHT.
   const query = new URLSearchParams([...attrs, ['height', FRAME_MAP_HEIGHT]].map(([k, v]) => [k, String(v)]));
   const frameUrl = `${new URL('embed.html', base).href}?${query}`;
-  const iframe = `<iframe src="${escapeAttr(frameUrl)}"\n    width="100%" height="${FRAME_HEIGHT}" loading="lazy" title="Allocator Playground"></iframe>`;
+  const iframe = `<iframe src="${escapeAttr(frameUrl)}"\n    width="100%" height="${FRAME_HEIGHT + (predict ? FRAME_PREDICT_EXTRA : 0)}" loading="lazy" title="Allocator Playground"></iframe>`;
   return { widget, iframe, dropped };
 }

@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -20,7 +20,7 @@ import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
 import { describeLastOp } from './last-op.js';
-import { PredictBox, questionFor, answerOf } from './predict.js';
+import { PredictBox, PredictScore, questionFor, answerOf, asks } from './predict.js';
 import { num, bytesShort, plural } from './format.js';
 import { h } from './dom.js';
 
@@ -222,13 +222,19 @@ async function start() {
   // The question waits under the map for the op after the cursor; answering
   // runs the op and grades the guess against the core's account of it
   // (lastOp()). Stepping, playing or scrubbing past a question just shows it.
-  const predict = { on: false, score: { right: 0, total: 0 }, last: null, focus: false, drawn: '' };
+  const MAX_PREDICTED = maxExplainedOps();
+  const predict = {
+    on: false, score: new PredictScore(), last: null, focus: false, drawn: '',
+    /** malloc.py's -b of a pasted command: its addresses are answers too (without a header only). */
+    base: null,
+  };
   const predictBox = new PredictBox($('predict'), {
     classes: { btn: 'btn btn-sm', primary: 'btn btn-sm btn-primary', input: 'input input-sm input-mono' },
     arenaSize: () => session.config.size,
+    base: () => predict.base,
     onGuess: (guess) => answerPrediction(guess),
     onRestart: () => guard(async () => {
-      predict.score = { right: 0, total: 0 };
+      predict.score = new PredictScore();
       predict.last = null;
       predict.focus = true;
       await seek(0);
@@ -237,23 +243,30 @@ async function start() {
   /** Turns predict mode on or off; `focus`: give the first question the keyboard focus (not on a page load). */
   function setPredict(on, { focus = true } = {}) {
     predict.on = on;
-    predict.score = { right: 0, total: 0 };
+    predict.score = new PredictScore();
     predict.last = null;
     predict.focus = on && focus;
     predict.drawn = '';
-    // At the end of a run there is nothing left to predict: start from op 1.
-    if (on && session.total && session.position === session.total) seek(0);
+    // At the end of a run there is nothing left to predict: start from op 1
+    // (a load under way does that itself when it ends).
+    if (on && !busy && !session.busy && session.total && session.position === session.total) seek(0);
     schedule();
     syncUrl(false);
   }
-  /** The question for the op after the cursor, or null. */
+  /** What to ask about the op after the cursor (see questionFor), or null at the end. */
   function nextQuestion() {
     const at = session.position;
     if (at >= session.total) return null;
+    if (at >= MAX_PREDICTED) return { kind: 'note', text: `Predictions are checked within the first ${num(MAX_PREDICTED)} ops: step or play on.` };
+    const token = session.slice(at, at + 1)[0];
     let op;
-    try { [op] = parseOps(session.slice(at, at + 1)[0]).ops; } catch { return null; }
+    try { [op] = parseOps(token).ops; } catch { return null; }
     const a = session.arena;
-    return questionFor(op, { step: at + 1, nextPtr: a.snapshot().nextPtr, mode: a.strategy, coalesce: a.coalesce, classes: session.config.classes });
+    const snap = a.snapshot();
+    return questionFor(op, {
+      step: at + 1, token, nextPtr: snap.nextPtr, mode: a.strategy, coalesce: a.coalesce, classes: session.config.classes,
+      live: (k) => snap.blocks.some((b) => !b.free && b.seq === k),
+    });
   }
   async function answerPrediction(guess) {
     const q = predictBox.question;
@@ -261,14 +274,12 @@ async function start() {
     await seek(q.step);
     if (session.position !== q.step) return;
     let e = null;
-    try { e = session.arena.lastOp(); } catch { /* not checked: below */ }
+    try { e = session.arena.lastOp(); } catch { /* not graded: below */ }
+    predict.last = null;
     if (e?.step === q.step) {
       const answer = answerOf(q, e);
-      predict.score.total++;
-      if (guess === answer) predict.score.right++;
-      predict.last = { step: q.step, version: session.version, q, guess, answer };
-    } else {
-      notices.show('This op is too far into a long timeline for the page to check a prediction: it ran.', { kind: 'info', key: 'predict' });
+      const counted = predict.score.record(q.step, guess === answer);
+      predict.last = { version: session.version, q, guess, answer, counted };
     }
     predict.focus = true;
     predict.drawn = '';
@@ -280,14 +291,12 @@ async function start() {
     if (predict.drawn === key) return;
     predict.drawn = key;
     const last = predict.last?.version === session.version ? predict.last : null;
-    const pos = session.position;
     const total = session.total;
+    const atEnd = session.position >= total;
     const question = isBusy || playing ? null : nextQuestion();
-    const token = pos < total ? session.slice(pos, pos + 1)[0] : '';
     const note = !total ? 'Run some ops (an op list, an example), then predict what each one does before it runs.'
-      : pos >= total ? `That was the last op${predict.score.total ? '' : ' (step back, or start over)'}.`
-        : question || isBusy || playing ? '' : `Op ${num(pos + 1)}, ${token}, has nothing to predict: step forward.`;
-    predictBox.render({ last, question, note, restart: total > 0 && pos >= total, score: predict.score, focus: predict.focus });
+      : atEnd ? `That was the last op${predict.score.total ? '' : ' (step back, or start over)'}.` : '';
+    predictBox.render({ last, question, note, restart: total > 0 && atEnd, score: predict.score, focus: predict.focus });
     predict.focus = false;
   }
 
@@ -616,6 +625,9 @@ async function start() {
     seekTarget = n;
     if (!seeking) {
       seeking = (async () => {
+        // Not a step before `seeking` is set: a loop that ended at once
+        // (busy) would clear it in `finally` first, and it would never clear.
+        await null;
         try {
           while (seekTarget !== null) {
             const t = seekTarget;
@@ -653,7 +665,7 @@ async function start() {
       if (!playing) return;
       if (session.position >= session.total) { stop(); return; }
       // Predict mode plays to the next question.
-      if (predict.on && nextQuestion()) { predict.focus = true; stop(); return; }
+      if (predict.on && asks(nextQuestion())) { predict.focus = true; stop(); return; }
       playTimer = speedMs === 0 ? requestAnimationFrame(tick) : setTimeout(tick, speedMs);
     };
     tick();
@@ -687,9 +699,10 @@ async function start() {
       editor.setText(text, { format: 'ops' });
     } else syncEditor(false);
     editor.showTrace(null);
+    predict.base = null;
     // Predict mode: ops just loaded are predicted from op 1.
     if (predict.on) {
-      predict.score = { right: 0, total: 0 };
+      predict.score = new PredictScore();
       if (session.total && session.position === session.total) await session.seek(0);
     }
   }
@@ -725,6 +738,8 @@ async function start() {
     }
     await afterLoad(r.ops);
     ostepView.setArgs(r);
+    // Its addresses (-b) answer predictions too, unless a header (-H) moves them off the map's.
+    if (!r.header) predict.base = r.base;
     notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')} in a ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
   }
 
@@ -920,9 +935,9 @@ async function start() {
     else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); stop(); stepBy(1); }
     // Plain ← / → step too (a presenter's clicker sends them), except where
     // the arrows already mean something: the map's blocks, the scrubber,
-    // the op strip, a dialog.
+    // the op strip, a dialog, the prediction box (an arrow there must not run the op it asks about).
     else if (!mod && !e.altKey && !e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')
-      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], .tl-ops, [role=menu], [role=listbox]')) {
+      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], .tl-ops, [role=menu], [role=listbox], .pd')) {
       e.preventDefault();
       stop();
       stepBy(e.key === 'ArrowRight' ? 1 : -1);
@@ -971,6 +986,7 @@ async function start() {
     }
     if (e.detail.kind !== 'seek') {
       contentVersion++;
+      predict.score.forget();
       if (compareState) cmp.stale('The op list changed since this comparison: run it again.');
       queueEditorSync();
     }

@@ -24,27 +24,39 @@ const mergeWords = {
   both: 'merges with the free blocks on both sides',
 };
 
+/** Whether `q` (from questionFor) asks something (rather than saying why it does not). */
+export const asks = (q) => q?.kind === 'place' || q?.kind === 'merge';
+
 /**
- * The question for the op about to run, or null when there is none worth
- * asking (a write, a mode switch; a free when nothing can merge: coalescing
- * off, or the slab allocator).
+ * What to ask about the op about to run: `{ kind: 'place' | 'merge', step,
+ * call, under? }`, or `{ kind: 'note', step, text }` saying why there is
+ * nothing to predict (a write, a mode switch; a free that cannot merge).
  * @param {object} op the op as parseOps() gives it
- * @param {{ step: number, nextPtr: number, mode: string, coalesce: boolean, classes?: number[] }} ctx
- *   step: the op's number (from 1); nextPtr: the ptr number the next allocation gets;
- *   mode, coalesce: the arena's now
- * @returns {{ kind: 'place'|'merge', step: number, call: string, under: string } | null}
+ * @param {object} ctx { step: the op's number (from 1), token: the op as
+ *   written, nextPtr: the ptr number the next allocation gets, mode, coalesce,
+ *   classes: the arena's now, live(k): whether ptr[k] holds a block }
  */
 export function questionFor(op, ctx) {
+  const { step } = ctx;
   const under = strategyLabel(ctx.mode, ctx.classes);
-  const place = (call) => ({ kind: 'place', step: ctx.step, call, under });
+  const place = (call, extra = {}) => ({ kind: 'place', step, call, under, ...extra });
+  const note = (text) => ({ kind: 'note', step, text: `Op ${num(step)}: ${text} Step forward.` });
   switch (op.op) {
     case 'alloc': return place(`ptr[${ctx.nextPtr}] = malloc(${num(op.size)})`);
     case 'allocAligned': return place(`ptr[${ctx.nextPtr}] = malloc(${num(op.size)}) aligned to ${num(op.align)}`);
     case 'calloc': return place(`ptr[${ctx.nextPtr}] = calloc(${num(op.size)})`);
-    case 'realloc': return place(`ptr[${op.ptr}] = realloc(ptr[${op.ptr}], ${num(op.size)})`);
-    case 'free':
-      return ctx.coalesce && ctx.mode !== 'slab' ? { kind: 'merge', step: ctx.step, call: `free(ptr[${op.ptr}])`, under } : null;
-    default: return null;
+    // A failed realloc leaves the pointer as it was: the call is the question, not an assignment.
+    case 'realloc': return place(`realloc(ptr[${op.ptr}], ${num(op.size)})`, { keeps: `ptr[${op.ptr}]` });
+    case 'free': {
+      const call = `free(ptr[${op.ptr}])`;
+      if (!ctx.live(op.ptr)) return note(`${call} does nothing: ptr[${op.ptr}] is NULL (its request failed).`);
+      if (ctx.mode === 'slab') return note(`${call} gives the chunk back to its slab; chunks do not merge.`);
+      if (!ctx.coalesce) return note(`${call} merges with nothing: coalescing is off.`);
+      return { kind: 'merge', step, call };
+    }
+    case 'write': return note(`${ctx.token} writes bytes into ptr[${op.ptr}]; no block moves.`);
+    case 'setMode': return note(`${ctx.token}: allocations use ${strategyLabel(op.mode, ctx.classes)} from here on.`);
+    default: return note(`${ctx.token} has nothing to predict.`);
   }
 }
 
@@ -64,27 +76,57 @@ export function answerOf(q, e) {
 /** An answer in words: "returned 32", "returned NULL", "merges with nothing". */
 export function answerWords(q, a) {
   if (q.kind === 'merge') return mergeWords[a];
-  return a === null ? 'returned NULL' : `returned ${num(a)}`;
+  if (a !== null) return `returned ${num(a)}`;
+  return q.keeps ? `returned NULL (${q.keeps} keeps its block)` : 'returned NULL';
 }
 
 /**
- * Reads a typed offset: a whole number from 0 to `max`, or NULL (also -1,
- * what malloc.py prints, and 0x-hex). Returns { value } or { error }.
+ * Reads a typed answer: an offset from 0 to `max - 1`, a malloc.py address
+ * (`base` plus an offset, when `base` is given and the number is no offset),
+ * or NULL (also -1, what malloc.py prints). Returns `{ value }` (an offset,
+ * or null for NULL) or `{ error }`.
  */
-export function readOffset(text, max) {
+export function readOffset(text, max, base = null) {
   const t = String(text).trim();
   if (/^(null|-1)$/i.test(t)) return { value: null };
   const m = /^(?:0x([0-9a-f]{1,8})|(\d{1,10}))$/i.exec(t);
-  if (!m) return { error: t ? `“${t.slice(0, 20)}” is not an offset: type a whole number, or NULL.` : 'Type the offset it will return, or press NULL.' };
+  if (!m) return { error: t ? `“${t.slice(0, 20)}” is not an offset: type a whole number, or NULL.` : 'Type the offset it will return, or NULL.' };
   const v = m[1] ? parseInt(m[1], 16) : Number(m[2]);
-  if (v >= max) return { error: `The arena ends at ${num(max)}: an offset is 0 to ${num(max - 1)}.` };
-  return { value: v };
+  if (v < max) return { value: v };
+  if (base != null && v >= base && v - base < max) return { value: v - base };
+  const addresses = base != null && base >= max ? ` (or a malloc.py address, ${num(base)} to ${num(base + max - 1)})` : '';
+  return { error: `The arena ends at ${num(max)}: an offset is 0 to ${num(max - 1)}${addresses}.` };
+}
+
+/**
+ * The score: each op counts once (answering it again after stepping back
+ * shows the verdict but does not score it twice).
+ */
+export class PredictScore {
+  right = 0;
+  total = 0;
+  #seen = new Set();
+
+  /** Records the answer to op `step`; returns whether it counted. */
+  record(step, right) {
+    if (this.#seen.has(step)) return false;
+    this.#seen.add(step);
+    this.total++;
+    if (right) this.right++;
+    return true;
+  }
+
+  /** The ops changed (an op done at a past step, another branch): step numbers name other ops now. */
+  forget() {
+    this.#seen.clear();
+  }
 }
 
 /**
  * The box under the map: the verdict on the last guess, then the question
  * for the next op (or a line saying why there is none), then the score.
- * Markup only; the caller runs the op and grades.
+ * Markup only; the caller runs the op and grades. It is a live region: a
+ * screen reader hears the verdict and the next question.
  */
 export class PredictBox {
   #root;
@@ -94,61 +136,74 @@ export class PredictBox {
   /**
    * @param {HTMLElement} container
    * @param {object} opts { onGuess(answer), onRestart(), arenaSize(): number,
+   *   base(): number|null (malloc.py's -b, whose addresses are taken too),
    *   classes: { btn, primary, input } (the host's button and input classes) }
    */
   constructor(container, opts) {
     this.#opts = opts;
-    this.#root = h('div', { class: 'pd', 'data-testid': 'predict', hidden: true, part: 'predict' });
+    this.#root = h('div', { class: 'pd', 'data-testid': 'predict', hidden: true, part: 'predict', 'aria-live': 'polite', tabindex: '-1' });
     container.append(this.#root);
   }
 
-  /** The question on show, or null. */
+  /** The question on show (place or merge), or null. */
   get question() { return this.#q; }
 
   /**
    * @param {object} st
-   *   last: { q, guess, answer } the guess on the op just run, or null;
+   *   last: { q, guess, answer, counted } the guess on the op just run, or null;
    *   question: the next op's (questionFor), or null;
    *   note: what to say when there is no question;
    *   restart: offer "Predict from op 1";
-   *   score: { right, total };
-   *   focus: move the keyboard focus to the answer (after the learner answered).
+   *   score: a PredictScore;
+   *   focus: move the keyboard focus here (after the learner answered): to
+   *   the answer field of a malloc question, else to the box itself (so that
+   *   a second Enter cannot answer the next question unseen).
    */
   render({ last = null, question = null, note = '', restart = false, score, focus = false }) {
-    this.#q = question;
+    this.#q = asks(question) ? question : null;
     const parts = [];
     if (last) parts.push(this.#verdict(last));
-    if (question) parts.push(...this.#ask(question));
-    else if (note || restart) {
-      parts.push(h('p', { class: 'pd-q pd-idle' }, last ? '' : h('span', { class: 'pd-tag', text: 'Predict' }), last ? '' : ' ', note,
-        restart ? h('button', { type: 'button', class: `${this.#opts.classes.btn} pd-restart`, text: 'Predict from op 1', 'data-testid': 'predict-restart', onclick: () => this.#opts.onRestart?.() }) : ''));
+    if (this.#q) parts.push(...this.#ask(this.#q));
+    else {
+      const text = question?.text ?? note;
+      if (text || restart) {
+        parts.push(h('p', { class: 'pd-q pd-idle' }, last ? '' : h('span', { class: 'pd-tag', text: 'Predict' }), last ? '' : ' ', text,
+          restart ? h('button', { type: 'button', class: `${this.#opts.classes.btn} pd-restart`, text: 'Predict from op 1', 'data-testid': 'predict-restart', onclick: () => this.#opts.onRestart?.() }) : ''));
+      }
     }
     if (score.total) parts.push(h('p', { class: 'pd-score', 'data-testid': 'predict-score', text: `${num(score.right)} of ${plural(score.total, 'prediction')} right` }));
     this.#root.replaceChildren(...parts);
     this.#root.hidden = !parts.length;
-    const first = this.#root.querySelector('input, [data-answer]');
-    if (focus && first) first.focus({ preventScroll: true });
+    if (focus && parts.length) (this.#root.querySelector('.pd-offset, .pd-restart') ?? this.#root).focus({ preventScroll: true });
   }
 
-  #verdict({ q, guess, answer }) {
+  #verdict({ q, guess, answer, counted = true }) {
     const right = guess === answer;
     return h('p', { class: `pd-q pd-verdict ${right ? 'pd-right' : 'pd-wrong'}`, 'data-testid': 'predict-verdict' },
       h('span', { class: 'pd-tag', text: right ? '✓ Right' : '✗ Not this time' }), ' ',
       right ? '' : `You said it ${answerWords(q, guess)}; `,
-      h('code', { text: q.call }), ` ${answerWords(q, answer)}.`);
+      h('code', { text: q.call }), ` ${answerWords(q, answer)}.`,
+      counted ? '' : ' (Scored the first time only.)');
+  }
+
+  /** A guess from a click: the second click of a double click is not an answer to the question that replaced the first. */
+  #guess(e, answer) {
+    if (e?.detail > 1) return;
+    this.#opts.onGuess?.(answer);
   }
 
   #ask(q) {
     const c = this.#opts.classes;
     const head = h('p', { class: 'pd-q' },
       h('span', { class: 'pd-tag', text: 'Predict' }),
-      ` Op ${num(q.step)}: `, h('code', { text: q.call }), ` under ${q.under}. `,
+      ` Op ${num(q.step)}: `, h('code', { text: q.call }), q.under ? ` under ${q.under}. ` : '. ',
       h('strong', { text: q.kind === 'place' ? 'What does it return?' : 'What does the freed block merge with?' }));
     if (q.kind === 'merge') {
       return [head, h('div', { class: 'pd-answer', role: 'group', 'aria-label': 'It merges with' },
-        ...MERGES.map(([key, label]) => h('button', { type: 'button', class: c.btn, text: label, 'data-answer': key, onclick: () => this.#opts.onGuess?.(key) })))];
+        ...MERGES.map(([key, label]) => h('button', { type: 'button', class: c.btn, text: label, 'data-answer': key, onclick: (e) => this.#guess(e, key) })))];
     }
     const max = this.#opts.arenaSize();
+    const base = this.#opts.base?.() ?? null;
     const note = h('span', { class: 'pd-note', role: 'alert', 'data-testid': 'predict-error' });
     const input = h('input', {
       class: `${c.input} pd-offset`, type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false',
@@ -156,7 +211,7 @@ export class PredictBox {
       oninput: () => { note.textContent = ''; input.removeAttribute('aria-invalid'); },
     });
     const check = () => {
-      const r = readOffset(input.value, max);
+      const r = readOffset(input.value, max, base);
       if (r.error) {
         note.textContent = r.error;
         input.setAttribute('aria-invalid', 'true');
@@ -165,11 +220,12 @@ export class PredictBox {
       }
       this.#opts.onGuess?.(r.value);
     };
+    const hint = `the offset from the arena’s start, 0 to ${num(max - 1)}${base != null && base >= max ? ` (or the malloc.py address from ${num(base)})` : ''}; NULL if it fails`;
     return [head, h('form', { class: 'pd-answer', onsubmit: (e) => { e.preventDefault(); check(); } },
       input,
       h('button', { type: 'submit', class: c.primary, text: 'Check', 'data-testid': 'predict-check' }),
-      h('button', { type: 'button', class: c.btn, text: 'NULL', title: 'It fails: the call returns NULL', 'data-answer': 'null', onclick: () => this.#opts.onGuess?.(null) }),
-      h('span', { class: 'pd-hint', text: 'the offset, as the map counts' }),
+      h('button', { type: 'button', class: c.btn, text: 'NULL', title: 'It fails: the call returns NULL', 'data-answer': 'null', onclick: (e) => this.#guess(e, null) }),
+      h('span', { class: 'pd-hint', text: hint }),
       note)];
   }
 

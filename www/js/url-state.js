@@ -96,9 +96,11 @@ export function decodeState(hash) {
   });
   // Predict mode (guess each op before it runs): a teacher's link to a quiz.
   let predict = false;
+  // As the widget's attribute: a bare `predict`, 1, true, yes, on; 0, false, no, off.
   read('predict', (v) => {
-    if (!['0', '1'].includes(v)) throw new Error(`predict must be 0 or 1, got "${v.slice(0, 40)}"`);
-    predict = v === '1';
+    const t = v.trim().toLowerCase();
+    if (!['', '1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(t)) throw new Error(`predict must be 1 or 0, got "${v.slice(0, 40)}"`);
+    predict = ['', '1', 'true', 'yes', 'on'].includes(t);
   });
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
