@@ -129,7 +129,8 @@ test('lastOp(), which grades every answer, explains logs up to maxExplainedOps()
   assert.equal(max, 50000);
   const a = createArena({ size: 1 << 20 });
   try {
-    a.replay(Array.from({ length: max / 2 }, () => '+8,-0').join(','));
+    // ptr[k] = malloc(8), free(ptr[k]), over and over (each malloc is a new ptr).
+    a.replay(Array.from({ length: max / 2 }, (_, k) => `+8,-${k}`).join(','));
     assert.equal(a.logLength, max);
     assert.equal(a.lastOp().step, max);
     a.replay('+8');
