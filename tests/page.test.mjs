@@ -1195,6 +1195,16 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   const second = await checkBadges();
   assert.deepEqual(second.map((b) => b.badges.includes('least fragmented')), [false, false, false, false, false]);
   assert.ok(second[1].badges.includes('fewest failures'));
+  // The chart draws any sampled statistic: free blocks on a count axis up to a round number above the largest.
+  await page.selectOption('[data-testid=compare-metric]', 'freeBlocks');
+  assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^Free blocks over the ops/);
+  const runs = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => ({ s: r.strategy, last: r.samples.at(-1).freeBlocks, max: Math.max(...r.samples.map((p) => p.freeBlocks)) })));
+  assert.equal(await page.getAttribute('.cmp-svg', 'aria-label'), `Free blocks over 300 ops: ${runs.map((r) => `${r.s} ends at ${r.last}`).join(', ')}.`);
+  const ticks = (await page.$$eval('.cmp-tick', (ts) => ts.map((t) => t.textContent))).filter((t) => /^\d+$/.test(t)).map(Number);
+  const yTop = Math.max(...ticks.filter((t) => t < 100));
+  assert.ok(yTop >= Math.max(...runs.map((r) => r.max)), `the axis (to ${yTop}) holds every sample`);
+  await page.selectOption('[data-testid=compare-metric]', 'externalFragmentation');
+  assert.match(await page.getAttribute('.cmp-svg', 'aria-label'), /^External fragmentation \(1 − L\/F\) over 300 ops: first-fit ends at 50\.0%/);
   await close();
 });
 

@@ -1,17 +1,31 @@
-// Compare: one op list under every strategy. A fragmentation-over-time chart
-// (from compare().runs[i].samples) with the first divergence marked, and
+// Compare: one op list under every strategy. A chart of a statistic over time
+// (fragmentation by default; from compare().runs[i].samples) with the first divergence marked, and
 // small multiples: a mini memory map per strategy.
 //
 //   const view = new CompareView(container, { onRun, onAt });
 //   view.render({ result: compare(...), maps: compare(... upTo ...), ... });
 
 import { h, s, button, keepFocus, focusIn, saveFile } from './dom.js';
-import { num, percent, plural } from './format.js';
+import { num, percent, plural, bytesShort } from './format.js';
 import { freeBlocksText } from './meter.js';
 import { MemoryMap } from './memory-map.js';
 import { strategyLabel } from './controls.js';
 
 const DASH = { 'first-fit': '', 'next-fit': '6 3', 'best-fit': '2 3', 'worst-fit': '8 3 2 3', slab: '1 2' };
+
+/**
+ * What the chart can draw: a field of every sample (compare().runs[i].samples),
+ * its name, how its values read, and whether it is a fraction (0 to 100 %)
+ * rather than a count of bytes or blocks.
+ */
+export const METRICS = [
+  { key: 'externalFragmentation', label: 'External fragmentation (1 − L/F)', fmt: percent, fraction: true },
+  { key: 'l2Fragmentation', label: 'L2 fragmentation', fmt: percent, fraction: true },
+  { key: 'freeBlocks', label: 'Free blocks', fmt: num },
+  { key: 'largestFree', label: 'Largest free block', fmt: bytesShort },
+  { key: 'usedBytes', label: 'Bytes in used blocks', fmt: bytesShort },
+  { key: 'failedAllocs', label: 'Failed allocations so far', fmt: num },
+];
 
 export const AT = [
   ['end', 'End'],
@@ -26,6 +40,7 @@ export class CompareView {
   #last = null;
   #ro = null;
   #parked = null;
+  #metric = METRICS[0];
 
   /**
    * @param {HTMLElement} container
@@ -41,6 +56,14 @@ export class CompareView {
       })));
     const info = h('p', { class: 'cmp-info', role: 'status' });
     const chartTitle = h('h3', { class: 'cmp-h3' });
+    // What the chart draws; the cards keep every number.
+    const metric = h('select', {
+      class: 'input input-sm', 'aria-label': 'What the chart draws', 'data-testid': 'compare-metric',
+      onchange: () => {
+        this.#metric = METRICS.find((m) => m.key === metric.value) ?? METRICS[0];
+        if (this.#last) this.#chart(this.#last.result, this.#last.cursor);
+      },
+    }, METRICS.map((m) => h('option', { value: m.key, text: m.label })));
     const chart = h('div', { class: 'cmp-chart' });
     const legend = h('ul', { class: 'cmp-legend' });
     const grid = h('div', { class: 'cmp-grid', 'data-testid': 'compare-grid' });
@@ -49,7 +72,7 @@ export class CompareView {
     const exportRow = h('div', { class: 'cmp-export' },
       button('Download CSV', { class: 'btn btn-sm btn-ghost', 'data-testid': 'compare-csv', title: 'Every sample of every strategy, one row each', onclick: () => this.#download('csv') }, 'download'),
       button('Download JSON', { class: 'btn btn-sm btn-ghost', 'data-testid': 'compare-json', title: 'Each strategy’s report, final statistics and samples', onclick: () => this.#download('json') }, 'download'));
-    const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, chartTitle, chart, legend, exportRow), mapsHead, grid);
+    const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, h('div', { class: 'cmp-chart-head' }, chartTitle, h('label', { class: 'cmp-metric' }, h('span', { text: 'Draw' }), metric)), chart, legend, exportRow), mapsHead, grid);
     const empty = h('p', { class: 'cmp-empty', text: 'Runs the timeline’s ops under first, next, best and worst fit and the slab allocator, side by side. Strategy switches in the op list are skipped.' });
     container.append(h('div', { class: 'cmp' }, h('div', { class: 'cmp-top' }, run, empty), body));
     this.#els = { run, at, info, chartTitle, chart, legend, grid, body, empty };
@@ -107,8 +130,6 @@ export class CompareView {
       b.setAttribute('aria-pressed', String(b.dataset.at === d.at));
       if (b.dataset.at === 'divergence') b.disabled = fd == null;
     }
-    const every = result.every ?? 1;
-    e.chartTitle.textContent = `External fragmentation (1 − L/F) over the ops${every > 1 ? `, sampled every ${num(every)} ops` : ''}`;
     this.#chart(result, d.cursor);
     this.#grid(d);
   }
@@ -121,23 +142,39 @@ export class CompareView {
 
   #chart(result, cursor) {
     const e = this.#els;
+    const metric = this.#metric;
+    const val = (p) => p?.[metric.key] ?? 0;
+    const every = result.every ?? 1;
+    e.chartTitle.textContent = `${metric.label} over the ops${every > 1 ? `, sampled every ${num(every)} ops` : ''}`;
     const W = Math.max(280, Math.round(e.chart.clientWidth - 18) || 720);
     const H = W < 500 ? 180 : 230;
-    const m = { l: 44, r: 12, t: 12, b: 28 };
     const total = Math.max(1, result.tokens.length);
+    // Fractions on 0 to 100 %; counts from 0 to a round number at or above the largest sample.
+    let top = 1;
+    let ticks = [0, 0.25, 0.5, 0.75, 1];
+    if (!metric.fraction) {
+      let max = 0;
+      for (const r of result.runs) for (const p of r.samples) max = Math.max(max, val(p));
+      const step = niceStep(Math.max(1, max) / 4);
+      top = Math.max(1, Math.ceil(max / step)) * step;
+      ticks = [];
+      for (let t = 0; t <= top; t += step) ticks.push(t);
+    }
+    const tickText = (t) => (metric.fraction ? `${t * 100}%` : metric.fmt(t));
+    const m = { l: Math.max(44, 12 + 7 * Math.max(...ticks.map((t) => tickText(t).length))), r: 12, t: 12, b: 28 };
     const x = (step) => m.l + (step / total) * (W - m.l - m.r);
-    const y = (f) => m.t + (1 - f) * (H - m.t - m.b);
+    const y = (f) => m.t + (1 - f / top) * (H - m.t - m.b);
     const svg = s('svg', { class: 'cmp-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img' });
-    const summary = result.runs.map((r) => `${r.strategy} ends at ${percent(r.samples.at(-1)?.externalFragmentation ?? 0)}`).join(', ');
-    svg.setAttribute('aria-label', `External fragmentation over ${num(total)} ops: ${summary}.`);
+    const summary = result.runs.map((r) => `${r.strategy} ends at ${metric.fmt(val(r.samples.at(-1)))}`).join(', ');
+    svg.setAttribute('aria-label', `${metric.label} over ${num(total)} ops: ${summary}.`);
     const grid = s('g', { class: 'cmp-gridlines', 'aria-hidden': 'true' });
-    for (const f of [0, 0.25, 0.5, 0.75, 1]) {
+    for (const f of ticks) {
       grid.append(s('line', { x1: m.l, x2: W - m.r, y1: y(f), y2: y(f), class: f === 0 ? 'cmp-axis' : 'cmp-grid-line' }));
-      grid.append(s('text', { x: m.l - 8, y: y(f), 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'cmp-tick', text: `${f * 100}%` }));
+      grid.append(s('text', { x: m.l - 8, y: y(f), 'text-anchor': 'end', 'dominant-baseline': 'central', class: 'cmp-tick', text: tickText(f) }));
     }
     // Round steps (0, 250,000, 500,000 …), not quarters of an odd total.
-    const every = niceStep(total / 4.5);
-    for (let step = 0; step <= total; step += every) {
+    const xEvery = niceStep(total / 4.5);
+    for (let step = 0; step <= total; step += xEvery) {
       const anchor = step === 0 ? 'start' : x(step) > W - m.r - 24 ? 'end' : 'middle';
       grid.append(s('text', { x: x(step), y: H - 8, 'text-anchor': anchor, class: 'cmp-tick', text: num(step) }));
     }
@@ -155,7 +192,7 @@ export class CompareView {
     }
     const lines = s('g', { class: 'cmp-lines' });
     for (const r of result.runs) {
-      const pts = r.samples.map((p) => `${x(p.step).toFixed(1)},${y(p.externalFragmentation).toFixed(1)}`).join(' ');
+      const pts = r.samples.map((p) => `${x(p.step).toFixed(1)},${y(val(p)).toFixed(1)}`).join(' ');
       lines.append(s('polyline', { points: pts, class: `cmp-line series-${r.strategy}`, 'stroke-dasharray': DASH[r.strategy] || null }));
     }
     svg.append(lines);
@@ -171,11 +208,11 @@ export class CompareView {
       for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i].step - step) < Math.abs(samples[k].step - step)) k = i;
       const at = samples[k].step;
       hover.replaceChildren(s('line', { x1: x(at), x2: x(at), y1: m.t, y2: H - m.b, class: 'cmp-hover-line' }),
-        ...result.runs.map((r) => s('circle', { cx: x(at), cy: y(r.samples[k]?.externalFragmentation ?? 0), r: 3.5, class: `cmp-dot series-${r.strategy}` })));
+        ...result.runs.map((r) => s('circle', { cx: x(at), cy: y(val(r.samples[k])), r: 3.5, class: `cmp-dot series-${r.strategy}` })));
       tip.replaceChildren(h('div', { class: 'cmp-tip-head', text: `after op ${num(at)}` }),
         h('dl', null, result.runs.map((r) => [
           h('dt', null, h('span', { class: `dot series-${r.strategy}` }), strategyLabel(r.strategy)),
-          h('dd', { text: percent(r.samples[k]?.externalFragmentation ?? 0) })])));
+          h('dd', { text: metric.fmt(val(r.samples[k])) })])));
       tip.hidden = false;
       const left = (x(at) / W) * rect.width;
       tip.style.transform = `translate(${Math.round(left > rect.width / 2 ? left - tip.offsetWidth - 12 : left + 12)}px, 8px)`;
