@@ -354,6 +354,8 @@ impl Heap {
             return Err(AllocError::ZeroSize);
         }
         if new_size <= cs {
+            // In place: nothing searched.
+            self.fl.set_last_searched(0);
             self.pools.set_requested(so, offset, new_size);
             self.bump_peaks();
             return Ok(offset);

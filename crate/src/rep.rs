@@ -2,7 +2,7 @@
 //!
 //! Four header lines — heap-size hint, number of ids, number of ops, weight —
 //! then one op per line: `a id size` (malloc), `f id` (free; `f -1` frees
-//! nothing), `r id size` (realloc). Blank lines are skipped.
+//! nothing), `r id size` (realloc). Blank lines and `#` comment lines are skipped.
 
 use crate::fxhash::FxMap;
 use crate::script::{Op, Script, ScriptError, MAX_OPS, MAX_SIZE};
@@ -51,7 +51,8 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim()))
-        .filter(|(_, l)| !l.is_empty());
+        // Blank lines and `#` comments (some course copies annotate traces) are skipped.
+        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
     let mut header = [0usize; 4];
     let names = ["heap-size hint", "number of ids", "number of ops", "weight"];
     let mut last_line = 0;
@@ -60,12 +61,14 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             ScriptError::new(last_line + 1, 0, format!("missing header line: {name}"))
         })?;
         last_line = ln;
-        *slot = l.parse::<usize>().ok().ok_or_else(|| {
-            ScriptError::new(
-                ln,
-                1,
-                format!("header line ({name}) must be a whole number, found {l:?}"),
-            )
+        *slot = l.parse::<usize>().map_err(|_| {
+            // All digits but past this machine's usize (32 bits in wasm): say so.
+            let why = if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) {
+                format!("header line ({name}) is too large: {l}")
+            } else {
+                format!("header line ({name}) must be a whole number, found {l:?}")
+            };
+            ScriptError::new(ln, 1, why)
         })?;
     }
     let [heap_hint, num_ids, num_ops, weight] = header;

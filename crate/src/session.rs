@@ -31,8 +31,9 @@ pub struct ReplayReport {
     pub frees: usize,
     /// Reallocs run.
     pub reallocs: usize,
-    /// Free blocks searched, summed over the allocation requests (each as
-    /// [`Heap::last_searched`] counts it: OSTEP's list walk).
+    /// Free blocks searched, summed over the allocation requests and the
+    /// reallocs (each as [`Heap::last_searched`] counts it: OSTEP's list
+    /// walk; a realloc that stays in place searches nothing).
     pub searched: u64,
     /// Allocation and realloc requests that failed, and writes that did not
     /// fit their block or went through a NULL pointer (the ops
@@ -681,6 +682,8 @@ impl Session {
                         }
                     }
                 }
+                // One that moved (or was a fresh allocation) searched for its new block.
+                rep.searched += self.heap.last_searched() as u64;
             }
             Op::Write { ptr, at, bytes } => match self.ptrs[*ptr] {
                 Ptr::Live(off) => {

@@ -10,7 +10,8 @@ pub enum Shape {
     /// Sizes uniform in `1..=max`; allocs with the given probability.
     Uniform,
     /// talc's benchmark distribution: a cap uniform in `16..max`, then a size
-    /// uniform in `4..cap` (many small requests, a few large).
+    /// uniform in `4..cap` (many small requests, a few large); below a max
+    /// of 17, a cap uniform in `1..=max`, then a size uniform in `1..=cap`.
     SmallBiased,
     /// Phases of ramps (mostly allocs), plateaus (the given mix), peaks (a
     /// burst of allocs then of frees) and ramp-downs (mostly frees), with
@@ -30,7 +31,7 @@ pub struct WorkloadConfig {
     pub ops: usize,
     /// Percentage of allocs (0..=100) where the shape uses a fixed mix.
     pub alloc_percent: u8,
-    /// Largest request size (≥ 1; the small-biased shapes use at least 17).
+    /// Largest request size (≥ 1). Every shape stays within it.
     pub max_size: usize,
     /// Below this many live pointers every op is an alloc.
     pub min_live: usize,
@@ -128,7 +129,12 @@ pub fn generate(cfg: &WorkloadConfig) -> Vec<Op> {
     let max = cfg.max_size.max(1);
     let pct = cfg.alloc_percent.min(100);
     let small_biased = |rng: &mut Rng| {
-        let cap = rng.range(16, max.max(17));
+        if max < 17 {
+            // Too small for talc's caps of 16 and up: the same shape within `1..=max`.
+            let cap = rng.range(1, max + 1);
+            return rng.range(1, cap + 1);
+        }
+        let cap = rng.range(16, max);
         rng.range(4, cap.max(5))
     };
     // Phased: (length as a share of the ops, alloc percent) per phase kind.

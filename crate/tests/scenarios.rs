@@ -1875,11 +1875,22 @@ fn rep_errors_name_the_line() {
         ),
         ("100\n1\n1\n1\na 0\n", 5, "expected a size in \"a 0\""),
         ("100\n1\n1\n1\na 0 5 6\n", 5, "extra fields in \"a 0 5 6\""),
+        (
+            "99999999999999999999999\n1\n1\n1\na 0 5\n",
+            1,
+            "header line (heap-size hint) is too large: 99999999999999999999999",
+        ),
     ];
     for &(text, line, message) in cases {
         let e = rep::parse(text).unwrap_err();
         assert_eq!((e.line, e.message.as_str()), (line, message), "{text:?}");
     }
+    // `#` comment lines are skipped like blank ones, and count as no op.
+    let t = rep::parse("# a course's note\n100\n1\n2\n1\na 0 5\n# freed:\nf 0\n# end\n").unwrap();
+    assert_eq!(
+        t.script.ops,
+        vec![Op::Alloc { size: 5 }, Op::Free { ptr: 0 }]
+    );
 }
 
 // ----- workload --------------------------------------------------------------------------
@@ -1956,6 +1967,34 @@ fn workload_respects_the_alloc_percentage_and_sizes() {
         Op::Alloc { size } => (4..200).contains(size),
         _ => true,
     }));
+    // Every shape stays within a max size below talc's smallest cap of 16,
+    // and still reaches it.
+    for shape in [Shape::Uniform, Shape::SmallBiased, Shape::Phased] {
+        for max_size in [1, 2, 8, 16] {
+            let ops = workload::generate(&WorkloadConfig {
+                shape,
+                ops: 2000,
+                max_size,
+                ..WorkloadConfig::default()
+            });
+            let sizes: Vec<usize> = ops
+                .iter()
+                .filter_map(|o| match o {
+                    Op::Alloc { size } => Some(*size),
+                    _ => None,
+                })
+                .collect();
+            assert!(
+                sizes.iter().all(|s| (1..=max_size).contains(s)),
+                "{shape:?} max {max_size}"
+            );
+            assert_eq!(
+                sizes.iter().max(),
+                Some(&max_size),
+                "{shape:?} max {max_size}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -3499,4 +3538,50 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
         assert_eq!((e.line, e.column), (1, col), "{line}");
         assert!(e.message.starts_with(why), "{line}: {}", e.message);
     }
+}
+
+/// The replay report's searched sum takes each allocation and each realloc
+/// as `last_searched` counts it right after: a realloc that moves searches
+/// for its new block, one that stays in place (shrinking, growing into the
+/// free block after it, a slab chunk that still fits) searches nothing.
+#[test]
+fn replay_report_counts_the_blocks_reallocs_search() {
+    let cases = [
+        // Three holes before ptr[6]; it cannot grow in place and moves.
+        (Mode::FirstFit, "+16,+8,+16,+8,+16,+8,+16,+8,-0,-2,-4,r6:48"),
+        // Shrinks, then grows into the free tail after it: in place both times.
+        (Mode::BestFit, "+64,+8,-1,r0:16,r0:40,+8,r2:200"),
+        // A NULL pointer's realloc is a fresh allocation.
+        (Mode::WorstFit, "+900,+200,r1:50,+4,-0,r2:8,r2:2"),
+        // Slab chunks: in place while the class holds it, else a new chunk.
+        (Mode::Slab, "+10,+20,r0:12,r1:60,r0:40"),
+    ];
+    for (mode, text) in cases {
+        let script = script::parse(text).unwrap();
+        let mut s = session(1024, mode, 8, true);
+        let mut each = 0u64;
+        let mut in_place = 0;
+        let report = s
+            .replay_with(&script, |s, i| {
+                if matches!(script.ops[i], Op::Realloc { .. }) || script.ops[i].is_alloc() {
+                    each += s.heap().last_searched() as u64;
+                }
+                if let Op::Realloc { .. } = script.ops[i] {
+                    in_place += usize::from(s.heap().last_searched() == 0);
+                }
+            })
+            .unwrap();
+        assert_eq!(report.searched, each, "{mode:?}: {text}");
+        assert!(
+            in_place > 0 || mode == Mode::FirstFit,
+            "{mode:?}: some realloc stays in place"
+        );
+    }
+    // The first case by hand: eight mallocs from the tail (one free block
+    // each), then the realloc walks the three holes and the tail.
+    let mut s = session(1024, Mode::FirstFit, 8, true);
+    let report = s
+        .replay(&script::parse("+16,+8,+16,+8,+16,+8,+16,+8,-0,-2,-4,r6:48").unwrap())
+        .unwrap();
+    assert_eq!(report.searched, 8 + 4);
 }
