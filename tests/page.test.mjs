@@ -1163,6 +1163,10 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.deepEqual([...new Set(csv.slice(1).map((l) => l.split(',')[0]))], whole.map(([st]) => st));
   const json = JSON.parse(await saved('compare-json'));
   assert.deepEqual(json.runs.map((r) => [r.strategy, r.samples.length, r.report.searched]), whole);
+  // It says what ran and where the strategies diverge, as the page counts ops (from 1).
+  assert.deepEqual(json.config, { size: 512, align: 8, coalesce: true, classes: [16, 32, 64], slabSize: 256 });
+  assert.equal(json.firstDivergenceOp, expected + 1);
+  assert.deepEqual(json.runs.map((r) => r.statsAfterLastOp.failedAllocs), await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.snapshot.stats.failedAllocs)));
   // Each line is the core's samples.
   const pts = await page.$$eval('.cmp-lines polyline', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length));
   const samples = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.samples.length));
@@ -1195,6 +1199,9 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   const second = await checkBadges();
   assert.deepEqual(second.map((b) => b.badges.includes('least fragmented')), [false, false, false, false, false]);
   assert.ok(second[1].badges.includes('fewest failures'));
+  // Cards with failures say that peak utilization counts only what got memory.
+  const warned = await page.$$eval('.cmp-card', (cs) => cs.map((c) => [Number(c.dataset.failed), c.querySelector('.cmp-warn')?.textContent ?? null]));
+  for (const [failed, text] of warned) assert.equal(text, failed ? `${failed} requests failed: peak utilization counts only those that got memory.` : null);
   // The chart draws any sampled statistic: free blocks on a count axis up to a round number above the largest.
   await page.selectOption('[data-testid=compare-metric]', 'freeBlocks');
   assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^Free blocks over the ops/);

@@ -151,7 +151,7 @@ export class AllocPlaygroundElement extends HTMLElement {
   #seekTo = 0;
   #seekFrame = 0;
   #predictBox = null;
-  /** Predict mode: { score: { right, total }, last: { pos, q, guess, answer } | null, focus }. */
+  /** Predict mode: { score: PredictScore, last: { pos, q, guess, answer, counted } | null, focus }, or null when off. */
   #predict = null;
 
   constructor() {

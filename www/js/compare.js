@@ -22,8 +22,9 @@ export const METRICS = [
   { key: 'externalFragmentation', label: 'External fragmentation (1 − L/F)', fmt: percent, fraction: true },
   { key: 'l2Fragmentation', label: 'L2 fragmentation', fmt: percent, fraction: true },
   { key: 'freeBlocks', label: 'Free blocks', fmt: num },
-  { key: 'largestFree', label: 'Largest free block', fmt: bytesShort },
-  { key: 'usedBytes', label: 'Bytes in used blocks', fmt: bytesShort },
+  { key: 'largestFree', label: 'Largest free block', fmt: bytesShort, bytes: true },
+  { key: 'usedBytes', label: 'Bytes in used blocks', fmt: bytesShort, bytes: true },
+  { key: 'requestedBytes', label: 'Bytes requested (live)', fmt: bytesShort, bytes: true },
   { key: 'failedAllocs', label: 'Failed allocations so far', fmt: num },
 ];
 
@@ -71,7 +72,7 @@ export class CompareView {
     // The numbers behind the chart and the cards, to take elsewhere.
     const exportRow = h('div', { class: 'cmp-export' },
       button('Download CSV', { class: 'btn btn-sm btn-ghost', 'data-testid': 'compare-csv', title: 'Every sample of every strategy, one row each', onclick: () => this.#download('csv') }, 'download'),
-      button('Download JSON', { class: 'btn btn-sm btn-ghost', 'data-testid': 'compare-json', title: 'Each strategy’s report, final statistics and samples', onclick: () => this.#download('json') }, 'download'));
+      button('Download JSON', { class: 'btn btn-sm btn-ghost', 'data-testid': 'compare-json', title: 'The settings, and each strategy’s report, statistics after the last op, and samples', onclick: () => this.#download('json') }, 'download'));
     const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, h('div', { class: 'cmp-chart-head' }, chartTitle, h('label', { class: 'cmp-metric' }, h('span', { text: 'Draw' }), metric)), chart, legend, exportRow), mapsHead, grid);
     const empty = h('p', { class: 'cmp-empty', text: 'Runs the timeline’s ops under first, next, best and worst fit and the slab allocator, side by side. Strategy switches in the op list are skipped.' });
     container.append(h('div', { class: 'cmp' }, h('div', { class: 'cmp-top' }, run, empty), body));
@@ -137,7 +138,7 @@ export class CompareView {
   #download(format) {
     const result = this.#last?.result;
     if (!result) return;
-    saveFile(`compare.${format}`, compareExport(result, format), format === 'json' ? 'application/json' : 'text/csv', this.#els.body);
+    saveFile(`compare.${format}`, compareExport(result, format, this.#last.config ?? null), format === 'json' ? 'application/json' : 'text/csv', this.#els.body);
   }
 
   #chart(result, cursor) {
@@ -155,7 +156,9 @@ export class CompareView {
     if (!metric.fraction) {
       let max = 0;
       for (const r of result.runs) for (const p of r.samples) max = Math.max(max, val(p));
-      const step = niceStep(Math.max(1, max) / 4);
+      // Byte axes step in round KiB or MiB once they reach them (not 195.3 KiB).
+      const unit = metric.bytes ? (max >= 4 << 20 ? 1 << 20 : max >= 4 << 10 ? 1 << 10 : 1) : 1;
+      const step = niceStep(Math.max(1, max / unit) / 4) * unit;
       top = Math.max(1, Math.ceil(max / step)) * step;
       ticks = [];
       for (let t = 0; t <= top; t += step) ticks.push(t);
@@ -247,6 +250,7 @@ export class CompareView {
       && runs.some((o) => o.snapshot.stats.externalFragmentation >= minFrag + 0.01);
     const cards = runs.map((r) => {
       const st = r.snapshot.stats;
+      const requests = r.report.allocs + r.report.reallocs;
       const mapBox = h('div', { class: 'cmp-map' });
       const badges = [];
       if (failBadge && fewest.includes(r)) badges.push('fewest failures');
@@ -264,9 +268,12 @@ export class CompareView {
           h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) })),
           h('div', null, h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
           h('div', null, h('dt', { text: 'Blocks searched' }), h('dd', {
-            text: `${num(r.report.searched)}${r.report.allocs ? ` (${(r.report.searched / r.report.allocs).toFixed(1)} each)` : ''}`,
-            title: 'Free blocks searched over all allocation requests (and per request), counted as OSTEP’s malloc.py walks its list',
-          }))));
+            text: `${num(r.report.searched)}${requests ? ` (${perRequest.format(r.report.searched / requests)} each)` : ''}`,
+            title: 'Free blocks searched over all malloc and realloc requests (and per request), counted as OSTEP’s malloc.py walks its list; a realloc that stays in place searches none',
+          }))),
+        // Peak utilization counts only the requests that got memory: next to
+        // failures it flatters the run (the arena is too small for it).
+        st.failedAllocs ? h('p', { class: 'cmp-warn', text: `${plural(st.failedAllocs, 'request')} failed: peak utilization counts only those that got memory.` }) : null);
       return { card, mapBox, r };
     });
     e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));
@@ -278,14 +285,23 @@ export class CompareView {
   }
 }
 
-/** The comparison's numbers as CSV (a row per strategy and sample) or JSON (reports, final stats, samples). */
-export function compareExport(result, format) {
+const perRequest = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/**
+ * The comparison's numbers as CSV (a row per strategy and sample) or JSON
+ * (the settings, each strategy's report, its statistics after the last op,
+ * and its samples). The cards may show another step (the maps' "Memory at"):
+ * the export is always the whole run.
+ */
+export function compareExport(result, format, config = null) {
   if (format === 'json') {
     return JSON.stringify({
+      config,
       ops: result.tokens.length,
       sampledEvery: result.every ?? 1,
-      firstDivergence: result.firstDivergence,
-      runs: result.runs.map((r) => ({ strategy: r.strategy, report: r.report, stats: r.snapshot.stats, samples: r.samples })),
+      // The op number as the page says it (from 1), or null.
+      firstDivergenceOp: result.firstDivergence == null ? null : result.firstDivergence + 1,
+      runs: result.runs.map((r) => ({ strategy: r.strategy, report: r.report, statsAfterLastOp: r.snapshot.stats, samples: r.samples })),
     }, null, 1);
   }
   const cols = ['step', 'externalFragmentation', 'l2Fragmentation', 'usedBytes', 'requestedBytes', 'freeBlocks', 'largestFree', 'failedAllocs'];

@@ -41,3 +41,9 @@ export function hex(n, width = 0) {
 export function plural(n, one, many = `${one}s`) {
   return `${int.format(n)} ${n === 1 ? one : many}`;
 }
+
+/** "a" or "an" before a number as it is read aloud: an 8 B arena, an 11 KiB one, a 1,024 B one. */
+export function article(text) {
+  const lead = String(text).split(/[,\s]/)[0];
+  return /^8/.test(lead) || lead === '11' || lead === '18' ? 'an' : 'a';
+}

@@ -21,7 +21,7 @@ import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
 import { describeLastOp } from './last-op.js';
 import { PredictBox, PredictScore, questionFor, answerOf, asks } from './predict.js';
-import { num, bytesShort, plural } from './format.js';
+import { num, bytesShort, plural, article } from './format.js';
 import { h } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -740,7 +740,7 @@ async function start() {
     ostepView.setArgs(r);
     // Its addresses (-b) answer predictions too, unless a header (-H) moves them off the map's.
     if (!r.header) predict.base = r.base;
-    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')} in a ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
+    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
   }
 
   async function runTrace(text, config, name) {
@@ -769,7 +769,7 @@ async function start() {
     const st = session.arena.stats();
     // A file by its name; "Trace" / "Pasted trace" mid-sentence in lower case.
     const what = !name ? 'the trace' : /\.\w+$/.test(name) ? `“${name}”` : `the ${name.toLowerCase()}`;
-    notices.show(`Ran ${what}: ${plural(t.count, 'op')} in a ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
+    notices.show(`Ran ${what}: ${plural(t.count, 'op')} in ${article(bytesShort(config.size ?? session.config.size))} ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
   }
 
   /** The trace's heap hint as an arena size: a multiple of the alignment, at most what the page (and a link) takes. */
@@ -819,7 +819,7 @@ async function start() {
     const sized = hintSize(t.heapHint, cfg.align);
     const actions = [];
     if (t.heapHint > 0 && sized !== cfg.size) {
-      actions.push({ label: `Run in a ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
+      actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
     }
     actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, cfg, name)) });
     editor.showTrace({ name, ...t }, actions);
@@ -870,7 +870,9 @@ async function start() {
         } else {
           at = 'end';
         }
-        compareState = { result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion };
+        // The settings the comparison ran under go into its JSON export.
+        const { size, align, coalesce, classes, slabSize } = session.config;
+        compareState = { result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion, config: { size, align, coalesce, classes, slabSize } };
         renderCompare();
       } catch (e) {
         reportScriptError(e, 'Compare failed');
