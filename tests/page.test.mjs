@@ -563,6 +563,19 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   await page.click('[data-testid=trace-run-hint]');
   await idle(page);
   assert.equal((await snap(page)).arenaSize, 20000);
+  // A hint far too small (course copies say 1): the arena just big enough
+  // for first fit is offered first. ptr[0] moves to 640 when it grows to 640
+  // bytes, so first fit needs 1,280 bytes; 1,272 would refuse it.
+  await page.setInputFiles('[data-testid=file-input]', { name: 'hint1.rep', mimeType: 'text/plain', buffer: Buffer.from(rep.replace(/^20000/, '1')) });
+  await page.waitForSelector('[data-testid=trace-run-fit]');
+  assert.match(await page.textContent('[data-testid=trace-run-fit]'), /^Run in a 1,280 B arena \(just big enough: first fit refuses nothing\)$/);
+  assert.match(await page.textContent('[data-testid=trace-run-hint]'), /^Run in an 8 B arena/);
+  await page.click('[data-testid=trace-run-fit]');
+  await idle(page);
+  const fitted = await snap(page);
+  assert.deepEqual([fitted.arenaSize, fitted.stats.failedAllocs], [1280, 0]);
+  const tight = await page.evaluate(() => { const a = globalThis.__playground.api.createArena({ size: 1272 }); a.replay('+512,+128,r0:640,+128,-1,-0'); const n = a.stats().failedAllocs; a.dispose(); return n; });
+  assert.equal(tight, 1);
   await close();
 });
 

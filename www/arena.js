@@ -177,6 +177,12 @@ export function canonicalOps(text) { return core.canonicalOps(utf8(text)); }
 export function parseMallocPy(text) { return core.parseMallocPy(utf8(text)); }
 /** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
 export function maxTranscriptOps() { return core.maxTranscriptOps(); }
+/**
+ * The smallest arena in which `text` runs under first fit with no failed
+ * request (`opts`' align and coalesce), or null past `limit` bytes or when
+ * the list switches strategy: what a CS:APP trace needs.
+ */
+export function firstFitArena(opts, text, limit) { return core.firstFitArena(opts ?? {}, utf8(text), limit); }
 /** The longest log `lastOp()` explains (past it, it returns null). */
 export function maxExplainedOps() { return core.maxExplainedOps(); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id of `ptr[k]`). */

@@ -59,8 +59,8 @@ pub use error::{AllocError, Result};
 pub use free_list::{Config, FreeListAllocator};
 pub use heap::{Heap, HeapConfig, Mode, SlabAllocator, SlabConfig};
 pub use session::{
-    compare, CompareError, CompareRun, Comparer, Comparison, Ptr, ReplayReport, Sample, Session,
-    Snapshot,
+    compare, first_fit_arena, CompareError, CompareRun, Comparer, Comparison, Ptr, ReplayReport,
+    Sample, Session, Snapshot,
 };
 pub use slab::{DEFAULT_CLASSES, DEFAULT_SLAB_SIZE};
 pub use stats::Stats;

@@ -983,6 +983,61 @@ impl CompareState {
     }
 }
 
+/// The smallest arena in which `script` runs under first fit with no failed
+/// request (`config`'s alignment and coalescing; its mode and size are not
+/// used), or `None` when that takes more than `limit` bytes or the script
+/// switches modes (the run would not be first fit's then).
+///
+/// It is the high-water mark of a run in an arena that holds every request at
+/// once: first fit enters the untouched top of the arena only from its
+/// lowest address, so every byte below the mark was handed out once (the
+/// requests' sum bounds it), and in an arena that ends at the mark it makes
+/// the very same choices. What a CS:APP trace needs, where the heap hint is
+/// only a hint and the heap grows.
+///
+/// # Errors
+/// [`CompareError::Config`] when the arena cannot be built (a bad alignment,
+/// or the host cannot provide the memory); [`CompareError::Script`] when the
+/// script does not validate.
+///
+/// # Complexity
+/// O(ops × log n), and the arena's bytes.
+pub fn first_fit_arena(
+    script: &Script,
+    config: &HeapConfig,
+    limit: usize,
+) -> std::result::Result<Option<usize>, CompareError> {
+    let align = config.align.max(1);
+    let mut sum = 0usize;
+    for op in &script.ops {
+        let need = match *op {
+            Op::Alloc { size } | Op::Calloc { size } | Op::Realloc { size, .. } => size,
+            // Its padding too, at most `align - 1` in front.
+            Op::AllocAligned { size, align } => size.saturating_add(align),
+            Op::SetMode { .. } => return Ok(None),
+            _ => 0,
+        };
+        sum = sum.saturating_add(need.saturating_add(align - 1) / align * align);
+    }
+    let cap = limit.min(crate::MAX_ARENA) / align * align;
+    let size = sum.max(align).min(cap);
+    if size == 0 {
+        return Ok(None);
+    }
+    let mut s = Session::new(HeapConfig {
+        arena_size: size,
+        mode: Mode::FirstFit,
+        ..config.clone()
+    })
+    .map_err(CompareError::Config)?;
+    s.replay(script)?;
+    let st = s.heap.stats();
+    if st.failed_allocs > 0 {
+        return Ok(None);
+    }
+    Ok(Some(st.high_water.max(align).next_multiple_of(align)))
+}
+
 /// Runs one script under several modes, in lockstep, from the same config.
 /// `@mode` switches in the script are skipped, so each run stays in its mode.
 /// ([`Comparer`] does the same a chunk at a time.)

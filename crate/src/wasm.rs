@@ -736,6 +736,19 @@ fn compare_error(e: session::CompareError) -> JsValue {
     }
 }
 
+/// The smallest arena in which the op list runs under first fit with no
+/// failed request (`opts`' alignment and coalescing), or `null` past `limit`
+/// bytes or when the list switches strategy. See [`session::first_fit_arena`].
+#[wasm_bindgen(js_name = firstFitArena)]
+pub fn first_fit_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<Option<u32>> {
+    let config = config_arg(&opts)?;
+    let limit = uint(&limit, "limit")?;
+    let script: Script = script::parse(utf8(text)?).map_err(script_error)?;
+    config.validate().map_err(js_error)?;
+    let size = session::first_fit_arena(&script, &config, limit).map_err(compare_error)?;
+    Ok(size.map(|n| n as u32))
+}
+
 /// Runs one op list under several strategies in lockstep:
 /// `{ runs: [{ strategy, report, samples, snapshot }], firstDivergence }`.
 #[wasm_bindgen]

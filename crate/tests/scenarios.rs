@@ -3585,3 +3585,62 @@ fn replay_report_counts_the_blocks_reallocs_search() {
         .unwrap();
     assert_eq!(report.searched, 8 + 4);
 }
+
+/// `first_fit_arena` is the smallest arena where first fit refuses nothing,
+/// and in it first fit makes the same choices as in any larger arena.
+#[test]
+fn first_fit_arena_is_the_smallest_that_refuses_nothing() {
+    use alloc_playground::first_fit_arena;
+    let mut rng = Rng::new(7);
+    for round in 0..40 {
+        let shape = [Shape::Uniform, Shape::SmallBiased, Shape::Phased][round % 3];
+        let ops = workload::generate(&WorkloadConfig {
+            shape,
+            seed: round as u64,
+            ops: 400,
+            alloc_percent: 55,
+            max_size: 300,
+            ..WorkloadConfig::default()
+        });
+        let k = ops.iter().filter(|o| o.is_alloc()).count();
+        let mut text = ops
+            .iter()
+            .map(|o| o.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        // A realloc that grows, an aligned request and a calloc too.
+        text.push_str(&format!(",+40,r{k}:{},+24@64,c10", rng.range(1, 500)));
+        let script = script::parse(&text).unwrap();
+        let (align, coalesce) = ([1, 8, 16][round % 3], round % 4 != 0);
+        let config = heap_config(1 << 20, Mode::BestFit, align, coalesce);
+        let h = first_fit_arena(&script, &config, 1 << 20)
+            .unwrap()
+            .expect("fits in 1 MiB");
+        assert_eq!(h % align, 0);
+        let run = |size: usize| {
+            let mut s = session(size, Mode::FirstFit, align, coalesce);
+            s.replay(&script).unwrap();
+            let st = s.heap().stats();
+            (st.failed_allocs, s.ptrs().to_vec())
+        };
+        let (failed, ptrs) = run(h);
+        assert_eq!(failed, 0, "round {round}: nothing refused in {h} B");
+        assert_eq!(
+            ptrs,
+            run(1 << 20).1,
+            "round {round}: the same offsets as in 1 MiB"
+        );
+        assert!(
+            run(h - align).0 > 0,
+            "round {round}: {} B is too small",
+            h - align
+        );
+    }
+    // Past the limit, or with a strategy switch, there is no answer.
+    let big = script::parse("+1000,+1000").unwrap();
+    let config = heap_config(1024, Mode::FirstFit, 8, true);
+    assert_eq!(first_fit_arena(&big, &config, 2048).unwrap(), Some(2000));
+    assert_eq!(first_fit_arena(&big, &config, 1999).unwrap(), None);
+    let switch = script::parse("+8,@best-fit,+8").unwrap();
+    assert_eq!(first_fit_arena(&switch, &config, 4096).unwrap(), None);
+}

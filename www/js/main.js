@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, STRATEGIES } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, firstFitArena, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -772,6 +772,18 @@ async function start() {
     notices.show(`Ran ${what}: ${plural(t.count, 'op')} in ${article(bytesShort(config.size ?? session.config.size))} ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
   }
 
+  /** The smallest arena in which a trace's ops run under first fit with no failure (null past the page's largest arena); one trace remembered. */
+  let fitMemo = null;
+  function fittingArena(text, ops, cfg) {
+    const key = `${cfg.align}/${cfg.coalesce}`;
+    if (fitMemo?.text !== text || fitMemo.key !== key) {
+      let size = null;
+      try { size = firstFitArena({ ...cfg, strategy: 'first-fit' }, ops, MAX_URL_ARENA); } catch { /* none to offer */ }
+      fitMemo = { text, key, size };
+    }
+    return fitMemo.size;
+  }
+
   /** The trace's heap hint as an arena size: a multiple of the alignment, at most what the page (and a link) takes. */
   function hintSize(hint, align) {
     const a = align || 8;
@@ -818,7 +830,14 @@ async function start() {
     const cfg = session.config;
     const sized = hintSize(t.heapHint, cfg.align);
     const actions = [];
-    if (t.heapHint > 0 && sized !== cfg.size) {
+    // CS:APP's heap grows as needed and the hint is only a hint (often far
+    // too small): offer the smallest arena that refuses nothing, as the core
+    // works it out for first fit.
+    const fit = fittingArena(text, t.ops, cfg);
+    if (fit != null && fit !== cfg.size) {
+      actions.push({ label: `Run in ${article(num(fit))} ${num(fit)} B arena (just big enough: first fit refuses nothing)`, testid: 'trace-run-fit', onClick: () => run(() => runTrace(text, { ...cfg, size: fit }, name)) });
+    }
+    if (t.heapHint > 0 && sized !== cfg.size && sized !== fit) {
       actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
     }
     actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, cfg, name)) });
