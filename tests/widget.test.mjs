@@ -142,6 +142,9 @@ test('clicking a used block frees it; readonly widgets refuse', async () => {
     await el.locator('.mm-b.mm-used').first().click();
     const used = await el.evaluate((e) => e.snapshot().stats.usedBlocks);
     assert.equal(used, readonly ? 2 : 1, readonly ? 'readonly keeps the block' : 'click frees');
+    assert.equal(await el.evaluate((e) => e.shadowRoot.querySelector('.ap-status').textContent), readonly ? '' : 'Freed ptr[0]: 32 B at 0.', 'the status line says so');
+    // A block is a button only where a click does something.
+    assert.equal(await el.locator('.mm-b.mm-used').first().getAttribute('role'), readonly ? 'img' : 'button');
     assert.equal(await el.evaluate((e) => !!e.shadowRoot.querySelector('.ap-primary')), !readonly, 'readonly has no malloc button');
   }
   await close();
@@ -289,6 +292,10 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
   assert.match(widget, /ops="\+16,\+32,-0,\+8"/);
   assert.match(widget, /step="3"/);
   assert.match(await page.textContent('#embed-step'), /starting at step 3 of 4/);
+  // Copying says so inside the dialog (a notice would be under the modal).
+  await page.click('#embed-copy-widget');
+  await page.waitForFunction(() => document.querySelector('[data-testid=embed-status]').textContent !== '');
+  assert.match(await page.textContent('[data-testid=embed-status]'), /^The widget snippet is copied\.$|^The snippet is selected/);
   await page.screenshot({ path: join(SHOTS, 'embed-dialog.png') });
   // Both snippets, pasted into a page, rebuild the same blocks.
   for (const snippet of [widget, iframe]) {
@@ -816,7 +823,8 @@ test('predict: the reader answers before each op runs, is checked and scored; a 
   });
   await settled(page);
   const q = page.locator('#q');
-  const box = () => q.evaluate((el) => el.shadowRoot.querySelector('[part=predict]').textContent);
+  // What the box shows (its hidden live line repeats it for screen readers).
+  const box = () => q.evaluate((el) => [...el.shadowRoot.querySelector('[part=predict]').children].filter((c) => !c.matches('.pd-live')).map((c) => c.textContent).join(''));
   const inShadow = (sel) => q.locator(sel);
   assert.deepEqual(await q.evaluate((el) => [el.predict, el.step]), [true, 0]);
   // A quiz's ops stay as written: no malloc form, the strategy fixed, blocks not freed by a click.
@@ -881,7 +889,7 @@ test('predict mode travels: the Embed snippets carry it, and the iframe page pas
   assert.match(iframe, /height="840"/, 'a taller frame for the question box');
   await page.goto(src);
   await page.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
-  const text = await page.evaluate(() => document.querySelector('alloc-playground').shadowRoot.querySelector('[part=predict]').textContent);
+  const text = await page.evaluate(() => document.querySelector('alloc-playground').shadowRoot.querySelector('[part=predict] .pd-q').textContent);
   assert.match(text, /^Predict Op 1: ptr\[0\] = malloc\(32\) under Next fit/);
   await close();
 });

@@ -388,7 +388,12 @@ export class AllocPlaygroundElement extends HTMLElement {
     root.append(mapBox);
     this.#map = new MemoryMap(mapBox, {
       label: 'Memory map',
-      onFree: editable && c.has('free') ? (b) => this.#mutate((a) => { a.free(b.offset); this.#selected = b.offset; }) : undefined,
+      onFree: editable && c.has('free') ? (b) => this.#mutate((a) => {
+        a.free(b.offset);
+        this.#selected = b.offset;
+        // Said in the status line (a live region), with or without `explain`.
+        return `Freed ${b.seq >= 0 ? `ptr[${b.seq}]` : 'the block'}: ${num(b.size)} B at ${num(b.offset)}.`;
+      }) : undefined,
       // Inspecting shows a block's bytes: only where the byte view is.
       onInspect: c.has('bytes') ? (b) => { this.#selected = b.offset; this.#refresh(); } : undefined,
     });

@@ -59,7 +59,7 @@ export class AllocPanel {
     h('div', { class: 'ap-quick', role: 'group', 'aria-label': 'Quick malloc' },
       h('span', { class: 'ap-quick-label', text: 'Quick' }),
       [8, 16, 24, 32, 64, 128].map((n) => h('button', {
-        type: 'button', class: 'chip', 'data-quick': n, title: `malloc(${n})`, 'aria-label': `malloc ${n} bytes`,
+        type: 'button', class: 'chip', 'data-quick': n, title: `malloc(${n})`, 'aria-label': `+${n}: malloc ${n} bytes`,
         onclick: () => opts.onAlloc?.({ size: n, align: null }),
       }, `+${n}`))));
 

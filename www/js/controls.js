@@ -130,7 +130,8 @@ export class ConfigControls {
     e.merge.hidden = st.coalesce;
     if (this.#els.classes.ownerDocument.activeElement !== e.classes) e.classes.value = (st.classes ?? []).join(', ');
     if (this.#els.slabSize.ownerDocument.activeElement !== e.slabSize) e.slabSize.value = String(st.slabSize ?? '');
-    e.hint.textContent = STRATEGY_HINTS[st.strategy] ?? '';
+    const hint = STRATEGY_HINTS[st.strategy] ?? '';
+    if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
     for (const el of [e.strategy, e.size, e.align, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
   }
 }

@@ -224,7 +224,7 @@ async function start() {
   // (lastOp()). Stepping, playing or scrubbing past a question just shows it.
   const MAX_PREDICTED = maxExplainedOps();
   const predict = {
-    on: false, score: new PredictScore(), last: null, focus: false, drawn: '',
+    on: false, score: new PredictScore(), last: null, focus: false, drawn: '', answering: false,
     /** malloc.py's -b of a pasted command: its addresses are answers too (without a header only). */
     base: null,
   };
@@ -271,8 +271,15 @@ async function start() {
   async function answerPrediction(guess) {
     const q = predictBox.question;
     if (!q || session.position !== q.step - 1 || busy || session.busy) return;
-    await seek(q.step);
-    if (session.position !== q.step) return;
+    // One redraw for the answer (the verdict with the next question), not
+    // one for the step and one for the verdict.
+    predict.answering = true;
+    try {
+      await seek(q.step);
+    } finally {
+      predict.answering = false;
+    }
+    if (session.position !== q.step) { schedule(); return; }
     let e = null;
     try { e = session.arena.lastOp(); } catch { /* not graded: below */ }
     predict.last = null;
@@ -287,6 +294,7 @@ async function start() {
   }
   function renderPredict(isBusy) {
     if (!predict.on) { predictBox.clear(); return; }
+    if (predict.answering) return;
     const key = `${session.version}/${isBusy}/${playing}/${predict.score.total}`;
     if (predict.drawn === key) return;
     predict.drawn = key;
@@ -430,11 +438,12 @@ async function start() {
     $(`embed-copy-${which}`).addEventListener('click', async () => {
       const area = $(`embed-${which}`);
       area.select();
+      // Said inside the dialog: a notice would sit under the modal, out of reach.
       try {
         await navigator.clipboard.writeText(area.value);
-        notices.show(`The ${which} snippet is copied.`, { kind: 'ok', key: 'embed' });
+        $('embed-status').textContent = `The ${which} snippet is copied.`;
       } catch {
-        notices.show('Select the snippet and copy it (the clipboard is not available here).', { kind: 'info', key: 'embed' });
+        $('embed-status').textContent = 'The snippet is selected: press Ctrl+C to copy it (the clipboard is not available here).';
       }
     });
   }
@@ -675,6 +684,7 @@ async function start() {
     playing = false;
     clearTimeout(playTimer);
     cancelAnimationFrame(playTimer);
+    lastOpAt = -1; // the op play stopped after is said now
     schedule();
   }
 
@@ -911,6 +921,7 @@ async function start() {
   }
 
   function openEmbed() {
+    $('embed-status').textContent = '';
     const { widget, iframe, dropped } = embedSnippets({ config: session.config, tokens: session.tokens(), step: session.position, base: new URL('.', location.href), defaults: createArenaDefaults, predict: predict.on });
     const total = session.total;
     $('embed-step').textContent = session.position < Math.min(total, MAX_EMBED_OPS)
@@ -1170,6 +1181,8 @@ async function start() {
       if (session.busy) { scheduleLastOp(); return; }
       lastOpAt = session.version;
       const el = $('last-op');
+      // Said once the cursor rests: not on every step of play.
+      el.setAttribute('aria-live', playing ? 'off' : 'polite');
       let text = '';
       try { text = describeLastOp(session.arena.lastOp(), session.config, traceName); } catch { /* none to show */ }
       el.textContent = text;

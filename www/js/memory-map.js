@@ -428,7 +428,12 @@ export class MemoryMap {
       }
       let tp = templates.get(key);
       if (!tp) {
-        const extra = !interactive ? {} : head ? { role: 'button', tabindex: '-1' } : { 'aria-hidden': 'true' };
+        // A button only where a click does something: a used block frees
+        // (or shows its bytes), a free one shows its bytes; else an image
+        // the keyboard still visits for its label and tooltip.
+        const used = kind === KIND.USED || kind === KIND.CHUNK_USED;
+        const acts = used ? !!(this.#opts.onFree || this.#opts.onInspect) : !!this.#opts.onInspect;
+        const extra = !interactive ? {} : head ? { role: acts ? 'button' : 'img', tabindex: '-1' } : { 'aria-hidden': 'true' };
         tp = s('rect', { height: rowH, ...fillFor(kind, p, seq), ...extra });
         templates.set(key, tp);
       }
@@ -805,7 +810,8 @@ export class MemoryMap {
     this.#tip.replaceChildren(
       h('div', { class: 'mm-tip-head' }, h('strong', { text: title }), h('span', { class: `mm-tip-badge mm-tip-${blk.kind}`, text: badge })),
       h('dl', { class: 'mm-tip-dl' }, rows),
-      hint ? h('div', { class: 'mm-tip-hint', text: hint }) : null);
+      // (replaceChildren would write a null out as the text "null")
+      ...(hint ? [h('div', { class: 'mm-tip-hint', text: hint })] : []));
     this.#tip.hidden = false;
     this.#placeTip(cx, cy);
   }

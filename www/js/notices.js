@@ -12,6 +12,13 @@ export class Notices {
   constructor(container) {
     this.#root = h('div', { class: 'notices' });
     container.append(this.#root);
+    // The notices float over the bottom of the page: scrolling a focused
+    // control into view keeps it above them.
+    if (typeof ResizeObserver === 'function') {
+      new ResizeObserver(() => {
+        document.documentElement.style.scrollPaddingBottom = `${Math.ceil(this.#root.getBoundingClientRect().height) + 16}px`;
+      }).observe(this.#root);
+    }
   }
 
   /**
@@ -21,7 +28,31 @@ export class Notices {
    */
   show(message, { kind = 'info', actions = [], timeout = kind === 'error' || actions.length ? 0 : 5000, key, detail } = {}) {
     if (key) this.dismiss(key);
-    const close = () => { n.remove(); };
+    // Closing a notice that holds the focus hands it back to the control
+    // that had it when the notice came (not to <body>).
+    const opener = document.activeElement;
+    let timer = 0;
+    let left = timeout;
+    let started = 0;
+    const close = () => {
+      clearTimeout(timer);
+      const hadFocus = n.contains(document.activeElement);
+      n.remove();
+      if (hadFocus && opener?.isConnected && opener !== document.body) opener.focus({ preventScroll: true });
+    };
+    // The timeout waits while the notice is pointed at or focused: a reader
+    // on its way to a button must not see it vanish.
+    const arm = () => {
+      if (!left || timer) return;
+      started = Date.now();
+      timer = setTimeout(close, left);
+    };
+    const pause = () => {
+      if (!timer) return;
+      clearTimeout(timer);
+      timer = 0;
+      left = Math.max(1500, left - (Date.now() - started));
+    };
     const n = h('div', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-key': key ?? '' },
       h('div', { class: 'notice-body' },
         h('p', { class: 'notice-msg', text: message }),
@@ -31,10 +62,14 @@ export class Notices {
           onclick: () => { close(); a.onClick?.(); },
         }))) : null),
       h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: close }, iconSvg('x')));
+    n.addEventListener('focusin', pause);
+    n.addEventListener('pointerenter', pause);
+    n.addEventListener('focusout', (e) => { if (!n.contains(e.relatedTarget)) arm(); });
+    n.addEventListener('pointerleave', () => { if (!n.contains(document.activeElement)) arm(); });
     this.#root.append(n);
     // A stack of old notices helps no one: the newest few stay.
     while (this.#root.children.length > MAX_SHOWN) this.#root.firstElementChild.remove();
-    if (timeout) setTimeout(close, timeout);
+    arm();
     return n;
   }
 
@@ -56,6 +91,9 @@ export class ProgressBar {
     this.#bar = h('progress', { class: 'progress-bar', max: 1, value: 0 });
     this.#label = h('span', { class: 'progress-label' });
     this.#count = h('span', { class: 'progress-count' });
+    // The label is announced (a job started); the count is not, on every
+    // chunk (the progress element carries it).
+    this.#count.setAttribute('aria-hidden', 'true');
     this.#root = h('div', { class: 'progress', hidden: true, role: 'status', 'aria-live': 'polite' },
       h('div', { class: 'progress-text' }, this.#label, this.#count),
       this.#bar,
@@ -65,7 +103,8 @@ export class ProgressBar {
 
   update(done, total, label) {
     this.#root.hidden = false;
-    this.#label.textContent = label ?? 'Working';
+    const text = label ?? 'Working';
+    if (this.#label.textContent !== text) this.#label.textContent = text;
     this.#count.textContent = `${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} ops`;
     this.#bar.max = total || 1;
     this.#bar.value = done;

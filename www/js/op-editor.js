@@ -127,7 +127,12 @@ export class OpEditor {
     this.#standIn = standIn;
     this.setFormat(format);
     this.#paintGutter();
+    // The page set the text (a sync after a free, a load): its count is not
+    // news to announce; typing is (the live region speaks again after this).
+    const st = this.#els.status;
+    st.setAttribute('aria-live', 'off');
     if (validate) this.validateNow(); else this.#status('', 'idle');
+    setTimeout(() => st.setAttribute('aria-live', 'polite'), 0);
   }
 
   #schedule() {

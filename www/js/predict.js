@@ -125,11 +125,13 @@ export class PredictScore {
 /**
  * The box under the map: the verdict on the last guess, then the question
  * for the next op (or a line saying why there is none), then the score.
- * Markup only; the caller runs the op and grades. It is a live region: a
- * screen reader hears the verdict and the next question.
+ * Markup only; the caller runs the op and grades. A screen reader hears
+ * the verdict and the next question once, as one sentence (a hidden live
+ * line; the buttons and hints are not read out on every answer).
  */
 export class PredictBox {
   #root;
+  #live;
   #opts;
   #q = null;
 
@@ -141,7 +143,8 @@ export class PredictBox {
    */
   constructor(container, opts) {
     this.#opts = opts;
-    this.#root = h('div', { class: 'pd', 'data-testid': 'predict', hidden: true, part: 'predict', 'aria-live': 'polite', tabindex: '-1' });
+    this.#live = h('p', { class: 'pd-live', 'aria-live': 'polite', 'data-testid': 'predict-live' });
+    this.#root = h('div', { class: 'pd', 'data-testid': 'predict', hidden: true, part: 'predict', tabindex: '-1', 'aria-label': 'Predict' });
     container.append(this.#root);
   }
 
@@ -172,8 +175,11 @@ export class PredictBox {
       }
     }
     if (score.total) parts.push(h('p', { class: 'pd-score', 'data-testid': 'predict-score', text: `${num(score.right)} of ${plural(score.total, 'prediction')} right` }));
-    this.#root.replaceChildren(...parts);
+    this.#root.replaceChildren(this.#live, ...parts);
     this.#root.hidden = !parts.length;
+    // The sentence to hear: the verdict, then the question (or the note).
+    const say = [...this.#root.querySelectorAll('.pd-verdict, .pd-q:not(.pd-verdict)')].map((p) => p.textContent.trim()).join(' ');
+    if (this.#live.textContent !== say) this.#live.textContent = say;
     if (focus && parts.length) (this.#root.querySelector('.pd-offset, .pd-restart') ?? this.#root).focus({ preventScroll: true });
   }
 
@@ -233,6 +239,7 @@ export class PredictBox {
   clear() {
     this.#q = null;
     this.#root.hidden = true;
-    this.#root.replaceChildren();
+    this.#live.textContent = '';
+    this.#root.replaceChildren(this.#live);
   }
 }
