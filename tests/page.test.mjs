@@ -675,14 +675,18 @@ test('failed ops are marked in the timeline and counted in the map status', asyn
 test('a strategy switch after ops says what it means and offers a re-run; a reset keeps the shown strategy', async () => {
   const { page, close } = await open('#size=100&strategy=worst-fit&align=4&coalesce=0&ops=+10,+20,-0,+5');
   assert.equal((await snap(page)).blocks.find((b) => b.seq === 2).offset, 32);
+  await page.focus('[data-testid=strategy]');
   await page.selectOption('[data-testid=strategy]', 'best-fit');
   await idle(page);
   assert.equal(await log(page), '+10,+20,-0,+5,@best-fit');
   const notice = page.locator('.notice', { hasText: 'Best fit from op 5 on' });
   assert.match(await notice.textContent(), /records the switch as @best-fit, and blocks already placed stay/);
-  // The other reading: the same ops from the start under best fit.
-  await notice.getByRole('button', { name: 'Re-run all 4 ops under Best fit' }).click();
+  // The other reading: the same ops from the start under best fit. Pressed
+  // from the keyboard, the notice goes and the focus goes back where it was.
+  await notice.getByRole('button', { name: 'Re-run all 4 ops under Best fit' }).focus();
+  await page.keyboard.press('Enter');
   await idle(page);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'strategy');
   const d = await snap(page);
   assert.deepEqual([d.strategy, await log(page)], ['best-fit', '+10,+20,-0,+5']);
   assert.equal(d.blocks.find((b) => b.seq === 2).offset, 0);
