@@ -1162,6 +1162,10 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   // Each card adds peak utilization and the search cost, from the core's report.
   const searched = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.report.searched));
   const shown = await page.$$eval('.cmp-card', (cs) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')].find((d) => d.querySelector('dt').textContent === 'Blocks searched').querySelector('dd').textContent));
+  // And the high-water mark that peak utilization divides by.
+  const marks = await page.$$eval('.cmp-card', (cs) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')].find((d) => d.querySelector('dt').textContent === 'High-water mark').querySelector('dd').textContent));
+  const highs = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => `${r.snapshot.stats.highWater} B`));
+  assert.deepEqual(marks, highs);
   assert.deepEqual(shown.map((t) => Number(t.split(' ')[0].replace(/,/g, ''))), searched);
   assert.ok(searched[2] >= searched[0], 'best fit searches at least as many blocks as first fit');
   assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^External fragmentation \(1 − L\/F\) over the ops/);

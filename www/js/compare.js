@@ -266,7 +266,10 @@ export class CompareView {
           h('div', null, h('dt', { text: 'Failed allocs' }), h('dd', { text: num(st.failedAllocs) })),
           h('div', null, h('dt', { text: 'Largest free block' }), h('dd', { text: `${num(st.largestFree)} B` })),
           h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) })),
-          h('div', null, h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
+          h('div', { title: 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. In a fixed arena next and worst fit walk into its untouched top, so their high-water mark (and utilization) follows the arena’s size' },
+            h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
+          h('div', { title: 'The highest end any block has had: the heap a program would need' },
+            h('dt', { text: 'High-water mark' }), h('dd', { text: bytesShort(st.highWater) })),
           h('div', null, h('dt', { text: 'Blocks searched' }), h('dd', {
             text: `${num(r.report.searched)}${requests ? ` (${perRequest.format(r.report.searched / requests)} each)` : ''}`,
             title: 'Free blocks searched over all malloc and realloc requests (and per request), counted as OSTEP’s malloc.py walks its list; a realloc that stays in place searches none',
