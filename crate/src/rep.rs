@@ -2,7 +2,8 @@
 //!
 //! Four header lines — heap-size hint, number of ids, number of ops, weight —
 //! then one op per line: `a id size` (malloc), `f id` (free; `f -1` frees
-//! nothing), `r id size` (realloc). Blank lines and `#` comment lines are skipped.
+//! nothing), `r id size` (realloc; `r id 0` frees, as CS:APP's `mm_realloc`
+//! does). Blank lines and `#` comment lines are skipped.
 
 use crate::fxhash::FxMap;
 use crate::script::{Op, Script, ScriptError, MAX_OPS, MAX_SIZE};
@@ -152,7 +153,19 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
                 Op::Free { ptr: p }
             }
             "r" => {
-                let s = size(f.next())?;
+                let raw = f.next();
+                // realloc(p, 0) frees p, as CS:APP's mm_realloc is specified.
+                if raw == Some("0") && live.contains_key(&id) {
+                    if f.next().is_some() {
+                        return Err(ScriptError::new(ln, 1, format!("extra fields in {l:?}")));
+                    }
+                    ops.push(Op::Free {
+                        ptr: live.remove(&id).expect("live"),
+                    });
+                    op_lines.push(ln);
+                    continue;
+                }
+                let s = size(raw)?;
                 match live.get(&id) {
                     Some(&p) => Op::Realloc { ptr: p, size: s },
                     None => {

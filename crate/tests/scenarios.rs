@@ -1885,6 +1885,23 @@ fn rep_errors_name_the_line() {
         let e = rep::parse(text).unwrap_err();
         assert_eq!((e.line, e.message.as_str()), (line, message), "{text:?}");
     }
+    // realloc(p, 0) frees p (CS:APP's mm_realloc); the id can be allocated again.
+    let t = rep::parse("100\n1\n3\n1\na 0 5\nr 0 0\na 0 7\n").unwrap();
+    assert_eq!(
+        t.script.ops,
+        vec![
+            Op::Alloc { size: 5 },
+            Op::Free { ptr: 0 },
+            Op::Alloc { size: 7 }
+        ]
+    );
+    assert_eq!(t.ptr_ids, vec![0, 0]);
+    // Of an id that holds nothing it is realloc(NULL, 0): a size of 0, refused.
+    let e = rep::parse("100\n1\n1\n1\nr 0 0\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (5, "size 0 is out of range (1 to 1073741824)")
+    );
     // `#` comment lines are skipped like blank ones, and count as no op.
     let t = rep::parse("# a course's note\n100\n1\n2\n1\na 0 5\n# freed:\nf 0\n# end\n").unwrap();
     assert_eq!(
