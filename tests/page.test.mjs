@@ -1517,3 +1517,24 @@ test('predict mode after a malloc.py command: its -b addresses are answers too; 
   assert.match(await page.textContent('[data-testid=predict]'), /Op 3: free\(ptr\[1\]\) does nothing: ptr\[1\] is NULL \(its request failed\)\. Step forward\./);
   await close();
 });
+
+test('the op strip is one tab stop: arrows move along it and Enter goes there', async () => {
+  const { page, close } = await open('#size=256&strategy=first-fit&align=8&coalesce=1&ops=+8,+16,+24,-1,+32');
+  const stops = () => page.$$eval('.tl-op', (els) => els.filter((e) => e.tabIndex === 0).map((e) => e.dataset.step));
+  assert.deepEqual(await stops(), ['5'], 'the last op run is the stop');
+  await page.focus('.tl-op[data-step="5"]');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.step), '3');
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 5, 'moving along the strip does not step');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 3);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.step), '3', 'the focus stays on the op');
+  assert.deepEqual(await stops(), ['3']);
+  await page.keyboard.press('Home');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.step), '1');
+  await page.keyboard.press('End');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.step), '5');
+  await close();
+});

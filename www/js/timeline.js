@@ -47,7 +47,8 @@ export class TimelineView {
       oninput: () => opts.onSeek?.(Number(scrub.value)),
     });
     const sparkNote = h('span', { class: 'tl-spark-note' });
-    const ops = h('ol', { class: 'tl-ops', 'aria-label': 'Ops around the cursor' });
+    // One tab stop for the whole strip (roving tabindex): ← → Home End move along it.
+    const ops = h('ol', { class: 'tl-ops', 'aria-label': 'Ops around the cursor', onkeydown: (ev) => this.#stripKey(ev) });
 
     const forkSel = h('select', { class: 'input input-sm', 'aria-label': 'Strategy for the fork' },
       opts.strategies.map((st) => h('option', { value: st, text: strategyLabel(st) })));
@@ -71,6 +72,19 @@ export class TimelineView {
         branchWrap));
     container.append(this.#root);
     this.#els = { start, undo, play, redo, end, speed, readout, spark, scrub, ops, forkSel, fork, branch, branchWrap, sparkNote, predict };
+  }
+
+  /** ← → Home End in the op strip move the focus along it (its one tab stop moves too). */
+  #stripKey(ev) {
+    const all = [...this.#els.ops.querySelectorAll('.tl-op')];
+    const i = all.indexOf(ev.target);
+    if (i < 0) return;
+    const j = { ArrowLeft: i - 1, ArrowRight: i + 1, Home: 0, End: all.length - 1 }[ev.key];
+    if (j === undefined) return;
+    ev.preventDefault();
+    const next = all[Math.max(0, Math.min(all.length - 1, j))];
+    for (const b of all) b.tabIndex = b === next ? 0 : -1;
+    next.focus();
   }
 
   /**
@@ -133,6 +147,9 @@ export class TimelineView {
     // scrubber, where a repeated Enter does nothing (on the opposite button
     // it would walk back the way it came) and the arrows still step.
     const sameOp = was?.dataset.step ? e.ops.querySelector(`[data-step="${was.dataset.step}"]`) : null;
+    const opButtons = [...e.ops.querySelectorAll('.tl-op')];
+    const stop = sameOp ?? e.ops.querySelector(`[data-step="${pos}"]`) ?? opButtons[0];
+    for (const b of opButtons) b.tabIndex = b === stop ? 0 : -1;
     this.#parked = keepFocus(was, [sameOp, e.scrub, e.play, e.undo, e.redo].filter(Boolean), this.#parked);
 
     // Fragmentation over time, behind the scrubber.
