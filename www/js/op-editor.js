@@ -31,7 +31,7 @@ export class OpEditor {
     const fmtRep = h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'false', text: '.rep trace', onclick: () => this.setFormat('rep', true) });
     const seg = h('div', { class: 'seg', role: 'group', 'aria-label': 'Format' }, fmtOps, fmtRep);
 
-    const file = h('input', { type: 'file', class: 'sr-only', accept: '.rep,.txt,.ops,text/plain', 'data-testid': 'file-input', tabindex: '-1',
+    const file = h('input', { type: 'file', class: 'sr-only', accept: '.rep,.txt,.ops,text/plain', 'data-testid': 'file-input', tabindex: '-1', 'aria-hidden': 'true',
       onchange: () => { const f = file.files?.[0]; if (f) opts.onFile?.(f); file.value = ''; } });
     const pick = button('Import file', { class: 'btn btn-sm', onclick: () => file.click(), 'data-testid': 'import' }, 'upload');
     const download = button('Download', { class: 'btn btn-sm btn-ghost', title: 'Save the op list as a text file', onclick: () => this.#download() }, 'download');
