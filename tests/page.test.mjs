@@ -1538,3 +1538,22 @@ test('the op strip is one tab stop: arrows move along it and Enter goes there', 
   assert.equal(await page.evaluate(() => document.activeElement.dataset.step), '5');
   await close();
 });
+
+test('arrow keys through the strategy select record one switch, where they rest', async () => {
+  const { page, close } = await open('#size=256&strategy=first-fit&align=8&coalesce=1&ops=+8,+16');
+  await page.focus('[data-testid=strategy]');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  // Still waiting for the keys to rest: nothing recorded, the select shows where it is.
+  assert.equal(await log(page), '+8,+16');
+  assert.equal(await page.inputValue('[data-testid=strategy]'), 'worst-fit');
+  await page.waitForFunction(() => globalThis.__playground.arena.log() !== '+8,+16');
+  await idle(page);
+  assert.equal(await log(page), '+8,+16,@worst-fit');
+  // A mouse (or script) choice applies at once.
+  await page.selectOption('[data-testid=strategy]', 'best-fit');
+  await idle(page);
+  assert.equal(await log(page), '+8,+16,@worst-fit,@best-fit');
+  await close();
+});

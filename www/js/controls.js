@@ -48,9 +48,37 @@ export function slabForAlign({ classes, slabSize }, align) {
   return { classes: next, slabSize: Math.max(slabSize, 2 ** Math.ceil(Math.log2(next.at(-1)))) };
 }
 
+/**
+ * Calls `fn(value)` when a select changes. The arrow keys change a closed
+ * select at every press (each would be a strategy switch in the op list, or
+ * a re-run of every op for the alignment), so a change right after a key
+ * waits until the keys rest (500 ms) or the focus leaves. Returns whether a
+ * change is waiting.
+ */
+function settledChange(select, fn) {
+  let keyAt = -Infinity;
+  let timer = 0;
+  const fire = () => {
+    clearTimeout(timer);
+    timer = 0;
+    fn(select.value);
+  };
+  select.addEventListener('keydown', () => { keyAt = performance.now(); });
+  select.addEventListener('change', () => {
+    clearTimeout(timer);
+    timer = 0;
+    if (performance.now() - keyAt < 100) timer = setTimeout(fire, 500);
+    else fire();
+  });
+  select.addEventListener('blur', () => { if (timer) fire(); });
+  return () => timer !== 0;
+}
+
 export class ConfigControls {
   #els;
   #opts;
+  /** Per select: whether a keyboard change waits to settle (see settledChange). */
+  #pending = {};
 
   /**
    * @param {HTMLElement} container
@@ -58,7 +86,8 @@ export class ConfigControls {
    */
   constructor(container, opts) {
     this.#opts = opts;
-    const strategy = h('select', { class: 'input', 'data-testid': 'strategy', onchange: () => opts.onStrategy?.(strategy.value) });
+    const strategy = h('select', { class: 'input', 'data-testid': 'strategy' });
+    this.#pending.strategy = settledChange(strategy, (v) => opts.onStrategy?.(v));
     for (const s of opts.strategies) strategy.append(h('option', { value: s, text: strategyLabel(s) }));
     const listId = `sizes-${Math.random().toString(36).slice(2, 8)}`;
     const size = h('input', {
@@ -71,8 +100,9 @@ export class ConfigControls {
       onkeydown: (e) => { if (e.key === 'Enter') size.blur(); },
     });
     const sizes = h('datalist', { id: listId }, SIZES.map((n) => h('option', { value: n })));
-    const align = h('select', { class: 'input', 'data-testid': 'align', onchange: () => opts.onAlign?.(Number(align.value)) },
+    const align = h('select', { class: 'input', 'data-testid': 'align' },
       ALIGNS.map((a) => h('option', { value: a, text: String(a) })));
+    this.#pending.align = settledChange(align, (v) => opts.onAlign?.(Number(v)));
     const coalesce = h('input', { type: 'checkbox', class: 'switch-input', role: 'switch', 'data-testid': 'coalesce', onchange: () => opts.onCoalesce?.(coalesce.checked) });
     const coalesceField = h('label', { class: 'switch' }, coalesce, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', { class: 'switch-label', text: 'Coalesce' }));
     const merge = button('Merge now', { class: 'btn btn-ghost btn-sm', title: 'Merge every pair of adjacent free blocks (@merge)', onclick: () => opts.onMerge?.() }, 'merge');
@@ -123,9 +153,10 @@ export class ConfigControls {
   render(st) {
     const e = this.#els;
     for (const o of e.strategy.options) o.textContent = strategyLabel(o.value, st.classes);
-    e.strategy.value = st.strategy;
+    // (Not while a keyboard change waits to settle: it would put the old value back.)
+    if (!this.#pending.strategy()) e.strategy.value = st.strategy;
     if (this.#els.size.ownerDocument.activeElement !== e.size) e.size.value = String(st.size);
-    e.align.value = String(st.align);
+    if (!this.#pending.align()) e.align.value = String(st.align);
     e.coalesce.checked = st.coalesce;
     e.merge.hidden = st.coalesce;
     if (this.#els.classes.ownerDocument.activeElement !== e.classes) e.classes.value = (st.classes ?? []).join(', ');
