@@ -57,7 +57,8 @@ pub struct LastOp {
     pub merged: Option<Span>,
     /// A realloc's: where the block was before (when it moved or changed size).
     pub before: Option<Span>,
-    /// Free blocks the strategy searched (allocations only).
+    /// Free blocks the strategy searched (allocations and reallocs; 0 for a
+    /// realloc in place), under a fit strategy.
     pub searched: Option<usize>,
     /// Free blocks before the op.
     pub free_blocks: usize,
@@ -138,15 +139,17 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         }
         Op::Realloc { ptr, .. } => {
             out.ptr = Some(ptr);
+            // As the replay report counts it: what a move (or a fresh
+            // allocation, or a refusal) searched; 0 in place.
+            if prev.heap().mode().strategy().is_some() {
+                out.searched = Some(session.heap().last_searched());
+            }
             let old = live(&prev, ptr);
             out.before = old.as_ref().map(Span::from);
             if let Some(b) = live(session, ptr) {
                 out.block = Some(Span::from(&b));
                 if old.is_none_or(|o| o.offset != b.offset) {
                     out.hole = hole_of(&b);
-                    if old.is_none() {
-                        out.searched = Some(session.heap().last_searched());
-                    }
                 }
             }
         }

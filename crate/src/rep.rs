@@ -55,13 +55,15 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
         // Blank lines and `#` comments (some course copies annotate traces) are skipped.
         .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
     let mut header = [0usize; 4];
+    let mut header_lines = [0usize; 4];
     let names = ["heap-size hint", "number of ids", "number of ops", "weight"];
     let mut last_line = 0;
-    for (slot, name) in header.iter_mut().zip(names) {
+    for ((slot, at), name) in header.iter_mut().zip(&mut header_lines).zip(names) {
         let (ln, l) = lines.next().ok_or_else(|| {
             ScriptError::new(last_line + 1, 0, format!("missing header line: {name}"))
         })?;
         last_line = ln;
+        *at = ln;
         *slot = l.parse::<usize>().map_err(|_| {
             // All digits but past this machine's usize (32 bits in wasm): say so.
             let why = if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) {
@@ -75,7 +77,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
     let [heap_hint, num_ids, num_ops, weight] = header;
     if num_ops > MAX_OPS {
         return Err(ScriptError::new(
-            3,
+            header_lines[2],
             1,
             format!("too many ops (at most {MAX_OPS})"),
         ));
@@ -154,22 +156,20 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             }
             "r" => {
                 let raw = f.next();
-                // realloc(p, 0) frees p, as CS:APP's mm_realloc is specified.
-                if raw == Some("0") && live.contains_key(&id) {
-                    if f.next().is_some() {
-                        return Err(ScriptError::new(ln, 1, format!("extra fields in {l:?}")));
-                    }
-                    ops.push(Op::Free {
-                        ptr: live.remove(&id).expect("live"),
-                    });
-                    op_lines.push(ln);
-                    continue;
-                }
-                let s = size(raw)?;
+                // realloc(p, 0) frees p, as CS:APP's mm_realloc is specified
+                // (of an id that holds nothing it is a size of 0, refused).
+                let zero = field(raw, "a size")? == 0;
                 match live.get(&id) {
-                    Some(&p) => Op::Realloc { ptr: p, size: s },
+                    Some(_) if zero => Op::Free {
+                        ptr: live.remove(&id).unwrap_or_default(),
+                    },
+                    Some(&p) => Op::Realloc {
+                        ptr: p,
+                        size: size(raw)?,
+                    },
                     None => {
                         // realloc(NULL, n) is malloc(n).
+                        let s = size(raw)?;
                         live.insert(id, ptr_ids.len());
                         ptr_ids.push(id);
                         Op::Alloc { size: s }

@@ -983,17 +983,19 @@ impl CompareState {
     }
 }
 
-/// The smallest arena in which `script` runs under first fit with no failed
-/// request (`config`'s alignment and coalescing; its mode and size are not
-/// used), or `None` when that takes more than `limit` bytes or the script
-/// switches modes (the run would not be first fit's then).
+/// An arena just big enough for `script` under first fit: first fit's
+/// high-water mark in an unbounded arena (`config`'s alignment and
+/// coalescing; its mode, size and slab settings are not used), or `None` when
+/// that takes more than `limit` bytes or the script switches modes (the run
+/// would not be first fit's then).
 ///
-/// It is the high-water mark of a run in an arena that holds every request at
-/// once: first fit enters the untouched top of the arena only from its
-/// lowest address, so every byte below the mark was handed out once (the
-/// requests' sum bounds it), and in an arena that ends at the mark it makes
-/// the very same choices. What a CS:APP trace needs, where the heap hint is
-/// only a hint and the heap grows.
+/// First fit enters the untouched top of the arena only from its lowest
+/// address, so every byte below the mark was handed out once (the requests'
+/// sum bounds it), and in an arena that ends at the mark it makes the very
+/// same choices, so it refuses nothing. It is the smallest arena where it
+/// makes the same choices; a smaller one can still refuse nothing when a
+/// realloc that grew in place into the top moves instead. What a CS:APP
+/// trace needs, where the heap hint is only a hint and the heap grows.
 ///
 /// # Errors
 /// [`CompareError::Config`] when the arena cannot be built (a bad alignment,
@@ -1009,25 +1011,39 @@ pub fn first_fit_arena(
 ) -> std::result::Result<Option<usize>, CompareError> {
     let align = config.align.max(1);
     let mut sum = 0usize;
+    // An aligned request needs an arena at least as large as its alignment.
+    let mut widest = align;
     for op in &script.ops {
         let need = match *op {
             Op::Alloc { size } | Op::Calloc { size } | Op::Realloc { size, .. } => size,
             // Its padding too, at most `align - 1` in front.
-            Op::AllocAligned { size, align } => size.saturating_add(align),
+            Op::AllocAligned { size, align: a } => {
+                widest = widest.max(a);
+                size.saturating_add(a)
+            }
             Op::SetMode { .. } => return Ok(None),
             _ => 0,
         };
         sum = sum.saturating_add(need.saturating_add(align - 1) / align * align);
     }
     let cap = limit.min(crate::MAX_ARENA) / align * align;
-    let size = sum.max(align).min(cap);
-    if size == 0 {
+    if widest > cap {
         return Ok(None);
     }
+    let size = sum.max(widest).min(cap);
+    // One slab class the size of a slab, few enough slabs for any arena:
+    // first fit never uses them, but the heap checks them.
+    let slab = size
+        .div_ceil(crate::slab::MAX_SLABS)
+        .next_power_of_two()
+        .max(align);
     let mut s = Session::new(HeapConfig {
         arena_size: size,
         mode: Mode::FirstFit,
-        ..config.clone()
+        align,
+        coalesce: config.coalesce,
+        classes: vec![slab],
+        slab_size: slab,
     })
     .map_err(CompareError::Config)?;
     s.replay(script)?;
@@ -1035,7 +1051,7 @@ pub fn first_fit_arena(
     if st.failed_allocs > 0 {
         return Ok(None);
     }
-    Ok(Some(st.high_water.max(align).next_multiple_of(align)))
+    Ok(Some(st.high_water.max(widest).next_multiple_of(align)))
 }
 
 /// Runs one script under several modes, in lockstep, from the same config.

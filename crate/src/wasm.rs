@@ -504,6 +504,12 @@ impl Arena {
         Ok(out.into())
     }
 
+    /// The ptr number the next allocation request gets (requests so far).
+    #[wasm_bindgen(getter, js_name = nextPtr)]
+    pub fn next_ptr(&self) -> f64 {
+        self.session.ptrs().len() as f64
+    }
+
     /// Number of ops in the log.
     #[wasm_bindgen(getter, js_name = logLength)]
     pub fn log_length(&self) -> f64 {

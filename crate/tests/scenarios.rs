@@ -1902,6 +1902,19 @@ fn rep_errors_name_the_line() {
         (e.line, e.message.as_str()),
         (5, "size 0 is out of range (1 to 1073741824)")
     );
+    assert_eq!(
+        rep::parse("100\n1\n3\n1\na 0 5\nr 0 +0\na 0 7\n")
+            .unwrap()
+            .script
+            .ops[1],
+        Op::Free { ptr: 0 }
+    );
+    // Errors keep the trace's own line numbers past comment lines.
+    let e = rep::parse("# one\n# two\n100\n1\n99999999999\n1\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.message.as_str()),
+        (5, "too many ops (at most 10000000)")
+    );
     // `#` comment lines are skipped like blank ones, and count as no op.
     let t = rep::parse("# a course's note\n100\n1\n2\n1\na 0 5\n# freed:\nf 0\n# end\n").unwrap();
     assert_eq!(
@@ -3594,6 +3607,15 @@ fn replay_report_counts_the_blocks_reallocs_search() {
             "{mode:?}: some realloc stays in place"
         );
     }
+    // Op by op under slabs: carving the first slab searches the free list;
+    // a chunk that still holds the new size searches nothing.
+    let script = script::parse("+10,r0:12,r0:40").unwrap();
+    let mut s = session(1024, Mode::Slab, 8, true);
+    let mut each = Vec::new();
+    s.replay_with(&script, |s, _| each.push(s.heap().last_searched()))
+        .unwrap();
+    assert_eq!(each[0], 1, "the first slab came from the one free block");
+    assert_eq!(each[1], 0, "in place");
     // The first case by hand: eight mallocs from the tail (one free block
     // each), then the realloc walks the three holes and the tail.
     let mut s = session(1024, Mode::FirstFit, 8, true);
@@ -3601,14 +3623,22 @@ fn replay_report_counts_the_blocks_reallocs_search() {
         .replay(&script::parse("+16,+8,+16,+8,+16,+8,+16,+8,-0,-2,-4,r6:48").unwrap())
         .unwrap();
     assert_eq!(report.searched, 8 + 4);
+    // The last-op account of that realloc says the same.
+    assert_eq!(explain::last_op(&s).unwrap().unwrap().searched, Some(4));
 }
 
-/// `first_fit_arena` is the smallest arena where first fit refuses nothing,
-/// and in it first fit makes the same choices as in any larger arena.
+/// `first_fit_arena` is an arena where first fit refuses nothing and makes
+/// the same choices as in any larger arena; one alignment unit less and it
+/// refuses something or chooses otherwise.
 #[test]
-fn first_fit_arena_is_the_smallest_that_refuses_nothing() {
+fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
     use alloc_playground::first_fit_arena;
     let mut rng = Rng::new(7);
+    let run = |script: &Script, size: usize, align: usize, coalesce: bool| {
+        let mut s = session(size, Mode::FirstFit, align, coalesce);
+        s.replay(script).unwrap();
+        (s.heap().stats().failed_allocs, s.ptrs().to_vec())
+    };
     for round in 0..40 {
         let shape = [Shape::Uniform, Shape::SmallBiased, Shape::Phased][round % 3];
         let ops = workload::generate(&WorkloadConfig {
@@ -3634,30 +3664,54 @@ fn first_fit_arena_is_the_smallest_that_refuses_nothing() {
             .unwrap()
             .expect("fits in 1 MiB");
         assert_eq!(h % align, 0);
-        let run = |size: usize| {
-            let mut s = session(size, Mode::FirstFit, align, coalesce);
-            s.replay(&script).unwrap();
-            let st = s.heap().stats();
-            (st.failed_allocs, s.ptrs().to_vec())
-        };
-        let (failed, ptrs) = run(h);
+        let (failed, ptrs) = run(&script, h, align, coalesce);
         assert_eq!(failed, 0, "round {round}: nothing refused in {h} B");
         assert_eq!(
             ptrs,
-            run(1 << 20).1,
+            run(&script, 1 << 20, align, coalesce).1,
             "round {round}: the same offsets as in 1 MiB"
         );
-        assert!(
-            run(h - align).0 > 0,
-            "round {round}: {} B is too small",
+        assert_ne!(
+            run(&script, h - align, align, coalesce),
+            (0, ptrs),
+            "round {round}: {} B changes the run",
             h - align
         );
     }
-    // Past the limit, or with a strategy switch, there is no answer.
-    let big = script::parse("+1000,+1000").unwrap();
     let config = heap_config(1024, Mode::FirstFit, 8, true);
-    assert_eq!(first_fit_arena(&big, &config, 2048).unwrap(), Some(2000));
-    assert_eq!(first_fit_arena(&big, &config, 1999).unwrap(), None);
-    let switch = script::parse("+8,@best-fit,+8").unwrap();
-    assert_eq!(first_fit_arena(&switch, &config, 4096).unwrap(), None);
+    let ffa = |text: &str, limit: usize| {
+        first_fit_arena(&script::parse(text).unwrap(), &config, limit).unwrap()
+    };
+    // Past the limit, or with a strategy switch, there is no answer.
+    assert_eq!(ffa("+1000,+1000", 2048), Some(2000));
+    assert_eq!(ffa("+1000,+1000", 1999), None);
+    assert_eq!(ffa("+8,@best-fit,+8", 4096), None);
+    // A realloc that grows in place into the top: 32 B keeps first fit's
+    // choices; in 24 B it would move down into the freed hole instead (and
+    // still refuse nothing), so 32 is enough but not the least.
+    assert_eq!(ffa("+16,+8,-0,r1:16", 4096), Some(32));
+    let grow = script::parse("+16,+8,-0,r1:16").unwrap();
+    assert_eq!(run(&grow, 24, 8, true).0, 0);
+    // An aligned request needs an arena as large as its alignment.
+    assert_eq!(ffa("+8@64", 4096), Some(64));
+    assert_eq!(ffa("+8@4096", 2048), None);
+    // The config's slab settings play no part (these would not fit 64 MiB).
+    let odd = HeapConfig {
+        classes: vec![1],
+        slab_size: 1,
+        ..heap_config(1024, Mode::Slab, 1, true)
+    };
+    assert!(
+        Session::new(HeapConfig {
+            arena_size: 20000000,
+            ..odd.clone()
+        })
+        .is_err(),
+        "too many 1-byte slabs"
+    );
+    let big = script::parse("+20000000").unwrap();
+    assert_eq!(
+        first_fit_arena(&big, &odd, 64 << 20).unwrap(),
+        Some(20000000)
+    );
 }
