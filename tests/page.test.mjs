@@ -1551,9 +1551,23 @@ test('arrow keys through the strategy select record one switch, where they rest'
   await page.waitForFunction(() => globalThis.__playground.arena.log() !== '+8,+16');
   await idle(page);
   assert.equal(await log(page), '+8,+16,@worst-fit');
+  // Down and back up to where it was: no switch at all.
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForTimeout(700);
+  await idle(page);
+  assert.equal(await log(page), '+8,+16,@worst-fit');
+  // A pending change applies when the focus leaves (before what takes it).
+  await page.keyboard.press('ArrowUp');
+  await page.click('[data-testid=malloc]');
+  await idle(page);
+  assert.equal(await log(page), '+8,+16,@worst-fit,@best-fit,+16');
   // A mouse (or script) choice applies at once.
+  await page.selectOption('[data-testid=strategy]', 'first-fit');
+  await idle(page);
+  assert.equal(await log(page), '+8,+16,@worst-fit,@best-fit,+16,@first-fit');
   await page.selectOption('[data-testid=strategy]', 'best-fit');
   await idle(page);
-  assert.equal(await log(page), '+8,+16,@worst-fit,@best-fit');
+  assert.equal(await log(page), '+8,+16,@worst-fit,@best-fit,+16,@first-fit,@best-fit');
   await close();
 });

@@ -103,6 +103,8 @@ export class Arena {
   log() { return this.#a.log(); }
   /** Ops `from .. to` of the log (clamped), in the same syntax: a window of a long log. */
   logSlice(from, to) { return this.#a.logSlice(from, to); }
+  /** The ptr number the next allocation request gets (as snapshot().nextPtr, without the blocks). */
+  get nextPtr() { return this.#a.nextPtr; }
   /** Number of logged ops. */
   get logLength() { return this.#a.logLength; }
   /** Log positions in `from .. to` (clamped) of the ops that failed: a malloc, calloc or realloc that returned NULL, a write outside its block or through a NULL pointer (a Uint32Array, ascending). */

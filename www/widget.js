@@ -24,15 +24,15 @@
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
-import { init, createArena, parseOps, maxExplainedOps, STRATEGIES } from './arena.js';
+import { init, createArena, STRATEGIES } from './arena.js';
 import { MemoryMap, renderLegend, blockAt } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
 import { num } from './js/format.js';
-import { encodeState } from './js/url-state.js';
+import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
-import { PredictBox, PredictScore, questionFor, answerOf } from './js/predict.js';
+import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
 import { strategyLabel, slabForAlign } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
@@ -61,10 +61,9 @@ function uintAttr(name, raw, { min, max }) {
 
 function boolAttr(name, raw, dflt) {
   if (raw === null) return dflt;
-  const t = raw.trim().toLowerCase();
-  if (['', 'true', 'on', 'yes', '1'].includes(t)) return true;
-  if (['false', 'off', 'no', '0'].includes(t)) return false;
-  throw new AttrError(`${name} must be true or false, got "${t.slice(0, 40)}"`);
+  const v = flag(raw);
+  if (v === undefined) throw new AttrError(`${name} must be true or false, got "${raw.trim().slice(0, 40)}"`);
+  return v;
 }
 
 /** The core's default slab classes and slab size (read once). */
@@ -584,19 +583,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (!box || !p) return;
     const pos = this.#pos;
     const total = this.#tokens.length;
-    let question = null;
-    if (pos < total && pos >= maxExplainedOps()) {
-      question = { kind: 'note', text: `Predictions are checked within the first ${num(maxExplainedOps())} ops.` };
-    } else if (pos < total) {
-      try {
-        const token = this.#tokens[pos];
-        const [op] = parseOps(token).ops;
-        question = questionFor(op, {
-          step: pos + 1, token, nextPtr: snap.nextPtr, mode: snap.strategy, coalesce: snap.coalesce, classes: snap.classes,
-          live: (k) => snap.blocks.some((b) => !b.free && b.seq === k),
-        });
-      } catch { /* nothing to ask */ }
-    }
+    const question = questionAt(this.#arena, this.#tokens[pos], pos + 1, snap.classes);
     const note = !total ? 'There are no ops to predict.' : pos >= total ? 'That was the last op.' : '';
     box.render({ last: p.last?.pos === pos ? p.last : null, question, note, restart: total > 0 && pos >= total, score: p.score, focus: p.focus });
     p.focus = false;
@@ -611,12 +598,8 @@ export class AllocPlaygroundElement extends HTMLElement {
     p.last = null;
     if (!this.#goto(q.step, false)) return;
     try {
-      const e = this.#arena.lastOp();
-      if (e?.step === q.step) {
-        const answer = answerOf(q, e);
-        const counted = p.score.record(q.step, guess === answer);
-        p.last = { pos: q.step, q, guess, answer, counted };
-      }
+      const verdict = grade(q, guess, this.#arena.lastOp(), p.score);
+      p.last = verdict && { ...verdict, pos: q.step };
     } catch { /* not graded */ }
     this.#refresh();
   }

@@ -58,19 +58,29 @@ export function slabForAlign({ classes, slabSize }, align) {
 function settledChange(select, fn) {
   let keyAt = -Infinity;
   let timer = 0;
+  // The value before a run of keys: ↓ then ↑ back to it changes nothing.
+  let before = select.value;
   const fire = () => {
     clearTimeout(timer);
     timer = 0;
-    fn(select.value);
+    if (select.value !== before) fn(select.value);
   };
-  select.addEventListener('keydown', () => { keyAt = performance.now(); });
+  select.addEventListener('keydown', () => {
+    if (!timer) before = select.value;
+    keyAt = performance.now();
+  });
   select.addEventListener('change', () => {
     clearTimeout(timer);
     timer = 0;
     if (performance.now() - keyAt < 100) timer = setTimeout(fire, 500);
-    else fire();
+    // A mouse or a script: at once (a change event means a new value).
+    else fn(select.value);
   });
-  select.addEventListener('blur', () => { if (timer) fire(); });
+  // Leaving ends a run of keys: the change waiting applies now.
+  select.addEventListener('blur', () => {
+    keyAt = -Infinity;
+    if (timer) fire();
+  });
   return () => timer !== 0;
 }
 

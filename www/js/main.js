@@ -20,7 +20,7 @@ import { themeToggle } from './theme.js';
 import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
 import { describeLastOp } from './last-op.js';
-import { PredictBox, PredictScore, questionFor, answerOf, asks } from './predict.js';
+import { PredictBox, PredictScore, questionAt, grade, asks } from './predict.js';
 import { num, bytesShort, plural, article } from './format.js';
 import { h } from './dom.js';
 
@@ -253,20 +253,10 @@ async function start() {
     schedule();
     syncUrl(false);
   }
-  /** What to ask about the op after the cursor (see questionFor), or null at the end. */
+  /** What to ask about the op after the cursor (see questionAt), or null at the end. */
   function nextQuestion() {
     const at = session.position;
-    if (at >= session.total) return null;
-    if (at >= MAX_PREDICTED) return { kind: 'note', text: `Predictions are checked within the first ${num(MAX_PREDICTED)} ops: step or play on.` };
-    const token = session.slice(at, at + 1)[0];
-    let op;
-    try { [op] = parseOps(token).ops; } catch { return null; }
-    const a = session.arena;
-    const snap = a.snapshot();
-    return questionFor(op, {
-      step: at + 1, token, nextPtr: snap.nextPtr, mode: a.strategy, coalesce: a.coalesce, classes: session.config.classes,
-      live: (k) => snap.blocks.some((b) => !b.free && b.seq === k),
-    });
+    return questionAt(session.arena, session.slice(at, at + 1)[0], at + 1, session.config.classes);
   }
   async function answerPrediction(guess) {
     const q = predictBox.question;
@@ -282,12 +272,10 @@ async function start() {
     if (session.position !== q.step) { schedule(); return; }
     let e = null;
     try { e = session.arena.lastOp(); } catch { /* not graded: below */ }
-    predict.last = null;
-    if (e?.step === q.step) {
-      const answer = answerOf(q, e);
-      const counted = predict.score.record(q.step, guess === answer);
-      predict.last = { version: session.version, q, guess, answer, counted };
-    }
+    const verdict = grade(q, guess, e, predict.score);
+    predict.last = verdict && { ...verdict, version: session.version };
+    // The last-op line words the same account: not computed twice.
+    lastOpOf = { version: session.version, e };
     predict.focus = true;
     predict.drawn = '';
     schedule();
@@ -669,7 +657,8 @@ async function start() {
     const tick = async () => {
       if (!playing) return;
       if (session.position >= session.total || busy) { stop(); return; }
-      const stepBy = speedMs === 0 && !predict.on ? Math.max(1, Math.ceil(session.total / 600)) : 1;
+      // Predict mode plays one op at a time where a question can stop it.
+      const stepBy = speedMs === 0 && !(predict.on && session.position < MAX_PREDICTED) ? Math.max(1, Math.ceil(session.total / 600)) : 1;
       await seek(Math.min(session.total, session.position + stepBy));
       if (!playing) return;
       if (session.position >= session.total) { stop(); return; }
@@ -1173,6 +1162,8 @@ async function start() {
   // pay for every step it passes).
   let lastOpAt = -1;
   let lastOpTimer = 0;
+  /** lastOp() as a prediction was graded with: `{ version, e }`. */
+  let lastOpOf = null;
   function scheduleLastOp() {
     if (lastOpAt === session.version) return;
     clearTimeout(lastOpTimer);
@@ -1184,7 +1175,10 @@ async function start() {
       // Said once the cursor rests: not on every step of play.
       el.setAttribute('aria-live', playing ? 'off' : 'polite');
       let text = '';
-      try { text = describeLastOp(session.arena.lastOp(), session.config, traceName); } catch { /* none to show */ }
+      try {
+        const e = lastOpOf?.version === session.version ? lastOpOf.e : session.arena.lastOp();
+        text = describeLastOp(e, session.config, traceName);
+      } catch { /* none to show */ }
       el.textContent = text;
       el.hidden = !text;
     }, session.position > 5000 ? 120 : 30);

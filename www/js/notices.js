@@ -4,6 +4,8 @@ import { h, button, iconSvg } from './dom.js';
 
 /** The most notices on screen at once (phones show the newest two). */
 const MAX_SHOWN = 4;
+/** Per notice: `{ close, opener }` (its close, and the control it gives the focus back to). */
+const CLOSE = new WeakMap();
 
 export class Notices {
   #root;
@@ -27,10 +29,12 @@ export class Notices {
    * `key` replaces an earlier notice with the same key.
    */
   show(message, { kind = 'info', actions = [], timeout = kind === 'error' || actions.length ? 0 : 5000, key, detail } = {}) {
-    if (key) this.dismiss(key);
     // Closing a notice that holds the focus hands it back to the control
-    // that had it when the notice came (not to <body>).
-    const opener = document.activeElement;
+    // that had it when the notice came (not to <body>); a notice replacing
+    // one that had the focus inherits that one's opener.
+    const old = key ? [...this.#root.querySelectorAll('.notice')].find((x) => x.dataset.key === key) : null;
+    const opener = old && old.contains(document.activeElement) ? CLOSE.get(old)?.opener : document.activeElement;
+    if (key) this.dismiss(key);
     let timer = 0;
     let left = timeout;
     let started = 0;
@@ -62,22 +66,29 @@ export class Notices {
           onclick: () => { close(); a.onClick?.(); },
         }))) : null),
       h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: close }, iconSvg('x')));
+    CLOSE.set(n, { close, opener });
     n.addEventListener('focusin', pause);
     n.addEventListener('pointerenter', pause);
     n.addEventListener('focusout', (e) => { if (!n.contains(e.relatedTarget)) arm(); });
     n.addEventListener('pointerleave', () => { if (!n.contains(document.activeElement)) arm(); });
     this.#root.append(n);
     // A stack of old notices helps no one: the newest few stay.
-    while (this.#root.children.length > MAX_SHOWN) this.#root.firstElementChild.remove();
+    while (this.#root.children.length > MAX_SHOWN) this.#close(this.#root.firstElementChild);
     arm();
     return n;
   }
 
   dismiss(key) {
-    for (const n of this.#root.querySelectorAll('.notice')) if (n.dataset.key === key) n.remove();
+    for (const n of this.#root.querySelectorAll('.notice')) if (n.dataset.key === key) this.#close(n);
   }
 
-  clear() { this.#root.replaceChildren(); }
+  clear() { for (const n of [...this.#root.children]) this.#close(n); }
+
+  /** Closes a notice as its own close button would (its timer stops, the focus goes back). */
+  #close(n) {
+    const c = CLOSE.get(n);
+    if (c) c.close(); else n.remove();
+  }
 }
 
 export class ProgressBar {

@@ -5,6 +5,7 @@
 // check with -c"), one op at a time. Questions, answers and the score only:
 // the core parses the op (parseOps) and decides everything.
 
+import { parseOps, maxExplainedOps } from '../arena.js';
 import { h } from './dom.js';
 import { num, plural } from './format.js';
 import { strategyLabel } from './controls.js';
@@ -34,7 +35,8 @@ export const asks = (q) => q?.kind === 'place' || q?.kind === 'merge';
  * @param {object} op the op as parseOps() gives it
  * @param {object} ctx { step: the op's number (from 1), token: the op as
  *   written, nextPtr: the ptr number the next allocation gets, mode, coalesce,
- *   classes: the arena's now, live(k): whether ptr[k] holds a block }
+ *   classes: the arena's now, blockOf(k): ptr[k]'s block `{ chunk }` (a slab
+ *   chunk or not), or null when it holds none }
  */
 export function questionFor(op, ctx) {
   const { step } = ctx;
@@ -49,8 +51,11 @@ export function questionFor(op, ctx) {
     case 'realloc': return place(`realloc(ptr[${op.ptr}], ${num(op.size)})`, { keeps: `ptr[${op.ptr}]` });
     case 'free': {
       const call = `free(ptr[${op.ptr}])`;
-      if (!ctx.live(op.ptr)) return note(`${call} does nothing: ptr[${op.ptr}] is NULL (its request failed).`);
-      if (ctx.mode === 'slab') return note(`${call} gives the chunk back to its slab; chunks do not merge.`);
+      // By the block itself: a free-list block freed under the slab
+      // allocator (after @slab) still merges.
+      const b = ctx.blockOf(op.ptr);
+      if (!b) return note(`${call} does nothing: ptr[${op.ptr}] is NULL (its request failed).`);
+      if (b.chunk) return note(`${call} gives the chunk back to its slab (a slab left empty goes back to the free list).`);
       if (!ctx.coalesce) return note(`${call} merges with nothing: coalescing is off.`);
       return { kind: 'merge', step, call };
     }
@@ -58,6 +63,39 @@ export function questionFor(op, ctx) {
     case 'setMode': return note(`${ctx.token}: allocations use ${strategyLabel(op.mode, ctx.classes)} from here on.`);
     default: return note(`${ctx.token} has nothing to predict.`);
   }
+}
+
+/**
+ * The question about `token`, the op after step `step - 1` of `arena` (an
+ * arena.js Arena at that step), or null when there is no op. Past
+ * maxExplainedOps() it says predictions stop there (lastOp() grades them).
+ * @param {string|undefined} token
+ */
+export function questionAt(arena, token, step, classes) {
+  if (token == null) return null;
+  const max = maxExplainedOps();
+  if (step > max) return { kind: 'note', step, text: `Predictions are checked within the first ${num(max)} ops: step or play on.` };
+  let op;
+  try { [op] = parseOps(token).ops; } catch { return null; }
+  // The blocks only for a free, and once.
+  let b = null;
+  const blockOf = (k) => {
+    b ??= arena.blocksTyped();
+    for (let i = 0; i < b.length; i++) if (!b.free[i] && b.seq[i] === k) return { chunk: !!b.chunk[i] };
+    return null;
+  };
+  return questionFor(op, { step, token, nextPtr: arena.nextPtr, mode: arena.strategy, coalesce: arena.coalesce, classes, blockOf });
+}
+
+/**
+ * Grades `guess` to `q` by the core's account of the op just run (`e`,
+ * lastOp()) and records it in `score`: the verdict `{ q, guess, answer,
+ * counted }`, or null when `e` is not that op's (a log too long to explain).
+ */
+export function grade(q, guess, e, score) {
+  if (e?.step !== q.step) return null;
+  const answer = answerOf(q, e);
+  return { q, guess, answer, counted: score.record(q.step, guess === answer) };
 }
 
 /**

@@ -14,6 +14,18 @@ function enc(v) {
   return String(v).replace(SAFE, (c) => encodeURIComponent(c));
 }
 
+/**
+ * A yes/no setting as people write it (a link's `predict`, the widget's
+ * boolean attributes): true for '' (present), 1, true, yes, on; false for 0,
+ * false, no, off; undefined for anything else.
+ */
+export function flag(text) {
+  const t = String(text).trim().toLowerCase();
+  if (['', '1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off'].includes(t)) return false;
+  return undefined;
+}
+
 /** Parses a hash (with or without '#') into a map of raw strings (last key wins). */
 export function parseHash(hash) {
   const out = new Map();
@@ -98,9 +110,8 @@ export function decodeState(hash) {
   let predict = false;
   // As the widget's attribute: a bare `predict`, 1, true, yes, on; 0, false, no, off.
   read('predict', (v) => {
-    const t = v.trim().toLowerCase();
-    if (!['', '1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'].includes(t)) throw new Error(`predict must be 1 or 0, got "${v.slice(0, 40)}"`);
-    predict = ['', '1', 'true', 'yes', 'on'].includes(t);
+    predict = flag(v);
+    if (predict === undefined) throw new Error(`predict must be 1 or 0, got "${v.slice(0, 40)}"`);
   });
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
