@@ -568,7 +568,7 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   // bytes, so first fit needs 1,280 bytes; 1,272 would refuse it.
   await page.setInputFiles('[data-testid=file-input]', { name: 'hint1.rep', mimeType: 'text/plain', buffer: Buffer.from(rep.replace(/^20000/, '1')) });
   await page.waitForSelector('[data-testid=trace-run-fit]');
-  assert.match(await page.textContent('[data-testid=trace-run-fit]'), /^Run in a 1,280 B arena \(just big enough: first fit refuses nothing\)$/);
+  assert.match(await page.textContent('[data-testid=trace-run-fit]'), /^Run in a 1,280 B arena \(first fit’s high-water mark: it refuses nothing\)$/);
   assert.match(await page.textContent('[data-testid=trace-run-hint]'), /^Run in an 8 B arena/);
   await page.click('[data-testid=trace-run-fit]');
   await idle(page);

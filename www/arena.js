@@ -180,9 +180,10 @@ export function parseMallocPy(text) { return core.parseMallocPy(utf8(text)); }
 /** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
 export function maxTranscriptOps() { return core.maxTranscriptOps(); }
 /**
- * The smallest arena in which `text` runs under first fit with no failed
- * request (`opts`' align and coalesce), or null past `limit` bytes or when
- * the list switches strategy: what a CS:APP trace needs.
+ * An arena in which `text` runs under first fit with no failed request
+ * (`opts`' align and coalesce): first fit's high-water mark, at least the
+ * widest alignment asked for; null past `limit` bytes or when the list
+ * switches strategy. What a CS:APP trace needs.
  */
 export function firstFitArena(opts, text, limit) { return core.firstFitArena(opts ?? {}, utf8(text), limit); }
 /** The longest log `lastOp()` explains (past it, it returns null). */

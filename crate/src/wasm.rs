@@ -742,9 +742,10 @@ fn compare_error(e: session::CompareError) -> JsValue {
     }
 }
 
-/// The smallest arena in which the op list runs under first fit with no
-/// failed request (`opts`' alignment and coalescing), or `null` past `limit`
-/// bytes or when the list switches strategy. See [`session::first_fit_arena`].
+/// An arena in which the op list runs under first fit with no failed
+/// request (`opts`' alignment and coalescing): first fit's high-water mark;
+/// `null` past `limit` bytes or when the list switches strategy. See
+/// [`session::first_fit_arena`].
 #[wasm_bindgen(js_name = firstFitArena)]
 pub fn first_fit_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<Option<u32>> {
     let config = config_arg(&opts)?;

@@ -834,7 +834,7 @@ async function start() {
     // works it out for first fit.
     const fit = fittingArena(text, t.ops, cfg);
     if (fit != null && fit !== cfg.size) {
-      actions.push({ label: `Run in ${article(num(fit))} ${num(fit)} B arena (just big enough: first fit refuses nothing)`, testid: 'trace-run-fit', onClick: () => run(() => runTrace(text, { ...cfg, size: fit }, name)) });
+      actions.push({ label: `Run in ${article(num(fit))} ${num(fit)} B arena (first fit’s high-water mark: it refuses nothing)`, testid: 'trace-run-fit', onClick: () => run(() => runTrace(text, { ...cfg, size: fit }, name)) });
     }
     if (t.heapHint > 0 && sized !== cfg.size && sized !== fit) {
       actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
