@@ -568,7 +568,7 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   // bytes, so first fit needs 1,280 bytes; 1,272 would refuse it.
   await page.setInputFiles('[data-testid=file-input]', { name: 'hint1.rep', mimeType: 'text/plain', buffer: Buffer.from(rep.replace(/^20000/, '1')) });
   await page.waitForSelector('[data-testid=trace-run-fit]');
-  assert.match(await page.textContent('[data-testid=trace-run-fit]'), /^Run in a 1,280 B arena \(first fit’s high-water mark: it refuses nothing\)$/);
+  assert.match(await page.textContent('[data-testid=trace-run-fit]'), /^Run under first fit in a 1,280 B arena \(its high-water mark: it refuses nothing\)$/);
   assert.match(await page.textContent('[data-testid=trace-run-hint]'), /^Run in an 8 B arena/);
   await page.click('[data-testid=trace-run-fit]');
   await idle(page);
@@ -1227,12 +1227,13 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   await page.selectOption('[data-testid=compare-metric]', 'freeBlocks');
   assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^Free blocks over the ops/);
   const runs = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => ({ s: r.strategy, last: r.samples.at(-1).freeBlocks, max: Math.max(...r.samples.map((p) => p.freeBlocks)) })));
-  assert.equal(await page.getAttribute('.cmp-svg', 'aria-label'), `Free blocks over 300 ops: ${runs.map((r) => `${r.s} ends at ${r.last}`).join(', ')}.`);
+  const label = { 'first-fit': 'First fit', 'next-fit': 'Next fit', 'best-fit': 'Best fit', 'worst-fit': 'Worst fit', slab: 'Slab' };
+  assert.equal(await page.getAttribute('.cmp-svg', 'aria-label'), `Free blocks over 300 ops: ${runs.map((r) => `${label[r.s]} ends at ${r.last}`).join(', ')}.`);
   const ticks = (await page.$$eval('.cmp-tick', (ts) => ts.map((t) => t.textContent))).filter((t) => /^\d+$/.test(t)).map(Number);
   const yTop = Math.max(...ticks.filter((t) => t < 100));
   assert.ok(yTop >= Math.max(...runs.map((r) => r.max)), `the axis (to ${yTop}) holds every sample`);
   await page.selectOption('[data-testid=compare-metric]', 'externalFragmentation');
-  assert.match(await page.getAttribute('.cmp-svg', 'aria-label'), /^External fragmentation \(1 − L\/F\) over 300 ops: first-fit ends at 50\.0%/);
+  assert.match(await page.getAttribute('.cmp-svg', 'aria-label'), /^External fragmentation \(1 − L\/F\) over 300 ops: First fit ends at 50\.0%/);
   await close();
 });
 
@@ -1453,10 +1454,16 @@ test('predict mode: a link is a quiz from op 1; answers are checked and scored, 
   assert.match(await box(), /Op 7: ptr\[4\] = malloc\(30\)/, 'play ran one op and stopped at the next question');
   assert.match(await page.evaluate(() => location.hash), /&predict=1$/);
 
-  // At the end: start over, with a fresh score.
-  await page.click('[data-testid=tl-end]');
-  await idle(page);
+  // The last answer: the box has the focus, so a second Enter does not start over.
+  await answer('0');
+  assert.equal(await pos(), 7);
   assert.match(await box(), /That was the last op\./);
+  assert.equal(await focused(), 'predict');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await pos(), 7);
+  assert.match(await page.textContent('[data-testid=predict-score]'), /of 5 predictions right/);
+  // At the end: start over, with a fresh score.
   await page.click('[data-testid=predict-restart]');
   await idle(page);
   assert.equal(await pos(), 0);

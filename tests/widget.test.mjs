@@ -871,8 +871,19 @@ test('predict: the reader answers before each op runs, is checked and scored; a 
   await q.evaluate((el) => { el.predict = false; });
   await page.waitForFunction(() => !document.querySelector('#q').shadowRoot.querySelector('[part=predict]'));
   assert.equal(await q.evaluate((el) => el.hasAttribute('predict')), false);
-  await q.evaluate((el) => { el.setAttribute('predict', 'maybe'); });
-  await page.waitForFunction(() => /predict must be true or false/.test(document.querySelector('#q').shadowRoot.querySelector('[part=error]')?.textContent ?? ''));
+  // Without a timeline, an op with nothing to ask has its own step button.
+  await q.evaluate((el) => { el.outerHTML = '<alloc-playground id="q" arena-size="128" align="8" predict ops="+32,w0=ff,+16,-0" controls="explain"></alloc-playground>'; });
+  await settled(page);
+  const q2 = page.locator('#q');
+  await q2.locator('.pd-offset').fill('0');
+  await q2.locator('.pd-offset').press('Enter');
+  assert.match(await q2.evaluate((el) => el.shadowRoot.querySelector('.pd-idle').textContent), /^Op 2: w0=ff writes bytes into ptr\[0\]; no block moves\. Step forward\.Step forward$/);
+  await q2.locator('[data-testid=predict-step]').click();
+  assert.equal(await q2.evaluate((el) => el.step), 2);
+  assert.match(await q2.evaluate((el) => el.shadowRoot.querySelector('.pd-q:not(.pd-verdict)').textContent), /Op 3: ptr\[1\] = malloc\(16\)/);
+  assert.equal(await q2.evaluate((el) => el.shadowRoot.activeElement?.classList.contains('pd-offset')), true, 'the next answer field has the focus');
+  await q2.evaluate((el) => { el.setAttribute('predict', 'maybe'); });
+  await page.waitForFunction(() => /predict must be true or false, got "maybe"/.test(document.querySelector('#q').shadowRoot.querySelector('[part=error]')?.textContent ?? ''));
   await close();
 });
 

@@ -185,7 +185,7 @@ export function maxTranscriptOps() { return core.maxTranscriptOps(); }
  * widest alignment asked for; null past `limit` bytes or when the list
  * switches strategy. What a CS:APP trace needs.
  */
-export function firstFitArena(opts, text, limit) { return core.firstFitArena(opts ?? {}, utf8(text), limit); }
+export function firstFitArena(opts, text, limit) { return core.firstFitArena(opts ?? {}, utf8(text), limit) ?? null; }
 /** The longest log `lastOp()` explains (past it, it returns null). */
 export function maxExplainedOps() { return core.maxExplainedOps(); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id of `ptr[k]`). */

@@ -407,6 +407,11 @@ export class AllocPlaygroundElement extends HTMLElement {
         classes: { btn: 'ap-btn', primary: 'ap-btn ap-primary', input: 'ap-input' },
         arenaSize: () => this.#cfg.arena.size,
         onGuess: (guess) => this.#answer(guess),
+        // Past an op with nothing to ask (a quiz may show no timeline).
+        onStep: () => {
+          this.#predict.focus = true;
+          this.#goto(this.#pos + 1);
+        },
         onRestart: () => {
           this.#predict = { score: new PredictScore(), last: null, focus: true };
           this.#goto(0);

@@ -157,8 +157,15 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             "r" => {
                 let raw = f.next();
                 // realloc(p, 0) frees p, as CS:APP's mm_realloc is specified
-                // (of an id that holds nothing it is a size of 0, refused).
+                // (an id that holds nothing has nothing to free: refused).
                 let zero = field(raw, "a size")? == 0;
+                if zero && !live.contains_key(&id) {
+                    return Err(ScriptError::new(
+                        ln,
+                        1,
+                        format!("r {id} 0 frees id {id}, but it holds no block (never allocated, or freed already)"),
+                    ));
+                }
                 match live.get(&id) {
                     Some(_) if zero => Op::Free {
                         ptr: live.remove(&id).unwrap_or_default(),

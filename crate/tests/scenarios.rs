@@ -1896,11 +1896,14 @@ fn rep_errors_name_the_line() {
         ]
     );
     assert_eq!(t.ptr_ids, vec![0, 0]);
-    // Of an id that holds nothing it is realloc(NULL, 0): a size of 0, refused.
+    // Of an id that holds nothing: nothing to free, refused as a free would be.
     let e = rep::parse("100\n1\n1\n1\nr 0 0\n").unwrap_err();
     assert_eq!(
         (e.line, e.message.as_str()),
-        (5, "size 0 is out of range (1 to 1073741824)")
+        (
+            5,
+            "r 0 0 frees id 0, but it holds no block (never allocated, or freed already)"
+        )
     );
     assert_eq!(
         rep::parse("100\n1\n3\n1\na 0 5\nr 0 +0\na 0 7\n")

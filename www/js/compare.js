@@ -168,7 +168,7 @@ export class CompareView {
     const x = (step) => m.l + (step / total) * (W - m.l - m.r);
     const y = (f) => m.t + (1 - f / top) * (H - m.t - m.b);
     const svg = s('svg', { class: 'cmp-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img' });
-    const summary = result.runs.map((r) => `${r.strategy} ends at ${metric.fmt(val(r.samples.at(-1)))}`).join(', ');
+    const summary = result.runs.map((r) => `${strategyLabel(r.strategy)} ends at ${metric.fmt(val(r.samples.at(-1)))}`).join(', ');
     svg.setAttribute('aria-label', `${metric.label} over ${num(total)} ops: ${summary}.`);
     const grid = s('g', { class: 'cmp-gridlines', 'aria-hidden': 'true' });
     for (const f of ticks) {

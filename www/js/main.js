@@ -215,7 +215,8 @@ async function start() {
       notices.show(`Forked: “${name}”. ${rest ? `Press play to run the other ${plural(rest, 'op')} under ${strategyLabel(s)}.` : 'New ops now run under it.'}`, { kind: 'ok', key: 'fork' });
     }),
     onBranch: (k) => run(() => session.switchBranch(k)),
-    onPredict: (on) => setPredict(on),
+    // The switch keeps the focus; the question is a Tab away.
+    onPredict: (on) => setPredict(on, { focus: false }),
   });
 
   // ----- predict mode: guess what the next op does, then check -------------------------
@@ -233,6 +234,7 @@ async function start() {
     arenaSize: () => session.config.size,
     base: () => predict.base,
     onGuess: (guess) => answerPrediction(guess),
+    onStep: () => { stop(); predict.focus = true; stepBy(1); },
     onRestart: () => guard(async () => {
       predict.score = new PredictScore();
       predict.last = null;
@@ -701,8 +703,10 @@ async function start() {
     predict.base = null;
     // Predict mode: ops just loaded are predicted from op 1.
     if (predict.on) {
+      const scored = predict.score.total;
       predict.score = new PredictScore();
       if (session.total && session.position === session.total) await session.seek(0);
+      if (scored) notices.show('Predict: back at op 1 for the ops just run; the score starts again.', { kind: 'info', key: 'predict' });
     }
   }
 
@@ -833,13 +837,22 @@ async function start() {
     // too small): offer the smallest arena that refuses nothing, as the core
     // works it out for first fit.
     const fit = fittingArena(text, t.ops, cfg);
-    if (fit != null && fit !== cfg.size) {
-      actions.push({ label: `Run in ${article(num(fit))} ${num(fit)} B arena (first fit’s high-water mark: it refuses nothing)`, testid: 'trace-run-fit', onClick: () => run(() => runTrace(text, { ...cfg, size: fit }, name)) });
+    // Each button runs under the settings of the moment it is pressed (the
+    // panel may stay up while they change); the fit is first fit's own.
+    if (fit != null && (fit !== cfg.size || cfg.strategy !== 'first-fit')) {
+      actions.push({
+        label: `Run under first fit in ${article(num(fit))} ${num(fit)} B arena (its high-water mark: it refuses nothing)`, testid: 'trace-run-fit',
+        onClick: () => run(() => {
+          const now = fittingArena(text, t.ops, session.config);
+          if (now == null) { notices.show('The trace needs more than the page’s largest arena under first fit.', { kind: 'warn', key: 'trace' }); return undefined; }
+          return runTrace(text, { ...session.config, strategy: 'first-fit', size: now }, name);
+        }),
+      });
     }
     if (t.heapHint > 0 && sized !== cfg.size && sized !== fit) {
-      actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...cfg, size: sized }, name)) });
+      actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...session.config, size: hintSize(t.heapHint, session.config.align) }, name)) });
     }
-    actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, cfg, name)) });
+    actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, session.config, name)) });
     editor.showTrace({ name, ...t }, actions);
     return true;
   }

@@ -47,8 +47,9 @@ export function questionFor(op, ctx) {
     case 'alloc': return place(`ptr[${ctx.nextPtr}] = malloc(${num(op.size)})`);
     case 'allocAligned': return place(`ptr[${ctx.nextPtr}] = malloc(${num(op.size)}) aligned to ${num(op.align)}`);
     case 'calloc': return place(`ptr[${ctx.nextPtr}] = calloc(${num(op.size)})`);
-    // A failed realloc leaves the pointer as it was: the call is the question, not an assignment.
-    case 'realloc': return place(`realloc(ptr[${op.ptr}], ${num(op.size)})`, { keeps: `ptr[${op.ptr}]` });
+    // A failed realloc leaves the pointer as it was: the call is the question,
+    // not an assignment (and a NULL pointer has no block to keep).
+    case 'realloc': return place(`realloc(ptr[${op.ptr}], ${num(op.size)})`, ctx.blockOf(op.ptr) ? { keeps: `ptr[${op.ptr}]` } : {});
     case 'free': {
       const call = `free(ptr[${op.ptr}])`;
       // By the block itself: a free-list block freed under the slab
@@ -175,7 +176,8 @@ export class PredictBox {
 
   /**
    * @param {HTMLElement} container
-   * @param {object} opts { onGuess(answer), onRestart(), arenaSize(): number,
+   * @param {object} opts { onGuess(answer), onRestart(), onStep() (past an op
+   *   with nothing to ask, for a host without its own step button), arenaSize(): number,
    *   base(): number|null (malloc.py's -b, whose addresses are taken too),
    *   classes: { btn, primary, input } (the host's button and input classes) }
    */
@@ -197,8 +199,7 @@ export class PredictBox {
    *   restart: offer "Predict from op 1";
    *   score: a PredictScore;
    *   focus: move the keyboard focus here (after the learner answered): to
-   *   the answer field of a malloc question, else to the box itself (so that
-   *   a second Enter cannot answer the next question unseen).
+   *   the answer field of a malloc question, else to the box itself.
    */
   render({ last = null, question = null, note = '', restart = false, score, focus = false }) {
     this.#q = asks(question) ? question : null;
@@ -207,9 +208,12 @@ export class PredictBox {
     if (this.#q) parts.push(...this.#ask(this.#q));
     else {
       const text = question?.text ?? note;
+      const c = this.#opts.classes;
       if (text || restart) {
         parts.push(h('p', { class: 'pd-q pd-idle' }, last ? '' : h('span', { class: 'pd-tag', text: 'Predict' }), last ? '' : ' ', text,
-          restart ? h('button', { type: 'button', class: `${this.#opts.classes.btn} pd-restart`, text: 'Predict from op 1', 'data-testid': 'predict-restart', onclick: () => this.#opts.onRestart?.() }) : ''));
+          // An op with nothing to ask: stepping on is one click away here.
+          question?.kind === 'note' && this.#opts.onStep ? h('button', { type: 'button', class: `${c.btn} pd-step`, text: 'Step forward', 'data-testid': 'predict-step', onclick: () => this.#opts.onStep() }) : '',
+          restart ? h('button', { type: 'button', class: `${c.btn} pd-restart`, text: 'Predict from op 1', 'data-testid': 'predict-restart', onclick: () => this.#opts.onRestart?.() }) : ''));
       }
     }
     if (score.total) parts.push(h('p', { class: 'pd-score', 'data-testid': 'predict-score', text: `${num(score.right)} of ${plural(score.total, 'prediction')} right` }));
@@ -218,7 +222,9 @@ export class PredictBox {
     // The sentence to hear: the verdict, then the question (or the note).
     const say = [...this.#root.querySelectorAll('.pd-verdict, .pd-q:not(.pd-verdict)')].map((p) => p.textContent.trim()).join(' ');
     if (this.#live.textContent !== say) this.#live.textContent = say;
-    if (focus && parts.length) (this.#root.querySelector('.pd-offset, .pd-restart') ?? this.#root).focus({ preventScroll: true });
+    // Only the answer field takes the focus: on a button a second Enter
+    // would act unseen (answer the next question, or start over).
+    if (focus && parts.length) (this.#root.querySelector('.pd-offset') ?? this.#root).focus({ preventScroll: true });
   }
 
   #verdict({ q, guess, answer, counted = true }) {
