@@ -52,8 +52,8 @@ export function slabForAlign({ classes, slabSize }, align) {
  * Calls `fn(value)` when a select changes. The arrow keys change a closed
  * select at every press (each would be a strategy switch in the op list, or
  * a re-run of every op for the alignment), so a change right after a key
- * waits until the keys rest (500 ms) or the focus leaves. Returns whether a
- * change is waiting.
+ * waits until the keys rest (500 ms) or the focus leaves. Returns
+ * `{ pending(), flush() }`: whether a change waits, and apply it now.
  */
 function settledChange(select, fn) {
   let keyAt = -Infinity;
@@ -81,7 +81,7 @@ function settledChange(select, fn) {
     keyAt = -Infinity;
     if (timer) fire();
   });
-  return () => timer !== 0;
+  return { pending: () => timer !== 0, flush: () => { if (timer) fire(); } };
 }
 
 export class ConfigControls {
@@ -159,14 +159,22 @@ export class ConfigControls {
     this.#els = { strategy, size, align, coalesce, merge, reset, classes, slabSize, applySlab, hint };
   }
 
+  /**
+   * Applies a keyboard change still waiting to settle, before another action
+   * (a browser that does not move the focus on a click never blurs the select).
+   */
+  flush() {
+    for (const p of Object.values(this.#pending)) p.flush();
+  }
+
   /** @param {{ strategy, size, align, coalesce, classes, slabSize, busy }} st */
   render(st) {
     const e = this.#els;
     for (const o of e.strategy.options) o.textContent = strategyLabel(o.value, st.classes);
     // (Not while a keyboard change waits to settle: it would put the old value back.)
-    if (!this.#pending.strategy()) e.strategy.value = st.strategy;
+    if (!this.#pending.strategy.pending()) e.strategy.value = st.strategy;
     if (this.#els.size.ownerDocument.activeElement !== e.size) e.size.value = String(st.size);
-    if (!this.#pending.align()) e.align.value = String(st.align);
+    if (!this.#pending.align.pending()) e.align.value = String(st.align);
     e.coalesce.checked = st.coalesce;
     e.merge.hidden = st.coalesce;
     if (this.#els.classes.ownerDocument.activeElement !== e.classes) e.classes.value = (st.classes ?? []).join(', ');

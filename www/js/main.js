@@ -451,6 +451,7 @@ async function start() {
   // ----- actions ---------------------------------------------------------------------
 
   function guard(fn) {
+    controls.flush();
     if (busy || session.busy) { notices.show('Wait for the replay to finish (or cancel it).', { kind: 'warn', key: 'busy' }); return undefined; }
     try {
       return fn();
@@ -463,6 +464,7 @@ async function start() {
   }
 
   async function run(fn) {
+    controls.flush();
     if (busy || session.busy) { notices.show('Wait for the replay to finish (or cancel it).', { kind: 'warn', key: 'busy' }); return; }
     busy = true;
     stop();
