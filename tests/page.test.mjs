@@ -1125,6 +1125,10 @@ test('writes show in the byte view, and stale bytes survive free and re-malloc',
   await close();
 });
 
+/** The value each compare card shows for the statistic `name`, in card order. */
+const cardStat = (page, name) => page.$$eval('.cmp-card', (cs, n) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')]
+  .find((d) => d.querySelector('dt').textContent === n).querySelector('dd').textContent), name);
+
 test('compare: small multiples, fragmentation chart, first divergence', async () => {
   const { page, close } = await open();
   await page.click('[data-example=fits]');
@@ -1142,11 +1146,11 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   // fragmented" only goes to a card with the lowest fragmentation of all
   // and the fewest failures.
   const checkBadges = async () => {
-    const badges = await page.$$eval('.cmp-card', (cs) => cs.map((c) => ({
+    const frags = (await cardStat(page, 'External fragmentation')).map((t) => Number(t.replace('%', '')));
+    const badges = (await page.$$eval('.cmp-card', (cs) => cs.map((c) => ({
       badges: [...c.querySelectorAll('.badge')].map((b) => b.textContent),
       failed: Number(c.dataset.failed),
-      frag: Number([...c.querySelectorAll('.cmp-stats div')].find((d) => d.querySelector('dt').textContent === 'External fragmentation').querySelector('dd').textContent.replace('%', '')),
-    })));
+    })))).map((b, i) => ({ ...b, frag: frags[i] }));
     const minFailed = Math.min(...badges.map((b) => b.failed));
     const minFrag = Math.min(...badges.map((b) => b.frag));
     for (const name of ['fewest failures', 'least fragmented']) {
@@ -1161,9 +1165,9 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.equal(await page.locator('.cmp-div-line').count(), 1);
   // Each card adds peak utilization and the search cost, from the core's report.
   const searched = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.report.searched));
-  const shown = await page.$$eval('.cmp-card', (cs) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')].find((d) => d.querySelector('dt').textContent === 'Blocks searched').querySelector('dd').textContent));
+  const shown = await cardStat(page, 'Blocks searched');
   // And the high-water mark that peak utilization divides by.
-  const marks = await page.$$eval('.cmp-card', (cs) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')].find((d) => d.querySelector('dt').textContent === 'High-water mark').querySelector('dd').textContent));
+  const marks = await cardStat(page, 'High-water mark');
   const highs = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => `${r.snapshot.stats.highWater} B`));
   assert.deepEqual(marks, highs);
   assert.deepEqual(shown.map((t) => Number(t.split(' ')[0].replace(/,/g, ''))), searched);
