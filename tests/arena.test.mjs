@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, workload, compare, createComparer, STRATEGIES, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -361,5 +361,25 @@ test('failedOps, failedCount and transcript reach JS and check their arguments',
   assert.equal(lines.filter((l) => l.startsWith('Free List')).length, cap);
   assert.ok(lines.includes('(5 more ops not shown)'), lines.slice(-4).join('|'));
   long.dispose();
+  a.dispose();
+});
+
+test('a malloc.py command without -A: its draw reaches JS, and transcript and mallocPyCommand take it back, checked', () => {
+  const r = parseMallocPy('python3 malloc.py -S 64 -p FIRST -C -s 7 -n 30 -r 12 -P 60');
+  assert.deepEqual(r.draw, { seed: 7, numOps: 30, range: 12, percentAlloc: 60 });
+  assert.equal(parseOps(r.ops).count, 30);
+  assert.equal(parseMallocPy('malloc.py -A +1,-0').draw, null);
+  const a = createArena({ size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce });
+  a.replay(r.ops);
+  const t = a.transcript(1000, 100, 0, r.draw);
+  assert.match(t, /^seed 7\n.*\nnumOps 30\nrange 12\npercentAlloc 60\nallocList \ncompute True\n/s);
+  assert.equal(a.mallocPyCommand(1000, 100, 0, r.draw).command, 'python3 malloc.py -S 64 -b 1000 -H 0 -a -1 -p FIRST -l ADDRSORT -C -s 7 -n 30 -r 12 -P 60 -c');
+  // Without the draw (or with another one) the same ops are an -A run.
+  assert.match(a.transcript(1000, 100), /\nallocList \+/);
+  assert.match(a.mallocPyCommand(1000, 100, 0, { ...r.draw, seed: 8 }).command, / -c -A \+/);
+  for (const bad of [5, 'x', { seed: 1 }, { ...r.draw, extra: 1 }, { ...r.draw, seed: 0.5 }, { ...r.draw, percentAlloc: 0 }, { ...r.draw, numOps: 0 }, { ...r.draw, seed: 2 ** 53 }]) {
+    assert.equal(codeOf(() => a.transcript(1000, 100, 0, bad)), 'bad-argument', `transcript draw ${JSON.stringify(bad)}`);
+    assert.equal(codeOf(() => a.mallocPyCommand(1000, 100, 0, bad)), 'bad-argument', `mallocPyCommand draw ${JSON.stringify(bad)}`);
+  }
   a.dispose();
 });

@@ -962,11 +962,45 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 500 -H 0 -a 4 -p WORST -l ADDRSORT -C -c -A +3,-0,+5,-1,+8');
   await page.keyboard.press('Escape');
   // What it cannot run, it says, and nothing changes.
-  await page.fill('[data-testid=editor]', 'python3 malloc.py -s 3 -n 10 -p FIRST');
+  await page.fill('[data-testid=editor]', 'python3 malloc.py -s 3 -n 10 -p FIRST -l SIZESORT+');
   await page.click('[data-testid=run]');
   await idle(page);
-  assert.match(await page.textContent('.notice-error'), /The malloc\.py command was not run: line 1: no -A: without it malloc\.py draws random ops/);
+  assert.match(await page.textContent('.notice-error'), /The malloc\.py command was not run: line 1: -l SIZESORT\+: only -l ADDRSORT/);
   assert.equal(await log(page), '+3,-0,+5,-1,+8');
+  await close();
+});
+
+test('OSTEP’s first homework command, without -A: the page draws the ops malloc.py draws, and the malloc.py view prints its random mode', async () => {
+  const { page, close } = await open();
+  await page.fill('[data-testid=editor]', './malloc.py -n 10 -H 0 -p BEST -s 0');
+  await page.waitForFunction(() => /10 ops/.test(document.querySelector('[data-testid=editor-status]').textContent));
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.equal(await log(page), '+3,-0,+5,-1,+8,-2,+8,-3,+2,+7');
+  assert.match(await page.textContent('#notices'), /Ran the malloc\.py command: 10 ops drawn as malloc\.py -s 0 draws them \(-n 10 -r 10 -P 50, no -A\) in a 100-byte arena, best fit/);
+  await page.click('[data-testid=ostep]');
+  const out = () => page.textContent('[data-testid=ostep-out]');
+  assert.match(await out(), /^seed 0\nsize 100\nbaseAddr 1000\nheaderSize 0\nalignment -1\npolicy BEST\nlistOrder ADDRSORT\ncoalesce False\nnumOps 10\nrange 10\npercentAlloc 50\nallocList \ncompute True\n\nptr\[0\] = Alloc\(3\) returned 1000 \(searched 1 elements\)\n/);
+  assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -s 0 -n 10 -r 10 -P 50 -c');
+  assert.match(await page.textContent('.ostep-dialog .embed-note'), /They are the ops malloc\.py draws itself with -s 0 -n 10 -r 10 -P 50 \(no -A\)/);
+  // A step back: the first 9 ops are what -n 9 draws.
+  await page.focus('[data-testid=ostep-out]');
+  await page.keyboard.press('ArrowLeft');
+  await idle(page);
+  await page.waitForFunction(() => / -n 9 /.test(document.querySelector('[data-testid=ostep-command]').textContent));
+  assert.match(await out(), /\nnumOps 9\n/);
+  // A header: malloc.py's random mode prints each address after it.
+  await page.fill('[data-testid=ostep-header]', '4');
+  assert.match(await out(), /\nptr\[0\] = Alloc\(3\) returned 1004 \(searched 1 elements\)\n/);
+  assert.match(await page.textContent('[data-testid=ostep-command]'), / -H 4 .* -s 0 -n 9 -r 10 -P 50 -c$/);
+  await page.fill('[data-testid=ostep-header]', '0');
+  await page.keyboard.press('Escape');
+  // An op of one's own: the run is no longer a draw, and the view writes it with -A.
+  await page.click('[data-testid=tl-end]');
+  await malloc(page, 50);
+  await page.click('[data-testid=ostep]');
+  assert.match(await page.textContent('[data-testid=ostep-command]'), / -c -A \+3,-0,\+5,-1,\+8,-2,\+8,-3,\+2,\+7,\+50$/);
+  assert.match(await out(), /\nallocList \+3,/);
   await close();
 });
 
@@ -1452,6 +1486,11 @@ test('predict mode: a link is a quiz from op 1; answers are checked and scored, 
   assert.equal(await pos(), 5);
   assert.equal(await page.textContent('[data-testid=predict-score]'), '2 of 4 predictions right');
   assert.match(await box(), /Op 6: free\(ptr\[0\]\)/);
+  // The fragmentation curve behind the scrubber stops at the cursor: the rest would give answers away.
+  const sparkEnd = () => page.evaluate(() => Math.max(...(document.querySelector('.tl-spark-line')?.getAttribute('points') ?? '-1,0').split(' ').map((p) => Number(p.split(',')[0]))));
+  await page.waitForFunction(() => document.querySelector('.tl-spark-line'));
+  assert.equal(await sparkEnd(), Number(((5 / 7) * 1000).toFixed(1)));
+  assert.match(await page.textContent('.tl-spark-note'), /^external fragmentation over time so far/);
   await page.click('[data-testid=play]');
   await page.waitForFunction(() => globalThis.__playground.session.position === 6 && !document.querySelector('[data-testid=play]').classList.contains('is-playing'));
   await idle(page);

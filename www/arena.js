@@ -111,10 +111,10 @@ export class Arena {
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
   /** What the last op did (the free block an allocation came from, the blocks searched, what a free merged with), or null (none yet, or a log longer than maxExplainedOps()). */
   lastOp() { return this.#a.lastOp(); }
-  /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op). */
-  transcript(base = 1000, maxOps = maxTranscriptOps(), header = 0) { return this.#a.transcript(base, maxOps, header); }
-  /** The malloc.py command line that prints what transcript(base, maxOps, header) prints: `{ command }`, or `{ why }` when there is none. */
-  mallocPyCommand(base = 1000, maxOps = maxTranscriptOps(), header = 0) { return this.#a.mallocPyCommand(base, maxOps, header); }
+  /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op); as its random mode prints them when the whole log is `draw` (parseMallocPy's `draw`, or null). */
+  transcript(base = 1000, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.transcript(base, maxOps, header, draw); }
+  /** The malloc.py command line that prints what transcript(base, maxOps, header, draw) prints: `{ command }`, or `{ why }` when there is none. */
+  mallocPyCommand(base = 1000, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.mallocPyCommand(base, maxOps, header, draw); }
   /** Number of logged ops that failed (see failedOps). */
   get failedCount() { return this.#a.failedCount; }
   /** A new arena in the state after the first `n` logged ops. */
@@ -175,7 +175,7 @@ export function decodeBlocks(packed) {
 export function parseOps(text) { return core.parseOps(utf8(text)); }
 /** The op list in canonical form (comma-separated, comments and blanks gone); throws `bad-script`. */
 export function canonicalOps(text) { return core.canonicalOps(utf8(text)); }
-/** Reads a malloc.py command line (`python3 malloc.py -S 100 -p FIRST -C -A +3,-0`): `{ size, base, header, align, strategy, coalesce, ops }`; throws `bad-script` with .line and .column. */
+/** Reads a malloc.py command line (`python3 malloc.py -S 100 -p FIRST -C -A +3,-0`, or `-s 0 -n 10` for ops drawn as malloc.py draws them): `{ size, base, header, align, strategy, coalesce, ops, draw }` (`draw`: null, or `{ seed, numOps, range, percentAlloc }`); throws `bad-script` with .line and .column. */
 export function parseMallocPy(text) { return core.parseMallocPy(utf8(text)); }
 /** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
 export function maxTranscriptOps() { return core.maxTranscriptOps(); }

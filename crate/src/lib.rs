@@ -41,6 +41,7 @@ mod free_tree;
 mod fxhash;
 mod heap;
 mod offset_map;
+mod pyrandom;
 pub mod rep;
 pub mod script;
 mod session;

@@ -11,6 +11,11 @@
 //! by the header (the arena itself draws no headers). `-l ADDRSORT` is the
 //! only list order.
 //!
+//! Without `-A`, `malloc.py` draws its ops from Python's random generator
+//! (`-s` seed, `-n` ops, `-r` range, `-P` percent of requests): [`draw_ops`]
+//! draws the same ones, and a run that is such a draw is written as that
+//! random mode prints it.
+//!
 //! ```text
 //! ptr[0] = Alloc(3) returned 1000 (searched 1 elements)
 //! Free List [ Size 1 ]: [ addr:1003 sz:97 ]
@@ -18,9 +23,10 @@
 
 use std::fmt::Write as _;
 
+use crate::pyrandom::PyRandom;
 use crate::script::{Op, Script, ScriptError};
 use crate::session::{Ptr, Session};
-use crate::{AllocError, HeapConfig, Mode, Strategy};
+use crate::{AllocError, Config, FreeListAllocator, HeapConfig, Mode, Strategy};
 
 /// At most this many free blocks are written per free list line.
 pub const MAX_LISTED: usize = 200;
@@ -28,6 +34,149 @@ pub const MAX_LISTED: usize = 200;
 /// At most this many ops are written out (so a transcript stays under about
 /// 10 MB: each op's free list line holds up to [`MAX_LISTED`] blocks).
 pub const MAX_TRANSCRIPT_OPS: usize = 2000;
+
+/// The most ops [`draw_ops`] draws (`-n`).
+pub const MAX_DRAWN_OPS: usize = 100_000;
+
+/// The largest seed (`-s`) taken: a JS number holds it exactly.
+pub const MAX_SEED: i64 = (1 << 53) - 1;
+
+/// How `malloc.py` draws its ops when no `-A` lists them: `-s`, `-n`, `-r`
+/// and `-P`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Draw {
+    /// `-s`: the seed, 0 by default, at most [`MAX_SEED`] either side of 0
+    /// (`random.seed` takes its absolute value).
+    pub seed: i64,
+    /// `-n`: how many ops (requests and frees), 10 by default; 1 to
+    /// [`MAX_DRAWN_OPS`].
+    pub num_ops: usize,
+    /// `-r`: the largest request, 10 by default: each asks for
+    /// `int(random() * range) + 1` bytes. At most [`crate::script::MAX_SIZE`] − 1.
+    pub range: usize,
+    /// `-P`: the percentage of draws that are requests, 50 by default; at
+    /// least 1 (`malloc.py` asserts it is above 0).
+    pub percent_alloc: usize,
+}
+
+impl Draw {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// The first one out of range, in words.
+    pub fn check(&self) -> Result<(), String> {
+        if self.seed.unsigned_abs() > MAX_SEED as u64 {
+            return Err(format!(
+                "-s {}: seeds up to ±{MAX_SEED} are taken",
+                self.seed
+            ));
+        }
+        if !(1..=MAX_DRAWN_OPS).contains(&self.num_ops) {
+            return Err(format!(
+                "-n {}: from 1 to {} ops are drawn",
+                self.num_ops,
+                thousands(MAX_DRAWN_OPS)
+            ));
+        }
+        if self.range >= crate::script::MAX_SIZE {
+            return Err(format!(
+                "-r {}: requests up to {} bytes are taken",
+                self.range,
+                crate::script::MAX_SIZE
+            ));
+        }
+        if self.percent_alloc == 0 || self.percent_alloc > 1_000_000 {
+            return Err(format!(
+                "-P {}: malloc.py needs a percentage above 0 (it stops at an assertion otherwise)",
+                self.percent_alloc
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A request of `size` bytes as `malloc.py` takes it: rounded up to
+/// `align`, then grown by the header.
+fn malloc_py_size(size: usize, align: usize, header: usize) -> usize {
+    size.next_multiple_of(align).saturating_add(header)
+}
+
+/// The ops `malloc.py -s seed -n … -r … -P …` draws (its random mode) for a
+/// heap of `config` with `header`-byte headers: its loop, over the
+/// playground's own allocator in `malloc.py`'s terms (which requests fail
+/// decides which pointers a free can pick). Request `k` is `ptr[k]`, failed
+/// or not, as in `malloc.py`.
+///
+/// # Errors
+/// [`AllocError::BadConfig`] for a config the allocator refuses, or a
+/// placement `malloc.py` does not have (next fit, slab pools); an invalid
+/// `draw` (see [`Draw::check`]) also gives `BadConfig`.
+///
+/// # Complexity
+/// O(draws × log n); at most 100 draws per op (`-P 1`).
+pub fn draw_ops(config: &HeapConfig, header: usize, draw: &Draw) -> Result<Vec<Op>, AllocError> {
+    draw.check().map_err(AllocError::bad_config)?;
+    let strategy = match config.mode.strategy() {
+        Some(s) if s != Strategy::NextFit => s,
+        _ => {
+            return Err(AllocError::bad_config(
+                "malloc.py draws for first, best and worst fit",
+            ))
+        }
+    };
+    // With a header, malloc.py rounds each request and adds the header
+    // itself: granularity 1 then rounds nothing more.
+    let align = if header > 0 { 1 } else { config.align };
+    let mut heap = FreeListAllocator::new(Config {
+        arena_size: config.arena_size,
+        strategy,
+        align,
+        coalesce: config.coalesce,
+    })?;
+    let mut rng = PyRandom::new(draw.seed);
+    let percent = draw.percent_alloc as f64 / 100.0;
+    // malloc.py's `p` (by request: the offset while live) and `L` (the live
+    // requests, oldest first).
+    let mut placed: Vec<Option<usize>> = Vec::new();
+    let mut live: Vec<usize> = Vec::new();
+    let mut ops = Vec::with_capacity(draw.num_ops);
+    while ops.len() < draw.num_ops {
+        if rng.random() < percent {
+            // Python's int() of a non-negative float: the floor.
+            let size = (rng.random() * draw.range as f64) as usize + 1;
+            let at = heap.alloc(malloc_py_size(size, config.align, header)).ok();
+            if at.is_some() {
+                live.push(placed.len());
+            }
+            placed.push(at);
+            ops.push(Op::Alloc { size });
+        } else if !live.is_empty() {
+            let d = (rng.random() * live.len() as f64) as usize;
+            let k = live.remove(d.min(live.len() - 1));
+            if let Some(at) = placed[k].take() {
+                heap.free(at)?;
+            }
+            ops.push(Op::Free { ptr: k });
+        }
+    }
+    Ok(ops)
+}
+
+/// Whether `session`'s whole log is what `malloc.py` draws with `draw`'s
+/// seed, range and percentage for `-n` its length, from the session's
+/// first config with `header`-byte headers.
+fn is_drawn(session: &Session, header: usize, draw: &Draw) -> bool {
+    let log = session.log();
+    if log.is_empty() || log.len() > MAX_DRAWN_OPS {
+        return false;
+    }
+    let whole = Draw {
+        num_ops: log.len(),
+        ..*draw
+    };
+    draw_ops(session.initial_config(), header, &whole).is_ok_and(|ops| ops == log)
+}
 
 /// `malloc.py`'s name for a placement policy.
 fn policy(mode: Mode) -> &'static str {
@@ -80,7 +229,7 @@ fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Scri
     if header == 0 {
         return (config.clone(), Script::from_ops(log.to_vec()));
     }
-    let grow = |size: usize| size.next_multiple_of(config.align).saturating_add(header);
+    let grow = |size: usize| malloc_py_size(size, config.align, header);
     let ops = log
         .iter()
         .map(|op| match *op {
@@ -130,6 +279,12 @@ fn replay_as_malloc_py(
 /// line that says how many ops were left out; a free list longer than
 /// [`MAX_LISTED`] blocks is cut short the same way.
 ///
+/// When the whole log is what `malloc.py` draws with `draw` (see
+/// [`draw_ops`]; `-n` the log's length), it is written as that random mode
+/// prints it instead: the seed, `numOps`, `range` and `percentAlloc` in the
+/// header, an empty `allocList`, and each request's address after its
+/// header (`malloc.py` adds `-H` there, to a failure's -1 too).
+///
 /// # Errors
 /// [`AllocError::BadConfig`] when the host cannot provide a second arena of
 /// the session's size to replay the ops in.
@@ -141,28 +296,47 @@ pub fn transcript(
     base: usize,
     header: usize,
     max_ops: usize,
+    draw: Option<&Draw>,
 ) -> Result<String, AllocError> {
     let config = session.initial_config();
     let log = session.log();
     let n = log.len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
+    let drawn = draw.filter(|d| is_drawn(session, header, d));
     let mut out = String::new();
-    // malloc.py's header, in its order; the settings it has that a list of
-    // ops does not use (seed, numOps, range, percentAlloc) at its defaults.
+    // malloc.py's header, in its order; for a list of ops, the settings it
+    // does not use (seed, numOps, range, percentAlloc) at their defaults.
+    let (seed, num_ops, range, percent) = drawn.map_or((0, 10, 10, 50), |d| {
+        (d.seed, log.len(), d.range, d.percent_alloc)
+    });
     let _ = writeln!(
         out,
-        "seed 0\nsize {}\nbaseAddr {base}\nheaderSize {header}",
+        "seed {seed}\nsize {}\nbaseAddr {base}\nheaderSize {header}",
         config.arena_size
     );
     let _ = writeln!(out, "alignment {}", alignment(config.align));
     let _ = writeln!(out, "policy {}\nlistOrder ADDRSORT", policy(config.mode));
     let _ = writeln!(out, "coalesce {}", python_bool(config.coalesce));
-    out.push_str("numOps 10\nrange 10\npercentAlloc 50\n");
-    let _ = writeln!(out, "allocList {}", crate::script::format(&log[..n]));
+    let _ = writeln!(
+        out,
+        "numOps {num_ops}\nrange {range}\npercentAlloc {percent}"
+    );
+    let list = if drawn.is_some() {
+        String::new()
+    } else {
+        crate::script::format(&log[..n])
+    };
+    let _ = writeln!(out, "allocList {list}");
     out.push_str("compute True\n\n");
 
     let addr = |r: Ptr| match r {
         Ptr::Live(off) => (base + off).to_string(),
         Ptr::Failed | Ptr::Freed => "-1".to_string(),
+    };
+    // The random mode prints a request's address after its header.
+    let returned = |r: Ptr| match (drawn, r) {
+        (None, r) => addr(r),
+        (Some(_), Ptr::Live(off)) => (base + off + header).to_string(),
+        (Some(_), _) => (header as i64 - 1).to_string(),
     };
     // Requests that returned NULL and have not been realloc'ed since
     // (freeing one returns -1 in malloc.py).
@@ -183,7 +357,7 @@ pub fn transcript(
                 let _ = writeln!(
                     out,
                     "ptr[{k}] = {call} returned {} (searched {searched} elements)",
-                    addr(ptrs[k])
+                    returned(ptrs[k])
                 );
             }
             Op::Free { ptr } => {
@@ -225,7 +399,8 @@ pub fn transcript(
 }
 
 /// The `malloc.py` command that prints the same run as
-/// [`transcript`]`(session, base, header, …)`, or why there is none: a strategy or
+/// [`transcript`]`(session, base, header, …, draw)`: `-s … -n … -r … -P …`
+/// when the log is that draw, else `-A` and the ops. Or why there is none: a strategy or
 /// an op `malloc.py` does not have, a free after a failed request (`-A`
 /// numbers only the requests that succeeded: such a free is skipped, or
 /// crashes it), more than `max_ops` ops, or a free list longer than
@@ -241,6 +416,7 @@ pub fn command(
     base: usize,
     header: usize,
     max_ops: usize,
+    draw: Option<&Draw>,
 ) -> Result<String, String> {
     let config = session.initial_config();
     let log = session.log();
@@ -279,6 +455,27 @@ pub fn command(
     // `-K` only when K < len(p): a free of a failed request crashes it
     // (KeyError), and one past len(p) it skips as invalid. The failures are
     // the replica's: a header makes requests fail sooner.
+    if longest > MAX_LISTED {
+        return Err(format!(
+            "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",
+            thousands(longest)
+        ));
+    }
+    let coalesce = if config.coalesce { " -C" } else { "" };
+    let settings = format!(
+        "python3 malloc.py -S {} -b {base} -H {header} -a {} -p {name} -l ADDRSORT{coalesce}",
+        config.arena_size,
+        alignment(config.align),
+    );
+    if let Some(d) = draw.filter(|d| is_drawn(session, header, d)) {
+        return Ok(format!(
+            "{settings} -s {} -n {} -r {} -P {} -c",
+            d.seed,
+            log.len(),
+            d.range,
+            d.percent_alloc
+        ));
+    }
     let failed = replica.failed_ops();
     let (mut ptr, mut kept, mut null) = (0, 0, Vec::new());
     for (i, op) in log.iter().enumerate() {
@@ -303,19 +500,7 @@ pub fn command(
         }
     }
     debug_assert_eq!(ptr, null.len());
-    if longest > MAX_LISTED {
-        return Err(format!(
-            "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",
-            thousands(longest)
-        ));
-    }
-    let coalesce = if config.coalesce { " -C" } else { "" };
-    Ok(format!(
-        "python3 malloc.py -S {} -b {base} -H {header} -a {} -p {name} -l ADDRSORT{coalesce} -c -A {}",
-        config.arena_size,
-        alignment(config.align),
-        crate::script::format(log)
-    ))
+    Ok(format!("{settings} -c -A {}", crate::script::format(log)))
 }
 
 /// `Free List [ Size 2 ]: [ addr:1000 sz:3 ][ addr:1003 sz:97 ]`, spaced
@@ -349,25 +534,52 @@ pub struct MallocPyRun {
     pub strategy: Mode,
     /// `-C`: coalescing.
     pub coalesce: bool,
-    /// `-A`: the ops, in the op-list syntax.
+    /// `-A`: the ops, in the op-list syntax; without `-A`, the ops drawn.
     pub ops: String,
+    /// How the ops were drawn: `None` when `-A` listed them.
+    pub draw: Option<Draw>,
+}
+
+/// A whole number as Python's `optparse` reads an `int` option: `0x` hex,
+/// `0b` binary, a leading `0` octal, else decimal, with an optional sign in
+/// front of a decimal one.
+fn py_int(value: &str) -> Option<i64> {
+    let lower = value.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        // optparse reads a bare "0b" as 0.
+        (2, if d.is_empty() { "0" } else { d })
+    } else if lower.starts_with('0') {
+        (8, lower.as_str())
+    } else {
+        (10, lower.as_str())
+    };
+    if radix != 10 && digits.starts_with(['+', '-']) {
+        return None;
+    }
+    i64::from_str_radix(digits, radix).ok()
 }
 
 /// Reads a `malloc.py` command line (`python3 malloc.py -S 100 -p FIRST -C
 /// -A +3,-0,+5 -c`, short or long options, `-S100` and `--size=100` forms):
 /// the settings and ops to run it here. Anything before the first option
-/// (`python3 ./malloc.py`) is skipped; `-c`, and `-s`, `-n`, `-r`, `-P`
-/// (which `malloc.py` ignores when `-A` gives the ops), are accepted.
+/// (`python3 ./malloc.py`) is skipped; `-c` is accepted. Numbers are read
+/// as `malloc.py`'s option parser reads them (`0x1f`, `0b101`, and a
+/// leading `0` for octal). Without `-A`, the ops are the ones `malloc.py`
+/// draws with `-s`, `-n`, `-r` and `-P` ([`draw_ops`], and
+/// [`MallocPyRun::draw`] says how); with `-A` those four are checked and
+/// ignored, as `malloc.py` ignores them.
 ///
 /// # Errors
 /// A [`ScriptError`] (line 1, the column of the option) for an unknown
 /// option, a missing or bad value, a list order other than `ADDRSORT` (the
 /// only one modelled), `NEXT` (not a `malloc.py` policy), an alignment that
-/// is not a power of two, and no `-A` (without it `malloc.py` draws random
-/// ops from Python's generator, which this does not reproduce).
+/// is not a power of two, and draw settings out of range ([`Draw::check`])
+/// or a heap the allocator cannot build (column 0) when drawing.
 ///
 /// # Complexity
-/// O(length of the line).
+/// O(length of the line), plus [`draw_ops`] when drawing.
 pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
     let line = text.trim();
     // Tokens with their columns (1-based); quotes group, as a shell's would.
@@ -405,6 +617,13 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
         strategy: Mode::BestFit,
         coalesce: false,
         ops: String::new(),
+        draw: None,
+    };
+    let mut draw = Draw {
+        seed: 0,
+        num_ops: 10,
+        range: 10,
+        percent_alloc: 50,
     };
     let mut ops: Option<(usize, String)> = None;
     let mut it = tokens[start..].iter();
@@ -420,23 +639,20 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             }
             None => (tok.clone(), None),
         };
-        let flag =
-            match name.as_str() {
-                "-C" | "--coalesce" => {
-                    run.coalesce = true;
-                    continue;
-                }
-                "-c" | "--compute" => continue,
-                "-h" | "--help" => {
-                    return Err(err(col, "-h prints malloc.py's help, not a run".into()))
-                }
-                "-s" | "--seed" | "-n" | "--numOps" | "-r" | "--range" | "-P"
-                | "--percentAlloc" => "ignored",
-                "-S" | "--size" | "-b" | "--baseAddr" | "-H" | "--headerSize" | "-a"
-                | "--alignment" | "-p" | "--policy" | "-l" | "--listOrder" | "-A"
-                | "--allocList" => "value",
-                _ => return Err(err(col, format!("{tok}: not a malloc.py option"))),
-            };
+        match name.as_str() {
+            "-C" | "--coalesce" => {
+                run.coalesce = true;
+                continue;
+            }
+            "-c" | "--compute" => continue,
+            "-h" | "--help" => {
+                return Err(err(col, "-h prints malloc.py's help, not a run".into()))
+            }
+            "-S" | "--size" | "-b" | "--baseAddr" | "-H" | "--headerSize" | "-a"
+            | "--alignment" | "-p" | "--policy" | "-l" | "--listOrder" | "-A" | "--allocList"
+            | "-s" | "--seed" | "-n" | "--numOps" | "-r" | "--range" | "-P" | "--percentAlloc" => {}
+            _ => return Err(err(col, format!("{tok}: not a malloc.py option"))),
+        }
         let value = match inline {
             Some(v) => v,
             None => it
@@ -444,15 +660,16 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| err(col, format!("{name} needs a value")))?,
         };
-        if flag == "ignored" {
-            continue;
-        }
+        let bad = || err(col, format!("{name} {value}: expected a whole number"));
+        let whole = || py_int(&value).ok_or_else(bad);
         let number = |lo: i64| -> Result<i64, ScriptError> {
-            value
-                .parse::<i64>()
-                .ok()
-                .filter(|&n| n >= lo && n <= crate::MAX_ARENA as i64)
-                .ok_or_else(|| err(col, format!("{name} {value}: expected a whole number")))
+            whole().and_then(|n| {
+                if (lo..=crate::MAX_ARENA as i64).contains(&n) {
+                    Ok(n)
+                } else {
+                    Err(bad())
+                }
+            })
         };
         match name.as_str() {
             "-S" | "--size" => run.size = number(1)? as usize,
@@ -496,14 +713,26 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
                     ));
                 }
             }
+            "-s" | "--seed" => draw.seed = whole()?,
+            "-n" | "--numOps" => draw.num_ops = number(0)? as usize,
+            "-r" | "--range" => draw.range = number(0)? as usize,
+            "-P" | "--percentAlloc" => draw.percent_alloc = number(0)? as usize,
             _ => ops = Some((col, value)),
         }
     }
     let Some((col, list)) = ops else {
-        return Err(err(
-            0,
-            "no -A: without it malloc.py draws random ops from Python's generator (-s seed), which the playground does not reproduce; run it with -c and give the ops it prints with -A".into(),
-        ));
+        draw.check().map_err(|m| err(0, m))?;
+        let config = HeapConfig {
+            arena_size: run.size,
+            mode: run.strategy,
+            align: run.align,
+            coalesce: run.coalesce,
+            ..HeapConfig::default()
+        };
+        let drawn = draw_ops(&config, run.header, &draw).map_err(|e| err(0, e.to_string()))?;
+        run.ops = crate::script::format(&drawn);
+        run.draw = Some(draw);
+        return Ok(run);
     };
     let script = crate::script::parse(&list).map_err(|e| err(col, format!("-A: {}", e.message)))?;
     run.ops = crate::script::format(&script.ops);

@@ -170,6 +170,21 @@ fn options(opts: &JsValue, known: &[&str], what: &str) -> JsResult<()> {
     Ok(())
 }
 
+/// How `malloc.py` drew a run (`draw` of `parseMallocPy`'s result):
+/// `undefined` or `null` for none, else `{ seed, numOps, range,
+/// percentAlloc }` as [`crate::transcript::Draw::check`] takes them.
+fn draw_arg(v: &JsValue) -> JsResult<Option<crate::transcript::Draw>> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    options(v, &["seed", "numOps", "range", "percentAlloc"], "draw")?;
+    let bad = |m: String| JsValue::from(coded("bad-argument", &format!("draw: {m}")));
+    let d: crate::transcript::Draw =
+        serde_wasm_bindgen::from_value(v.clone()).map_err(|e| bad(e.to_string()))?;
+    d.check().map_err(bad)?;
+    Ok(Some(d))
+}
+
 fn field(obj: &JsValue, key: &str) -> JsValue {
     if obj.is_object() {
         Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
@@ -464,12 +479,22 @@ impl Arena {
     /// list), with addresses from `base`. `base` and `header` are integers
     /// from 0 to 2^30, `maxOps` from 0 to `maxTranscriptOps()`, else
     /// `bad-argument`; `bad-config` when the host cannot provide the second
-    /// arena the ops are replayed in.
-    pub fn transcript(&self, base: JsValue, max_ops: JsValue, header: JsValue) -> JsResult<String> {
+    /// arena the ops are replayed in. `draw` (`parseMallocPy`'s, or null):
+    /// when the whole log is that draw, the text is what `malloc.py`'s
+    /// random mode prints.
+    pub fn transcript(
+        &self,
+        base: JsValue,
+        max_ops: JsValue,
+        header: JsValue,
+        draw: JsValue,
+    ) -> JsResult<String> {
         let base = uint(&base, "base")?;
         let max_ops = transcript_ops(&max_ops)?;
         let header = uint(&header, "header")?;
-        crate::transcript::transcript(&self.session, base, header, max_ops).map_err(js_error)
+        let draw = draw_arg(&draw)?;
+        crate::transcript::transcript(&self.session, base, header, max_ops, draw.as_ref())
+            .map_err(js_error)
     }
 
     /// What the last logged op did: `{ step, op, mode, coalesce, failed, ptr,
@@ -483,21 +508,24 @@ impl Arena {
     }
 
     /// The `malloc.py` command that prints what `transcript(base, maxOps,
-    /// header)` prints: `{ command }`, or `{ why }` when there is none.
+    /// header, draw)` prints: `{ command }`, or `{ why }` when there is none.
     #[wasm_bindgen(js_name = mallocPyCommand)]
     pub fn malloc_py_command(
         &self,
         base: JsValue,
         max_ops: JsValue,
         header: JsValue,
+        draw: JsValue,
     ) -> JsResult<JsValue> {
         let base = uint(&base, "base")?;
         let max_ops = transcript_ops(&max_ops)?;
         let header = uint(&header, "header")?;
-        let (key, text) = match crate::transcript::command(&self.session, base, header, max_ops) {
-            Ok(c) => ("command", c),
-            Err(why) => ("why", why),
-        };
+        let draw = draw_arg(&draw)?;
+        let (key, text) =
+            match crate::transcript::command(&self.session, base, header, max_ops, draw.as_ref()) {
+                Ok(c) => ("command", c),
+                Err(why) => ("why", why),
+            };
         let out = Object::new();
         Reflect::set(&out, &key.into(), &text.into())
             .map_err(|_| coded("bad-argument", "could not build the result"))?;
@@ -612,8 +640,9 @@ pub fn canonical_ops(text: &[u8]) -> JsResult<String> {
 }
 
 /// Reads a `malloc.py` command line: `{ size, base, header, align, strategy,
-/// coalesce, ops }`; `bad-script` (with `line` and `column`) for what it
-/// cannot run.
+/// coalesce, ops, draw }` (`draw`: null when `-A` lists the ops, else `{
+/// seed, numOps, range, percentAlloc }`, how they were drawn); `bad-script`
+/// (with `line` and `column`) for what it cannot run.
 #[wasm_bindgen(js_name = parseMallocPy)]
 pub fn parse_malloc_py(text: &[u8]) -> JsResult<JsValue> {
     let run = crate::transcript::parse_command(utf8(text)?).map_err(script_error)?;

@@ -3110,9 +3110,12 @@ ptr[5] = Alloc(7) returned 1008 (searched 4 elements)
 Free List [ Size 4 ]: [ addr:1002 sz:1 ][ addr:1003 sz:5 ][ addr:1015 sz:1 ][ addr:1016 sz:84 ]
 
 ";
-    assert_eq!(transcript::transcript(&s, 1000, 0, 1000).unwrap(), want);
     assert_eq!(
-        transcript::command(&s, 1000, 0, 1000).unwrap(),
+        transcript::transcript(&s, 1000, 0, 1000, None).unwrap(),
+        want
+    );
+    assert_eq!(
+        transcript::command(&s, 1000, 0, 1000, None).unwrap(),
         "python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8,-2,+8,-3,+2,+7"
     );
 }
@@ -3125,7 +3128,7 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
             .unwrap(),
     )
     .unwrap();
-    let t = transcript::transcript(&s, 0, 0, 100).unwrap();
+    let t = transcript::transcript(&s, 0, 0, 100, None).unwrap();
     for line in [
         "alignment 8\npolicy FIRST\n",
         "coalesce True\nnumOps 10\n",
@@ -3145,12 +3148,12 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
     ] {
         assert!(t.contains(line), "{line:?} not in\n{t}");
     }
-    let cut = transcript::transcript(&s, 0, 0, 3).unwrap();
+    let cut = transcript::transcript(&s, 0, 0, 3, None).unwrap();
     assert!(cut.contains("allocList +40,+40,-1\n"), "{cut}");
     assert!(cut.ends_with("Free(ptr[1])\nreturned -1\nFree List [ Size 1 ]: [ addr:40 sz:24 ]\n\n(9 more ops not shown)\n"), "{cut}");
     // No malloc.py command for a run with ops it lacks.
     assert_eq!(
-        transcript::command(&s, 0, 0, 100).unwrap_err(),
+        transcript::command(&s, 0, 0, 100, None).unwrap_err(),
         "malloc.py’s ops are +N and -K only, and this run has +8@16"
     );
 }
@@ -3160,7 +3163,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
     let run = |mode: Mode, align: usize, coalesce: bool, ops: &str| {
         let mut s = session(100, mode, align, coalesce);
         s.replay(&script::parse(ops).unwrap()).unwrap();
-        transcript::command(&s, 1000, 0, 5)
+        transcript::command(&s, 1000, 0, 5, None)
     };
     assert_eq!(
         run(Mode::WorstFit, 4, true, "+5,+10,-0,+3,+90").unwrap(),
@@ -3337,7 +3340,7 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
             .join(",");
         let mut s = session(size, mode, align, coalesce);
         s.replay(&script::parse(&text).unwrap()).unwrap();
-        let t = transcript::transcript(&s, base, header, 1000).unwrap();
+        let t = transcript::transcript(&s, base, header, 1000, None).unwrap();
         assert!(t.contains(&format!("headerSize {header}\n")));
         let body = &t[t.find("compute True\n\n").unwrap() + "compute True\n\n".len()..];
         assert_eq!(
@@ -3345,7 +3348,7 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
             model(&ops),
             "round {round}: {policy} -S {size} -H {header} -a {align} -C {coalesce} -b {base} -A {text}"
         );
-        let cmd = transcript::command(&s, base, header, 1000)
+        let cmd = transcript::command(&s, base, header, 1000, None)
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
         assert!(cmd.contains(&format!(" -H {header} ")), "{cmd}");
     }
@@ -3357,7 +3360,7 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
 fn transcript_takes_a_header_as_malloc_py_does() {
     let mut s = session(100, Mode::BestFit, 4, false);
     s.replay(&script::parse("+3,-0,+5,-1,+8").unwrap()).unwrap();
-    let t = transcript::transcript(&s, 1000, 4, 100).unwrap();
+    let t = transcript::transcript(&s, 1000, 4, 100, None).unwrap();
     assert!(t.contains("headerSize 4\nalignment 4\n"), "{t}");
     for line in [
         "ptr[0] = Alloc(3) returned 1000 (searched 1 elements)\nFree List [ Size 1 ]: [ addr:1008 sz:92 ]\n",
@@ -3368,7 +3371,7 @@ fn transcript_takes_a_header_as_malloc_py_does() {
         assert!(t.contains(line), "{line:?} not in\n{t}");
     }
     assert_eq!(
-        transcript::command(&s, 1000, 4, 100).unwrap(),
+        transcript::command(&s, 1000, 4, 100, None).unwrap(),
         "python3 malloc.py -S 100 -b 1000 -H 4 -a 4 -p BEST -l ADDRSORT -c -A +3,-0,+5,-1,+8"
     );
     // The session itself is untouched: no header in its own blocks.
@@ -3389,8 +3392,8 @@ fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
         s.replay(&script::parse(&format!("{allocs},{}", frees.join(","))).unwrap())
             .unwrap();
         (
-            transcript::transcript(&s, 0, 0, 10_000).unwrap(),
-            transcript::command(&s, 0, 0, 10_000),
+            transcript::transcript(&s, 0, 0, 10_000, None).unwrap(),
+            transcript::command(&s, 0, 0, 10_000, None),
         )
     };
     let (t, c) = run(300);
@@ -3522,7 +3525,7 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
     let mut s = session(100, Mode::BestFit, 4, true);
     s.replay(&script::parse("+3,-0,+5,-1,+8,-2,+7").unwrap())
         .unwrap();
-    let cmd = transcript::command(&s, 500, 0, 100).unwrap();
+    let cmd = transcript::command(&s, 500, 0, 100, None).unwrap();
     let back = transcript::parse_command(&cmd).unwrap();
     assert_eq!(
         (
@@ -3537,11 +3540,21 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
     );
     // What it cannot run, it says, with the column of the option.
     for (line, col, why) in [
+        ("malloc.py -n 0", 0, "-n 0: from 1 to 100,000 ops are drawn"),
+        ("malloc.py -n 100001", 0, "-n 100001: from 1 to 100,000"),
         (
-            "malloc.py -S 100 -s 3 -n 10",
+            "malloc.py -P 0",
             0,
-            "no -A: without it malloc.py draws random ops",
+            "-P 0: malloc.py needs a percentage above 0",
         ),
+        ("malloc.py -r -1", 11, "-r -1: expected a whole number"),
+        ("malloc.py -s 08", 11, "-s 08: expected a whole number"),
+        (
+            "malloc.py -s 9007199254740992",
+            0,
+            "-s 9007199254740992: seeds up to ±9007199254740991",
+        ),
+        ("malloc.py -S 100 -a 8", 0, "bad config"),
         (
             "malloc.py -l SIZESORT+ -A +1",
             11,
@@ -3570,6 +3583,116 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
         let e = transcript::parse_command(line).unwrap_err();
         assert_eq!((e.line, e.column), (1, col), "{line}");
         assert!(e.message.starts_with(why), "{line}: {}", e.message);
+    }
+}
+
+/// A session that runs a parsed `malloc.py` command, as the page runs it.
+fn malloc_py_session(run: &transcript::MallocPyRun) -> Session {
+    let mut s = session(run.size, run.strategy, run.align, run.coalesce);
+    s.replay(&script::parse(&run.ops).unwrap()).unwrap();
+    s
+}
+
+/// `malloc.py` without `-A` draws its ops from Python's generator; the
+/// golden file holds what OSTEP's `malloc.py` (run under CPython 3.11)
+/// printed for fourteen command lines: the three policies, headers and
+/// alignment, coalescing, failures, `-P` from 30 to 100, a negative and a
+/// hex seed, long options, 200 ops. The playground draws the same ops and
+/// writes the same text, and the command it gives back draws them again.
+#[test]
+fn malloc_py_random_mode_golden_runs() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/malloc_py_random.txt"
+    ))
+    .unwrap();
+    let runs: Vec<&str> = text.split("$ ").filter(|r| !r.is_empty()).collect();
+    assert_eq!(runs.len(), 14);
+    for run in runs {
+        let (line, want) = run.split_once('\n').unwrap();
+        let r = transcript::parse_command(line).unwrap();
+        let draw = r.draw.expect("no -A: drawn");
+        let s = malloc_py_session(&r);
+        let got = transcript::transcript(&s, r.base, r.header, 10_000, Some(&draw)).unwrap();
+        assert_eq!(got, want, "{line}");
+        let cmd = transcript::command(&s, r.base, r.header, 10_000, Some(&draw)).unwrap();
+        assert!(cmd.ends_with(" -c") && !cmd.contains("-A"), "{cmd}");
+        let back = transcript::parse_command(&cmd).unwrap();
+        assert_eq!((back.ops, back.draw), (r.ops.clone(), Some(draw)), "{cmd}");
+    }
+}
+
+#[test]
+fn malloc_py_draws_the_ostep_homework_ops() {
+    // OSTEP chapter 17, question 1: ./malloc.py -n 10 -H 0 -p BEST -s 0
+    let r = transcript::parse_command("./malloc.py -n 10 -H 0 -p BEST -s 0").unwrap();
+    assert_eq!(r.ops, "+3,-0,+5,-1,+8,-2,+8,-3,+2,+7");
+    assert_eq!(
+        r.draw,
+        Some(transcript::Draw {
+            seed: 0,
+            num_ops: 10,
+            range: 10,
+            percent_alloc: 50
+        })
+    );
+    // With -A the draw settings are checked and ignored, as malloc.py does.
+    let a = transcript::parse_command("malloc.py -s 4 -n 3 -A +1,+2").unwrap();
+    assert_eq!((a.ops.as_str(), a.draw), ("+1,+2", None));
+    // Numbers as optparse reads them: hex, binary, octal.
+    let n = transcript::parse_command("malloc.py -S 0x40 -b 0b11 -H 010 -A +1").unwrap();
+    assert_eq!((n.size, n.base, n.header), (64, 3, 8));
+}
+
+/// Which ops malloc.py's random mode draws does not depend on how many it
+/// draws: `-n k` draws the first k of `-n 50`. So the run up to any step of
+/// the timeline is written in the random form with `-n` that step, and a run
+/// that is not a draw (an op added, a different seed) in the `-A` form.
+#[test]
+fn a_prefix_of_a_draw_is_a_draw_and_anything_else_is_not() {
+    let mut rng = Rng::new(23);
+    for round in 0..60 {
+        let policy = ["FIRST", "BEST", "WORST"][round % 3];
+        let seed = rng.range(0, 1000) as i64 - 500;
+        let coalesce = if rng.range(0, 2) == 0 { "" } else { " -C" };
+        let header = [0, 0, 4, 8][rng.range(0, 4)];
+        let range = rng.range(1, 61);
+        let percent = rng.range(20, 101);
+        let line = format!(
+            "malloc.py -S 200 -H {header} -p {policy} -s {seed} -n 50 -r {range} -P {percent}{coalesce}"
+        );
+        let whole = transcript::parse_command(&line).unwrap();
+        let draw = whole.draw.unwrap();
+        let ops = script::parse(&whole.ops).unwrap().ops;
+        assert_eq!(ops.len(), 50, "{line}");
+        let k = rng.range(1, 51);
+        let mut s = session(200, whole.strategy, 1, whole.coalesce);
+        s.replay(&Script::from_ops(ops[..k].to_vec())).unwrap();
+        let cmd = transcript::command(&s, 1000, header, 1000, Some(&draw)).unwrap();
+        assert!(cmd.contains(&format!(" -s {seed} -n {k} ")), "{cmd}");
+        let t = transcript::transcript(&s, 1000, header, 1000, Some(&draw)).unwrap();
+        assert!(
+            t.contains(&format!("\nnumOps {k}\n")) && t.contains("\nallocList \n"),
+            "{line}"
+        );
+        // Past the draw: a request larger than any drawn, then the -A form.
+        s.alloc(range + 1).ok();
+        let cmd = transcript::command(&s, 1000, header, 1000, Some(&draw));
+        assert!(cmd.map_or(true, |c| c.contains(" -A ")), "{line}");
+        let t = transcript::transcript(&s, 1000, header, 1000, Some(&draw)).unwrap();
+        assert!(
+            t.starts_with("seed 0\n") && !t.contains("\nallocList \n"),
+            "{line}"
+        );
+        // Another seed's draw is not this run.
+        let other = transcript::Draw {
+            seed: seed + 1,
+            ..draw
+        };
+        let mut s = session(200, whole.strategy, 1, whole.coalesce);
+        s.replay(&Script::from_ops(ops.clone())).unwrap();
+        let t = transcript::transcript(&s, 1000, header, 1000, Some(&other)).unwrap();
+        assert!(t.contains("\nallocList +"), "{line}");
     }
 }
 

@@ -366,7 +366,7 @@ async function start() {
     onPasteDetect: (text) => {
       try { canonicalOps(text); return 'ops'; } catch { /* not an op list */ }
       if (MALLOC_PY.test(text)) {
-        setTimeout(() => notices.show('That looks like a malloc.py command: Run from start runs its -A ops with its settings (-S, -a, -p, -C; -b and -H go to the malloc.py view).', { kind: 'info', key: 'paste' }));
+        setTimeout(() => notices.show('That looks like a malloc.py command: Run from start runs its -A ops, or without -A the ops it draws (-s, -n, -r, -P), with its settings (-S, -a, -p, -C; -b and -H go to the malloc.py view).', { kind: 'info', key: 'paste' }));
         return 'ops';
       }
       if (text.length > MAX_TRACE) return null;
@@ -745,7 +745,8 @@ async function start() {
     ostepView.setArgs(r);
     // Its addresses (-b) answer predictions too, unless a header (-H) moves them off the map's.
     if (!r.header) predict.base = r.base;
-    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
+    const drew = r.draw ? ` drawn as malloc.py -s ${r.draw.seed} draws them (-n ${r.draw.numOps} -r ${r.draw.range} -P ${r.draw.percentAlloc}, no -A)` : '';
+    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
   }
 
   async function runTrace(text, config, name) {

@@ -18,6 +18,8 @@ export class OstepView {
   #dialog;
   #els;
   #arena = null;
+  /** How malloc.py drew the ops of the command last run (parseMallocPy's `draw`), or null. */
+  #draw = null;
 
   /** @param {HTMLElement} container where the dialog lives (it shows modal) */
   constructor(container) {
@@ -56,10 +58,11 @@ export class OstepView {
     this.#els = { base, header, baseNote, out, command, commandNote, copyCommand, note, status };
   }
 
-  /** Sets the base address (-b) and header size (-H) the view writes with. */
-  setArgs({ base, header }) {
+  /** Sets the base address (-b) and header size (-H) the view writes with, and how malloc.py drew the ops (`draw`, or null). */
+  setArgs({ base, header, draw = null }) {
     this.#els.base.value = String(base);
     this.#els.header.value = String(header);
+    this.#draw = draw;
   }
 
   /** Follows the timeline while open: `arena` is the arena at the cursor, `version` bumps on every change. */
@@ -97,14 +100,18 @@ export class OstepView {
     this.#els.baseNote.textContent = notes.join(' ');
     const n = a.logLength;
     const code = (t) => h('code', { text: t });
+    const text = a.transcript(base, maxTranscriptOps(), header, this.#draw);
+    // The core writes the random mode's form (an empty allocList) only for a run that is the draw.
+    const d = n > 0 && /^allocList $/m.test(text) ? this.#draw : null;
     this.#els.note.replaceChildren(
       'OSTEP’s simulator (chapter 17) with ', code('-c'), ' prints what each request returned, how many free blocks it searched, and the free list after it. ',
       `These are the ${plural(n, 'op')} up to the timeline cursor${n > maxTranscriptOps() ? ` (the first ${num(maxTranscriptOps())} written out)` : ''}, addresses counted from the base; `, h('kbd', { text: '←' }), ' ', h('kbd', { text: '→' }), ' step the timeline while this is open. ',
+      ...(d ? ['They are the ops malloc.py draws itself with ', code(`-s ${d.seed} -n ${n} -r ${d.range} -P ${d.percentAlloc}`), ' (no ', code('-A'), '), and this is its random mode’s text. '] : []),
       header
-        ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it.`
+        ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it${d ? ' (and the random mode prints each request’s address after its header)' : ''}.`
         : 'Blocks carry no header, as on the memory map.');
-    this.#els.out.textContent = a.transcript(base, maxTranscriptOps(), header);
-    const { command, why } = a.mallocPyCommand(base, maxTranscriptOps(), header);
+    this.#els.out.textContent = text;
+    const { command, why } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);
     this.#els.command.hidden = this.#els.copyCommand.hidden = !command;
     this.#els.command.textContent = command ?? '';
     this.#els.commandNote.textContent = command

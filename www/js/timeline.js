@@ -152,8 +152,10 @@ export class TimelineView {
     for (const b of opButtons) b.tabIndex = b === stop ? 0 : -1;
     this.#parked = keepFocus(was, [sameOp, e.scrub, e.play, e.undo, e.redo].filter(Boolean), this.#parked);
 
-    // Fragmentation over time, behind the scrubber.
-    const smp = st.samples;
+    // Fragmentation over time, behind the scrubber. In predict mode only up
+    // to the cursor: the curve ahead would give away what the next ops do.
+    const smp = st.predict ? st.samples?.filter((p) => p.step <= pos) : st.samples;
+    const sofar = st.predict && pos < total ? ' so far' : '';
     e.spark.replaceChildren();
     if (smp && smp.length > 1 && total > 0) {
       let top = 0.2;
@@ -168,11 +170,13 @@ export class TimelineView {
       const every = smp.length > 2 ? smp[1].step - smp[0].step : 1;
       e.sparkNote.textContent = peak.externalFragmentation > 0
         ? every > 1
-          ? `external fragmentation over time, sampled every ${num(every)} ops · highest sample ${percent(peak.externalFragmentation)}, after op ${num(peak.step)}`
-          : `external fragmentation over time · peak ${percent(peak.externalFragmentation)} after op ${num(peak.step)}`
+          ? `external fragmentation over time${sofar}, sampled every ${num(every)} ops · highest sample ${percent(peak.externalFragmentation)}, after op ${num(peak.step)}`
+          : `external fragmentation over time${sofar} · peak ${percent(peak.externalFragmentation)} after op ${num(peak.step)}`
         : 'external fragmentation over time · none so far: every free byte is in one block';
     } else {
-      e.sparkNote.textContent = total > 0 && st.samplesLimit && total > st.samplesLimit
+      e.sparkNote.textContent = st.predict && total > 0 && !(st.samplesLimit && total > st.samplesLimit)
+        ? 'external fragmentation over time: drawn as the ops run (predict mode)'
+        : total > 0 && st.samplesLimit && total > st.samplesLimit
         ? `(fragmentation over time is drawn for timelines of up to ${num(st.samplesLimit)} ops)`
         : '';
     }
