@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -382,4 +382,34 @@ test('a malloc.py command without -A: its draw reaches JS, and transcript and ma
     assert.equal(codeOf(() => a.mallocPyCommand(1000, 100, 0, bad)), 'bad-argument', `mallocPyCommand draw ${JSON.stringify(bad)}`);
   }
   a.dispose();
+});
+
+test('the free list order reaches JS: createArena takes it, checked; snapshot, initialConfig and lastOp say it; malloc.py -l sets it', () => {
+  // Best fit in 100 bytes; ptr[0] and ptr[2] freed leave two free holes that a
+  // smallest-first list walks in size order.
+  for (const order of ORDERS) {
+    const a = createArena({ size: 100, align: 1, strategy: 'first-fit', coalesce: true, order });
+    assert.equal(a.snapshot().order, order);
+    assert.equal(a.initialConfig().order, order);
+    a.replay('+30,+10,+20,+10,-0,-2,+15');
+    assert.equal(a.lastOp().order, order);
+    // Free: 30 B at 0, 20 B at 40, and the 30 B top at 70 (free from the start).
+    // First fit takes the first in the list that fits: by address 0; smallest
+    // first 40; largest first the top (equal sizes keep their order, and the
+    // top was there first); last freed first 40; last freed last the top.
+    const want = { address: 0, 'size-ascending': 40, 'size-descending': 70, 'insert-front': 40, 'insert-back': 70 }[order];
+    assert.equal(a.lastOp().block.offset, want, order);
+    a.dispose();
+  }
+  assert.equal(createArena({}).snapshot().order, 'address', 'by address by default');
+  assert.equal(codeOf(() => createArena({ order: 'random' })), 'bad-config');
+  assert.equal(codeOf(() => createArena({ order: 3 })), 'bad-argument');
+  const r = parseMallocPy('malloc.py -p BEST -l SIZESORT- -C -A +5,+10,-0');
+  assert.equal(r.order, 'size-descending');
+  assert.equal(parseMallocPy('malloc.py -A +5').order, 'address');
+  const b = createArena({ size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce, order: r.order });
+  b.replay(r.ops);
+  assert.match(b.transcript(), /\nlistOrder SIZESORT-\n/);
+  assert.match(b.mallocPyCommand().command, / -l SIZESORT- -C -c -A \+5,\+10,-0$/);
+  b.dispose();
 });

@@ -962,10 +962,10 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 500 -H 0 -a 4 -p WORST -l ADDRSORT -C -c -A +3,-0,+5,-1,+8');
   await page.keyboard.press('Escape');
   // What it cannot run, it says, and nothing changes.
-  await page.fill('[data-testid=editor]', 'python3 malloc.py -s 3 -n 10 -p FIRST -l SIZESORT+');
+  await page.fill('[data-testid=editor]', 'python3 malloc.py -s 3 -n 10 -p FIRST -l RANDOM');
   await page.click('[data-testid=run]');
   await idle(page);
-  assert.match(await page.textContent('.notice-error'), /The malloc\.py command was not run: line 1: -l SIZESORT\+: only -l ADDRSORT/);
+  assert.match(await page.textContent('.notice-error'), /The malloc\.py command was not run: line 1: -l RANDOM: malloc\.py's list orders are ADDRSORT, SIZESORT\+, SIZESORT-, INSERT-FRONT and INSERT-BACK/);
   assert.equal(await log(page), '+3,-0,+5,-1,+8');
   await close();
 });
@@ -1001,6 +1001,52 @@ test('OSTEP’s first homework command, without -A: the page draws the ops mallo
   await page.click('[data-testid=ostep]');
   assert.match(await page.textContent('[data-testid=ostep-command]'), / -c -A \+3,-0,\+5,-1,\+8,-2,\+8,-3,\+2,\+7,\+50$/);
   assert.match(await out(), /\nallocList \+3,/);
+  await close();
+});
+
+test('the free list order (malloc.py -l): a select, in links, in the last-op words and the malloc.py view; a command with -l sets it', async () => {
+  // First fit, coalescing on. Free after op 6: 30 B at 0, 20 B at 40, and the top 30 B at 70.
+  const ops = '+30,+10,+20,+10,-0,-2,+15';
+  const { page, close } = await open(`#size=100&strategy=first-fit&align=1&coalesce=1&order=insert-front&ops=${ops}`);
+  assert.equal(await page.inputValue('[data-testid=order]'), 'insert-front');
+  assert.equal((await snap(page)).order, 'insert-front');
+  // Last freed first: the 20 B at 40 heads the list and takes the request.
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 7'));
+  assert.match(await page.textContent('[data-testid=last-op]'), /First fit took the first free block that fits, the 1st of 3 in list order \(last freed first\): 20 B at 40\./);
+  assert.match(await page.textContent('.controls-hint'), /^The first free block in the list that fits\.$/);
+  // A free with no merge says how the list decides it.
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 6'));
+  assert.match(await page.textContent('[data-testid=last-op]'), /\(the free list is kept last freed first: coalescing merges only neighbours that are next to each other in it too\)\.$/);
+  // The map numbers the free blocks in list order: the last freed (20 B at 40) first.
+  assert.deepEqual(await page.$$eval('.mm-label-free', (ts) => ts.map((t) => t.textContent)), ['#2 · 30 B', '#1 · 20 B', '#3 · 30 B']);
+  assert.match(await page.textContent('#map-status'), / · free list last freed first \(#1 is searched first\)/);
+  await page.click('[data-testid=tl-end]');
+  await idle(page);
+  // Another order re-runs the same ops under it, and the link says so.
+  await page.selectOption('[data-testid=order]', 'size-ascending');
+  await idle(page);
+  assert.equal(await log(page), ops);
+  assert.equal((await snap(page)).order, 'size-ascending');
+  await page.waitForFunction(() => /&order=size-ascending&/.test(location.hash));
+  await page.click('[data-testid=ostep]');
+  assert.match(await page.textContent('[data-testid=ostep-out]'), /\nlistOrder SIZESORT\+\n/);
+  assert.match(await page.textContent('[data-testid=ostep-command]'), / -l SIZESORT\+ -C -c -A /);
+  await page.keyboard.press('Escape');
+  // By address, the default, stays out of links.
+  await page.selectOption('[data-testid=order]', 'address');
+  await idle(page);
+  await page.waitForFunction(() => !/order=/.test(location.hash));
+  // A malloc.py command with -l sets the order.
+  await page.fill('[data-testid=editor]', './malloc.py -n 20 -p WORST -l SIZESORT- -C -s 3');
+  await page.waitForFunction(() => /20 ops/.test(document.querySelector('[data-testid=editor-status]').textContent));
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.equal(await page.inputValue('[data-testid=order]'), 'size-descending');
+  assert.match(await page.textContent('#notices'), /the free list by size, largest first \(-l SIZESORT-\), coalescing on \(-C\)/);
+  await page.click('[data-testid=ostep]');
+  assert.match(await page.textContent('[data-testid=ostep-command]'), / -l SIZESORT- -C -s 3 -n 20 -r 10 -P 50 -c$/);
   await close();
 });
 

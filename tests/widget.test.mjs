@@ -104,13 +104,16 @@ test('attributes and properties mirror each other; changes rebuild and emit allo
     const first = el.snapshot();
     el.strategy = 'worst-fit';
     el.arenaSize = 256;
+    el.order = 'insert-front';
     await new Promise((r) => setTimeout(r, 50));
     await wait();
     return {
       first: { size: first.arenaSize, strategy: first.strategy, ops: first.ops },
       attr: [el.getAttribute('strategy'), el.getAttribute('arena-size')],
       props: [el.strategy, el.arenaSize, el.align, el.coalesce, el.readonly],
-      now: { size: el.snapshot().arenaSize, strategy: el.snapshot().strategy, ops: el.snapshot().ops },
+      now: { size: el.snapshot().arenaSize, strategy: el.snapshot().strategy, ops: el.snapshot().ops, order: el.snapshot().order },
+      order: [el.order, el.getAttribute('order'), first.order],
+      summary: el.shadowRoot.textContent.includes('· free list last freed first ·'),
       events: events.length,
       composed: events.at(-1)?.arenaSize,
     };
@@ -118,7 +121,9 @@ test('attributes and properties mirror each other; changes rebuild and emit allo
   assert.deepEqual(result.first, { size: 128, strategy: 'first-fit', ops: 3 });
   assert.deepEqual(result.attr, ['worst-fit', '256']);
   assert.deepEqual(result.props, ['worst-fit', 256, 8, true, false]);
-  assert.deepEqual(result.now, { size: 256, strategy: 'worst-fit', ops: 3 });
+  assert.deepEqual(result.now, { size: 256, strategy: 'worst-fit', ops: 3, order: 'insert-front' });
+  assert.deepEqual(result.order, ['insert-front', 'insert-front', 'address']);
+  assert.ok(result.summary, 'the summary line names the order');
   assert.ok(result.events >= 2);
   assert.equal(result.composed, 256);
   await close();
@@ -167,6 +172,7 @@ test('hostile attribute values give a visible error inside the widget and run no
     ['align', String(2 ** 40)],
     ['align', '3'],
     ['coalesce', 'maybe'],
+    ['order', 'SIZESORT+<b>'],
     ['height', 'calc(100vh); background: url(x)'],
     ['theme', '"><img src=x>'],
     ['controls', 'meter garbage'],

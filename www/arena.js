@@ -16,6 +16,8 @@ import wasmInit, * as core from './pkg/alloc_playground.js';
 
 /** The modes the dropdowns list, in order. */
 export const STRATEGIES = ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'slab'];
+/** The free list's orders (`order` of createArena; malloc.py's -l ADDRSORT, SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK). */
+export const ORDERS = ['address', 'size-ascending', 'size-descending', 'insert-front', 'insert-back'];
 
 let ready = null;
 
@@ -87,6 +89,10 @@ export class Arena {
   stats() { return this.#a.stats(); }
   /** The blocks as typed arrays (fast for 10k+ blocks). */
   blocksTyped() { return decodeBlocks(this.#a.blocksPacked()); }
+  /** The free list's order ('address', 'size-ascending', 'size-descending', 'insert-front', 'insert-back'). */
+  get order() { return this.#a.order; }
+  /** The free blocks' offsets in the free list's order, front first (a Uint32Array): what the fit searches walk. */
+  freeListOffsets() { return this.#a.freeListOffsets(); }
   get strategy() { return this.#a.strategy; }
   set strategy(s) { this.#a.strategy = s; }
   get coalesce() { return this.#a.coalesce; }

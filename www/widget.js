@@ -6,6 +6,8 @@
 //   </alloc-playground>
 //
 // Attributes (properties mirror them): strategy, arena-size, align, coalesce,
+// order (the free list's: address, size-ascending, size-descending,
+// insert-front, insert-back, as malloc.py's -l),
 // classes and slab-size (the slab allocator's; the defaults are 16,32,64 in
 // 256-byte slabs), ops (OSTEP op list, replayed on load), step (where the timeline starts; the
 // ops after it are the future), controls (which parts to show), readonly,
@@ -24,8 +26,8 @@
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
-import { init, createArena, STRATEGIES } from './arena.js';
-import { MemoryMap, renderLegend, blockAt } from './js/memory-map.js';
+import { init, createArena, STRATEGIES, ORDERS } from './arena.js';
+import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
@@ -33,7 +35,7 @@ import { num } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
-import { strategyLabel, slabForAlign } from './js/controls.js';
+import { strategyLabel, slabForAlign, ORDER_LABELS } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
 
@@ -47,7 +49,7 @@ export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'lege
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
 /** Every attribute the element reads (the iframe page copies these from its query). */
-export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
+export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
 
 class AttrError extends Error {}
 
@@ -86,6 +88,10 @@ export function readConfig(el) {
   const size = get('arena-size') === null ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
   const align = get('align') === null ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
   const coalesce = boolAttr('coalesce', get('coalesce'), true);
+  const order = (get('order') ?? 'address').trim() || 'address';
+  if (!ORDERS.includes(order)) {
+    throw new AttrError(`order must be one of ${ORDERS.join(', ')}, got "${order.slice(0, 40)}"`);
+  }
   // Slab classes and slab size (the core checks how they fit together).
   const slab = {};
   const classesRaw = get('classes');
@@ -129,7 +135,7 @@ export function readConfig(el) {
   if (theme !== null && !['light', 'dark', ''].includes(theme.trim())) {
     throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
   }
-  return { arena: { size, strategy, align, coalesce, ...slab }, ops, step, controls, readonly, predict, height };
+  return { arena: { size, strategy, align, coalesce, order, ...slab }, ops, step, controls, readonly, predict, height };
 }
 
 export class AllocPlaygroundElement extends HTMLElement {
@@ -170,6 +176,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   set align(v) { this.#set('align', v); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
   set coalesce(v) { this.#set('coalesce', v == null ? v : v ? 'true' : 'false'); }
+  get order() { return this.getAttribute('order') ?? 'address'; }
+  set order(v) { this.#set('order', v); }
   get classes() { return this.getAttribute('classes') ?? ''; }
   set classes(v) { this.#set('classes', Array.isArray(v) ? v.join(',') : v); }
   get slabSize() { return Number(this.getAttribute('slab-size') ?? 256); }
@@ -462,7 +470,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (!a) return;
     const snap = a.snapshot();
     const blocks = a.blocksTyped();
-    this.#map.render({ arenaSize: snap.arenaSize, blocks });
+    this.#map.render({ arenaSize: snap.arenaSize, blocks, listRank: listRanks(a) });
     this.#meter?.render(snap);
     if (this.#els.explain) {
       let text = '';
@@ -479,7 +487,8 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (this.#els.strategy) this.#els.strategy.value = snap.strategy;
     this.#els.title.textContent = strategyLabel(snap.strategy, snap.classes);
     const st = snap.stats;
-    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.coalesce ? '' : ' · no coalescing'} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
+    const order = snap.order && snap.order !== 'address' ? ` · free list ${ORDER_LABELS[snap.order]?.toLowerCase() ?? snap.order}` : '';
+    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.coalesce ? '' : ' · no coalescing'}${order} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
     if (this.#els.range) {
       const e = this.#els;
       const total = this.#tokens.length;

@@ -2,9 +2,9 @@
 // under libFuzzer (nightly), and `crate/tests/fuzz_bodies.rs` includes this
 // file and runs them on random and grammar-built inputs on stable, in CI.
 
-use alloc_playground::{rep, script, Heap, HeapConfig, Mode, Session};
+use alloc_playground::{rep, script, Heap, HeapConfig, ListOrder, Mode, Session};
 
-/// Random op sequences over a `Heap` in every mode: no panic, and every
+/// Random op sequences over a `Heap` in every mode and free list order: no panic, and every
 /// invariant holds after every op; errors leave the blocks unchanged.
 #[allow(dead_code)]
 pub fn ops(data: &[u8]) {
@@ -14,11 +14,14 @@ pub fn ops(data: &[u8]) {
     let mode = Mode::ALL[data[0] as usize % Mode::ALL.len()];
     let align = 1usize << (data[1] % 5);
     let coalesce = data[2] & 1 == 1;
+    // The free list's order from the same byte's other bits.
+    let order = ListOrder::ALL[(data[2] >> 1) as usize % ListOrder::ALL.len()];
     let Ok(mut h) = Heap::new(HeapConfig {
         arena_size: 2048,
         mode,
         align,
         coalesce,
+        order,
         ..HeapConfig::default()
     }) else {
         return;

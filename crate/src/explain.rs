@@ -9,7 +9,7 @@
 
 use crate::script::Op;
 use crate::session::{Ptr, Session};
-use crate::{AllocError, Block, Mode};
+use crate::{AllocError, Block, ListOrder, Mode};
 
 /// The longest log [`last_op`] replays to find the state before its last op.
 pub const MAX_EXPLAINED_LOG: usize = 50_000;
@@ -44,6 +44,8 @@ pub struct LastOp {
     pub mode: Mode,
     /// Whether coalescing was on.
     pub coalesce: bool,
+    /// The free list's order it ran under.
+    pub order: ListOrder,
     /// Whether it failed (an allocation that returned NULL, a write that wrote nothing).
     pub failed: bool,
     /// The pointer it made, freed, resized or wrote through.
@@ -103,6 +105,7 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         op: op.to_string(),
         mode: prev.heap().mode(),
         coalesce: prev.heap().config().coalesce,
+        order: prev.heap().config().order,
         failed,
         ptr: None,
         block: None,

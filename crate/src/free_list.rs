@@ -6,7 +6,7 @@ use crate::free_tree::{FreeTree, NIL};
 use crate::offset_map::OffsetMap;
 use crate::size_index::SizeIndex;
 use crate::stats::{self, Stats};
-use crate::{AllocError, Block, Result, Strategy};
+use crate::{AllocError, Block, ListOrder, Result, Strategy};
 
 /// How to build a [`FreeListAllocator`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -155,6 +155,16 @@ pub struct FreeListAllocator {
     high_water: usize,
     failed_allocs: u64,
     last_searched: usize,
+    /// The free list's order (`malloc.py`'s `-l`).
+    order: ListOrder,
+    /// Under any order but [`ListOrder::Address`] (`listed`), every free
+    /// block's id, once each, front to back: the list the fit searches walk.
+    /// Empty under the address order, where the indexes above are the list.
+    list: Vec<u32>,
+    /// Next fit under a list order: the entry its next search starts at
+    /// (the remainder of the last placement, or the entry after it), or
+    /// [`NIL`] for the front.
+    list_rover: u32,
 }
 
 impl FreeListAllocator {
@@ -208,6 +218,9 @@ impl FreeListAllocator {
             high_water: 0,
             failed_allocs: 0,
             last_searched: 0,
+            order: ListOrder::Address,
+            list: Vec::new(),
+            list_rover: NIL,
         };
         let id = a.new_rec(Rec {
             offset: 0,
@@ -262,6 +275,90 @@ impl FreeListAllocator {
             }
         }
         self.sized = sized;
+    }
+
+    /// The order the free list is kept in.
+    pub fn list_order(&self) -> ListOrder {
+        self.order
+    }
+
+    /// Keeps the free list in `order` from now on: the free blocks are put
+    /// in that order at once (by address, then sorted by size, stably, for
+    /// the size orders; by address for the insertion orders). The blocks do
+    /// not move.
+    ///
+    /// # Complexity
+    /// O(n log n).
+    pub fn set_list_order(&mut self, order: ListOrder) {
+        self.order = order;
+        self.list_rover = NIL;
+        self.list = if order == ListOrder::Address {
+            Vec::new()
+        } else {
+            self.free_ids()
+        };
+        self.sort_list();
+    }
+
+    /// Whether a list other than the address order is kept.
+    #[inline(always)]
+    fn listed(&self) -> bool {
+        self.order != ListOrder::Address
+    }
+
+    /// Sorts the list by size as a size order keeps it (a stable sort, as
+    /// Python's: equal sizes keep their places).
+    fn sort_list(&mut self) {
+        let recs = &self.recs;
+        match self.order {
+            ListOrder::SizeAscending => self.list.sort_by_key(|&id| recs[id as usize].size),
+            ListOrder::SizeDescending => self
+                .list
+                .sort_by_key(|&id| std::cmp::Reverse(recs[id as usize].size)),
+            _ => {}
+        }
+    }
+
+    /// Puts the new free block `id` in the list as `malloc.py`'s `free`
+    /// does: at the front or the back, or (size orders) at the back and
+    /// then the whole list sorted.
+    fn list_insert(&mut self, id: u32) {
+        if self.order == ListOrder::InsertFront {
+            self.list.insert(0, id);
+        } else {
+            self.list.push(id);
+            self.sort_list();
+        }
+    }
+
+    /// Takes `id` out of the list; next fit's start moves to the entry after
+    /// it.
+    fn list_remove(&mut self, id: u32) {
+        if let Some(i) = self.list.iter().position(|&x| x == id) {
+            self.list.remove(i);
+            if self.list_rover == id {
+                self.list_rover = self.list.get(i).copied().unwrap_or(NIL);
+            }
+        }
+    }
+
+    /// `malloc.py`'s coalescing pass: front to back, an entry that starts
+    /// where the one before it in the list ends is merged into it.
+    fn list_coalesce(&mut self) {
+        let mut i = 0;
+        while i + 1 < self.list.len() {
+            let (a, b) = (self.list[i], self.list[i + 1]);
+            let ra = self.recs[a as usize];
+            if ra.offset + ra.size == self.recs[b as usize].offset {
+                debug_assert_eq!(ra.next, b, "contiguous blocks are neighbours");
+                if self.list_rover == b {
+                    self.list_rover = a;
+                }
+                self.absorb_next(a);
+            } else {
+                i += 1;
+            }
+        }
     }
 
     /// Turns coalescing on or off. Turning it on merges every run of adjacent
@@ -595,13 +692,19 @@ impl FreeListAllocator {
             .find(|b| b.offset <= offset && offset < b.end())
     }
 
-    /// The free blocks as `(offset, size)` in address order: OSTEP's free list.
+    /// The free blocks as `(offset, size)` in the list's order (by address
+    /// unless [`set_list_order`](Self::set_list_order) said otherwise):
+    /// OSTEP's free list.
     ///
     /// # Complexity
     /// O(n).
     pub fn free_list(&self) -> Vec<(usize, usize)> {
-        self.free_ids()
-            .into_iter()
+        let ids = if self.listed() {
+            self.list.clone()
+        } else {
+            self.free_ids()
+        };
+        ids.into_iter()
             .map(|id| (self.recs[id as usize].offset, self.recs[id as usize].size))
             .collect()
     }
@@ -696,7 +799,8 @@ impl FreeListAllocator {
                 ));
             }
             if r.free {
-                if self.config.coalesce && prev_free {
+                // Under a list order coalescing merges neighbours in the list only.
+                if self.config.coalesce && prev_free && !self.listed() {
                     return Err(format!(
                         "adjacent free blocks at {} with coalescing on",
                         r.offset
@@ -809,6 +913,24 @@ impl FreeListAllocator {
         if self.rover > self.config.arena_size {
             return Err("rover outside the arena".into());
         }
+        // The list holds every free block once (none under the address order).
+        let mut listed: Vec<u32> = self.list.clone();
+        listed.sort_unstable();
+        let mut want: Vec<u32> = if self.listed() {
+            frees.iter().map(|&(id, _, _)| id).collect()
+        } else {
+            Vec::new()
+        };
+        want.sort_unstable();
+        if listed != want {
+            return Err(format!(
+                "the {} list disagrees with the free blocks",
+                self.order
+            ));
+        }
+        if self.list_rover != NIL && !self.list.contains(&self.list_rover) {
+            return Err("next fit's list entry is not in the list".into());
+        }
         Ok(())
     }
 
@@ -881,6 +1003,11 @@ impl FreeListAllocator {
     /// Finds the free block for `r` bytes by the strategy: `(id, searched)`.
     #[inline(always)]
     fn search(&self, r: usize) -> (Option<u32>, usize) {
+        if self.listed() {
+            return self
+                .search_list(|id| (self.recs[id as usize].size >= r).then_some(0))
+                .map_or((None, self.list.len()), |((id, _), k)| (Some(id), k));
+        }
         let n = self.free_block_count();
         match self.config.strategy {
             Strategy::FirstFit => match self.tree.first_fit(0, r) {
@@ -953,6 +1080,53 @@ impl FreeListAllocator {
         }
     }
 
+    /// The search under a list order: walks the list front to back (next
+    /// fit from [`list_rover`](Self::list_rover), wrapping once) with `fit`
+    /// (a block's padding when the request fits in it), as `malloc.py`
+    /// does: first and next fit take the first that fits, best and worst
+    /// fit the smallest and the largest, the first of equals. `Some(((id,
+    /// padding), searched))`, or `None` (every block searched).
+    ///
+    /// # Complexity
+    /// O(n).
+    fn search_list(&self, fit: impl Fn(u32) -> Option<usize>) -> Option<((u32, usize), usize)> {
+        let n = self.list.len();
+        let size = |id: u32| self.recs[id as usize].size;
+        match self.config.strategy {
+            Strategy::FirstFit | Strategy::NextFit => {
+                let start = if self.config.strategy == Strategy::NextFit {
+                    self.list
+                        .iter()
+                        .position(|&x| x == self.list_rover)
+                        .unwrap_or(0)
+                } else {
+                    0
+                };
+                (0..n).find_map(|k| {
+                    let id = self.list[(start + k) % n];
+                    fit(id).map(|pad| ((id, pad), k + 1))
+                })
+            }
+            Strategy::BestFit | Strategy::WorstFit => {
+                let worst = self.config.strategy == Strategy::WorstFit;
+                let mut best: Option<(u32, usize)> = None;
+                for &id in &self.list {
+                    if let Some(pad) = fit(id) {
+                        let better = match best {
+                            None => true,
+                            Some((b, _)) if worst => size(id) > size(b),
+                            Some((b, _)) => size(id) < size(b),
+                        };
+                        if better {
+                            best = Some((id, pad));
+                        }
+                    }
+                }
+                best.map(|b| (b, n))
+            }
+        }
+    }
+
     /// The exact search for an aligned request: `((id, padding), searched)`.
     fn search_aligned(&self, r: Option<usize>, align: usize) -> (Option<(u32, usize)>, usize) {
         let fit = |id: u32, r: usize| -> Option<usize> {
@@ -962,6 +1136,14 @@ impl FreeListAllocator {
             let pad = o.next_multiple_of(align) - o;
             (pad.checked_add(r)? <= s).then_some(pad)
         };
+        if self.listed() {
+            let Some(r) = r else {
+                return (None, self.list.len());
+            };
+            return self
+                .search_list(|id| fit(id, r))
+                .map_or((None, self.list.len()), |(f, k)| (Some(f), k));
+        }
         let n = self.free_block_count();
         // First and next fit walk the blocks large enough for the request in
         // address order (a block of at least `r + align` bytes always fits),
@@ -1024,6 +1206,11 @@ impl FreeListAllocator {
         debug_assert!(f.free && pad + r <= f.size);
         let start = f.offset + pad;
         let rest = f.size - pad - r;
+        // Next fit under a list order goes on from this entry (the remainder
+        // keeps its place), or from the one after it when it is used up.
+        if self.listed() {
+            self.list_rover = id;
+        }
         let uid;
         if pad == 0 {
             if rest == 0 {
@@ -1058,6 +1245,11 @@ impl FreeListAllocator {
                 });
                 self.link_after(rid, uid);
                 self.index_free(rid);
+                if self.listed() {
+                    // Right behind the padding it was split from.
+                    let at = self.list.iter().position(|&x| x == id).map_or(0, |i| i + 1);
+                    self.list.insert(at, rid);
+                }
             }
         }
         let u = &mut self.recs[uid as usize];
@@ -1152,6 +1344,14 @@ impl FreeListAllocator {
         rec.padding = false;
         let next_free = r.next != NIL && self.recs[r.next as usize].free;
         let prev_free = r.prev != NIL && self.recs[r.prev as usize].free;
+        if self.listed() {
+            self.index_free(id);
+            self.list_insert(id);
+            if self.config.coalesce {
+                self.list_coalesce();
+            }
+            return;
+        }
         if !self.config.coalesce {
             self.index_free(id);
             return;
@@ -1209,7 +1409,7 @@ impl FreeListAllocator {
         self.recs[id as usize].size = r;
         self.used_bytes -= tail;
         let next = rec.next;
-        if self.config.coalesce && next != NIL && self.recs[next as usize].free {
+        if self.config.coalesce && !self.listed() && next != NIL && self.recs[next as usize].free {
             let ns = self.recs[next as usize].size;
             self.resize_free(next, rec.offset + r, ns + tail);
             self.recs[next as usize].padding = false;
@@ -1224,6 +1424,13 @@ impl FreeListAllocator {
             });
             self.link_after(tid, id);
             self.index_free(tid);
+            // Under a list order the tail goes in as a freed block would.
+            if self.listed() {
+                self.list_insert(tid);
+                if self.config.coalesce {
+                    self.list_coalesce();
+                }
+            }
         }
     }
 
@@ -1324,6 +1531,9 @@ impl FreeListAllocator {
     }
 
     fn unindex_free(&mut self, id: u32) {
+        if self.listed() {
+            self.list_remove(id);
+        }
         let Rec { offset, size, .. } = self.recs[id as usize];
         if self.sized {
             if id == self.top {

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use crate::free_list::{Config, FreeListAllocator};
 use crate::slab::{Pools, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE};
 use crate::stats::{self, Stats};
-use crate::{AllocError, Block, Result, Strategy};
+use crate::{AllocError, Block, ListOrder, Result, Strategy};
 
 /// Where allocation requests go: the free list by a strategy, or the slab pools.
 #[derive(
@@ -109,6 +109,9 @@ pub struct HeapConfig {
     pub classes: Vec<usize>,
     /// Slab size: a power of two that holds the largest class.
     pub slab_size: usize,
+    /// The free list's order (`malloc.py`'s `-l`), by address by default.
+    #[serde(default)]
+    pub order: ListOrder,
 }
 
 impl HeapConfig {
@@ -142,6 +145,7 @@ impl Default for HeapConfig {
             coalesce: c.coalesce,
             classes: DEFAULT_CLASSES.to_vec(),
             slab_size: DEFAULT_SLAB_SIZE,
+            order: ListOrder::Address,
         }
     }
 }
@@ -178,8 +182,10 @@ impl Heap {
             config.align,
             config.arena_size,
         )?;
+        let mut fl = FreeListAllocator::new(fc)?;
+        fl.set_list_order(config.order);
         Ok(Heap {
-            fl: FreeListAllocator::new(fc)?,
+            fl,
             pools,
             mode: config.mode,
             peak_used: 0,
@@ -197,6 +203,7 @@ impl Heap {
             coalesce: c.coalesce,
             classes: self.pools.classes().to_vec(),
             slab_size: self.pools.slab_size(),
+            order: self.fl.list_order(),
         }
     }
 
@@ -217,6 +224,7 @@ impl Heap {
             peak_requested,
         } = self;
         fl.reset(config.free_list_config());
+        fl.set_list_order(config.order);
         pools.clear();
         *mode = config.mode;
         (*peak_used, *peak_requested) = (0, 0);
@@ -655,6 +663,7 @@ impl SlabAllocator {
                 .trailing_zeros()
                 .min(config.slab_size.trailing_zeros());
         let heap = Heap::new(HeapConfig {
+            order: Default::default(),
             arena_size: config.arena_size,
             mode: Mode::Slab,
             align,

@@ -65,4 +65,4 @@ pub use session::{
 };
 pub use slab::{DEFAULT_CLASSES, DEFAULT_SLAB_SIZE};
 pub use stats::Stats;
-pub use strategy::Strategy;
+pub use strategy::{ListOrder, Strategy};

@@ -5,7 +5,7 @@
 
 use crate::fxhash::FxMap;
 use crate::script::{Op, OpReader, Script, ScriptError};
-use crate::{AllocError, Block, Heap, HeapConfig, Mode, Result, Stats};
+use crate::{AllocError, Block, Heap, HeapConfig, ListOrder, Mode, Result, Stats};
 
 /// What became of an allocation request (`ptr[k]`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -53,6 +53,8 @@ pub struct Snapshot {
     pub align: usize,
     /// Coalescing on or off.
     pub coalesce: bool,
+    /// The free list's order (`"address"`, …).
+    pub order: ListOrder,
     /// Slab size classes.
     pub classes: Vec<usize>,
     /// Slab size.
@@ -227,6 +229,7 @@ impl Session {
             strategy: c.mode,
             align: c.align,
             coalesce: c.coalesce,
+            order: c.order,
             classes: c.classes,
             slab_size: c.slab_size,
             blocks: self.heap.blocks(),
@@ -1038,6 +1041,7 @@ pub fn first_fit_arena(
         .next_power_of_two()
         .max(align);
     let mut s = Session::new(HeapConfig {
+        order: Default::default(),
         arena_size: size,
         mode: Mode::FirstFit,
         align,

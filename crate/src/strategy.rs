@@ -75,3 +75,89 @@ impl FromStr for Strategy {
         }
     }
 }
+
+/// The order the free list is kept in: OSTEP `malloc.py`'s `-l`. The fit
+/// searches walk the list front to back, so the order decides which block
+/// first fit finds first, how ties between equal sizes fall, and (with
+/// coalescing on) which neighbours merge: a free merges, as `malloc.py`'s
+/// pass does, only entries that are next to each other in the list and in
+/// the arena.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListOrder {
+    /// By address (`ADDRSORT`, the default): a free merges with both
+    /// neighbours in the arena.
+    #[default]
+    Address,
+    /// By size, smallest first (`SIZESORT+`), resorted on each free; a
+    /// split's remainder keeps its place until then.
+    SizeAscending,
+    /// By size, largest first (`SIZESORT-`), likewise.
+    SizeDescending,
+    /// A freed block goes to the front (`INSERT-FRONT`, a LIFO list).
+    InsertFront,
+    /// A freed block goes to the back (`INSERT-BACK`, a FIFO list).
+    InsertBack,
+}
+
+impl ListOrder {
+    /// All orders, in the order the playground lists them.
+    pub const ALL: [ListOrder; 5] = [
+        ListOrder::Address,
+        ListOrder::SizeAscending,
+        ListOrder::SizeDescending,
+        ListOrder::InsertFront,
+        ListOrder::InsertBack,
+    ];
+
+    /// The kebab-case name (`"address"`, …) used by the JS API and the URL.
+    pub fn name(self) -> &'static str {
+        match self {
+            ListOrder::Address => "address",
+            ListOrder::SizeAscending => "size-ascending",
+            ListOrder::SizeDescending => "size-descending",
+            ListOrder::InsertFront => "insert-front",
+            ListOrder::InsertBack => "insert-back",
+        }
+    }
+
+    /// `malloc.py`'s name (`ADDRSORT`, `SIZESORT+`, …).
+    pub fn malloc_py(self) -> &'static str {
+        match self {
+            ListOrder::Address => "ADDRSORT",
+            ListOrder::SizeAscending => "SIZESORT+",
+            ListOrder::SizeDescending => "SIZESORT-",
+            ListOrder::InsertFront => "INSERT-FRONT",
+            ListOrder::InsertBack => "INSERT-BACK",
+        }
+    }
+}
+
+impl fmt::Display for ListOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ListOrder {
+    type Err = crate::AllocError;
+
+    /// Parses the kebab-case names and `malloc.py`'s (`ADDRSORT`,
+    /// `SIZESORT+`, `SIZESORT-`, `INSERT-FRONT`, `INSERT-BACK`, any case).
+    ///
+    /// # Errors
+    /// [`crate::AllocError::BadConfig`] for any other name.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        ListOrder::ALL
+            .into_iter()
+            .find(|o| t == o.name() || t.eq_ignore_ascii_case(o.malloc_py()))
+            .ok_or_else(|| {
+                crate::AllocError::bad_config(format!(
+                    "unknown list order {s:?} (expected address, size-ascending, size-descending, insert-front or insert-back)"
+                ))
+            })
+    }
+}

@@ -8,8 +8,8 @@
 //! calloc, realloc, writes, strategy and coalescing switches) are written in
 //! the same shape. A header size (`-H`) is taken as `malloc.py` takes it: the
 //! ops are replayed with each request rounded to the alignment and then grown
-//! by the header (the arena itself draws no headers). `-l ADDRSORT` is the
-//! only list order.
+//! by the header (the arena itself draws no headers). The list order (`-l`)
+//! is the heap's own ([`crate::ListOrder`]).
 //!
 //! Without `-A`, `malloc.py` draws its ops from Python's random generator
 //! (`-s` seed, `-n` ops, `-r` range, `-P` percent of requests): [`draw_ops`]
@@ -26,7 +26,7 @@ use std::fmt::Write as _;
 use crate::pyrandom::PyRandom;
 use crate::script::{Op, Script, ScriptError};
 use crate::session::{Ptr, Session};
-use crate::{AllocError, Config, FreeListAllocator, HeapConfig, Mode, Strategy};
+use crate::{AllocError, Config, FreeListAllocator, HeapConfig, ListOrder, Mode, Strategy};
 
 /// At most this many free blocks are written per free list line.
 pub const MAX_LISTED: usize = 200;
@@ -134,6 +134,7 @@ pub fn draw_ops(config: &HeapConfig, header: usize, draw: &Draw) -> Result<Vec<O
         align,
         coalesce: config.coalesce,
     })?;
+    heap.set_list_order(config.order);
     let mut rng = PyRandom::new(draw.seed);
     let percent = draw.percent_alloc as f64 / 100.0;
     // malloc.py's `p` (by request: the offset while live) and `L` (the live
@@ -314,7 +315,12 @@ pub fn transcript(
         config.arena_size
     );
     let _ = writeln!(out, "alignment {}", alignment(config.align));
-    let _ = writeln!(out, "policy {}\nlistOrder ADDRSORT", policy(config.mode));
+    let _ = writeln!(
+        out,
+        "policy {}\nlistOrder {}",
+        policy(config.mode),
+        config.order.malloc_py()
+    );
     let _ = writeln!(out, "coalesce {}", python_bool(config.coalesce));
     let _ = writeln!(
         out,
@@ -463,9 +469,10 @@ pub fn command(
     }
     let coalesce = if config.coalesce { " -C" } else { "" };
     let settings = format!(
-        "python3 malloc.py -S {} -b {base} -H {header} -a {} -p {name} -l ADDRSORT{coalesce}",
+        "python3 malloc.py -S {} -b {base} -H {header} -a {} -p {name} -l {}{coalesce}",
         config.arena_size,
         alignment(config.align),
+        config.order.malloc_py(),
     );
     if let Some(d) = draw.filter(|d| is_drawn(session, header, d)) {
         return Ok(format!(
@@ -534,6 +541,8 @@ pub struct MallocPyRun {
     pub strategy: Mode,
     /// `-C`: coalescing.
     pub coalesce: bool,
+    /// `-l`: the free list's order (`ADDRSORT` by default).
+    pub order: ListOrder,
     /// `-A`: the ops, in the op-list syntax; without `-A`, the ops drawn.
     pub ops: String,
     /// How the ops were drawn: `None` when `-A` listed them.
@@ -573,8 +582,7 @@ fn py_int(value: &str) -> Option<i64> {
 ///
 /// # Errors
 /// A [`ScriptError`] (line 1, the column of the option) for an unknown
-/// option, a missing or bad value, a list order other than `ADDRSORT` (the
-/// only one modelled), `NEXT` (not a `malloc.py` policy), an alignment that
+/// option, a missing or bad value, a list order `malloc.py` does not have, `NEXT` (not a `malloc.py` policy), an alignment that
 /// is not a power of two, and draw settings out of range ([`Draw::check`])
 /// or a heap the allocator cannot build (column 0) when drawing.
 ///
@@ -616,6 +624,7 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
         align: 1,
         strategy: Mode::BestFit,
         coalesce: false,
+        order: ListOrder::Address,
         ops: String::new(),
         draw: None,
     };
@@ -706,12 +715,15 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
                 };
             }
             "-l" | "--listOrder" => {
-                if !value.eq_ignore_ascii_case("ADDRSORT") {
-                    return Err(err(
-                        col,
-                        format!("{name} {value}: only -l ADDRSORT (malloc.py's default) is modelled here"),
-                    ));
-                }
+                run.order = ListOrder::ALL
+                    .into_iter()
+                    .find(|o| value.eq_ignore_ascii_case(o.malloc_py()))
+                    .ok_or_else(|| {
+                        err(
+                            col,
+                            format!("{name} {value}: malloc.py's list orders are ADDRSORT, SIZESORT+, SIZESORT-, INSERT-FRONT and INSERT-BACK"),
+                        )
+                    })?;
             }
             "-s" | "--seed" => draw.seed = whole()?,
             "-n" | "--numOps" => draw.num_ops = number(0)? as usize,
@@ -727,6 +739,7 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             mode: run.strategy,
             align: run.align,
             coalesce: run.coalesce,
+            order: run.order,
             ..HeapConfig::default()
         };
         let drawn = draw_ops(&config, run.header, &draw).map_err(|e| err(0, e.to_string()))?;

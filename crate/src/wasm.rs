@@ -14,7 +14,7 @@ use crate::script::{self, Script, ScriptError};
 use crate::session::{self, Session};
 use crate::transcript::MAX_TRANSCRIPT_OPS;
 use crate::workload::{self, Shape, WorkloadConfig};
-use crate::{rep, AllocError, HeapConfig, Mode, MAX_ARENA};
+use crate::{rep, AllocError, HeapConfig, ListOrder, Mode, MAX_ARENA};
 
 type JsResult<T> = Result<T, JsValue>;
 
@@ -214,12 +214,12 @@ fn bool_arg(v: &JsValue, what: &str) -> JsResult<bool> {
         .ok_or_else(|| coded("bad-argument", &format!("{what} must be true or false")).into())
 }
 
-/// Reads `{ size, strategy, align, coalesce, classes, slabSize }`; absent keys take defaults.
+/// Reads `{ size, strategy, align, coalesce, classes, slabSize, order }`; absent keys take defaults.
 fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     options(
         opts,
         &[
-            "size", "strategy", "align", "coalesce", "slabSize", "classes",
+            "size", "strategy", "align", "coalesce", "slabSize", "classes", "order",
         ],
         "arena",
     )?;
@@ -236,6 +236,19 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     }
     if !get("coalesce").is_undefined() {
         c.coalesce = bool_arg(&get("coalesce"), "coalesce")?;
+    }
+    if !get("order").is_undefined() {
+        let o = get("order");
+        let name = o.as_string().ok_or_else(|| {
+            JsValue::from(coded(
+                "bad-argument",
+                &format!(
+                    "order must be address, size-ascending, size-descending, insert-front or insert-back, got {}",
+                    shown(&o)
+                ),
+            ))
+        })?;
+        c.order = name.parse::<ListOrder>().map_err(js_error)?;
     }
     if !get("slabSize").is_undefined() {
         c.slab_size = uint(&get("slabSize"), "slabSize")?;
@@ -261,7 +274,7 @@ pub struct Arena {
 
 #[wasm_bindgen]
 impl Arena {
-    /// `new Arena({ size, strategy, align, coalesce, classes, slabSize })`.
+    /// `new Arena({ size, strategy, align, coalesce, classes, slabSize, order })`.
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue) -> JsResult<Arena> {
         let config = config_arg(&opts)?;
@@ -367,6 +380,27 @@ impl Arena {
                 b.class.unwrap_or(0) as u32,
             ]);
         }
+        Uint32Array::from(&v[..])
+    }
+
+    /// The free list's order: `'address'`, `'size-ascending'`,
+    /// `'size-descending'`, `'insert-front'` or `'insert-back'`.
+    #[wasm_bindgen(getter)]
+    pub fn order(&self) -> String {
+        self.session
+            .heap()
+            .free_list_allocator()
+            .list_order()
+            .name()
+            .to_string()
+    }
+
+    /// The free blocks' offsets in the free list's order (by address unless
+    /// the arena's `order` says otherwise): what the fit searches walk.
+    #[wasm_bindgen(js_name = freeListOffsets)]
+    pub fn free_list_offsets(&self) -> Uint32Array {
+        let list = self.session.heap().free_list_allocator().free_list();
+        let v: Vec<u32> = list.iter().map(|&(off, _)| off as u32).collect();
         Uint32Array::from(&v[..])
     }
 
@@ -553,7 +587,7 @@ impl Arena {
     }
 
     /// The options the arena started from, in `createArena`'s shape:
-    /// `{ size, strategy, align, coalesce, classes, slabSize }`.
+    /// `{ size, strategy, align, coalesce, classes, slabSize, order }`.
     #[wasm_bindgen(js_name = initialConfig)]
     pub fn initial_config(&self) -> JsResult<JsValue> {
         let c = self.session.initial_config();
@@ -566,6 +600,7 @@ impl Arena {
             coalesce: bool,
             classes: &'a [usize],
             slab_size: usize,
+            order: ListOrder,
         }
         to_js(&Opts {
             size: c.arena_size,
@@ -574,6 +609,7 @@ impl Arena {
             coalesce: c.coalesce,
             classes: &c.classes,
             slab_size: c.slab_size,
+            order: c.order,
         })
     }
 

@@ -9,8 +9,9 @@ use alloc_playground::script::{self, Op, Script};
 use alloc_playground::transcript;
 use alloc_playground::workload::{self, Rng, Shape, WorkloadConfig};
 use alloc_playground::{
-    AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig, Mode, Ptr, ReplayReport,
-    Session, SlabAllocator, SlabConfig, Strategy, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_ARENA,
+    AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig, ListOrder, Mode, Ptr,
+    ReplayReport, Session, SlabAllocator, SlabConfig, Strategy, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE,
+    MAX_ARENA,
 };
 
 // ----- helpers ----------------------------------------------------------------
@@ -3556,9 +3557,9 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
         ),
         ("malloc.py -S 100 -a 8", 0, "bad config"),
         (
-            "malloc.py -l SIZESORT+ -A +1",
+            "malloc.py -l RANDOM -A +1",
             11,
-            "-l SIZESORT+: only -l ADDRSORT",
+            "-l RANDOM: malloc.py's list orders are ADDRSORT, SIZESORT+, SIZESORT-, INSERT-FRONT and INSERT-BACK",
         ),
         (
             "malloc.py -p NEXT -A +1",
@@ -3588,9 +3589,43 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
 
 /// A session that runs a parsed `malloc.py` command, as the page runs it.
 fn malloc_py_session(run: &transcript::MallocPyRun) -> Session {
-    let mut s = session(run.size, run.strategy, run.align, run.coalesce);
-    s.replay(&script::parse(&run.ops).unwrap()).unwrap();
+    let mut s = Session::new(HeapConfig {
+        order: run.order,
+        ..heap_config(run.size, run.strategy, run.align, run.coalesce)
+    })
+    .unwrap();
+    let script = script::parse(&run.ops).unwrap();
+    s.replay_with(&script, |s, _| s.invariants().unwrap())
+        .unwrap();
     s
+}
+
+/// Checks each run of a golden file of `malloc.py` outputs (`$ command`,
+/// then what it printed): the playground prints the same, and the command
+/// it gives back reads as the same run.
+fn check_malloc_py_golden(file: &str, runs: usize) {
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/golden/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let all: Vec<&str> = text.split("$ ").filter(|r| !r.is_empty()).collect();
+    assert_eq!(all.len(), runs, "{file}");
+    for run in all {
+        let (line, want) = run.split_once('\n').unwrap();
+        let r = transcript::parse_command(line).unwrap();
+        let s = malloc_py_session(&r);
+        let got = transcript::transcript(&s, r.base, r.header, 10_000, r.draw.as_ref()).unwrap();
+        assert_eq!(got, want, "{line}");
+        let cmd = transcript::command(&s, r.base, r.header, 10_000, r.draw.as_ref()).unwrap();
+        assert!(cmd.ends_with(" -c") == r.draw.is_some(), "{cmd}");
+        let back = transcript::parse_command(&cmd).unwrap();
+        assert_eq!(
+            (back.ops, back.draw, back.order),
+            (r.ops.clone(), r.draw, r.order),
+            "{cmd}"
+        );
+    }
 }
 
 /// `malloc.py` without `-A` draws its ops from Python's generator; the
@@ -3601,25 +3636,18 @@ fn malloc_py_session(run: &transcript::MallocPyRun) -> Session {
 /// writes the same text, and the command it gives back draws them again.
 #[test]
 fn malloc_py_random_mode_golden_runs() {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/golden/malloc_py_random.txt"
-    ))
-    .unwrap();
-    let runs: Vec<&str> = text.split("$ ").filter(|r| !r.is_empty()).collect();
-    assert_eq!(runs.len(), 14);
-    for run in runs {
-        let (line, want) = run.split_once('\n').unwrap();
-        let r = transcript::parse_command(line).unwrap();
-        let draw = r.draw.expect("no -A: drawn");
-        let s = malloc_py_session(&r);
-        let got = transcript::transcript(&s, r.base, r.header, 10_000, Some(&draw)).unwrap();
-        assert_eq!(got, want, "{line}");
-        let cmd = transcript::command(&s, r.base, r.header, 10_000, Some(&draw)).unwrap();
-        assert!(cmd.ends_with(" -c") && !cmd.contains("-A"), "{cmd}");
-        let back = transcript::parse_command(&cmd).unwrap();
-        assert_eq!((back.ops, back.draw), (r.ops.clone(), Some(draw)), "{cmd}");
-    }
+    check_malloc_py_golden("malloc_py_random.txt", 14);
+}
+
+/// `malloc.py -l` keeps its free list by size (`SIZESORT+`, `SIZESORT-`)
+/// or in the order blocks were freed (`INSERT-FRONT`, `INSERT-BACK`): the
+/// searches walk that list, and `-C` merges only neighbours in it. The
+/// golden file holds `malloc.py`'s output for each order under each policy,
+/// with and without `-C` (30 drawn ops each), two longer runs, a header and
+/// alignment, and two `-A` lists; the playground prints the same.
+#[test]
+fn malloc_py_list_orders_golden_runs() {
+    check_malloc_py_golden("malloc_py_orders.txt", 29);
 }
 
 #[test]
@@ -3693,6 +3721,60 @@ fn a_prefix_of_a_draw_is_a_draw_and_anything_else_is_not() {
         s.replay(&Script::from_ops(ops.clone())).unwrap();
         let t = transcript::transcript(&s, 1000, header, 1000, Some(&other)).unwrap();
         assert!(t.contains("\nallocList +"), "{line}");
+    }
+}
+
+/// Under every list order, every op the playground has (beyond `malloc.py`'s
+/// two: aligned requests, calloc, realloc in place and moving, switches of
+/// strategy, next fit included, and of coalescing, merge-all) keeps the
+/// invariants, and the log rebuilds the same state, as the timeline needs.
+#[test]
+fn every_op_keeps_the_invariants_under_every_list_order() {
+    let mut rng = Rng::new(11);
+    for order in ListOrder::ALL {
+        for round in 0..30 {
+            let mode = Mode::ALL[round % Mode::ALL.len()];
+            let align = [1, 8][round % 2];
+            let config = HeapConfig {
+                order,
+                ..heap_config(1024, mode, align, round % 3 != 0)
+            };
+            let mut s = Session::new(config).unwrap();
+            for _ in 0..300 {
+                let live: Vec<usize> = s
+                    .ptrs()
+                    .iter()
+                    .filter_map(|p| match p {
+                        Ptr::Live(o) => Some(*o),
+                        _ => None,
+                    })
+                    .collect();
+                let pick = |rng: &mut Rng| live[rng.range(0, live.len())];
+                let size = rng.range(1, 120);
+                match rng.range(0, 20) {
+                    0..=6 => drop(s.alloc(size)),
+                    7 => drop(s.alloc_aligned(size, [16, 32, 64][rng.range(0, 3)])),
+                    8 => drop(s.calloc(size)),
+                    9..=14 if !live.is_empty() => s.free(pick(&mut rng)).unwrap(),
+                    15 | 16 if !live.is_empty() => drop(s.realloc(pick(&mut rng), size)),
+                    17 => s.set_mode(Mode::ALL[rng.range(0, 4)]),
+                    18 => s.set_coalesce(rng.range(0, 2) == 0),
+                    19 => drop(s.merge_all()),
+                    _ => drop(s.alloc(size)),
+                }
+                s.invariants().unwrap_or_else(|e| {
+                    panic!("{order} {mode}: {e} after {}", s.log().last().unwrap())
+                });
+                assert_eq!(s.heap().config().order, order);
+            }
+            let again = s.rebuild(s.log().len()).unwrap();
+            assert_eq!(again.snapshot(), s.snapshot(), "{order} {mode}");
+            assert_eq!(
+                again.heap().free_list_allocator().free_list(),
+                s.heap().free_list_allocator().free_list(),
+                "{order} {mode}: the list's order rebuilds too"
+            );
+        }
     }
 }
 

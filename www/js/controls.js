@@ -1,5 +1,5 @@
-// The allocator's settings: strategy, arena size, alignment, coalescing,
-// slab classes. Emits callbacks; the caller decides what they do and calls
+// The allocator's settings: strategy, arena size, alignment, the free
+// list's order, coalescing, slab classes. Emits callbacks; the caller decides what they do and calls
 // render() with the state that resulted (so a declined change snaps back).
 
 import { h, field, button } from './dom.js';
@@ -18,6 +18,32 @@ export const STRATEGY_HINTS = {
   'best-fit': 'The smallest free block that fits.',
   'worst-fit': 'The largest free block.',
   slab: 'Fixed size classes carved from slabs; larger requests fail.',
+};
+
+/** The free list's orders (malloc.py's -l), as the select lists them. */
+export const ORDER_LABELS = {
+  address: 'By address',
+  'size-ascending': 'By size, smallest first',
+  'size-descending': 'By size, largest first',
+  'insert-front': 'Last freed first',
+  'insert-back': 'Last freed last',
+};
+
+/** malloc.py's names for the orders. */
+export const ORDER_MALLOC_PY = {
+  address: 'ADDRSORT',
+  'size-ascending': 'SIZESORT+',
+  'size-descending': 'SIZESORT-',
+  'insert-front': 'INSERT-FRONT',
+  'insert-back': 'INSERT-BACK',
+};
+
+/** The strategy's one-line hint under a free list order other than by address. */
+const LIST_HINTS = {
+  'first-fit': 'The first free block in the list that fits.',
+  'next-fit': 'Like first fit, but the search resumes in the list where the last one ended.',
+  'best-fit': 'The smallest free block that fits; the first in the list among equals.',
+  'worst-fit': 'The largest free block; the first in the list among equals.',
 };
 
 export function strategyLabel(s, classes) {
@@ -92,7 +118,7 @@ export class ConfigControls {
 
   /**
    * @param {HTMLElement} container
-   * @param {object} opts { strategies, onStrategy(s), onSize(n), onAlign(n), onCoalesce(on), onMerge(), onReset(), onSlab({classes, slabSize}) }
+   * @param {object} opts { strategies, onStrategy(s), onSize(n), onAlign(n), onOrder(order), onCoalesce(on), onMerge(), onReset(), onSlab({classes, slabSize}) }
    */
   constructor(container, opts) {
     this.#opts = opts;
@@ -113,6 +139,9 @@ export class ConfigControls {
     const align = h('select', { class: 'input', 'data-testid': 'align' },
       ALIGNS.map((a) => h('option', { value: a, text: String(a) })));
     this.#pending.align = settledChange(align, (v) => opts.onAlign?.(Number(v)));
+    const order = h('select', { class: 'input', 'data-testid': 'order', title: 'The order the free list is kept in (malloc.py -l): searches walk it front to back' },
+      Object.entries(ORDER_LABELS).map(([v, text]) => h('option', { value: v, text: `${text} (${ORDER_MALLOC_PY[v]})` })));
+    this.#pending.order = settledChange(order, (v) => opts.onOrder?.(v));
     const coalesce = h('input', { type: 'checkbox', class: 'switch-input', role: 'switch', 'data-testid': 'coalesce', onchange: () => opts.onCoalesce?.(coalesce.checked) });
     const coalesceField = h('label', { class: 'switch' }, coalesce, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', { class: 'switch-label', text: 'Coalesce' }));
     const merge = button('Merge now', { class: 'btn btn-ghost btn-sm', title: 'Merge every pair of adjacent free blocks (@merge)', onclick: () => opts.onMerge?.() }, 'merge');
@@ -152,11 +181,12 @@ export class ConfigControls {
         field('Strategy', strategy),
         field('Arena size (bytes)', size), sizes,
         field('Align', align),
+        field('Free list', order),
         h('div', { class: 'field field-switch' }, coalesceField),
         hint,
         h('div', { class: 'controls-actions' }, advToggle, merge, reset)),
       advanced));
-    this.#els = { strategy, size, align, coalesce, merge, reset, classes, slabSize, applySlab, hint };
+    this.#els = { strategy, size, align, order, coalesce, merge, reset, classes, slabSize, applySlab, hint };
   }
 
   /**
@@ -167,7 +197,7 @@ export class ConfigControls {
     for (const p of Object.values(this.#pending)) p.flush();
   }
 
-  /** @param {{ strategy, size, align, coalesce, classes, slabSize, busy }} st */
+  /** @param {{ strategy, size, align, order, coalesce, classes, slabSize, busy }} st */
   render(st) {
     const e = this.#els;
     for (const o of e.strategy.options) o.textContent = strategyLabel(o.value, st.classes);
@@ -175,12 +205,14 @@ export class ConfigControls {
     if (!this.#pending.strategy.pending()) e.strategy.value = st.strategy;
     if (this.#els.size.ownerDocument.activeElement !== e.size) e.size.value = String(st.size);
     if (!this.#pending.align.pending()) e.align.value = String(st.align);
+    const listed = st.order && st.order !== 'address';
+    if (!this.#pending.order.pending()) e.order.value = st.order ?? 'address';
     e.coalesce.checked = st.coalesce;
     e.merge.hidden = st.coalesce;
     if (this.#els.classes.ownerDocument.activeElement !== e.classes) e.classes.value = (st.classes ?? []).join(', ');
     if (this.#els.slabSize.ownerDocument.activeElement !== e.slabSize) e.slabSize.value = String(st.slabSize ?? '');
-    const hint = STRATEGY_HINTS[st.strategy] ?? '';
+    const hint = (listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy] ?? '';
     if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
-    for (const el of [e.strategy, e.size, e.align, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
+    for (const el of [e.strategy, e.size, e.align, e.order, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
   }
 }

@@ -24,7 +24,7 @@ const escapeAttr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;
 
 /**
  * @param {object} p
- * @param {{ size: number, strategy: string, align: number, coalesce: boolean }} p.config
+ * @param {{ size: number, strategy: string, align: number, coalesce: boolean, order?: string }} p.config
  * @param {string[]} p.tokens the op list (the timeline, past and future)
  * @param {number} [p.step] the timeline position (omitted at the end)
  * @param {string|URL} p.base the folder the playground is served from
@@ -41,6 +41,7 @@ export function embedSnippets({ config, tokens, step = tokens.length, base, defa
     ['arena-size', config.size],
     ['align', config.align],
     ['coalesce', config.coalesce ? 'true' : 'false'],
+    ...(config.order && config.order !== 'address' ? [['order', config.order]] : []),
     // Slab classes and slab size when they are not the defaults (align 32
     // or 64 moves them, for one).
     ...(config.classes && String(config.classes) !== String(defaults.classes) ? [['classes', config.classes.join(',')]] : []),

@@ -16,12 +16,22 @@ function ordinal(n) {
   return `${num(n)}${suffix}`;
 }
 
+/** How a free list in another order than by address is kept. */
+const KEPT = {
+  'size-ascending': 'by size, smallest first',
+  'size-descending': 'by size, largest first',
+  'insert-front': 'last freed first',
+  'insert-back': 'last freed last',
+};
+
 /** How the strategy chose `e.hole`, in one sentence. */
 function how(e) {
   const n = e.freeBlocks;
+  const kept = KEPT[e.order];
+  const order = kept ? `list order (${kept})` : 'address order';
   switch (e.mode) {
-    case 'first-fit': return n === 1 ? `First fit took the only free block, ${at(e.hole)}.` : `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in address order: ${at(e.hole)}.`;
-    case 'next-fit': return `Next fit searched ${plural(e.searched, 'free block')} from where the last allocation ended and took ${at(e.hole)}.`;
+    case 'first-fit': return n === 1 ? `First fit took the only free block, ${at(e.hole)}.` : `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in ${order}: ${at(e.hole)}.`;
+    case 'next-fit': return `Next fit searched ${plural(e.searched, 'free block')}${kept ? ` in ${order}` : ''} from where the last allocation ended and took ${at(e.hole)}.`;
     case 'best-fit': return n === 1 ? `Best fit searched the only free block, ${at(e.hole)}, and took it.` : `Best fit searched all ${plural(n, 'free block')} and took the smallest that fits: ${at(e.hole)}.`;
     case 'worst-fit': return n === 1 ? `Worst fit searched the only free block, ${at(e.hole)}, and took it.` : `Worst fit searched all ${plural(n, 'free block')} and took the largest: ${at(e.hole)}.`;
     default: return '';
@@ -87,7 +97,7 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
       const which = before && after ? 'the free blocks on both sides' : before ? 'the free block before it' : 'the free block after it';
       return `${freed}, merged with ${which} into one free block of ${at(e.merged)}.`;
     }
-    return `${freed}${e.coalesce ? '' : ' (coalescing is off, so they merge with nothing)'}.`;
+    return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : ''}.`;
   }
   if (op[0] === 'r') {
     const size = op.slice(op.indexOf(':') + 1);

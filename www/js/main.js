@@ -4,10 +4,10 @@
 
 import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, firstFitArena, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
-import { MemoryMap, renderLegend } from './memory-map.js';
+import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
 import { ByteView } from './byte-view.js';
-import { ConfigControls, strategyLabel, slabForAlign } from './controls.js';
+import { ConfigControls, strategyLabel, slabForAlign, ORDER_LABELS, ORDER_MALLOC_PY } from './controls.js';
 import { AllocPanel, MAX_OPTIONS } from './alloc-panel.js';
 import { TimelineView, SPEEDS } from './timeline.js';
 import { OpEditor } from './op-editor.js';
@@ -160,6 +160,7 @@ async function start() {
       if (await reconfigure({ align, classes: next, slabSize: slab }, 'Changing the alignment',
         `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`)) movedClasses = next;
     },
+    onOrder: (order) => reconfigure({ order }, 'Changing the free list order'),
     onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
     onSlabError: (message) => notices.show(message, { kind: 'error', key: 'config' }),
     onReset: () => reconfigure({}, 'Resetting', null, { rerun: false }),
@@ -715,7 +716,7 @@ async function start() {
 
   /** The arena settings of a parsed malloc.py command (slab settings as they are). */
   function mallocPyConfig(r) {
-    return { ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce };
+    return { ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce, order: r.order };
   }
 
   /** Runs a malloc.py command line: its settings, then its ops. */
@@ -746,7 +747,7 @@ async function start() {
     // Its addresses (-b) answer predictions too, unless a header (-H) moves them off the map's.
     if (!r.header) predict.base = r.base;
     const drew = r.draw ? ` drawn as malloc.py -s ${r.draw.seed} draws them (-n ${r.draw.numOps} -r ${r.draw.range} -P ${r.draw.percentAlloc}, no -A)` : '';
-    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
+    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, ${r.order === 'address' ? '' : `the free list ${ORDER_LABELS[r.order].toLowerCase()} (-l ${ORDER_MALLOC_PY[r.order]}), `}coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
   }
 
   async function runTrace(text, config, name) {
@@ -1115,9 +1116,9 @@ async function start() {
     const strategy = a.strategy;
     if (region?.freed && liveIn(blocks, region.seq)) region = null;
     if (target != null && !region && !liveIn(blocks, target)) target = null;
-    map.render({ arenaSize: snap.stats.arenaSize, blocks, highlightSeq: target ?? undefined });
+    map.render({ arenaSize: snap.stats.arenaSize, blocks, highlightSeq: target ?? undefined, listRank: listRanks(a) });
     meter.render(snap, blocks);
-    controls.render({ strategy, size: cfg.size, align: cfg.align, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
+    controls.render({ strategy, size: cfg.size, align: cfg.align, order: cfg.order, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
     // Live blocks by ptr number, sorted as numbers (seq · M + index) in a typed
     // array, natively; only the newest MAX_OPTIONS (and the target) become
     // objects for the panel, so tens of thousands of blocks stay quick. The
@@ -1160,7 +1161,7 @@ async function start() {
     });
     renderPredict(isBusy);
     const failed = session.arena.failedCount;
-    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is searched first)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     scheduleLastOp();
     ostepView.refresh(session.arena, session.version);

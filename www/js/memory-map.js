@@ -64,16 +64,31 @@ export function blockAt(b, i) {
  * The accessible name of block `i`, e.g.
  * "ptr[3], used, 24 bytes at offset 48, 20 requested".
  */
-export function describeBlock(b, i, nameOf = null) {
+export function describeBlock(b, i, nameOf = null, listRank = null) {
   const at = `${num(b.size[i])} bytes at offset ${num(b.offset[i])}`;
   const chunk = b.chunk[i] ? `slab chunk (class ${b.cls[i]}), ` : '';
   if (b.free[i]) {
-    if (b.padding[i]) return `alignment padding, free, ${at}`;
-    return `${b.chunk[i] ? `free slab chunk (class ${b.cls[i]})` : 'free'}, ${at}`;
+    // Under a free list kept in another order than by address: its place in it.
+    const rank = b.chunk[i] ? undefined : listRank?.get(b.offset[i]);
+    const inList = rank ? `, number ${rank} in the free list` : '';
+    if (b.padding[i]) return `alignment padding, free, ${at}${inList}`;
+    return `${b.chunk[i] ? `free slab chunk (class ${b.cls[i]})` : 'free'}, ${at}${inList}`;
   }
   const extra = b.seq[i] >= 0 ? nameOf?.(b.seq[i]) : null;
   const name = b.seq[i] >= 0 ? `ptr[${b.seq[i]}]${extra ? ` (${extra})` : ''}` : 'block';
   return `${name}, ${chunk}used, ${at}, ${num(b.requested[i])} requested`;
+}
+
+/**
+ * For a free list kept in another order than by address: each free block's
+ * offset → its place in the list (1 = the front, where the searches start);
+ * null for the address order, where the place is the address's.
+ */
+export function listRanks(arena) {
+  if (arena.order === 'address') return null;
+  const m = new Map();
+  arena.freeListOffsets().forEach((off, i) => m.set(off, i + 1));
+  return m;
 }
 
 /** Index of the block that contains `offset` (blocks tile the arena in address order), or -1. */
@@ -292,6 +307,7 @@ export class MemoryMap {
    * @param {number} data.arenaSize
    * @param {object|object[]} data.blocks typed blocks or snapshot().blocks
    * @param {number} [data.highlightSeq] outline the block of this ptr
+   * @param {Map<number, number>} [data.listRank] free block offset → its place in the free list (1 = the front), for a list kept in another order than by address
    * @param {number} [data.width] force a width (benchmarks, hidden containers)
    */
   render(data) {
@@ -475,7 +491,7 @@ export class MemoryMap {
         let name = '';
         if (first) {
           if (interactive) {
-            name = describeBlock(b, i, this.#opts.nameOf);
+            name = describeBlock(b, i, this.#opts.nameOf, this.#data.listRank);
             if (from < 0 || old.name[from] !== name) r.setAttribute('aria-label', name);
           }
           heads[i] = r;
@@ -489,7 +505,12 @@ export class MemoryMap {
             const digits = String(seq).length;
             text = w >= 6 + 7 * (digits + 5) ? `ptr[${seq}]` : w >= 6 + 7 * digits ? String(seq) : null;
           } else if (w >= 40 && kind !== KIND.CHUNK_FREE && seg === widest) {
-            text = `${num(size)} B`;
+            // Under a list order the free block's place in the list comes first ("#2 · 30 B").
+            const rank = this.#data.listRank?.get(off);
+            const both = rank ? `#${rank} · ${num(size)} B` : null;
+            text = both && w >= 6 + 7 * both.length ? both : rank ? `#${rank}` : `${num(size)} B`;
+          } else if (w >= 24 && kind !== KIND.CHUNK_FREE && seg === widest && this.#data.listRank?.has(off)) {
+            text = `#${this.#data.listRank.get(off)}`;
           }
           if (text) {
             const two = rowH >= 30 && w >= 44 && seg === widest && (kind === KIND.USED || kind === KIND.CHUNK_USED);
@@ -795,6 +816,8 @@ export class MemoryMap {
       row('seq', blk.seq >= 0 ? String(blk.seq) : '—');
     }
     if (blk.chunk) row('class', `${num(blk.cls)} B`);
+    const rank = blk.free && !blk.chunk ? this.#data.listRank?.get(blk.offset) : undefined;
+    if (rank) row('free list', `number ${num(rank)} of ${num(this.#data.listRank.size)}`);
     const extra = !blk.free && blk.seq >= 0 ? this.#opts.nameOf?.(blk.seq) : null;
     const title = blk.free
       ? (blk.padding ? 'alignment padding' : blk.chunk ? 'free chunk' : 'free block')

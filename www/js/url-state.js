@@ -54,7 +54,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'ops', 'step', 'classes', 'slab', 'wl', 'predict'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'ops', 'step', 'classes', 'slab', 'wl', 'predict'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -90,6 +90,11 @@ export function decodeState(hash) {
   read('coalesce', (v) => {
     if (!['0', '1', 'true', 'false'].includes(v)) throw new Error(`coalesce must be 0 or 1, got "${v.slice(0, 40)}"`);
     config.coalesce = v === '1' || v === 'true';
+  });
+  // The free list's order (malloc.py's -l); the core checks the name.
+  read('order', (v) => {
+    if (!/^[a-z-]{1,20}$/.test(v)) throw new Error(`unknown free list order "${v.slice(0, 40)}"`);
+    config.order = v;
   });
   read('classes', (v) => {
     const parts = v.split(',');
@@ -129,6 +134,7 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
   add('strategy', config.strategy);
   add('align', config.align);
   add('coalesce', config.coalesce ? 1 : 0);
+  if (config.order && config.order !== 'address') add('order', config.order);
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (config.classes && defaults.classes && !same(config.classes, defaults.classes)) add('classes', config.classes.join(','));
   if (config.slabSize && defaults.slabSize && config.slabSize !== defaults.slabSize) add('slab', config.slabSize);
