@@ -1000,6 +1000,11 @@ impl CompareState {
 /// realloc that grew in place into the top moves instead. What a CS:APP
 /// trace needs, where the heap hint is only a hint and the heap grows.
 ///
+/// Under `config`'s free list order. The argument holds for the address
+/// and insertion orders (the top's place in the list does not depend on its
+/// size); under a size order the mark is run once more in an arena of its
+/// size, and `None` when a request fails there.
+///
 /// # Errors
 /// [`CompareError::Config`] when the arena cannot be built (a bad alignment,
 /// or the host cannot provide the memory); [`CompareError::Script`] when the
@@ -1040,22 +1045,37 @@ pub fn first_fit_arena(
         .div_ceil(crate::slab::MAX_SLABS)
         .next_power_of_two()
         .max(align);
-    let mut s = Session::new(HeapConfig {
-        order: Default::default(),
-        arena_size: size,
+    let config_of = |arena_size: usize| HeapConfig {
+        order: config.order,
+        arena_size,
         mode: Mode::FirstFit,
         align,
         coalesce: config.coalesce,
         classes: vec![slab],
         slab_size: slab,
-    })
-    .map_err(CompareError::Config)?;
+    };
+    let mut s = Session::new(config_of(size)).map_err(CompareError::Config)?;
     s.replay(script)?;
     let st = s.heap.stats();
     if st.failed_allocs > 0 {
         return Ok(None);
     }
-    Ok(Some(st.high_water.max(widest).next_multiple_of(align)))
+    let mark = st.high_water.max(widest).next_multiple_of(align);
+    // A free list sorted by size puts the top where its size says, and the
+    // top is smaller in a smaller arena: there the choices may differ, so the
+    // mark must prove itself in a run of its own.
+    if matches!(
+        config.order,
+        ListOrder::SizeAscending | ListOrder::SizeDescending
+    ) && mark < size
+    {
+        let mut check = Session::new(config_of(mark)).map_err(CompareError::Config)?;
+        check.replay(script)?;
+        if check.heap.stats().failed_allocs > 0 {
+            return Ok(None);
+        }
+    }
+    Ok(Some(mark))
 }
 
 /// Runs one script under several modes, in lockstep, from the same config.

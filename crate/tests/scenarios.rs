@@ -3837,17 +3837,31 @@ fn replay_report_counts_the_blocks_reallocs_search() {
 
 /// `first_fit_arena` is an arena where first fit refuses nothing and makes
 /// the same choices as in any larger arena; one alignment unit less and it
-/// refuses something or chooses otherwise.
+/// refuses something or chooses otherwise. So under every free list order
+/// but the size orders, where it is only checked to refuse nothing.
 #[test]
 fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
     use alloc_playground::first_fit_arena;
     let mut rng = Rng::new(7);
-    let run = |script: &Script, size: usize, align: usize, coalesce: bool| {
-        let mut s = session(size, Mode::FirstFit, align, coalesce);
+    let mut order = ListOrder::Address;
+    let run = |script: &Script, size: usize, align: usize, coalesce: bool, order: ListOrder| {
+        let mut s = Session::new(HeapConfig {
+            order,
+            ..heap_config(size, Mode::FirstFit, align, coalesce)
+        })
+        .unwrap();
         s.replay(script).unwrap();
         (s.heap().stats().failed_allocs, s.ptrs().to_vec())
     };
-    for round in 0..40 {
+    for round in 0..60 {
+        // Rounds 0..40 by address, as before; then the other orders.
+        if round >= 40 {
+            order = ListOrder::ALL[1 + round % 4];
+        }
+        let sized = matches!(order, ListOrder::SizeAscending | ListOrder::SizeDescending);
+        let run = |script: &Script, size: usize, align: usize, coalesce: bool| {
+            run(script, size, align, coalesce, order)
+        };
         let shape = [Shape::Uniform, Shape::SmallBiased, Shape::Phased][round % 3];
         let ops = workload::generate(&WorkloadConfig {
             shape,
@@ -3867,13 +3881,20 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
         text.push_str(&format!(",+40,r{k}:{},+24@64,c10", rng.range(1, 500)));
         let script = script::parse(&text).unwrap();
         let (align, coalesce) = ([1, 8, 16][round % 3], round % 4 != 0);
-        let config = heap_config(1 << 20, Mode::BestFit, align, coalesce);
-        let h = first_fit_arena(&script, &config, 1 << 20)
-            .unwrap()
-            .expect("fits in 1 MiB");
+        let config = HeapConfig {
+            order,
+            ..heap_config(1 << 20, Mode::BestFit, align, coalesce)
+        };
+        let Some(h) = first_fit_arena(&script, &config, 1 << 20).unwrap() else {
+            assert!(sized, "round {round}: fits in 1 MiB");
+            continue;
+        };
         assert_eq!(h % align, 0);
         let (failed, ptrs) = run(&script, h, align, coalesce);
         assert_eq!(failed, 0, "round {round}: nothing refused in {h} B");
+        if sized {
+            continue;
+        }
         assert_eq!(
             ptrs,
             run(&script, 1 << 20, align, coalesce).1,
@@ -3899,7 +3920,7 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
     // still refuse nothing), so 32 is enough but not the least.
     assert_eq!(ffa("+16,+8,-0,r1:16", 4096), Some(32));
     let grow = script::parse("+16,+8,-0,r1:16").unwrap();
-    assert_eq!(run(&grow, 24, 8, true).0, 0);
+    assert_eq!(run(&grow, 24, 8, true, ListOrder::Address).0, 0);
     // An aligned request needs an arena as large as its alignment.
     assert_eq!(ffa("+8@64", 4096), Some(64));
     assert_eq!(ffa("+8@4096", 2048), None);

@@ -782,7 +782,7 @@ async function start() {
   /** The smallest arena in which a trace's ops run under first fit with no failure (null past the page's largest arena); one trace remembered. */
   let fitMemo = null;
   function fittingArena(text, ops, cfg) {
-    const key = `${cfg.align}/${cfg.coalesce}`;
+    const key = `${cfg.align}/${cfg.coalesce}/${cfg.order}`;
     if (fitMemo?.text !== text || fitMemo.key !== key) {
       let size = null;
       try { size = firstFitArena({ ...cfg, strategy: 'first-fit' }, ops, MAX_URL_ARENA); } catch { /* none to offer */ }
