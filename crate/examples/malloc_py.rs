@@ -1,0 +1,51 @@
+//! OSTEP's `malloc.py -c`, from the playground's core: prints what it prints
+//! for a command line, so the two can be diffed.
+//!
+//! ```text
+//! cargo run -q --example malloc_py -- -n 10 -H 0 -p BEST -s 0
+//! diff <(python3 malloc.py -n 10 -p FIRST -l SIZESORT+ -s 3 -c) \
+//!      <(cargo run -q --example malloc_py -- -n 10 -p FIRST -l SIZESORT+ -s 3)
+//! ```
+use alloc_playground::transcript::{self, MAX_TRANSCRIPT_OPS};
+use alloc_playground::{script, HeapConfig, Session};
+
+fn main() {
+    let line = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
+    let run = match transcript::parse_command(&line) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("malloc_py: {e}");
+            std::process::exit(2);
+        }
+    };
+    let config = HeapConfig {
+        arena_size: run.size,
+        mode: run.strategy,
+        align: run.align,
+        coalesce: run.coalesce,
+        order: run.order,
+        ..HeapConfig::default()
+    };
+    let mut session = match Session::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("malloc_py: {e}");
+            std::process::exit(2);
+        }
+    };
+    let ops = script::parse(&run.ops).expect("parse_command gives a valid op list");
+    session.replay(&ops).expect("a valid op list replays");
+    match transcript::transcript(
+        &session,
+        run.base,
+        run.header,
+        MAX_TRANSCRIPT_OPS,
+        run.draw.as_ref(),
+    ) {
+        Ok(text) => print!("{text}"),
+        Err(e) => {
+            eprintln!("malloc_py: {e}");
+            std::process::exit(2);
+        }
+    }
+}
