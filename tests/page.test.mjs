@@ -369,9 +369,13 @@ test('dense mode (thousands of blocks): one focus stop, arrows announce blocks, 
   await page.keyboard.press('Enter');
   await idle(page);
   assert.match(await log(page), /,-1$/);
-  // Hit-testing by offset: clicking the block at offset 16 frees ptr[2].
-  const L = await page.evaluate(() => globalThis.__playground.map.layout);
-  const box = await page.locator('#map svg.mm-svg').boundingBox();
+  // Hit-testing by offset: clicking the block at offset 16 frees ptr[2]. (Layout and box
+  // read at once: a dense map rebuilds its SVG on every render, and a late one, such as
+  // the fragmentation samples', could detach the element between two reads.)
+  const { L, box } = await page.evaluate(() => ({
+    L: globalThis.__playground.map.layout,
+    box: document.querySelector('#map svg.mm-svg').getBoundingClientRect().toJSON(),
+  }));
   await page.mouse.click(box.x + L.gutter + 20 * L.ppb, box.y + L.top + L.rowH / 2);
   await idle(page);
   assert.match(await log(page), /,-1,-2$/);
