@@ -78,7 +78,7 @@ const pct = (f) => new Intl.NumberFormat('en-US', { style: 'percent', minimumFra
 const int = (n) => new Intl.NumberFormat('en-US').format(n);
 
 function describe(b) {
-  const at = `${int(b.size)} bytes at offset ${int(b.offset)}`;
+  const at = `${int(b.size)} ${b.size === 1 ? 'byte' : 'bytes'} at offset ${int(b.offset)}`;
   if (b.free) {
     if (b.padding) return `alignment padding, free, ${at}`;
     return `${b.class != null ? `free slab chunk (class ${b.class})` : 'free'}, ${at}`;
@@ -997,10 +997,23 @@ test('OSTEP’s first homework command, without -A: the page draws the ops mallo
   await page.fill('[data-testid=ostep-header]', '4');
   assert.match(await out(), /\nptr\[0\] = Alloc\(3\) returned 1004 \(searched 1 elements\)\n/);
   assert.match(await page.textContent('[data-testid=ostep-command]'), / -H 4 .* -s 0 -n 9 -r 10 -P 50 -c$/);
+  // The link carries -b/-H and the draw: opened again, the view reads as malloc.py printed it.
+  await page.waitForFunction(() => /&mpy=1000,4&draw=0,10,50$/.test(location.hash));
+  const hash = await page.evaluate(() => location.hash);
+  const again = await open(hash);
+  await again.page.click('[data-testid=ostep]');
+  assert.match(await again.page.textContent('[data-testid=ostep-command]'), / -H 4 .* -s 0 -n 9 -r 10 -P 50 -c$/);
+  assert.equal(await again.page.inputValue('[data-testid=ostep-header]'), '4');
+  await again.close();
   await page.fill('[data-testid=ostep-header]', '0');
   await page.keyboard.press('Escape');
+  // Compare says that malloc.py under another -p would draw other ops.
+  await page.click('[data-testid=compare-run]');
+  await idle(page);
+  await page.waitForFunction(() => /malloc\.py with another -p draws other ops/.test(document.querySelector('#notices').textContent));
   // An op of one's own: the run is no longer a draw, and the view writes it with -A.
   await page.click('[data-testid=tl-end]');
+  await idle(page);
   await malloc(page, 50);
   await page.click('[data-testid=ostep]');
   assert.match(await page.textContent('[data-testid=ostep-command]'), / -c -A \+3,-0,\+5,-1,\+8,-2,\+8,-3,\+2,\+7,\+50$/);
@@ -1042,6 +1055,21 @@ test('the free list order (malloc.py -l): a select, in links, in the last-op wor
   await page.selectOption('[data-testid=order]', 'address');
   await idle(page);
   await page.waitForFunction(() => !/order=/.test(location.hash));
+  // Sorted by size: the re-sort of a free can make other free blocks list neighbours, and the pass merges them too (QA's case).
+  await page.evaluate(() => { location.hash = '#size=100&strategy=first-fit&align=1&coalesce=1&order=size-ascending&ops=+13,-0,+9,+15,-2,-1,+15,+3,+13,+13,+15,+12,-4,+12,+14,-7,+6,+10,-5,-9,+9,+13,-3,+14,+14,-14'; });
+  await page.waitForFunction(() => /^Op 26, -14: /.test(document.querySelector('[data-testid=last-op]').textContent));
+  assert.match(await page.textContent('[data-testid=last-op]'), /are free again\. Re-sorting the list also put two other free neighbours next to each other in it, and coalescing merged them \(1 merge\)\.$/);
+  assert.match(await page.textContent('.controls-hint'), /The list is sorted on each free, as malloc\.py sorts it: a block a split shrank keeps its place until then\.$/);
+  // Predict names the order in its question.
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await page.click('label:has([data-testid=predict-toggle])');
+  await idle(page);
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict]'), /ptr\[16\] = malloc\(14\) under First fit, free list by size, smallest first\./);
+  await page.click('label:has([data-testid=predict-toggle])');
+  await idle(page);
   // A malloc.py command with -l sets the order.
   await page.fill('[data-testid=editor]', './malloc.py -n 20 -p WORST -l SIZESORT- -C -s 3');
   await page.waitForFunction(() => /20 ops/.test(document.querySelector('[data-testid=editor-status]').textContent));
@@ -1273,7 +1301,7 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   const json = JSON.parse(await saved('compare-json'));
   assert.deepEqual(json.runs.map((r) => [r.strategy, r.samples.length, r.report.searched]), whole);
   // It says what ran and where the strategies diverge, as the page counts ops (from 1).
-  assert.deepEqual(json.config, { size: 512, align: 8, coalesce: true, classes: [16, 32, 64], slabSize: 256 });
+  assert.deepEqual(json.config, { size: 512, align: 8, coalesce: true, classes: [16, 32, 64], slabSize: 256, order: 'address' });
   assert.equal(json.firstDivergenceOp, expected + 1);
   assert.deepEqual(json.runs.map((r) => r.statsAfterLastOp.failedAllocs), await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.snapshot.stats.failedAllocs)));
   // Each line is the core's samples.

@@ -57,6 +57,10 @@ pub struct LastOp {
     pub hole: Option<Span>,
     /// A free's: the free block its bytes are part of now, when a merge made it bigger.
     pub merged: Option<Span>,
+    /// A free's, under a free list kept in another order than by address:
+    /// merges the coalescing pass made between other free blocks (which the
+    /// free's re-sort put next to each other in the list), 0 otherwise.
+    pub other_merges: usize,
     /// A realloc's: where the block was before (when it moved or changed size).
     pub before: Option<Span>,
     /// Free blocks the strategy searched (allocations and reallocs; 0 for a
@@ -111,6 +115,7 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         block: None,
         hole: None,
         merged: None,
+        other_merges: 0,
         before: None,
         searched: None,
         free_blocks: free_before.len(),
@@ -138,6 +143,16 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
                     .find(|f| f.free && f.offset <= b.offset && b.offset < f.end())
                     .filter(|f| f.size > b.size)
                     .map(Span::from);
+                // Free blocks: before + 1 (this one) − merges. The merges of
+                // this block: one per neighbour its merged block took in.
+                let after = now.iter().filter(|f| f.free).count();
+                let merges = (free_before.len() + 1).saturating_sub(after);
+                let own = out.merged.map_or(0, |m| {
+                    usize::from(m.offset < b.offset) + usize::from(m.offset + m.size > b.end())
+                });
+                if out.order != ListOrder::Address {
+                    out.other_merges = merges.saturating_sub(own);
+                }
             }
         }
         Op::Realloc { ptr, .. } => {

@@ -169,8 +169,12 @@ pub fn draw_ops(config: &HeapConfig, header: usize, draw: &Draw) -> Result<Vec<O
 /// first config with `header`-byte headers.
 fn is_drawn(session: &Session, header: usize, draw: &Draw) -> bool {
     let log = session.log();
-    if log.is_empty() || log.len() > MAX_DRAWN_OPS {
+    if log.len() > MAX_DRAWN_OPS {
         return false;
+    }
+    if log.is_empty() {
+        // `-n 0`: nothing drawn yet, the header still says how.
+        return true;
     }
     let whole = Draw {
         num_ops: log.len(),
@@ -635,6 +639,8 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
         percent_alloc: 50,
     };
     let mut ops: Option<(usize, String)> = None;
+    // Where -a was given (0 when not).
+    let mut align_col = 0;
     let mut it = tokens[start..].iter();
     while let Some((col, tok)) = it.next() {
         let col = *col;
@@ -669,14 +675,31 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
                 .map(|(_, v)| v.clone())
                 .ok_or_else(|| err(col, format!("{name} needs a value")))?,
         };
-        let bad = || err(col, format!("{name} {value}: expected a whole number"));
-        let whole = || py_int(&value).ok_or_else(bad);
+        let whole = || {
+            py_int(&value).ok_or_else(|| {
+                // Decimal digits with no leading 0 (which optparse reads as octal): too many of them.
+                let digits = value.trim_start_matches(['+', '-']);
+                let decimal = !digits.starts_with('0') && !digits.is_empty();
+                let why = if decimal && digits.bytes().all(|b| b.is_ascii_digit()) {
+                    "too large for the playground"
+                } else {
+                    "expected a whole number"
+                };
+                err(col, format!("{name} {value}: {why}"))
+            })
+        };
         let number = |lo: i64| -> Result<i64, ScriptError> {
             whole().and_then(|n| {
                 if (lo..=crate::MAX_ARENA as i64).contains(&n) {
                     Ok(n)
                 } else {
-                    Err(bad())
+                    Err(err(
+                        col,
+                        format!(
+                            "{name} {value}: out of range (from {lo} to {} here)",
+                            thousands(crate::MAX_ARENA)
+                        ),
+                    ))
                 }
             })
         };
@@ -685,6 +708,7 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             "-b" | "--baseAddr" => run.base = number(0)? as usize,
             "-H" | "--headerSize" => run.header = number(0)? as usize,
             "-a" | "--alignment" => {
+                align_col = col;
                 let a = number(-1)?;
                 run.align = match a {
                     -1 => 1,
@@ -731,6 +755,25 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             "-P" | "--percentAlloc" => draw.percent_alloc = number(0)? as usize,
             _ => ops = Some((col, value)),
         }
+    }
+    // The arena is the heap, and its size a multiple of the alignment.
+    if run.size % run.align != 0 {
+        let below = run.size / run.align * run.align;
+        let fits = 1usize << run.size.trailing_zeros().min(run.align.trailing_zeros());
+        let sizes = if below > 0 {
+            format!("-S {below} or -S {}", below + run.align)
+        } else {
+            format!("-S {}", run.align)
+        };
+        return Err(err(
+            align_col,
+            format!(
+                "-S {} -a {}: here the heap size must be a multiple of the alignment ({sizes}, or -a {})",
+                run.size,
+                run.align,
+                if fits == 1 { "-1".to_string() } else { fits.to_string() }
+            ),
+        ));
     }
     let Some((col, list)) = ops else {
         draw.check().map_err(|m| err(0, m))?;

@@ -179,8 +179,26 @@ fn draw_arg(v: &JsValue) -> JsResult<Option<crate::transcript::Draw>> {
     }
     options(v, &["seed", "numOps", "range", "percentAlloc"], "draw")?;
     let bad = |m: String| JsValue::from(coded("bad-argument", &format!("draw: {m}")));
-    let d: crate::transcript::Draw =
-        serde_wasm_bindgen::from_value(v.clone()).map_err(|e| bad(e.to_string()))?;
+    // Whole numbers within ±2^53 (checked against their ranges by `check`).
+    let int = |key: &str| -> JsResult<i64> {
+        let x = field(v, key);
+        match x.as_f64() {
+            Some(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0 => Ok(n as i64),
+            _ => Err(bad(format!(
+                "{key} must be a whole number, got {}",
+                shown(&x)
+            ))),
+        }
+    };
+    let count = |key: &str| -> JsResult<usize> {
+        usize::try_from(int(key)?).map_err(|_| bad(format!("{key} must not be negative")))
+    };
+    let d = crate::transcript::Draw {
+        seed: int("seed")?,
+        num_ops: count("numOps")?,
+        range: count("range")?,
+        percent_alloc: count("percentAlloc")?,
+    };
     d.check().map_err(bad)?;
     Ok(Some(d))
 }

@@ -3442,6 +3442,38 @@ fn last_op_names_the_hole_an_allocation_was_carved_from_and_the_blocks_searched(
     assert_eq!((e.hole, e.searched), (span(8, 8), Some(3)));
 }
 
+/// Under a free list sorted by size, a free re-sorts the list, and the
+/// coalescing pass can then merge two other free blocks that became list
+/// neighbours: `other_merges` counts them (QA's case: op 26 frees 13 B at 18,
+/// and 1 B at 14 and 3 B at 15 merge).
+#[test]
+fn last_op_of_a_free_counts_the_merges_a_list_order_made_elsewhere() {
+    let ops = "+13,-0,+9,+15,-2,-1,+15,+3,+13,+13,+15,+12,-4,+12,+14,-7,+6,+10,-5,-9,+9,+13,-3,+14,+14,-14";
+    let mut s = Session::new(HeapConfig {
+        order: ListOrder::SizeAscending,
+        ..heap_config(100, Mode::FirstFit, 1, true)
+    })
+    .unwrap();
+    s.replay(&script::parse(ops).unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.merged, e.other_merges), (None, 1));
+    let free = |s: &Session| -> Vec<(usize, usize)> {
+        s.heap()
+            .blocks()
+            .iter()
+            .filter(|b| b.free)
+            .map(|b| (b.offset, b.size))
+            .collect()
+    };
+    let before = free(&s.rebuild(s.log().len() - 1).unwrap());
+    assert!(before.contains(&(14, 1)) && before.contains(&(15, 3)));
+    assert!(free(&s).contains(&(14, 4)));
+    // By address the same free merges nothing else.
+    let mut a = session(100, Mode::FirstFit, 1, true);
+    a.replay(&script::parse("+10,+10,+10,-1").unwrap()).unwrap();
+    assert_eq!(explain::last_op(&a).unwrap().unwrap().other_merges, 0);
+}
+
 #[test]
 fn last_op_of_a_free_says_what_it_merged_with() {
     let mut s = session(100, Mode::FirstFit, 1, true);
@@ -3548,14 +3580,33 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
             0,
             "-P 0: malloc.py needs a percentage above 0",
         ),
-        ("malloc.py -r -1", 11, "-r -1: expected a whole number"),
+        (
+            "malloc.py -r -1",
+            11,
+            "-r -1: out of range (from 0 to 1,073,741,824 here)",
+        ),
+        ("malloc.py -S 0", 11, "-S 0: out of range (from 1 to"),
+        (
+            "malloc.py -s 99999999999999999999999",
+            11,
+            "-s 99999999999999999999999: too large for the playground",
+        ),
+        (
+            "malloc.py -n 10 -a 8",
+            17,
+            "-S 100 -a 8: here the heap size must be a multiple of the alignment (-S 96 or -S 104, or -a 4)",
+        ),
         ("malloc.py -s 08", 11, "-s 08: expected a whole number"),
         (
             "malloc.py -s 9007199254740992",
             0,
             "-s 9007199254740992: seeds up to ±9007199254740991",
         ),
-        ("malloc.py -S 100 -a 8", 0, "bad config"),
+        (
+            "malloc.py -S 6 -a 8",
+            16,
+            "-S 6 -a 8: here the heap size must be a multiple of the alignment (-S 8, or -a 2)",
+        ),
         (
             "malloc.py -l RANDOM -A +1",
             11,

@@ -211,7 +211,10 @@ export class ConfigControls {
     e.merge.hidden = st.coalesce;
     if (this.#els.classes.ownerDocument.activeElement !== e.classes) e.classes.value = (st.classes ?? []).join(', ');
     if (this.#els.slabSize.ownerDocument.activeElement !== e.slabSize) e.slabSize.value = String(st.slabSize ?? '');
-    const hint = (listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy] ?? '';
+    // A size order is re-sorted on each free, as malloc.py does: say so, or a split's remainder out of place looks wrong.
+    const sorted = listed && st.order.startsWith('size-') && st.strategy !== 'slab'
+      ? ' The list is sorted on each free, as malloc.py sorts it: a block a split shrank keeps its place until then.' : '';
+    const hint = `${(listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy] ?? ''}${sorted}`;
     if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
     for (const el of [e.strategy, e.size, e.align, e.order, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
   }

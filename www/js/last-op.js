@@ -32,8 +32,8 @@ function how(e) {
   switch (e.mode) {
     case 'first-fit': return n === 1 ? `First fit took the only free block, ${at(e.hole)}.` : `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in ${order}: ${at(e.hole)}.`;
     case 'next-fit': return `Next fit searched ${plural(e.searched, 'free block')}${kept ? ` in ${order}` : ''} from where the last allocation ended and took ${at(e.hole)}.`;
-    case 'best-fit': return n === 1 ? `Best fit searched the only free block, ${at(e.hole)}, and took it.` : `Best fit searched all ${plural(n, 'free block')} and took the smallest that fits: ${at(e.hole)}.`;
-    case 'worst-fit': return n === 1 ? `Worst fit searched the only free block, ${at(e.hole)}, and took it.` : `Worst fit searched all ${plural(n, 'free block')} and took the largest: ${at(e.hole)}.`;
+    case 'best-fit': return n === 1 ? `Best fit searched the only free block, ${at(e.hole)}, and took it.` : `Best fit searched all ${plural(n, 'free block')} and took the smallest that fits${kept ? ` (of equal sizes, the first in ${order})` : ''}: ${at(e.hole)}.`;
+    case 'worst-fit': return n === 1 ? `Worst fit searched the only free block, ${at(e.hole)}, and took it.` : `Worst fit searched all ${plural(n, 'free block')} and took the largest${kept ? ` (of equal sizes, the first in ${order})` : ''}: ${at(e.hole)}.`;
     default: return '';
   }
 }
@@ -91,12 +91,15 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
   if (op[0] === '-') {
     if (!e.block) return `${head}${p0} is NULL (its request failed), so free does nothing.`;
     const freed = `${head}free(${p0}): its ${at(e.block)} ${e.block.size === 1 ? 'is' : 'are'} free again`;
+    // Under a list order the re-sort can put other free neighbours next to each other in the list.
+    const others = e.otherMerges ? ` Re-sorting the list also put ${e.otherMerges === 1 ? 'two other free neighbours' : 'other free neighbours'} next to each other in it, and coalescing merged them (${plural(e.otherMerges, 'merge')}).` : '';
     if (e.merged) {
       const before = e.merged.offset < e.block.offset;
       const after = e.merged.offset + e.merged.size > e.block.offset + e.block.size;
       const which = before && after ? 'the free blocks on both sides' : before ? 'the free block before it' : 'the free block after it';
-      return `${freed}, merged with ${which} into one free block of ${at(e.merged)}.`;
+      return `${freed}, merged with ${which} into one free block of ${at(e.merged)}.${others}`;
     }
+    if (others) return `${freed}.${others}`;
     return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : ''}.`;
   }
   if (op[0] === 'r') {

@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, firstFitArena, STRATEGIES } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -299,7 +299,7 @@ async function start() {
     predict.focus = false;
   }
 
-  const ostepView = new OstepView(document.body);
+  const ostepView = new OstepView(document.body, { onChange: () => syncUrl(false) });
   const editor = new OpEditor($('editor'), {
     fullText: () => session.text(),
     onValidate: (text, format) => {
@@ -694,6 +694,8 @@ async function start() {
   async function afterLoad(text) {
     target = null;
     region = null;
+    // New ops are no malloc.py draw (a malloc.py command sets its own after this).
+    ostepView.setArgs({ ...ostepView.args(), draw: null });
     notices.dismiss('script');
     if (text != null && session.total <= EDITOR_SYNC_MAX) {
       // The text just run stays as written (comments, lines): the sync the
@@ -906,9 +908,16 @@ async function start() {
           at = 'end';
         }
         // The settings the comparison ran under go into its JSON export.
-        const { size, align, coalesce, classes, slabSize } = session.config;
-        compareState = { result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion, config: { size, align, coalesce, classes, slabSize } };
+        const { size, align, coalesce, classes, slabSize, order } = session.config;
+        compareState = { result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion, config: { size, align, coalesce, classes, slabSize, order } };
         renderCompare();
+        // Ops malloc.py drew are not what it would draw under another -p: which
+        // requests fail decides what it frees. A student comparing policies for
+        // OSTEP's questions should know.
+        const { header, draw } = ostepView.args();
+        if (draw && session.arena.mallocPyCommand(1000, maxTranscriptOps(), header, draw).command?.includes(' -s ')) {
+          notices.show(`These ${plural(session.total, 'op')} are the ones malloc.py -s ${draw.seed} draws under ${strategyLabel(session.config.strategy).toLowerCase()}. Compare runs the same ops under each strategy; malloc.py with another -p draws other ops (which requests fail decides what it frees), so for its figures per policy run the command with that -p.`, { kind: 'info', key: 'compare', timeout: 15000 });
+        }
       } catch (e) {
         reportScriptError(e, 'Compare failed');
       } finally {
@@ -1081,7 +1090,7 @@ async function start() {
       // list), or the recipe of the workload that made the timeline.
       const tooMany = session.total > MAX_URL_OPS;
       const workload = tooMany && recipe?.version === contentVersion ? recipe.opts : null;
-      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload, predict: predict.on }, createArenaDefaults);
+      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args() }, createArenaDefaults);
       if (tooMany && !workload && truncWarned !== contentVersion) {
         truncWarned = contentVersion;
         notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
@@ -1289,6 +1298,8 @@ async function start() {
   async function loadFromHash(state) {
     if (!state) return false;
     if (state.predict !== predict.on) setPredict(state.predict, { focus: false });
+    // The malloc.py view's -b, -H and draw travel with the link (a shared homework run reads as malloc.py printed it).
+    ostepView.setArgs({ base: 1000, header: 0, draw: null, ...state.mallocPy });
     // Settings the page cannot use: the link's ops still wait in the editor
     // (unrun, and the address bar keeps the link) instead of being lost.
     const settingsIgnored = (why) => {
@@ -1322,6 +1333,8 @@ async function start() {
       if (state.workload) recipe = { opts: state.workload, version: contentVersion };
       if (state.step != null && state.step < count) await session.seek(state.step);
       await afterLoad(count <= EDITOR_SYNC_MAX ? formatOps(session.tokens()) : null);
+      // (afterLoad forgets a draw: this one came with these ops.)
+      if (state.mallocPy?.draw) ostepView.setArgs({ ...ostepView.args(), draw: state.mallocPy.draw });
       notices.dismiss('url');
       return true;
     } catch (e) {

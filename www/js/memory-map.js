@@ -65,7 +65,7 @@ export function blockAt(b, i) {
  * "ptr[3], used, 24 bytes at offset 48, 20 requested".
  */
 export function describeBlock(b, i, nameOf = null, listRank = null) {
-  const at = `${num(b.size[i])} bytes at offset ${num(b.offset[i])}`;
+  const at = `${num(b.size[i])} ${b.size[i] === 1 ? 'byte' : 'bytes'} at offset ${num(b.offset[i])}`;
   const chunk = b.chunk[i] ? `slab chunk (class ${b.cls[i]}), ` : '';
   if (b.free[i]) {
     // Under a free list kept in another order than by address: its place in it.

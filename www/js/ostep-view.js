@@ -21,15 +21,21 @@ export class OstepView {
   /** How malloc.py drew the ops of the command last run (parseMallocPy's `draw`), or null. */
   #draw = null;
 
-  /** @param {HTMLElement} container where the dialog lives (it shows modal) */
-  constructor(container) {
+  #onChange;
+
+  /**
+   * @param {HTMLElement} container where the dialog lives (it shows modal)
+   * @param {{ onChange?: () => void }} [opts] called when -b, -H or the draw change (the page keeps them in its link)
+   */
+  constructor(container, { onChange } = {}) {
+    this.#onChange = onChange;
     const base = h('input', {
       class: 'input input-num', type: 'number', min: 0, max: MAX_BASE, step: 1, value: DEFAULT_BASE, inputmode: 'numeric',
-      id: 'ostep-base', 'data-testid': 'ostep-base', 'aria-describedby': 'ostep-base-note', oninput: () => this.#fill(),
+      id: 'ostep-base', 'data-testid': 'ostep-base', 'aria-describedby': 'ostep-base-note', oninput: () => { this.#fill(); this.#onChange?.(); },
     });
     const header = h('input', {
       class: 'input input-num', type: 'number', min: 0, max: MAX_HEADER, step: 1, value: 0, inputmode: 'numeric',
-      id: 'ostep-header', 'data-testid': 'ostep-header', 'aria-describedby': 'ostep-base-note', oninput: () => this.#fill(),
+      id: 'ostep-header', 'data-testid': 'ostep-header', 'aria-describedby': 'ostep-base-note', oninput: () => { this.#fill(); this.#onChange?.(); },
     });
     const baseNote = h('span', { class: 'ostep-status', id: 'ostep-base-note', role: 'status' });
     const out = h('pre', { class: 'ostep-out', 'data-testid': 'ostep-out', tabindex: '0', 'aria-label': 'malloc.py output' });
@@ -63,6 +69,16 @@ export class OstepView {
     this.#els.base.value = String(base);
     this.#els.header.value = String(header);
     this.#draw = draw;
+    this.#onChange?.();
+  }
+
+  /** `{ base, header, draw }`: the -b and -H the view writes with (valid values only) and the draw, for a link. */
+  args() {
+    const int = (input, max, fallback) => {
+      const v = Number(input.value.trim());
+      return input.value.trim() !== '' && Number.isInteger(v) && v >= 0 && v <= max ? v : fallback;
+    };
+    return { base: int(this.#els.base, MAX_BASE, DEFAULT_BASE), header: int(this.#els.header, MAX_HEADER, 0), draw: this.#draw };
   }
 
   /** Follows the timeline while open: `arena` is the arena at the cursor, `version` bumps on every change. */
@@ -108,7 +124,7 @@ export class OstepView {
       `These are the ${plural(n, 'op')} up to the timeline cursor${n > maxTranscriptOps() ? ` (the first ${num(maxTranscriptOps())} written out)` : ''}, addresses counted from the base; `, h('kbd', { text: '←' }), ' ', h('kbd', { text: '→' }), ' step the timeline while this is open. ',
       ...(d ? ['They are the ops malloc.py draws itself with ', code(`-s ${d.seed} -n ${n} -r ${d.range} -P ${d.percentAlloc}`), ' (no ', code('-A'), '), and this is its random mode’s text. '] : []),
       header
-        ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it${d ? ' (and the random mode prints each request’s address after its header)' : ''}.`
+        ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it, and a request can fail here and not on the map${d ? ' (the random mode also prints each request’s address after its header)' : ''}.`
         : 'Blocks carry no header, as on the memory map.');
     this.#els.out.textContent = text;
     const { command, why } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);

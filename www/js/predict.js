@@ -8,7 +8,7 @@
 import { parseOps, maxExplainedOps } from '../arena.js';
 import { h } from './dom.js';
 import { num, plural } from './format.js';
-import { strategyLabel } from './controls.js';
+import { strategyLabel, ORDER_LABELS } from './controls.js';
 
 /** What a free can merge with, in the order the buttons show them. */
 export const MERGES = [
@@ -34,13 +34,15 @@ export const asks = (q) => q?.kind === 'place' || q?.kind === 'merge';
  * nothing to predict (a write, a mode switch; a free that cannot merge).
  * @param {object} op the op as parseOps() gives it
  * @param {object} ctx { step: the op's number (from 1), token: the op as
- *   written, nextPtr: the ptr number the next allocation gets, mode, coalesce,
+ *   written, nextPtr: the ptr number the next allocation gets, mode, coalesce, order,
  *   classes: the arena's now, blockOf(k): ptr[k]'s block `{ chunk }` (a slab
  *   chunk or not), or null when it holds none }
  */
 export function questionFor(op, ctx) {
   const { step } = ctx;
-  const under = strategyLabel(ctx.mode, ctx.classes);
+  // A free list kept in another order than by address changes the answer: say it.
+  const kept = ctx.mode !== 'slab' && ctx.order && ctx.order !== 'address' ? `, free list ${ORDER_LABELS[ctx.order].toLowerCase()}` : '';
+  const under = `${strategyLabel(ctx.mode, ctx.classes)}${kept}`;
   const place = (call, extra = {}) => ({ kind: 'place', step, call, under, ...extra });
   const note = (text) => ({ kind: 'note', step, text: `Op ${num(step)}: ${text} Step forward.` });
   switch (op.op) {
@@ -85,7 +87,7 @@ export function questionAt(arena, token, step, classes) {
     for (let i = 0; i < b.length; i++) if (!b.free[i] && b.seq[i] === k) return { chunk: !!b.chunk[i] };
     return null;
   };
-  return questionFor(op, { step, token, nextPtr: arena.nextPtr, mode: arena.strategy, coalesce: arena.coalesce, classes, blockOf });
+  return questionFor(op, { step, token, nextPtr: arena.nextPtr, mode: arena.strategy, coalesce: arena.coalesce, order: arena.order, classes, blockOf });
 }
 
 /**

@@ -54,7 +54,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'ops', 'step', 'classes', 'slab', 'wl', 'predict'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -118,16 +118,29 @@ export function decodeState(hash) {
     predict = flag(v);
     if (predict === undefined) throw new Error(`predict must be 1 or 0, got "${v.slice(0, 40)}"`);
   });
+  // The malloc.py view's -b and -H (`mpy=base,header`), and how malloc.py
+  // drew the ops (`draw=seed,range,percent`; -n is the number of ops).
+  let mallocPy = null;
+  read('mpy', (v) => {
+    const w = /^(\d{1,10}),(\d{1,4})$/.exec(v);
+    if (!w) throw new Error(`mpy must be base,header, got "${v.slice(0, 40)}"`);
+    mallocPy = { ...mallocPy, base: Number(w[1]), header: Number(w[2]) };
+  });
+  read('draw', (v) => {
+    const w = /^(-?\d{1,16}),(\d{1,10}),(\d{1,7})$/.exec(v);
+    if (!w) throw new Error(`draw must be seed,range,percent, got "${v.slice(0, 40)}"`);
+    mallocPy = { ...mallocPy, draw: { seed: Number(w[1]), numOps: 1, range: Number(w[2]), percentAlloc: Number(w[3]) } };
+  });
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
-  return { config, ops, step, workload, predict };
+  return { config, ops, step, workload, predict, mallocPy };
 }
 
 /**
  * The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says
  * so), unless `workload` (a seeded workload's options) stands for them.
  */
-export function encodeState({ config, tokens = [], step = null, workload = null, predict = false }, defaults = {}) {
+export function encodeState({ config, tokens = [], step = null, workload = null, predict = false, mallocPy = null }, defaults = {}) {
   const parts = [];
   const add = (k, v) => parts.push(`${k}=${enc(v)}`);
   add('size', config.size);
@@ -148,5 +161,8 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
     if (step != null && step < tokens.length) add('step', step);
   }
   if (predict) add('predict', 1);
+  // The malloc.py view's settings, when not malloc.py's defaults (-b 1000 -H 0).
+  if (mallocPy && (mallocPy.base !== 1000 || mallocPy.header !== 0)) add('mpy', `${mallocPy.base},${mallocPy.header}`);
+  if (mallocPy?.draw) add('draw', `${mallocPy.draw.seed},${mallocPy.draw.range},${mallocPy.draw.percentAlloc}`);
   return { hash: `#${parts.join('&')}`, truncated };
 }
