@@ -1019,6 +1019,12 @@ test('OSTEP’s first homework command, without -A: the page draws the ops mallo
   assert.match(await page.textContent('[data-testid=ostep-command]'), / -c -A \+3,-0,\+5,-1,\+8,-2,\+8,-3,\+2,\+7,\+50$/);
   assert.match(await out(), /\nallocList \+3,/);
   await close();
+  // A hand-made link with a draw the core would refuse (-P 0) and a bad mpy: the ops still run, the view still opens.
+  const odd = await open('#size=100&strategy=best-fit&align=1&coalesce=0&ops=+3,-0&draw=0,10,0&mpy=abc');
+  assert.equal(await log(odd.page), '+3,-0');
+  await odd.page.click('[data-testid=ostep]');
+  assert.match(await odd.page.textContent('[data-testid=ostep-command]'), / -b 1000 -H 0 .* -c -A \+3,-0$/);
+  await odd.close();
 });
 
 test('the free list order (malloc.py -l): a select, in links, in the last-op words and the malloc.py view; a command with -l sets it', async () => {
@@ -1038,7 +1044,7 @@ test('the free list order (malloc.py -l): a select, in links, in the last-op wor
   assert.match(await page.textContent('[data-testid=last-op]'), /\(the free list is kept last freed first: coalescing merges only neighbours that are next to each other in it too\)\.$/);
   // The map numbers the free blocks in list order: the last freed (20 B at 40) first.
   assert.deepEqual(await page.$$eval('.mm-label-free', (ts) => ts.map((t) => t.textContent)), ['#2 · 30 B', '#1 · 20 B', '#3 · 30 B']);
-  assert.match(await page.textContent('#map-status'), / · free list last freed first \(#1 is searched first\)/);
+  assert.match(await page.textContent('#map-status'), / · free list last freed first \(#1 is its front\)/);
   await page.click('[data-testid=tl-end]');
   await idle(page);
   // Another order re-runs the same ops under it, and the link says so.
@@ -1058,7 +1064,7 @@ test('the free list order (malloc.py -l): a select, in links, in the last-op wor
   // Sorted by size: the re-sort of a free can make other free blocks list neighbours, and the pass merges them too (QA's case).
   await page.evaluate(() => { location.hash = '#size=100&strategy=first-fit&align=1&coalesce=1&order=size-ascending&ops=+13,-0,+9,+15,-2,-1,+15,+3,+13,+13,+15,+12,-4,+12,+14,-7,+6,+10,-5,-9,+9,+13,-3,+14,+14,-14'; });
   await page.waitForFunction(() => /^Op 26, -14: /.test(document.querySelector('[data-testid=last-op]').textContent));
-  assert.match(await page.textContent('[data-testid=last-op]'), /are free again\. Re-sorting the list also put two other free neighbours next to each other in it, and coalescing merged them \(1 merge\)\.$/);
+  assert.match(await page.textContent('[data-testid=last-op]'), /are free again\. Coalescing also merged two other free blocks that are now next to each other in the list as well as in memory \(1 merge\)\.$/);
   assert.match(await page.textContent('.controls-hint'), /The list is sorted on each free, as malloc\.py sorts it: a block a split shrank keeps its place until then\.$/);
   // Predict names the order in its question.
   await page.click('[data-testid=undo]');

@@ -176,7 +176,7 @@ export class AllocPlaygroundElement extends HTMLElement {
   set align(v) { this.#set('align', v); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
   set coalesce(v) { this.#set('coalesce', v == null ? v : v ? 'true' : 'false'); }
-  get order() { return this.getAttribute('order') ?? 'address'; }
+  get order() { return this.getAttribute('order')?.trim() || 'address'; }
   set order(v) { this.#set('order', v); }
   get classes() { return this.getAttribute('classes') ?? ''; }
   set classes(v) { this.#set('classes', Array.isArray(v) ? v.join(',') : v); }

@@ -58,8 +58,9 @@ pub struct LastOp {
     /// A free's: the free block its bytes are part of now, when a merge made it bigger.
     pub merged: Option<Span>,
     /// A free's, under a free list kept in another order than by address:
-    /// merges the coalescing pass made between other free blocks (which the
-    /// free's re-sort put next to each other in the list), 0 otherwise.
+    /// merges the coalescing pass made between other free blocks (next to
+    /// each other in the list, by this free's re-sort or an earlier change),
+    /// 0 otherwise.
     pub other_merges: usize,
     /// A realloc's: where the block was before (when it moved or changed size).
     pub before: Option<Span>,

@@ -288,7 +288,8 @@ impl FreeListAllocator {
     /// not move.
     ///
     /// # Complexity
-    /// O(n log n).
+    /// O(n²) for the size orders (an insertion sort), O(n) otherwise; the
+    /// heap sets it once, on an arena that is one free block.
     pub fn set_list_order(&mut self, order: ListOrder) {
         self.order = order;
         self.list_rover = NIL;
@@ -383,8 +384,11 @@ impl FreeListAllocator {
     }
 
     /// Turns coalescing on or off. Turning it on merges every run of adjacent
-    /// free blocks at once (as [`coalesce_all`](Self::coalesce_all)), so that no
-    /// two free blocks are ever adjacent while it is on.
+    /// free blocks at once (as [`coalesce_all`](Self::coalesce_all)), so that,
+    /// under the address order, no two free blocks are ever adjacent while it
+    /// is on. Under another list order later frees merge as `malloc.py -C`
+    /// does, only blocks next to each other in the list, so adjacent free
+    /// blocks can remain.
     ///
     /// # Complexity
     /// O(n log n) when turning it on, O(1) otherwise.
@@ -452,7 +456,8 @@ impl FreeListAllocator {
     ///   failed allocation and records the blocks searched (all of them).
     ///
     /// # Complexity
-    /// O(log n) expected in the number of blocks.
+    /// O(log n) expected in the number of blocks; O(n) under a list order
+    /// other than by address ([`set_list_order`](Self::set_list_order)).
     pub fn alloc(&mut self, size: usize) -> Result<usize> {
         let seq = self.take_seq(size)?;
         self.alloc_seq(size, seq)
@@ -589,7 +594,8 @@ impl FreeListAllocator {
     /// Nothing changes on error.
     ///
     /// # Complexity
-    /// O(log n) expected.
+    /// O(log n) expected; O(n) under a list order other than by address (the
+    /// list's insertion, re-sort and coalescing pass walk it).
     pub fn free(&mut self, offset: usize) -> Result<()> {
         self.free_seq(offset).map(drop)
     }
@@ -621,6 +627,26 @@ impl FreeListAllocator {
     /// # Complexity
     /// O(n log n).
     pub fn coalesce_all(&mut self) -> usize {
+        // Under a list order the list is set aside and the merged-away blocks
+        // dropped from it once at the end (one removal per merge would make
+        // this O(n × merges)); the blocks that absorbed them keep their places.
+        let list = std::mem::take(&mut self.list);
+        let merges = self.merge_runs();
+        if self.listed() {
+            let recs = &self.recs;
+            self.list = list
+                .into_iter()
+                .filter(|&id| recs[id as usize].free && recs[id as usize].size > 0)
+                .collect();
+            if !self.list.contains(&self.list_rover) {
+                self.list_rover = NIL;
+            }
+        }
+        merges
+    }
+
+    /// Merges every run of adjacent free blocks; returns how many merges.
+    fn merge_runs(&mut self) -> usize {
         let mut merges = 0;
         let mut id = self.head;
         while id != NIL {

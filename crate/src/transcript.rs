@@ -35,8 +35,16 @@ pub const MAX_LISTED: usize = 200;
 /// 10 MB: each op's free list line holds up to [`MAX_LISTED`] blocks).
 pub const MAX_TRANSCRIPT_OPS: usize = 2000;
 
+/// The largest heap (`-S`) a command line may ask for: 64 MiB, the page's
+/// largest arena (a draw and the transcript each build one).
+pub const MAX_HEAP: usize = 64 << 20;
+
 /// The most ops [`draw_ops`] draws (`-n`).
 pub const MAX_DRAWN_OPS: usize = 100_000;
+
+/// The most ops drawn under a list order other than `ADDRSORT`, where each
+/// op walks the list (O(n)): a draw of 100,000 took seconds.
+pub const MAX_DRAWN_LISTED_OPS: usize = 10_000;
 
 /// The largest seed (`-s`) taken: a JS number holds it exactly.
 pub const MAX_SEED: i64 = (1 << 53) - 1;
@@ -111,12 +119,21 @@ fn malloc_py_size(size: usize, align: usize, header: usize) -> usize {
 /// # Errors
 /// [`AllocError::BadConfig`] for a config the allocator refuses, or a
 /// placement `malloc.py` does not have (next fit, slab pools); an invalid
-/// `draw` (see [`Draw::check`]) also gives `BadConfig`.
+/// `draw` (see [`Draw::check`]), or more than [`MAX_DRAWN_LISTED_OPS`] under
+/// a list order other than by address, also gives `BadConfig`.
 ///
 /// # Complexity
 /// O(draws × log n); at most 100 draws per op (`-P 1`).
 pub fn draw_ops(config: &HeapConfig, header: usize, draw: &Draw) -> Result<Vec<Op>, AllocError> {
     draw.check().map_err(AllocError::bad_config)?;
+    if config.order != ListOrder::Address && draw.num_ops > MAX_DRAWN_LISTED_OPS {
+        return Err(AllocError::bad_config(format!(
+            "-n {}: under -l {} up to {} ops are drawn here (each op walks the list)",
+            draw.num_ops,
+            config.order.malloc_py(),
+            thousands(MAX_DRAWN_LISTED_OPS)
+        )));
+    }
     let strategy = match config.mode.strategy() {
         Some(s) if s != Strategy::NextFit => s,
         _ => {
@@ -641,9 +658,12 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
     let mut ops: Option<(usize, String)> = None;
     // Where -a was given (0 when not).
     let mut align_col = 0;
-    let mut it = tokens[start..].iter();
-    while let Some((col, tok)) = it.next() {
-        let col = *col;
+    let mut it = tokens[start..].iter().cloned();
+    // The rest of a cluster of short options after a flag (`-cA+3` is `-c
+    // -A+3`, as optparse reads it), taken before the next token.
+    let mut cluster: Option<(usize, String)> = None;
+    while let Some((col, tok)) = cluster.take().or_else(|| it.next()) {
+        let tok = &tok;
         let (name, inline) = match tok.strip_prefix("--") {
             Some(long) => match long.split_once('=') {
                 Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
@@ -654,12 +674,20 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             }
             None => (tok.clone(), None),
         };
-        match name.as_str() {
-            "-C" | "--coalesce" => {
-                run.coalesce = true;
-                continue;
+        let flag = matches!(name.as_str(), "-C" | "--coalesce" | "-c" | "--compute");
+        if flag {
+            match inline {
+                // A long flag takes no value; a short one goes on as a cluster.
+                Some(_) if name.starts_with("--") => {
+                    return Err(err(col, format!("{name} takes no value")))
+                }
+                Some(rest) => cluster = Some((col + 2, format!("-{rest}"))),
+                None => {}
             }
-            "-c" | "--compute" => continue,
+            run.coalesce |= name == "-C" || name == "--coalesce";
+            continue;
+        }
+        match name.as_str() {
             "-h" | "--help" => {
                 return Err(err(col, "-h prints malloc.py's help, not a run".into()))
             }
@@ -672,7 +700,7 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             Some(v) => v,
             None => it
                 .next()
-                .map(|(_, v)| v.clone())
+                .map(|(_, v)| v)
                 .ok_or_else(|| err(col, format!("{name} needs a value")))?,
         };
         let whole = || {
@@ -704,7 +732,18 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             })
         };
         match name.as_str() {
-            "-S" | "--size" => run.size = number(1)? as usize,
+            "-S" | "--size" => {
+                run.size = number(1)? as usize;
+                if run.size > MAX_HEAP {
+                    return Err(err(
+                        col,
+                        format!(
+                            "{name} {value}: heaps up to {} bytes (64 MiB) here",
+                            thousands(MAX_HEAP)
+                        ),
+                    ));
+                }
+            }
             "-b" | "--baseAddr" => run.base = number(0)? as usize,
             "-H" | "--headerSize" => run.header = number(0)? as usize,
             "-a" | "--alignment" => {
@@ -785,7 +824,13 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             order: run.order,
             ..HeapConfig::default()
         };
-        let drawn = draw_ops(&config, run.header, &draw).map_err(|e| err(0, e.to_string()))?;
+        let drawn = draw_ops(&config, run.header, &draw).map_err(|e| {
+            let why = match e {
+                AllocError::BadConfig { reason } => reason,
+                e => e.to_string(),
+            };
+            err(0, why)
+        })?;
         run.ops = crate::script::format(&drawn);
         run.draw = Some(draw);
         return Ok(run);

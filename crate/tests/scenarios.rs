@@ -3576,6 +3576,11 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
         ("malloc.py -n 0", 0, "-n 0: from 1 to 100,000 ops are drawn"),
         ("malloc.py -n 100001", 0, "-n 100001: from 1 to 100,000"),
         (
+            "malloc.py -n 10001 -l SIZESORT+",
+            0,
+            "-n 10001: under -l SIZESORT+ up to 10,000 ops are drawn here",
+        ),
+        (
             "malloc.py -P 0",
             0,
             "-P 0: malloc.py needs a percentage above 0",
@@ -3586,6 +3591,11 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
             "-r -1: out of range (from 0 to 1,073,741,824 here)",
         ),
         ("malloc.py -S 0", 11, "-S 0: out of range (from 1 to"),
+        (
+            "malloc.py -S 67108865",
+            11,
+            "-S 67108865: heaps up to 67,108,864 bytes (64 MiB) here",
+        ),
         (
             "malloc.py -s 99999999999999999999999",
             11,
@@ -3718,6 +3728,17 @@ fn malloc_py_draws_the_ostep_homework_ops() {
     // With -A the draw settings are checked and ignored, as malloc.py does.
     let a = transcript::parse_command("malloc.py -s 4 -n 3 -A +1,+2").unwrap();
     assert_eq!((a.ops.as_str(), a.draw), ("+1,+2", None));
+    // Short flags cluster as optparse reads them: -cA+3,-0 is -c -A +3,-0.
+    let c = transcript::parse_command("python3 malloc.py -cA+3,-0 -S 100").unwrap();
+    assert_eq!((c.ops.as_str(), c.draw, c.coalesce), ("+3,-0", None, false));
+    let c = transcript::parse_command("malloc.py -CS50 -A +1").unwrap();
+    assert_eq!((c.size, c.coalesce), (50, true));
+    assert_eq!(
+        transcript::parse_command("malloc.py -Cx -A +1")
+            .unwrap_err()
+            .message,
+        "-x: not a malloc.py option"
+    );
     // Numbers as optparse reads them: hex, binary, octal.
     let n = transcript::parse_command("malloc.py -S 0x40 -b 0b11 -H 010 -A +1").unwrap();
     assert_eq!((n.size, n.base, n.header), (64, 3, 8));

@@ -92,7 +92,7 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
     if (!e.block) return `${head}${p0} is NULL (its request failed), so free does nothing.`;
     const freed = `${head}free(${p0}): its ${at(e.block)} ${e.block.size === 1 ? 'is' : 'are'} free again`;
     // Under a list order the re-sort can put other free neighbours next to each other in the list.
-    const others = e.otherMerges ? ` Re-sorting the list also put ${e.otherMerges === 1 ? 'two other free neighbours' : 'other free neighbours'} next to each other in it, and coalescing merged them (${plural(e.otherMerges, 'merge')}).` : '';
+    const others = e.otherMerges ? ` Coalescing also merged ${e.otherMerges === 1 ? 'two other free blocks' : 'other free blocks'} that are now next to each other in the list as well as in memory (${plural(e.otherMerges, 'merge')}).` : '';
     if (e.merged) {
       const before = e.merged.offset < e.block.offset;
       const after = e.merged.offset + e.merged.size > e.block.offset + e.block.size;

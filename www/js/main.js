@@ -915,7 +915,9 @@ async function start() {
         // requests fail decides what it frees. A student comparing policies for
         // OSTEP's questions should know.
         const { header, draw } = ostepView.args();
-        if (draw && session.arena.mallocPyCommand(1000, maxTranscriptOps(), header, draw).command?.includes(' -s ')) {
+        let drawn = false;
+        try { drawn = !!draw && !!session.arena.mallocPyCommand(1000, maxTranscriptOps(), header, draw).command?.includes(' -s '); } catch { /* a refused draw is none */ }
+        if (drawn) {
           notices.show(`These ${plural(session.total, 'op')} are the ones malloc.py -s ${draw.seed} draws under ${strategyLabel(session.config.strategy).toLowerCase()}. Compare runs the same ops under each strategy; malloc.py with another -p draws other ops (which requests fail decides what it frees), so for its figures per policy run the command with that -p.`, { kind: 'info', key: 'compare', timeout: 15000 });
         }
       } catch (e) {
@@ -1170,7 +1172,7 @@ async function start() {
     });
     renderPredict(isBusy);
     const failed = session.arena.failedCount;
-    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is searched first)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     scheduleLastOp();
     ostepView.refresh(session.arena, session.version);

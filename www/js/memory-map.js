@@ -508,9 +508,12 @@ export class MemoryMap {
             // Under a list order the free block's place in the list comes first ("#2 · 30 B").
             const rank = this.#data.listRank?.get(off);
             const both = rank ? `#${rank} · ${num(size)} B` : null;
-            text = both && w >= 6 + 7 * both.length ? both : rank ? `#${rank}` : `${num(size)} B`;
-          } else if (w >= 24 && kind !== KIND.CHUNK_FREE && seg === widest && this.#data.listRank?.has(off)) {
-            text = `#${this.#data.listRank.get(off)}`;
+            const alone = rank ? `#${rank}` : null;
+            text = both && w >= 6 + 7 * both.length ? both : alone ? (w >= 6 + 7 * alone.length ? alone : null) : `${num(size)} B`;
+          } else if (kind !== KIND.CHUNK_FREE && seg === widest && this.#data.listRank?.has(off)) {
+            // About 7 px a character: the rank alone where it fits.
+            const alone = `#${this.#data.listRank.get(off)}`;
+            if (w >= 6 + 7 * alone.length) text = alone;
           }
           if (text) {
             const two = rowH >= 30 && w >= 44 && seg === widest && (kind === KIND.USED || kind === KIND.CHUNK_USED);

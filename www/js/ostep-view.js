@@ -116,7 +116,14 @@ export class OstepView {
     this.#els.baseNote.textContent = notes.join(' ');
     const n = a.logLength;
     const code = (t) => h('code', { text: t });
-    const text = a.transcript(base, maxTranscriptOps(), header, this.#draw);
+    let text;
+    try {
+      text = a.transcript(base, maxTranscriptOps(), header, this.#draw);
+    } catch {
+      // A draw the core refuses (a hand-made link): the run as -A writes it.
+      this.#draw = null;
+      text = a.transcript(base, maxTranscriptOps(), header, null);
+    }
     // The core writes the random mode's form (an empty allocList) only for a run that is the draw.
     const d = n > 0 && /^allocList $/m.test(text) ? this.#draw : null;
     this.#els.note.replaceChildren(

@@ -119,18 +119,17 @@ export function decodeState(hash) {
     if (predict === undefined) throw new Error(`predict must be 1 or 0, got "${v.slice(0, 40)}"`);
   });
   // The malloc.py view's -b and -H (`mpy=base,header`), and how malloc.py
-  // drew the ops (`draw=seed,range,percent`; -n is the number of ops).
+  // drew the ops (`draw=seed,range,percent`; -n is the number of ops). Only
+  // how the view writes the run: a malformed one is dropped, not an error
+  // that would keep the link's ops from running.
   let mallocPy = null;
-  read('mpy', (v) => {
-    const w = /^(\d{1,10}),(\d{1,4})$/.exec(v);
-    if (!w) throw new Error(`mpy must be base,header, got "${v.slice(0, 40)}"`);
-    mallocPy = { ...mallocPy, base: Number(w[1]), header: Number(w[2]) };
-  });
-  read('draw', (v) => {
-    const w = /^(-?\d{1,16}),(\d{1,10}),(\d{1,7})$/.exec(v);
-    if (!w) throw new Error(`draw must be seed,range,percent, got "${v.slice(0, 40)}"`);
-    mallocPy = { ...mallocPy, draw: { seed: Number(w[1]), numOps: 1, range: Number(w[2]), percentAlloc: Number(w[3]) } };
-  });
+  const mpy = /^(\d{1,10}),(\d{1,4})$/.exec(m.get('mpy') ?? '');
+  if (mpy && Number(mpy[1]) <= 2 ** 30 && Number(mpy[2]) <= 4096) mallocPy = { base: Number(mpy[1]), header: Number(mpy[2]) };
+  const dw = /^(-?\d{1,16}),(\d{1,10}),(\d{1,7})$/.exec(m.get('draw') ?? '');
+  // The core's ranges: |seed| < 2^53, range < 2^30, percent 1 to 10^6.
+  if (dw && Number.isSafeInteger(Number(dw[1])) && Number(dw[2]) < 2 ** 30 && Number(dw[3]) >= 1 && Number(dw[3]) <= 1e6) {
+    mallocPy = { ...mallocPy, draw: { seed: Number(dw[1]), numOps: 1, range: Number(dw[2]), percentAlloc: Number(dw[3]) } };
+  }
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
   return { config, ops, step, workload, predict, mallocPy };
