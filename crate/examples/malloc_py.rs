@@ -7,7 +7,7 @@
 //!      <(cargo run -q --example malloc_py -- -n 10 -p FIRST -l SIZESORT+ -s 3)
 //! ```
 use alloc_playground::transcript::{self, MAX_TRANSCRIPT_OPS};
-use alloc_playground::{script, HeapConfig, Session};
+use alloc_playground::{script, Session};
 
 fn main() {
     let line = std::env::args().skip(1).collect::<Vec<_>>().join(" ");
@@ -18,15 +18,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let config = HeapConfig {
-        arena_size: run.size,
-        mode: run.strategy,
-        align: run.align,
-        coalesce: run.coalesce,
-        order: run.order,
-        ..HeapConfig::default()
-    };
-    let mut session = match Session::new(config) {
+    let mut session = match Session::new(run.heap_config()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("malloc_py: {e}");

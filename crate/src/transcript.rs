@@ -570,6 +570,29 @@ pub struct MallocPyRun {
     pub draw: Option<Draw>,
 }
 
+impl MallocPyRun {
+    /// The heap the run's settings describe (`-S`, `-p`, `-a`, `-C`, `-l`).
+    /// `malloc.py` has no slabs: the default classes, or one class of the
+    /// alignment's size when it is above them (classes are its multiples).
+    pub fn heap_config(&self) -> HeapConfig {
+        let d = HeapConfig::default();
+        let (classes, slab_size) = if d.classes.iter().all(|c| c % self.align == 0) {
+            (d.classes, d.slab_size)
+        } else {
+            (vec![self.align], self.align.max(d.slab_size))
+        };
+        HeapConfig {
+            arena_size: self.size,
+            mode: self.strategy,
+            align: self.align,
+            coalesce: self.coalesce,
+            order: self.order,
+            classes,
+            slab_size,
+        }
+    }
+}
+
 /// A whole number as Python's `optparse` reads an `int` option: `0x` hex,
 /// `0b` binary, a leading `0` octal, else decimal, with an optional sign in
 /// front of a decimal one.
@@ -816,15 +839,7 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
     }
     let Some((col, list)) = ops else {
         draw.check().map_err(|m| err(0, m))?;
-        let config = HeapConfig {
-            arena_size: run.size,
-            mode: run.strategy,
-            align: run.align,
-            coalesce: run.coalesce,
-            order: run.order,
-            ..HeapConfig::default()
-        };
-        let drawn = draw_ops(&config, run.header, &draw).map_err(|e| {
+        let drawn = draw_ops(&run.heap_config(), run.header, &draw).map_err(|e| {
             let why = match e {
                 AllocError::BadConfig { reason } => reason,
                 e => e.to_string(),

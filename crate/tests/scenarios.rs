@@ -3650,11 +3650,7 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
 
 /// A session that runs a parsed `malloc.py` command, as the page runs it.
 fn malloc_py_session(run: &transcript::MallocPyRun) -> Session {
-    let mut s = Session::new(HeapConfig {
-        order: run.order,
-        ..heap_config(run.size, run.strategy, run.align, run.coalesce)
-    })
-    .unwrap();
+    let mut s = Session::new(run.heap_config()).unwrap();
     let script = script::parse(&run.ops).unwrap();
     s.replay_with(&script, |s, _| s.invariants().unwrap())
         .unwrap();
@@ -3742,6 +3738,11 @@ fn malloc_py_draws_the_ostep_homework_ops() {
     // Numbers as optparse reads them: hex, binary, octal.
     let n = transcript::parse_command("malloc.py -S 0x40 -b 0b11 -H 010 -A +1").unwrap();
     assert_eq!((n.size, n.base, n.header), (64, 3, 8));
+    // Its heap builds whatever the alignment (slab classes follow one above them).
+    for a in [1, 8, 64, 128, 4096] {
+        let r = transcript::parse_command(&format!("malloc.py -S 8192 -a {a} -A +1")).unwrap();
+        assert!(Session::new(r.heap_config()).is_ok(), "-a {a}");
+    }
 }
 
 /// Which ops malloc.py's random mode draws does not depend on how many it
