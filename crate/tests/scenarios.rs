@@ -83,6 +83,17 @@ fn session(arena_size: usize, mode: Mode, align: usize, coalesce: bool) -> Sessi
     s
 }
 
+/// The offsets of the session's live pointers, by pointer number.
+fn live_offsets(s: &Session) -> Vec<usize> {
+    s.ptrs()
+        .iter()
+        .filter_map(|p| match p {
+            Ptr::Live(o) => Some(*o),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `(offset, size, free)` of every block in address order.
 fn layout(a: &FreeListAllocator) -> Vec<(usize, usize, bool)> {
     a.blocks().map(|b| (b.offset, b.size, b.free)).collect()
@@ -2335,14 +2346,7 @@ fn random_sessions_keep_every_invariant_and_rebuild_exactly() {
         let mode = Mode::ALL[seed as usize % Mode::ALL.len()];
         let mut s = session(2048, mode, 8, seed % 2 == 0);
         for _ in 0..300 {
-            let live: Vec<usize> = s
-                .ptrs()
-                .iter()
-                .filter_map(|p| match p {
-                    Ptr::Live(o) => Some(*o),
-                    _ => None,
-                })
-                .collect();
+            let live = live_offsets(&s);
             let pick = |rng: &mut Rng| live[rng.range(0, live.len())];
             match rng.range(0, 103) {
                 100..=102 => {
@@ -3814,14 +3818,7 @@ fn every_op_keeps_the_invariants_under_every_list_order() {
             };
             let mut s = Session::new(config).unwrap();
             for _ in 0..300 {
-                let live: Vec<usize> = s
-                    .ptrs()
-                    .iter()
-                    .filter_map(|p| match p {
-                        Ptr::Live(o) => Some(*o),
-                        _ => None,
-                    })
-                    .collect();
+                let live = live_offsets(&s);
                 let pick = |rng: &mut Rng| live[rng.range(0, live.len())];
                 let size = rng.range(1, 120);
                 match rng.range(0, 20) {
