@@ -35,8 +35,9 @@ pub struct Trace {
 /// [`ScriptError`] naming the line: a missing or non-numeric header, an
 /// unknown op, an id at or beyond the header's count, a size of 0 or too
 /// large, an `a` for an id that is live, an `f` for an id that is not, or an
-/// op count that disagrees with the header. (An `r` for an id that is not
-/// live is C's `realloc(NULL, n)`: an allocation.)
+/// op count that disagrees with the header, an `r` for an id freed since
+/// its last `a` (a dangling pointer in CS:APP's driver). (An `r` for an id
+/// never allocated is C's `realloc(NULL, n)`: an allocation.)
 ///
 /// # Complexity
 /// O(length of the text).
@@ -84,6 +85,9 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
     }
     // Per live trace id: the pointer index it holds.
     let mut live: FxMap<usize, usize> = FxMap::default();
+    // The ids freed and not allocated since: their pointers dangle (CS:APP's
+    // driver keeps a freed id's old pointer), so a realloc of one is refused.
+    let mut freed: FxMap<usize, ()> = FxMap::default();
     let mut ops = Vec::with_capacity(num_ops.min(1 << 20));
     let mut op_lines = Vec::with_capacity(num_ops.min(1 << 20));
     let mut ptr_ids = Vec::new();
@@ -144,6 +148,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
                     ));
                 }
                 let s = size(f.next())?;
+                freed.remove(&id);
                 live.insert(id, ptr_ids.len());
                 ptr_ids.push(id);
                 Op::Alloc { size: s }
@@ -152,6 +157,7 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
                 let p = live.remove(&id).ok_or_else(|| {
                     ScriptError::new(ln, 1, format!("id {id} is freed but holds no block (never allocated, or freed already)"))
                 })?;
+                freed.insert(id, ());
                 Op::Free { ptr: p }
             }
             "r" => {
@@ -166,10 +172,20 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
                         format!("r {id} 0 frees id {id}, but it holds no block (never allocated, or freed already)"),
                     ));
                 }
+                if !live.contains_key(&id) && freed.contains_key(&id) {
+                    return Err(ScriptError::new(
+                        ln,
+                        1,
+                        format!("r {id} reallocs id {id}, which was freed (its pointer dangles; realloc(NULL, n) is for an id never allocated)"),
+                    ));
+                }
                 match live.get(&id) {
-                    Some(_) if zero => Op::Free {
-                        ptr: live.remove(&id).unwrap_or_default(),
-                    },
+                    Some(_) if zero => {
+                        freed.insert(id, ());
+                        Op::Free {
+                            ptr: live.remove(&id).unwrap_or_default(),
+                        }
+                    }
                     Some(&p) => Op::Realloc {
                         ptr: p,
                         size: size(raw)?,

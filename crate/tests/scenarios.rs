@@ -1881,6 +1881,16 @@ fn rep_errors_name_the_line() {
         ),
         ("100\n1\n2\n1\na 0 5\na 0 6\n", 6, "id 0 is allocated twice"),
         (
+            "100\n1\n3\n1\na 0 10\nf 0\nr 0 20\n",
+            7,
+            "r 0 reallocs id 0, which was freed (its pointer dangles; realloc(NULL, n) is for an id never allocated)",
+        ),
+        (
+            "100\n1\n3\n1\na 0 10\nr 0 0\nr 0 20\n",
+            7,
+            "r 0 reallocs id 0, which was freed (its pointer dangles; realloc(NULL, n) is for an id never allocated)",
+        ),
+        (
             "100\n1\n1\n1\na 0 0\n",
             5,
             "size 0 is out of range (1 to 1073741824)",
@@ -1908,6 +1918,12 @@ fn rep_errors_name_the_line() {
         ]
     );
     assert_eq!(t.ptr_ids, vec![0, 0]);
+    // realloc(NULL, n) of an id never allocated is malloc(n); after a free
+    // and a fresh allocation the id is live again and reallocs in place.
+    let t = rep::parse("100\n2\n4\n1\nr 1 8\na 0 5\nf 0\na 0 6\n").unwrap();
+    assert_eq!(t.script.ops[0], Op::Alloc { size: 8 });
+    let t = rep::parse("100\n1\n4\n1\na 0 5\nf 0\na 0 6\nr 0 9\n").unwrap();
+    assert_eq!(t.script.ops[3], Op::Realloc { ptr: 1, size: 9 });
     // Of an id that holds nothing: nothing to free, refused as a free would be.
     let e = rep::parse("100\n1\n1\n1\nr 0 0\n").unwrap_err();
     assert_eq!(

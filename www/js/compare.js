@@ -183,12 +183,15 @@ export class CompareView {
     }
     svg.append(grid);
     const fd = result.firstDivergence;
+    // The label goes over the lines (drawn after them, with a halo): near
+    // 100 % the curves would hide it.
+    let divLabel = null;
     if (fd != null) {
       const xd = x(fd + 1);
       svg.append(s('g', { class: 'cmp-div' },
         s('rect', { x: xd - 3, y: m.t, width: 6, height: H - m.t - m.b, class: 'cmp-div-band' }),
-        s('line', { x1: xd, x2: xd, y1: m.t, y2: H - m.b, class: 'cmp-div-line' }),
-        s('text', { x: Math.min(xd + 6, W - m.r - 4), y: m.t + 10, class: 'cmp-div-text', 'text-anchor': xd > W - 160 ? 'end' : 'start', text: `diverge · op ${num(fd + 1)}` })));
+        s('line', { x1: xd, x2: xd, y1: m.t, y2: H - m.b, class: 'cmp-div-line' })));
+      divLabel = s('text', { x: Math.min(xd + 6, W - m.r - 4), y: m.t + 10, class: 'cmp-div-text', 'text-anchor': xd > W - 160 ? 'end' : 'start', text: `diverge · op ${num(fd + 1)}` });
     }
     if (cursor != null && cursor <= total) {
       svg.append(s('line', { x1: x(cursor), x2: x(cursor), y1: m.t, y2: H - m.b, class: 'cmp-cursor' }));
@@ -199,6 +202,7 @@ export class CompareView {
       lines.append(s('polyline', { points: pts, class: `cmp-line series-${r.strategy}`, 'stroke-dasharray': DASH[r.strategy] || null }));
     }
     svg.append(lines);
+    if (divLabel) svg.append(divLabel);
     const hover = s('g', { class: 'cmp-hover', 'aria-hidden': 'true' });
     svg.append(hover);
     const tip = h('div', { class: 'cmp-tip', hidden: true });

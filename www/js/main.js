@@ -44,6 +44,13 @@ const BYTES_MAX = 256;
 /** Untrusted input limits: a CS:APP trace, and any imported file (op lists of 1M ops are ~7 MB). */
 const MAX_TRACE = 1 << 20;
 const MAX_FILE = 16 << 20;
+/** The workload API's field names in a message, as the form labels them. */
+const WORKLOAD_LABELS = { seed: 'Seed', ops: 'Ops', allocPercent: 'Allocs %', maxSize: 'Max size' };
+function formFieldWords(message) {
+  return message.replace(/^(seed|ops|allocPercent|maxSize)\b/, (k) => WORKLOAD_LABELS[k]);
+}
+/** A CS:APP trace's start: its four header numbers on lines of their own. */
+const REP_HEADER = /^\s*(?:\d+[ \t]*\r?\n\s*){4}[afr]/;
 
 /** Op tokens as editor text, 16 per line. */
 function formatOps(tokens) {
@@ -370,7 +377,14 @@ async function start() {
         setTimeout(() => notices.show('That looks like a malloc.py command: Run from start runs its -A ops, or without -A the ops it draws (-s, -n, -r, -P), with its settings (-S, -a, -p, -C; -b and -H go to the malloc.py view).', { kind: 'info', key: 'paste' }));
         return 'ops';
       }
-      if (text.length > MAX_TRACE) return null;
+      if (text.length > MAX_TRACE) {
+        // Too long to parse as a trace: say so when it starts as one (its
+        // four header numbers), not with the op list's first error.
+        if (REP_HEADER.test(text.slice(0, 200))) {
+          setTimeout(() => notices.show(`That looks like a CS:APP .rep trace, but it is larger than ${MAX_TRACE >> 20} MiB: traces are limited to that.`, { kind: 'error', key: 'paste' }));
+        }
+        return null;
+      }
       try {
         parseRep(text);
         setTimeout(() => {
@@ -385,7 +399,7 @@ async function start() {
   const wl = new WorkloadForm($('workload'), {
     onGenerate: (opts) => run(async () => {
       let text;
-      try { text = workload(opts); } catch (e) { notices.show(errText(e), { kind: 'error', key: 'wl' }); return; }
+      try { text = workload(opts); } catch (e) { notices.show(formFieldWords(errText(e)), { kind: 'error', key: 'wl' }); return; }
       if (session.total && !confirmDiscard('Running a generated workload')) return;
       await session.load(session.config, text, { label: 'Running the workload' });
       await afterLoad(null);
@@ -808,7 +822,7 @@ async function start() {
       try { canonicalOps(text); } catch { try { parseRep(text); isRep = true; } catch { /* an op list with an error */ } }
     }
     if (isRep && text.length > MAX_TRACE) {
-      notices.show(`${file.name} is larger than ${MAX_TRACE >> 20} MB: traces are limited to that.`, { kind: 'error', key: 'file' });
+      notices.show(`${file.name} is larger than ${MAX_TRACE >> 20} MiB: traces are limited to that.`, { kind: 'error', key: 'file' });
       return;
     }
     if (!isRep) {
@@ -825,7 +839,7 @@ async function start() {
   function offerTrace(text, name) {
     if (text.length > MAX_TRACE) {
       editor.showTrace(null);
-      notices.show(`${name} is larger than ${MAX_TRACE >> 20} MB: traces are limited to that.`, { kind: 'error', key: 'file' });
+      notices.show(`${name} is larger than ${MAX_TRACE >> 20} MiB: traces are limited to that.`, { kind: 'error', key: 'file' });
       return false;
     }
     let t;

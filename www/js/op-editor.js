@@ -46,6 +46,9 @@ export class OpEditor {
     text.addEventListener('input', () => {
       this.#dirty = true;
       this.#standIn = false;
+      // The trace panel describes (and its buttons run) the text as it was:
+      // an edit retires it, and Run from start offers it again for the new text.
+      if (!this.#els.trace.hidden) this.showTrace(null);
       this.#paintGutter();
       this.#schedule();
     });

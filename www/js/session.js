@@ -241,7 +241,10 @@ export class Session extends EventTarget {
     if (n * strategies.length <= CHUNK) return this.#api.compare(this.config, text, strategies, every);
     this.#guard();
     const c = this.#api.createComparer(this.config, text, strategies, every);
-    const label = strategies.length > 1 ? `Comparing ${strategies.length} strategies` : `Comparing (${strategies[0]})`;
+    // (Compare runs the free-list strategies together, then the slab allocator.)
+    const label = strategies.length > 1
+      ? `Comparing ${strategies.length} ${strategies.includes('slab') ? 'allocators' : 'free-list strategies'}`
+      : strategies[0] === 'slab' ? 'Comparing: the slab allocator' : `Comparing (${strategies[0]})`;
     const per = Math.max(1, Math.floor(CHUNK / strategies.length));
     this.busy = true;
     this.#cancel = false;
