@@ -21,6 +21,15 @@ const codeOf = (fn) => {
 
 const state = (a) => JSON.stringify([a.snapshot().blocks, Array.from(a.read(0, a.snapshot().arenaSize))]);
 
+test('a call before init() has resolved throws an Error with code not-initialized', async () => {
+  // A second instance of the module, not yet initialised (the first one is).
+  const fresh = await import('../www/arena.js?before-init');
+  assert.equal(codeOf(() => fresh.createArena({ size: 64 })), 'not-initialized');
+  assert.equal(codeOf(() => fresh.parseOps('+8')), 'not-initialized');
+  await fresh.init();
+  assert.equal(fresh.createArena({ size: 64 }).alloc(8), 0);
+});
+
 test('the quick-start example works', () => {
   const a = createArena({ size: 1024, strategy: 'first-fit', align: 8, coalesce: true });
   const p = a.alloc(100);

@@ -580,6 +580,18 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   assert.deepEqual([fitted.arenaSize, fitted.stats.failedAllocs], [1280, 0]);
   const tight = await page.evaluate(() => { const a = globalThis.__playground.api.createArena({ size: 1272 }); a.replay('+512,+128,r0:640,+128,-1,-0'); const n = a.stats().failedAllocs; a.dispose(); return n; });
   assert.equal(tight, 1);
+  // Editing the trace retires its panel (its buttons ran the text as
+  // imported); Run from start runs the edited text and offers a panel for it.
+  await page.setInputFiles('[data-testid=file-input]', { name: 'short.rep', mimeType: 'text/plain', buffer: Buffer.from(rep) });
+  await page.waitForSelector('[data-testid=trace-run-hint]');
+  await page.fill('[data-testid=editor]', '20000\n1\n2\n1\na 0 16\nf 0\n');
+  assert.equal(await page.isHidden('[data-testid=trace-panel]'), true, 'the stale panel is gone');
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=trace-panel]:not([hidden])');
+  assert.match(await page.textContent('[data-testid=trace-panel]'), /2 ops · 1 id/);
+  await page.click('[data-testid=trace-run-hint]');
+  await idle(page);
+  assert.equal(await log(page), '+16,-0');
   await close();
 });
 

@@ -422,6 +422,77 @@ test('step starts the timeline mid-way; strategy and step follow the reader; the
   await close();
 });
 
+test('an action at a past step offers the dropped ops back; a move keeps the work; XHTML booleans; a right-to-left article', async () => {
+  const { page, close } = await blank();
+  const out = await page.evaluate(async () => {
+    const wait = async (f) => { while (!f()) await new Promise((r) => setTimeout(r, 10)); };
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '128');
+    el.setAttribute('ops', '+48,+16,+16,+16,-0,-2,+16');
+    document.body.append(el);
+    await wait(() => el.arena);
+    const sr = el.shadowRoot;
+    sr.querySelector('[aria-label="Go to start"]').click();
+    await wait(() => el.step === 0);
+    const sel = sr.querySelector('select[aria-label=Strategy]');
+    sel.value = 'best-fit';
+    sel.dispatchEvent(new Event('change'));
+    const status = sr.querySelector('.ap-status');
+    const dropped = { log: el.arena.log(), status: status.textContent, button: status.querySelector('button')?.textContent };
+    // A second switch at the end drops nothing more: the first branch is still the one offered.
+    sel.value = 'worst-fit';
+    sel.dispatchEvent(new Event('change'));
+    const again = { log: el.arena.log(), status: status.textContent };
+    status.querySelector('button').click();
+    const restored = { step: el.step, log: el.arena.log(), readout: sr.querySelector('.ap-readout').textContent, status: status.textContent, button: !!status.querySelector('button') };
+    sr.querySelector('[aria-label="Go to end"]').click();
+    await wait(() => el.step === 7);
+    const atEnd = el.arena.log();
+    // A move (removed and appended in one task) keeps the reader's work.
+    sr.querySelector('[aria-label="Step back"]').click();
+    await wait(() => el.step === 6);
+    const holder = document.createElement('div');
+    document.body.append(holder);
+    el.remove();
+    holder.append(el);
+    await new Promise((r) => setTimeout(r, 50));
+    const moved = { step: el.step, log: el.arena?.log() };
+    // readonly="readonly" (XHTML's way) is on, not an error.
+    const ro = document.createElement('alloc-playground');
+    ro.setAttribute('ops', '+8');
+    ro.setAttribute('readonly', 'readonly');
+    const rtl = document.createElement('div');
+    rtl.dir = 'rtl';
+    rtl.style.textShadow = '1px 1px 2px red';
+    rtl.append(ro);
+    document.body.append(rtl);
+    await wait(() => ro.arena || ro.shadowRoot.querySelector('[part=error]'));
+    const ap = ro.shadowRoot.querySelector('.ap');
+    const readonly = { error: !!ro.shadowRoot.querySelector('[part=error]'), prop: ro.readonly, malloc: !!ro.shadowRoot.querySelector('.ap-alloc') };
+    // A string property reads as the attribute would.
+    ro.readonly = 'false';
+    const roFalse = ro.readonly;
+    return {
+      dropped, again, restored, atEnd, moved, readonly, roFalse,
+      direction: getComputedStyle(ap).direction,
+      shadow: getComputedStyle(ap).textShadow,
+    };
+  });
+  assert.equal(out.dropped.log, '@best-fit');
+  assert.match(out.dropped.status, /\(7 later ops dropped\.\) Restore them$/);
+  assert.equal(out.dropped.button, 'Restore them');
+  assert.equal(out.again.log, '@best-fit,@worst-fit');
+  assert.match(out.again.status, /7 later ops dropped/);
+  assert.deepEqual(out.restored, { step: 0, log: '', readout: '0 / 7', status: 'Restored the 7 ops as they were, at step 0.', button: false });
+  assert.equal(out.atEnd, '+48,+16,+16,+16,-0,-2,+16');
+  assert.deepEqual(out.moved, { step: 6, log: '+48,+16,+16,+16,-0,-2' });
+  assert.deepEqual(out.readonly, { error: false, prop: true, malloc: false });
+  assert.equal(out.roFalse, false);
+  assert.equal(out.direction, 'ltr');
+  assert.equal(out.shadow, 'none');
+  await close();
+});
+
 test('the tooltip of a one-row map is not cut off by the widget box, and stays in the viewport', async () => {
   const { page, close } = await blank();
   await page.evaluate(() => {

@@ -12,7 +12,24 @@
 //   a.strategy = 'best-fit';
 //   a.dispose();
 
-import wasmInit, * as core from './pkg/alloc_playground.js';
+import wasmInit, * as bindings from './pkg/alloc_playground.js';
+
+let loaded = false;
+/**
+ * The binding's exports, once init() has loaded the module: before that,
+ * every call throws an Error with code 'not-initialized' (not a TypeError
+ * from deep inside the glue).
+ */
+const core = new Proxy(bindings, {
+  get(target, key) {
+    if (!loaded) {
+      const e = new Error('the allocator is not loaded yet: await init() first');
+      e.code = 'not-initialized';
+      throw e;
+    }
+    return target[key];
+  },
+});
 
 /** The modes the dropdowns list, in order. */
 export const STRATEGIES = ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'slab'];
@@ -36,6 +53,7 @@ export function init(source) {
         src = await readFile(url);
       }
       await wasmInit({ module_or_path: src ?? url });
+      loaded = true;
     })();
     ready.catch(() => { ready = null; });
   }

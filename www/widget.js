@@ -18,11 +18,15 @@
 // Rust core), size-limited, and never inserted as HTML. A bad one shows a
 // visible error inside the widget and runs nothing.
 //
-// Shadow DOM; theme with CSS custom properties (--ap-accent, --ap-used,
-// --ap-free, --ap-chunk, --ap-padding, --ap-surface, --ap-text, --ap-focus,
-// --ap-font, --ap-radius); style parts with ::part(map | meter | controls | timeline |
-// bytes | error | legend | explain | predict | link). Every instance has its own arena in the one shared
-// wasm module; it is freed when the element is removed. After every change
+// Shadow DOM; theme with CSS custom properties (--ap-accent, --ap-accent-text,
+// --ap-used, --ap-free, --ap-chunk, --ap-padding, --ap-surface, --ap-text,
+// --ap-focus, --ap-font, --ap-radius); style parts with ::part(map | meter |
+// controls | timeline | bytes | error | legend | header | explain | predict |
+// link | restore). Boolean attributes read true, 1, yes, on, empty or their
+// own name as on. Every instance has its own arena in the one shared wasm
+// module; it is freed when the element is removed (moving it keeps the
+// reader's work). An action at a past step drops the later ops, and the
+// status line offers them back. After every change
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
@@ -31,7 +35,7 @@ import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js'
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
-import { num } from './js/format.js';
+import { num, plural } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
@@ -63,6 +67,8 @@ function uintAttr(name, raw, { min, max }) {
 
 function boolAttr(name, raw, dflt) {
   if (raw === null) return dflt;
+  // readonly="readonly" is how XHTML (and many serializers) write a boolean attribute.
+  if (raw.trim().toLowerCase() === name) return true;
   const v = flag(raw);
   if (v === undefined) throw new AttrError(`${name} must be true or false, got "${raw.trim().slice(0, 40)}"`);
   return v;
@@ -81,7 +87,7 @@ function slabDefaults() {
 /** Reads and validates every attribute; throws AttrError naming the bad one. */
 export function readConfig(el) {
   const get = (n) => el.getAttribute(n);
-  const strategy = (get('strategy') ?? 'first-fit').trim();
+  const strategy = (get('strategy') ?? 'first-fit').trim() || 'first-fit';
   if (!STRATEGIES.includes(strategy)) {
     throw new AttrError(`strategy must be one of ${STRATEGIES.join(', ')}, got "${strategy.slice(0, 40)}"`);
   }
@@ -156,6 +162,13 @@ export class AllocPlaygroundElement extends HTMLElement {
   #seekTo = 0;
   #seekFrame = 0;
   #predictBox = null;
+  /** An attribute changed while the element was out of the document. */
+  #stale = false;
+  /**
+   * The timeline before an action in the past dropped its later ops:
+   * `{ tokens, pos }`, restored by the status line's button; null when none.
+   */
+  #dropped = null;
   /** Predict mode: { score: PredictScore, last: { pos, q, guess, answer, counted } | null, focus }, or null when off. */
   #predict = null;
 
@@ -175,7 +188,7 @@ export class AllocPlaygroundElement extends HTMLElement {
   get align() { return Number(this.getAttribute('align') ?? 8); }
   set align(v) { this.#set('align', v); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
-  set coalesce(v) { this.#set('coalesce', v == null ? v : v ? 'true' : 'false'); }
+  set coalesce(v) { this.#set('coalesce', v == null || typeof v === 'string' ? v : v ? 'true' : 'false'); }
   get order() { return this.getAttribute('order')?.trim() || 'address'; }
   set order(v) { this.#set('order', v); }
   get classes() { return this.getAttribute('classes') ?? ''; }
@@ -214,9 +227,15 @@ export class AllocPlaygroundElement extends HTMLElement {
   /** Whether the reader predicts each op before it runs (the ops are then read-only). */
   get predict() { return this.#flag('predict'); }
   set predict(v) { this.#setFlag('predict', v); }
-  /** Sets a boolean attribute: present and empty for true (`readonly="0"` must not stay), absent for false. */
+  /**
+   * Sets a boolean attribute: present and empty for true (`readonly="0"` must
+   * not stay), absent for false; a string is the attribute's own text
+   * (`el.readonly = 'false'` reads as the attribute would).
+   */
   #setFlag(name, v) {
-    if (v) this.setAttribute(name, ''); else this.removeAttribute(name);
+    if (typeof v === 'string') this.setAttribute(name, v);
+    else if (v) this.setAttribute(name, '');
+    else this.removeAttribute(name);
   }
   /** A boolean attribute as the widget reads it (`readonly="0"` is off); a bad value reads as off (it shows an error). */
   #flag(name) {
@@ -232,15 +251,26 @@ export class AllocPlaygroundElement extends HTMLElement {
   /** The snapshot of the current state, or null. */
   snapshot() { return this.#arena?.snapshot() ?? null; }
 
-  connectedCallback() { this.#schedule(); }
+  connectedCallback() {
+    // Moved (removed and put back in the same task, as tab and layout
+    // scripts do): the reader's work stays, unless an attribute changed meanwhile.
+    if (this.#arena && !this.#stale) return;
+    this.#stale = false;
+    this.#schedule();
+  }
 
   disconnectedCallback() {
     this.#generation++;
-    this.#teardown();
+    // Freed only if it stays out of the document past this task (a removal, not a move).
+    queueMicrotask(() => { if (!this.isConnected) this.#teardown(); });
   }
 
   attributeChangedCallback(name, oldValue, newValue) {
-    if (oldValue === newValue || !this.isConnected) return;
+    if (oldValue === newValue) return;
+    if (!this.isConnected) {
+      this.#stale = true;
+      return;
+    }
     // Looks only: a valid theme or height applies in place, keeping the
     // reader's work (a blog's dark-mode toggle must not reset the widget).
     if ((name === 'theme' || name === 'height') && this.#arena && this.#els?.mapBox) {
@@ -320,6 +350,7 @@ export class AllocPlaygroundElement extends HTMLElement {
       return this.#showError(`${where}${e.message}`);
     }
     this.#cfg = cfg;
+    this.#dropped = null;
     this.#tokens = arena.logLength ? arena.log().split(',') : [];
     this.#pos = this.#tokens.length;
     // Predict mode starts at op 1 unless told otherwise.
@@ -537,24 +568,57 @@ export class AllocPlaygroundElement extends HTMLElement {
   #mutate(fn) {
     if (this.#cfg.readonly) return;
     this.#setStatus('');
+    const before = { tokens: this.#tokens, pos: this.#pos };
+    let note = '';
+    let bad = false;
     try {
-      const note = fn(this.#arena);
-      if (typeof note === 'string') this.#setStatus(note);
+      const r = fn(this.#arena);
+      if (typeof r === 'string') note = r;
     } catch (e) {
-      this.#setStatus(e.message, true);
+      note = e.message;
+      bad = true;
       // A refused allocation is still an op (it took a ptr number).
     }
-    // Acting in the past drops the future, as an editor's undo does.
-    this.#tokens = this.#arena.logLength ? this.#arena.log().split(',') : [];
+    // Acting in the past drops the future, as an editor's undo does; the
+    // status line offers it back (the author's ops are the widget's point).
+    const length = this.#arena.logLength;
+    if (before.pos < before.tokens.length && length > before.pos) this.#dropped = before;
+    this.#tokens = length ? this.#arena.log().split(',') : [];
     this.#pos = this.#tokens.length;
+    this.#setStatus(note, bad);
     this.#refresh();
   }
 
-  /** Sets the status line (an aria-live region; empty, it takes no space). */
+  /** Brings back the timeline an action in the past cut short, at the step it was at. */
+  #restore() {
+    const d = this.#dropped;
+    if (!d) return;
+    this.#dropped = null;
+    const [tokens, pos] = [this.#tokens, this.#pos];
+    this.#tokens = d.tokens;
+    this.#pos = -1; // (forces the rebuild)
+    if (!this.#goto(d.pos)) {
+      [this.#tokens, this.#pos] = [tokens, pos];
+      return;
+    }
+    this.#setStatus(`Restored the ${plural(d.tokens.length, 'op')} as they were, at step ${d.pos}.`);
+    this.#els.range?.focus();
+  }
+
+  /**
+   * Sets the status line (an aria-live region; empty, it takes no space),
+   * with a button that restores ops an action in the past dropped.
+   */
   #setStatus(text, bad = false) {
     const st = this.#els.status;
     if (!st) return;
-    st.textContent = text;
+    const d = this.#dropped;
+    const lost = d ? d.tokens.length - d.pos : 0;
+    if (text) st.replaceChildren(text); else st.replaceChildren();
+    if (d) {
+      st.append(`${text ? ' ' : ''}(${plural(lost, 'later op')} dropped.) `,
+        h('button', { class: 'ap-linkish', type: 'button', part: 'restore', text: 'Restore them', onclick: () => this.#restore() }));
+    }
     st.classList.toggle('ap-bad', bad && !!text);
   }
 

@@ -10,7 +10,7 @@
 // a dense mode that merges sub-pixel blocks into runs and keeps one focus stop.
 
 import { h, s, uid } from './dom.js';
-import { num, hex } from './format.js';
+import { num, hex, plural } from './format.js';
 
 /** Block kinds, as the map colours them. */
 export const KIND = Object.freeze({ USED: 0, FREE: 1, PAD: 2, CHUNK_USED: 3, CHUNK_FREE: 4 });
@@ -328,7 +328,7 @@ export class MemoryMap {
     const reuse = this.#svg && !dense && !this.#dense && this.#shape === shape;
     this.#dense = dense;
     this.#shape = shape;
-    const label = `${this.#opts.label}: ${num(data.arenaSize)}-byte arena, ${num(n)} blocks`;
+    const label = `${this.#opts.label}: ${num(data.arenaSize)}-byte arena, ${plural(n, 'block')}`;
     if (reuse) {
       this.#svg.setAttribute('aria-label', label);
       this.#tabStop?.setAttribute('tabindex', '-1');
