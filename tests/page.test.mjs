@@ -842,6 +842,13 @@ test('a size the alignment does not divide takes one that does; Download saves a
   });
   assert.equal(saved, await page.evaluate(() => globalThis.__playground.session.text()));
   assert.equal(saved.split(',').length, 25000);
+  // An op list that long typed (pasted) and run stays as it is, and is no
+  // longer an edit waiting to run.
+  await page.fill('[data-testid=editor]', saved);
+  await page.waitForFunction(() => /edited/.test(document.querySelector('[data-testid=editor-status]').textContent));
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.equal(await page.textContent('[data-testid=editor-status]'), '✓ 25,000 ops');
   await close();
 });
 
@@ -974,6 +981,9 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   const d = await snap(page);
   assert.deepEqual([d.arenaSize, d.align, d.strategy, d.coalesce, await log(page)], [100, 4, 'worst-fit', true, '+3,-0,+5,-1,+8']);
   assert.match(await page.textContent('#notices'), /Ran the malloc\.py command: 5 ops in a 100-byte arena, worst fit, align 4, coalescing on \(-C\)\. The malloc\.py view writes it with -b 500 -H 0/);
+  // The command stays in the editor as typed, run (not an edit waiting).
+  assert.equal(await page.inputValue('[data-testid=editor]'), cmd);
+  assert.equal(await page.textContent('[data-testid=editor-status]'), '✓ 5 ops');
   await page.click('[data-testid=ostep]');
   assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 500 -H 0 -a 4 -p WORST -l ADDRSORT -C -c -A +3,-0,+5,-1,+8');
   await page.keyboard.press('Escape');
@@ -983,6 +993,13 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   await idle(page);
   assert.match(await page.textContent('.notice-error'), /The malloc\.py command was not run: line 1: -l RANDOM: malloc\.py's list orders are ADDRSORT, SIZESORT\+, SIZESORT-, INSERT-FRONT and INSERT-BACK/);
   assert.equal(await log(page), '+3,-0,+5,-1,+8');
+  // A free that malloc.py -A would skip (it counts only the requests that
+  // succeed) runs here, and the run's notice says so at once.
+  await page.fill('[data-testid=editor]', './malloc.py -p FIRST -A +200,+10,-1');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.equal(await log(page), '+200,+10,-1');
+  assert.match(await page.textContent('.notice-warn'), /Ran the malloc\.py command: 3 ops .* Unlike here, malloc\.py -A counts only the requests that succeed \(1 before -1\), so it would skip -1 as an invalid free\./);
   await close();
 });
 

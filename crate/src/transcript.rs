@@ -514,14 +514,15 @@ pub fn command(
                 kept += usize::from(!f);
                 ptr += 1;
             }
-            Op::Free { ptr: k } if null[k] => {
-                return Err(format!(
-                    "{op} frees ptr[{k}], whose request failed: malloc.py -A keeps no pointer for it and would crash"
-                ));
-            }
+            // In malloc.py's order: the count first, then the pointer.
             Op::Free { ptr: k } if k >= kept => {
                 return Err(format!(
                     "malloc.py -A counts only the requests that succeed ({kept} before {op}), so it would skip {op} as an invalid free"
+                ));
+            }
+            Op::Free { ptr: k } if null[k] => {
+                return Err(format!(
+                    "{op} frees ptr[{k}], whose request failed: malloc.py -A keeps no pointer for it and would crash"
                 ));
             }
             _ => {}
@@ -625,7 +626,7 @@ fn py_int(value: &str) -> Option<i64> {
 /// ignored, as `malloc.py` ignores them.
 ///
 /// # Errors
-/// A [`ScriptError`] (line 1, the column of the option) for an unknown
+/// A [`ScriptError`] (the line and column of the option) for an unknown
 /// option, a missing or bad value, a list order `malloc.py` does not have, `NEXT` (not a `malloc.py` policy), an alignment that
 /// is not a power of two, and draw settings out of range ([`Draw::check`])
 /// or a heap the allocator cannot build (column 0) when drawing.
@@ -633,15 +634,21 @@ fn py_int(value: &str) -> Option<i64> {
 /// # Complexity
 /// O(length of the line), plus [`draw_ops`] when drawing.
 pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
+    let lead = text.len() - text.trim_start().len();
     let line = text.trim();
-    // Tokens with their columns (1-based); quotes group, as a shell's would.
+    // Tokens with their positions in `line` (1-based); quotes group, and a
+    // backslash before a line break continues the line, as a shell's would.
     let mut tokens: Vec<(usize, String)> = Vec::new();
     let mut cur: Option<(usize, String)> = None;
     let mut quote: Option<char> = None;
-    for (i, c) in line.char_indices() {
+    let mut chars = line.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), c) => cur.get_or_insert((i + 1, String::new())).1.push(c),
+            (None, '\\') if matches!(chars.peek(), Some((_, '\n' | '\r'))) => {
+                tokens.extend(cur.take());
+            }
             (None, '\'' | '"') => {
                 quote = Some(c);
                 cur.get_or_insert((i + 1, String::new()));
@@ -651,7 +658,17 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
         }
     }
     tokens.extend(cur);
-    let err = |col: usize, m: String| ScriptError::new(1, col, m);
+    // A position in `line` as the text's line and column (a pasted command
+    // may span lines).
+    let err = |pos: usize, m: String| {
+        if pos == 0 {
+            return ScriptError::new(1, 0, m);
+        }
+        let before = &text[..lead + pos - 1];
+        let line_no = 1 + before.matches('\n').count();
+        let col = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+        ScriptError::new(line_no, col, m)
+    };
     let start = tokens
         .iter()
         .position(|(_, t)| t.starts_with('-'))
@@ -717,6 +734,12 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             "-S" | "--size" | "-b" | "--baseAddr" | "-H" | "--headerSize" | "-a"
             | "--alignment" | "-p" | "--policy" | "-l" | "--listOrder" | "-A" | "--allocList"
             | "-s" | "--seed" | "-n" | "--numOps" | "-r" | "--range" | "-P" | "--percentAlloc" => {}
+            _ if tok.ends_with("malloc.py") => {
+                return Err(err(
+                    col,
+                    format!("{tok}: a second command; run one malloc.py command at a time"),
+                ))
+            }
             _ => return Err(err(col, format!("{tok}: not a malloc.py option"))),
         }
         let value = match inline {

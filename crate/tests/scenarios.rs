@@ -3200,9 +3200,18 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         run(Mode::FirstFit, 1, false, "+200,+10,-1").unwrap_err(),
         "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free"
     );
+    // (It counts before it looks up the pointer: checked against malloc.py.)
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+10,+200,-1").unwrap_err(),
-        "-1 frees ptr[1], whose request failed: malloc.py -A keeps no pointer for it and would crash"
+        "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free"
+    );
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "+200,-0").unwrap_err(),
+        "malloc.py -A counts only the requests that succeed (0 before -0), so it would skip -0 as an invalid free"
+    );
+    assert_eq!(
+        run(Mode::FirstFit, 1, false, "+200,+10,+10,-0").unwrap_err(),
+        "-0 frees ptr[0], whose request failed: malloc.py -A keeps no pointer for it and would crash"
     );
     // ... and any other free after a failure runs as here.
     assert!(run(Mode::FirstFit, 1, false, "+3,+200,+5,-2").is_err());
@@ -3666,6 +3675,34 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
         assert_eq!((e.line, e.column), (1, col), "{line}");
         assert!(e.message.starts_with(why), "{line}: {}", e.message);
     }
+    // A pasted command may span lines: an error names its own line, a
+    // second command is told apart, and a shell's `\` line break continues.
+    let e = transcript::parse_command("\n./malloc.py -n 10 -s 0\n  -p BST\n").unwrap_err();
+    assert_eq!(
+        (e.line, e.column, e.message.as_str()),
+        (
+            3,
+            3,
+            "-p BST: malloc.py's policies are FIRST, BEST and WORST"
+        )
+    );
+    let e = transcript::parse_command(
+        "./malloc.py -n 10 -p BEST -s 0\n./malloc.py -n 10 -p WORST -s 0",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.line, e.column, e.message.as_str()),
+        (
+            2,
+            1,
+            "./malloc.py: a second command; run one malloc.py command at a time"
+        )
+    );
+    let r = transcript::parse_command("./malloc.py -n 10 \\\n  -p WORST \\\r\n -s 0").unwrap();
+    assert_eq!(
+        (r.strategy, r.draw.map(|d| d.num_ops)),
+        (Mode::WorstFit, Some(10))
+    );
 }
 
 /// A session that runs a parsed `malloc.py` command, as the page runs it.

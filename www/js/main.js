@@ -717,6 +717,13 @@ async function start() {
       clearTimeout(editorTimer);
       editorTimer = 0;
       editor.setText(text, { format: 'ops' });
+    } else if (text != null && editor.text === text) {
+      // Too long to set again, and the editor holds what just ran: it stays
+      // (no queued sync puts the "too many to follow" note in its place),
+      // no longer an edit waiting to run.
+      clearTimeout(editorTimer);
+      editorTimer = 0;
+      editor.ran();
     } else syncEditor(false);
     editor.showTrace(null);
     predict.base = null;
@@ -758,12 +765,21 @@ async function start() {
       reportScriptError(e, 'The malloc.py command was not run');
       return;
     }
-    await afterLoad(r.ops);
+    // The command stays in the editor as typed (the next homework variant
+    // is an edit away); a click on the map then shows the log there as usual.
+    await afterLoad(editor.text === text ? text : r.ops);
     ostepView.setArgs(r);
     // Its addresses (-b) answer predictions too, unless a header (-H) moves them off the map's.
     if (!r.header) predict.base = r.base;
     const drew = r.draw ? ` drawn as malloc.py -s ${r.draw.seed} draws them (-n ${r.draw.numOps} -r ${r.draw.range} -P ${r.draw.percentAlloc}, no -A)` : '';
-    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, ${r.order === 'address' ? '' : `the free list ${ORDER_LABELS[r.order].toLowerCase()} (-l ${ORDER_MALLOC_PY[r.order]}), `}coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.`, { kind: 'ok', key: 'script', timeout: 12000 });
+    // A free that malloc.py -A itself would skip or crash on (it counts only
+    // the requests that succeed) ran here: say so now, not only in the view.
+    let unlike = '';
+    try {
+      const { command, why } = session.arena.mallocPyCommand(r.base, maxTranscriptOps(), r.header, r.draw ?? null);
+      if (!command && /would (skip|crash)/.test(why ?? '')) unlike = ` Unlike here, ${why}.`;
+    } catch { /* no command to compare with */ }
+    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, ${r.order === 'address' ? '' : `the free list ${ORDER_LABELS[r.order].toLowerCase()} (-l ${ORDER_MALLOC_PY[r.order]}), `}coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.${unlike}`, { kind: unlike ? 'warn' : 'ok', key: 'script', timeout: 12000 });
   }
 
   async function runTrace(text, config, name) {

@@ -110,6 +110,17 @@ export class OpEditor {
   /** True once the user edited the text since it was last set. */
   get dirty() { return this.#dirty; }
 
+  /** The text as it stands. */
+  get text() { return this.#els.text.value; }
+
+  /** The text shown has just been run: no longer an edit waiting to run. */
+  ran() {
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    const s = this.#els.status;
+    if (s.classList.contains('ed-status-ok')) s.textContent = s.textContent.replace(EDITED, '');
+  }
+
   setFormat(f, validate = false) {
     this.#format = f;
     this.#els.fmtOps.setAttribute('aria-pressed', String(f === 'ops'));
@@ -155,7 +166,7 @@ export class OpEditor {
     try {
       const r = this.#opts.onValidate?.(text, this.#format);
       const extra = this.#format === 'rep' && r?.heapHint ? ` · heap hint ${num(r.heapHint)} B` : '';
-      const edited = this.#dirty ? ' · edited: Run from start to replace the timeline' : '';
+      const edited = this.#dirty ? EDITED : '';
       this.#status(`✓ ${num(r?.count ?? 0)} ${r?.count === 1 ? 'op' : 'ops'}${extra}${edited}`, 'ok');
       this.#setError(0);
       return true;
@@ -249,6 +260,9 @@ export class OpEditor {
     saveFile(this.#format === 'rep' ? 'trace.rep' : 'ops.txt', body, 'text/plain', this.#els.root);
   }
 }
+
+/** The status line's note on text typed but not yet run. */
+const EDITED = ' · edited: Run from start to replace the timeline';
 
 function capitalize(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
