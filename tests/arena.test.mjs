@@ -422,3 +422,30 @@ test('the free list order reaches JS: createArena takes it, checked; snapshot, i
   assert.match(b.mallocPyCommand().command, / -l SIZESORT- -C -c -A \+5,\+10,-0$/);
   b.dispose();
 });
+
+test('a header (malloc.py -H) reaches JS: each block grows by it, blocks start anywhere, and the malloc.py text is the heap’s own', () => {
+  // malloc.py -S 102 -a 4 -H 3: a request of n takes n rounded up to 4, plus 3.
+  const a = createArena({ size: 102, align: 4, strategy: 'first-fit', header: 3 });
+  assert.equal(a.snapshot().header, 3);
+  assert.equal(a.initialConfig().header, 3);
+  assert.deepEqual([a.alloc(5), a.alloc(8)], [0, 11]);
+  assert.deepEqual(a.snapshot().blocks.map((b) => [b.offset, b.size, b.requested, b.free]), [[0, 11, 5, false], [11, 11, 8, false], [22, 80, 0, true]]);
+  assert.equal(a.stats().internalFragmentation, 9, 'headers and rounding are internal fragmentation');
+  a.checkInvariants();
+  // The view writes the heap's header, whatever -H it is asked for.
+  assert.match(a.transcript(0, 100, 0), /\nheaderSize 3\n/);
+  assert.match(a.mallocPyCommand(0, 100, 0).command, / -H 3 -a 4 /);
+  a.dispose();
+  assert.equal(createArena({}).snapshot().header, 0, 'none by default');
+  assert.equal(codeOf(() => createArena({ size: 64, header: 65 })), 'bad-config');
+  assert.equal(codeOf(() => createArena({ header: -1 })), 'bad-argument');
+  assert.equal(codeOf(() => createArena({ size: 102, align: 4 })), 'bad-config', 'without a header the size is a multiple of align');
+  // A malloc.py command with -H builds that heap: the same blocks as its free list.
+  const r = parseMallocPy('./malloc.py -n 10 -H 4 -p FIRST -s 0');
+  assert.equal(r.header, 4);
+  const b = createArena({ size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce, order: r.order, header: r.header });
+  b.replay(r.ops);
+  const free = b.snapshot().blocks.filter((x) => x.free).map((x) => `[ addr:${1000 + x.offset} sz:${x.size} ]`).join('');
+  assert.ok(b.transcript(1000, 100, 0, r.draw).trimEnd().endsWith(free), free);
+  b.dispose();
+});

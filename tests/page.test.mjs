@@ -1003,6 +1003,38 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   await close();
 });
 
+test('malloc.py -H: the heap itself carries the header, so the map shows malloc.py’s blocks; the Header setting and links keep it', async () => {
+  const { page, close } = await open();
+  await page.fill('[data-testid=editor]', './malloc.py -n 10 -H 4 -p FIRST -s 0');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.equal(await page.inputValue('[data-testid=header]'), '4');
+  assert.match(await page.textContent('#notices'), /-H 4; each block on the map starts with its 4-byte header\./);
+  assert.match(await page.textContent('#map-status'), /4-byte block headers/);
+  // The map's free blocks are malloc.py's last free list (checked against malloc.py -c).
+  const d = await snap(page);
+  assert.equal(d.header, 4);
+  assert.deepEqual(d.blocks.filter((b) => b.free).map((b) => [1000 + b.offset, b.size]), [[1006, 1], [1007, 9], [1027, 1], [1028, 72]]);
+  await page.click('[data-testid=ostep]');
+  assert.equal(await page.isDisabled('[data-testid=ostep-header]'), true, 'the view writes the heap’s own header');
+  assert.match(await page.textContent('[data-testid=ostep-out]'), /Free List \[ Size 4 \]: \[ addr:1006 sz:1 \]\[ addr:1007 sz:9 \]\[ addr:1027 sz:1 \]\[ addr:1028 sz:72 \]\n\n$/);
+  await page.keyboard.press('Escape');
+  // The link carries it and opens the same heap.
+  await page.waitForFunction(() => location.hash.includes('header=4'));
+  const hash = await page.evaluate(() => location.hash);
+  const again = await open(hash);
+  assert.deepEqual((await snap(again.page)).blocks, d.blocks);
+  await again.close();
+  // The Header setting re-runs the ops without it (a size align divides stays).
+  await page.fill('[data-testid=header]', '0');
+  await page.press('[data-testid=header]', 'Enter');
+  await idle(page);
+  const plain = await snap(page);
+  assert.equal(plain.header, 0);
+  assert.deepEqual(plain.blocks.filter((b) => !b.free).map((b) => b.size).sort((x, y) => x - y), [2, 7], 'ptr[4] and ptr[5] without their headers');
+  await close();
+});
+
 test('OSTEP’s first homework command, without -A: the page draws the ops malloc.py draws, and the malloc.py view prints its random mode', async () => {
   const { page, close } = await open();
   await page.fill('[data-testid=editor]', './malloc.py -n 10 -H 0 -p BEST -s 0');

@@ -467,15 +467,29 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     rtl.append(ro);
     document.body.append(rtl);
     await wait(() => ro.arena || ro.shadowRoot.querySelector('[part=error]'));
+    // The shadow root's stylesheets load on their own schedule: wait for them.
+    await Promise.all([...ro.shadowRoot.querySelectorAll('link[rel=stylesheet]')]
+      .map((l) => (l.sheet ? null : new Promise((r) => { l.addEventListener('load', r); l.addEventListener('error', r); }))));
     const ap = ro.shadowRoot.querySelector('.ap');
     const readonly = { error: !!ro.shadowRoot.querySelector('[part=error]'), prop: ro.readonly, malloc: !!ro.shadowRoot.querySelector('.ap-alloc') };
+    const direction = getComputedStyle(ap).direction;
+    const shadow = getComputedStyle(ap).textShadow;
     // A string property reads as the attribute would.
     ro.readonly = 'false';
     const roFalse = ro.readonly;
+    // A header (malloc.py's -H) on every block, said in the summary.
+    const hw = document.createElement('alloc-playground');
+    hw.setAttribute('arena-size', '100');
+    hw.setAttribute('align', '1');
+    hw.setAttribute('header', '4');
+    hw.setAttribute('ops', '+3,+5');
+    document.body.append(hw);
+    await wait(() => hw.arena);
+    const headed = { header: hw.snapshot().header, sizes: hw.snapshot().blocks.map((b) => b.size), summary: hw.shadowRoot.querySelector('.ap-summary').textContent, prop: hw.header };
     return {
-      dropped, again, restored, atEnd, moved, readonly, roFalse,
-      direction: getComputedStyle(ap).direction,
-      shadow: getComputedStyle(ap).textShadow,
+      dropped, again, restored, atEnd, moved, readonly, roFalse, headed,
+      direction,
+      shadow,
     };
   });
   assert.equal(out.dropped.log, '@best-fit');
@@ -488,6 +502,8 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
   assert.deepEqual(out.moved, { step: 6, log: '+48,+16,+16,+16,-0,-2' });
   assert.deepEqual(out.readonly, { error: false, prop: true, malloc: false });
   assert.equal(out.roFalse, false);
+  assert.deepEqual([out.headed.header, out.headed.sizes, out.headed.prop], [4, [7, 9, 84], 4]);
+  assert.match(out.headed.summary, /4-byte headers/);
   assert.equal(out.direction, 'ltr');
   assert.equal(out.shadow, 'none');
   await close();

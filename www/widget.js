@@ -7,7 +7,8 @@
 //
 // Attributes (properties mirror them): strategy, arena-size, align, coalesce,
 // order (the free list's: address, size-ascending, size-descending,
-// insert-front, insert-back, as malloc.py's -l),
+// insert-front, insert-back, as malloc.py's -l), header (bytes of header in
+// front of each block, as malloc.py's -H; 0 by default),
 // classes and slab-size (the slab allocator's; the defaults are 16,32,64 in
 // 256-byte slabs), ops (OSTEP op list, replayed on load), step (where the timeline starts; the
 // ops after it are the future), controls (which parts to show), readonly,
@@ -53,7 +54,7 @@ export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'lege
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
 /** Every attribute the element reads (the iframe page copies these from its query). */
-export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
+export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'header', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
 
 class AttrError extends Error {}
 
@@ -94,6 +95,8 @@ export function readConfig(el) {
   const size = get('arena-size') === null ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
   const align = get('align') === null ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
   const coalesce = boolAttr('coalesce', get('coalesce'), true);
+  // Bytes of header per block (malloc.py's -H); the core checks it fits the arena.
+  const header = get('header') === null || get('header').trim() === '' ? 0 : uintAttr('header', get('header'), { min: 0, max: LIMITS.arenaSize });
   const order = (get('order') ?? 'address').trim() || 'address';
   if (!ORDERS.includes(order)) {
     throw new AttrError(`order must be one of ${ORDERS.join(', ')}, got "${order.slice(0, 40)}"`);
@@ -141,7 +144,7 @@ export function readConfig(el) {
   if (theme !== null && !['light', 'dark', ''].includes(theme.trim())) {
     throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
   }
-  return { arena: { size, strategy, align, coalesce, order, ...slab }, ops, step, controls, readonly, predict, height };
+  return { arena: { size, strategy, align, coalesce, order, header, ...slab }, ops, step, controls, readonly, predict, height };
 }
 
 export class AllocPlaygroundElement extends HTMLElement {
@@ -191,6 +194,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   set coalesce(v) { this.#set('coalesce', v == null || typeof v === 'string' ? v : v ? 'true' : 'false'); }
   get order() { return this.getAttribute('order')?.trim() || 'address'; }
   set order(v) { this.#set('order', v); }
+  get header() { return Number(this.getAttribute('header') ?? 0); }
+  set header(v) { this.#set('header', v); }
   get classes() { return this.getAttribute('classes') ?? ''; }
   set classes(v) { this.#set('classes', Array.isArray(v) ? v.join(',') : v); }
   get slabSize() { return Number(this.getAttribute('slab-size') ?? 256); }
@@ -501,7 +506,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (!a) return;
     const snap = a.snapshot();
     const blocks = a.blocksTyped();
-    this.#map.render({ arenaSize: snap.arenaSize, blocks, listRank: listRanks(a) });
+    this.#map.render({ arenaSize: snap.arenaSize, blocks, header: snap.header, listRank: listRanks(a) });
     this.#meter?.render(snap);
     if (this.#els.explain) {
       let text = '';
@@ -519,7 +524,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#els.title.textContent = strategyLabel(snap.strategy, snap.classes);
     const st = snap.stats;
     const order = snap.order && snap.order !== 'address' ? ` · free list ${ORDER_LABELS[snap.order]?.toLowerCase() ?? snap.order}` : '';
-    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.coalesce ? '' : ' · no coalescing'}${order} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
+    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.header ? ` · ${num(snap.header)}-byte headers` : ''}${snap.coalesce ? '' : ' · no coalescing'}${order} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
     if (this.#els.range) {
       const e = this.#els;
       const total = this.#tokens.length;

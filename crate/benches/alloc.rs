@@ -600,6 +600,7 @@ mod bench {
         match kind {
             Kind::Fl(strategy) => {
                 let a = FreeListAllocator::new(Config {
+                    header: 0,
                     arena_size: arena,
                     strategy,
                     align: ALIGN,

@@ -14,6 +14,7 @@ fn main() {
         _ => Strategy::FirstFit,
     };
     let mut a = FreeListAllocator::new(Config {
+        header: 0,
         arena_size: 64 << 20,
         strategy,
         align: 8,

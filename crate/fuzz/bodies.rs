@@ -16,12 +16,15 @@ pub fn ops(data: &[u8]) {
     let coalesce = data[2] & 1 == 1;
     // The free list's order from the same byte's other bits.
     let order = ListOrder::ALL[(data[2] >> 1) as usize % ListOrder::ALL.len()];
+    // And a header (malloc.py's -H) of 0 to 7 bytes from the byte's top bits.
+    let header = (data[2] >> 5) as usize;
     let Ok(mut h) = Heap::new(HeapConfig {
         arena_size: 2048,
         mode,
         align,
         coalesce,
         order,
+        header,
         ..HeapConfig::default()
     }) else {
         return;

@@ -17,10 +17,18 @@ pub struct Config {
     /// The placement strategy (switchable later with `set_strategy`).
     pub strategy: Strategy,
     /// Granularity: a power of two ≥ 1. Every block offset and size is a
-    /// multiple of it, and requests are rounded up to it.
+    /// multiple of it, and requests are rounded up to it. With a `header`,
+    /// it rounds requests only (see there).
     pub align: usize,
     /// Whether `free` merges a block with free neighbours (a teaching toggle).
     pub coalesce: bool,
+    /// Bytes of header in front of each allocated block's payload, counted as
+    /// `malloc.py -H` counts them: a request of n bytes takes n rounded up to
+    /// `align`, plus the header. With a header blocks start anywhere (the
+    /// granularity is 1, as in `malloc.py`), and the arena size need not be a
+    /// multiple of `align`. 0 (none) by default; at most the arena size.
+    #[serde(default)]
+    pub header: usize,
 }
 
 impl Default for Config {
@@ -31,6 +39,7 @@ impl Default for Config {
             strategy: Strategy::FirstFit,
             align: 8,
             coalesce: true,
+            header: 0,
         }
     }
 }
@@ -54,7 +63,13 @@ impl Config {
                 self.align
             )));
         }
-        if self.arena_size % self.align != 0 {
+        if self.header > self.arena_size {
+            return Err(AllocError::bad_config(format!(
+                "header {} is larger than the arena ({} bytes)",
+                self.header, self.arena_size
+            )));
+        }
+        if self.header == 0 && self.arena_size % self.align != 0 {
             // Say what would fit: the nearest multiples, or the largest
             // alignment that divides the size (below `align`, as it is not one).
             let (size, align) = (self.arena_size, self.align);
@@ -88,6 +103,9 @@ struct Rec {
     free: bool,
     /// A free block left in front of an aligned allocation (cleared by any merge or reuse).
     padding: bool,
+    /// A used block that carries the config's header (every allocation but
+    /// a slab's own block); meaningless while free.
+    headed: bool,
 }
 
 /// A first/next/best/worst-fit allocator over a fixed arena.
@@ -98,7 +116,7 @@ struct Rec {
 ///
 /// ```
 /// use alloc_playground::{Config, FreeListAllocator, Strategy};
-/// let mut a = FreeListAllocator::new(Config { arena_size: 100, strategy: Strategy::BestFit, align: 1, coalesce: true })?;
+/// let mut a = FreeListAllocator::new(Config { arena_size: 100, strategy: Strategy::BestFit, align: 1, coalesce: true, header: 0 })?;
 /// let off = a.alloc(10)?;
 /// assert_eq!(off, 0);
 /// a.free(off)?;
@@ -231,6 +249,7 @@ impl FreeListAllocator {
             next: NIL,
             free: true,
             padding: false,
+            headed: false,
         });
         a.head = id;
         a.index_free(id);
@@ -512,10 +531,30 @@ impl FreeListAllocator {
         align: usize,
         seq: u64,
     ) -> Result<usize> {
-        if align <= self.config.align {
+        if align <= self.granularity() {
             return self.alloc_seq(size, seq);
         }
-        let r = self.round(size);
+        self.alloc_aligned_rounded(self.round(size), size, align, seq)
+    }
+
+    /// A slab's own block: as [`alloc_aligned_seq`](Self::alloc_aligned_seq)
+    /// but without the config's header (a slab is the slab allocator's
+    /// memory, not a request; its chunks carry no headers either).
+    pub(crate) fn alloc_slab_seq(&mut self, size: usize, align: usize, seq: u64) -> Result<usize> {
+        let off = self.alloc_aligned_rounded(self.round_raw(size), size, align, seq)?;
+        let id = self.used.get(off).expect("just allocated");
+        self.recs[id as usize].headed = false;
+        Ok(off)
+    }
+
+    /// Places `size` bytes as a block of `r` bytes at a multiple of `align`.
+    fn alloc_aligned_rounded(
+        &mut self,
+        r: Option<usize>,
+        size: usize,
+        align: usize,
+        seq: u64,
+    ) -> Result<usize> {
         let (found, searched) = self.search_aligned(r, align);
         self.last_searched = searched;
         let Some((id, pad)) = found else {
@@ -815,7 +854,7 @@ impl FreeListAllocator {
     /// # Complexity
     /// O(n log n).
     pub fn check_invariants(&self) -> std::result::Result<(), String> {
-        let align = self.config.align;
+        let align = self.granularity();
         let mut expect = 0usize;
         let mut prev = NIL;
         let mut id = self.head;
@@ -862,7 +901,12 @@ impl FreeListAllocator {
                 if r.padding {
                     return Err(format!("used block at {} marked as padding", r.offset));
                 }
-                if r.requested == 0 || self.round(r.requested) != Some(r.size) {
+                let want = if r.headed {
+                    self.round(r.requested)
+                } else {
+                    self.round_raw(r.requested)
+                };
+                if r.requested == 0 || want != Some(r.size) {
                     return Err(format!(
                         "used block at {} has bad requested {} for size {}",
                         r.offset, r.requested, r.size
@@ -995,11 +1039,30 @@ impl FreeListAllocator {
         }
     }
 
-    /// Rounds a request up to the granularity (`None` on overflow).
+    /// A request's block size: rounded up to `align`, plus the header
+    /// (`None` on overflow).
+    #[inline]
     fn round(&self, size: usize) -> Option<usize> {
+        self.round_raw(size)?.checked_add(self.config.header)
+    }
+
+    /// A request rounded up to `align`, without the header (a slab's own block).
+    #[inline]
+    fn round_raw(&self, size: usize) -> Option<usize> {
         // `align` is a power of two (validated): a mask, not a division.
         let m = self.config.align - 1;
         size.checked_add(m).map(|s| s & !m)
+    }
+
+    /// What every block offset and size is a multiple of: `align`, or 1 with
+    /// a header (blocks of n rounded plus the header start anywhere).
+    #[inline]
+    fn granularity(&self) -> usize {
+        if self.config.header > 0 {
+            1
+        } else {
+            self.config.align
+        }
     }
 
     /// Validates a request size and hands out its sequence number.
@@ -1302,6 +1365,7 @@ impl FreeListAllocator {
         let u = &mut self.recs[uid as usize];
         u.free = false;
         u.padding = false;
+        u.headed = true;
         u.requested = requested;
         u.seq = seq;
         self.used.insert(start, uid);

@@ -112,6 +112,10 @@ pub struct HeapConfig {
     /// The free list's order (`malloc.py`'s `-l`), by address by default.
     #[serde(default)]
     pub order: ListOrder,
+    /// Bytes of header in front of each free-list block's payload
+    /// (`malloc.py`'s `-H`; see [`Config::header`]); slab chunks carry none.
+    #[serde(default)]
+    pub header: usize,
 }
 
 impl HeapConfig {
@@ -130,6 +134,7 @@ impl HeapConfig {
             strategy: self.mode.strategy().unwrap_or_default(),
             align: self.align,
             coalesce: self.coalesce,
+            header: self.header,
         }
     }
 }
@@ -143,6 +148,7 @@ impl Default for HeapConfig {
             mode: c.strategy.into(),
             align: c.align,
             coalesce: c.coalesce,
+            header: c.header,
             classes: DEFAULT_CLASSES.to_vec(),
             slab_size: DEFAULT_SLAB_SIZE,
             order: ListOrder::Address,
@@ -203,6 +209,7 @@ impl Heap {
             coalesce: c.coalesce,
             classes: self.pools.classes().to_vec(),
             slab_size: self.pools.slab_size(),
+            header: c.header,
             order: self.fl.list_order(),
         }
     }
@@ -664,6 +671,7 @@ impl SlabAllocator {
                 .min(config.slab_size.trailing_zeros());
         let heap = Heap::new(HeapConfig {
             order: Default::default(),
+            header: 0,
             arena_size: config.arena_size,
             mode: Mode::Slab,
             align,

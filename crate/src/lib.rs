@@ -21,7 +21,7 @@
 //!
 //! ```
 //! use alloc_playground::{Block, Config, FreeListAllocator, Strategy};
-//! let mut a = FreeListAllocator::new(Config { arena_size: 100, strategy: Strategy::BestFit, align: 1, coalesce: true })?;
+//! let mut a = FreeListAllocator::new(Config { arena_size: 100, strategy: Strategy::BestFit, align: 1, coalesce: true, header: 0 })?;
 //! let off: usize = a.alloc(10)?;
 //! a.free(off)?;
 //! a.set_strategy(Strategy::FirstFit);

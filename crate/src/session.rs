@@ -55,6 +55,8 @@ pub struct Snapshot {
     pub coalesce: bool,
     /// The free list's order (`"address"`, …).
     pub order: ListOrder,
+    /// Bytes of header in front of each free-list block's payload (`malloc.py -H`).
+    pub header: usize,
     /// Slab size classes.
     pub classes: Vec<usize>,
     /// Slab size.
@@ -230,6 +232,7 @@ impl Session {
             align: c.align,
             coalesce: c.coalesce,
             order: c.order,
+            header: c.header,
             classes: c.classes,
             slab_size: c.slab_size,
             blocks: self.heap.blocks(),
@@ -1032,7 +1035,11 @@ pub fn first_fit_arena(
             Op::SetMode { .. } => return Ok(None),
             _ => 0,
         };
-        sum = sum.saturating_add(need.saturating_add(align - 1) / align * align);
+        // Each block also carries the heap's header (malloc.py's -H), if any.
+        let header = if need > 0 { config.header } else { 0 };
+        sum = sum.saturating_add(
+            (need.saturating_add(align - 1) / align * align).saturating_add(header),
+        );
     }
     let cap = limit.min(crate::MAX_ARENA) / align * align;
     if widest > cap {
@@ -1047,6 +1054,7 @@ pub fn first_fit_arena(
         .max(align);
     let config_of = |arena_size: usize| HeapConfig {
         order: config.order,
+        header: config.header,
         arena_size,
         mode: Mode::FirstFit,
         align,

@@ -463,7 +463,7 @@ impl Pools {
     #[cold]
     #[inline(never)]
     fn carve(&mut self, fl: &mut FreeListAllocator, class: usize, seq: u64) -> Result<usize> {
-        let so = fl.alloc_aligned_seq(self.slab_size, self.slab_size, seq)?;
+        let so = fl.alloc_slab_seq(self.slab_size, self.slab_size, seq)?;
         let n = self.chunks_per_slab(class);
         let base = match self.info[class].spare_bases.pop() {
             Some(b) => b as usize,
@@ -769,6 +769,7 @@ mod tests {
     fn slab_table_never_grows_past_the_arena() {
         let arena_size = 1 << 24;
         let mut fl = FreeListAllocator::new(Config {
+            header: 0,
             arena_size,
             strategy: Strategy::FirstFit,
             align: 8,

@@ -104,10 +104,14 @@ impl Draw {
     }
 }
 
-/// A request of `size` bytes as `malloc.py` takes it: rounded up to
-/// `align`, then grown by the header.
-fn malloc_py_size(size: usize, align: usize, header: usize) -> usize {
-    size.next_multiple_of(align).saturating_add(header)
+/// The header a run is written with: the session's own ([`HeapConfig::header`])
+/// when it has one, else the view's `-H`.
+fn header_of(config: &HeapConfig, header: usize) -> usize {
+    if config.header > 0 {
+        config.header
+    } else {
+        header
+    }
 }
 
 /// The ops `malloc.py -s seed -n … -r … -P …` draws (its random mode) for a
@@ -142,14 +146,13 @@ pub fn draw_ops(config: &HeapConfig, header: usize, draw: &Draw) -> Result<Vec<O
             ))
         }
     };
-    // With a header, malloc.py rounds each request and adds the header
-    // itself: granularity 1 then rounds nothing more.
-    let align = if header > 0 { 1 } else { config.align };
+    // The allocator takes a header as malloc.py does (see `Config::header`).
     let mut heap = FreeListAllocator::new(Config {
         arena_size: config.arena_size,
         strategy,
-        align,
+        align: config.align,
         coalesce: config.coalesce,
+        header: header_of(config, header),
     })?;
     heap.set_list_order(config.order);
     let mut rng = PyRandom::new(draw.seed);
@@ -163,7 +166,7 @@ pub fn draw_ops(config: &HeapConfig, header: usize, draw: &Draw) -> Result<Vec<O
         if rng.random() < percent {
             // Python's int() of a non-negative float: the floor.
             let size = (rng.random() * draw.range as f64) as usize + 1;
-            let at = heap.alloc(malloc_py_size(size, config.align, header)).ok();
+            let at = heap.alloc(size).ok();
             if at.is_some() {
                 live.push(placed.len());
             }
@@ -242,37 +245,16 @@ fn thousands(n: usize) -> String {
 }
 
 /// The session's configuration and first `n` ops as `malloc.py -H header`
-/// runs them: with a header, each request is rounded to the alignment and
-/// then grown by the header, under a granularity of 1 (which rounds nothing
-/// more), as `malloc.py` does; without one, as they are.
+/// runs them: the configuration with that header (the core takes it as
+/// `malloc.py` does, see [`HeapConfig::header`]); a session with a header
+/// of its own runs as it is.
 fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Script) {
     let config = session.initial_config();
-    let log = &session.log()[..n];
-    if header == 0 {
-        return (config.clone(), Script::from_ops(log.to_vec()));
-    }
-    let grow = |size: usize| malloc_py_size(size, config.align, header);
-    let ops = log
-        .iter()
-        .map(|op| match *op {
-            Op::Alloc { size } => Op::Alloc { size: grow(size) },
-            Op::Calloc { size } => Op::Calloc { size: grow(size) },
-            Op::AllocAligned { size, align } => Op::AllocAligned {
-                size: grow(size),
-                align,
-            },
-            Op::Realloc { ptr, size } => Op::Realloc {
-                ptr,
-                size: grow(size),
-            },
-            ref other => other.clone(),
-        })
-        .collect();
     let config = HeapConfig {
-        align: 1,
+        header: header_of(config, header),
         ..config.clone()
     };
-    (config, Script::from_ops(ops))
+    (config, Script::from_ops(session.log()[..n].to_vec()))
 }
 
 /// Replays the first `n` ops as [`as_malloc_py`] gives them, calling `after`
@@ -321,6 +303,7 @@ pub fn transcript(
     draw: Option<&Draw>,
 ) -> Result<String, AllocError> {
     let config = session.initial_config();
+    let header = header_of(config, header);
     let log = session.log();
     let n = log.len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
     let drawn = draw.filter(|d| is_drawn(session, header, d));
@@ -446,6 +429,7 @@ pub fn command(
     draw: Option<&Draw>,
 ) -> Result<String, String> {
     let config = session.initial_config();
+    let header = header_of(config, header);
     let log = session.log();
     let name = match config.mode.strategy() {
         Some(Strategy::NextFit) => {
@@ -588,6 +572,7 @@ impl MallocPyRun {
             align: self.align,
             coalesce: self.coalesce,
             order: self.order,
+            header: self.header,
             classes,
             slab_size,
         }
@@ -841,8 +826,9 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
             _ => ops = Some((col, value)),
         }
     }
-    // The arena is the heap, and its size a multiple of the alignment.
-    if run.size % run.align != 0 {
+    // The arena is the heap, and its size a multiple of the alignment
+    // (with a header blocks start anywhere, as in malloc.py: any size goes).
+    if run.header == 0 && run.size % run.align != 0 {
         let below = run.size / run.align * run.align;
         let fits = 1usize << run.size.trailing_zeros().min(run.align.trailing_zeros());
         let sizes = if below > 0 {

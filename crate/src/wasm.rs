@@ -237,7 +237,7 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     options(
         opts,
         &[
-            "size", "strategy", "align", "coalesce", "slabSize", "classes", "order",
+            "size", "strategy", "align", "coalesce", "slabSize", "classes", "order", "header",
         ],
         "arena",
     )?;
@@ -254,6 +254,9 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     }
     if !get("coalesce").is_undefined() {
         c.coalesce = bool_arg(&get("coalesce"), "coalesce")?;
+    }
+    if !get("header").is_undefined() {
+        c.header = uint(&get("header"), "header")?;
     }
     if !get("order").is_undefined() {
         let o = get("order");
@@ -605,7 +608,7 @@ impl Arena {
     }
 
     /// The options the arena started from, in `createArena`'s shape:
-    /// `{ size, strategy, align, coalesce, classes, slabSize, order }`.
+    /// `{ size, strategy, align, coalesce, classes, slabSize, order, header }`.
     #[wasm_bindgen(js_name = initialConfig)]
     pub fn initial_config(&self) -> JsResult<JsValue> {
         let c = self.session.initial_config();
@@ -619,6 +622,7 @@ impl Arena {
             classes: &'a [usize],
             slab_size: usize,
             order: ListOrder,
+            header: usize,
         }
         to_js(&Opts {
             size: c.arena_size,
@@ -628,6 +632,7 @@ impl Arena {
             classes: &c.classes,
             slab_size: c.slab_size,
             order: c.order,
+            header: c.header,
         })
     }
 

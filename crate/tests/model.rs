@@ -22,6 +22,8 @@ struct MBlock {
 #[derive(Clone, Debug)]
 struct Model {
     align: usize,
+    /// Bytes added to every request after rounding (`Config::header`).
+    header: usize,
     coalesce: bool,
     strategy: Strategy,
     blocks: Vec<MBlock>,
@@ -34,6 +36,7 @@ impl Model {
     fn new(c: Config) -> Self {
         Model {
             align: c.align,
+            header: c.header,
             coalesce: c.coalesce,
             strategy: c.strategy,
             blocks: vec![MBlock {
@@ -150,7 +153,7 @@ impl Model {
         if size == 0 {
             return Err("zero-size");
         }
-        let r = size.next_multiple_of(self.align);
+        let r = size.next_multiple_of(self.align) + self.header;
         match self.choose(r, align.max(1)) {
             Some((i, pad)) => Ok(self.place(i, pad, r, size)),
             None => Err("out-of-memory"),
@@ -202,7 +205,7 @@ impl Model {
         if size == 0 {
             return Err("zero-size");
         }
-        let r = size.next_multiple_of(self.align);
+        let r = size.next_multiple_of(self.align) + self.header;
         let cur = self.blocks[i].size;
         if r <= cur {
             self.searched = 0;
@@ -335,7 +338,7 @@ fn run_checking_every(config: Config, ops: &[Op], every: usize) -> Result<(), Te
                 let got = code(a.alloc_zeroed(s));
                 prop_assert_eq!(got, m.alloc_aligned(s, 1));
                 if let Ok(o) = got {
-                    let len = s.next_multiple_of(config.align);
+                    let len = s.next_multiple_of(config.align) + config.header;
                     m.bytes[o..o + len].fill(0);
                     live.push(o);
                 }
@@ -444,8 +447,11 @@ fn config() -> impl proptest::strategy::Strategy<Value = Config> {
         prop::sample::select(Strategy::ALL.to_vec()),
         any::<bool>(),
         prop::sample::select(vec![1usize, 2, 8, 16]),
+        // A header (malloc.py's -H) in one config of three.
+        prop::sample::select(vec![0usize, 0, 1, 4]),
     )
-        .prop_map(|(strategy, coalesce, align)| Config {
+        .prop_map(|(strategy, coalesce, align, header)| Config {
+            header,
             arena_size: 512,
             strategy,
             align,
@@ -468,8 +474,9 @@ fn every_combination_matches_the_model_on_long_runs() {
     use proptest::test_runner::{Config as RunnerConfig, TestRunner};
     for strategy in Strategy::ALL {
         for coalesce in [true, false] {
-            for align in [1, 8] {
+            for (align, header) in [(1, 0), (8, 0), (8, 3)] {
                 let config = Config {
+                    header,
                     arena_size: 512,
                     strategy,
                     align,
@@ -484,7 +491,7 @@ fn every_combination_matches_the_model_on_long_runs() {
                         run(config, &ops)
                     })
                     .unwrap_or_else(|e| {
-                        panic!("{strategy} coalesce={coalesce} align={align}: {e}")
+                        panic!("{strategy} coalesce={coalesce} align={align} header={header}: {e}")
                     });
             }
         }
@@ -500,6 +507,7 @@ fn thousands_of_free_blocks_match_the_model() {
     for strategy in Strategy::ALL {
         for coalesce in [false, true] {
             let config = Config {
+                header: 0,
                 arena_size: 1 << 14,
                 strategy,
                 align: 1,

@@ -57,6 +57,7 @@ macro_rules! op {
 
 fn fl(arena_size: usize, strategy: Strategy, align: usize, coalesce: bool) -> FreeListAllocator {
     let a = FreeListAllocator::new(Config {
+        header: 0,
         arena_size,
         strategy,
         align,
@@ -158,6 +159,63 @@ fn alloc_splits_the_free_block_and_sits_at_its_start() {
     );
     assert_eq!(a.block_at(30).unwrap().seq, None);
     assert_eq!(a.next_seq(), 1);
+}
+
+#[test]
+fn a_header_grows_each_block_after_rounding_and_blocks_start_anywhere() {
+    // malloc.py -S 102 -a 4 -H 3: a request of n takes n rounded up to 4, plus 3.
+    let mut a = FreeListAllocator::new(Config {
+        header: 3,
+        arena_size: 102,
+        strategy: Strategy::FirstFit,
+        align: 4,
+        coalesce: true,
+    })
+    .unwrap();
+    let p = op!(a.alloc(5)).unwrap();
+    let q = op!(a.alloc(8)).unwrap();
+    assert_eq!((p, q), (0, 11));
+    assert_eq!(
+        layout(&a),
+        vec![(0, 11, false), (11, 11, false), (22, 80, true)]
+    );
+    let b = a.block_at(q).unwrap();
+    assert_eq!(
+        (b.size, b.requested),
+        (11, 8),
+        "the header is overhead, not requested"
+    );
+    assert_eq!(a.stats().internal_fragmentation, 3 + 3 + 3);
+    // A realloc keeps the header; shrinking frees the tail.
+    assert_eq!(op!(a.realloc(q, 2)).unwrap(), q);
+    assert_eq!(
+        layout(&a),
+        vec![(0, 11, false), (11, 7, false), (18, 84, true)]
+    );
+    // An aligned request aligns the block's start, whatever the header.
+    let r = op!(a.alloc_aligned(1, 8)).unwrap();
+    assert_eq!((r, a.block_at(r).unwrap().size), (24, 7));
+    assert!(a.block_at(18).unwrap().padding);
+    op!(a.free(p)).unwrap();
+    op!(a.free(q)).unwrap();
+    op!(a.free(r)).unwrap();
+    assert_eq!(layout(&a), vec![(0, 102, true)]);
+    // A header larger than the arena is refused; without one the size must
+    // still be a multiple of align.
+    let bad = |header, arena_size| {
+        FreeListAllocator::new(Config {
+            header,
+            arena_size,
+            strategy: Strategy::FirstFit,
+            align: 4,
+            coalesce: true,
+        })
+        .map(drop)
+        .unwrap_err()
+        .to_string()
+    };
+    assert!(bad(200, 102).contains("header 200 is larger than the arena (102 bytes)"));
+    assert!(bad(0, 102).contains("not a multiple of align 4"));
 }
 
 #[test]
@@ -1041,6 +1099,7 @@ fn every_error_has_its_code_and_message_and_changes_nothing() {
 #[test]
 fn bad_configs_are_refused_with_a_reason() {
     let cfg = |arena_size, align| Config {
+        header: 0,
         arena_size,
         strategy: Strategy::FirstFit,
         align,
@@ -3729,8 +3788,39 @@ fn check_malloc_py_golden(file: &str, runs: usize) {
         let (line, want) = run.split_once('\n').unwrap();
         let r = transcript::parse_command(line).unwrap();
         let s = malloc_py_session(&r);
+        assert_eq!(
+            s.initial_config().header,
+            r.header,
+            "the heap itself has -H"
+        );
         let got = transcript::transcript(&s, r.base, r.header, 10_000, r.draw.as_ref()).unwrap();
         assert_eq!(got, want, "{line}");
+        // The heap's blocks are malloc.py's: its last free list is the map's free blocks.
+        let last = want.trim_end().lines().last().unwrap();
+        let free: String = s
+            .heap()
+            .blocks()
+            .iter()
+            .filter(|b| b.free)
+            .map(|b| format!("[ addr:{} sz:{} ]", r.base + b.offset, b.size))
+            .collect();
+        if r.order == ListOrder::Address {
+            assert!(last.ends_with(&free), "{line}: {last} vs {free}");
+        }
+        if r.header > 0 && r.size % r.align == 0 {
+            // A heap without a header, written with the view's -H: the same text.
+            let mut plain = Session::new(HeapConfig {
+                header: 0,
+                ..r.heap_config()
+            })
+            .unwrap();
+            plain.replay(&script::parse(&r.ops).unwrap()).unwrap();
+            assert_eq!(
+                transcript::transcript(&plain, r.base, r.header, 10_000, r.draw.as_ref()).unwrap(),
+                want,
+                "{line} (view -H)"
+            );
+        }
         let cmd = transcript::command(&s, r.base, r.header, 10_000, r.draw.as_ref()).unwrap();
         assert!(cmd.ends_with(" -c") == r.draw.is_some(), "{cmd}");
         let back = transcript::parse_command(&cmd).unwrap();
@@ -3967,9 +4057,15 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
     use alloc_playground::first_fit_arena;
     let mut rng = Rng::new(7);
     let mut order = ListOrder::Address;
-    let run = |script: &Script, size: usize, align: usize, coalesce: bool, order: ListOrder| {
+    let run = |script: &Script,
+               size: usize,
+               align: usize,
+               coalesce: bool,
+               order: ListOrder,
+               header: usize| {
         let mut s = Session::new(HeapConfig {
             order,
+            header,
             ..heap_config(size, Mode::FirstFit, align, coalesce)
         })
         .unwrap();
@@ -3982,8 +4078,10 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
             order = ListOrder::ALL[1 + round % 4];
         }
         let sized = matches!(order, ListOrder::SizeAscending | ListOrder::SizeDescending);
+        // A header (malloc.py's -H) in one round of five.
+        let header = if round % 5 == 4 { 3 } else { 0 };
         let run = |script: &Script, size: usize, align: usize, coalesce: bool| {
-            run(script, size, align, coalesce, order)
+            run(script, size, align, coalesce, order, header)
         };
         let shape = [Shape::Uniform, Shape::SmallBiased, Shape::Phased][round % 3];
         let ops = workload::generate(&WorkloadConfig {
@@ -4006,6 +4104,7 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
         let (align, coalesce) = ([1, 8, 16][round % 3], round % 4 != 0);
         let config = HeapConfig {
             order,
+            header,
             ..heap_config(1 << 20, Mode::BestFit, align, coalesce)
         };
         let Some(h) = first_fit_arena(&script, &config, 1 << 20).unwrap() else {
@@ -4043,7 +4142,7 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
     // still refuse nothing), so 32 is enough but not the least.
     assert_eq!(ffa("+16,+8,-0,r1:16", 4096), Some(32));
     let grow = script::parse("+16,+8,-0,r1:16").unwrap();
-    assert_eq!(run(&grow, 24, 8, true, ListOrder::Address).0, 0);
+    assert_eq!(run(&grow, 24, 8, true, ListOrder::Address, 0).0, 0);
     // An aligned request needs an arena as large as its alignment.
     assert_eq!(ffa("+8@64", 4096), Some(64));
     assert_eq!(ffa("+8@4096", 2048), None);

@@ -286,7 +286,7 @@ export class CompareView {
     e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));
     for (const { mapBox, r } of cards) {
       const map = new MemoryMap(mapBox, { interactive: false, compact: true, label: `${r.strategy} memory map` });
-      map.render({ arenaSize: r.snapshot.arenaSize, blocks: r.snapshot.blocks, highlightSeq: d.highlightSeq });
+      map.render({ arenaSize: r.snapshot.arenaSize, blocks: r.snapshot.blocks, header: r.snapshot.header, highlightSeq: d.highlightSeq });
       this.#maps.push(map);
     }
   }

@@ -118,7 +118,7 @@ export class ConfigControls {
 
   /**
    * @param {HTMLElement} container
-   * @param {object} opts { strategies, onStrategy(s), onSize(n), onAlign(n), onOrder(order), onCoalesce(on), onMerge(), onReset(), onSlab({classes, slabSize}) }
+   * @param {object} opts { strategies, onStrategy(s), onSize(n), onAlign(n), onHeader(n), onOrder(order), onCoalesce(on), onMerge(), onReset(), onSlab({classes, slabSize}) }
    */
   constructor(container, opts) {
     this.#opts = opts;
@@ -139,6 +139,15 @@ export class ConfigControls {
     const align = h('select', { class: 'input', 'data-testid': 'align' },
       ALIGNS.map((a) => h('option', { value: a, text: String(a) })));
     this.#pending.align = settledChange(align, (v) => opts.onAlign?.(Number(v)));
+    const header = h('input', {
+      class: 'input input-num input-header', type: 'number', min: 0, step: 1, inputmode: 'numeric', 'data-testid': 'header',
+      title: 'Bytes of header in front of each block (malloc.py -H): a request takes its size rounded up to the alignment, plus the header',
+      onchange: () => {
+        const n = Number(header.value);
+        opts.onHeader?.(header.value.trim() === '' ? 0 : Number.isInteger(n) && n >= 0 ? n : NaN);
+      },
+      onkeydown: (e) => { if (e.key === 'Enter') header.blur(); },
+    });
     const order = h('select', { class: 'input', 'data-testid': 'order', title: 'The order the free list is kept in (malloc.py -l): searches walk it front to back' },
       Object.entries(ORDER_LABELS).map(([v, text]) => h('option', { value: v, text: `${text} (${ORDER_MALLOC_PY[v]})` })));
     this.#pending.order = settledChange(order, (v) => opts.onOrder?.(v));
@@ -181,12 +190,13 @@ export class ConfigControls {
         field('Strategy', strategy),
         field('Arena size (bytes)', size), sizes,
         field('Align', align),
+        field('Header', header),
         field('Free list', order),
         h('div', { class: 'field field-switch' }, coalesceField),
         hint,
         h('div', { class: 'controls-actions' }, advToggle, merge, reset)),
       advanced));
-    this.#els = { strategy, size, align, order, coalesce, merge, reset, classes, slabSize, applySlab, hint };
+    this.#els = { strategy, size, align, header, order, coalesce, merge, reset, classes, slabSize, applySlab, hint };
   }
 
   /**
@@ -197,7 +207,7 @@ export class ConfigControls {
     for (const p of Object.values(this.#pending)) p.flush();
   }
 
-  /** @param {{ strategy, size, align, order, coalesce, classes, slabSize, busy }} st */
+  /** @param {{ strategy, size, align, header, order, coalesce, classes, slabSize, busy }} st */
   render(st) {
     const e = this.#els;
     for (const o of e.strategy.options) o.textContent = strategyLabel(o.value, st.classes);
@@ -205,6 +215,7 @@ export class ConfigControls {
     if (!this.#pending.strategy.pending()) e.strategy.value = st.strategy;
     if (this.#els.size.ownerDocument.activeElement !== e.size) e.size.value = String(st.size);
     if (!this.#pending.align.pending()) e.align.value = String(st.align);
+    if (e.header.ownerDocument.activeElement !== e.header) e.header.value = String(st.header ?? 0);
     const listed = st.order && st.order !== 'address';
     if (!this.#pending.order.pending()) e.order.value = st.order ?? 'address';
     e.coalesce.checked = st.coalesce;
@@ -216,6 +227,6 @@ export class ConfigControls {
       ? ' The list is sorted on each free, as malloc.py sorts it: a block a split shrank keeps its place until then.' : '';
     const hint = `${(listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy] ?? ''}${sorted}`;
     if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
-    for (const el of [e.strategy, e.size, e.align, e.order, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
+    for (const el of [e.strategy, e.size, e.align, e.header, e.order, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
   }
 }

@@ -42,6 +42,7 @@ export function embedSnippets({ config, tokens, step = tokens.length, base, defa
     ['align', config.align],
     ['coalesce', config.coalesce ? 'true' : 'false'],
     ...(config.order && config.order !== 'address' ? [['order', config.order]] : []),
+    ...(config.header ? [['header', config.header]] : []),
     // Slab classes and slab size when they are not the defaults (align 32
     // or 64 moves them, for one).
     ...(config.classes && String(config.classes) !== String(defaults.classes) ? [['classes', config.classes.join(',')]] : []),

@@ -108,6 +108,7 @@ async function start() {
     },
   });
   renderLegend($('legend'), { selected: true });
+  let legendHeader = false;
   const meter = new Meter($('meter'));
   const bytesView = new ByteView($('bytes'));
 
@@ -144,7 +145,8 @@ async function start() {
       // A size the alignment does not divide takes the largest alignment
       // that does (as a link without one does), and says so.
       let { align } = session.config;
-      if (!(size > 0) || size % align === 0) { reconfigure({ size }, 'Changing the arena size'); return; }
+      // (With a header blocks start anywhere: any size goes, as in malloc.py.)
+      if (!(size > 0) || size % align === 0 || session.config.header > 0) { reconfigure({ size }, 'Changing the arena size'); return; }
       align = alignDividing(size, align);
       reconfigure({ size, align }, 'Changing the arena size',
         `Align is now ${align}, the largest that divides ${num(size)} bytes${align > 1 ? ' (OSTEP’s malloc.py aligns nothing by default: align 1)' : ''}.`);
@@ -168,6 +170,7 @@ async function start() {
         `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`)) movedClasses = next;
     },
     onOrder: (order) => reconfigure({ order }, 'Changing the free list order'),
+    onHeader: (header) => reconfigure({ header }, 'Changing the header size'),
     onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
     onSlabError: (message) => notices.show(message, { kind: 'error', key: 'config' }),
     onReset: () => reconfigure({}, 'Resetting', null, { rerun: false }),
@@ -739,7 +742,7 @@ async function start() {
 
   /** The arena settings of a parsed malloc.py command (slab settings as they are). */
   function mallocPyConfig(r) {
-    return { ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce, order: r.order };
+    return { ...session.config, size: r.size, align: r.align, strategy: r.strategy, coalesce: r.coalesce, order: r.order, header: r.header };
   }
 
   /** Runs a malloc.py command line: its settings, then its ops. */
@@ -769,8 +772,8 @@ async function start() {
     // is an edit away); a click on the map then shows the log there as usual.
     await afterLoad(editor.text === text ? text : r.ops);
     ostepView.setArgs(r);
-    // Its addresses (-b) answer predictions too, unless a header (-H) moves them off the map's.
-    if (!r.header) predict.base = r.base;
+    // Its addresses (-b) answer predictions too, unless the random mode prints them after a header (-H).
+    if (!r.header || !r.draw) predict.base = r.base;
     const drew = r.draw ? ` drawn as malloc.py -s ${r.draw.seed} draws them (-n ${r.draw.numOps} -r ${r.draw.range} -P ${r.draw.percentAlloc}, no -A)` : '';
     // A free that malloc.py -A itself would skip or crash on (it counts only
     // the requests that succeed) ran here: say so now, not only in the view.
@@ -779,7 +782,7 @@ async function start() {
       const { command, why } = session.arena.mallocPyCommand(r.base, maxTranscriptOps(), r.header, r.draw ?? null);
       if (!command && /would (skip|crash)/.test(why ?? '')) unlike = ` Unlike here, ${why}.`;
     } catch { /* no command to compare with */ }
-    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, ${r.order === 'address' ? '' : `the free list ${ORDER_LABELS[r.order].toLowerCase()} (-l ${ORDER_MALLOC_PY[r.order]}), `}coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? ' (the map itself draws no headers)' : ''}.${unlike}`, { kind: unlike ? 'warn' : 'ok', key: 'script', timeout: 12000 });
+    notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, ${r.order === 'address' ? '' : `the free list ${ORDER_LABELS[r.order].toLowerCase()} (-l ${ORDER_MALLOC_PY[r.order]}), `}coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? `; each block on the map starts with its ${r.header}-byte header` : ''}.${unlike}`, { kind: unlike ? 'warn' : 'ok', key: 'script', timeout: 12000 });
   }
 
   async function runTrace(text, config, name) {
@@ -1157,9 +1160,15 @@ async function start() {
     const strategy = a.strategy;
     if (region?.freed && liveIn(blocks, region.seq)) region = null;
     if (target != null && !region && !liveIn(blocks, target)) target = null;
-    map.render({ arenaSize: snap.stats.arenaSize, blocks, highlightSeq: target ?? undefined, listRank: listRanks(a) });
+    const header = cfg.header ?? 0;
+    map.render({ arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: target ?? undefined, listRank: listRanks(a) });
+    // The legend names the header only while blocks carry one.
+    if (legendHeader !== header > 0) {
+      legendHeader = header > 0;
+      renderLegend($('legend'), { selected: true, header: legendHeader });
+    }
     meter.render(snap, blocks);
-    controls.render({ strategy, size: cfg.size, align: cfg.align, order: cfg.order, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
+    controls.render({ strategy, size: cfg.size, align: cfg.align, header: cfg.header ?? 0, order: cfg.order, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
     // Live blocks by ptr number, sorted as numbers (seq · M + index) in a typed
     // array, natively; only the newest MAX_OPTIONS (and the target) become
     // objects for the panel, so tens of thousands of blocks stay quick. The
@@ -1202,7 +1211,7 @@ async function start() {
     });
     renderPredict(isBusy);
     const failed = session.arena.failedCount;
-    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     scheduleLastOp();
     ostepView.refresh(session.arena, session.version);

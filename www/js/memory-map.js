@@ -175,7 +175,7 @@ function fillFor(kind, p, seq) {
 }
 
 /** A legend of the block kinds, as small swatches (for any container). */
-export function renderLegend(container, { slab = true, selected = false } = {}) {
+export function renderLegend(container, { slab = true, selected = false, header = false } = {}) {
   const p = uid('lg');
   const item = (label, attrs, extra) => h('li', { class: 'mm-legend-item' },
     s('svg', { class: 'mm-swatch', viewBox: '0 0 22 14', width: 22, height: 14, 'aria-hidden': 'true' },
@@ -184,6 +184,8 @@ export function renderLegend(container, { slab = true, selected = false } = {}) 
   const defs = s('svg', { class: 'mm-defs', width: 0, height: 0, 'aria-hidden': 'true' }, patterns(p));
   const list = h('ul', { class: 'mm-legend', 'aria-label': 'Legend' },
     item('used', { class: 'mm-used mm-shade-0' }),
+    header ? item('block header', { class: 'mm-used mm-shade-0' },
+      s('rect', { x: 0.5, y: 0.5, width: 6, height: 13, class: 'mm-header-r' })) : null,
     item('internal padding', { class: 'mm-used mm-shade-0' },
       s('rect', { x: 11, y: 0.5, width: 10.5, height: 13, fill: `url(#${p}-slack)` })),
     item('free', { fill: `url(#${p}-free)`, class: 'mm-free' }),
@@ -530,9 +532,17 @@ export class MemoryMap {
           }
         }
       });
-      // Internal padding (size − requested) of a used block, hatched over its tail.
-      if (!b.free[i] && b.requested[i] < size) {
-        const start = off + b.requested[i];
+      // A used block's header (malloc.py -H: data.header bytes at its
+      // front; slab chunks carry none), shaded over its start.
+      const hdr = kind === KIND.USED ? Math.min(this.#data.header ?? 0, size) : 0;
+      if (hdr > 0 && hdr * L.ppb >= 1) {
+        segments(L, off, off + hdr, (x, y, w) => {
+          slackG.append(s('rect', { x, y, width: Math.max(1, w), height: rowH, class: 'mm-header-r' }));
+        });
+      }
+      // Internal padding (size − header − requested) of a used block, hatched over its tail.
+      if (!b.free[i] && hdr + b.requested[i] < size) {
+        const start = off + hdr + b.requested[i];
         const end = off + size;
         if ((end - start) * L.ppb >= 2) {
           segments(L, start, end, (x, y, w, _row, segEnd) => {
@@ -814,8 +824,10 @@ export class MemoryMap {
     row('offset', `${num(blk.offset)} (${hex(blk.offset)})`);
     row('size', `${num(blk.size)} B`);
     if (!blk.free) {
+      const hdr = blk.chunk ? 0 : this.#data.header ?? 0;
+      if (hdr) row('header', `${num(hdr)} B`);
       row('requested', `${num(blk.requested)} B`);
-      row('padding', `${num(blk.size - blk.requested)} B`);
+      row('padding', `${num(blk.size - hdr - blk.requested)} B`);
       row('seq', blk.seq >= 0 ? String(blk.seq) : '—');
     }
     if (blk.chunk) row('class', `${num(blk.cls)} B`);

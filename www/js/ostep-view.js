@@ -112,7 +112,12 @@ export class OstepView {
     if (!a) return;
     const notes = [];
     const base = this.#number(this.#els.base, 'Base address', MAX_BASE, DEFAULT_BASE, notes);
-    const header = this.#number(this.#els.header, 'Header size', MAX_HEADER, 0, notes);
+    // A heap with a header of its own (the Header setting, a malloc.py -H
+    // command) is written with it: the field shows it and stays put.
+    const own = a.initialConfig().header ?? 0;
+    this.#els.header.disabled = own > 0;
+    if (own > 0) this.#els.header.value = String(own);
+    const header = own > 0 ? own : this.#number(this.#els.header, 'Header size', MAX_HEADER, 0, notes);
     this.#els.baseNote.textContent = notes.join(' ');
     const n = a.logLength;
     const code = (t) => h('code', { text: t });
@@ -130,9 +135,11 @@ export class OstepView {
       'OSTEP’s simulator (chapter 17) with ', code('-c'), ' prints what each request returned, how many free blocks it searched, and the free list after it. ',
       `These are the ${plural(n, 'op')} up to the timeline cursor${n > maxTranscriptOps() ? ` (the first ${num(maxTranscriptOps())} written out)` : ''}, addresses counted from the base; `, h('kbd', { text: '←' }), ' ', h('kbd', { text: '→' }), ' step the timeline while this is open. ',
       ...(d ? ['They are the ops malloc.py draws itself with ', code(`-s ${d.seed} -n ${n} -r ${d.range} -P ${d.percentAlloc}`), ' (no ', code('-A'), '), and this is its random mode’s text. '] : []),
-      header
-        ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the memory map does not draw headers, so these addresses differ from it, and a request can fail here and not on the map${d ? ' (the random mode also prints each request’s address after its header)' : ''}.`
-        : 'Blocks carry no header, as on the memory map.');
+      own
+        ? `Each request is rounded to the alignment and then grown by the heap’s ${num(header)}-byte header, as malloc.py does with -H ${num(header)}, and the memory map draws the same blocks${d ? ' (the random mode prints each request’s address after its header)' : ''}.`
+        : header
+          ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the heap on the memory map has no header (set one under Header to see these blocks there), so these addresses differ from it, and a request can fail here and not on the map${d ? ' (the random mode also prints each request’s address after its header)' : ''}.`
+          : 'Blocks carry no header, as on the memory map.');
     this.#els.out.textContent = text;
     const { command, why } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);
     this.#els.command.hidden = this.#els.copyCommand.hidden = !command;

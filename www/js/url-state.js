@@ -54,7 +54,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -82,6 +82,8 @@ export function decodeState(hash) {
     config.size = size;
   });
   read('align', () => { config.align = intOf('align'); });
+  // Bytes of header per block (malloc.py's -H); the core checks the bound.
+  read('header', () => { config.header = intOf('header'); });
   read('slab', () => { config.slabSize = intOf('slab'); });
   read('strategy', (v) => {
     if (!/^[a-z-]{1,20}$/.test(v)) throw new Error(`unknown strategy "${v.slice(0, 40)}"`);
@@ -147,6 +149,7 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
   add('align', config.align);
   add('coalesce', config.coalesce ? 1 : 0);
   if (config.order && config.order !== 'address') add('order', config.order);
+  if (config.header) add('header', config.header);
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (config.classes && defaults.classes && !same(config.classes, defaults.classes)) add('classes', config.classes.join(','));
   if (config.slabSize && defaults.slabSize && config.slabSize !== defaults.slabSize) add('slab', config.slabSize);
