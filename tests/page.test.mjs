@@ -462,7 +462,7 @@ test('an op list replays from the editor; a bad one names its line and keeps the
   assert.match(await page.textContent('[data-testid=editor-status]'), /Line 2, column 1/);
   assert.equal(await page.evaluate(() => JSON.stringify(globalThis.__playground.arena.snapshot())), before);
   // Append runs on top of the current state, validated against it.
-  await page.fill('[data-testid=editor]', '-0');
+  await page.fill('[data-testid=editor]', 'r0:8');
   await page.click('[data-testid=append]');
   await idle(page);
   assert.match(await page.textContent('[data-testid=editor-status]'), /ptr\[0\] is already freed/);
@@ -673,13 +673,16 @@ test('failed ops are marked in the timeline and counted in the map status', asyn
   const { page, close } = await open('#size=100&align=1');
   // +60 finds no room (ptr[1] = NULL); the write past ptr[0]'s end and the
   // write through the NULL ptr[1] write nothing.
-  await runOps(page, '+50,+60,w0@49=aabb,w1@0=ff,+10');
-  assert.deepEqual(await page.evaluate(() => [...globalThis.__playground.arena.failedOps()]), [1, 2, 3]);
-  assert.match(await page.textContent('#map-status'), /3 failed ops \(marked in the timeline\)/);
+  // A second free of ptr[2] (a double free) changes nothing and fails too.
+  await runOps(page, '+50,+60,w0@49=aabb,w1@0=ff,+10,-2,-2');
+  assert.deepEqual(await page.evaluate(() => [...globalThis.__playground.arena.failedOps()]), [1, 2, 3, 6]);
+  assert.match(await page.textContent('#map-status'), /4 failed ops \(marked in the timeline\)/);
   const marked = await page.$$eval('.tl-op.tl-failed', (els) => els.map((e) => [e.dataset.step, e.getAttribute('aria-label')]));
-  assert.deepEqual(marked.map(([st]) => st), ['2', '3', '4']);
+  assert.deepEqual(marked.map(([st]) => st), ['2', '3', '4', '7']);
   assert.match(marked[0][1], /\+60 \(failed: returned NULL\)/);
   assert.match(marked[1][1], /w0@49=aabb \(failed: wrote nothing\)/);
+  assert.match(marked[3][1], /-2 \(failed: already freed\)/);
+  assert.match(await page.textContent('[data-testid=last-op]'), /^Op 7, -2: free\(ptr\[2\]\) is refused: ptr\[2\] was freed already \(a double free; malloc\.py returns -1\), so nothing changes\.$/);
   // Back before the failures: nothing is marked or counted.
   await page.click('[data-testid=tl-start]');
   await idle(page);

@@ -36,7 +36,7 @@ import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js'
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
-import { num, plural } from './js/format.js';
+import { num, plural, FAILED_WHY } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
@@ -543,7 +543,7 @@ export class AllocPlaygroundElement extends HTMLElement {
       e.range.setAttribute('aria-valuetext', `step ${this.#pos} of ${total}${this.#pos > 0 ? `, last op ${op}` : ''}`);
       // The op just run failed: a malloc that returned NULL, or a write that wrote nothing.
       const failed = this.#pos > 0 && this.#arena.failedOps(this.#pos - 1, this.#pos).length > 0;
-      const why = !failed ? '' : op[0] === 'w' ? ' (failed: wrote nothing)' : ' (failed: returned NULL)';
+      const why = !failed ? '' : FAILED_WHY[op[0]] ?? ' (failed: returned NULL)';
       e.opText.textContent = failed ? `${op} ✕` : op;
       e.opText.title = `${op}${why}`;
       e.opText.setAttribute('aria-label', `last op ${op}${why}`);

@@ -34,7 +34,20 @@ fn main() {
         MAX_TRANSCRIPT_OPS,
         run.draw.as_ref(),
     ) {
-        Ok(text) => print!("{text}"),
+        Ok(text) => {
+            print!("{text}");
+            // Where malloc.py would print something else (a free it skips,
+            // a double free of an address reused since), say why.
+            if let Err(why) = transcript::command(
+                &session,
+                run.base,
+                run.header,
+                MAX_TRANSCRIPT_OPS,
+                run.draw.as_ref(),
+            ) {
+                eprintln!("malloc_py: not what malloc.py prints: {why}");
+            }
+        }
         Err(e) => {
             eprintln!("malloc_py: {e}");
             std::process::exit(2);

@@ -35,9 +35,9 @@ pub struct ReplayReport {
     /// reallocs (each as [`Heap::last_searched`] counts it: OSTEP's list
     /// walk; a realloc that stays in place searches nothing).
     pub searched: u64,
-    /// Allocation and realloc requests that failed, and writes that did not
-    /// fit their block or went through a NULL pointer (the ops
-    /// [`Session::failed_ops`] lists).
+    /// Allocation and realloc requests that failed, writes that did not
+    /// fit their block or went through a NULL pointer, and frees of a pointer
+    /// already freed (the ops [`Session::failed_ops`] lists).
     pub failed: usize,
 }
 
@@ -85,8 +85,8 @@ pub struct Session {
     /// Every op that changed something (or was an allocation request), in order.
     log: Vec<Op>,
     /// Positions in `log` of the ops that failed (an allocation or realloc
-    /// that returned NULL, a write outside its block or to a NULL pointer),
-    /// ascending.
+    /// that returned NULL, a write outside its block or to a NULL pointer, a
+    /// free of a pointer already freed), ascending.
     failed: Vec<u32>,
 }
 
@@ -154,7 +154,10 @@ fn op_problem(
             if k >= requests {
                 return Some(Problem::NotYet { k, requests });
             }
-            if freed(k) {
+            // A second free of a pointer runs, and fails (a double free:
+            // nothing changes, as in malloc.py, whose free returns -1);
+            // reading or resizing freed memory is refused.
+            if !matches!(op, Op::Free { .. }) && freed(k) {
                 return Some(Problem::Freed { k });
             }
             // A write's bounds depend on the granted block (the mode's
@@ -198,7 +201,7 @@ impl Session {
 
     /// Positions in the [`log`](Self::log) of the ops that failed: an
     /// allocation or realloc that returned NULL, a write outside its block or
-    /// to a NULL pointer. Ascending.
+    /// to a NULL pointer, a free of a pointer already freed. Ascending.
     pub fn failed_ops(&self) -> &[u32] {
         &self.failed
     }
@@ -648,9 +651,15 @@ impl Session {
                 }
                 // Freeing a failed request is free(NULL): nothing to release,
                 // but the pointer is spent, as validation assumes.
-                _ => {
+                Ptr::Failed => {
                     self.ptrs[ptr] = Ptr::Freed;
                     self.log.push(Op::Free { ptr });
+                }
+                // A double free: refused, nothing changes; a failed op.
+                Ptr::Freed => {
+                    self.log.push(Op::Free { ptr });
+                    self.mark_failed();
+                    rep.failed += 1;
                 }
             },
             _ => self.run_any(op, rep),

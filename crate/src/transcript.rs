@@ -371,8 +371,10 @@ pub fn transcript(
                 );
             }
             Op::Free { ptr } => {
+                // -1 for a NULL pointer, and for a double free (malloc.py
+                // holds no block at the address any more).
                 let _ = writeln!(out, "Free(ptr[{ptr}])");
-                let _ = writeln!(out, "returned {}", if null[ptr] { -1 } else { 0 });
+                let _ = writeln!(out, "returned {}", if null[ptr] || failed { -1 } else { 0 });
             }
             Op::Realloc { ptr, size } => {
                 let r = if failed {
@@ -458,10 +460,43 @@ pub fn command(
     // The transcript cuts a free list longer than MAX_LISTED short, where
     // malloc.py writes it all.
     let mut longest = 0;
-    let replica = replay_as_malloc_py(session, header, log.len(), &mut |s, _| {
+    // malloc.py frees by address: a second free of a pointer whose address
+    // another request got since frees that one's block (here it is refused).
+    let mut addr: Vec<Option<usize>> = Vec::new();
+    let mut reused: Option<(usize, usize, usize)> = None;
+    let replica = replay_as_malloc_py(session, header, log.len(), &mut |s, i| {
         longest = longest.max(s.heap().free_list_allocator().free_block_count());
+        let live = |k: usize| match s.ptrs()[k] {
+            Ptr::Live(off) => Some(off),
+            _ => None,
+        };
+        match log[i] {
+            Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
+                addr.push(live(s.ptrs().len() - 1));
+            }
+            Op::Realloc { ptr, .. } => {
+                if let Some(off) = live(ptr) {
+                    addr[ptr] = Some(off);
+                }
+            }
+            Op::Free { ptr } if reused.is_none() && s.failed_ops().last() == Some(&(i as u32)) => {
+                if let Some(a) = addr[ptr] {
+                    if let Some(j) = (0..s.ptrs().len()).find(|&j| j != ptr && live(j) == Some(a)) {
+                        reused = Some((i, ptr, j));
+                    }
+                }
+            }
+            _ => {}
+        }
     })
     .map_err(|e| format!("it could not be checked: {e}"))?;
+    if let Some((i, k, j)) = reused {
+        return Err(format!(
+            "malloc.py frees by address: the second free of ptr[{k}] ({}, op {}) would free ptr[{j}], which now starts where ptr[{k}] did, and here it frees nothing",
+            log[i],
+            i + 1
+        ));
+    }
     // malloc.py -A keeps only the requests that succeed (its `p`), and frees
     // `-K` only when K < len(p): a free of a failed request crashes it
     // (KeyError), and one past len(p) it skips as invalid. The failures are

@@ -2160,7 +2160,7 @@ fn session_replay_validates_before_running() {
     let log = s.log().to_vec();
 
     let cases: &[(&str, &str)] = &[
-        ("+5\n-0\n-0", "line 3: -0: ptr[0] is already freed"),
+        ("+5\n-0\nr0:8", "line 3: r0:8: ptr[0] is already freed"),
         (
             "+5\n-7",
             "line 2: -7: ptr[7] does not exist yet (only 3 allocation requests so far)",
@@ -2184,8 +2184,8 @@ fn session_replay_validates_before_running() {
         ),
         // An OSTEP list is one line: the op is named by its place on it.
         (
-            "+10,+5,-0,+3,-1,-0,+2",
-            "line 1: op 6 (-0): ptr[0] is already freed",
+            "+10,+5,-0,+3,-1,w0=ff,+2",
+            "line 1: op 6 (w0=ff): ptr[0] is already freed",
         ),
     ] {
         let e = fresh.validate(&script::parse(text).unwrap()).unwrap_err();
@@ -2210,12 +2210,57 @@ fn session_replay_validates_before_running() {
 }
 
 #[test]
+fn a_double_free_runs_as_a_failed_op_and_changes_nothing() {
+    // malloc.py's free returns -1 for an address it does not hold: the
+    // playground logs the op, marks it failed, and changes nothing.
+    let mut s = session(100, Mode::FirstFit, 1, true);
+    let rep = op!(s.replay_text("+10,+20,-0")).unwrap();
+    assert_eq!(rep.failed, 0);
+    let before = s.snapshot();
+    let rep = op!(s.replay_text("-0,+5,-0")).unwrap();
+    assert_eq!((rep.ops, rep.frees, rep.failed), (3, 0, 2));
+    assert_eq!(script::format(s.log()), "+10,+20,-0,-0,+5,-0");
+    assert_eq!(s.failed_ops(), &[3, 5]);
+    // ptr[2] took the freed hole at 0; ptr[0]'s second free did not free it.
+    assert_eq!(s.ptrs()[2], Ptr::Live(0));
+    assert_eq!(s.heap().blocks().iter().filter(|b| !b.free).count(), 2);
+    // The refused free itself changed nothing.
+    let mut one = before.clone();
+    let mut again = session(100, Mode::FirstFit, 1, true);
+    op!(again.replay_text("+10,+20,-0,-0")).unwrap();
+    one.ops += 1;
+    assert_eq!(again.snapshot(), one);
+    // The same from a fresh session (checked as it runs) and from a rebuild.
+    let mut fresh = session(100, Mode::FirstFit, 1, true);
+    op!(fresh.replay_text("+10,+20,-0,-0,+5,-0")).unwrap();
+    assert_eq!(fresh.snapshot(), s.snapshot());
+    assert_eq!(fresh.failed_ops(), s.failed_ops());
+    assert_eq!(s.rebuild(4).unwrap().failed_ops(), &[3]);
+    // The account of the op says it failed and freed nothing.
+    let last = explain::last_op(&s).unwrap().unwrap();
+    assert!(last.failed && last.block.is_none() && last.merged.is_none());
+    // malloc.py prints "returned -1" for it (checked against malloc.py -C -A
+    // +10,+20,-0,-0), and the command that prints the same is given.
+    let four = fresh.rebuild(4).unwrap();
+    let t = transcript::transcript(&four, 0, 0, 100, None).unwrap();
+    assert!(t.ends_with("Free(ptr[0])\nreturned -1\nFree List [ Size 2 ]: [ addr:0 sz:10 ][ addr:30 sz:70 ]\n\n"), "{t}");
+    assert!(transcript::command(&four, 0, 0, 100, None).is_ok());
+    // Once ptr[2] holds the address, malloc.py (which frees by address)
+    // would free ptr[2]'s block: no command claims to print this run.
+    assert_eq!(
+        transcript::command(&fresh, 0, 0, 100, None).unwrap_err(),
+        "malloc.py frees by address: the second free of ptr[0] (-0, op 6) would free ptr[2], which now starts where ptr[0] did, and here it frees nothing"
+    );
+}
+
+#[test]
 fn a_fresh_session_checks_ops_as_they_run_and_starts_over_on_a_bad_one() {
     // A fresh session skips the separate validation pass: a bad op found on
     // the way puts it back to its start, with validation's own message.
     // Some of these the parser would refuse; a `Script` can still hold them.
     let bad_ends = [
-        Op::Free { ptr: 0 },
+        // (A second free of ptr[0] is no longer bad: it runs, and fails.)
+        Op::Realloc { ptr: 0, size: 8 },
         Op::Free { ptr: 99 },
         Op::Alloc { size: 0 },
         Op::Calloc { size: 0 },

@@ -47,3 +47,6 @@ export function article(text) {
   const lead = String(text).split(/[,\s]/)[0];
   return /^8/.test(lead) || lead === '11' || lead === '18' ? 'an' : 'a';
 }
+
+/** Why a failed op failed, by its first character (a malloc or realloc otherwise: NULL). */
+export const FAILED_WHY = Object.freeze({ w: ' (failed: wrote nothing)', '-': ' (failed: already freed)' });

@@ -89,6 +89,7 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
     return `${head}${p0} = ${call} returned ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
   }
   if (op[0] === '-') {
+    if (!e.block && e.failed) return `${head}free(${p0}) is refused: ${p0} was freed already (a double free; malloc.py returns -1), so nothing changes.`;
     if (!e.block) return `${head}${p0} is NULL (its request failed), so free does nothing.`;
     const freed = `${head}free(${p0}): its ${at(e.block)} ${e.block.size === 1 ? 'is' : 'are'} free again`;
     // Under a list order the re-sort can put other free neighbours next to each other in the list.

@@ -57,7 +57,7 @@ export function questionFor(op, ctx) {
       // By the block itself: a free-list block freed under the slab
       // allocator (after @slab) still merges.
       const b = ctx.blockOf(op.ptr);
-      if (!b) return note(`${call} does nothing: ptr[${op.ptr}] is NULL (its request failed).`);
+      if (!b) return note(`${call} does nothing: ptr[${op.ptr}] holds no block (its request failed, or it was freed already).`);
       if (b.chunk) return note(`${call} gives the chunk back to its slab (a slab left empty goes back to the free list).`);
       if (!ctx.coalesce) return note(`${call} merges with nothing: coalescing is off.`);
       return { kind: 'merge', step, call };

@@ -3,7 +3,7 @@
 // and "fork here" with another strategy.
 
 import { h, s, button, iconSvg, keepFocus, focusIn } from './dom.js';
-import { num, percent } from './format.js';
+import { num, percent, FAILED_WHY } from './format.js';
 import { strategyLabel } from './controls.js';
 
 export const SPEEDS = [
@@ -123,9 +123,9 @@ export class TimelineView {
     tokens.forEach((t, k) => {
       const i = start + k;
       const done = i < pos;
-      // A malloc that returned NULL, or a write that wrote nothing.
+      // A malloc that returned NULL, a write that wrote nothing, a double free.
       const bad = done && failed?.has(i);
-      const why = !bad ? '' : t[0] === 'w' ? ' (failed: wrote nothing)' : ' (failed: returned NULL)';
+      const why = !bad ? '' : FAILED_WHY[t[0]] ?? ' (failed: returned NULL)';
       if (i === pos) items.push(h('li', { class: 'tl-cursor', 'aria-label': 'cursor' }));
       items.push(h('li', null, h('button', {
         type: 'button', class: `tl-op${done ? ' tl-done' : ' tl-future'}${t.startsWith('@') ? ' tl-meta-op' : ''}${bad ? ' tl-failed' : ''}`,
