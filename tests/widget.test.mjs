@@ -457,6 +457,14 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     holder.append(el);
     await new Promise((r) => setTimeout(r, 50));
     const moved = { step: el.step, log: el.arena?.log() };
+    // el.arena reads; its changes are the widget's (code read-only).
+    const codeOf = (f) => { try { f(); return null; } catch (e) { return e.code; } };
+    const readOnly = {
+      alloc: codeOf(() => el.arena.alloc(8)),
+      dispose: codeOf(() => el.arena.dispose()),
+      strategy: codeOf(() => { el.arena.strategy = 'best-fit'; }),
+      reads: [el.arena.strategy, el.arena.logLength, el.arena.snapshot().ops],
+    };
     // readonly="readonly" (XHTML's way) is on, not an error.
     const ro = document.createElement('alloc-playground');
     ro.setAttribute('ops', '+8');
@@ -487,7 +495,7 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     await wait(() => hw.arena);
     const headed = { header: hw.snapshot().header, sizes: hw.snapshot().blocks.map((b) => b.size), summary: hw.shadowRoot.querySelector('.ap-summary').textContent, prop: hw.header };
     return {
-      dropped, again, restored, atEnd, moved, readonly, roFalse, headed,
+      dropped, again, restored, atEnd, moved, readonly, roFalse, headed, readOnly,
       direction,
       shadow,
     };
@@ -500,6 +508,7 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
   assert.deepEqual(out.restored, { step: 0, log: '', readout: '0 / 7', status: 'Restored the 7 ops as they were, at step 0.', button: false });
   assert.equal(out.atEnd, '+48,+16,+16,+16,-0,-2,+16');
   assert.deepEqual(out.moved, { step: 6, log: '+48,+16,+16,+16,-0,-2' });
+  assert.deepEqual(out.readOnly, { alloc: 'read-only', dispose: 'read-only', strategy: 'read-only', reads: ['first-fit', 6, 6] });
   assert.deepEqual(out.readonly, { error: false, prop: true, malloc: false });
   assert.equal(out.roFalse, false);
   assert.deepEqual([out.headed.header, out.headed.sizes, out.headed.prop], [4, [7, 9, 84], 4]);

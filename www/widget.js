@@ -75,6 +75,26 @@ function boolAttr(name, raw, dflt) {
   return v;
 }
 
+/** Arena methods and setters that change it: the widget owns them. */
+const CHANGING = new Set(['alloc', 'allocAligned', 'calloc', 'free', 'realloc', 'write', 'replay', 'replaySampled', 'mergeAll', 'dispose', 'strategy', 'coalesce']);
+
+function readOnlyError(key) {
+  return Object.assign(new Error(`el.arena is read-only (${String(key)}): set the widget's attributes (ops, strategy, …) to change it`), { code: 'read-only' });
+}
+
+/** A view of `arena` whose reads work and whose changes throw 'read-only'. */
+function readOnly(arena) {
+  return new Proxy(arena, {
+    get(target, key) {
+      if (CHANGING.has(key) && typeof target[key] === 'function') return () => { throw readOnlyError(key); };
+      // (The target as the receiver: the class keeps its state in private fields.)
+      const v = Reflect.get(target, key, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+    set(_target, key) { throw readOnlyError(key); },
+  });
+}
+
 /** The core's default slab classes and slab size (read once). */
 let defaults = null;
 function slabDefaults() {
@@ -167,6 +187,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   #predictBox = null;
   /** An attribute changed while the element was out of the document. */
   #stale = false;
+  /** The read-only view `arena` hands out, and the arena it is of. */
+  #view = null;
   /**
    * The timeline before an action in the past dropped its later ops:
    * `{ tokens, pos }`, restored by the status line's button; null when none.
@@ -251,8 +273,17 @@ export class AllocPlaygroundElement extends HTMLElement {
   get theme() { return this.getAttribute('theme'); }
   set theme(v) { if (v) this.setAttribute('theme', String(v)); else this.removeAttribute('theme'); }
 
-  /** The live arena (for scripts on the embedding page); null while in error. */
-  get arena() { return this.#arena; }
+  /**
+   * The live arena, read-only (for scripts on the embedding page: snapshot,
+   * log, lastOp, transcript …); null while in error. Its changing methods
+   * throw code 'read-only': the widget's attributes change it.
+   */
+  get arena() {
+    const a = this.#arena;
+    if (!a) return null;
+    if (this.#view?.of !== a) this.#view = { of: a, proxy: readOnly(a) };
+    return this.#view.proxy;
+  }
   /** The snapshot of the current state, or null. */
   snapshot() { return this.#arena?.snapshot() ?? null; }
 
