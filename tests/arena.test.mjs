@@ -437,7 +437,9 @@ test('a header (malloc.py -H) reaches JS: each block grows by it, blocks start a
   assert.match(a.mallocPyCommand(0, 100, 0).command, / -H 3 -a 4 /);
   a.dispose();
   assert.equal(createArena({}).snapshot().header, 0, 'none by default');
-  assert.equal(codeOf(() => createArena({ size: 64, header: 65 })), 'bad-config');
+  const huge = createArena({ size: 64, header: 65 });
+  assert.equal(codeOf(() => huge.alloc(1)), 'out-of-memory', 'a header larger than the arena fails every request, as in malloc.py');
+  huge.dispose();
   assert.equal(codeOf(() => createArena({ header: -1 })), 'bad-argument');
   assert.equal(codeOf(() => createArena({ size: 102, align: 4 })), 'bad-config', 'without a header the size is a multiple of align');
   // A malloc.py command with -H builds that heap: the same blocks as its free list.

@@ -81,7 +81,7 @@ test('frees are asked only when something can merge; writes and switches never, 
   assert.deepEqual(notes({ size: 256 }, '+8,+8,w0=ff,@best-fit,+300,-2,@merge'), [
     'Op 3: w0=ff writes bytes into ptr[0]; no block moves. Step forward.',
     'Op 4: @best-fit: allocations use Best fit from here on. Step forward.',
-    'Op 6: free(ptr[2]) does nothing: ptr[2] is NULL (its request failed). Step forward.',
+    'Op 6: free(ptr[2]) does nothing: ptr[2] holds no block (its request failed, or it was freed already). Step forward.',
     'Op 7: @merge has nothing to predict. Step forward.',
   ]);
   assert.deepEqual(notes({ size: 256, coalesce: false }, '+8,-0'), ['Op 2: free(ptr[0]) merges with nothing: coalescing is off. Step forward.']);

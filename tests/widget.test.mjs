@@ -161,7 +161,7 @@ test('hostile attribute values give a visible error inside the widget and run no
     ['strategy', '<img src=x onerror="window.__pwned=1">'],
     ['ops', '<img src=x onerror="window.__pwned=1">'],
     ['ops', '+16,<script>window.__pwned=1</script>'],
-    ['ops', '+16,-0,-0'],
+    ['ops', '+16,-0,r0:8'],
     ['ops', '+99999999999'],
     ['ops', `${'+1,'.repeat(100_001)}+1`],
     ['ops', 'x'.repeat((1 << 20) + 1)],
@@ -513,6 +513,30 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
   assert.equal(out.roFalse, false);
   assert.deepEqual([out.headed.header, out.headed.sizes, out.headed.prop], [4, [7, 9, 84], 4]);
   assert.match(out.headed.summary, /4-byte headers/);
+  // Arrow keys on the closed strategy select: one switch once the keys rest, not one per press.
+  await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.id = 'keys';
+    el.setAttribute('ops', '+8');
+    document.body.append(el);
+    while (!el.arena) await new Promise((r) => setTimeout(r, 10));
+    el.shadowRoot.querySelector('select[aria-label=Strategy]').focus();
+  });
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForTimeout(900);
+  assert.equal(await page.evaluate(() => document.getElementById('keys').arena.log()), '+8,@best-fit');
+  // A refused action at a past step (malloc of 0 bytes) logs nothing and keeps the later ops.
+  const refused = await page.evaluate(async () => {
+    const el = document.getElementById('keys');
+    const sr = el.shadowRoot;
+    sr.querySelector('[aria-label="Go to start"]').click();
+    while (el.step !== 0) await new Promise((r) => setTimeout(r, 10));
+    sr.querySelector('.ap-size').value = '0';
+    sr.querySelector('.ap-alloc button').click();
+    return { readout: sr.querySelector('.ap-readout').textContent, restore: !!sr.querySelector('.ap-status button'), bad: sr.querySelector('.ap-status').classList.contains('ap-bad') };
+  });
+  assert.deepEqual(refused, { readout: '0 / 2', restore: false, bad: true });
   assert.equal(out.direction, 'ltr');
   assert.equal(out.shadow, 'none');
   await close();

@@ -40,7 +40,7 @@ import { num, plural, FAILED_WHY } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
-import { strategyLabel, slabForAlign, ORDER_LABELS } from './js/controls.js';
+import { strategyLabel, slabForAlign, settledChange, ORDER_LABELS } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
 
@@ -425,17 +425,17 @@ export class AllocPlaygroundElement extends HTMLElement {
     // Controls: strategy, alloc form.
     const bar = h('div', { class: 'ap-controls', part: 'controls' });
     if (c.has('strategy')) {
-      const sel = h('select', {
-        class: 'ap-input', 'aria-label': 'Strategy', disabled: !editable,
-        onchange: () => this.#mutate((a) => {
-          const placed = a.stats().usedBlocks;
-          a.strategy = sel.value;
-          // The allocator never moves a block: say so, or the new header over
-          // the old layout reads as if this strategy had placed the blocks.
-          if (placed) return `${strategyLabel(a.strategy, a.strategy === 'slab' ? a.snapshot().classes : undefined)} from the next malloc on: blocks already placed stay where they are.`;
-          return '';
-        }),
-      }, STRATEGIES.map((st) => h('option', { value: st, text: strategyLabel(st), selected: st === this.#arena.strategy })));
+      const sel = h('select', { class: 'ap-input', 'aria-label': 'Strategy', disabled: !editable },
+        STRATEGIES.map((st) => h('option', { value: st, text: strategyLabel(st), selected: st === this.#arena.strategy })));
+      // A run of arrow keys on the closed select is one switch, once the keys rest.
+      settledChange(sel, (value) => this.#mutate((a) => {
+        const placed = a.stats().usedBlocks;
+        a.strategy = value;
+        // The allocator never moves a block: say so, or the new header over
+        // the old layout reads as if this strategy had placed the blocks.
+        if (placed) return `${strategyLabel(a.strategy, a.strategy === 'slab' ? a.snapshot().classes : undefined)} from the next malloc on: blocks already placed stay where they are.`;
+        return '';
+      }));
       this.#els.strategy = sel;
       bar.append(h('label', { class: 'ap-field' }, h('span', { class: 'ap-label', text: 'Strategy' }), sel));
     }
@@ -589,7 +589,7 @@ export class AllocPlaygroundElement extends HTMLElement {
         const b = blockAt(blocks, i);
         const len = Math.min(b.size, 64);
         this.#bytes.render({
-          offset: b.offset, bytes: a.read(b.offset, len), blocks, total: b.size,
+          offset: b.offset, bytes: a.read(b.offset, len), blocks, total: b.size, header: snap.header,
           title: `${b.free ? 'free' : `ptr[${b.seq}]`} · ${b.size} B at ${b.offset}`,
         });
       }
@@ -618,9 +618,12 @@ export class AllocPlaygroundElement extends HTMLElement {
     // Acting in the past drops the future, as an editor's undo does; the
     // status line offers it back (the author's ops are the widget's point).
     const length = this.#arena.logLength;
-    if (before.pos < before.tokens.length && length > before.pos) this.#dropped = before;
-    this.#tokens = length ? this.#arena.log().split(',') : [];
-    this.#pos = this.#tokens.length;
+    // Refused before it was logged (a size of 0): the timeline stays as it was.
+    if (length > before.pos) {
+      if (before.pos < before.tokens.length) this.#dropped = before;
+      this.#tokens = this.#arena.log().split(',');
+      this.#pos = this.#tokens.length;
+    }
     this.#setStatus(note, bad);
     this.#refresh();
   }

@@ -12,7 +12,8 @@ use crate::{AllocError, Block, ListOrder, Result, Strategy};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Config {
-    /// Size of the arena in bytes, 1 ..= 1 GiB, a multiple of `align`.
+    /// Size of the arena in bytes, 1 ..= 1 GiB, a multiple of `align` unless
+    /// there is a `header`.
     pub arena_size: usize,
     /// The placement strategy (switchable later with `set_strategy`).
     pub strategy: Strategy,
@@ -26,7 +27,8 @@ pub struct Config {
     /// `malloc.py -H` counts them: a request of n bytes takes n rounded up to
     /// `align`, plus the header. With a header blocks start anywhere (the
     /// granularity is 1, as in `malloc.py`), and the arena size need not be a
-    /// multiple of `align`. 0 (none) by default; at most the arena size.
+    /// multiple of `align`. 0 (none) by default; one larger than the arena
+    /// only makes every request fail, as in `malloc.py`.
     #[serde(default)]
     pub header: usize,
 }
@@ -61,12 +63,6 @@ impl Config {
             return Err(AllocError::bad_config(format!(
                 "align {} is not a power of two",
                 self.align
-            )));
-        }
-        if self.header > self.arena_size {
-            return Err(AllocError::bad_config(format!(
-                "header {} is larger than the arena ({} bytes)",
-                self.header, self.arena_size
             )));
         }
         if self.header == 0 && self.arena_size % self.align != 0 {
@@ -820,7 +816,13 @@ impl FreeListAllocator {
             peak_utilization: stats::ratio(self.peak_requested, self.high_water),
             failed_allocs: self.failed_allocs,
             last_searched: self.last_searched,
-            largest_request: largest,
+            // The largest n whose block (n rounded up to align, plus the
+            // header) fits the largest free block.
+            largest_request: if self.config.header == 0 {
+                largest
+            } else {
+                largest.saturating_sub(self.config.header) / self.config.align * self.config.align
+            },
             free_chunks: 0,
             chunk_free_bytes: 0,
         }

@@ -97,7 +97,8 @@ impl FromStr for Mode {
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HeapConfig {
-    /// Arena size in bytes (1 ..= 1 GiB, a multiple of `align`).
+    /// Arena size in bytes (1 ..= 1 GiB, a multiple of `align` unless there
+    /// is a `header`).
     pub arena_size: usize,
     /// Where requests go.
     pub mode: Mode,
@@ -240,6 +241,12 @@ impl Heap {
     /// The current mode.
     pub fn mode(&self) -> Mode {
         self.mode
+    }
+
+    /// Bytes of header in front of each free-list block's payload
+    /// ([`HeapConfig::header`]). O(1).
+    pub fn header(&self) -> usize {
+        self.fl.config().header
     }
 
     /// Switches the mode; every block and chunk stays where it is.

@@ -338,11 +338,12 @@ impl Session {
         r
     }
 
-    /// Writes bytes inside the live block that starts at `offset`, `at` bytes in.
+    /// Writes bytes inside the live block that starts at `offset`, `at` bytes
+    /// into its payload (after the block's header, when the heap has one).
     ///
     /// # Errors
     /// [`AllocError::OutOfBounds`] when `offset` is not the start of a live
-    /// block; [`AllocError::WriteOutside`] when the bytes leave it.
+    /// block; [`AllocError::WriteOutside`] when the bytes leave its payload.
     ///
     /// # Complexity
     /// O(log n) to find the block, then O(bytes).
@@ -354,9 +355,16 @@ impl Session {
                 offset,
                 len: bytes.len(),
             })?;
+        // A free-list block's payload starts after its header (slab chunks have none).
+        let skip = if block.class.is_none() {
+            self.heap.header().min(block.size)
+        } else {
+            0
+        };
+        let room = block.size - skip;
         let outside = AllocError::WriteOutside {
             offset,
-            size: block.size,
+            size: room,
             at,
             len: bytes.len(),
         };
@@ -366,10 +374,10 @@ impl Session {
             return Err(outside);
         }
         let k = block.seq.expect("live") as usize;
-        if at.checked_add(bytes.len()).is_none_or(|e| e > block.size) {
+        if at.checked_add(bytes.len()).is_none_or(|e| e > room) {
             return Err(outside);
         }
-        self.heap.write_in(&block, at, bytes);
+        self.heap.write_in(&block, skip + at, bytes);
         self.log.push(Op::Write {
             ptr: k,
             at,
@@ -398,9 +406,10 @@ impl Session {
 
     // ----- pointer-based replay ------------------------------------------------
 
-    /// Checks that every pointer a script names exists and is not freed
-    /// before, given this session's pointers: the only errors a replay could
-    /// otherwise meet.
+    /// Checks that every pointer a script names exists, and that none it
+    /// reallocs or writes is freed before, given this session's pointers: the
+    /// only errors a replay could otherwise meet (a second free runs, and
+    /// fails).
     ///
     /// # Errors
     /// [`ScriptError`] naming the line of the first bad op.
@@ -999,8 +1008,8 @@ impl CompareState {
 }
 
 /// An arena just big enough for `script` under first fit: first fit's
-/// high-water mark in an unbounded arena (`config`'s alignment and
-/// coalescing; its mode, size and slab settings are not used), or `None` when
+/// high-water mark in an unbounded arena (`config`'s alignment, coalescing,
+/// list order and header; its mode, size and slab settings are not used), or `None` when
 /// that takes more than `limit` bytes or the script switches modes (the run
 /// would not be first fit's then).
 ///

@@ -6,10 +6,11 @@
 //!
 //! `malloc.py` knows `Alloc` and `Free`; the ops it lacks (aligned requests,
 //! calloc, realloc, writes, strategy and coalescing switches) are written in
-//! the same shape. A header size (`-H`) is taken as `malloc.py` takes it: the
-//! ops are replayed with each request rounded to the alignment and then grown
-//! by the header (the arena itself draws no headers). The list order (`-l`)
-//! is the heap's own ([`crate::ListOrder`]).
+//! the same shape. A header size (`-H`) is the heap's own when it has one
+//! ([`HeapConfig::header`], taken as `malloc.py` takes it: each request
+//! rounded to the alignment, then grown by the header); for a heap without
+//! one, the view's `-H` replays the ops in a heap that has it. The list order
+//! (`-l`) is the heap's own ([`crate::ListOrder`]).
 //!
 //! Without `-A`, `malloc.py` draws its ops from Python's random generator
 //! (`-s` seed, `-n` ops, `-r` range, `-P` percent of requests): [`draw_ops`]
@@ -263,7 +264,7 @@ fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Scri
 ///
 /// # Errors
 /// [`AllocError::BadConfig`] when the host cannot provide the replica's arena
-/// (the session's config is valid, and granularity 1 always is).
+/// (the session's config is valid, and so is it with any header).
 fn replay_as_malloc_py(
     session: &Session,
     header: usize,

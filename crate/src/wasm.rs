@@ -512,7 +512,8 @@ impl Arena {
 
     /// Positions in the log, from `from` up to `to` (clamped as in
     /// `logSlice`), of the ops that failed: a malloc, calloc or realloc that
-    /// returned NULL, a write outside its block or through a NULL pointer.
+    /// returned NULL, a write outside its block or through a NULL pointer, a
+    /// free of a pointer already freed.
     #[wasm_bindgen(js_name = failedOps)]
     pub fn failed_ops(&self, from: JsValue, to: JsValue) -> JsResult<Uint32Array> {
         let failed = self.session.failed_ops();
@@ -531,7 +532,8 @@ impl Arena {
 
     /// The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c`
     /// prints a run (what each request returned, blocks searched, the free
-    /// list), with addresses from `base`. `base` and `header` are integers
+    /// list), with addresses from `base`; a heap with a header of its own is
+    /// written with it (`header` is then not used). `base` and `header` are integers
     /// from 0 to 2^30, `maxOps` from 0 to `maxTranscriptOps()`, else
     /// `bad-argument`; `bad-config` when the host cannot provide the second
     /// arena the ops are replayed in. `draw` (`parseMallocPy`'s, or null):
@@ -637,8 +639,9 @@ impl Arena {
     }
 
     /// Checks an op list against this arena without running it: `{ count }`,
-    /// or throws `bad-script` naming the line (syntax, or a `ptr` that does
-    /// not exist or is already freed).
+    /// or throws `bad-script` naming the line (syntax, a `ptr` that does not
+    /// exist yet, or a realloc or write of a freed one; a second free runs and
+    /// fails).
     pub fn validate(&self, text: &[u8]) -> JsResult<JsValue> {
         let script = script::parse(utf8(text)?).map_err(script_error)?;
         self.session.validate(&script).map_err(script_error)?;

@@ -200,8 +200,14 @@ fn a_header_grows_each_block_after_rounding_and_blocks_start_anywhere() {
     op!(a.free(q)).unwrap();
     op!(a.free(r)).unwrap();
     assert_eq!(layout(&a), vec![(0, 102, true)]);
-    // A header larger than the arena is refused; without one the size must
-    // still be a multiple of align.
+    // The largest request that fits counts the header: 102 B hold a block
+    // of 96 (a multiple of 4) plus 3; 97 would take 100 + 3.
+    assert_eq!(a.stats().largest_request, 96);
+    op!(a.alloc(97)).unwrap_err();
+    let big = op!(a.alloc(96)).unwrap();
+    op!(a.free(big)).unwrap();
+    // A header larger than the arena only makes every request fail (as in
+    // malloc.py); without one the size must still be a multiple of align.
     let bad = |header, arena_size| {
         FreeListAllocator::new(Config {
             header,
@@ -214,7 +220,16 @@ fn a_header_grows_each_block_after_rounding_and_blocks_start_anywhere() {
         .unwrap_err()
         .to_string()
     };
-    assert!(bad(200, 102).contains("header 200 is larger than the arena (102 bytes)"));
+    let mut huge = FreeListAllocator::new(Config {
+        header: 200,
+        arena_size: 102,
+        strategy: Strategy::FirstFit,
+        align: 4,
+        coalesce: true,
+    })
+    .unwrap();
+    assert!(op!(huge.alloc(1)).is_err());
+    assert_eq!(huge.stats().largest_request, 0);
     assert!(bad(0, 102).contains("not a multiple of align 4"));
 }
 
@@ -2207,6 +2222,25 @@ fn session_replay_validates_before_running() {
     let rep = op!(s.replay(&script::parse("w0@8=0102030405").unwrap())).unwrap();
     assert_eq!(rep.failed, 1);
     assert_eq!(s.heap().bytes(), &bytes[..]);
+}
+
+#[test]
+fn writes_go_to_the_payload_after_a_blocks_header() {
+    let mut s = Session::new(HeapConfig {
+        header: 3,
+        ..heap_config(64, Mode::FirstFit, 4, true)
+    })
+    .unwrap();
+    op!(s.replay_text("+5,w0=aabbcc,w0@4=dd")).unwrap();
+    // The block is 8 + 3 bytes; its payload (8 bytes) starts at 3.
+    assert_eq!(
+        &s.heap().bytes()[..11],
+        &[0, 0, 0, 0xaa, 0xbb, 0xcc, 0, 0xdd, 0, 0, 0]
+    );
+    // The payload is 8 bytes: a write past it is refused (a failed op).
+    let rep = op!(s.replay_text("w0@7=0102")).unwrap();
+    assert_eq!(rep.failed, 1);
+    assert_eq!(s.heap().bytes()[11], 0, "nothing written past the block");
 }
 
 #[test]

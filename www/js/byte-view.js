@@ -63,7 +63,12 @@ export class ByteView {
         }
         while (bi >= 0 && bi < blocks.length - 1 && blocks.offset[bi] + blocks.size[bi] <= a) bi++;
         let cls = 'bv-free';
-        if (bi >= 0 && !blocks.free[bi]) cls = a - blocks.offset[bi] < blocks.requested[bi] ? 'bv-req' : 'bv-slack';
+        if (bi >= 0 && !blocks.free[bi]) {
+          // A free-list block's header (d.header bytes; slab chunks have none), then the request.
+          const hdr = blocks.chunk?.[bi] ? 0 : d.header ?? 0;
+          const into = a - blocks.offset[bi];
+          cls = into < hdr ? 'bv-hdr' : into < hdr + blocks.requested[bi] ? 'bv-req' : 'bv-slack';
+        }
         if (bi >= 0 && a === blocks.offset[bi]) cls += ' bv-start';
         const v = bytes[a - offset];
         hexCell.append(h('span', { class: `bv-b ${cls}${v === 0 ? ' bv-zero' : ''}`, text: v.toString(16).padStart(2, '0') }));

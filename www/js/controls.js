@@ -81,7 +81,7 @@ export function slabForAlign({ classes, slabSize }, align) {
  * waits until the keys rest (500 ms) or the focus leaves. Returns
  * `{ pending(), flush() }`: whether a change waits, and apply it now.
  */
-function settledChange(select, fn) {
+export function settledChange(select, fn) {
   let keyAt = -Infinity;
   let timer = 0;
   // The value before a run of keys: ↓ then ↑ back to it changes nothing.

@@ -28,9 +28,9 @@ const KEPT = {
 function how(e) {
   const n = e.freeBlocks;
   const kept = KEPT[e.order];
-  const order = kept ? `the list (kept ${kept})` : 'address order';
+  const order = kept ? `list order (${kept})` : 'address order';
   // "all 4 free blocks", "both free blocks", and the list's order when it is not by address.
-  const all = `${n === 2 ? 'both free blocks' : `all ${plural(n, 'free block')}`}${kept ? ` of ${order}` : ''}`;
+  const all = `${n === 2 ? 'both free blocks' : `all ${plural(n, 'free block')}`}${kept ? ` in ${order}` : ''}`;
   switch (e.mode) {
     case 'first-fit': return n === 1 ? `First fit took the only free block, ${at(e.hole)}.` : `First fit took the first free block that fits, the ${ordinal(e.searched)} of ${num(n)} in ${order}: ${at(e.hole)}.`;
     case 'next-fit': return `Next fit searched ${plural(e.searched, 'free block')}${kept ? ` in ${order}` : ''} from where the last allocation ended and took ${at(e.hole)}.`;

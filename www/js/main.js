@@ -170,7 +170,14 @@ async function start() {
         `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`)) movedClasses = next;
     },
     onOrder: (order) => reconfigure({ order }, 'Changing the free list order'),
-    onHeader: (header) => reconfigure({ header }, 'Changing the header size'),
+    onHeader: (header) => {
+      // Without a header the size must be a multiple of the alignment again:
+      // the largest alignment that divides it then, said (as a new size does).
+      const { size, align } = session.config;
+      if (header !== 0 || size % align === 0) { reconfigure({ header }, 'Changing the header size'); return; }
+      const fit = alignDividing(size, align);
+      reconfigure({ header, align: fit }, 'Changing the header size', `Align is now ${fit}, the largest that divides ${num(size)} bytes (without a header blocks start at multiples of it).`);
+    },
     onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
     onSlabError: (message) => notices.show(message, { kind: 'error', key: 'config' }),
     onReset: () => reconfigure({}, 'Resetting', null, { rerun: false }),
@@ -1310,7 +1317,9 @@ async function start() {
       title = `ptr[${r.seq}] · ${num(r.requested)} of ${num(r.size)} B at ${num(r.offset)}`;
       note = 'malloc never zeroes: a new block shows whatever was there before. calloc zeroes.';
     }
-    bytesView.render({ offset: r.offset, bytes: data, blocks, title, note, total: r.size });
+    const header = session.config.header ?? 0;
+    if (header && !r.why && !r.freed) note = `The first ${num(header)} bytes are the block’s header (shaded); writes go after it. ${note}`;
+    bytesView.render({ offset: r.offset, bytes: data, blocks, title, note, total: r.size, header });
   }
 
   function snapLimit(a, offset) {
