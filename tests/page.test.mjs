@@ -1231,6 +1231,15 @@ test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', a
   await page.keyboard.press('Control+Z');
   await idle(page);
   assert.equal(await log(page), '+10');
+  // With the scrubber focused, Ctrl+Z / Ctrl+Y step too (it has no undo of its own).
+  await page.focus('[data-testid=scrubber]');
+  await page.keyboard.press('Control+Y');
+  await idle(page);
+  assert.equal(await log(page), '+10,+20');
+  await page.keyboard.press('Control+Z');
+  await idle(page);
+  assert.equal(await log(page), '+10');
+  await page.evaluate(() => document.activeElement?.blur());
   // Play runs the rest.
   await page.selectOption('[aria-label="Playback speed"]', '0');
   await page.click('[data-testid=play]');

@@ -1017,8 +1017,9 @@ async function start() {
   // ----- keyboard shortcuts ----------------------------------------------------------
   document.addEventListener('keydown', (e) => {
     const t = e.target;
-    // Text fields keep their keys (a switch or a checkbox does not need them).
-    if (t.closest?.('input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]')) return;
+    // Text fields keep their keys (a switch, a checkbox, the scrubber and a
+    // select do not need Ctrl+Z: undo works there too).
+    if (t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable]')) return;
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); stop(); stepBy(-1); }
     else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); stop(); stepBy(1); }
@@ -1026,7 +1027,7 @@ async function start() {
     // the arrows already mean something: the map's blocks, the scrubber,
     // the op strip, a dialog, the prediction box (an arrow there must not run the op it asks about).
     else if (!mod && !e.altKey && !e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')
-      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], .tl-ops, [role=menu], [role=listbox], .pd')) {
+      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], input, select, .tl-ops, [role=menu], [role=listbox], .pd')) {
       e.preventDefault();
       stop();
       stepBy(e.key === 'ArrowRight' ? 1 : -1);
