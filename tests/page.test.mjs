@@ -809,6 +809,23 @@ test('the fragmentation-over-time note says when it is sampled, and its peak is 
   await close();
 });
 
+test('a workload in an arena too small for it says what share of its requests failed, never rounding to all', async () => {
+  const { page, close } = await open('#size=64&align=8');
+  await page.fill('[data-testid=wl-ops]', '2000');
+  await page.fill('[data-testid=wl-max]', '64');
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  const snap0 = await snap(page);
+  const failed = snap0.stats.failedAllocs;
+  const text = await page.textContent('.notice-warn');
+  const m = /(\d+)% of the allocation requests failed \(([\d,]+) of ([\d,]+)\): the 64 B arena is full/.exec(text);
+  assert.ok(m, text);
+  assert.equal(Number(m[2].replace(/,/g, '')), failed);
+  assert.equal(Number(m[3].replace(/,/g, '')), snap0.nextPtr);
+  assert.ok(failed < snap0.nextPtr && Number(m[1]) <= 99, 'not all failed, so not 100%');
+  await close();
+});
+
 test('quick arrow presses add up; a slab refusal says which limit it hit', async () => {
   const { page, close } = await open('#size=1024&strategy=slab&align=8&coalesce=1&ops=+8,+8,+8,+8,+8,+8,+8,+8,+8,+65');
   await page.waitForFunction(() => /^Op 10, \+65: ptr\[9\] = malloc\(65\) returned NULL: no slab class holds 65 B \(the largest class is 64 B\)\.$/.test(document.querySelector('[data-testid=last-op]').textContent));

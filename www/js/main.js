@@ -425,7 +425,7 @@ async function start() {
         ? `under the slab allocator every request above its largest class (${num(largest)} B) fails: a max size of ${num(largest)} or less keeps to the classes.`
         : `the ${bytesShort(snap.arenaSize)} arena is full much of the time: a larger arena or smaller sizes show more of the strategy.`;
       notices.show(`Ran ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}).${many
-        ? ` ${Math.round(share * 100)}% of the allocation requests failed (${num(failed)}): ${why}`
+        ? ` ${failed === snap.nextPtr ? 'All' : `${Math.min(99, Math.round(share * 100))}%`} of the allocation requests failed (${num(failed)} of ${num(snap.nextPtr)}): ${why}`
         : ''}`, { kind: many ? 'warn' : 'ok', key: 'wl', timeout: many ? 12000 : 5000 });
     }),
   });
