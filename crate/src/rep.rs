@@ -214,8 +214,9 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
         op_lines.push(ln);
     }
     if count != num_ops {
+        // Named at the header's op count (line 3 but for comments), the number to fix.
         return Err(ScriptError::new(
-            last_line.max(1),
+            header_lines[2],
             0,
             format!("the header announces {num_ops} ops but the trace has {count}"),
         ));

@@ -1940,7 +1940,7 @@ fn rep_errors_name_the_line() {
         ),
         (
             "100\n1\n2\n1\na 0 5\n",
-            5,
+            3,
             "the header announces 2 ops but the trace has 1",
         ),
         (
