@@ -94,7 +94,6 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
     let mut count = 0usize;
     for (ln, l) in lines {
         count += 1;
-        last_line = ln;
         if count > num_ops {
             return Err(ScriptError::new(
                 ln,
