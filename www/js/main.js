@@ -1027,7 +1027,7 @@ async function start() {
     // the arrows already mean something: the map's blocks, the scrubber,
     // the op strip, a dialog, the prediction box (an arrow there must not run the op it asks about).
     else if (!mod && !e.altKey && !e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')
-      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], input, select, .tl-ops, [role=menu], [role=listbox], .pd')) {
+      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], input:not([type=checkbox]):not([type=radio]), select, .tl-ops, [role=menu], [role=listbox], .pd')) {
       e.preventDefault();
       stop();
       stepBy(e.key === 'ArrowRight' ? 1 : -1);
