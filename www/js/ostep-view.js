@@ -116,6 +116,7 @@ export class OstepView {
     // command) is written with it: the field shows it and stays put.
     const own = a.initialConfig().header ?? 0;
     this.#els.header.disabled = own > 0;
+    this.#els.header.title = own > 0 ? 'The heap’s own header: the Header setting changes it' : '';
     if (own > 0) this.#els.header.value = String(own);
     const header = own > 0 ? own : this.#number(this.#els.header, 'Header size', MAX_HEADER, 0, notes);
     this.#els.baseNote.textContent = notes.join(' ');
