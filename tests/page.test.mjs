@@ -682,7 +682,8 @@ test('failed ops are marked in the timeline and counted in the map status', asyn
   assert.match(marked[0][1], /\+60 \(failed: returned NULL\)/);
   assert.match(marked[1][1], /w0@49=aabb \(failed: wrote nothing\)/);
   assert.match(marked[3][1], /-2 \(failed: already freed\)/);
-  assert.match(await page.textContent('[data-testid=last-op]'), /^Op 7, -2: free\(ptr\[2\]\) is refused: ptr\[2\] was freed already \(a double free; malloc\.py returns -1\), so nothing changes\.$/);
+  // (The words under the map are written after the render: wait for them.)
+  await page.waitForFunction(() => /^Op 7, -2: free\(ptr\[2\]\) is refused: ptr\[2\] was freed already \(a double free; malloc\.py returns -1\), so nothing changes\.$/.test(document.querySelector('[data-testid=last-op]').textContent));
   // Back before the failures: nothing is marked or counted.
   await page.click('[data-testid=tl-start]');
   await idle(page);
@@ -1052,6 +1053,14 @@ test('malloc.py -H: the heap itself carries the header, so the map shows malloc.
   const plain = await snap(page);
   assert.equal(plain.header, 0);
   assert.deepEqual(plain.blocks.filter((b) => !b.free).map((b) => b.size).sort((x, y) => x - y), [2, 7], 'ptr[4] and ptr[5] without their headers');
+  // A request the header makes too large says so, with the sum.
+  const big = await open('#size=100&align=1&header=4&ops=%2B97');
+  await big.page.waitForFunction(() => /^Op 1, \+97: ptr\[0\] = malloc\(97\) returned NULL: no free block holds 97 B with its 4 B header, 101 B in all \(the largest is 100 B; 100 B are free\)\. First fit searched 1 free block\.$/.test(document.querySelector('[data-testid=last-op]').textContent));
+  await big.close();
+  // A bad header is named as such.
+  await page.fill('[data-testid=header]', '-2');
+  await page.press('[data-testid=header]', 'Enter');
+  assert.match(await page.textContent('.notice-error'), /^Header: enter a whole number of bytes, 0 or more/);
   await close();
 });
 

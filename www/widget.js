@@ -495,7 +495,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     }
     if (c.has('legend')) {
       const legend = h('div', { class: 'ap-legend', part: 'legend' });
-      renderLegend(legend, { slab: this.#arena.strategy === 'slab' || this.#tokens.some((t) => t === '@slab') });
+      renderLegend(legend, { slab: this.#arena.strategy === 'slab' || this.#tokens.some((t) => t === '@slab'), header: cfg.arena.header > 0 });
       root.append(legend);
     }
 

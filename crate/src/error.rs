@@ -146,7 +146,7 @@ impl fmt::Display for AllocError {
                 let fit = size.saturating_sub(*at);
                 write!(
                     f,
-                    "out of bounds: {} at +{at} {} not fit the {size}-byte block at offset {offset} ({} there)",
+                    "out of bounds: {} at +{at} {} not fit the {size} bytes of the block at offset {offset} ({} there)",
                     bytes(*len),
                     if *len == 1 { "does" } else { "do" },
                     match fit {

@@ -2431,7 +2431,7 @@ fn session_errors_leave_the_session_alone() {
     );
     assert_eq!(
         s.write(p, 8, &[1, 2, 3]).unwrap_err().to_string(),
-        "out of bounds: 3 bytes at +8 do not fit the 10-byte block at offset 0 (2 bytes fit there)"
+        "out of bounds: 3 bytes at +8 do not fit the 10 bytes of the block at offset 0 (2 bytes fit there)"
     );
     // Writing through a freed or unknown offset frees nothing: it is out of bounds.
     assert_eq!(

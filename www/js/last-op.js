@@ -62,8 +62,10 @@ function refused(e, size, align, cfg) {
     return `the ${B(cls)} class has no free chunk, and no free block holds a new ${B(cfg?.slabSize ?? 0)} slab (${largest})`;
   }
   if (!e.freeBlocks) return 'there is no free block at all';
-  if (align) return `no free block holds ${B(size)} at a multiple of ${align} (${largest})`;
-  return `no free block is big enough (${largest})`;
+  // With a header (malloc.py -H) the block is the request rounded up, plus the header: say the sum.
+  const hdr = cfg?.header ? ` with its ${B(cfg.header)} header, ${B(Math.ceil(size / (cfg.align || 1)) * (cfg.align || 1) + cfg.header)} in all,` : '';
+  if (align) return `no free block holds ${B(size)}${hdr} at a multiple of ${align} (${largest})`;
+  return hdr ? `no free block holds ${B(size)}${hdr.slice(0, -1)} (${largest})` : `no free block is big enough (${largest})`;
 }
 
 /**

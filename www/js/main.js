@@ -171,6 +171,10 @@ async function start() {
     },
     onOrder: (order) => reconfigure({ order }, 'Changing the free list order'),
     onHeader: (header) => {
+      if (Number.isNaN(header)) {
+        notices.show('Header: enter a whole number of bytes, 0 or more (0: no header).', { kind: 'error', key: 'config' });
+        return;
+      }
       // Without a header the size must be a multiple of the alignment again:
       // the largest alignment that divides it then, said (as a new size does).
       const { size, align } = session.config;
@@ -384,7 +388,7 @@ async function start() {
     onPasteDetect: (text) => {
       try { canonicalOps(text); return 'ops'; } catch { /* not an op list */ }
       if (MALLOC_PY.test(text)) {
-        setTimeout(() => notices.show('That looks like a malloc.py command: Run from start runs its -A ops, or without -A the ops it draws (-s, -n, -r, -P), with its settings (-S, -a, -p, -C; -b and -H go to the malloc.py view).', { kind: 'info', key: 'paste' }));
+        setTimeout(() => notices.show('That looks like a malloc.py command: Run from start runs its -A ops, or without -A the ops it draws (-s, -n, -r, -P), with its settings (-S, -a, -H, -p, -l, -C; -b goes to the malloc.py view).', { kind: 'info', key: 'paste' }));
         return 'ops';
       }
       if (text.length > MAX_TRACE) {

@@ -115,6 +115,8 @@ export class OstepView {
     // A heap with a header of its own (the Header setting, a malloc.py -H
     // command) is written with it: the field shows it and stays put.
     const own = a.initialConfig().header ?? 0;
+    // A heap whose own header went back to 0: the field starts from 0 too.
+    if (own === 0 && this.#els.header.disabled) this.#els.header.value = '0';
     this.#els.header.disabled = own > 0;
     this.#els.header.title = own > 0 ? 'The heap’s own header: the Header setting changes it' : '';
     if (own > 0) this.#els.header.value = String(own);
