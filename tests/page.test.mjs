@@ -1204,6 +1204,9 @@ test('a link to a workload too long to spell out carries its recipe, and opens t
   await b.page.waitForFunction(() => globalThis.__playground.arena.logLength === 120000, null, { timeout: 60000 });
   await idle(b.page);
   assert.equal(await b.page.evaluate(() => globalThis.__playground.session.text()), text);
+  // The workload form shows the recipe, so Generate & run makes it again.
+  const form = await Promise.all(['wl-shape', 'wl-seed', 'wl-ops', 'wl-alloc', 'wl-max'].map((t) => b.page.inputValue(`[data-testid=${t}]`)));
+  assert.deepEqual(form, ['uniform', '42', '120000', '60', '64']);
   await b.close();
 });
 

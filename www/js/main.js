@@ -1385,7 +1385,10 @@ async function start() {
       // A workload's recipe: the core generates the ops again, seeded.
       const ops = state.workload ? workload(state.workload) : state.ops;
       const count = await session.load(config, ops, { label: 'Restoring the link' });
-      if (state.workload) recipe = { opts: state.workload, version: contentVersion };
+      if (state.workload) {
+        recipe = { opts: state.workload, version: contentVersion };
+        wl.set(state.workload);
+      }
       if (state.step != null && state.step < count) await session.seek(state.step);
       await afterLoad(count <= EDITOR_SYNC_MAX ? formatOps(session.tokens()) : null);
       // (afterLoad forgets a draw: this one came with these ops.)

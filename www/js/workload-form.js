@@ -68,7 +68,19 @@ export class WorkloadForm {
     h('div', { class: 'wl-actions' }, go, dice), msg);
     container.append(form);
     this.#root = form;
-    this.#els = { go, msg };
+    this.#els = { go, msg, shape, shapeHint, seed, ops, pct, max };
+  }
+
+  /** Fills the fields with a workload's options (a link's recipe), so the form shows what made the timeline. */
+  set({ shape, seed, ops, allocPercent, maxSize }) {
+    const e = this.#els;
+    if (SHAPES.some(([v]) => v === shape)) e.shape.value = shape;
+    e.shapeHint.textContent = SHAPES.find(([v]) => v === e.shape.value)?.[2] ?? '';
+    e.seed.value = String(seed);
+    e.ops.value = String(ops);
+    e.pct.value = String(allocPercent);
+    e.max.value = String(maxSize);
+    e.msg.textContent = '';
   }
 
   /** While busy, Generate & run is disabled: it gets the focus back after (a long run would leave it on <body>). */
