@@ -1349,6 +1349,20 @@ test('writes show in the byte view, and stale bytes survive free and re-malloc',
 const cardStat = (page, name) => page.$$eval('.cmp-card', (cs, n) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')]
   .find((d) => d.querySelector('dt').textContent === n).querySelector('dd').textContent), name);
 
+test('compare: the slab card says which of its failures asked more than its largest class', async () => {
+  const { page, close } = await open('#size=4096&align=8&strategy=first-fit&coalesce=1&ops=+16,+100,+200,-0,+24');
+  await idle(page);
+  await page.click('[data-testid=compare-run]');
+  await page.waitForSelector('[data-testid=compare-grid] .cmp-card');
+  await idle(page);
+  const warns = await page.$$eval('.cmp-card', (cs) => cs.map((c) => [c.dataset.strategy, c.querySelector('.cmp-warn')?.textContent ?? null]));
+  assert.deepEqual(warns, [
+    ['first-fit', null], ['next-fit', null], ['best-fit', null], ['worst-fit', null],
+    ['slab', '2 requests failed, all above its largest class (64 B): peak utilization counts only those that got memory.'],
+  ]);
+  await close();
+});
+
 test('compare: small multiples, fragmentation chart, first divergence', async () => {
   const { page, close } = await open();
   await page.click('[data-example=fits]');

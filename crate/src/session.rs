@@ -39,6 +39,18 @@ pub struct ReplayReport {
     /// fit their block or went through a NULL pointer, and frees of a pointer
     /// already freed (the ops [`Session::failed_ops`] lists).
     pub failed: usize,
+    /// Of the failed requests, those the slab allocator refused for asking
+    /// more than its largest class ([`AllocError::TooLarge`]; slab mode only).
+    pub too_large: usize,
+}
+
+impl ReplayReport {
+    /// Counts a failed allocation or realloc request.
+    #[cold]
+    fn request_failed(&mut self, e: &AllocError) {
+        self.failed += 1;
+        self.too_large += usize::from(matches!(e, AllocError::TooLarge { .. }));
+    }
 }
 
 /// Everything a view needs to draw the state, in one serializable value.
@@ -647,8 +659,11 @@ impl Session {
         match *op {
             Op::Alloc { size } => {
                 rep.allocs += 1;
-                let placed = self.heap.alloc(size).ok();
-                rep.failed += usize::from(placed.is_none());
+                let placed = self
+                    .heap
+                    .alloc(size)
+                    .map_err(|e| rep.request_failed(&e))
+                    .ok();
                 rep.searched += self.heap.last_searched() as u64;
                 self.record_alloc(Op::Alloc { size }, placed);
             }
@@ -680,8 +695,8 @@ impl Session {
         match op {
             Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
                 rep.allocs += 1;
-                if self.alloc_op(op.clone()).is_err() {
-                    rep.failed += 1;
+                if let Err(e) = self.alloc_op(op.clone()) {
+                    rep.request_failed(&e);
                 }
                 rep.searched += self.heap.last_searched() as u64;
             }
@@ -690,8 +705,8 @@ impl Session {
                 rep.reallocs += 1;
                 match self.ptrs[ptr] {
                     Ptr::Live(off) => {
-                        if self.realloc(off, size).is_err() {
-                            rep.failed += 1;
+                        if let Err(e) = self.realloc(off, size) {
+                            rep.request_failed(&e);
                         }
                     }
                     _ => {
@@ -699,8 +714,8 @@ impl Session {
                         self.log.push(op.clone());
                         match self.heap.alloc_with_seq(size, ptr as u64) {
                             Ok(off) => self.ptrs[ptr] = Ptr::Live(off),
-                            Err(_) => {
-                                rep.failed += 1;
+                            Err(e) => {
+                                rep.request_failed(&e);
                                 self.mark_failed();
                             }
                         }

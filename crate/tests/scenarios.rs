@@ -654,6 +654,7 @@ fn ostep_best_fit_seed_0_golden_run_through_a_session() {
             frees: 4,
             reallocs: 0,
             failed: 0,
+            too_large: 0,
             searched: 1 + 2 + 3 + 4 + 4 + 4
         }
     );
@@ -1892,6 +1893,7 @@ fn rep_trace_converts_to_ptr_ops() {
             frees: 1,
             reallocs: 1,
             failed: 0,
+            too_large: 0,
             searched: 2
         }
     );
@@ -2356,6 +2358,7 @@ fn session_block_seq_is_the_ptr_index_and_failed_allocs_take_one() {
             frees: 1,
             reallocs: 0,
             failed: 1,
+            too_large: 0,
             searched: 4
         }
     );
@@ -2581,6 +2584,10 @@ fn failed_ops_are_the_log_positions_of_null_results_and_writes_that_wrote_nothin
     let rep = s.replay(&script::parse(text).unwrap()).unwrap();
     assert_eq!(s.failed_ops(), &[1, 2, 3, 6]);
     assert_eq!(rep.failed, 4);
+    assert_eq!(
+        rep.too_large, 0,
+        "a free list refuses for want of room only"
+    );
     assert_eq!(s.heap().stats().failed_allocs, 2);
     // The same through the read-as-you-go replay, a rebuild, and a rebuild
     // that stops before the last failures.
@@ -4244,4 +4251,27 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
         first_fit_arena(&big, &odd, 64 << 20).unwrap(),
         Some(20000000)
     );
+}
+
+#[test]
+fn a_replay_report_counts_the_requests_the_slab_refused_as_too_large() {
+    // Classes 16/32/64: +65 and +1000 ask more than the largest, and so does
+    // growing ptr[0] to 200; the rest fit their classes.
+    let mut s = session(1 << 16, Mode::Slab, 8, true);
+    let rep = s
+        .replay(&script::parse("+16,+65,+64,+1000,r0:200,r2:40,-0").unwrap())
+        .unwrap();
+    assert_eq!((rep.failed, rep.too_large), (3, 3));
+    assert_eq!(s.failed_ops(), &[1, 3, 4]);
+    assert_eq!(
+        s.heap().stats().failed_allocs,
+        3,
+        "the stats count them too"
+    );
+    // The same ops under first fit all fit.
+    let mut t = session(1 << 16, Mode::FirstFit, 8, true);
+    let rep = t
+        .replay(&script::parse("+16,+65,+64,+1000,r0:200,r2:40,-0").unwrap())
+        .unwrap();
+    assert_eq!((rep.failed, rep.too_large), (0, 0));
 }

@@ -34,6 +34,14 @@ export const AT = [
   ['cursor', 'Timeline cursor'],
 ];
 
+/** The slab's refusals among a run's failures: ", all above its largest class (64 B)". */
+function tooLargeWords(r) {
+  const n = r.report.tooLarge;
+  if (!n) return '';
+  const largest = Math.max(...r.snapshot.classes);
+  return `, ${n === r.snapshot.stats.failedAllocs ? 'all' : num(n)} above its largest class (${num(largest)} B)`;
+}
+
 export class CompareView {
   #els;
   #opts;
@@ -280,7 +288,7 @@ export class CompareView {
           }))),
         // Peak utilization counts only the requests that got memory: next to
         // failures it flatters the run (the arena is too small for it).
-        st.failedAllocs ? h('p', { class: 'cmp-warn', text: `${plural(st.failedAllocs, 'request')} failed: peak utilization counts only those that got memory.` }) : null);
+        st.failedAllocs ? h('p', { class: 'cmp-warn', text: `${plural(st.failedAllocs, 'request')} failed${tooLargeWords(r)}: peak utilization counts only those that got memory.` }) : null);
       return { card, mapBox, r };
     });
     e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));
