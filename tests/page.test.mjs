@@ -1036,6 +1036,10 @@ test('malloc.py -H: the heap itself carries the header, so the map shows malloc.
   const d = await snap(page);
   assert.equal(d.header, 4);
   assert.deepEqual(d.blocks.filter((b) => b.free).map((b) => [1000 + b.offset, b.size]), [[1006, 1], [1007, 9], [1027, 1], [1028, 72]]);
+  // A used block's accessible name counts its header apart.
+  const used = d.blocks.find((b) => !b.free);
+  assert.equal(await page.getAttribute(`#map rect[aria-label^="ptr[${used.seq}],"]`, 'aria-label'),
+    `ptr[${used.seq}], used, ${used.size} bytes at offset ${used.offset}, 4-byte header, ${used.requested} requested`);
   await page.click('[data-testid=ostep]');
   assert.equal(await page.isDisabled('[data-testid=ostep-header]'), true, 'the view writes the heap’s own header');
   assert.match(await page.textContent('[data-testid=ostep-out]'), /Free List \[ Size 4 \]: \[ addr:1006 sz:1 \]\[ addr:1007 sz:9 \]\[ addr:1027 sz:1 \]\[ addr:1028 sz:72 \]\n\n$/);

@@ -62,9 +62,10 @@ export function blockAt(b, i) {
 
 /**
  * The accessible name of block `i`, e.g.
- * "ptr[3], used, 24 bytes at offset 48, 20 requested".
+ * "ptr[3], used, 24 bytes at offset 48, 20 requested" (with a `header`:
+ * "…, 4-byte header, 20 requested"; slab chunks carry none).
  */
-export function describeBlock(b, i, nameOf = null, listRank = null) {
+export function describeBlock(b, i, nameOf = null, listRank = null, header = 0) {
   const at = `${num(b.size[i])} ${b.size[i] === 1 ? 'byte' : 'bytes'} at offset ${num(b.offset[i])}`;
   const chunk = b.chunk[i] ? `slab chunk (class ${b.cls[i]}), ` : '';
   if (b.free[i]) {
@@ -76,7 +77,8 @@ export function describeBlock(b, i, nameOf = null, listRank = null) {
   }
   const extra = b.seq[i] >= 0 ? nameOf?.(b.seq[i]) : null;
   const name = b.seq[i] >= 0 ? `ptr[${b.seq[i]}]${extra ? ` (${extra})` : ''}` : 'block';
-  return `${name}, ${chunk}used, ${at}, ${num(b.requested[i])} requested`;
+  const hdr = header && !b.chunk[i] ? `, ${num(header)}-byte header` : '';
+  return `${name}, ${chunk}used, ${at}${hdr}, ${num(b.requested[i])} requested`;
 }
 
 /**
@@ -493,7 +495,7 @@ export class MemoryMap {
         let name = '';
         if (first) {
           if (interactive) {
-            name = describeBlock(b, i, this.#opts.nameOf, this.#data.listRank);
+            name = describeBlock(b, i, this.#opts.nameOf, this.#data.listRank, this.#data.header);
             if (from < 0 || old.name[from] !== name) r.setAttribute('aria-label', name);
           }
           heads[i] = r;
@@ -761,7 +763,7 @@ export class MemoryMap {
       }
     } else {
       if (focus) this.#svg.focus({ preventScroll: true });
-      this.#live.textContent = describeBlock(this.#data.blocks, i, this.#opts.nameOf);
+      this.#live.textContent = describeBlock(this.#data.blocks, i, this.#opts.nameOf, null, this.#data.header);
     }
     this.#drawOverlay();
     if (focus) this.#showTipFor(i);
