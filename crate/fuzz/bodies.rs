@@ -2,7 +2,7 @@
 // under libFuzzer (nightly), and `crate/tests/fuzz_bodies.rs` includes this
 // file and runs them on random and grammar-built inputs on stable, in CI.
 
-use alloc_playground::{rep, script, Heap, HeapConfig, ListOrder, Mode, Session};
+use alloc_playground::{rep, script, transcript, Heap, HeapConfig, ListOrder, Mode, Session};
 
 /// Random op sequences over a `Heap` in every mode and free list order: no panic, and every
 /// invariant holds after every op; errors leave the blocks unchanged.
@@ -75,6 +75,17 @@ pub fn parse(data: &[u8]) {
         match session.replay(&s) {
             Ok(_) => session.heap().check_invariants().unwrap(),
             Err(_) => assert_eq!((session.heap().blocks(), session.log().to_vec()), before),
+        }
+    }
+    // A malloc.py command line: its settings build a heap or say why not,
+    // and its ops run there.
+    if let Ok(run) = transcript::parse_command(text) {
+        if let Ok(mut session) = Session::new(run.heap_config()) {
+            if let Ok(s) = script::parse(&run.ops) {
+                if session.replay(&s).is_ok() {
+                    session.heap().check_invariants().unwrap();
+                }
+            }
         }
     }
     if let Ok(t) = rep::parse(text) {

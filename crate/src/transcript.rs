@@ -730,8 +730,11 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
                 Some((n, v)) => (format!("--{n}"), Some(v.to_string())),
                 None => (tok.clone(), None),
             },
-            None if tok.len() > 2 && tok.starts_with('-') => {
-                (tok[..2].to_string(), Some(tok[2..].to_string()))
+            // `-` and one character, then the value (split on a character
+            // boundary: `-é` is an unknown option, not half a character).
+            None if tok.starts_with('-') && tok.chars().nth(2).is_some() => {
+                let at = tok.char_indices().nth(2).map_or(tok.len(), |(i, _)| i);
+                (tok[..at].to_string(), Some(tok[at..].to_string()))
             }
             None => (tok.clone(), None),
         };

@@ -94,6 +94,27 @@ fn rep_text() -> impl Strategy<Value = String> {
     })
 }
 
+/// A `malloc.py` command line: options and values that mostly make sense,
+/// short, long and clustered, with some noise (multi-byte characters, stray
+/// quotes and dashes).
+fn malloc_py_text() -> impl Strategy<Value = String> {
+    let word = prop_oneof![
+        4 => prop::sample::select(vec![
+            "-S", "-b", "-H", "-a", "-p", "-l", "-A", "-s", "-n", "-r", "-P", "-C", "-c", "-cC",
+            "--size", "--policy=FIRST", "--coalesce", "--allocList",
+        ])
+        .prop_map(str::to_string),
+        4 => prop::sample::select(vec![
+            "100", "64", "0", "-1", "4", "8", "1000", "0x10", "010", "FIRST", "BEST", "WORST",
+            "ADDRSORT", "SIZESORT-", "INSERT-FRONT", "+3,-0,+5", "+10,+20,-1,-0", "-A+1",
+            "-S64", "-Hé", "-é", "é", "\"", "'", "\\\n", "--", "-",
+        ])
+        .prop_map(str::to_string),
+        1 => "[a-zé\\-+,0-9 ]{0,6}",
+    ];
+    prop::collection::vec(word, 0..14).prop_map(|w| format!("./malloc.py {}", w.join(" ")))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
@@ -113,6 +134,11 @@ proptest! {
         seps in prop::collection::vec(prop::sample::select(vec![",", ",", ",", " ", "\n", ";"]), 60),
     ) {
         let text: String = tokens.iter().zip(&seps).flat_map(|(t, s)| [t.as_str(), s]).collect();
+        parse(text.as_bytes());
+    }
+
+    #[test]
+    fn parse_body_holds_on_malloc_py_like_text(text in malloc_py_text()) {
         parse(text.as_bytes());
     }
 

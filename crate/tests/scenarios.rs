@@ -3807,6 +3807,10 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
             "-a 3: the playground aligns to powers of two",
         ),
         ("malloc.py -x -A +1", 11, "-x: not a malloc.py option"),
+        // A character of several bytes after `-` is an option name too.
+        ("malloc.py -é -A +1", 11, "-é: not a malloc.py option"),
+        ("malloc.py -cé -A +1", 13, "-é: not a malloc.py option"),
+        ("malloc.py -Sé", 11, "-S é: expected a whole number"),
         ("malloc.py -A", 11, "-A needs a value"),
         (
             "malloc.py -S big -A +1",
