@@ -73,6 +73,43 @@ test('bad numbers are rejected with bad-argument, never truncated, and change no
   assert.equal(state(a), before);
 });
 
+test('hostile values (no string form, throwing getters and traps) are bad-argument and leave the arena usable', () => {
+  const a = createArena({ size: 256 });
+  const p = a.alloc(16);
+  const before = state(a);
+  const noString = Object.create(null);
+  const throwsOnString = { toString() { throw new Error('boom'); } };
+  const throwingArray = [1, 2];
+  Object.defineProperty(throwingArray, 1, { get() { throw new Error('boom'); } });
+  const hostile = [
+    () => a.alloc(noString), () => a.free(throwsOnString), () => a.realloc(p, noString),
+    () => a.read(noString, 1), () => { a.strategy = noString; }, () => a.write(p, throwingArray),
+    () => a.replay(noString), () => a.validate(throwsOnString), () => a.transcript(noString),
+  ];
+  for (const call of hostile) {
+    assert.equal(codeOf(call), 'bad-argument', String(call));
+    // The arena is not left borrowed: it reads, changes and disposes as before.
+    assert.equal(state(a), before);
+  }
+  const message = (fn) => { try { fn(); } catch (e) { return e.message; } return null; };
+  assert.match(message(() => a.alloc(noString)), /got a value of type object with no string form$/);
+  for (const bad of [
+    () => createArena({ size: noString }),
+    () => createArena(new Proxy({}, { ownKeys() { throw new Error('boom'); } })),
+    () => createArena({ get size() { throw new Error('boom'); } }),
+    () => createArena({ classes: throwingArray }),
+    () => workload({ seed: noString }),
+    () => parseOps(noString),
+    () => compare({}, '+8', throwingArray),
+  ]) assert.equal(codeOf(bad), 'bad-argument', String(bad));
+  // What a message shows of a value: a BigInt and an array are not taken for numbers, a long string is cut.
+  assert.match(message(() => a.alloc(5n)), /got the BigInt 5n$/);
+  assert.match(message(() => a.alloc([8])), /got an array$/);
+  assert.ok(message(() => { a.strategy = 'x'.repeat(100000); }).length < 200, 'a long value is cut short');
+  a.free(p);
+  a.dispose();
+});
+
 test('checkConfig accepts and refuses exactly what createArena does, building nothing', () => {
   const cases = [
     {}, { size: 256 }, { size: 0 }, { size: 2 ** 31 }, { size: 1000, align: 16 }, { align: 64 },

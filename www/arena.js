@@ -65,7 +65,13 @@ const encoder = new TextEncoder();
  * Text for the core as UTF-8 bytes. `TextEncoder` is several times faster
  * than wasm-bindgen's string passing (a JS loop per char) on long op lists.
  */
-function utf8(text) { return encoder.encode(String(text)); }
+/** Text for the core, as UTF-8 bytes: a string, or `bad-argument`. */
+function utf8(text) {
+  if (typeof text === 'string') return encoder.encode(text);
+  const e = new TypeError(`the text must be a string, got ${text === null ? 'null' : `a value of type ${typeof text}`}`);
+  e.code = 'bad-argument';
+  throw e;
+}
 
 function disposedError() {
   const e = new Error('this arena was disposed');

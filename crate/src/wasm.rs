@@ -52,19 +52,62 @@ fn script_error(e: ScriptError) -> JsValue {
     err.into()
 }
 
+// The JS functions the binding calls on values it is handed. Each may run
+// the caller's code (a `toString`, a getter, a proxy's trap) and so throw:
+// `catch` makes that an `Err` here rather than an exception unwinding through
+// wasm, which would leave the arena borrowed for good.
 #[wasm_bindgen]
 extern "C" {
     /// JS's global `String(v)`.
-    #[wasm_bindgen(js_name = String)]
-    fn js_string(v: &JsValue) -> String;
+    #[wasm_bindgen(catch, js_name = String)]
+    fn js_string(v: &JsValue) -> Result<String, JsValue>;
+    /// `Object.keys(o)`.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(o: &JsValue) -> Result<js_sys::Array, JsValue>;
 }
 
-/// How a JS value reads in an error message (JS's own `String(v)`, quoted for strings).
-fn shown(v: &JsValue) -> String {
-    match v.as_string() {
-        Some(s) => format!("the string \"{s}\""),
-        None => js_string(v),
+/// At most this many characters of a value go into a message.
+const SHOWN_MAX: usize = 60;
+
+/// `s` cut to [`SHOWN_MAX`] characters, with "…" when cut.
+fn clip(s: &str) -> String {
+    match s.char_indices().nth(SHOWN_MAX) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
     }
+}
+
+/// How a JS value reads in an error message: JS's own `String(v)` (cut
+/// short), quoted for strings, marked for a BigInt or an array (whose
+/// `String` reads as a plain number), by its type when it has no string form.
+fn shown(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        return format!("the string \"{}\"", clip(&s));
+    }
+    if js_sys::Array::is_array(v) {
+        return "an array".to_string();
+    }
+    match js_string(v) {
+        Ok(s) if v.is_bigint() => format!("the BigInt {}n", clip(&s)),
+        Ok(s) => clip(&s),
+        Err(_) => format!(
+            "a value of type {} with no string form",
+            v.js_typeof().as_string().unwrap_or_default()
+        ),
+    }
+}
+
+/// The elements of the JS array `arr`, each read as `Reflect.get` reads it
+/// (a throwing getter or proxy is a `bad-argument` naming `what`).
+fn elements(arr: &JsValue, what: &str) -> JsResult<Vec<JsValue>> {
+    let bad = || JsValue::from(coded("bad-argument", &format!("{what} could not be read")));
+    let len = Reflect::get(arr, &"length".into())
+        .map_err(|_| bad())?
+        .as_f64()
+        .ok_or_else(bad)?;
+    (0..len as u32)
+        .map(|i| Reflect::get_u32(arr, i).map_err(|_| bad()))
+        .collect()
 }
 
 fn bad_argument(what: &str, min: usize, v: &JsValue) -> JsValue {
@@ -130,8 +173,11 @@ fn byte_array(v: &JsValue) -> JsResult<Vec<u8>> {
             "bytes must be a Uint8Array or an array of integers from 0 to 255",
         ))
     };
-    let arr = v.dyn_ref::<js_sys::Array>().ok_or_else(bad)?;
-    arr.iter()
+    if !js_sys::Array::is_array(v) {
+        return Err(bad());
+    }
+    elements(v, "bytes")?
+        .into_iter()
         .map(|x| match x.as_f64() {
             Some(n) if n.fract() == 0.0 && (0.0..=255.0).contains(&n) => Ok(n as u8),
             _ => Err(bad()),
@@ -154,7 +200,13 @@ fn options(opts: &JsValue, known: &[&str], what: &str) -> JsResult<()> {
     let Some(obj) = opts.dyn_ref::<Object>() else {
         return Err(coded("bad-argument", &format!("{what} options must be an object")).into());
     };
-    for key in Object::keys(obj).iter() {
+    let keys = object_keys(obj).map_err(|_| {
+        JsValue::from(coded(
+            "bad-argument",
+            &format!("{what} options could not be read"),
+        ))
+    })?;
+    for key in keys.iter() {
         let key = key.as_string().unwrap_or_default();
         if !known.contains(&key.as_str()) {
             return Err(coded(
@@ -181,7 +233,7 @@ fn draw_arg(v: &JsValue) -> JsResult<Option<crate::transcript::Draw>> {
     let bad = |m: String| JsValue::from(coded("bad-argument", &format!("draw: {m}")));
     // Whole numbers within ±2^53 (checked against their ranges by `check`).
     let int = |key: &str| -> JsResult<i64> {
-        let x = field(v, key);
+        let x = field(v, key)?;
         match x.as_f64() {
             Some(n) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_992.0 => Ok(n as i64),
             _ => Err(bad(format!(
@@ -203,12 +255,18 @@ fn draw_arg(v: &JsValue) -> JsResult<Option<crate::transcript::Draw>> {
     Ok(Some(d))
 }
 
-fn field(obj: &JsValue, key: &str) -> JsValue {
-    if obj.is_object() {
-        Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
+/// Option `key` of `obj` (`undefined` when `obj` is no object); a getter
+/// that throws is a `bad-argument`.
+fn field(obj: &JsValue, key: &str) -> JsResult<JsValue> {
+    if !obj.is_object() {
+        return Ok(JsValue::UNDEFINED);
     }
+    Reflect::get(obj, &key.into()).map_err(|_| {
+        JsValue::from(coded(
+            "bad-argument",
+            &format!("option {key} could not be read"),
+        ))
+    })
 }
 
 fn mode_arg(v: &JsValue) -> JsResult<Mode> {
@@ -243,23 +301,23 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     )?;
     let mut c = HeapConfig::default();
     let get = |k: &str| field(opts, k);
-    if !get("size").is_undefined() {
-        c.arena_size = arena_size_arg(&get("size"))?;
+    if !get("size")?.is_undefined() {
+        c.arena_size = arena_size_arg(&get("size")?)?;
     }
-    if !get("strategy").is_undefined() {
-        c.mode = mode_arg(&get("strategy"))?;
+    if !get("strategy")?.is_undefined() {
+        c.mode = mode_arg(&get("strategy")?)?;
     }
-    if !get("align").is_undefined() {
-        c.align = uint(&get("align"), "align")?;
+    if !get("align")?.is_undefined() {
+        c.align = uint(&get("align")?, "align")?;
     }
-    if !get("coalesce").is_undefined() {
-        c.coalesce = bool_arg(&get("coalesce"), "coalesce")?;
+    if !get("coalesce")?.is_undefined() {
+        c.coalesce = bool_arg(&get("coalesce")?, "coalesce")?;
     }
-    if !get("header").is_undefined() {
-        c.header = uint(&get("header"), "header")?;
+    if !get("header")?.is_undefined() {
+        c.header = uint(&get("header")?, "header")?;
     }
-    if !get("order").is_undefined() {
-        let o = get("order");
+    if !get("order")?.is_undefined() {
+        let o = get("order")?;
         let name = o.as_string().ok_or_else(|| {
             JsValue::from(coded(
                 "bad-argument",
@@ -271,17 +329,17 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
         })?;
         c.order = name.parse::<ListOrder>().map_err(js_error)?;
     }
-    if !get("slabSize").is_undefined() {
-        c.slab_size = uint(&get("slabSize"), "slabSize")?;
+    if !get("slabSize")?.is_undefined() {
+        c.slab_size = uint(&get("slabSize")?, "slabSize")?;
     }
-    let classes = get("classes");
+    let classes = get("classes")?;
     if !classes.is_undefined() {
-        let arr: js_sys::Array = classes
-            .dyn_into()
-            .map_err(|_| JsValue::from(coded("bad-argument", "classes must be an array")))?;
-        c.classes = arr
+        if !js_sys::Array::is_array(&classes) {
+            return Err(coded("bad-argument", "classes must be an array").into());
+        }
+        c.classes = elements(&classes, "classes")?
             .iter()
-            .map(|v| uint(&v, "a size class"))
+            .map(|v| uint(v, "a size class"))
             .collect::<JsResult<_>>()?;
     }
     Ok(c)
@@ -761,7 +819,7 @@ pub fn workload(opts: JsValue) -> JsResult<String> {
     )?;
     let mut c = WorkloadConfig::default();
     let get = |k: &str| field(&opts, k);
-    let shape = get("shape");
+    let shape = get("shape")?;
     if !shape.is_undefined() {
         c.shape = match shape.as_string().as_deref() {
             Some("uniform") => Shape::Uniform,
@@ -779,19 +837,19 @@ pub fn workload(opts: JsValue) -> JsResult<String> {
             }
         };
     }
-    if !get("seed").is_undefined() {
-        c.seed = uint(&get("seed"), "seed")? as u64;
+    if !get("seed")?.is_undefined() {
+        c.seed = uint(&get("seed")?, "seed")? as u64;
     }
-    if !get("ops").is_undefined() {
-        c.ops = uint(&get("ops"), "ops")?;
+    if !get("ops")?.is_undefined() {
+        c.ops = uint(&get("ops")?, "ops")?;
     }
-    if !get("allocPercent").is_undefined() {
-        let p = uint(&get("allocPercent"), "allocPercent")?;
+    if !get("allocPercent")?.is_undefined() {
+        let p = uint(&get("allocPercent")?, "allocPercent")?;
         c.alloc_percent =
             u8::try_from(p).map_err(|_| coded("bad-argument", &workload::percent_error(p)))?;
     }
-    if !get("maxSize").is_undefined() {
-        c.max_size = uint(&get("maxSize"), "maxSize")?;
+    if !get("maxSize")?.is_undefined() {
+        c.max_size = uint(&get("maxSize")?, "maxSize")?;
     }
     c.validate().map_err(|m| coded("bad-argument", &m))?;
     Ok(script::format(&workload::generate(&c)))
@@ -808,11 +866,13 @@ fn compare_args(
     let modes: Vec<Mode> = if strategies.is_undefined() {
         Mode::ALL.to_vec()
     } else {
-        let arr: js_sys::Array = strategies
-            .clone()
-            .dyn_into()
-            .map_err(|_| JsValue::from(coded("bad-argument", "strategies must be an array")))?;
-        arr.iter().map(|v| mode_arg(&v)).collect::<JsResult<_>>()?
+        if !js_sys::Array::is_array(strategies) {
+            return Err(coded("bad-argument", "strategies must be an array").into());
+        }
+        elements(strategies, "strategies")?
+            .iter()
+            .map(mode_arg)
+            .collect::<JsResult<_>>()?
     };
     let every = if every.is_undefined() {
         1
