@@ -117,7 +117,7 @@ impl fmt::Display for AllocError {
             AllocError::ZeroSize => write!(f, "zero-size request: ask for at least 1 byte"),
             AllocError::BadAlign { align } => write!(
                 f,
-                "bad alignment {align}: it must be a power of two no larger than the arena"
+                "bad alignment {align}: it must be a power of two no larger than the arena (in slab mode, one that a size class holding the request is a multiple of)"
             ),
             AllocError::TooLarge { requested, max } => write!(
                 f,

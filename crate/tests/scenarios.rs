@@ -1056,7 +1056,7 @@ fn every_error_has_its_code_and_message_and_changes_nothing() {
     assert_eq!(e.code(), "bad-align");
     assert_eq!(
         e.to_string(),
-        "bad alignment 3: it must be a power of two no larger than the arena"
+        "bad alignment 3: it must be a power of two no larger than the arena (in slab mode, one that a size class holding the request is a multiple of)"
     );
     assert_eq!(
         op!(a.alloc_aligned(4, 128)),
