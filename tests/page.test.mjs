@@ -1832,3 +1832,47 @@ test('arrow keys through the strategy select record one switch, where they rest'
   assert.equal(await log(page), '+8,+16,@worst-fit,@best-fit,+16,@first-fit,@best-fit,@next-fit,+16');
   await close();
 });
+
+test('a lecture goes on where it was: Enter applies a setting and keeps the focus, a re-run keeps the step, a cancelled change leaves the field as the arena is', async () => {
+  const { page, close } = await open('#size=100&strategy=first-fit&align=1&coalesce=1&ops=+30,+10,+20,+5,-0,-2,+15,+12,-1,+25&step=7');
+  await idle(page);
+  await page.fill('[data-testid=arena-size]', '120');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  assert.equal((await snap(page)).arenaSize, 120);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'arena-size', 'Enter keeps the focus in the field');
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 7, 'the cursor stays at its step');
+  // Tab away: the value applied once is not applied again.
+  const before = await page.evaluate(() => globalThis.__playground.session.total);
+  await page.keyboard.press('Tab');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 7);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.total), before);
+  // An op at a past step makes a branch; a new size then asks first, and a
+  // cancel leaves the field showing the arena's size.
+  await malloc(page, 4);
+  await page.evaluate(() => { globalThis.confirm = () => false; });
+  await page.fill('[data-testid=arena-size]', '200');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  assert.equal((await snap(page)).arenaSize, 120);
+  await page.waitForFunction(() => document.querySelector('[data-testid=arena-size]').value === '120');
+  // Shortcuts leave the page alone behind a modal dialog.
+  const at = await page.evaluate(() => globalThis.__playground.session.position);
+  await page.click('[data-testid=embed]');
+  await page.keyboard.press('Control+z');
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), at);
+  await page.keyboard.press('Escape');
+  await close();
+});
+
+test('a link’s bad or too-large step is left out with a word, and its ops still run', async () => {
+  for (const [step, why] of [['-1', 'step must be a whole number, got "-1"'], ['99', 'step 99 is past the link’s 4 ops']]) {
+    const { page, close } = await open(`#size=100&strategy=first-fit&align=1&coalesce=1&ops=+30,+10,-0,+5&step=${step}`);
+    await idle(page);
+    assert.equal(await page.evaluate(() => globalThis.__playground.session.total), 4);
+    assert.equal(await page.evaluate(() => globalThis.__playground.session.position), 4);
+    assert.match(await page.textContent('#notices'), new RegExp(`The link’s step was left out: ${why.replace(/[()]/g, '\\$&')}\\. The timeline shows the end\\.`));
+    await close();
+  }
+});

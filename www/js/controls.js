@@ -110,11 +110,42 @@ export function settledChange(select, fn) {
   return { pending: () => timer !== 0, flush: () => { if (timer) fire(); } };
 }
 
+/**
+ * A number field that applies its value on change and on Enter. Enter keeps
+ * the focus (it used to blur the field, losing the keyboard's place), and a
+ * value once applied is not applied again when the field later loses the
+ * focus. `apply` may return a promise; once it settles, `settled` puts the
+ * page's values back (a change refused or cancelled leaves the field as it was).
+ */
+function appliesOnEnter(input, apply, settled) {
+  const go = () => {
+    if (input.value === input.dataset.applied) return;
+    input.dataset.applied = input.value;
+    Promise.resolve(apply()).finally(settled);
+  };
+  input.addEventListener('change', go);
+  input.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    go();
+  });
+}
+
+/** Shows `value` in an `appliesOnEnter` field, unless the user is editing it (focused, with a value not applied yet). */
+function showValue(input, value) {
+  const editing = input.ownerDocument.activeElement === input && input.value !== input.dataset.applied;
+  if (editing) return;
+  input.value = String(value);
+  input.dataset.applied = input.value;
+}
+
 export class ConfigControls {
   #els;
   #opts;
   /** Per select: whether a keyboard change waits to settle (see settledChange). */
   #pending = {};
+  /** The state the last render showed. */
+  #last = null;
 
   /**
    * @param {HTMLElement} container
@@ -128,13 +159,12 @@ export class ConfigControls {
     const listId = `sizes-${Math.random().toString(36).slice(2, 8)}`;
     const size = h('input', {
       class: 'input input-num input-size', type: 'number', min: 1, max: 64 << 20, step: 1, inputmode: 'numeric', list: listId, 'data-testid': 'arena-size',
-      onchange: () => {
-        const n = Number(size.value);
-        // The core checks the range (and words the error); only non-numbers stop here.
-        opts.onSize?.(size.value !== '' && Number.isInteger(n) && n >= 1 ? n : NaN);
-      },
-      onkeydown: (e) => { if (e.key === 'Enter') size.blur(); },
     });
+    appliesOnEnter(size, () => {
+      const n = Number(size.value);
+      // The core checks the range (and words the error); only non-numbers stop here.
+      return opts.onSize?.(size.value !== '' && Number.isInteger(n) && n >= 1 ? n : NaN);
+    }, () => this.#resync());
     const sizes = h('datalist', { id: listId }, SIZES.map((n) => h('option', { value: n })));
     const align = h('select', { class: 'input', 'data-testid': 'align' },
       ALIGNS.map((a) => h('option', { value: a, text: String(a) })));
@@ -142,12 +172,11 @@ export class ConfigControls {
     const header = h('input', {
       class: 'input input-num input-header', type: 'number', min: 0, step: 1, inputmode: 'numeric', 'data-testid': 'header',
       title: 'Bytes of header in front of each block (malloc.py -H): a request takes its size rounded up to the alignment, plus the header',
-      onchange: () => {
-        const n = Number(header.value);
-        opts.onHeader?.(header.value.trim() === '' ? 0 : Number.isInteger(n) && n >= 0 ? n : NaN);
-      },
-      onkeydown: (e) => { if (e.key === 'Enter') header.blur(); },
     });
+    appliesOnEnter(header, () => {
+      const n = Number(header.value);
+      return opts.onHeader?.(header.value.trim() === '' ? 0 : Number.isInteger(n) && n >= 0 ? n : NaN);
+    }, () => this.#resync());
     const order = h('select', { class: 'input', 'data-testid': 'order', title: 'The order the free list is kept in (malloc.py -l): searches walk it front to back' },
       Object.entries(ORDER_LABELS).map(([v, text]) => h('option', { value: v, text: `${text} (${ORDER_MALLOC_PY[v]})` })));
     this.#pending.order = settledChange(order, (v) => opts.onOrder?.(v));
@@ -207,15 +236,21 @@ export class ConfigControls {
     for (const p of Object.values(this.#pending)) p.flush();
   }
 
+  /** The fields again as the last render showed them (after a change that did not happen). */
+  #resync() {
+    if (this.#last) this.render(this.#last);
+  }
+
   /** @param {{ strategy, size, align, header, order, coalesce, classes, slabSize, busy }} st */
   render(st) {
     const e = this.#els;
     for (const o of e.strategy.options) o.textContent = strategyLabel(o.value, st.classes);
     // (Not while a keyboard change waits to settle: it would put the old value back.)
     if (!this.#pending.strategy.pending()) e.strategy.value = st.strategy;
-    if (this.#els.size.ownerDocument.activeElement !== e.size) e.size.value = String(st.size);
+    this.#last = st;
+    showValue(e.size, st.size);
     if (!this.#pending.align.pending()) e.align.value = String(st.align);
-    if (e.header.ownerDocument.activeElement !== e.header) e.header.value = String(st.header ?? 0);
+    showValue(e.header, st.header ?? 0);
     const listed = st.order && st.order !== 'address';
     if (!this.#pending.order.pending()) e.order.value = st.order ?? 'address';
     e.coalesce.checked = st.coalesce;

@@ -9,7 +9,7 @@ import { Meter } from './meter.js';
 import { ByteView } from './byte-view.js';
 import { ConfigControls, strategyLabel, slabForAlign, ORDER_LABELS, ORDER_MALLOC_PY } from './controls.js';
 import { AllocPanel, MAX_OPTIONS } from './alloc-panel.js';
-import { TimelineView, SPEEDS } from './timeline.js';
+import { TimelineView, DEFAULT_SPEED_MS } from './timeline.js';
 import { OpEditor } from './op-editor.js';
 import { WorkloadForm, renderExamples, renderQuickExamples } from './workload-form.js';
 import { CompareView } from './compare.js';
@@ -77,7 +77,7 @@ async function start() {
   let target = null; // the selected ptr (byte view, pointer forms)
   let region = null; // { offset, size, seq?, freed?, why } shown in the byte view
   let playing = false;
-  let speedMs = SPEEDS[1].ms;
+  let speedMs = DEFAULT_SPEED_MS;
   let samples = null;
   let samplesAt = -1;
   let compareState = null; // { result, maps, at, mapsStep, mapsLabel, highlightSeq, version }
@@ -146,9 +146,9 @@ async function start() {
       // that does (as a link without one does), and says so.
       let { align } = session.config;
       // (With a header blocks start anywhere: any size goes, as in malloc.py.)
-      if (!(size > 0) || size % align === 0 || session.config.header > 0) { reconfigure({ size }, 'Changing the arena size'); return; }
+      if (!(size > 0) || size % align === 0 || session.config.header > 0) return reconfigure({ size }, 'Changing the arena size');
       align = alignDividing(size, align);
-      reconfigure({ size, align }, 'Changing the arena size',
+      return reconfigure({ size, align }, 'Changing the arena size',
         `Align is now ${align}, the largest that divides ${num(size)} bytes${align > 1 ? ' (OSTEP’s malloc.py aligns nothing by default: align 1)' : ''}.`);
     },
     onAlign: async (align) => {
@@ -178,9 +178,9 @@ async function start() {
       // Without a header the size must be a multiple of the alignment again:
       // the largest alignment that divides it then, said (as a new size does).
       const { size, align } = session.config;
-      if (header !== 0 || size % align === 0) { reconfigure({ header }, 'Changing the header size'); return; }
+      if (header !== 0 || size % align === 0) return reconfigure({ header }, 'Changing the header size');
       const fit = alignDividing(size, align);
-      reconfigure({ header, align: fit }, 'Changing the header size', `Align is now ${fit}, the largest that divides ${num(size)} bytes (without a header blocks start at multiples of it).`);
+      return reconfigure({ header, align: fit }, 'Changing the header size', `Align is now ${fit}, the largest that divides ${num(size)} bytes (without a header blocks start at multiples of it).`);
     },
     onSlab: ({ classes, slabSize }) => reconfigure({ classes, slabSize }, 'Changing the slab classes'),
     onSlabError: (message) => notices.show(message, { kind: 'error', key: 'config' }),
@@ -586,6 +586,8 @@ async function start() {
       try {
         await session.load(next, text, { label: `${what}: re-running the ops` });
         if (seeded) { recipe = seeded; seeded.version = contentVersion; }
+        // The cursor stays at its step (a lecture goes on from where it was).
+        if (back.position < session.total) await session.seek(back.position);
       } catch (e) {
         // load() validates first: nothing changed.
         notices.show(`${what} was not done: the ops do not run under the new settings (${errText(e)}).`, { kind: 'error', key: 'config' });
@@ -1024,6 +1026,9 @@ async function start() {
     // Text fields keep their keys (a switch, a checkbox, the scrubber and a
     // select do not need Ctrl+Z: undo works there too).
     if (t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable]')) return;
+    // A modal dialog keeps them too: the page behind it stays as the dialog
+    // shows it (the malloc.py view follows the timeline, so it is no such dialog).
+    if (t.closest?.('dialog[open]:not(.ostep-dialog)')) return;
     const mod = e.ctrlKey || e.metaKey;
     if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) { e.preventDefault(); stop(); stepBy(-1); }
     else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) { e.preventDefault(); stop(); stepBy(1); }
@@ -1031,7 +1036,7 @@ async function start() {
     // the arrows already mean something: the map's blocks, the scrubber,
     // the op strip, a dialog, the prediction box (an arrow there must not run the op it asks about).
     else if (!mod && !e.altKey && !e.shiftKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')
-      && !t.closest?.('#map, dialog:not(.ostep-dialog), [role=slider], input:not([type=checkbox]):not([type=radio]), select, .tl-ops, [role=menu], [role=listbox], .pd')) {
+      && !t.closest?.('#map, [role=slider], input:not([type=checkbox]):not([type=radio]), select, .tl-ops, [role=menu], [role=listbox], .pd')) {
       e.preventDefault();
       stop();
       stepBy(e.key === 'ArrowRight' ? 1 : -1);
@@ -1390,10 +1395,12 @@ async function start() {
         wl.set(state.workload);
       }
       if (state.step != null && state.step < count) await session.seek(state.step);
+      const stepWhy = state.stepError ?? (state.step > count ? `step ${num(state.step)} is past the link’s ${plural(count, 'op')}` : null);
       await afterLoad(count <= EDITOR_SYNC_MAX ? formatOps(session.tokens()) : null);
       // (afterLoad forgets a draw: this one came with these ops.)
       if (state.mallocPy?.draw) ostepView.setArgs({ ...ostepView.args(), draw: state.mallocPy.draw });
       notices.dismiss('url');
+      if (stepWhy) notices.show(`The link’s step was left out: ${stepWhy}. The timeline shows the end.`, { kind: 'warn', key: 'url' });
       return true;
     } catch (e) {
       // load() validates before it changes anything: the state is unchanged.

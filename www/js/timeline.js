@@ -6,12 +6,18 @@ import { h, s, button, iconSvg, keepFocus, focusIn } from './dom.js';
 import { num, percent, FAILED_WHY } from './format.js';
 import { strategyLabel } from './controls.js';
 
-export const SPEEDS = [
+const SPEEDS = [
+  // Slow enough to read each op's words aloud in a lecture.
+  { label: '1 op / 3 s', ms: 3000 },
+  { label: '1 op/s', ms: 1000 },
   { label: '2 ops/s', ms: 500 },
   { label: '8 ops/s', ms: 125 },
   { label: '30 ops/s', ms: 33 },
   { label: 'max', ms: 0 },
 ];
+
+/** The speed a timeline starts at: 8 ops/s. */
+export const DEFAULT_SPEED_MS = 125;
 
 function shortToken(t) {
   return t.length > 14 ? `${t.slice(0, 13)}…` : t;
@@ -38,7 +44,7 @@ export class TimelineView {
     const redo = mk('Step / redo (Ctrl+Shift+Z)', 'redo', () => opts.onSeek?.(this.#last.position + 1), 'redo');
     const end = mk('Go to end', 'end', () => opts.onSeek?.(this.#last.total), 'tl-end');
     const speed = h('select', { class: 'input input-sm', 'aria-label': 'Playback speed', onchange: () => opts.onSpeed?.(Number(speed.value)) },
-      SPEEDS.map((sp, i) => h('option', { value: sp.ms, text: sp.label, selected: i === 1 })));
+      SPEEDS.map((sp) => h('option', { value: sp.ms, text: sp.label, selected: sp.ms === DEFAULT_SPEED_MS })));
     const readout = h('div', { class: 'tl-readout', 'aria-live': 'off' });
 
     const spark = s('svg', { class: 'tl-spark', viewBox: '0 0 1000 40', preserveAspectRatio: 'none', 'aria-hidden': 'true' });

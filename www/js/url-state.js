@@ -103,8 +103,13 @@ export function decodeState(hash) {
     if (!parts.every((p) => /^\d{1,10}$/.test(p))) throw new Error('classes must be whole numbers separated by commas');
     config.classes = parts.map(Number);
   });
+  // A bad step does not stop the rest: the ops still run (to their end),
+  // and the page says the step was left out.
   let step = null;
-  read('step', () => { step = intOf('step'); });
+  let stepError = null;
+  if (m.has('step')) {
+    try { step = intOf('step'); } catch (e) { stepError = e.message; }
+  }
   // A seeded workload's recipe (links to timelines too long to spell out):
   // shape.seed.ops.allocPercent.maxSize; the core checks the values.
   let workload = null;
@@ -134,7 +139,7 @@ export function decodeState(hash) {
   }
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
-  return { config, ops, step, workload, predict, mallocPy };
+  return { config, ops, step, stepError, workload, predict, mallocPy };
 }
 
 /**
