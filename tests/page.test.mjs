@@ -1040,6 +1040,10 @@ test('malloc.py -H: the heap itself carries the header, so the map shows malloc.
   const used = d.blocks.find((b) => !b.free);
   assert.equal(await page.getAttribute(`#map rect[aria-label^="ptr[${used.seq}],"]`, 'aria-label'),
     `ptr[${used.seq}], used, ${used.size} bytes at offset ${used.offset}, 4-byte header, ${used.requested} requested`);
+  // Its description says what Enter does, before it is pressed (a free is not undone by Escape).
+  const described = (sel) => page.$eval(sel, (r) => r.getRootNode().getElementById(r.getAttribute('aria-describedby'))?.textContent);
+  assert.equal(await described(`#map rect[aria-label^="ptr[${used.seq}],"]`), 'Enter or Delete frees it; i shows its bytes.');
+  assert.equal(await described('#map rect[aria-label^="free,"]'), 'Enter shows its bytes.');
   await page.click('[data-testid=ostep]');
   assert.equal(await page.isDisabled('[data-testid=ostep-header]'), true, 'the view writes the heap’s own header');
   assert.match(await page.textContent('[data-testid=ostep-out]'), /Free List \[ Size 4 \]: \[ addr:1006 sz:1 \]\[ addr:1007 sz:9 \]\[ addr:1027 sz:1 \]\[ addr:1028 sz:72 \]\n\n$/);

@@ -1265,7 +1265,7 @@ async function start() {
       } catch { /* none to show */ }
       el.textContent = text;
       el.hidden = !text;
-    }, session.position > 5000 ? 120 : 30);
+    }, session.position > 5000 ? 250 : 200);
   }
 
   let lastCursorDrawn = -1;

@@ -211,6 +211,8 @@ export class MemoryMap {
   #svg = null;
   #tip;
   #live;
+  /** Ids of the hidden descriptions of what Enter does on a used and a free block. */
+  #hints;
   #opts;
   #data = null;
   #L = null;
@@ -266,7 +268,15 @@ export class MemoryMap {
     this.#root = h('div', { class: `mm${this.#opts.compact ? ' mm-compact' : ''}` });
     this.#tip = h('div', { class: 'mm-tip', role: 'tooltip', hidden: true });
     this.#live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
-    this.#root.append(this.#tip, this.#live);
+    // What Enter does on a block, as its accessible description (freeing is
+    // not undone by Escape: a screen reader says so before the key is pressed).
+    const id = `mm-${Math.random().toString(36).slice(2, 8)}`;
+    this.#hints = { used: `${id}-used`, free: `${id}-free` };
+    const hints = [
+      h('p', { id: this.#hints.used, hidden: true, text: this.#opts.onFree ? `Enter or Delete frees it${this.#opts.onInspect ? '; i shows its bytes' : ''}.` : 'Enter shows its bytes.' }),
+      h('p', { id: this.#hints.free, hidden: true, text: 'Enter shows its bytes.' }),
+    ];
+    this.#root.append(this.#tip, this.#live, ...hints);
     container.append(this.#root);
     if (this.#opts.interactive) {
       this.#wireFocus();
@@ -453,7 +463,7 @@ export class MemoryMap {
         // the keyboard still visits for its label and tooltip.
         const used = kind === KIND.USED || kind === KIND.CHUNK_USED;
         const acts = used ? !!(this.#opts.onFree || this.#opts.onInspect) : !!this.#opts.onInspect;
-        const extra = !interactive ? {} : head ? { role: acts ? 'button' : 'img', tabindex: '-1' } : { 'aria-hidden': 'true' };
+        const extra = !interactive ? {} : head ? { role: acts ? 'button' : 'img', tabindex: '-1', 'aria-describedby': acts ? this.#hints[used ? 'used' : 'free'] : null } : { 'aria-hidden': 'true' };
         tp = s('rect', { height: rowH, ...fillFor(kind, p, seq), ...extra });
         templates.set(key, tp);
       }
