@@ -227,7 +227,7 @@ test('a map updated in place through random ops draws exactly what a new map dra
     // The map's own pattern ids differ between maps: compare with them blanked.
     const layers = (m) => [...m.element.querySelectorAll('.mm-blocks, .mm-slack, .mm-labels')].map((g) => [...g.children].map((el) => [
       el.tagName, el.textContent,
-      ...[...el.attributes].filter((a) => a.name !== 'tabindex').map((a) => `${a.name}=${a.value.replace(/#mm-[^-]+-/, '#')}`).sort(),
+      ...[...el.attributes].filter((a) => a.name !== 'tabindex').map((a) => `${a.name}=${a.value.replace(/#mm-[^-]+-/, '#').replace(/^mm-[^-]+-/, 'mm-')}`).sort(),
     ].join(' ')).join('\n')).join('\n--\n');
     let seed = 7;
     const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
