@@ -1291,7 +1291,7 @@ test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', a
   // Fork at step 2 with best fit: the rest runs under it, the original stays as a branch.
   await page.locator('[data-testid=scrubber]').fill('2');
   await idle(page);
-  await page.selectOption('[aria-label="Strategy for the fork"]', 'best-fit');
+  await page.selectOption('[aria-label="Fork with (strategy)"]', 'best-fit');
   await page.click('[data-testid=fork]');
   await idle(page);
   assert.equal(await log(page), '+10,+20,@best-fit');

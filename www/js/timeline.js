@@ -56,7 +56,7 @@ export class TimelineView {
     // One tab stop for the whole strip (roving tabindex): ← → Home End move along it.
     const ops = h('ol', { class: 'tl-ops', 'aria-label': 'Ops around the cursor', onkeydown: (ev) => this.#stripKey(ev) });
 
-    const forkSel = h('select', { class: 'input input-sm', 'aria-label': 'Strategy for the fork' },
+    const forkSel = h('select', { class: 'input input-sm', 'aria-label': 'Fork with (strategy)' },
       opts.strategies.map((st) => h('option', { value: st, text: strategyLabel(st) })));
     const fork = button('Fork here', { class: 'btn btn-sm', 'data-testid': 'fork', title: 'Run the rest of the ops under another strategy (the current timeline stays as a branch)', onclick: () => opts.onFork?.(forkSel.value) }, 'fork');
     const branch = h('select', { class: 'input input-sm', 'aria-label': 'Branch', 'data-testid': 'branch', onchange: () => opts.onBranch?.(Number(branch.value)) });
