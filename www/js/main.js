@@ -1159,8 +1159,15 @@ async function start() {
 
   function computeSamples() {
     if (samplesAt === contentVersion) return;
+    // Not while a run is under way: it would leave this version without
+    // samples for good (found under load: the note never came).
+    if (session.busy) {
+      clearTimeout(samplesTimer);
+      samplesTimer = setTimeout(() => { computeSamples(); schedule(); }, 60);
+      return;
+    }
     samplesAt = contentVersion;
-    samples = session.total && session.total <= SAMPLES_MAX && !session.busy ? session.samples() : null;
+    samples = session.total && session.total <= SAMPLES_MAX ? session.samples() : null;
   }
   let samplesTimer = 0;
 
