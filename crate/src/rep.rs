@@ -49,7 +49,10 @@ pub fn parse(text: &str) -> Result<Trace, ScriptError> {
             format!("trace is larger than {MAX_TRACE_BYTES} bytes"),
         ));
     }
+    // A byte-order mark (some Windows editors save one) is not part of the first line.
     let mut lines = text
+        .strip_prefix('\u{feff}')
+        .unwrap_or(text)
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim()))

@@ -215,13 +215,16 @@ pub struct OpReader<'a> {
 }
 
 impl<'a> OpReader<'a> {
-    /// A reader at the start of `text`.
+    /// A reader at the start of `text`, past a byte-order mark if the text
+    /// has one (as a file saved by some Windows editors does, and node's
+    /// `readFileSync(path, 'utf8')` keeps).
     pub fn new(text: &'a str) -> Self {
+        let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
         OpReader {
             text,
-            i: 0,
+            i: start,
             line_no: 1,
-            line_start: 0,
+            line_start: start,
             count: 0,
         }
     }
@@ -625,6 +628,7 @@ mod tests {
     fn parse_agrees_with_line_by_line_reading() {
         fn reference(text: &str) -> Result<Script, ScriptError> {
             let mut s = Script::default();
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
             for (ln, line) in text.lines().enumerate() {
                 let code = line.split('#').next().unwrap_or("");
                 let b = code.as_bytes();
@@ -674,6 +678,7 @@ mod tests {
             "\r",
             "+12345678",
             "-1234567",
+            "\u{feff}",
         ];
         let mut rng = crate::workload::Rng::new(11);
         for round in 0..20_000 {

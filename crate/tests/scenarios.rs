@@ -1922,6 +1922,28 @@ fn rep_reused_ids_get_new_pointers_and_realloc_of_a_dead_id_allocates() {
 }
 
 #[test]
+fn rep_and_op_lists_saved_with_a_byte_order_mark_or_crlf_parse_as_without() {
+    let plain = "20000\n2\n5\n1\na 0 10\na 1 20\nf 0\nf -1\nr 1 40\n";
+    let want = rep::parse(plain).unwrap();
+    for text in [
+        format!("\u{feff}{plain}"),
+        plain.replace('\n', "\r\n"),
+        format!("\u{feff}{}", plain.replace('\n', "\r\n")),
+    ] {
+        assert_eq!(rep::parse(&text).unwrap(), want, "{text:?}");
+    }
+    let ops = script::parse("+10,+20\n-0").unwrap();
+    for text in ["\u{feff}+10,+20\n-0", "\u{feff}+10,+20\r\n-0\r\n"] {
+        assert_eq!(script::parse(text).unwrap(), ops, "{text:?}");
+    }
+    // Only a leading mark is skipped; the column of an error after it counts from the text after it.
+    let e = script::parse("\u{feff}+10,x").unwrap_err();
+    assert_eq!((e.line, e.column), (1, 5), "{e}");
+    assert!(script::parse("+10,\u{feff}+20").is_err());
+    assert!(rep::parse(&format!("{plain}\u{feff}")).is_err());
+}
+
+#[test]
 fn rep_errors_name_the_line() {
     let cases: &[(&str, usize, &str)] = &[
         (
