@@ -1237,6 +1237,22 @@ test('re-running under a new strategy drops the earlier switches; link and workl
   await page.fill('[data-testid=wl-ops]', '0');
   await page.click('[data-testid=wl-run]');
   assert.equal(await page.textContent('.wl-msg[role=status]'), 'Generate at least one op.');
+  // An error names its field to assistive tech: that field is invalid and described by the message.
+  const tied = (id) => page.$eval(`[data-testid=${id}]`, (x) => [x.getAttribute('aria-invalid'), x.getAttribute('aria-describedby') === document.querySelector('.wl-msg[role=status]').id]);
+  assert.deepEqual(await tied('wl-ops'), ['true', true]);
+  assert.deepEqual(await tied('wl-max'), [null, false]);
+  // The core's own refusal (a size past its limit) shows in the form too, in the form's words, on its field.
+  await page.fill('[data-testid=wl-ops]', '10');
+  assert.deepEqual(await tied('wl-ops'), [null, false]);
+  await page.fill('[data-testid=wl-max]', '2000000000');
+  const before = await log(page);
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  assert.match(await page.textContent('.wl-msg[role=status]'), /^Max size must be .*\b2000000000$/);
+  assert.deepEqual(await tied('wl-max'), ['true', true]);
+  assert.equal(await log(page), before);
+  await page.fill('[data-testid=wl-max]', '64');
+  assert.deepEqual([await tied('wl-max'), await page.textContent('.wl-msg[role=status]')], [[null, false], '']);
   await close();
   const b = await open('#size=0&ops=+1');
   assert.match(await b.page.textContent('.notice-warn'), /^The link’s settings were ignored: size 0 is out of range for a link \(1 to 67,108,864 bytes\)\. Starting from the defaults\./);

@@ -45,10 +45,6 @@ const BYTES_MAX = 256;
 const MAX_TRACE = 1 << 20;
 const MAX_FILE = 16 << 20;
 /** The workload API's field names in a message, as the form labels them. */
-const WORKLOAD_LABELS = { seed: 'Seed', ops: 'Ops', allocPercent: 'Allocs %', maxSize: 'Max size' };
-function formFieldWords(message) {
-  return message.replace(/^(seed|ops|allocPercent|maxSize)\b/, (k) => WORKLOAD_LABELS[k]);
-}
 /** A CS:APP trace's start: its four header numbers on lines of their own. */
 const REP_HEADER = /^\s*(?:\d+[ \t]*\r?\n\s*){4}[afr]/;
 
@@ -413,7 +409,7 @@ async function start() {
   const wl = new WorkloadForm($('workload'), {
     onGenerate: (opts) => run(async () => {
       let text;
-      try { text = workload(opts); } catch (e) { notices.show(formFieldWords(errText(e)), { kind: 'error', key: 'wl' }); return; }
+      try { text = workload(opts); } catch (e) { wl.showError(errText(e)); return; }
       if (session.total && !confirmDiscard('Running a generated workload')) return;
       await session.load(session.config, text, { label: 'Running the workload' });
       await afterLoad(null);

@@ -10,6 +10,9 @@ export const SHAPES = [
   ['phased', 'Phased', 'Ramps (mostly allocs), plateaus (your mix), peaks (a burst of allocs, then of frees) and ramp-downs, with mostly small sizes.'],
 ];
 
+/** The core's names for the form's fields, as the form labels them. */
+const FIELD_LABELS = { seed: 'Seed', ops: 'Ops', allocPercent: 'Allocs %', maxSize: 'Max size' };
+
 export class WorkloadForm {
   #els;
   #root;
@@ -31,7 +34,8 @@ export class WorkloadForm {
     const ops = h('input', { class: 'input input-num', type: 'number', min: 1, max: 10_000_000, step: 1, value: 200, inputmode: 'numeric', 'data-testid': 'wl-ops' });
     const pct = h('input', { class: 'input input-num', type: 'number', min: 0, max: 100, step: 1, value: 60, inputmode: 'numeric', 'data-testid': 'wl-alloc' });
     const max = h('input', { class: 'input input-num', type: 'number', min: 1, step: 1, value: 64, inputmode: 'numeric', 'data-testid': 'wl-max' });
-    const msg = h('p', { class: 'wl-msg', role: 'status' });
+    // The form's errors, its own and the core's, show here, tied to the field they name.
+    const msg = h('p', { class: 'wl-msg', role: 'status', id: `wl-msg-${Math.random().toString(36).slice(2, 8)}` });
     const dice = button('New seed', {
       class: 'btn btn-ghost btn-sm', title: 'Pick a random seed',
       onclick: () => { seed.value = String(Math.floor(Math.random() * 1e6)); },
@@ -41,7 +45,7 @@ export class WorkloadForm {
     // bubbles would show some of them, and leave an older message standing.
     const form = h('form', {
       class: 'wl', 'aria-label': 'Random workload', novalidate: true,
-      oninput: () => { msg.textContent = ''; },
+      oninput: () => this.#error(null, ''),
       onsubmit: (e) => {
         e.preventDefault();
         // Each field by its label; an empty field is an error, not a 0.
@@ -50,16 +54,16 @@ export class WorkloadForm {
         for (const [key, label, input] of fields) {
           const v = input.value.trim() === '' ? NaN : Number(input.value);
           if (!Number.isInteger(v) || v < 0) {
-            msg.textContent = `${label} must be a whole number${input.value.trim() === '' ? ' (it is empty)' : ''}.`;
+            this.#error(input, `${label} must be a whole number${input.value.trim() === '' ? ' (it is empty)' : ''}.`);
             input.focus();
             return;
           }
           vals[key] = v;
         }
-        if (vals.ops < 1) { msg.textContent = 'Generate at least one op.'; return; }
-        if (vals.allocPercent > 100) { msg.textContent = 'Allocs % is at most 100.'; return; }
-        if (vals.maxSize < 1) { msg.textContent = 'Max size must be at least 1 byte.'; return; }
-        msg.textContent = '';
+        if (vals.ops < 1) { this.#error(ops, 'Generate at least one op.'); return; }
+        if (vals.allocPercent > 100) { this.#error(pct, 'Allocs % is at most 100.'); return; }
+        if (vals.maxSize < 1) { this.#error(max, 'Max size must be at least 1 byte.'); return; }
+        this.#error(null, '');
         onGenerate({ shape: shape.value, ...vals });
       },
     },
@@ -80,7 +84,33 @@ export class WorkloadForm {
     e.ops.value = String(ops);
     e.pct.value = String(allocPercent);
     e.max.value = String(maxSize);
-    e.msg.textContent = '';
+    this.#error(null, '');
+  }
+
+  /**
+   * Shows an error of the core's workload() under the form, in the form's
+   * words, tied to the field it names (`maxSize …` is about Max size).
+   */
+  showError(message) {
+    const m = /^(seed|ops|allocPercent|maxSize)\b/.exec(message);
+    const e = this.#els;
+    const input = m && { seed: e.seed, ops: e.ops, allocPercent: e.pct, maxSize: e.max }[m[1]];
+    this.#error(input, m ? message.replace(m[1], FIELD_LABELS[m[1]]) : message);
+  }
+
+  /** `text` under the form; `input` (or none) marked invalid and described by it until the next edit. */
+  #error(input, text) {
+    const e = this.#els;
+    e.msg.textContent = text;
+    for (const x of [e.seed, e.ops, e.pct, e.max]) {
+      if (x === input) {
+        x.setAttribute('aria-invalid', 'true');
+        x.setAttribute('aria-describedby', e.msg.id);
+      } else {
+        x.removeAttribute('aria-invalid');
+        x.removeAttribute('aria-describedby');
+      }
+    }
   }
 
   /** While busy, Generate & run is disabled: it gets the focus back after (a long run would leave it on <body>). */
