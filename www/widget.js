@@ -442,8 +442,12 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (c.has('alloc') && editable) {
       const size = h('input', { class: 'ap-input ap-size', type: 'number', min: 1, value: 16, 'aria-label': 'Bytes to allocate', inputmode: 'numeric' });
       const go = () => this.#mutate((a) => {
-        const off = a.alloc(Number(size.value));
+        const n = Number(size.value);
+        const off = a.alloc(n);
         this.#selected = off;
+        // Said to assistive tech (the map shows it), without taking room under the row.
+        const e = a.lastOp();
+        return { quiet: true, text: e?.block ? `ptr[${e.ptr}] = malloc(${num(n)}): ${num(e.block.size)} B at ${num(e.block.offset)}.` : '' };
       });
       size.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
       bar.append(h('div', { class: 'ap-field ap-alloc' },
@@ -599,7 +603,8 @@ export class AllocPlaygroundElement extends HTMLElement {
 
   /**
    * Runs a user action on the arena; errors show in the status line and
-   * change nothing. `fn` may return a note for the status line (plain text).
+   * change nothing. `fn` may return a note for the status line (plain text),
+   * or `{ text, quiet: true }` for one said to assistive tech only.
    */
   #mutate(fn) {
     if (this.#cfg.readonly) return;
@@ -607,9 +612,11 @@ export class AllocPlaygroundElement extends HTMLElement {
     const before = { tokens: this.#tokens, pos: this.#pos };
     let note = '';
     let bad = false;
+    let quiet = false;
     try {
       const r = fn(this.#arena);
       if (typeof r === 'string') note = r;
+      else if (r?.text) ({ text: note, quiet } = r);
     } catch (e) {
       note = e.message;
       bad = true;
@@ -624,7 +631,7 @@ export class AllocPlaygroundElement extends HTMLElement {
       this.#tokens = this.#arena.log().split(',');
       this.#pos = this.#tokens.length;
     }
-    this.#setStatus(note, bad);
+    this.#setStatus(note, bad, quiet);
     this.#refresh();
   }
 
@@ -648,11 +655,13 @@ export class AllocPlaygroundElement extends HTMLElement {
    * Sets the status line (an aria-live region; empty, it takes no space),
    * with a button that restores ops an action in the past dropped.
    */
-  #setStatus(text, bad = false) {
+  #setStatus(text, bad = false, quiet = false) {
     const st = this.#els.status;
     if (!st) return;
     const d = this.#dropped;
     const lost = d ? d.tokens.length - d.pos : 0;
+    // (A Restore button is never hidden.)
+    st.classList.toggle('ap-quiet', quiet && !d);
     if (text) st.replaceChildren(text); else st.replaceChildren();
     if (d) {
       st.append(`${text ? ' ' : ''}(${plural(lost, 'later op')} dropped.) `,
