@@ -297,6 +297,8 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
   assert.match(widget, /arena-size="256"/);
   assert.match(widget, /ops="\+16,\+32,-0,\+8"/);
   assert.match(widget, /step="3"/);
+  // The last op in words comes along (a teacher's point: it is what the map means).
+  assert.match(widget, /controls="alloc free strategy meter timeline legend explain"/);
   assert.match(await page.textContent('#embed-step'), /starting at step 3 of 4/);
   // Copying says so inside the dialog (a notice would be under the modal).
   await page.click('#embed-copy-widget');
@@ -309,9 +311,22 @@ test('the main page Embed button gives widget and iframe snippets that reproduce
     const src = /src="([^"]+)"/.exec(snippet)[1].replace(/&amp;/g, '&');
     let snap;
     if (snippet.startsWith('<iframe')) {
+      await p2.setViewportSize({ width: 640, height: 1000 });
       await p2.goto(src);
       await p2.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
       snap = await p2.evaluate(() => document.querySelector('alloc-playground').snapshot());
+      // At every step the widget, its words included, fits the frame's height (no scroll bar in the article).
+      const frame = Number(/height="(\d+)"/.exec(snippet)[1]);
+      for (const step of [0, 1, 2, 4, 3]) { // (ending where the snippet starts)
+        const bottom = await p2.evaluate(async (step) => {
+          const el = document.querySelector('alloc-playground');
+          el.step = step;
+          await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+          return el.getBoundingClientRect().bottom + parseFloat(getComputedStyle(document.body).marginBottom);
+        }, step);
+        assert.ok(bottom <= frame, `step ${step}: the widget needs ${bottom} px of the frame's ${frame}`);
+      }
+      assert.ok(await p2.evaluate(() => document.querySelector('alloc-playground').shadowRoot.querySelector('[part=explain]')?.textContent.length > 20));
     } else {
       const attrs = [...snippet.matchAll(/\n {4}([a-z-]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]);
       snap = await p2.evaluate(async (attrs) => {
@@ -1024,7 +1039,7 @@ test('predict mode travels: the Embed snippets carry it, and the iframe page pas
   assert.match(widget, /\n {4}predict="true"/);
   const src = /src="([^"]+)"/.exec(iframe)[1].replace(/&amp;/g, '&');
   assert.match(src, /[?&]predict=true(&|$)/);
-  assert.match(iframe, /height="840"/, 'a taller frame for the question box');
+  assert.match(iframe, /height="880"/, 'a taller frame for the question box');
   await page.goto(src);
   await page.waitForFunction(() => document.querySelector('alloc-playground')?.arena);
   const text = await page.evaluate(() => document.querySelector('alloc-playground').shadowRoot.querySelector('[part=predict] .pd-q').textContent);

@@ -4,13 +4,14 @@
 //   const { widget, iframe, dropped } = embedSnippets({ config, tokens, step, base, predict });
 
 /**
- * The iframe's height: the default widget (controls, map, timeline, meter)
- * with its map held to FRAME_MAP_HEIGHT fits without a scroll bar from about
- * 600 px wide (at most ~650 px tall at 700 px wide, however big the arena;
- * at a phone's 390 it needs ~880 and the frame scrolls).
+ * The iframe's height: the snippet's widget (controls, map, the last op in
+ * words, timeline, meter) with its map held to FRAME_MAP_HEIGHT fits without
+ * a scroll bar from about 600 px wide (measured at every step of three op
+ * lists: at most 697 px tall at 600 to 700 px wide, 646 without `explain`;
+ * at a phone's 390 it needs ~940 and the frame scrolls).
  */
-export const FRAME_HEIGHT = 680;
-/** What predict mode's question box adds to the frame: up to a verdict, a question and a score (measured: 759 px at 600 to 700 px wide before any answer). */
+export const FRAME_HEIGHT = 720;
+/** What predict mode's question box adds to the frame: up to a verdict, a question and a score (measured: 759 px at 600 to 700 px wide before any answer; the question takes the last op's words' place). */
 export const FRAME_PREDICT_EXTRA = 160;
 /** The memory map's height inside the frame (the widget's `height`; the map scrolls inside). */
 export const FRAME_MAP_HEIGHT = 200;
@@ -32,7 +33,7 @@ const escapeAttr = (v) => String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;
  * @param {string} [p.controls]
  * @param {boolean} [p.predict] the reader predicts each op (predict mode)
  */
-export function embedSnippets({ config, tokens, step = tokens.length, base, defaults = {}, controls = 'alloc free strategy meter timeline legend', predict = false }) {
+export function embedSnippets({ config, tokens, step = tokens.length, base, defaults = {}, controls = 'alloc free strategy meter timeline legend explain', predict = false }) {
   const dropped = Math.max(0, tokens.length - MAX_EMBED_OPS);
   const kept = tokens.length - dropped;
   const ops = tokens.slice(0, kept).join(',');
