@@ -106,8 +106,28 @@ test('hostile values (no string form, throwing getters and traps) are bad-argume
   assert.match(message(() => a.alloc(5n)), /got the BigInt 5n$/);
   assert.match(message(() => a.alloc([8])), /got an array$/);
   assert.ok(message(() => { a.strategy = 'x'.repeat(100000); }).length < 200, 'a long value is cut short');
+  // An array that claims 2^32 - 1 elements (a sparse one) is refused before anything is read or
+  // reserved: it used to trap, and a trap poisons the module for every arena on the page.
+  const sparse = []; sparse.length = 2 ** 32 - 1;
+  for (const [call, words] of [
+    [() => a.write(p, sparse), /^bytes takes at most 4096 elements, got 4294967295$/],
+    [() => a.write(p, new Uint8Array(5000)), /^bytes takes at most 4096 elements, got 5000$/],
+    [() => createArena({ classes: sparse }), /^classes takes at most 1024 elements/],
+    [() => checkConfig({ classes: sparse }), /^classes takes at most 1024 elements/],
+    [() => compare({}, '+8', sparse), /^strategies takes at most 10 elements/],
+    [() => compare({}, '+8', Array(11).fill('first-fit')), /^strategies takes at most 10 elements, got 11$/],
+  ]) {
+    assert.equal(codeOf(call), 'bad-argument', String(call));
+    assert.match(message(call), words);
+    assert.equal(state(a), before);
+  }
+  // Within the guards the core's own rules speak, as before.
+  assert.match(message(() => createArena({ classes: Array.from({ length: 17 }, (_, i) => 16 * (i + 1)) })), /between 1 and 16 size classes/);
+  a.write(p, new Uint8Array(16).fill(7));
+  assert.deepEqual([...a.read(p, 2)], [7, 7]);
   a.free(p);
   a.dispose();
+  assert.equal(createArena({ size: 64 }).alloc(8), 0, 'the module still works');
 });
 
 test('checkConfig accepts and refuses exactly what createArena does, building nothing', () => {

@@ -7,6 +7,8 @@ use crate::{AllocError, Block, Result};
 pub const DEFAULT_CLASSES: [usize; 3] = [16, 32, 64];
 /// The default slab size: 256 bytes (four 64-byte chunks).
 pub const DEFAULT_SLAB_SIZE: usize = 256;
+/// The most size classes a slab allocator takes.
+pub const MAX_CLASSES: usize = 16;
 
 /// One chunk's record.
 #[derive(Clone, Copy, Debug, Default)]
@@ -234,8 +236,10 @@ impl Pools {
         align: usize,
         arena_size: usize,
     ) -> Result<Self> {
-        if classes.is_empty() || classes.len() > 16 {
-            return Err(AllocError::bad_config("give between 1 and 16 size classes"));
+        if classes.is_empty() || classes.len() > MAX_CLASSES {
+            return Err(AllocError::bad_config(format!(
+                "give between 1 and {MAX_CLASSES} size classes"
+            )));
         }
         if classes.windows(2).any(|w| w[0] >= w[1]) {
             return Err(AllocError::bad_config(

@@ -66,6 +66,15 @@ extern "C" {
     fn object_keys(o: &JsValue) -> Result<js_sys::Array, JsValue>;
 }
 
+/// At most this many strategies in one comparison (each one is an arena of
+/// its own; the five modes, each twice, fit).
+const MAX_COMPARED: usize = 10;
+
+/// At most this many slab classes are read from JS: a guard against a
+/// sparse array's length, above the core's own limit
+/// ([`MAX_CLASSES`](crate::slab::MAX_CLASSES)), which words the usual error.
+const CLASSES_READ: usize = 1024;
+
 /// At most this many characters of a value go into a message.
 const SHOWN_MAX: usize = 60;
 
@@ -98,16 +107,30 @@ fn shown(v: &JsValue) -> String {
 }
 
 /// The elements of the JS array `arr`, each read as `Reflect.get` reads it
-/// (a throwing getter or proxy is a `bad-argument` naming `what`).
-fn elements(arr: &JsValue, what: &str) -> JsResult<Vec<JsValue>> {
+/// (a throwing getter or proxy is a `bad-argument` naming `what`), and
+/// at most `max` of them: a longer array (a sparse one may claim 2^32 - 1)
+/// is a `bad-argument` before anything is read or reserved.
+fn elements(arr: &JsValue, what: &str, max: usize) -> JsResult<Vec<JsValue>> {
     let bad = || JsValue::from(coded("bad-argument", &format!("{what} could not be read")));
     let len = Reflect::get(arr, &"length".into())
         .map_err(|_| bad())?
         .as_f64()
         .ok_or_else(bad)?;
+    if len > max as f64 {
+        return Err(too_many(what, max, len));
+    }
     (0..len as u32)
         .map(|i| Reflect::get_u32(arr, i).map_err(|_| bad()))
         .collect()
+}
+
+/// `what` has `len` elements, more than `max`.
+fn too_many(what: &str, max: usize, len: f64) -> JsValue {
+    coded(
+        "bad-argument",
+        &format!("{what} takes at most {max} elements, got {len}"),
+    )
+    .into()
 }
 
 fn bad_argument(what: &str, min: usize, v: &JsValue) -> JsValue {
@@ -163,8 +186,14 @@ fn arena_size_arg(v: &JsValue) -> JsResult<usize> {
 }
 
 /// A `Uint8Array`, or an array whose every element is an integer 0..=255.
+///
+/// At most [`MAX_WRITE`](script::MAX_WRITE) of them (what one write takes):
+/// more is a `bad-argument` before anything is copied into wasm memory.
 fn byte_array(v: &JsValue) -> JsResult<Vec<u8>> {
     if let Some(u8s) = v.dyn_ref::<Uint8Array>() {
+        if u8s.length() as usize > script::MAX_WRITE {
+            return Err(too_many("bytes", script::MAX_WRITE, u8s.length().into()));
+        }
         return Ok(u8s.to_vec());
     }
     let bad = || {
@@ -176,7 +205,7 @@ fn byte_array(v: &JsValue) -> JsResult<Vec<u8>> {
     if !js_sys::Array::is_array(v) {
         return Err(bad());
     }
-    elements(v, "bytes")?
+    elements(v, "bytes", script::MAX_WRITE)?
         .into_iter()
         .map(|x| match x.as_f64() {
             Some(n) if n.fract() == 0.0 && (0.0..=255.0).contains(&n) => Ok(n as u8),
@@ -337,7 +366,7 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
         if !js_sys::Array::is_array(&classes) {
             return Err(coded("bad-argument", "classes must be an array").into());
         }
-        c.classes = elements(&classes, "classes")?
+        c.classes = elements(&classes, "classes", CLASSES_READ)?
             .iter()
             .map(|v| uint(v, "a size class"))
             .collect::<JsResult<_>>()?;
@@ -869,7 +898,7 @@ fn compare_args(
         if !js_sys::Array::is_array(strategies) {
             return Err(coded("bad-argument", "strategies must be an array").into());
         }
-        elements(strategies, "strategies")?
+        elements(strategies, "strategies", MAX_COMPARED)?
             .iter()
             .map(mode_arg)
             .collect::<JsResult<_>>()?
