@@ -62,7 +62,7 @@ pub struct Draw {
     /// [`MAX_DRAWN_OPS`].
     pub num_ops: usize,
     /// `-r`: the largest request, 10 by default: each asks for
-    /// `int(random() * range) + 1` bytes. At most [`crate::script::MAX_SIZE`] − 1.
+    /// `int(random() * range) + 1` bytes. At most [`crate::script::MAX_SIZE`].
     pub range: usize,
     /// `-P`: the percentage of draws that are requests, 50 by default; at
     /// least 1 (`malloc.py` asserts it is above 0).
@@ -88,11 +88,11 @@ impl Draw {
                 thousands(MAX_DRAWN_OPS)
             ));
         }
-        if self.range >= crate::script::MAX_SIZE {
+        if self.range > crate::script::MAX_SIZE {
             return Err(format!(
-                "-r {}: requests up to {} bytes are taken",
+                "-r {}: at most {} is taken",
                 self.range,
-                crate::script::MAX_SIZE
+                thousands(crate::script::MAX_SIZE)
             ));
         }
         if self.percent_alloc == 0 || self.percent_alloc > 1_000_000 {
@@ -685,7 +685,13 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
         if pos == 0 {
             return ScriptError::new(1, 0, m);
         }
-        let before = &text[..lead + pos - 1];
+        // (Quotes are not in the tokens, so a position may be a little off:
+        // it is kept inside the text and on a character boundary.)
+        let mut end = (lead + pos - 1).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let before = &text[..end];
         let line_no = 1 + before.matches('\n').count();
         let col = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
         ScriptError::new(line_no, col, m)
@@ -722,8 +728,13 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
     let mut it = tokens[start..].iter().cloned();
     // The rest of a cluster of short options after a flag (`-cA+3` is `-c
     // -A+3`, as optparse reads it), taken before the next token.
+    // Its `-` is not in the text: the token's position is its first letter's.
     let mut cluster: Option<(usize, String)> = None;
-    while let Some((col, tok)) = cluster.take().or_else(|| it.next()) {
+    while let Some((col, tok, virtual_dash)) = cluster
+        .take()
+        .map(|(c, t)| (c, t, true))
+        .or_else(|| it.next().map(|(c, t)| (c, t, false)))
+    {
         let tok = &tok;
         let (name, inline) = match tok.strip_prefix("--") {
             Some(long) => match long.split_once('=') {
@@ -745,7 +756,14 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
                 Some(_) if name.starts_with("--") => {
                     return Err(err(col, format!("{name} takes no value")))
                 }
-                Some(rest) => cluster = Some((col + 2, format!("-{rest}"))),
+                // The rest starts after the dash (if in the text) and the letter.
+                Some(rest) => {
+                    let letter = name.len() - 1;
+                    cluster = Some((
+                        col + letter + usize::from(!virtual_dash),
+                        format!("-{rest}"),
+                    ))
+                }
                 None => {}
             }
             run.coalesce |= name == "-C" || name == "--coalesce";

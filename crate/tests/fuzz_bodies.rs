@@ -110,9 +110,17 @@ fn malloc_py_text() -> impl Strategy<Value = String> {
             "-S64", "-Hé", "-é", "é", "\"", "'", "\\\n", "--", "-",
         ])
         .prop_map(str::to_string),
+        // Clusters of flags, perhaps ending in an option or noise (`-CCcH`, `-cCé`).
+        2 => "-[cC]{1,4}(H|S|é|A\\+1|x)?",
         1 => "[a-zé\\-+,0-9 ]{0,6}",
     ];
-    prop::collection::vec(word, 0..14).prop_map(|w| format!("./malloc.py {}", w.join(" ")))
+    // Words joined by a space or by nothing, so that flags cluster (`-CCcH`, `-cCé`).
+    let joined = prop::collection::vec((word, any::<bool>()), 0..14).prop_map(|ws| {
+        ws.into_iter()
+            .map(|(w, glued)| if glued { w } else { format!(" {w}") })
+            .collect::<String>()
+    });
+    joined.prop_map(|w| format!("./malloc.py {w}"))
 }
 
 proptest! {

@@ -1922,6 +1922,23 @@ fn rep_reused_ids_get_new_pointers_and_realloc_of_a_dead_id_allocates() {
 }
 
 #[test]
+fn malloc_py_range_takes_the_largest_request_and_says_its_limit() {
+    // -r N draws 1 ..= N bytes: N may be the largest request the playground takes.
+    let run = transcript::parse_command("malloc.py -S 1024 -r 1073741824 -n 20 -s 3").unwrap();
+    let draw = run.draw.expect("drawn");
+    assert_eq!(draw.range, script::MAX_SIZE);
+    assert!(draw.check().is_ok());
+    let too_far = transcript::Draw {
+        range: script::MAX_SIZE + 1,
+        ..draw
+    };
+    assert_eq!(
+        too_far.check().unwrap_err(),
+        "-r 1073741825: at most 1,073,741,824 is taken"
+    );
+}
+
+#[test]
 fn rep_and_op_lists_saved_with_a_byte_order_mark_or_crlf_parse_as_without() {
     let plain = "20000\n2\n5\n1\na 0 10\na 1 20\nf 0\nf -1\nr 1 40\n";
     let want = rep::parse(plain).unwrap();
@@ -3833,6 +3850,12 @@ fn a_malloc_py_command_line_reads_back_as_settings_and_ops() {
         ("malloc.py -é -A +1", 11, "-é: not a malloc.py option"),
         ("malloc.py -cé -A +1", 13, "-é: not a malloc.py option"),
         ("malloc.py -Sé", 11, "-S é: expected a whole number"),
+        // Clustered flags: each error is at its own letter, however deep
+        // (the cluster's made-up `-` used to push each level one further, out of the line).
+        ("malloc.py -CcH", 14, "-H needs a value"),
+        ("malloc.py -CCcH", 15, "-H needs a value"),
+        ("malloc.py -ccé", 14, "-é: not a malloc.py option"),
+        ("malloc.py -cCcCé -A +1", 16, "-é: not a malloc.py option"),
         ("malloc.py -A", 11, "-A needs a value"),
         (
             "malloc.py -S big -A +1",
