@@ -477,6 +477,9 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     const readOnly = {
       alloc: codeOf(() => el.arena.alloc(8)),
       dispose: codeOf(() => el.arena.dispose()),
+      // (what `using a = el.arena` calls at the end of its block)
+      symbolDispose: codeOf(() => el.arena[Symbol.dispose]()),
+      define: codeOf(() => Object.defineProperty(el.arena, 'alloc', { value: () => 0 })),
       strategy: codeOf(() => { el.arena.strategy = 'best-fit'; }),
       reads: [el.arena.strategy, el.arena.logLength, el.arena.snapshot().ops],
     };
@@ -523,7 +526,7 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
   assert.deepEqual(out.restored, { step: 0, log: '', readout: '0 / 7', status: 'Restored the 7 ops as they were, at step 0.', button: false });
   assert.equal(out.atEnd, '+48,+16,+16,+16,-0,-2,+16');
   assert.deepEqual(out.moved, { step: 6, log: '+48,+16,+16,+16,-0,-2' });
-  assert.deepEqual(out.readOnly, { alloc: 'read-only', dispose: 'read-only', strategy: 'read-only', reads: ['first-fit', 6, 6] });
+  assert.deepEqual(out.readOnly, { alloc: 'read-only', dispose: 'read-only', symbolDispose: 'read-only', define: 'read-only', strategy: 'read-only', reads: ['first-fit', 6, 6] });
   assert.deepEqual(out.readonly, { error: false, prop: true, malloc: false });
   assert.equal(out.roFalse, false);
   assert.deepEqual([out.headed.header, out.headed.sizes, out.headed.prop], [4, [7, 9, 84], 4]);

@@ -75,8 +75,12 @@ function boolAttr(name, raw, dflt) {
   return v;
 }
 
-/** Arena methods and setters that change it: the widget owns them. */
-const CHANGING = new Set(['alloc', 'allocAligned', 'calloc', 'free', 'realloc', 'write', 'replay', 'replaySampled', 'mergeAll', 'dispose', 'strategy', 'coalesce']);
+/**
+ * Arena methods and setters that change it: the widget owns them. (`using a
+ * = el.arena` would dispose the widget's arena at the end of the block.)
+ */
+const CHANGING = new Set(['alloc', 'allocAligned', 'calloc', 'free', 'realloc', 'write', 'replay', 'replaySampled', 'mergeAll', 'dispose', 'strategy', 'coalesce',
+  ...[Symbol.dispose, Symbol.asyncDispose].filter((k) => typeof k === 'symbol')]);
 
 function readOnlyError(key) {
   return Object.assign(new Error(`el.arena is read-only (${String(key)}): set the widget's attributes (ops, strategy, …) to change it`), { code: 'read-only' });
@@ -92,6 +96,8 @@ function readOnly(arena) {
       return typeof v === 'function' ? v.bind(target) : v;
     },
     set(_target, key) { throw readOnlyError(key); },
+    defineProperty(_target, key) { throw readOnlyError(key); },
+    deleteProperty(_target, key) { throw readOnlyError(key); },
   });
 }
 
