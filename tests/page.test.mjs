@@ -1387,6 +1387,46 @@ test('compare: the slab card says which of its failures asked more than its larg
   await close();
 });
 
+test('compare numbers ops as the timeline does, strategy switches and all; its JSON carries the header and the workload', async () => {
+  const { page, close } = await open('#size=1024&align=8&strategy=first-fit&coalesce=1&header=4&ops=@best-fit,+10,+20,-0,+5,+30,-1,+8');
+  await idle(page);
+  await page.click('[data-testid=compare-run]');
+  await page.waitForSelector('[data-testid=compare-grid] .cmp-card');
+  await idle(page);
+  const info = await page.textContent('.cmp-info');
+  assert.match(info, /1 strategy switch skipped/);
+  // The timeline's op 5 is +5 (op 1 is the switch).
+  const fd = await page.evaluate(async () => {
+    const r = await globalThis.__playground.session.compare({ strategies: ['first-fit', 'next-fit', 'best-fit', 'worst-fit'] });
+    return r.index[r.firstDivergence] + 1;
+  });
+  assert.match(info, new RegExp(`at op ${fd}: (\\S+) `));
+  assert.equal((await log(page)).split(',')[fd - 1], /at op \d+: (\S+) /.exec(info)[1]);
+  await page.click('[data-at=divergence]');
+  await idle(page);
+  assert.match(await page.textContent('.cmp-maps-note'), new RegExp(`^Right after op ${fd} `));
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-json]')]);
+  const parts = [];
+  for await (const c of await d.createReadStream()) parts.push(c);
+  const json = JSON.parse(Buffer.concat(parts).toString());
+  assert.equal(json.config.header, 4);
+  assert.deepEqual([json.firstDivergenceOp, json.strategySwitchesSkipped, json.workload], [fd, 1, null]);
+  assert.equal(json.opList, '+10,+20,-0,+5,+30,-1,+8');
+  // A generated workload's recipe goes along.
+  await page.fill('[data-testid=wl-ops]', '40');
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  await page.click('[data-testid=compare-run]');
+  await idle(page);
+  const [d2] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-json]')]);
+  const parts2 = [];
+  for await (const c of await d2.createReadStream()) parts2.push(c);
+  const json2 = JSON.parse(Buffer.concat(parts2).toString());
+  assert.equal(json2.workload?.ops, 40);
+  assert.equal(json2.ops, 40);
+  await close();
+});
+
 test('compare: small multiples, fragmentation chart, first divergence', async () => {
   const { page, close } = await open();
   await page.click('[data-example=fits]');
@@ -1447,8 +1487,13 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   const json = JSON.parse(await saved('compare-json'));
   assert.deepEqual(json.runs.map((r) => [r.strategy, r.samples.length, r.report.searched]), whole);
   // It says what ran and where the strategies diverge, as the page counts ops (from 1).
-  assert.deepEqual(json.config, { size: 512, align: 8, coalesce: true, classes: [16, 32, 64], slabSize: 256, order: 'address' });
+  assert.deepEqual(json.config, { size: 512, align: 8, coalesce: true, classes: [16, 32, 64], slabSize: 256, order: 'address', header: 0 });
   assert.equal(json.firstDivergenceOp, expected + 1);
+  assert.deepEqual(json.firstDivergenceAmong, ['first-fit', 'next-fit', 'best-fit', 'worst-fit'], 'the slab run is not in the divergence');
+  // With the ops it ran, the export is enough to get its numbers again (compare(config, opList)).
+  assert.equal(json.opList, await log(page));
+  const again = await page.evaluate(({ config, opList }) => globalThis.__playground.api.compare(config, opList).runs.map((r) => r.snapshot.stats), json);
+  assert.deepEqual(again, json.runs.map((r) => r.statsAfterLastOp));
   assert.deepEqual(json.runs.map((r) => r.statsAfterLastOp.failedAllocs), await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => r.snapshot.stats.failedAllocs)));
   // Each line is the core's samples.
   const pts = await page.$$eval('.cmp-lines polyline', (ps) => ps.map((p) => p.getAttribute('points').split(' ').length));

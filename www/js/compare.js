@@ -131,9 +131,9 @@ export class CompareView {
     const total = result.tokens.length;
     const fd = result.firstDivergence;
     const parts = [`${plural(total, 'op')} under ${plural(result.runs.length, 'strategy', 'strategies')}`];
-    if (result.skipped) parts.push(`${num(result.skipped)} strategy switches skipped`);
+    if (result.skipped) parts.push(`${plural(result.skipped, 'strategy switch', 'strategy switches')} skipped`);
     const who = result.divergenceAmong ?? 'the strategies';
-    parts.push(fd == null ? `${who} placed every block at the same offset` : `${who} first place a block differently at op ${num(fd + 1)}: ${describeOp(result.tokens[fd])} lands at different offsets`);
+    parts.push(fd == null ? `${who} placed every block at the same offset` : `${who} first place a block differently at op ${num(timelineOp(result, fd))}: ${describeOp(result.tokens[fd])} lands at different offsets`);
     e.info.textContent = `${parts.join(' · ')}.`;
     for (const b of e.at.querySelectorAll('[data-at]')) {
       b.setAttribute('aria-pressed', String(b.dataset.at === d.at));
@@ -146,7 +146,7 @@ export class CompareView {
   #download(format) {
     const result = this.#last?.result;
     if (!result) return;
-    saveFile(`compare.${format}`, compareExport(result, format, this.#last.config ?? null), format === 'json' ? 'application/json' : 'text/csv', this.#els.body);
+    saveFile(`compare.${format}`, compareExport(result, format, this.#last.config ?? null, this.#last.workload ?? null), format === 'json' ? 'application/json' : 'text/csv', this.#els.body);
   }
 
   #chart(result, cursor) {
@@ -199,7 +199,7 @@ export class CompareView {
       svg.append(s('g', { class: 'cmp-div' },
         s('rect', { x: xd - 3, y: m.t, width: 6, height: H - m.t - m.b, class: 'cmp-div-band' }),
         s('line', { x1: xd, x2: xd, y1: m.t, y2: H - m.b, class: 'cmp-div-line' })));
-      divLabel = s('text', { x: Math.min(xd + 6, W - m.r - 4), y: m.t + 10, class: 'cmp-div-text', 'text-anchor': xd > W - 160 ? 'end' : 'start', text: `diverge · op ${num(fd + 1)}` });
+      divLabel = s('text', { x: Math.min(xd + 6, W - m.r - 4), y: m.t + 10, class: 'cmp-div-text', 'text-anchor': xd > W - 160 ? 'end' : 'start', text: `diverge · op ${num(timelineOp(result, fd))}` });
     }
     if (cursor != null && cursor <= total) {
       svg.append(s('line', { x1: x(cursor), x2: x(cursor), y1: m.t, y2: H - m.b, class: 'cmp-cursor' }));
@@ -303,19 +303,36 @@ export class CompareView {
 const perRequest = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 /**
- * The comparison's numbers as CSV (a row per strategy and sample) or JSON
- * (the settings, each strategy's report, its statistics after the last op,
- * and its samples). The cards may show another step (the maps' "Memory at"):
- * the export is always the whole run.
+ * Compared op `k` as the timeline numbers it (from 1): the comparison leaves
+ * out the timeline's strategy switches, the timeline counts them.
  */
-export function compareExport(result, format, config = null) {
+export function timelineOp(result, k) {
+  return result.index ? result.index[k] + 1 : k + 1;
+}
+
+/** The most ops a JSON export spells out (a longer list is left out: `opList` null). */
+export const EXPORT_MAX_OPS = 200_000;
+
+/**
+ * The comparison's numbers as CSV (a row per strategy and sample) or JSON
+ * (the settings, the ops, each strategy's report, its statistics after the
+ * last op, and its samples). The cards may show another step (the maps'
+ * "Memory at"): the export is always the whole run. `workload`: the
+ * generator's options when a workload made the ops.
+ */
+export function compareExport(result, format, config = null, workload = null) {
   if (format === 'json') {
     return JSON.stringify({
       config,
       ops: result.tokens.length,
+      // What ran, so that compare(config, opList) gives these numbers again.
+      opList: result.tokens.length <= EXPORT_MAX_OPS ? result.tokens.join(',') : null,
+      workload,
+      strategySwitchesSkipped: result.skipped ?? 0,
       sampledEvery: result.every ?? 1,
-      // The op number as the page says it (from 1), or null.
-      firstDivergenceOp: result.firstDivergence == null ? null : result.firstDivergence + 1,
+      // The op number as the timeline says it (from 1), or null; and which runs it compares.
+      firstDivergenceOp: result.firstDivergence == null ? null : timelineOp(result, result.firstDivergence),
+      firstDivergenceAmong: result.divergenceAmong ? result.runs.map((r) => r.strategy).filter((st) => st !== 'slab') : result.runs.map((r) => r.strategy),
       runs: result.runs.map((r) => ({ strategy: r.strategy, report: r.report, statsAfterLastOp: r.snapshot.stats, samples: r.samples })),
     }, null, 1);
   }

@@ -935,7 +935,7 @@ async function start() {
             const op = parseOps(result.tokens[fd]).ops[0];
             if (op.op === 'realloc') highlightSeq = op.ptr;
             else if (['alloc', 'allocAligned', 'calloc'].includes(op.op)) highlightSeq = maps.runs[0].snapshot.nextPtr - 1;
-            mapsLabel = `Right after op ${num(fd + 1)} (${result.tokens[fd]}), where placements first differ${highlightSeq != null ? `: ptr[${highlightSeq}] is outlined` : ''}.`;
+            mapsLabel = `Right after op ${num(step)} (${result.tokens[fd]}), where placements first differ${highlightSeq != null ? `: ptr[${highlightSeq}] is outlined` : ''}.`;
           }
         } else if (at === 'cursor') {
           const m = await session.compare({ upTo: session.position });
@@ -951,7 +951,11 @@ async function start() {
         }
         // The settings the comparison ran under go into its JSON export.
         const { size, align, coalesce, classes, slabSize, order } = session.config;
-        compareState = { result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion, config: { size, align, coalesce, classes, slabSize, order } };
+        compareState = {
+          result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion,
+          config: { size, align, coalesce, classes, slabSize, order, header: session.config.header ?? 0 },
+          workload: recipe?.version === contentVersion ? { ...recipe.opts } : null,
+        };
         renderCompare();
         // Ops malloc.py drew are not what it would draw under another -p: which
         // requests fail decides what it frees. A student comparing policies for
