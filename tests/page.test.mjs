@@ -1686,6 +1686,11 @@ test('theme toggle persists; screenshots in light, dark and at phone width', asy
   await phone.page.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true });
   await phone.page.screenshot({ path: join(SHOTS, 'phone-top.png') });
   await phone.close();
+  // The narrowest phone, coalescing off (a Merge now button joins the actions): the row wraps.
+  const narrow = await open('#size=1024&strategy=first-fit&align=8&coalesce=0&ops=+16,+32', { width: 320, height: 640 });
+  assert.ok(await narrow.page.isVisible('text=Merge now'));
+  assert.ok(await narrow.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth) <= 0, 'no horizontal scroll at 320px');
+  await narrow.close();
 });
 
 test('predict mode: a link is a quiz from op 1; answers are checked and scored, play stops at each question', async () => {

@@ -269,6 +269,10 @@ test('the widget is themable and usable in dark mode and at phone width', async 
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scroll at phone width (${overflow}px)`);
   await page.screenshot({ path: join(SHOTS, 'demo-blog-phone-dark.png'), fullPage: true });
+  // At the narrowest phone too (the attribute table's words break).
+  await page.setViewportSize({ width: 320, height: 640 });
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth) <= 0, 'no horizontal scroll at 320px');
+  await page.setViewportSize({ width: 390, height: 844 });
   const themed = await page.evaluate(() => {
     const el = document.querySelector('alloc-playground');
     el.style.setProperty('--ap-accent', 'rgb(176, 0, 106)');
