@@ -1444,7 +1444,7 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   // fragmented" only goes to a card with the lowest fragmentation of all
   // and the fewest failures.
   const checkBadges = async () => {
-    const frags = (await cardStat(page, 'External fragmentation')).map((t) => Number(t.replace('%', '')));
+    const frags = (await cardStat(page, 'External fragmentation')).map((t) => Number(t.replace(/[<>%]/g, '')));
     const badges = (await page.$$eval('.cmp-card', (cs) => cs.map((c) => ({
       badges: [...c.querySelectorAll('.badge')].map((b) => b.textContent),
       failed: Number(c.dataset.failed),

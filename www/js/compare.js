@@ -7,7 +7,7 @@
 
 import { h, s, button, keepFocus, focusIn, saveFile } from './dom.js';
 import { num, percent, plural, bytesShort } from './format.js';
-import { freeBlocksText } from './meter.js';
+import { freeBlocksText, METRICS as METER_METRICS } from './meter.js';
 import { MemoryMap } from './memory-map.js';
 import { strategyLabel } from './controls.js';
 
@@ -260,6 +260,8 @@ export class CompareView {
     // against 0.7 % of a nearly empty heap is no standout).
     const fragBadge = standout(leastFrag.length) && leastFrag.every((r) => fewest.includes(r))
       && runs.some((o) => o.snapshot.stats.externalFragmentation >= minFrag + 0.01);
+    // The meter's own definitions, as hover text on the cards.
+    const hint = (key) => METER_METRICS.find(([k]) => k === key)?.[3];
     const cards = runs.map((r) => {
       const st = r.snapshot.stats;
       const requests = r.report.allocs + r.report.reallocs;
@@ -274,17 +276,18 @@ export class CompareView {
           ...badges.map((b) => h('span', { class: 'badge', text: b }))),
         mapBox,
         h('dl', { class: 'cmp-stats' },
-          h('div', null, h('dt', { text: 'External fragmentation' }), h('dd', { text: percent(st.externalFragmentation) })),
-          h('div', null, h('dt', { text: 'Failed allocs' }), h('dd', { text: num(st.failedAllocs) })),
-          h('div', null, h('dt', { text: 'Largest free block' }), h('dd', { text: `${num(st.largestFree)} B` })),
-          h('div', null, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) })),
+          h('div', { title: '1 − L/F: L is the largest free block, F all free bytes. 0 when the free bytes are one block; near 100 % when they are scattered in small pieces' },
+            h('dt', { text: 'External fragmentation' }), h('dd', { text: percent(st.externalFragmentation) })),
+          h('div', { title: hint('failedAllocs') }, h('dt', { text: 'Failed allocs' }), h('dd', { text: num(st.failedAllocs) })),
+          h('div', { title: hint('largestFree') }, h('dt', { text: 'Largest free block' }), h('dd', { text: `${num(st.largestFree)} B` })),
+          h('div', { title: hint('freeBlocks') }, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) })),
           h('div', { title: 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. In a fixed arena next and worst fit walk into its untouched top, so their high-water mark (and utilization) follows the arena’s size' },
             h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
           h('div', { title: 'The highest end any block has had: the heap a program would need' },
-            h('dt', { text: 'High-water mark' }), h('dd', { text: bytesShort(st.highWater) })),
+            h('dt', { text: 'High-water mark' }), h('dd', { text: `${num(st.highWater)} B` })),
           h('div', null, h('dt', { text: 'Blocks searched' }), h('dd', {
-            text: `${num(r.report.searched)}${requests ? ` (${perRequest.format(r.report.searched / requests)} each)` : ''}`,
-            title: 'Free blocks searched over all malloc and realloc requests (and per request), counted as OSTEP’s malloc.py walks its list; a realloc that stays in place searches none',
+            text: `${num(r.report.searched)}${requests ? ` (${perRequestText(r.report.searched / requests)} each)` : ''}`,
+            title: `Free blocks searched over all malloc and realloc requests, counted as OSTEP’s malloc.py walks its list, and per request: failed ones and reallocs that stay in place (which search none) count as requests${r.strategy === 'slab' ? '. The slab allocator takes a chunk without a search: its figure counts the free blocks searched when it carved a new slab from the arena' : ''}`,
           }))),
         // Peak utilization counts only the requests that got memory: next to
         // failures it flatters the run (the arena is too small for it).
@@ -301,6 +304,10 @@ export class CompareView {
 }
 
 const perRequest = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+/** Blocks searched per request, one decimal; a few in very many is "<0.1", not "0.0". */
+function perRequestText(x) {
+  return x > 0 && x < 0.05 ? '<0.1' : perRequest.format(x);
+}
 
 /**
  * Compared op `k` as the timeline numbers it (from 1): the comparison leaves

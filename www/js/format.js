@@ -29,7 +29,11 @@ export function bytesShort(n) {
 
 /** 0.2069 → "20.7%". */
 export function percent(f) {
-  return pct1.format(Number.isFinite(f) ? f : 0);
+  const v = Number.isFinite(f) ? f : 0;
+  // A fraction that is not 0 or 1 never reads as one: 0.00006 is "<0.1%", 0.9999 is ">99.9%".
+  if (v > 0 && v < 0.0005) return `<${pct1.format(0.001)}`;
+  if (v < 1 && v >= 0.9995) return `>${pct1.format(0.999)}`;
+  return pct1.format(v);
 }
 
 /** 48 → "0x30". */

@@ -1,0 +1,13 @@
+// node --test: the page's number formats (www/js/format.js).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { percent, plural } from '../www/js/format.js';
+
+test('a percentage that is not 0 or 100 % never reads as one', () => {
+  assert.deepEqual([0, 0.25, 1, 0.1234].map(percent), ['0.0%', '25.0%', '100.0%', '12.3%']);
+  // A single +9999 at align 8: peak utilization 0.9999; two free blocks of 16 KiB: 0.00006.
+  assert.deepEqual([0.9999, 0.99949, 0.9995].map(percent), ['>99.9%', '99.9%', '>99.9%']);
+  assert.deepEqual([0.00006, 0.0004999, 0.0005].map(percent), ['<0.1%', '<0.1%', '0.1%']);
+  assert.deepEqual([NaN, Infinity].map(percent), ['0.0%', '0.0%']);
+  assert.deepEqual([plural(1, 'strategy switch', 'strategy switches'), plural(2, 'op')], ['1 strategy switch', '2 ops']);
+});
