@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, memoryBytes, parseOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, slabForAlign, memoryBytes, parseOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -507,4 +507,21 @@ test('a header (malloc.py -H) reaches JS: each block grows by it, blocks start a
   const free = b.snapshot().blocks.filter((x) => x.free).map((x) => `[ addr:${1000 + x.offset} sz:${x.size} ]`).join('');
   assert.ok(b.transcript(1000, 100, 0, r.draw).trimEnd().endsWith(free), free);
   b.dispose();
+});
+
+test('default slab classes follow an alignment above them; given ones are checked as given', () => {
+  for (const [align, classes, slabSize] of [[8, [16, 32, 64], 256], [32, [32, 64, 128], 256], [128, [128, 256, 512], 512], [4096, [4096, 8192, 16384], 16384]]) {
+    const opts = { size: 1 << 16, align };
+    assert.equal(checkConfig(opts), undefined);
+    const a = createArena(opts);
+    assert.deepEqual([a.initialConfig().classes, a.initialConfig().slabSize], [classes, slabSize], `align ${align}`);
+    a.strategy = 'slab';
+    assert.equal(a.alloc(1) % align, 0);
+    a.dispose();
+    assert.deepEqual(slabForAlign({ classes: [16, 32, 64], slabSize: 256 }, align), { classes, slabSize });
+  }
+  // Classes given are the caller's: the core refuses them rather than move them.
+  assert.equal(codeOf(() => createArena({ align: 32, classes: [16, 32, 64] })), 'bad-config');
+  assert.equal(codeOf(() => slabForAlign({ classes: 'x', slabSize: 256 }, 8)), 'bad-argument');
+  assert.equal(codeOf(() => slabForAlign({ classes: [16], slabSize: -1 }, 8)), 'bad-argument');
 });

@@ -220,6 +220,8 @@ export function firstFitArena(opts, text, limit) { return core.firstFitArena(opt
 export function maxExplainedOps() { return core.maxExplainedOps(); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id of `ptr[k]`). */
 export function parseRep(text) { return core.parseRep(utf8(text)); }
+/** `{ classes, slabSize }` that suit alignment `align`: the same values when they do, else each class rounded up to a multiple of it (as createArena's default classes follow its align). */
+export function slabForAlign({ classes, slabSize }, align) { return core.slabForAlign(classes, slabSize, align); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */
 export function workload(opts) { return core.workload(opts ?? {}); }
 /**

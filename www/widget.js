@@ -40,7 +40,7 @@ import { num, plural, FAILED_WHY } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
-import { strategyLabel, slabForAlign, settledChange, ORDER_LABELS } from './js/controls.js';
+import { strategyLabel, settledChange, ORDER_LABELS } from './js/controls.js';
 
 import { LIMITS } from './js/widget-limits.js';
 
@@ -140,13 +140,8 @@ export function readConfig(el) {
   if (get('slab-size') !== null && get('slab-size').trim() !== '') {
     slab.slabSize = uintAttr('slab-size', get('slab-size'), { min: 1, max: LIMITS.arenaSize });
   }
-  // Classes left to their defaults follow an alignment above them (as on
-  // the page): align="32" alone must not fail over slabs nobody asked for.
-  if (!slab.classes) {
-    const d = slabDefaults();
-    const fit = slabForAlign({ classes: d.classes, slabSize: slab.slabSize ?? d.slabSize }, align);
-    if (fit.classes !== d.classes) Object.assign(slab, fit);
-  }
+  // (Classes left to their defaults follow an alignment above them: the
+  // core fits them, so align="32" alone does not fail over slabs nobody asked for.)
   const ops = get('ops') ?? '';
   if (ops.length > LIMITS.opsText) throw new AttrError(`ops is longer than ${LIMITS.opsText} characters`);
   const names = (get('controls') ?? DEFAULT_CONTROLS).split(/[\s,]+/).filter(Boolean);

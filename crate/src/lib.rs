@@ -63,6 +63,6 @@ pub use session::{
     compare, first_fit_arena, CompareError, CompareRun, Comparer, Comparison, Ptr, ReplayReport,
     Sample, Session, Snapshot,
 };
-pub use slab::{DEFAULT_CLASSES, DEFAULT_SLAB_SIZE};
+pub use slab::{fit_to_align, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_CLASSES};
 pub use stats::Stats;
 pub use strategy::{ListOrder, Strategy};

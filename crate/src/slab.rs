@@ -10,6 +10,37 @@ pub const DEFAULT_SLAB_SIZE: usize = 256;
 /// The most size classes a slab allocator takes.
 pub const MAX_CLASSES: usize = 16;
 
+/// Slab classes and slab size that suit alignment `align`: the same ones when
+/// every class is a multiple of it and a slab holds it; else each class
+/// rounded up to a multiple of it, as many classes as before (doubling the
+/// largest where rounding made two equal: 16/32/64 under align 64 give
+/// 64/128/256), in slabs of at least the power of two that holds the largest.
+/// A default configuration's classes follow its alignment this way; the
+/// result is not checked (a bad `align` or bad classes come back as they
+/// are, for [`Pools::new`] to refuse).
+///
+/// # Complexity
+/// O(number of classes).
+pub fn fit_to_align(classes: &[usize], slab_size: usize, align: usize) -> (Vec<usize>, usize) {
+    if !align.is_power_of_two() || (classes.iter().all(|c| c % align == 0) && slab_size >= align) {
+        return (classes.to_vec(), slab_size);
+    }
+    let mut out: Vec<usize> = Vec::with_capacity(classes.len());
+    for &c in classes {
+        let up = c.div_ceil(align).saturating_mul(align);
+        if !out.contains(&up) {
+            out.push(up);
+        }
+    }
+    while out.len() < classes.len() {
+        let next = out.last().map_or(align, |&l| l.saturating_mul(2));
+        out.push(next);
+    }
+    let largest = out.last().copied().unwrap_or(align);
+    let slab = largest.checked_next_power_of_two().unwrap_or(usize::MAX);
+    (out, slab_size.max(slab))
+}
+
 /// One chunk's record.
 #[derive(Clone, Copy, Debug, Default)]
 struct Chunk {

@@ -362,16 +362,43 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
         c.slab_size = uint(&get("slabSize")?, "slabSize")?;
     }
     let classes = get("classes")?;
-    if !classes.is_undefined() {
-        if !js_sys::Array::is_array(&classes) {
-            return Err(coded("bad-argument", "classes must be an array").into());
-        }
-        c.classes = elements(&classes, "classes", CLASSES_READ)?
-            .iter()
-            .map(|v| uint(v, "a size class"))
-            .collect::<JsResult<_>>()?;
+    if classes.is_undefined() {
+        // Default classes follow the alignment (align 32: 32/64/128).
+        (c.classes, c.slab_size) = crate::slab::fit_to_align(&c.classes, c.slab_size, c.align);
+    } else {
+        c.classes = classes_arg(&classes)?;
     }
     Ok(c)
+}
+
+/// Slab classes from JS: an array of integers.
+fn classes_arg(classes: &JsValue) -> JsResult<Vec<usize>> {
+    if !js_sys::Array::is_array(classes) {
+        return Err(coded("bad-argument", "classes must be an array").into());
+    }
+    elements(classes, "classes", CLASSES_READ)?
+        .iter()
+        .map(|v| uint(v, "a size class"))
+        .collect()
+}
+
+/// `{ classes, slabSize }` that suit `align`: the same ones when they do,
+/// else each class rounded up to a multiple of it (see
+/// [`fit_to_align`](crate::slab::fit_to_align)). What the page and the
+/// widget do to slab classes when the alignment changes.
+#[wasm_bindgen(js_name = slabForAlign)]
+pub fn slab_for_align(classes: JsValue, slab_size: JsValue, align: JsValue) -> JsResult<JsValue> {
+    let classes = classes_arg(&classes)?;
+    let slab_size = uint(&slab_size, "slabSize")?;
+    let align = uint(&align, "align")?;
+    let (classes, slab_size) = crate::slab::fit_to_align(&classes, slab_size, align);
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Fit {
+        classes: Vec<usize>,
+        slab_size: usize,
+    }
+    to_js(&Fit { classes, slab_size })
 }
 
 /// One arena: a [`Session`] (heap, pointer table, op log) in wasm linear memory.

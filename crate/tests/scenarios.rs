@@ -9,9 +9,9 @@ use alloc_playground::script::{self, Op, Script};
 use alloc_playground::transcript;
 use alloc_playground::workload::{self, Rng, Shape, WorkloadConfig};
 use alloc_playground::{
-    AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig, ListOrder, Mode, Ptr,
-    ReplayReport, Session, SlabAllocator, SlabConfig, Strategy, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE,
-    MAX_ARENA,
+    fit_to_align, AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig, ListOrder, Mode,
+    Ptr, ReplayReport, Session, SlabAllocator, SlabConfig, Strategy, DEFAULT_CLASSES,
+    DEFAULT_SLAB_SIZE, MAX_ARENA,
 };
 
 // ----- helpers ----------------------------------------------------------------
@@ -1936,6 +1936,61 @@ fn malloc_py_range_takes_the_largest_request_and_says_its_limit() {
         too_far.check().unwrap_err(),
         "-r 1073741825: at most 1,073,741,824 is taken"
     );
+}
+
+#[test]
+fn slab_classes_follow_an_alignment_above_them_and_keep_their_count() {
+    // Classes that suit the alignment stay as they are.
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, 256, 8),
+        (DEFAULT_CLASSES.to_vec(), 256)
+    );
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, 256, 16),
+        (DEFAULT_CLASSES.to_vec(), 256)
+    );
+    // Rounded up to multiples; rounding that makes two equal doubles the largest instead.
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, 256, 32),
+        (vec![32, 64, 128], 256)
+    );
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, 256, 64),
+        (vec![64, 128, 256], 256)
+    );
+    // The slab grows to the power of two that holds the largest class.
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, 256, 128),
+        (vec![128, 256, 512], 512)
+    );
+    assert_eq!(fit_to_align(&[24, 40], 64, 16), (vec![32, 48], 64));
+    // Each result builds a heap (where the arena holds a slab).
+    for align in [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 4096] {
+        let (classes, slab_size) = fit_to_align(&DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, align);
+        let config = HeapConfig {
+            arena_size: 1 << 16,
+            mode: Mode::Slab,
+            align,
+            classes,
+            slab_size,
+            ..HeapConfig::default()
+        };
+        let mut heap = Heap::new(config).unwrap_or_else(|e| panic!("align {align}: {e}"));
+        let p = heap.alloc(1).unwrap();
+        assert_eq!(p % align, 0);
+        heap.check_invariants().unwrap();
+    }
+    // A bad alignment or bad classes come back unchanged, for the heap to refuse (no panic, no division by 0).
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, 256, 0),
+        (DEFAULT_CLASSES.to_vec(), 256)
+    );
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, 256, 24),
+        (DEFAULT_CLASSES.to_vec(), 256)
+    );
+    let huge = fit_to_align(&[usize::MAX - 1, usize::MAX], 1, 1 << 20);
+    assert_eq!(huge.0.len(), 2);
 }
 
 #[test]

@@ -54,27 +54,6 @@ const SIZES = [128, 256, 512, 1024, 2048, 4096, 16384, 65536, 1 << 20];
 const ALIGNS = [1, 2, 4, 8, 16, 32, 64];
 
 /**
- * Slab classes for a new alignment: each rounded up to a multiple of it; as
- * many as before, doubling the largest where rounding made two equal
- * (16/32/64 under align 64: 64/128/256).
- */
-export function classesForAlign(classes, align) {
-  const out = [...new Set(classes.map((c) => Math.ceil(c / align) * align))];
-  while (out.length < classes.length) out.push(out.at(-1) * 2);
-  return out;
-}
-
-/**
- * Slab classes and slab size that suit `align` (each class a multiple of it,
- * slabs big enough for the largest): the same ones when they already do.
- */
-export function slabForAlign({ classes, slabSize }, align) {
-  if (classes.every((c) => c % align === 0) && slabSize >= align) return { classes, slabSize };
-  const next = classesForAlign(classes, align);
-  return { classes: next, slabSize: Math.max(slabSize, 2 ** Math.ceil(Math.log2(next.at(-1)))) };
-}
-
-/**
  * Calls `fn(value)` when a select changes. The arrow keys change a closed
  * select at every press (each would be a strategy switch in the op list, or
  * a re-run of every op for the alignment), so a change right after a key

@@ -2,12 +2,12 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, STRATEGIES } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, STRATEGIES } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
 import { ByteView } from './byte-view.js';
-import { ConfigControls, strategyLabel, slabForAlign, ORDER_LABELS, ORDER_MALLOC_PY } from './controls.js';
+import { ConfigControls, strategyLabel, ORDER_LABELS, ORDER_MALLOC_PY } from './controls.js';
 import { AllocPanel, MAX_OPTIONS } from './alloc-panel.js';
 import { TimelineView, DEFAULT_SPEED_MS } from './timeline.js';
 import { OpEditor } from './op-editor.js';
@@ -158,7 +158,7 @@ async function start() {
         return;
       }
       const { classes: next, slabSize: slab } = slabForAlign({ classes, slabSize }, align);
-      if (next === classes) {
+      if (String(next) === String(classes) && slab === slabSize) {
         reconfigure({ align }, 'Changing the alignment');
         return;
       }
