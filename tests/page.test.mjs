@@ -1079,12 +1079,35 @@ test('OSTEP’s first homework command, without -A: the page draws the ops mallo
   await page.click('[data-testid=run]');
   await idle(page);
   assert.equal(await log(page), '+3,-0,+5,-1,+8,-2,+8,-3,+2,+7');
-  assert.match(await page.textContent('#notices'), /Ran the malloc\.py command: 10 ops drawn as malloc\.py -s 0 draws them \(-n 10 -r 10 -P 50, no -A\) in a 100-byte arena, best fit/);
+  // (read as it shows: the word joiners and no-break spaces that keep each option whole are not seen)
+  assert.match((await page.textContent('#notices')).replace(/\u2060/g, '').replace(/\u00a0/g, ' '), /Ran the malloc\.py command: 10 ops drawn as malloc\.py -s 0 draws them \(-n 10 -r 10 -P 50, no -A\) in a 100-byte arena, best fit/);
   await page.click('[data-testid=ostep]');
   const out = () => page.textContent('[data-testid=ostep-out]');
   assert.match(await out(), /^seed 0\nsize 100\nbaseAddr 1000\nheaderSize 0\nalignment -1\npolicy BEST\nlistOrder ADDRSORT\ncoalesce False\nnumOps 10\nrange 10\npercentAlloc 50\nallocList \ncompute True\n\nptr\[0\] = Alloc\(3\) returned 1000 \(searched 1 elements\)\n/);
   assert.equal(await page.textContent('[data-testid=ostep-command]'), 'python3 malloc.py -S 100 -b 1000 -H 0 -a -1 -p BEST -l ADDRSORT -s 0 -n 10 -r 10 -P 50 -c');
   assert.match(await page.textContent('.ostep-dialog .embed-note'), /They are the ops malloc\.py draws itself with -s 0 -n 10 -r 10 -P 50 \(no -A\)/);
+  // On a phone the command wraps between words, never after the dash of an option (“-” / “a -1”).
+  const split = [];
+  for (let width = 320; width <= 440; width += 8) {
+  await page.setViewportSize({ width, height: 740 });
+  split.push(...await page.$eval('[data-testid=ostep-command]', (c) => {
+    // Each word's characters, wherever they sit in the DOM, as one range: on one line, it has one box.
+    const nodes = [];
+    const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(), at = 0; n; at += n.length, n = walk.nextNode()) nodes.push({ n, at });
+    const point = (k) => { const x = nodes.findLast((e) => e.at <= k); return [x.n, k - x.at]; };
+    return [...c.textContent.matchAll(/\S+/g)].filter((m) => {
+      const r = document.createRange();
+      r.setStart(...point(m.index));
+      r.setEnd(...point(m.index + m[0].length - 1));
+      r.setEnd(r.endContainer, r.endOffset + 1);
+      return [...r.getClientRects()].filter((b) => b.width > 0).length > 1;
+    }).map((m) => `${m[0]} at ${innerWidth} px`);
+  }));
+  }
+  assert.equal(await page.$eval('[data-testid=ostep-command]', (c) => c.getClientRects()[0].height > 30), true, 'the command takes more than one line on a phone');
+  assert.deepEqual(split, []);
+  await page.setViewportSize({ width: 1280, height: 900 });
   // A step back: the first 9 ops are what -n 9 draws.
   await page.focus('[data-testid=ostep-out]');
   await page.keyboard.press('ArrowLeft');

@@ -783,7 +783,9 @@ async function start() {
     ostepView.setArgs(r);
     // Its addresses (-b) answer predictions too, unless the random mode prints them after a header (-H).
     if (!r.header || !r.draw) predict.base = r.base;
-    const drew = r.draw ? ` drawn as malloc.py -s ${r.draw.seed} draws them (-n ${r.draw.numOps} -r ${r.draw.range} -P ${r.draw.percentAlloc}, no -A)` : '';
+    // (Options stay whole on a narrow screen: no line break inside "-A" or between "-n" and its value.)
+    const opt = (o, v = '') => `-\u2060${o}${v === '' ? '' : `\u00a0${v}`}`;
+    const drew = r.draw ? ` drawn as malloc.py ${opt('s', r.draw.seed)} draws them (${opt('n', r.draw.numOps)} ${opt('r', r.draw.range)} ${opt('P', r.draw.percentAlloc)}, no\u00a0${opt('A')})` : '';
     // A free that malloc.py -A itself would skip or crash on (it counts only
     // the requests that succeed) ran here: say so now, not only in the view.
     let unlike = '';

@@ -146,7 +146,13 @@ export class OstepView {
     this.#els.out.textContent = text;
     const { command, why } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);
     this.#els.command.hidden = this.#els.copyCommand.hidden = !command;
-    this.#els.command.textContent = command ?? '';
+    // A line breaks between words, never inside one (after the dash of
+    // `-a`: a student copying by hand would type "- a"); only a long -A
+    // list breaks where it must.
+    this.#els.command.replaceChildren(...(command ?? '').split(' ').flatMap((w, i) => [
+      ...(i ? [' '] : []),
+      h('span', { class: w.length > 24 ? 'ostep-word ostep-word-long' : 'ostep-word', text: w }),
+    ]));
     this.#els.commandNote.textContent = command
       ? 'It prints exactly the text above (diff them to check).'
       : `There is no malloc.py command that prints this run: ${why}. The text above follows malloc.py’s form for what it does have.`;
