@@ -1089,21 +1089,21 @@ test('OSTEP’s first homework command, without -A: the page draws the ops mallo
   // On a phone the command wraps between words, never after the dash of an option (“-” / “a -1”).
   const split = [];
   for (let width = 320; width <= 440; width += 8) {
-  await page.setViewportSize({ width, height: 740 });
-  split.push(...await page.$eval('[data-testid=ostep-command]', (c) => {
-    // Each word's characters, wherever they sit in the DOM, as one range: on one line, it has one box.
-    const nodes = [];
-    const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
-    for (let n = walk.nextNode(), at = 0; n; at += n.length, n = walk.nextNode()) nodes.push({ n, at });
-    const point = (k) => { const x = nodes.findLast((e) => e.at <= k); return [x.n, k - x.at]; };
-    return [...c.textContent.matchAll(/\S+/g)].filter((m) => {
-      const r = document.createRange();
-      r.setStart(...point(m.index));
-      r.setEnd(...point(m.index + m[0].length - 1));
-      r.setEnd(r.endContainer, r.endOffset + 1);
-      return [...r.getClientRects()].filter((b) => b.width > 0).length > 1;
-    }).map((m) => `${m[0]} at ${innerWidth} px`);
-  }));
+    await page.setViewportSize({ width, height: 740 });
+    split.push(...await page.$eval('[data-testid=ostep-command]', (c) => {
+      // Each word's characters, wherever they sit in the DOM, as one range: on one line, it has one box.
+      const nodes = [];
+      const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(), at = 0; n; at += n.length, n = walk.nextNode()) nodes.push({ n, at });
+      const point = (k) => { const x = nodes.findLast((e) => e.at <= k); return [x.n, k - x.at]; };
+      return [...c.textContent.matchAll(/\S+/g)].filter((m) => {
+        const r = document.createRange();
+        r.setStart(...point(m.index));
+        r.setEnd(...point(m.index + m[0].length - 1));
+        r.setEnd(r.endContainer, r.endOffset + 1);
+        return [...r.getClientRects()].filter((b) => b.width > 0).length > 1;
+      }).map((m) => `${m[0]} at ${innerWidth} px`);
+    }));
   }
   assert.equal(await page.$eval('[data-testid=ostep-command]', (c) => c.getClientRects()[0].height > 30), true, 'the command takes more than one line on a phone');
   assert.deepEqual(split, []);
