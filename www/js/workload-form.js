@@ -6,8 +6,8 @@ import { h, field, button, keepFocus, focusIn } from './dom.js';
 /** [value, label, what it generates] */
 export const SHAPES = [
   ['uniform', 'Uniform sizes', 'Sizes uniform in 1 to max size; allocs and frees mixed at the given percentage.'],
-  ['small-biased', 'Mostly small', 'talc’s benchmark shape: a cap uniform in 16 to max, then a size uniform in 4 to the cap.'],
-  ['phased', 'Phased', 'Ramps (mostly allocs), plateaus (your mix), peaks (a burst of allocs, then of frees) and ramp-downs, with mostly small sizes.'],
+  ['small-biased', 'Mostly small', 'talc’s benchmark shape: a cap uniform from 16 up to max size, then a size uniform from 4 up to the cap, upper bounds left out as in talc (sizes stay below max size; for a max size under 17, 1 to max size).'],
+  ['phased', 'Phased', 'Ramps (mostly allocs), plateaus (your mix), peaks (a burst of allocs, then of frees) and ramp-downs, with sizes drawn as Mostly small draws them.'],
 ];
 
 /** The core's names for the form's fields, as the form labels them. */
