@@ -1713,6 +1713,9 @@ test('theme toggle persists; screenshots in light, dark and at phone width', asy
   const narrow = await open('#size=1024&strategy=first-fit&align=8&coalesce=0&ops=+16,+32', { width: 320, height: 640 });
   assert.ok(await narrow.page.isVisible('text=Merge now'));
   assert.ok(await narrow.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth) <= 0, 'no horizontal scroll at 320px');
+  // Every statistic's label shows whole (wrapped, not cut with an ellipsis).
+  assert.deepEqual(await narrow.page.$$eval('.meter-cell dt', (dts) => dts.filter((d) => d.scrollWidth > d.clientWidth + 1 || d.scrollHeight > d.clientHeight + 1).map((d) => d.textContent)), []);
+  assert.ok(await narrow.page.$$eval('.meter-cell dt', (dts) => dts.some((d) => d.getClientRects()[0].height > 20)), 'some label takes two lines at 320px');
   await narrow.close();
 });
 
