@@ -1717,6 +1717,18 @@ test('theme toggle persists; screenshots in light, dark and at phone width', asy
   assert.deepEqual(await narrow.page.$$eval('.meter-cell dt', (dts) => dts.filter((d) => d.scrollWidth > d.clientWidth + 1 || d.scrollHeight > d.clientHeight + 1).map((d) => d.textContent)), []);
   assert.ok(await narrow.page.$$eval('.meter-cell dt', (dts) => dts.some((d) => d.getClientRects()[0].height > 20)), 'some label takes two lines at 320px');
   await narrow.close();
+  // A phone held sideways: notices keep to the newest one, in at most a third of the screen.
+  const side = await open('#size=0&ops=+1', { width: 740, height: 360, hasTouch: true });
+  await side.page.waitForSelector('.notice-warn');
+  await runOps(side.page, '+10,+zz');
+  await side.page.waitForSelector('.notice-error');
+  const toasts = await side.page.evaluate(() => ({
+    height: document.querySelector('.toasts').getBoundingClientRect().height,
+    shown: [...document.querySelectorAll('.notice')].filter((n) => n.getClientRects().length).map((n) => n.className),
+  }));
+  assert.ok(toasts.height <= 360 / 3 + 1, `the notices take ${toasts.height} px of 360`);
+  assert.deepEqual(toasts.shown, ['notice notice-error']);
+  await side.close();
 });
 
 test('predict mode: a link is a quiz from op 1; answers are checked and scored, play stops at each question', async () => {
