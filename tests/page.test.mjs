@@ -1718,8 +1718,9 @@ test('theme toggle persists; screenshots in light, dark and at phone width', asy
   assert.ok(await narrow.page.$$eval('.meter-cell dt', (dts) => dts.some((d) => d.getClientRects()[0].height > 20)), 'some label takes two lines at 320px');
   await narrow.close();
   // A phone held sideways: notices keep to the newest one, in at most a third of the screen.
-  const side = await open('#size=0&ops=+1', { width: 740, height: 360, hasTouch: true });
+  const side = await open('#size=0', { width: 740, height: 360, hasTouch: true });
   await side.page.waitForSelector('.notice-warn');
+  assert.equal(await side.page.evaluate(() => document.getElementById('help').open), false, 'the help starts closed sideways too');
   await runOps(side.page, '+10,+zz');
   await side.page.waitForSelector('.notice-error');
   const toasts = await side.page.evaluate(() => ({

@@ -465,9 +465,10 @@ async function start() {
   const help = $('help');
   try {
     const saved = localStorage.getItem('allocator-playground:help');
-    // Open for a first visit on a wide screen; closed for a link to a run
-    // (a class shown a prepared scenario needs the map, not the help).
-    help.open = saved ? saved === 'open' : !matchMedia('(max-width: 720px)').matches && !urlState?.ops && !urlState?.workload;
+    // Open for a first visit on a large screen; closed for a link to a run
+    // (a class shown a prepared scenario needs the map, not the help), and
+    // on a phone, upright or sideways (there it took 1.5 screens).
+    help.open = saved ? saved === 'open' : !matchMedia('(max-width: 720px), (max-height: 500px)').matches && !urlState?.ops && !urlState?.workload;
   } catch { /* ignore */ }
   help.querySelector('summary').addEventListener('click', () => setTimeout(() => {
     try { localStorage.setItem('allocator-playground:help', help.open ? 'open' : 'closed'); } catch { /* ignore */ }
