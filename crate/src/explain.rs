@@ -73,6 +73,13 @@ pub struct LastOp {
     pub largest_free: usize,
     /// Free bytes before the op.
     pub free_bytes: usize,
+    /// An allocation's or realloc's that failed under a fit strategy: the
+    /// bytes of the block it needed (its size rounded up to the alignment,
+    /// plus the header).
+    pub needed: Option<usize>,
+    /// An allocation's or realloc's under the slab allocator: the class (in
+    /// bytes) that serves its size, `None` when no class does.
+    pub class: Option<usize>,
 }
 
 /// What the last logged op of `session` did, or `None` when nothing has run
@@ -122,7 +129,22 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         free_blocks: free_before.len(),
         largest_free: free_before.iter().map(|b| b.size).max().unwrap_or(0),
         free_bytes: free_before.iter().map(|b| b.size).sum(),
+        needed: None,
+        class: None,
     };
+    // What a request asked of the allocator: a block of so many bytes, or a slab class.
+    let request = match *op {
+        Op::Alloc { size } | Op::Calloc { size } | Op::Realloc { size, .. } => Some((size, 1)),
+        Op::AllocAligned { size, align } => Some((size, align)),
+        _ => None,
+    };
+    if let Some((size, align)) = request {
+        if out.mode == Mode::Slab {
+            out.class = prev.heap().slab_class_for(size, align);
+        } else if failed {
+            out.needed = prev.heap().block_size_for(size);
+        }
+    }
     match *op {
         Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. } => {
             let k = session.ptrs().len() - 1;

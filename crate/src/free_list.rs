@@ -1041,6 +1041,15 @@ impl FreeListAllocator {
         }
     }
 
+    /// The bytes a block for a request of `size` takes: rounded up to
+    /// `align`, plus the header (`None` on overflow).
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn block_size_for(&self, size: usize) -> Option<usize> {
+        self.round(size)
+    }
+
     /// A request's block size: rounded up to `align`, plus the header
     /// (`None` on overflow).
     #[inline]

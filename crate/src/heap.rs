@@ -562,6 +562,25 @@ impl Heap {
         self.pools.classes()
     }
 
+    /// The bytes a free-list block for a request of `size` takes: rounded
+    /// up to the alignment, plus the header (`None` on overflow).
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn block_size_for(&self, size: usize) -> Option<usize> {
+        self.fl.block_size_for(size)
+    }
+
+    /// The slab class (in bytes) that serves a request of `size` at a
+    /// multiple of `align` (1: any), or `None` when no class does.
+    ///
+    /// # Complexity
+    /// O(number of classes).
+    pub fn slab_class_for(&self, size: usize, align: usize) -> Option<usize> {
+        let k = self.pools.class_for(size, align.max(1)).ok()?;
+        self.pools.classes().get(k).copied()
+    }
+
     fn can_carve(&self) -> bool {
         let ss = self.pools.slab_size();
         self.fl.free_list().iter().any(|&(o, s)| {

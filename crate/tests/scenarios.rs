@@ -3710,6 +3710,37 @@ fn last_op_names_the_hole_an_allocation_was_carved_from_and_the_blocks_searched(
     assert_eq!((e.hole, e.searched), (span(8, 8), Some(3)));
 }
 
+#[test]
+fn last_op_of_a_refused_request_says_the_block_it_needed_and_a_slab_request_its_class() {
+    // A header: +30 at align 8 needs 32 + 4 = 36 bytes, and 20 are free.
+    let mut s = Session::new(HeapConfig {
+        header: 4,
+        ..heap_config(64, Mode::FirstFit, 8, true)
+    })
+    .unwrap();
+    s.replay(&script::parse("+40,+30").unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert!(e.failed);
+    assert_eq!((e.needed, e.class, e.largest_free), (Some(36), None, 20));
+    // A request that got its block needs no explaining.
+    s.replay(&script::parse("+4").unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.failed, e.needed), (false, None));
+    // Slab mode: the class that serves the size (placed or not), none past the largest.
+    let mut slab = session(1024, Mode::Slab, 8, true);
+    for (op, class) in [
+        ("+20", Some(32)),
+        ("+64", Some(64)),
+        ("+1", Some(16)),
+        ("+65", None),
+    ] {
+        slab.replay(&script::parse(op).unwrap()).unwrap();
+        let e = explain::last_op(&slab).unwrap().unwrap();
+        assert_eq!((e.class, e.needed), (class, None), "{op}");
+        assert_eq!(e.failed, class.is_none(), "{op}");
+    }
+}
+
 /// Under a free list sorted by size, a free re-sorts the list, and the
 /// coalescing pass can then merge two other free blocks that became list
 /// neighbours: `other_merges` counts them (QA's case: op 26 frees 13 B at 18,

@@ -6,6 +6,7 @@
 //   view.render({ result: compare(...), maps: compare(... upTo ...), ... });
 
 import { h, s, button, keepFocus, focusIn, saveFile } from './dom.js';
+import { parseOps } from '../arena.js';
 import { num, percent, plural, bytesShort } from './format.js';
 import { freeBlocksText, METRICS as METER_METRICS } from './meter.js';
 import { MemoryMap } from './memory-map.js';
@@ -356,12 +357,15 @@ export function niceStep(x) {
   return [1, 2, 2.5, 5, 10].map((k) => k * p).find((v) => v >= x && Number.isInteger(v)) ?? 10 * p;
 }
 
-/** An op token in words: `+24` → "+24 (malloc(24))". */
+/** An op token in words (read by the core's parser): `+24` → "+24 (malloc(24))". */
 function describeOp(tok) {
-  const m = /^([+cCrR])(\d+)(?:[@:](\d+))?$/.exec(tok ?? '');
-  if (!m) return tok;
-  const [, k, a, b] = m;
-  if (k === '+') return `${tok} (malloc(${b ? `${a}) aligned to ${b}` : `${a})`})`;
-  if (k === 'c' || k === 'C') return `${tok} (calloc(${a}))`;
-  return `${tok} (realloc(ptr[${a}], ${b}))`;
+  let op = null;
+  try { [op] = parseOps(tok ?? '').ops; } catch { return tok; }
+  switch (op?.op) {
+    case 'alloc': return `${tok} (malloc(${op.size}))`;
+    case 'allocAligned': return `${tok} (malloc(${op.size}) aligned to ${op.align})`;
+    case 'calloc': return `${tok} (calloc(${op.size}))`;
+    case 'realloc': return `${tok} (realloc(ptr[${op.ptr}], ${op.size}))`;
+    default: return tok;
+  }
 }

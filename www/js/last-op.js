@@ -57,13 +57,14 @@ function refused(e, size, align, cfg) {
   const largest = `the largest is ${B(e.largestFree)}; ${B(e.freeBytes)} ${e.freeBytes === 1 ? 'is' : 'are'} free${e.freeBlocks > 1 ? ` over ${plural(e.freeBlocks, 'block')}` : ''}`;
   if (e.mode === 'slab') {
     const classes = cfg?.classes ?? [];
-    const cls = classes.find((c) => c >= size && (!align || c % align === 0));
+    // (The core says which class serves the size: e.class.)
+    const cls = e.class;
     if (cls == null) return `no slab class holds ${B(size)}${align ? ` at a multiple of ${align}` : ''} (the largest class is ${B(classes.at(-1) ?? 0)})`;
     return `the ${B(cls)} class has no free chunk, and no free block holds a new ${B(cfg?.slabSize ?? 0)} slab (${largest})`;
   }
   if (!e.freeBlocks) return 'there is no free block at all';
   // With a header (malloc.py -H) the block is the request rounded up, plus the header: say the sum.
-  const hdr = cfg?.header ? ` with its ${B(cfg.header)} header, ${B(Math.ceil(size / (cfg.align || 1)) * (cfg.align || 1) + cfg.header)} in all,` : '';
+  const hdr = cfg?.header && e.needed != null ? ` with its ${B(cfg.header)} header, ${B(e.needed)} in all,` : '';
   if (align) return `no free block holds ${B(size)}${hdr} at a multiple of ${align} (${largest})`;
   return hdr ? `no free block holds ${B(size)}${hdr.slice(0, -1)} (${largest})` : `no free block is big enough (${largest})`;
 }
