@@ -229,6 +229,72 @@ impl Session {
         &self.ptrs
     }
 
+    /// Checks the heap's invariants ([`Heap::check_invariants`]) and the
+    /// session's own: `ptrs[k]` is allocation request k (one per allocation
+    /// op in the log), a live one holds the used block whose `seq` is k and
+    /// every used block is some live pointer's; `failed` is ascending, inside the log.
+    ///
+    /// # Errors
+    /// The first invariant that does not hold, in words.
+    ///
+    /// # Complexity
+    /// O(n log n) in the blocks, plus O(log length).
+    pub fn check_invariants(&self) -> std::result::Result<(), String> {
+        self.heap.check_invariants()?;
+        let requests = self
+            .log
+            .iter()
+            .filter(|op| {
+                matches!(
+                    op,
+                    Op::Alloc { .. } | Op::AllocAligned { .. } | Op::Calloc { .. }
+                )
+            })
+            .count();
+        if requests != self.ptrs.len() {
+            return Err(format!(
+                "{} pointers for {requests} allocation requests in the log",
+                self.ptrs.len()
+            ));
+        }
+        let mut live = 0;
+        for (k, p) in self.ptrs.iter().enumerate() {
+            if let Ptr::Live(off) = *p {
+                live += 1;
+                match self.heap.live_block(off) {
+                    Ok(b) if b.seq == Some(k as u64) => {}
+                    Ok(b) => {
+                        return Err(format!(
+                            "ptr[{k}] holds the block at {off}, whose seq is {:?}",
+                            b.seq
+                        ))
+                    }
+                    Err(_) => return Err(format!("ptr[{k}] holds {off}, which is no used block")),
+                }
+            }
+        }
+        let used = self
+            .heap
+            .blocks()
+            .iter()
+            .filter(|b| !b.free && b.seq.is_some())
+            .count();
+        if used != live {
+            return Err(format!("{used} used blocks for {live} live pointers"));
+        }
+        if self.failed.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("the failed ops are not ascending".into());
+        }
+        if self
+            .failed
+            .last()
+            .is_some_and(|&f| f as usize >= self.log.len())
+        {
+            return Err("a failed op lies past the log".into());
+        }
+        Ok(())
+    }
+
     /// The pointer index of the live block at `offset`.
     pub fn ptr_at(&self, offset: usize) -> Option<usize> {
         let seq = self.heap.live_block(offset).ok()?.seq?;

@@ -782,7 +782,6 @@ impl Arena {
     #[wasm_bindgen(js_name = checkInvariants)]
     pub fn check_invariants(&self) -> JsResult<()> {
         self.session
-            .heap()
             .check_invariants()
             .map_err(|m| coded("invariant", &m).into())
     }

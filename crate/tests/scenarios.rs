@@ -41,7 +41,7 @@ impl Invariants for SlabAllocator {
 
 impl Invariants for Session {
     fn invariants(&self) -> Result<(), String> {
-        self.heap().check_invariants()
+        self.check_invariants()
     }
 }
 
