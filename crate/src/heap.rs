@@ -124,6 +124,9 @@ impl HeapConfig {
     ///
     /// # Errors
     /// [`AllocError::BadConfig`] naming the first problem.
+    ///
+    /// # Complexity
+    /// O(number of slab classes).
     pub fn validate(&self) -> Result<()> {
         self.free_list_config().validate()?;
         Pools::new(&self.classes, self.slab_size, self.align, self.arena_size).map(drop)
@@ -250,6 +253,10 @@ impl Heap {
     }
 
     /// Switches the mode; every block and chunk stays where it is.
+    ///
+    /// # Complexity
+    /// As [`FreeListAllocator::set_strategy`]: O(n log n) when switching to or
+    /// from best fit, else O(1).
     pub fn set_mode(&mut self, mode: Mode) {
         self.mode = mode;
         if let Some(s) = mode.strategy() {
@@ -258,11 +265,17 @@ impl Heap {
     }
 
     /// Turns coalescing on (merging every adjacent pair now) or off.
+    ///
+    /// # Complexity
+    /// As [`FreeListAllocator::set_coalesce`]: O(n log n) when turning it on, O(1) otherwise.
     pub fn set_coalesce(&mut self, on: bool) {
         self.fl.set_coalesce(on);
     }
 
     /// Merges every run of adjacent free blocks; returns how many merges it made.
+    ///
+    /// # Complexity
+    /// O(n log n).
     pub fn coalesce_all(&mut self) -> usize {
         self.fl.coalesce_all()
     }
@@ -350,6 +363,9 @@ impl Heap {
     ///
     /// # Errors
     /// As [`alloc`](Self::alloc).
+    ///
+    /// # Complexity
+    /// As [`alloc`](Self::alloc), plus the bytes zeroed.
     pub fn alloc_zeroed(&mut self, size: usize) -> Result<usize> {
         let off = self.alloc(size)?;
         let len = self.block_len(off).expect("just allocated");
@@ -365,6 +381,9 @@ impl Heap {
     /// # Errors
     /// As [`FreeListAllocator::realloc`] (and [`AllocError::TooLarge`] in slab mode);
     /// nothing changes on error.
+    ///
+    /// # Complexity
+    /// O(log n), plus the bytes copied when it moves.
     pub fn realloc(&mut self, offset: usize, new_size: usize) -> Result<usize> {
         let Some(so) = self.pools.slab_of(offset) else {
             let off = self.fl.realloc(offset, new_size)?;
@@ -461,6 +480,9 @@ impl Heap {
     ///
     /// # Errors
     /// [`AllocError::OutOfBounds`] when the range leaves the arena.
+    ///
+    /// # Complexity
+    /// O(1).
     pub fn read(&self, offset: usize, len: usize) -> Result<&[u8]> {
         self.fl.read(offset, len)
     }
@@ -591,6 +613,9 @@ impl Heap {
     }
 
     /// The fraction of free-list free bytes that cannot serve a request of `size`.
+    ///
+    /// # Complexity
+    /// O(n).
     pub fn unusable_free(&self, size: usize) -> f64 {
         self.fl.unusable_free(size)
     }
@@ -614,6 +639,9 @@ impl Heap {
     ///
     /// # Errors
     /// A description of the first broken invariant.
+    ///
+    /// # Complexity
+    /// O(n log n).
     pub fn check_invariants(&self) -> std::result::Result<(), String> {
         self.fl.check_invariants()?;
         self.pools.check(&self.fl)?;
@@ -689,6 +717,9 @@ impl SlabAllocator {
     ///
     /// # Errors
     /// [`AllocError::BadConfig`] for bad classes or slab size.
+    ///
+    /// # Complexity
+    /// As [`Heap::new`]: O(arena size).
     pub fn new(config: SlabConfig) -> Result<Self> {
         let align = config.classes.iter().fold(0, |g, &c| gcd(g, c)).max(1);
         let align = 1
@@ -734,11 +765,17 @@ impl SlabAllocator {
     }
 
     /// Every chunk (and free region) in address order.
+    ///
+    /// # Complexity
+    /// O(n).
     pub fn blocks(&self) -> Vec<Block> {
         self.heap.blocks()
     }
 
     /// Statistics; `internal_fragmentation` is granted − requested bytes.
+    ///
+    /// # Complexity
+    /// As [`Heap::stats`].
     pub fn stats(&self) -> Stats {
         self.heap.stats()
     }
@@ -752,6 +789,9 @@ impl SlabAllocator {
     ///
     /// # Errors
     /// A description of the first broken invariant.
+    ///
+    /// # Complexity
+    /// O(n log n).
     pub fn check_invariants(&self) -> std::result::Result<(), String> {
         self.heap.check_invariants()
     }

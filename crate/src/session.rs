@@ -185,6 +185,9 @@ impl Session {
     ///
     /// # Errors
     /// [`AllocError::BadConfig`] as [`Heap::new`].
+    ///
+    /// # Complexity
+    /// As [`Heap::new`].
     pub fn new(config: HeapConfig) -> Result<Self> {
         Ok(Session {
             heap: Heap::new(config.clone())?,
@@ -332,6 +335,9 @@ impl Session {
     /// As [`Heap::alloc`]. A request the heap numbered (it failed for lack of
     /// memory or of a class) is logged and takes a pointer index; one
     /// rejected before (zero size) is not.
+    ///
+    /// # Complexity
+    /// As [`Heap::alloc`], plus an amortised O(1) log entry.
     pub fn alloc(&mut self, size: usize) -> Result<usize> {
         self.alloc_op(Op::Alloc { size })
     }
@@ -340,6 +346,9 @@ impl Session {
     ///
     /// # Errors
     /// As [`Heap::alloc_aligned`], logged as [`alloc`](Self::alloc) says.
+    ///
+    /// # Complexity
+    /// As [`Heap::alloc_aligned`].
     pub fn alloc_aligned(&mut self, size: usize, align: usize) -> Result<usize> {
         self.alloc_op(Op::AllocAligned { size, align })
     }
@@ -348,6 +357,9 @@ impl Session {
     ///
     /// # Errors
     /// As [`Heap::alloc`], logged as [`alloc`](Self::alloc) says.
+    ///
+    /// # Complexity
+    /// As [`Heap::alloc_zeroed`].
     pub fn calloc(&mut self, size: usize) -> Result<usize> {
         self.alloc_op(Op::Calloc { size })
     }
@@ -384,6 +396,9 @@ impl Session {
     ///
     /// # Errors
     /// [`AllocError::InvalidFree`] or [`AllocError::DoubleFree`]; nothing changes.
+    ///
+    /// # Complexity
+    /// As [`Heap::free`].
     #[inline(always)]
     pub fn free(&mut self, offset: usize) -> Result<()> {
         // A block's seq is its pointer index.
@@ -398,6 +413,9 @@ impl Session {
     /// # Errors
     /// As [`Heap::realloc`]; a realloc that fails for lack of memory is logged
     /// (and replays as a failure), one with bad arguments is not.
+    ///
+    /// # Complexity
+    /// As [`Heap::realloc`].
     pub fn realloc(&mut self, offset: usize, size: usize) -> Result<usize> {
         let k = self.heap.live_block(offset)?.seq.expect("live") as usize;
         let failed_before = self.heap.failed_allocs();
@@ -465,18 +483,27 @@ impl Session {
     }
 
     /// Switches the mode (logged).
+    ///
+    /// # Complexity
+    /// As [`Heap::set_mode`].
     pub fn set_mode(&mut self, mode: Mode) {
         self.heap.set_mode(mode);
         self.log.push(Op::SetMode { mode });
     }
 
     /// Turns coalescing on or off (logged).
+    ///
+    /// # Complexity
+    /// As [`Heap::set_coalesce`].
     pub fn set_coalesce(&mut self, on: bool) {
         self.heap.set_coalesce(on);
         self.log.push(Op::SetCoalesce { on });
     }
 
     /// Merges all adjacent free blocks (logged); returns the merges made.
+    ///
+    /// # Complexity
+    /// O(n log n).
     pub fn merge_all(&mut self) -> usize {
         self.log.push(Op::MergeAll);
         self.heap.coalesce_all()
@@ -671,6 +698,9 @@ impl Session {
     ///
     /// # Errors
     /// As [`replay_text_with`](Self::replay_text_with).
+    ///
+    /// # Complexity
+    /// As [`replay_text_with`](Self::replay_text_with).
     pub fn replay_text(&mut self, text: &str) -> std::result::Result<ReplayReport, ScriptError> {
         self.replay_text_with(text, |_, _| {})
     }
@@ -692,6 +722,9 @@ impl Session {
     /// [`replay_with`](Self::replay_with) without a callback.
     ///
     /// # Errors
+    /// As [`replay_with`](Self::replay_with).
+    ///
+    /// # Complexity
     /// As [`replay_with`](Self::replay_with).
     pub fn replay(&mut self, script: &Script) -> std::result::Result<ReplayReport, ScriptError> {
         self.replay_with(script, |_, _| {})
@@ -857,6 +890,9 @@ pub struct Sample {
 
 impl Sample {
     /// The sample of a session's current state.
+    ///
+    /// # Complexity
+    /// As [`Heap::stats`].
     pub fn of(session: &Session, step: usize) -> Self {
         let s = session.heap.stats();
         Sample {
@@ -968,6 +1004,9 @@ impl Comparer {
     }
 
     /// Runs whatever is left and returns the comparison.
+    ///
+    /// # Complexity
+    /// As [`step`](Self::step) over the ops left.
     pub fn finish(mut self) -> Comparison {
         self.step(usize::MAX);
         self.state.finish()

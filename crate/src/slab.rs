@@ -17,7 +17,7 @@ pub const MAX_CLASSES: usize = 16;
 /// 64/128/256), in slabs of at least the power of two that holds the largest.
 /// A default configuration's classes follow its alignment this way; the
 /// result is not checked (a bad `align` or bad classes come back as they
-/// are, for [`Pools::new`] to refuse).
+/// are, for [`Heap::new`](crate::Heap::new) to refuse).
 ///
 /// # Complexity
 /// O(number of classes).
