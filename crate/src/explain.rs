@@ -5,7 +5,7 @@
 //! It compares the blocks before and after the op (the state before comes
 //! from replaying the log up to it), so it describes what happened without
 //! knowing how the allocator decided: the placement rules live in
-//! [`crate::free_list`] alone.
+//! the free list ([`FreeListAllocator`](crate::FreeListAllocator)) alone.
 
 use crate::script::Op;
 use crate::session::{Ptr, Session};
