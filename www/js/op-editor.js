@@ -41,7 +41,8 @@ export class OpEditor {
     const text = h('textarea', {
       class: 'ed-text', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', wrap: 'off',
       'aria-label': 'Op list', 'data-testid': 'editor', rows: 8,
-      placeholder: '+10, +20, -0     # malloc 10, malloc 20, free ptr[0]\n+16@64              # 16 bytes aligned to 64\nc8, r1:40, w1=cafe  # calloc, realloc, write\n@best-fit           # switch strategy',
+      // (Each comment on a line of its own: short lines read whole on a phone, where the editor does not wrap.)
+      placeholder: '# malloc 10, malloc 20, free ptr[0]\n+10, +20, -0\n# 16 bytes aligned to 64\n+16@64\n# calloc, realloc ptr[1], write\nc8, r1:40, w1=cafe\n# switch strategy\n@best-fit',
     });
     text.addEventListener('input', () => {
       this.#dirty = true;
