@@ -11,3 +11,16 @@ test('a percentage that is not 0 or 100 % never reads as one', () => {
   assert.deepEqual([NaN, Infinity].map(percent), ['0.0%', '0.0%']);
   assert.deepEqual([plural(1, 'strategy switch', 'strategy switches'), plural(2, 'op')], ['1 strategy switch', '2 ops']);
 });
+
+test('a link names its strategy and list order in any case, as the core reads names', async () => {
+  const { decodeState } = await import('../www/js/url-state.js');
+  for (const [hash, strategy, order] of [
+    ['#strategy=First-Fit&order=Size-Ascending', 'first-fit', 'size-ascending'],
+    ['#strategy=BEST&order=ADDRSORT', 'best', 'addrsort'],
+  ]) {
+    const st = decodeState(hash);
+    assert.equal(st.error ?? null, null, hash);
+    assert.deepEqual([st.config.strategy, st.config.order], [strategy, order]);
+  }
+  assert.match(decodeState('#strategy=<b>').error, /^unknown strategy "<b>"/);
+});

@@ -85,9 +85,10 @@ export function decodeState(hash) {
   // Bytes of header per block (malloc.py's -H); the core checks the bound.
   read('header', () => { config.header = intOf('header'); });
   read('slab', () => { config.slabSize = intOf('slab'); });
+  // (Any case, as the core reads names: First-Fit, BEST, best-fit.)
   read('strategy', (v) => {
-    if (!/^[a-z-]{1,20}$/.test(v)) throw new Error(`unknown strategy "${v.slice(0, 40)}"`);
-    config.strategy = v;
+    if (!/^[a-z-]{1,20}$/i.test(v)) throw new Error(`unknown strategy "${v.slice(0, 40)}"`);
+    config.strategy = v.toLowerCase();
   });
   read('coalesce', (v) => {
     if (!['0', '1', 'true', 'false'].includes(v)) throw new Error(`coalesce must be 0 or 1, got "${v.slice(0, 40)}"`);
@@ -95,8 +96,8 @@ export function decodeState(hash) {
   });
   // The free list's order (malloc.py's -l); the core checks the name.
   read('order', (v) => {
-    if (!/^[a-z-]{1,20}$/.test(v)) throw new Error(`unknown free list order "${v.slice(0, 40)}"`);
-    config.order = v;
+    if (!/^[a-z-]{1,20}$/i.test(v)) throw new Error(`unknown free list order "${v.slice(0, 40)}"`);
+    config.order = v.toLowerCase();
   });
   read('classes', (v) => {
     const parts = v.split(',');
