@@ -124,8 +124,11 @@ fn elements(arr: &JsValue, what: &str, max: usize) -> JsResult<Vec<JsValue>> {
         .collect()
 }
 
-/// `what` has `len` elements, more than `max`.
+/// `what` has `len` elements, more than `max`. (`len` is printed as an
+/// integer: formatting an `f64` would pull float formatting into the wasm,
+/// some 9 KB gzipped.)
 fn too_many(what: &str, max: usize, len: f64) -> JsValue {
+    let len = len as u64;
     coded(
         "bad-argument",
         &format!("{what} takes at most {max} elements, got {len}"),
