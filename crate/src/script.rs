@@ -127,16 +127,26 @@ pub struct ScriptError {
     pub line: usize,
     /// 1-based column of the token (0 when the error is about the whole input).
     pub column: usize,
-    /// What is wrong.
+    /// What is wrong: at most [`MAX_MESSAGE`] characters (a message quotes
+    /// the bad token or line, which untrusted text may make megabytes long;
+    /// a longer one is cut, with "…").
     pub message: String,
 }
 
+/// The most characters of a [`ScriptError`]'s message.
+pub const MAX_MESSAGE: usize = 240;
+
 impl ScriptError {
     pub(crate) fn new(line: usize, column: usize, message: impl Into<String>) -> Self {
+        let mut message = message.into();
+        if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE) {
+            message.truncate(cut);
+            message.push('…');
+        }
         ScriptError {
             line,
             column,
-            message: message.into(),
+            message,
         }
     }
 }

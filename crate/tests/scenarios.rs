@@ -1994,6 +1994,33 @@ fn slab_classes_follow_an_alignment_above_them_and_keep_their_count() {
 }
 
 #[test]
+fn an_error_quotes_at_most_a_few_hundred_characters_of_a_huge_bad_token() {
+    let huge = "x".repeat(1 << 20);
+    let errors = [
+        script::parse(&format!("+1,{huge}")).unwrap_err(),
+        script::parse(&format!("+1,w0={huge}")).unwrap_err(),
+        rep::parse(&format!("{huge}\n1\n1\n1\na 0 1\n")).unwrap_err(),
+        transcript::parse_command(&format!("malloc.py -Z{huge}")).unwrap_err(),
+    ];
+    for e in errors {
+        assert!(
+            e.message.chars().count() <= script::MAX_MESSAGE + 1,
+            "{} chars",
+            e.message.len()
+        );
+        assert!(e.message.ends_with('…'), "{}", &e.message[..60]);
+        assert!(
+            e.message.contains("xxxx"),
+            "it still quotes the start: {}",
+            &e.message[..60]
+        );
+    }
+    // A short message is left whole.
+    let e = script::parse("+1,zz").unwrap_err();
+    assert!(!e.message.ends_with('…'), "{}", e.message);
+}
+
+#[test]
 fn rep_and_op_lists_saved_with_a_byte_order_mark_or_crlf_parse_as_without() {
     let plain = "20000\n2\n5\n1\na 0 10\na 1 20\nf 0\nf -1\nr 1 40\n";
     let want = rep::parse(plain).unwrap();
