@@ -637,6 +637,14 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
   await again.page.waitForFunction(() => globalThis.__playground.arena.log() === '+8,+16,-0');
   await idle(again.page);
   assert.equal((await snap(again.page)).strategy, 'worst-fit');
+  // A hand-edited link without ops (#step=9) would discard the timeline: it asks first, and "Cancel" keeps it, link and all.
+  await again.page.evaluate(() => { globalThis.__asked = []; globalThis.confirm = (m) => { globalThis.__asked.push(m); return false; }; });
+  await again.page.evaluate(() => { location.hash = '#step=9'; });
+  await again.page.waitForFunction(() => globalThis.__asked.length === 1);
+  await idle(again.page);
+  assert.match(await again.page.evaluate(() => globalThis.__asked[0]), /^Opening the link starts over: the 3 ops of this timeline will be discarded/);
+  assert.equal(await log(again.page), '+8,+16,-0');
+  assert.equal(await again.page.evaluate(() => location.hash), '#size=512&strategy=worst-fit&ops=+8,+16,-0');
   await again.close();
   for (const bad of ['#size=1000&align=16&ops=+1', '#size=abc', '#strategy=fastest']) {
     const b = await open(bad);

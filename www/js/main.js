@@ -1438,6 +1438,12 @@ async function start() {
     if (location.hash === lastHash) return;
     const state = decodeState(location.hash);
     if (!state) return;
+    // A link edited by hand replaces the timeline, as a workload or a reset
+    // does: not without asking (a bad link keeps it and says why, below).
+    if (!state.error && session.total && !confirmDiscard('Opening the link')) {
+      history.replaceState(null, '', lastHash || location.pathname + location.search);
+      return;
+    }
     run(async () => {
       lastHash = location.hash;
       await loadFromHash(state);
