@@ -1418,6 +1418,25 @@ test('compare: the slab card says which of its failures asked more than its larg
   await close();
 });
 
+test('while playing at the default speed the words under the map follow each step', async () => {
+  const ops = [...Array.from({ length: 16 }, (_, i) => `+${8 + i}`), ...Array.from({ length: 8 }, (_, i) => `-${2 * i}`)].join(',');
+  const { page, close } = await open(`#size=1024&ops=${ops}`);
+  await idle(page);
+  await page.click('[data-testid=tl-start]');
+  await idle(page);
+  await page.click('[data-testid=play]');
+  // Before the end: the sentence for the op just run, not one from when play stopped.
+  const seen = await page.waitForFunction(() => {
+    const el = document.getElementById('last-op');
+    const { position, total } = globalThis.__playground.session;
+    const m = /^Op (\d+),/.exec(el.textContent);
+    return !el.hidden && m && Number(m[1]) >= 2 && position < total && Number(m[1]) >= position - 1 ? [Number(m[1]), position] : null;
+  }, null, { timeout: 10000 });
+  const [op, at] = await seen.jsonValue();
+  assert.ok(op >= 2 && op <= at, `op ${op} at step ${at}`);
+  await close();
+});
+
 test('compare numbers ops as the timeline does, strategy switches and all; its JSON carries the header and the workload', async () => {
   const { page, close } = await open('#size=1024&align=8&strategy=first-fit&coalesce=1&header=4&ops=@best-fit,+10,+20,-0,+5,+30,-1,+8');
   await idle(page);

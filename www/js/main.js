@@ -1275,7 +1275,10 @@ async function start() {
       } catch { /* none to show */ }
       el.textContent = text;
       el.hidden = !text;
-    }, session.position > 5000 ? 250 : 200);
+    // While playing at a readable speed (up to 16 ops/s) the words follow
+    // each step at once (silently: aria-live is off then); waiting for the
+    // cursor to rest, they never showed during play.
+    }, playing && speedMs >= 60 && session.position <= 5000 ? 0 : session.position > 5000 ? 250 : 200);
   }
 
   let lastCursorDrawn = -1;
