@@ -785,6 +785,14 @@ test('coalescing switched after ops offers the -C run: the same ops from the sta
   await close();
 });
 
+test('the words say that a returned 0 is an offset, why a block is bigger than asked, and why scattered free bytes do not help', async () => {
+  const { page, close } = await open('#size=1024&align=8&ops=+10');
+  await idle(page);
+  await page.waitForFunction(() => /^Op 1/.test(document.querySelector('[data-testid=last-op]').textContent));
+  assert.equal(await page.textContent('[data-testid=last-op]'), 'Op 1, +10: ptr[0] = malloc(10) returned 0, the arena’s first byte (an offset from its start, not NULL). Its block is 16 B: 10 rounded up to a multiple of 8 (Align). First fit took the only free block, 1,024 B at 0. The other 1,008 B stay free after it.');
+  await close();
+});
+
 test('under the map, the last op in words: the hole it took, the blocks searched, what a free merged with', async () => {
   const ops = '+3,-0,+5,-1,+8,-2,+7,-3,+2,-4';
   const { page, close } = await open(`#size=100&strategy=best-fit&align=1&coalesce=0&ops=${ops}&step=7`);
@@ -803,7 +811,7 @@ test('under the map, the last op in words: the hole it took, the blocks searched
   assert.match(await said(/^Op 8/), /^Op 8, \+4: ptr\[3\] = malloc\(4\) returned 3\. First fit took the first free block that fits, the 2nd of 4 in address order: 5 B at 3\. The other 1 B stays free after it\.$/);
   // A request nothing holds.
   await malloc(page, 90);
-  assert.equal(await said(/^Op 9/), 'Op 9, +90: ptr[4] = malloc(90) returned NULL: no free block is big enough (the largest is 84 B; 96 B are free over 4 blocks). First fit searched 4 free blocks.');
+  assert.equal(await said(/^Op 9/), 'Op 9, +90: ptr[4] = malloc(90) returned NULL: no free block is big enough (the largest is 84 B; 96 B are free over 4 blocks); the free bytes are not in one piece, and used blocks never move to join them: the program holds their addresses. First fit searched 4 free blocks.');
   await close();
 });
 

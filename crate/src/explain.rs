@@ -73,9 +73,9 @@ pub struct LastOp {
     pub largest_free: usize,
     /// Free bytes before the op.
     pub free_bytes: usize,
-    /// An allocation's or realloc's that failed under a fit strategy: the
-    /// bytes of the block it needed (its size rounded up to the alignment,
-    /// plus the header).
+    /// An allocation's or realloc's under a fit strategy: the bytes of the
+    /// block it needs (its size rounded up to the alignment, plus the
+    /// header), whether it got one or not.
     pub needed: Option<usize>,
     /// An allocation's or realloc's under the slab allocator: the class (in
     /// bytes) that serves its size, `None` when no class does.
@@ -141,7 +141,7 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
     if let Some((size, align)) = request {
         if out.mode == Mode::Slab {
             out.class = prev.heap().slab_class_for(size, align);
-        } else if failed {
+        } else {
             out.needed = prev.heap().block_size_for(size);
         }
     }

@@ -3749,10 +3749,11 @@ fn last_op_of_a_refused_request_says_the_block_it_needed_and_a_slab_request_its_
     let e = explain::last_op(&s).unwrap().unwrap();
     assert!(e.failed);
     assert_eq!((e.needed, e.class, e.largest_free), (Some(36), None, 20));
-    // A request that got its block needs no explaining.
+    // A request that got its block: the same figure, its block's size (4 rounded to 8, plus 4).
     s.replay(&script::parse("+4").unwrap()).unwrap();
     let e = explain::last_op(&s).unwrap().unwrap();
-    assert_eq!((e.failed, e.needed), (false, None));
+    assert_eq!((e.failed, e.needed), (false, Some(12)));
+    assert_eq!(e.block.map(|b| b.size), Some(12));
     // Slab mode: the class that serves the size (placed or not), none past the largest.
     let mut slab = session(1024, Mode::Slab, 8, true);
     for (op, class) in [

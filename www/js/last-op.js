@@ -52,6 +52,19 @@ function rest(e) {
   return `${s[0].toUpperCase()}${s.slice(1)}.`;
 }
 
+/** After "returned 0": that it is an offset, not NULL (0 is NULL in C). */
+function offsetWord(offset) {
+  return offset === 0 ? ', the arena’s first byte (an offset from its start, not NULL)' : '';
+}
+
+/** Why the block is bigger than asked, when it is: the core's `needed` (the size rounded up, plus the header). */
+function grown(e, size, cfg) {
+  if (e.needed == null || e.needed <= size || e.block.size !== e.needed) return '';
+  const header = cfg?.header ? `, plus the ${B(cfg.header)} header` : '';
+  const rounded = e.needed - (cfg?.header ?? 0) > size ? ` rounded up to a multiple of ${cfg?.align ?? 'the alignment'} (Align)` : '';
+  return ` Its block is ${B(e.needed)}: ${num(size)}${rounded}${header}.`;
+}
+
 /** Why a request of `size` bytes (at a multiple of `align`) got NULL. */
 function refused(e, size, align, cfg) {
   const largest = `the largest is ${B(e.largestFree)}; ${B(e.freeBytes)} ${e.freeBytes === 1 ? 'is' : 'are'} free${e.freeBlocks > 1 ? ` over ${plural(e.freeBlocks, 'block')}` : ''}`;
@@ -63,10 +76,14 @@ function refused(e, size, align, cfg) {
     return `the ${B(cls)} class has no free chunk, and no free block holds a new ${B(cfg?.slabSize ?? 0)} slab (${largest})`;
   }
   if (!e.freeBlocks) return 'there is no free block at all';
+  // Enough free bytes, in pieces: say why they cannot be put together (a newcomer's next question).
+  const scattered = e.needed != null && e.freeBytes >= e.needed
+    ? `; the free bytes are not in one piece, and used blocks never move to join them: the program holds their addresses`
+    : '';
   // With a header (malloc.py -H) the block is the request rounded up, plus the header: say the sum.
   const hdr = cfg?.header && e.needed != null ? ` with its ${B(cfg.header)} header, ${B(e.needed)} in all,` : '';
-  if (align) return `no free block holds ${B(size)}${hdr} at a multiple of ${align} (${largest})`;
-  return hdr ? `no free block holds ${B(size)}${hdr.slice(0, -1)} (${largest})` : `no free block is big enough (${largest})`;
+  if (align) return `no free block holds ${B(size)}${hdr} at a multiple of ${align} (${largest})${scattered}`;
+  return hdr ? `no free block holds ${B(size)}${hdr.slice(0, -1)} (${largest})${scattered}` : `no free block is big enough (${largest})${scattered}`;
 }
 
 /**
@@ -90,8 +107,8 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
     if (!e.block) {
       return `${head}${p0} = ${call} returned NULL: ${refused(e, Number(size), aligned ? Number(aligned[1]) : 0, cfg)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
     }
-    if (e.mode === 'slab') return `${head}${p0} = ${call} returned ${num(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
-    return `${head}${p0} = ${call} returned ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+    if (e.mode === 'slab') return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
+    return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}.${grown(e, Number(size), cfg)} ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
   }
   if (op[0] === '-') {
     if (!e.block && e.failed) return `${head}free(${p0}) is refused: ${p0} was freed already (a double free; malloc.py returns -1), so nothing changes.`;
