@@ -1173,7 +1173,7 @@ test('the free list order (malloc.py -l): a select, in links, in the last-op wor
   // Last freed first: the 20 B at 40 heads the list and takes the request.
   await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 7'));
   assert.match(await page.textContent('[data-testid=last-op]'), /First fit took the first free block that fits, the 1st of 3 in list order \(last freed first\): 20 B at 40\./);
-  assert.match(await page.textContent('.controls-hint'), /^The first free block in the list that fits\.$/);
+  assert.match(await page.textContent('.controls-hint'), /^First fit: the first free block in the list that fits\.$/);
   // A free with no merge says how the list decides it.
   await page.click('[data-testid=undo]');
   await idle(page);

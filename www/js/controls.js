@@ -160,7 +160,7 @@ export class ConfigControls {
       Object.entries(ORDER_LABELS).map(([v, text]) => h('option', { value: v, text: `${text} (${ORDER_MALLOC_PY[v]})` })));
     this.#pending.order = settledChange(order, (v) => opts.onOrder?.(v));
     const coalesce = h('input', { type: 'checkbox', class: 'switch-input', role: 'switch', 'data-testid': 'coalesce', onchange: () => opts.onCoalesce?.(coalesce.checked) });
-    const coalesceField = h('label', { class: 'switch' }, coalesce, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', { class: 'switch-label', text: 'Coalesce' }));
+    const coalesceField = h('label', { class: 'switch', title: 'Coalescing: a freed block merges with the free blocks right next to it into one bigger free block' }, coalesce, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', { class: 'switch-label', text: 'Coalesce' }));
     const merge = button('Merge now', { class: 'btn btn-ghost btn-sm', title: 'Merge every pair of adjacent free blocks (@merge)', onclick: () => opts.onMerge?.() }, 'merge');
     const reset = button('Reset', { class: 'btn btn-ghost btn-sm', title: 'Start over with an empty arena', onclick: () => opts.onReset?.() }, 'reset');
 
@@ -239,7 +239,9 @@ export class ConfigControls {
     // A size order is re-sorted on each free, as malloc.py does: say so, or a split's remainder out of place looks wrong.
     const sorted = listed && st.order.startsWith('size-') && st.strategy !== 'slab'
       ? ' The list is sorted on each free, as malloc.py sorts it: a block a split shrank keeps its place until then.' : '';
-    const hint = `${(listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy] ?? ''}${sorted}`;
+    // Named ("First fit: …"): beside the Coalesce switch, a bare sentence read as what coalescing does.
+    const rule = (listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy];
+    const hint = rule ? `${STRATEGY_LABELS[st.strategy] ?? st.strategy}: ${rule[0].toLowerCase()}${rule.slice(1)}${sorted}` : '';
     if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
     for (const el of [e.strategy, e.size, e.align, e.header, e.order, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
   }
