@@ -546,6 +546,27 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   }, rep);
   await page.waitForFunction(() => document.querySelector('.seg-btn[aria-pressed=true]').textContent === '.rep trace');
   await page.waitForSelector('[data-testid=trace-run-current]');
+  // A pasted trace with a bad line is still read as a trace: the trace reader's words, not the op list's.
+  const paste = (text, clip = null) => page.evaluate(({ text, clip }) => {
+    const ta = document.querySelector('[data-testid=editor]');
+    const data = new DataTransfer();
+    data.setData('text/plain', clip ?? text);
+    const ev = new ClipboardEvent('paste', { clipboardData: data, cancelable: true });
+    ta.dispatchEvent(ev);
+    if (!ev.defaultPrevented) { ta.value = text; ta.dispatchEvent(new Event('input')); }
+    return ev.defaultPrevented;
+  }, { text, clip });
+  await page.click('.seg-btn:not([aria-pressed=true])');
+  assert.equal(await paste('100\n2\n2\n1\na 0 -5\nf 0\n'), false);
+  await page.waitForFunction(() => /trace reader refused it: line 5/.test(document.querySelector('#notices').textContent));
+  assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), '.rep trace');
+  // A paste of many megabytes is refused before the textarea takes it (it froze the page), with Import file offered.
+  const before = await page.inputValue('[data-testid=editor]');
+  assert.equal(await paste('', '+8,'.repeat(1_500_000)), true);
+  await page.waitForFunction(() => /pasting more than 4 MiB would freeze the page/.test(document.querySelector('#notices').textContent));
+  assert.equal(await page.inputValue('[data-testid=editor]'), before);
+  await paste(rep);
+  await page.waitForSelector('[data-testid=trace-run-current]');
   await page.click('[data-testid=trace-run-current]');
   await idle(page);
   assert.equal((await snap(page)).arenaSize, 20000, 'the current arena');

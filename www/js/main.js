@@ -44,6 +44,8 @@ const BYTES_MAX = 256;
 /** Untrusted input limits: a CS:APP trace, and any imported file (op lists of 1M ops are ~7 MB). */
 const MAX_TRACE = 1 << 20;
 const MAX_FILE = 16 << 20;
+/** The most characters pasted into the editor (a 4 MiB paste takes the browser about 3 s). */
+const MAX_PASTE = 4 << 20;
 /** The workload API's field names in a message, as the form labels them. */
 /** A CS:APP trace's start: its four header numbers on lines of their own. */
 const REP_HEADER = /^\s*(?:\d+[ \t]*\r?\n\s*){4}[afr]/;
@@ -381,6 +383,8 @@ async function start() {
       syncEditor(true);
     },
     onFile: (file) => importFile(file),
+    maxPaste: MAX_PASTE,
+    onPasteTooLarge: (length) => notices.show(`That text is ${bytesShort(length)} long: pasting more than ${MAX_PASTE >> 20} MiB would freeze the page while the editor takes it. Save it as a file and use Import file (up to ${MAX_FILE >> 20} MiB).`, { kind: 'error', key: 'paste' }),
     onPasteDetect: (text) => {
       try { canonicalOps(text); return 'ops'; } catch { /* not an op list */ }
       if (MALLOC_PY.test(text)) {
@@ -402,7 +406,15 @@ async function start() {
           notices.show('That looks like a CS:APP .rep trace: the editor switched to .rep.', { kind: 'info', key: 'paste' });
         });
         return 'rep';
-      } catch { return null; }
+      } catch (e) {
+        // It starts as a trace (four header numbers, then an op): the trace
+        // reader's own error says what is wrong, not the op list's "unknown op".
+        if (REP_HEADER.test(text.slice(0, 200))) {
+          setTimeout(() => notices.show(`That looks like a CS:APP .rep trace, but the trace reader refused it: ${errText(e)}.`, { kind: 'error', key: 'paste' }));
+          return 'rep';
+        }
+        return null;
+      }
     },
   });
 

@@ -23,6 +23,7 @@ export class OpEditor {
    * @param {object} opts
    *   onValidate(text, format) → { count, heapHint? } or throws (bad-script with .line)
    *   onRun(text, format), onAppend(text), onRevert(), onOstep(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null,
+   *   maxPaste (characters), onPasteTooLarge(length),
    *   fullText() → the op list a stand-in text (setText's `standIn`) stands for
    */
   constructor(container, opts) {
@@ -57,7 +58,16 @@ export class OpEditor {
       gutter.scrollTop = text.scrollTop;
       this.#placeMark();
     });
-    text.addEventListener('paste', () => {
+    text.addEventListener('paste', (e) => {
+      // A text of many megabytes freezes the browser for seconds as the
+      // textarea takes it (30 MB: 20 s): it is refused, and Import file
+      // (which keeps long lists out of the textarea) is offered instead.
+      const pasted = e.clipboardData?.getData('text/plain') ?? '';
+      if (opts.maxPaste && pasted.length > opts.maxPaste) {
+        e.preventDefault();
+        opts.onPasteTooLarge?.(pasted.length);
+        return;
+      }
       setTimeout(() => {
         const f = opts.onPasteDetect?.(text.value);
         if (f && f !== this.#format) this.setFormat(f, true);
