@@ -207,6 +207,23 @@ test('hostile attribute values give a visible error inside the widget and run no
     assert.ok(out.error.length < 400, 'the message is bounded');
   }
   await page.screenshot({ path: join(SHOTS, 'widget-error.png') });
+  // Names in any case, as a link takes them; a number of many digits is too large, not "not a whole number".
+  const built = await page.evaluate(async () => {
+    document.body.replaceChildren();
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('strategy', 'BEST-FIT');
+    el.setAttribute('order', 'Size-Ascending');
+    el.setAttribute('ops', '+8');
+    document.body.append(el);
+    for (let i = 0; i < 200 && !el.arena; i++) await new Promise((r) => setTimeout(r, 10));
+    const big = document.createElement('alloc-playground');
+    big.setAttribute('arena-size', '99999999999');
+    document.body.append(big);
+    for (let i = 0; i < 200 && !big.shadowRoot.querySelector('[part=error]'); i++) await new Promise((r) => setTimeout(r, 10));
+    return [el.arena?.strategy, el.arena?.snapshot().order, big.shadowRoot.querySelector('[part=error]')?.textContent];
+  });
+  assert.deepEqual(built.slice(0, 2), ['best-fit', 'size-ascending']);
+  assert.match(built[2], /arena-size must be between 1 and [\d,]+, got 99999999999…?$/);
   await close();
 });
 

@@ -60,6 +60,8 @@ class AttrError extends Error {}
 
 function uintAttr(name, raw, { min, max }) {
   const t = String(raw).trim();
+  // (More than ten digits is a whole number, just far too large: say so.)
+  if (/^\d{11,}$/.test(t)) throw new AttrError(`${name} must be between ${min} and ${max}, got ${t.length > 16 ? `${t.slice(0, 16)}…` : t}`);
   if (!/^\d{1,10}$/.test(t)) throw new AttrError(`${name} must be a whole number, got "${t.slice(0, 40)}"`);
   const n = Number(t);
   if (n < min || n > max) throw new AttrError(`${name} must be between ${min} and ${max}, got ${n}`);
@@ -114,16 +116,18 @@ function slabDefaults() {
 /** Reads and validates every attribute; throws AttrError naming the bad one. */
 export function readConfig(el) {
   const get = (n) => el.getAttribute(n);
-  const strategy = (get('strategy') ?? 'first-fit').trim() || 'first-fit';
+  // Names in any case (FIRST-FIT), as a link and the core take them.
+  const strategy = (get('strategy') ?? 'first-fit').trim().toLowerCase() || 'first-fit';
   if (!STRATEGIES.includes(strategy)) {
     throw new AttrError(`strategy must be one of ${STRATEGIES.join(', ')}, got "${strategy.slice(0, 40)}"`);
   }
   const size = get('arena-size') === null ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
   const align = get('align') === null ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
   const coalesce = boolAttr('coalesce', get('coalesce'), true);
-  // Bytes of header per block (malloc.py's -H); the core checks it fits the arena.
+  // Bytes of header per block (malloc.py's -H). One as large as the arena is
+  // taken, as malloc.py takes it: every request then fails, and says why.
   const header = get('header') === null || get('header').trim() === '' ? 0 : uintAttr('header', get('header'), { min: 0, max: LIMITS.arenaSize });
-  const order = (get('order') ?? 'address').trim() || 'address';
+  const order = (get('order') ?? 'address').trim().toLowerCase() || 'address';
   if (!ORDERS.includes(order)) {
     throw new AttrError(`order must be one of ${ORDERS.join(', ')}, got "${order.slice(0, 40)}"`);
   }
