@@ -1040,6 +1040,9 @@ impl Comparer {
 #[wasm_bindgen(js_name = memoryBytes)]
 pub fn memory_bytes() -> f64 {
     let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    let buf: js_sys::ArrayBuffer = mem.buffer().unchecked_into();
-    buf.byte_length() as f64
+    // Read as a JS number: js-sys's `byte_length()` is a u32, which reads 4 GiB as 0.
+    Reflect::get(&mem.buffer(), &"byteLength".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0)
 }
