@@ -1675,6 +1675,8 @@ test('a cancelled long replay keeps the rest of its ops as the future', async ()
   const st = await page.evaluate(() => ({ pos: globalThis.__playground.session.position, total: globalThis.__playground.session.total }));
   assert.ok(st.pos > 0 && st.pos < 200000, `stopped part way (${st.pos})`);
   assert.equal(st.total, 200000, 'the ops not run yet are the future');
+  // The notice says so (not "Ran 200,000 ops").
+  await page.waitForFunction(() => /and ran [\d,]+ before the cancel: the rest are ahead on the timeline/.test(document.querySelector('#notices').textContent));
   // Going to the end runs them: the log is the whole workload.
   await page.click('[data-testid=tl-end]');
   await page.waitForFunction(() => globalThis.__playground.arena.logLength === 200000 && !globalThis.__playground.busy, null, { timeout: 60000 });

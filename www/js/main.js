@@ -436,7 +436,11 @@ async function start() {
       const why = snap.strategy === 'slab' && opts.maxSize > largest
         ? `under the slab allocator every request above its largest class (${num(largest)} B) fails: a max size of ${num(largest)} or less keeps to the classes.`
         : `the ${bytesShort(snap.arenaSize)} arena is full much of the time: a larger arena or smaller sizes show more of the strategy.`;
-      notices.show(`Ran ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}).${many
+      // Cancelled part way: the ops not run wait ahead on the timeline.
+      const ran = session.position < session.total
+        ? `Generated ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}) and ran ${num(session.position)} before the cancel: the rest are ahead on the timeline (Play or Go to end runs them).`
+        : `Ran ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}).`;
+      notices.show(`${ran}${many
         ? ` ${failed === snap.nextPtr ? 'All' : `${Math.min(99, Math.round(share * 100))}%`} of the allocation requests failed (${num(failed)} of ${num(snap.nextPtr)}): ${why}`
         : ''}`, { kind: many ? 'warn' : 'ok', key: 'wl', timeout: many ? 12000 : 5000 });
     }),
