@@ -1652,6 +1652,34 @@ test('a long workload replays in chunks with progress, without freezing', async 
   await close();
 });
 
+test('dragging the scrubber over a long timeline ends where the pointer is released, rewinds and all', async () => {
+  const { page, close } = await open();
+  await page.fill('[data-testid=arena-size]', String(1 << 20));
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  await page.fill('[data-testid=wl-ops]', '300000');
+  await page.click('[data-testid=wl-run]');
+  await page.waitForFunction(() => globalThis.__playground.session.total === 300000 && !globalThis.__playground.busy, null, { timeout: 60000 });
+  await idle(page);
+  await page.locator('[data-testid=scrubber]').scrollIntoViewIfNeeded();
+  const box = await page.locator('[data-testid=scrubber]').boundingBox();
+  const y = box.y + box.height / 2;
+  const xAt = (f) => box.x + 8 + f * (box.width - 16);
+  // Down near the end, then slowly back: each move asks for a rewind that takes a while.
+  await page.mouse.move(xAt(0.9), y);
+  await page.mouse.down();
+  for (let f = 0.85; f >= 0.2; f -= 0.05) {
+    await page.mouse.move(xAt(f), y, { steps: 2 });
+    await page.waitForTimeout(60);
+  }
+  await page.mouse.up();
+  await page.waitForFunction(() => !globalThis.__playground.busy, null, { timeout: 60000 });
+  await idle(page);
+  const pos = await page.evaluate(() => globalThis.__playground.session.position);
+  assert.ok(Math.abs(pos / 300000 - 0.2) < 0.06, `the cursor is at ${pos} of 300,000, where the pointer let go (about 60,000)`);
+  await close();
+});
+
 test('a cancelled long replay keeps the rest of its ops as the future', async () => {
   const { page, close } = await open();
   await page.fill('[data-testid=arena-size]', String(1 << 20));

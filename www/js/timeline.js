@@ -30,6 +30,8 @@ export class TimelineView {
   #root;
   /** A control that lost the focus while everything was busy (see keepFocus). */
   #parked = null;
+  /** A pointer is dragging the scrubber. */
+  #dragging = false;
 
   /**
    * @param {HTMLElement} container
@@ -52,6 +54,16 @@ export class TimelineView {
       type: 'range', class: 'tl-range', min: 0, max: 0, step: 1, value: 0, 'aria-label': 'Step', 'data-testid': 'scrubber',
       oninput: () => opts.onSeek?.(Number(scrub.value)),
     });
+    // While a drag is under way the scrubber stays enabled and where the
+    // pointer put it, even as a long rewind runs (disabled, it dropped the
+    // drag: on a 1M-op timeline it stayed where the mouse went down); the
+    // seeks it asks for add up to the last.
+    const release = () => { this.#dragging = false; if (this.#last) this.render(this.#last); };
+    scrub.addEventListener('pointerdown', () => { this.#dragging = true; });
+    scrub.addEventListener('pointerup', release);
+    scrub.addEventListener('pointercancel', release);
+    scrub.addEventListener('lostpointercapture', () => { if (this.#dragging) release(); });
+    globalThis.addEventListener?.('pointerup', () => { if (this.#dragging) release(); });
     const sparkNote = h('span', { class: 'tl-spark-note' });
     // One tab stop for the whole strip (roving tabindex): ← → Home End move along it.
     const ops = h('ol', { class: 'tl-ops', 'aria-label': 'Ops around the cursor', onkeydown: (ev) => this.#stripKey(ev) });
@@ -101,9 +113,11 @@ export class TimelineView {
     const e = this.#els;
     const was = focusIn(this.#root);
     const { position: pos, total } = st;
-    e.scrub.max = String(total);
-    e.scrub.value = String(pos);
-    e.scrub.disabled = total === 0 || st.busy;
+    if (!this.#dragging) {
+      e.scrub.max = String(total);
+      e.scrub.value = String(pos);
+      e.scrub.disabled = total === 0 || st.busy;
+    }
     const next = st.window.tokens[pos - st.window.start];
     e.scrub.setAttribute('aria-valuetext', `step ${num(pos)} of ${num(total)}${next ? `, next op ${next}` : ''}`);
     e.readout.replaceChildren(
