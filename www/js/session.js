@@ -12,6 +12,11 @@
 
 /** Ops per chunk of a long replay. */
 export const CHUNK = 20_000;
+/** A long replay's pieces: the first, the bounds, and the time each aims at. */
+const FIRST_PIECE = 5_000;
+const MIN_PIECE = 50;
+const MAX_PIECE = 4 * CHUNK;
+const PIECE_MS = 40;
 /** Above this many ops, going back replays from the start in chunks instead of rebuild(n). */
 const REBUILD_SYNC_MAX = 100_000;
 
@@ -37,7 +42,7 @@ function plainText(text, api) {
  */
 function tokenPieces(tokens) {
   let i = 0;
-  return { next: () => (i < tokens.length ? tokens.slice(i, (i += CHUNK)).join(',') : null) };
+  return { next: (size = CHUNK) => (i < tokens.length ? tokens.slice(i, (i += size)).join(',') : null) };
 }
 
 /**
@@ -50,10 +55,10 @@ function tokenPieces(tokens) {
 function textPieces(plain) {
   let at = 0;
   return {
-    next() {
+    next(size = CHUNK) {
       if (at >= plain.length) return null;
       let end = at - 1;
-      for (let k = 0; k < CHUNK; k++) {
+      for (let k = 0; k < size; k++) {
         end = plain.indexOf(',', end + 1);
         if (end < 0) break;
       }
@@ -286,8 +291,17 @@ export class Session extends EventTarget {
     let done = 0;
     try {
       this.#progress(0, n, label);
-      for (let piece = pieces.next(); piece !== null; piece = pieces.next()) {
-        done += arena.replay(piece).ops;
+      // Pieces sized by time, not by count: each takes about PIECE_MS, so
+      // the page answers between them whatever an op costs (aligned
+      // requests under best fit among 30,000 holes made a 20,000-op piece
+      // block the page for seconds).
+      let size = FIRST_PIECE;
+      for (let piece = pieces.next(size); piece !== null; piece = pieces.next(size)) {
+        const t0 = performance.now();
+        const ran = arena.replay(piece).ops;
+        const ms = performance.now() - t0;
+        done += ran;
+        size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.round(ran * PIECE_MS / Math.max(ms, 1))));
         this.#progress(done, n, label);
         await pause();
         if (this.#cancel) break;
