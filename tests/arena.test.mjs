@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, slabForAlign, memoryBytes, parseOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, slabForAlign, memoryBytes, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -524,4 +524,28 @@ test('default slab classes follow an alignment above them; given ones are checke
   assert.equal(codeOf(() => createArena({ align: 32, classes: [16, 32, 64] })), 'bad-config');
   assert.equal(codeOf(() => slabForAlign({ classes: 'x', slabSize: 256 }, 8)), 'bad-argument');
   assert.equal(codeOf(() => slabForAlign({ classes: [16], slabSize: -1 }, 8)), 'bad-argument');
+});
+
+test('replayFor stops once its time is up (looking every 16 ops), and the rest runs on as if in one go', () => {
+  const text = canonicalOps(workload({ shape: 'uniform', seed: 3, ops: 200, allocPercent: 60, maxSize: 64 }));
+  const whole = createArena({ size: 4096, strategy: 'best-fit' });
+  whole.replay(text);
+  const a = createArena({ size: 4096, strategy: 'best-fit' });
+  const toks = text.split(',');
+  let at = 0;
+  while (at < toks.length) {
+    // No time at all: the first 16 ops run, then it stops.
+    const { ops } = a.replayFor(toks.slice(at).join(','), 0);
+    assert.equal(ops, Math.min(16, toks.length - at));
+    at += ops;
+  }
+  assert.equal(a.log(), whole.log());
+  assert.deepEqual(a.snapshot().blocks, whole.snapshot().blocks);
+  // Time enough: all of it. A bad list: nothing, as replay.
+  const b = createArena({ size: 4096 });
+  assert.equal(b.replayFor(text, 60_000).ops, toks.length);
+  assert.equal(codeOf(() => b.replayFor('+8,-99999', 10)), 'bad-script');
+  assert.equal(b.logLength, toks.length);
+  assert.equal(codeOf(() => b.replayFor('+8', -1)), 'bad-argument');
+  for (const x of [whole, a, b]) x.dispose();
 });

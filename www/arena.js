@@ -125,6 +125,8 @@ export class Arena {
   mergeAll() { return this.#a.mergeAll(); }
   /** Validates and runs an op list; throws `bad-script` (with .line) and changes nothing on a bad one. */
   replay(text) { return this.#a.replay(utf8(text)); }
+  /** `replay`, stopping once `ms` milliseconds have passed: the report's `ops` says how many ran. */
+  replayFor(text, ms) { return this.#a.replayFor(utf8(text), ms); }
   /** Checks an op list against this arena without running it: `{ count }`, or throws `bad-script`. */
   validate(text) { return this.#a.validate(utf8(text)); }
   /** Like replay, with `{ report, samples }` every `every` ops. */

@@ -81,7 +81,7 @@ function boolAttr(name, raw, dflt) {
  * Arena methods and setters that change it: the widget owns them. (`using a
  * = el.arena` would dispose the widget's arena at the end of the block.)
  */
-const CHANGING = new Set(['alloc', 'allocAligned', 'calloc', 'free', 'realloc', 'write', 'replay', 'replaySampled', 'mergeAll', 'dispose', 'strategy', 'coalesce',
+const CHANGING = new Set(['alloc', 'allocAligned', 'calloc', 'free', 'realloc', 'write', 'replay', 'replayFor', 'replaySampled', 'mergeAll', 'dispose', 'strategy', 'coalesce',
   ...[Symbol.dispose, Symbol.asyncDispose].filter((k) => typeof k === 'symbol')]);
 
 function readOnlyError(key) {

@@ -619,6 +619,33 @@ impl Session {
         Ok(rep)
     }
 
+    /// Checks `script` as [`replay_with`](Self::replay_with) does, then runs
+    /// its ops until `stop()` says so: it is asked before every 16th op (never
+    /// before the first), so a caller can bound the time a piece of a long
+    /// replay takes whatever each op costs. The report counts the ops run;
+    /// the ops after them are not run (they stay valid to run next).
+    ///
+    /// # Errors
+    /// [`ScriptError`] from [`validate`](Self::validate); the session is unchanged then.
+    ///
+    /// # Complexity
+    /// O(ops × log n) for the ops run, plus O(ops) to check them all.
+    pub fn replay_until(
+        &mut self,
+        script: &Script,
+        mut stop: impl FnMut() -> bool,
+    ) -> std::result::Result<ReplayReport, ScriptError> {
+        self.validate(script)?;
+        let mut rep = ReplayReport::default();
+        for (i, op) in script.ops.iter().enumerate() {
+            if i > 0 && i % 16 == 0 && stop() {
+                break;
+            }
+            self.run(op, &mut rep);
+        }
+        Ok(rep)
+    }
+
     /// Reads, checks and runs an op list: [`replay_with`](Self::replay_with)
     /// of [`script::parse`](crate::script::parse)`(text)`, with the same
     /// report or error, the same state afterwards, and on success the same

@@ -586,6 +586,22 @@ impl Arena {
         to_js(&report)
     }
 
+    /// Like `replay`, but runs ops only while `ms` milliseconds have not
+    /// passed (it looks at the clock every 16 ops, and runs at least one):
+    /// a long replay's piece takes about that long whatever an op costs.
+    /// The report's `ops` says how many ran; the rest did not.
+    #[wasm_bindgen(js_name = replayFor)]
+    pub fn replay_for(&mut self, text: &[u8], ms: JsValue) -> JsResult<JsValue> {
+        let ms = uint(&ms, "ms")? as f64;
+        let script = script::parse(utf8(text)?).map_err(script_error)?;
+        let deadline = js_sys::Date::now() + ms;
+        let report = self
+            .session
+            .replay_until(&script, || js_sys::Date::now() >= deadline)
+            .map_err(script_error)?;
+        to_js(&report)
+    }
+
     /// Like `replay`, sampling the statistics every `every` ops:
     /// `{ report, samples: [...] }`.
     #[wasm_bindgen(js_name = replaySampled)]

@@ -2021,6 +2021,41 @@ fn an_error_quotes_at_most_a_few_hundred_characters_of_a_huge_bad_token() {
 }
 
 #[test]
+fn replay_until_runs_a_prefix_and_the_rest_runs_on_as_if_in_one_go() {
+    let text = workload::generate(&WorkloadConfig {
+        ops: 500,
+        ..WorkloadConfig::default()
+    });
+    let script = Script::from_ops(text);
+    let mut whole = session(1 << 16, Mode::BestFit, 8, true);
+    whole.replay(&script).unwrap();
+    let mut parts = session(1 << 16, Mode::BestFit, 8, true);
+    let mut asked = 0;
+    let mut at = 0;
+    while at < script.ops.len() {
+        let rest = Script::from_ops(script.ops[at..].to_vec());
+        // Stop at the third time it asks: 16 ops a question, so 48 (or the rest).
+        let mut n = 0;
+        let rep = op!(parts.replay_until(&rest, || {
+            asked += 1;
+            n += 1;
+            n == 3
+        }))
+        .unwrap();
+        assert_eq!(rep.ops, (script.ops.len() - at).min(48));
+        at += rep.ops;
+    }
+    assert!(asked > 20);
+    assert_eq!(parts.log(), whole.log());
+    assert_eq!(parts.heap().blocks(), whole.heap().blocks());
+    // A bad op anywhere in the list: nothing runs.
+    let before = parts.log().len();
+    let bad = script::parse("+8,+8,-999").unwrap();
+    assert!(parts.replay_until(&bad, || false).is_err());
+    assert_eq!(parts.log().len(), before);
+}
+
+#[test]
 fn rep_and_op_lists_saved_with_a_byte_order_mark_or_crlf_parse_as_without() {
     let plain = "20000\n2\n5\n1\na 0 10\na 1 20\nf 0\nf -1\nr 1 40\n";
     let want = rep::parse(plain).unwrap();

@@ -17,6 +17,8 @@ const FIRST_PIECE = 5_000;
 const MIN_PIECE = 50;
 const MAX_PIECE = 4 * CHUNK;
 const PIECE_MS = 40;
+/** Where the core stops a piece whose ops turned slow (its size was set from faster ones). */
+const STOP_MS = 3 * PIECE_MS;
 /** Above this many ops, going back replays from the start in chunks instead of rebuild(n). */
 const REBUILD_SYNC_MAX = 100_000;
 
@@ -42,7 +44,16 @@ function plainText(text, api) {
  */
 function tokenPieces(tokens) {
   let i = 0;
-  return { next: (size = CHUNK) => (i < tokens.length ? tokens.slice(i, (i += size)).join(',') : null) };
+  let last = 0;
+  return {
+    next: (size = CHUNK) => {
+      if (i >= tokens.length) return null;
+      last = i;
+      return tokens.slice(i, (i += size)).join(',');
+    },
+    /** Only the first `ran` ops of the last piece ran: the rest come again. */
+    back: (ran) => { i = Math.min(i, last + ran); },
+  };
 }
 
 /**
@@ -54,12 +65,28 @@ function tokenPieces(tokens) {
  */
 function textPieces(plain) {
   let at = 0;
+  let last = 0;
+  let count = 0;
   return {
+    /** Only the first `ran` ops of the last piece ran: the rest come again. */
+    back(ran) {
+      if (ran >= count) return;
+      let end = last - 1;
+      for (let k = 0; k < ran; k++) {
+        const c = plain.indexOf(',', end + 1);
+        if (c < 0 || c >= at - 1) return; // the whole piece ran
+        end = c;
+      }
+      at = end + 1;
+    },
     next(size = CHUNK) {
       if (at >= plain.length) return null;
+      last = at;
       let end = at - 1;
+      count = 0;
       for (let k = 0; k < size; k++) {
         end = plain.indexOf(',', end + 1);
+        count++;
         if (end < 0) break;
       }
       if (end < 0) end = plain.length;
@@ -298,8 +325,11 @@ export class Session extends EventTarget {
       let size = FIRST_PIECE;
       for (let piece = pieces.next(size); piece !== null; piece = pieces.next(size)) {
         const t0 = performance.now();
-        const ran = arena.replay(piece).ops;
+        // The core stops once the time is up (a piece of slow ops would
+        // otherwise run whole); what did not run comes again.
+        const ran = arena.replayFor(piece, STOP_MS).ops;
         const ms = performance.now() - t0;
+        pieces.back(ran);
         done += ran;
         size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.round(ran * PIECE_MS / Math.max(ms, 1))));
         this.#progress(done, n, label);
