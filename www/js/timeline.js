@@ -140,6 +140,9 @@ export class TimelineView {
     // The ops around the cursor.
     const items = [];
     const { start, tokens, failed } = st.window;
+    // The strip shows a window of the ops: say how many lie outside it (a
+    // newcomer took the 16 mallocs of an example, all but one off the strip, for one).
+    if (start > 0) items.push(h('li', { class: 'tl-more', text: `${num(start)} earlier …` }));
     tokens.forEach((t, k) => {
       const i = start + k;
       const done = i < pos;
@@ -154,6 +157,8 @@ export class TimelineView {
       }, shortToken(t))));
     });
     if (tokens.length && start + tokens.length === pos) items.push(h('li', { class: 'tl-cursor', 'aria-label': 'cursor' }));
+    const after = total - start - tokens.length;
+    if (tokens.length && after > 0) items.push(h('li', { class: 'tl-more', text: `… ${num(after)} more` }));
     if (!tokens.length) items.push(h('li', { class: 'tl-empty', text: 'No ops yet: every malloc, free, realloc and write is recorded here.' }));
     e.ops.replaceChildren(...items);
     // Keep the cursor in view when the strip scrolls (narrow screens).
