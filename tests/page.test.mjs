@@ -806,6 +806,26 @@ test('coalescing switched after ops offers the -C run: the same ops from the sta
   await close();
 });
 
+test('the op strip says how many ops lie outside its window', async () => {
+  const ops = '+64,+64,+64,+64,+64,+64,+64,+64,+64,+64,+64,+64,+64,+64,+64,+64,-0,-2,-4,-6,-8,-10,-12,-14,+100';
+  const { page, close } = await open(`#size=1024&ops=${ops}`);
+  await idle(page);
+  const more = () => page.$$eval('.tl-ops li.tl-more', (ls) => ls.map((l) => l.textContent));
+  assert.deepEqual(await more(), ['15 earlier …']);
+  await page.click('[data-testid=tl-start]');
+  await idle(page);
+  assert.deepEqual(await more(), [], 'all 25 fit the window from the start');
+  await close();
+  const long = await open(`#size=4096&ops=${Array(60).fill('+8').join(',')}&step=20`);
+  await idle(long.page);
+  const both = await long.page.$$eval('.tl-ops li.tl-more', (ls) => ls.map((l) => l.textContent));
+  assert.equal(both.length, 2);
+  const [before, after] = both.map((t) => Number(/\d+/.exec(t)[0]));
+  assert.match(both[0], /earlier/);
+  assert.equal(before + after + await long.page.locator('.tl-ops .tl-op').count(), 60, 'the ops shown and the ops outside add up');
+  await long.close();
+});
+
 test('the words say that a returned 0 is an offset, why a block is bigger than asked, and why scattered free bytes do not help', async () => {
   const { page, close } = await open('#size=1024&align=8&ops=+10');
   await idle(page);
