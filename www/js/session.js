@@ -10,7 +10,7 @@
 //   await session.undo();
 //   await session.load(config, '+10,+20,-0');
 
-/** Ops per chunk of a long replay. */
+/** A replay of at most this many ops runs at once; a comparison runs in chunks of this many (over its strategies). */
 export const CHUNK = 20_000;
 /** A long replay's pieces: the first, the bounds, and the time each aims at. */
 const FIRST_PIECE = 5_000;
@@ -39,8 +39,8 @@ function plainText(text, api) {
 }
 
 /**
- * Pieces of CHUNK tokens for `#chunked`, from a token list.
- * @returns {{ next: () => string|null }}
+ * Pieces of `size` tokens (CHUNK unless asked) for `#chunked`, from a token list.
+ * @returns {{ next: (size?: number) => string|null, back: (ran: number) => void }}
  */
 function tokenPieces(tokens) {
   let i = 0;
@@ -57,11 +57,11 @@ function tokenPieces(tokens) {
 }
 
 /**
- * Pieces of about CHUNK ops for `#chunked`, cut from plain op-list text at
+ * Pieces of `size` ops (CHUNK unless asked) for `#chunked`, cut from plain op-list text at
  * commas as they are needed: a million-op text is never split into a million
  * strings (that alone blocked the page for ~100 ms). `rest()` gives the
  * tokens after the last piece handed out (for a cancelled replay).
- * @returns {{ next: () => string|null, rest: () => string[] }}
+ * @returns {{ next: (size?: number) => string|null, back: (ran: number) => void, rest: () => string[] }}
  */
 function textPieces(plain) {
   let at = 0;
