@@ -68,6 +68,14 @@ async function watchMainThread(page) {
   return () => page.evaluate(() => { globalThis.__stopTick = true; return globalThis.__maxGap; });
 }
 
+/** A 1 MiB arena, and the workload form set to `ops` ops (not run yet). */
+async function longWorkloadForm(page, ops) {
+  await page.fill('[data-testid=arena-size]', String(1 << 20));
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  await page.fill('[data-testid=wl-ops]', String(ops));
+}
+
 async function runOps(page, text) {
   await page.fill('[data-testid=editor]', text);
   await page.click('[data-testid=run]');
@@ -1645,10 +1653,7 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
 
 test('a long workload replays in chunks with progress, without freezing', async () => {
   const { page, close } = await open();
-  await page.fill('[data-testid=arena-size]', String(1 << 20));
-  await page.press('[data-testid=arena-size]', 'Enter');
-  await idle(page);
-  await page.fill('[data-testid=wl-ops]', '200000');
+  await longWorkloadForm(page, 200_000);
   await page.evaluate(() => {
     globalThis.__sawProgress = false;
     new MutationObserver(() => {
@@ -1674,10 +1679,7 @@ test('a long workload replays in chunks with progress, without freezing', async 
 
 test('dragging the scrubber over a long timeline ends where the pointer is released, rewinds and all', async () => {
   const { page, close } = await open();
-  await page.fill('[data-testid=arena-size]', String(1 << 20));
-  await page.press('[data-testid=arena-size]', 'Enter');
-  await idle(page);
-  await page.fill('[data-testid=wl-ops]', '300000');
+  await longWorkloadForm(page, 300_000);
   await page.click('[data-testid=wl-run]');
   await page.waitForFunction(() => globalThis.__playground.session.total === 300000 && !globalThis.__playground.busy, null, { timeout: 60000 });
   await idle(page);
@@ -1702,10 +1704,7 @@ test('dragging the scrubber over a long timeline ends where the pointer is relea
 
 test('a cancelled long replay keeps the rest of its ops as the future', async () => {
   const { page, close } = await open();
-  await page.fill('[data-testid=arena-size]', String(1 << 20));
-  await page.press('[data-testid=arena-size]', 'Enter');
-  await idle(page);
-  await page.fill('[data-testid=wl-ops]', '200000');
+  await longWorkloadForm(page, 200_000);
   // Cancel as soon as the first chunk has run (from the page: a round trip could miss it).
   const cancelled = page.evaluate(() => new Promise((resolve) => {
     const poll = () => {
@@ -1740,10 +1739,7 @@ test('a cancelled long replay keeps the rest of its ops as the future', async ()
 
 test('compare over a long timeline runs in chunks with progress, and can be cancelled', async () => {
   const { page, close } = await open();
-  await page.fill('[data-testid=arena-size]', String(1 << 20));
-  await page.press('[data-testid=arena-size]', 'Enter');
-  await idle(page);
-  await page.fill('[data-testid=wl-ops]', '30000');
+  await longWorkloadForm(page, 30_000);
   await page.click('[data-testid=wl-run]');
   await page.waitForFunction(() => globalThis.__playground.arena.logLength === 30000 && !globalThis.__playground.busy, null, { timeout: 60000 });
   await idle(page);
