@@ -62,12 +62,18 @@ export function init(source) {
 
 const encoder = new TextEncoder();
 /**
- * Text for the core as UTF-8 bytes. `TextEncoder` is several times faster
- * than wasm-bindgen's string passing (a JS loop per char) on long op lists.
+ * Text for the core, as UTF-8 bytes: a string, or `bad-argument`; or
+ * `host-memory` when wasm memory cannot take a copy of it (the glue copies it
+ * in before the core could check, and a failed allocation there would abort
+ * the module). `TextEncoder` is several times faster than wasm-bindgen's
+ * string passing (a JS loop per char) on long op lists.
  */
-/** Text for the core, as UTF-8 bytes: a string, or `bad-argument`. */
 function utf8(text) {
-  if (typeof text === 'string') return encoder.encode(text);
+  if (typeof text === 'string') {
+    const bytes = encoder.encode(text);
+    core.ensureRoom(bytes.length);
+    return bytes;
+  }
   const e = new TypeError(`the text must be a string, got ${text === null ? 'null' : `a value of type ${typeof text}`}`);
   e.code = 'bad-argument';
   throw e;

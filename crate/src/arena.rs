@@ -24,7 +24,8 @@ impl Arena {
     /// Allocates `size` bytes (1 ..= [`MAX_ARENA`]).
     ///
     /// # Errors
-    /// [`AllocError::BadConfig`] for a size out of range or memory the host cannot give.
+    /// [`AllocError::BadConfig`] for a size out of range;
+    /// [`AllocError::HostMemory`] when the host cannot give the bytes.
     pub fn new(size: usize) -> Result<Self> {
         if size == 0 || size > MAX_ARENA {
             return Err(AllocError::bad_config(format!(
@@ -32,11 +33,8 @@ impl Arena {
             )));
         }
         let mut v = Vec::new();
-        v.try_reserve_exact(size).map_err(|_| {
-            AllocError::bad_config(format!(
-                "the host cannot provide {size} bytes for the arena"
-            ))
-        })?;
+        v.try_reserve_exact(size)
+            .map_err(|_| AllocError::HostMemory { bytes: size })?;
         v.resize(size, 0);
         Ok(Arena {
             bytes: v.into_boxed_slice(),

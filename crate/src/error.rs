@@ -73,6 +73,13 @@ pub enum AllocError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The host's memory (in wasm, the module's linear memory) cannot give
+    /// the `bytes` an operation may need: it was refused before it began
+    /// (see [`headroom`](crate::headroom)).
+    HostMemory {
+        /// The bound the operation asked for.
+        bytes: usize,
+    },
 }
 
 impl AllocError {
@@ -88,6 +95,7 @@ impl AllocError {
             AllocError::TooLarge { .. } => "too-large",
             AllocError::OutOfBounds { .. } | AllocError::WriteOutside { .. } => "out-of-bounds",
             AllocError::BadConfig { .. } => "bad-config",
+            AllocError::HostMemory { .. } => "host-memory",
         }
     }
 
@@ -157,6 +165,11 @@ impl fmt::Display for AllocError {
                 )
             }
             AllocError::BadConfig { reason } => write!(f, "bad configuration: {reason}"),
+            AllocError::HostMemory { bytes } => write!(
+                f,
+                "not enough memory: this may take up to {} MiB more, which the module's memory (4 GiB at most) cannot give; nothing was done (dispose of arenas no longer needed, or reload the page)",
+                bytes.div_ceil(1 << 20)
+            ),
         }
     }
 }

@@ -86,7 +86,7 @@ pub struct LastOp {
 /// yet or the log is longer than [`MAX_EXPLAINED_LOG`].
 ///
 /// # Errors
-/// [`AllocError::BadConfig`] when the host cannot provide the arena the
+/// [`AllocError::HostMemory`] when the host cannot provide the arena the
 /// state before the op is rebuilt in.
 ///
 /// # Complexity

@@ -3,6 +3,7 @@
 
 use crate::arena::Arena;
 use crate::free_tree::{FreeTree, NIL};
+use crate::headroom;
 use crate::offset_map::OffsetMap;
 use crate::size_index::SizeIndex;
 use crate::stats::{self, Stats};
@@ -185,8 +186,8 @@ impl FreeListAllocator {
     /// Builds an allocator whose arena is one free block.
     ///
     /// # Errors
-    /// [`AllocError::BadConfig`] when [`Config::validate`] fails or the host
-    /// cannot provide the arena.
+    /// [`AllocError::BadConfig`] when [`Config::validate`] fails,
+    /// [`AllocError::HostMemory`] when the host cannot provide the arena.
     ///
     /// # Complexity
     /// O(arena size) to zero the bytes once.
@@ -446,6 +447,47 @@ impl FreeListAllocator {
         } else {
             self.tree.max_size()
         }
+    }
+
+    /// The most blocks the arena can hold: one per granule. O(1).
+    pub(crate) fn max_blocks(&self) -> usize {
+        self.config.arena_size / self.granularity()
+    }
+
+    /// Block records held, free ids included (at least the blocks). O(1).
+    pub(crate) fn records(&self) -> usize {
+        self.recs.len()
+    }
+
+    /// An upper bound on the bytes `k` more blocks may add to the records
+    /// outside the arena (see [`headroom`](crate::headroom)): each vector or
+    /// table that would outgrow its room counts the room it would grow to.
+    /// `switch`: a change of strategy may come, to or from best fit, which
+    /// builds the other index over every free block.
+    ///
+    /// # Complexity
+    /// O(1).
+    pub(crate) fn growth(&self, k: usize, switch: bool) -> usize {
+        let recs = self.recs.len().saturating_add(k);
+        let mut bytes = headroom::vec_growth(&self.recs, k)
+            .saturating_add(headroom::vec_growth(&self.spare, k))
+            .saturating_add(self.used.growth(k));
+        if self.listed() {
+            bytes = bytes.saturating_add(headroom::vec_growth(&self.list, k));
+        }
+        let free = self.free_block_count().saturating_add(k);
+        // The free blocks' ids, listed to be indexed anew on a switch, or
+        // searched by an aligned request (a slab's, too) under best or worst fit.
+        bytes = headroom::bound(free, std::mem::size_of::<u32>(), bytes);
+        if !self.sized || switch {
+            let k = if self.sized { free } else { k };
+            bytes = bytes.saturating_add(self.tree.growth(k, recs));
+        }
+        if self.sized || switch {
+            let k = if self.sized { k } else { free };
+            bytes = bytes.saturating_add(self.by_size.growth(k));
+        }
+        bytes
     }
 
     /// Number of free blocks. O(1).
@@ -1442,7 +1484,7 @@ impl FreeListAllocator {
         if !self.sized {
             return self.tree.in_order();
         }
-        let mut out = Vec::with_capacity(self.by_size.len());
+        let mut out = Vec::with_capacity(self.free_block_count());
         let mut id = self.head;
         while id != NIL {
             let r = &self.recs[id as usize];

@@ -296,6 +296,18 @@ impl FreeTree {
         u
     }
 
+    /// An upper bound on the bytes `k` more blocks may add, when block ids
+    /// stay below `ids` (see [`headroom`](crate::headroom)). O(1).
+    pub(crate) fn growth(&self, k: usize, ids: usize) -> usize {
+        // A split leaves two nodes half full: a node per B/2 inserts at most
+        // on each level (B/2 times fewer on the next), and one per level.
+        let nodes = self.nodes.len().saturating_add(k / (B / 4) + 8);
+        // Removals list emptied nodes for reuse.
+        crate::headroom::vec_growth_to(&self.blocks, ids)
+            .saturating_add(crate::headroom::vec_growth_to(&self.nodes, nodes))
+            .saturating_add(crate::headroom::vec_growth_to(&self.spare, nodes))
+    }
+
     /// Drops every block. O(1) (the storage is kept for reuse).
     pub fn clear(&mut self) {
         self.nodes.clear();

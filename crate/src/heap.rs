@@ -179,7 +179,8 @@ impl Heap {
     /// Builds a heap whose arena is one free block.
     ///
     /// # Errors
-    /// [`AllocError::BadConfig`] naming the first problem.
+    /// [`AllocError::BadConfig`] naming the first problem;
+    /// [`AllocError::HostMemory`] when the host cannot provide the arena.
     ///
     /// # Complexity
     /// O(arena size).
@@ -239,6 +240,29 @@ impl Heap {
         pools.clear();
         *mode = config.mode;
         (*peak_used, *peak_requested) = (0, 0);
+    }
+
+    /// An upper bound on the bytes `k` more operations may add to the
+    /// heap's records outside the arena (see [`headroom`](crate::headroom)):
+    /// each makes two blocks at most (the free list's, or a slab's), and the
+    /// arena holds no more blocks than it has granules. `switch`: the mode
+    /// may change.
+    ///
+    /// # Complexity
+    /// O(log k).
+    pub(crate) fn growth(&self, k: usize, switch: bool) -> usize {
+        let blocks = k.saturating_mul(2).min(self.fl.max_blocks());
+        self.fl
+            .growth(blocks, switch)
+            .saturating_add(self.pools.growth(k))
+    }
+
+    /// An upper bound on the bytes a list of the blocks and chunks takes
+    /// (as [`Block`]s, or packed in six words each; the invariant checks
+    /// list a few words per block): see [`headroom`](crate::headroom). O(1).
+    pub(crate) fn read_room(&self) -> usize {
+        let records = self.fl.records().saturating_add(self.pools.records());
+        records.saturating_mul(std::mem::size_of::<Block>() + 6 * std::mem::size_of::<u32>())
     }
 
     /// The current mode.

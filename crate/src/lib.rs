@@ -39,6 +39,7 @@ pub mod explain;
 mod free_list;
 mod free_tree;
 mod fxhash;
+pub mod headroom;
 mod heap;
 mod offset_map;
 mod pyrandom;

@@ -35,6 +35,20 @@ impl Default for OffsetMap {
 }
 
 impl OffsetMap {
+    /// An upper bound on the bytes `k` more entries may add: the table they
+    /// would grow it to (see [`headroom`](crate::headroom)). O(log k).
+    pub(crate) fn growth(&self, k: usize) -> usize {
+        let need = self.len.saturating_add(k).saturating_mul(2);
+        let mut slots = self.slots.len();
+        if need <= slots {
+            return 0;
+        }
+        while slots < need {
+            slots = slots.saturating_mul(2);
+        }
+        slots.saturating_mul(std::mem::size_of::<(u32, u32)>())
+    }
+
     /// Number of entries. O(1).
     pub fn len(&self) -> usize {
         self.len

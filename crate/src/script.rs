@@ -196,7 +196,7 @@ impl Script {
 pub fn parse(text: &str) -> Result<Script, ScriptError> {
     let mut script = Script::default();
     // Room for every op up front (one per separator, at most): no regrowth copies.
-    let room = count_breaks(text.as_bytes()).min(MAX_OPS) + 1;
+    let room = op_bound(text);
     script.ops.reserve(room);
     script.lines.reserve(room);
     let mut reader = OpReader::new(text);
@@ -454,14 +454,56 @@ fn eight_digits(w: u64) -> u64 {
 
 /// Formats ops in the syntax [`parse`] reads, comma-separated.
 pub fn format(ops: &[Op]) -> String {
+    try_format(ops).expect("memory for the op list's text")
+}
+
+/// [`format`], refused rather than aborted when the host's memory cannot
+/// hold the text (in wasm, a failed allocation aborts the module).
+///
+/// # Errors
+/// [`AllocError::HostMemory`](crate::AllocError::HostMemory); nothing is kept.
+///
+/// # Complexity
+/// O(length of the text).
+pub fn try_format(ops: &[Op]) -> Result<String, crate::AllocError> {
+    use std::fmt::Write;
     let mut s = String::new();
+    let mut op_text = String::new();
     for (i, op) in ops.iter().enumerate() {
+        op_text.clear();
+        let _ = write!(op_text, "{op}");
+        let more = op_text.len() + usize::from(i > 0);
+        s.try_reserve(more)
+            .map_err(|_| crate::AllocError::HostMemory {
+                bytes: s.capacity().saturating_mul(2).max(more),
+            })?;
         if i > 0 {
             s.push(',');
         }
-        s.push_str(&op.to_string());
+        s.push_str(&op_text);
     }
-    s
+    Ok(s)
+}
+
+/// An upper bound on the host memory [`parse`] may take for `text` (see
+/// [`headroom`](crate::headroom)): an op and a line number per separator,
+/// and the bytes of its writes (fewer than the text's).
+///
+/// # Complexity
+/// O(length of the text).
+pub fn parse_room(text: &str) -> usize {
+    let ops = op_bound(text);
+    crate::headroom::bound(
+        ops,
+        std::mem::size_of::<Op>() + std::mem::size_of::<usize>(),
+        text.len(),
+    )
+}
+
+/// The most ops `text` may hold: one per separator and one more, and no
+/// more than a script may hold.
+pub fn op_bound(text: &str) -> usize {
+    (count_breaks(text.as_bytes()) + 1).min(MAX_OPS)
 }
 
 fn number(s: &str, what: &str, tok: &str) -> Result<usize, String> {

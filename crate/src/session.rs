@@ -4,7 +4,8 @@
 //! and log at any step.
 
 use crate::fxhash::FxMap;
-use crate::script::{Op, OpReader, Script, ScriptError};
+use crate::headroom;
+use crate::script::{self, Op, OpReader, Script, ScriptError};
 use crate::{AllocError, Block, Heap, HeapConfig, ListOrder, Mode, Result, Stats};
 
 /// What became of an allocation request (`ptr[k]`).
@@ -184,7 +185,7 @@ impl Session {
     /// A fresh session.
     ///
     /// # Errors
-    /// [`AllocError::BadConfig`] as [`Heap::new`].
+    /// As [`Heap::new`].
     ///
     /// # Complexity
     /// As [`Heap::new`].
@@ -225,6 +226,62 @@ impl Session {
     #[cold]
     fn mark_failed(&mut self) {
         self.failed.push((self.log.len() - 1) as u32);
+    }
+
+    /// An upper bound on the host memory `ops` more ops may take: their log,
+    /// pointer and failure entries, and what they may add to the heap's
+    /// records (see [`headroom`](crate::headroom)). `switch`: they may
+    /// change the strategy.
+    ///
+    /// # Complexity
+    /// O(log ops).
+    pub fn room_for(&self, ops: usize, switch: bool) -> usize {
+        headroom::vec_growth(&self.log, ops)
+            .saturating_add(headroom::vec_growth(&self.ptrs, ops))
+            .saturating_add(headroom::vec_growth(&self.failed, ops))
+            .saturating_add(self.heap.growth(ops, switch))
+    }
+
+    /// Checks that [`room_for`](Self::room_for)`(ops, switch)` and `extra`
+    /// bytes besides fit in the host's memory, before an operation runs them.
+    ///
+    /// # Errors
+    /// [`AllocError::HostMemory`] (see [`headroom::ensure`]).
+    ///
+    /// # Complexity
+    /// O(log ops); more only when memory is nearly full (an allocation).
+    pub fn ensure_room(&self, ops: usize, switch: bool, extra: usize) -> Result<()> {
+        headroom::ensure(self.room_for(ops, switch).saturating_add(extra))
+    }
+
+    /// [`ensure_room`](Self::ensure_room) for replaying an op list: as many
+    /// ops as `text` may hold (any of them a switch), its parse, and a
+    /// [`Sample`] per `every` ops when the replay takes them.
+    ///
+    /// # Errors
+    /// [`AllocError::HostMemory`].
+    ///
+    /// # Complexity
+    /// O(length of the text).
+    pub fn ensure_room_for_text(&self, text: &str, every: Option<usize>) -> Result<()> {
+        let ops = script::op_bound(text);
+        let samples = every.map_or(0, |e| {
+            headroom::bound(ops / e.max(1) + 1, 2 * std::mem::size_of::<Sample>(), 0)
+        });
+        self.ensure_room(ops, true, script::parse_room(text).saturating_add(samples))
+    }
+
+    /// Checks that a copy of the blocks fits in the host's memory, before a
+    /// read that lists them ([`snapshot`](Self::snapshot), a packed list,
+    /// [`check_invariants`](Self::check_invariants)).
+    ///
+    /// # Errors
+    /// [`AllocError::HostMemory`].
+    ///
+    /// # Complexity
+    /// O(1); more only when memory is nearly full.
+    pub fn ensure_read_room(&self) -> Result<()> {
+        headroom::ensure(self.heap.read_room())
     }
 
     /// The pointer table.
@@ -880,9 +937,11 @@ impl Session {
     /// O(n log n).
     ///
     /// # Errors
-    /// [`AllocError::BadConfig`] when the host cannot provide another arena.
+    /// [`AllocError::HostMemory`] when the host cannot provide another
+    /// arena, or room for the ops.
     pub fn rebuild(&self, n: usize) -> Result<Session> {
         let mut s = Session::new(self.initial.clone())?;
+        s.ensure_room(n, true, 0)?;
         let mut rep = ReplayReport::default();
         // Logged ops already ran once: they run again, deterministically, unvalidated.
         for op in &self.log[..n.min(self.log.len())] {
@@ -1043,8 +1102,9 @@ impl Comparer {
 /// Why a comparison could not start.
 #[derive(Clone, Debug, PartialEq)]
 pub enum CompareError {
-    /// An arena could not be built: a bad config, or the host cannot
-    /// provide the memory.
+    /// An arena could not be built (a bad config, or the host cannot
+    /// provide the memory), or the runs would not fit in the host's memory
+    /// ([`AllocError::HostMemory`]).
     Config(AllocError),
     /// The op list does not run under one of the modes.
     Script(ScriptError),
@@ -1095,6 +1155,15 @@ impl CompareState {
             s.validate(script)?;
             sessions.push(s);
         }
+        // Each run's log, pointers and records (switches are skipped), and
+        // its samples.
+        let ops = script.ops.len();
+        let samples = headroom::bound(ops / every.max(1) + 2, std::mem::size_of::<Sample>(), 0);
+        let room = sessions.iter().fold(0usize, |r, s| {
+            r.saturating_add(s.room_for(ops, false))
+                .saturating_add(samples)
+        });
+        headroom::ensure(room).map_err(CompareError::Config)?;
         Ok(CompareState {
             modes: modes.to_vec(),
             reports: vec![ReplayReport::default(); modes.len()],
@@ -1228,6 +1297,8 @@ pub fn first_fit_arena(
         slab_size: slab,
     };
     let mut s = Session::new(config_of(size)).map_err(CompareError::Config)?;
+    s.ensure_room(script.ops.len(), false, 0)
+        .map_err(CompareError::Config)?;
     s.replay(script)?;
     let st = s.heap.stats();
     if st.failed_allocs > 0 {
@@ -1243,6 +1314,9 @@ pub fn first_fit_arena(
     ) && mark < size
     {
         let mut check = Session::new(config_of(mark)).map_err(CompareError::Config)?;
+        check
+            .ensure_room(script.ops.len(), false, 0)
+            .map_err(CompareError::Config)?;
         check.replay(script)?;
         if check.heap.stats().failed_allocs > 0 {
             return Ok(None);

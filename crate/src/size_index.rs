@@ -69,6 +69,24 @@ pub(crate) struct SizeIndex {
 }
 
 impl SizeIndex {
+    /// An upper bound on the bytes `k` more blocks may add (see
+    /// [`headroom`](crate::headroom)): a bucket each, the direct table and
+    /// bitmap once, and B-tree nodes: a few words per entry, and a node per
+    /// level when an insert splits its way up to the root. O(1).
+    pub(crate) fn growth(&self, k: usize) -> usize {
+        use crate::headroom::{bound, vec_growth};
+        let tables = if self.small.is_empty() {
+            SMALL * std::mem::size_of::<u32>() + WORDS * std::mem::size_of::<u64>()
+        } else {
+            0
+        };
+        let splits = 16 * 256;
+        bound(k, 64, vec_growth(&self.buckets, k))
+            .saturating_add(vec_growth(&self.spare, k))
+            .saturating_add(tables)
+            .saturating_add(splits)
+    }
+
     /// Number of blocks indexed.
     pub fn len(&self) -> usize {
         self.len

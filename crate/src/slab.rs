@@ -339,6 +339,30 @@ impl Pools {
         })
     }
 
+    /// Chunk records held (at least the chunks in slabs). O(1).
+    pub(crate) fn records(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// An upper bound on the bytes `k` more operations may add to the pools'
+    /// records (see [`headroom`](crate::headroom)): each carves one slab at
+    /// most, with a chunk record per chunk of the smallest class, and the
+    /// slab table may grow to hold every slab the arena can. O(log k).
+    pub(crate) fn growth(&self, k: usize) -> usize {
+        use crate::headroom::{bound, vec_growth_to};
+        let slabs = k.min(self.slabs.limit);
+        let per_slab = self.slab_size / self.classes[0];
+        let chunks = bound(slabs, per_slab, self.chunks.len());
+        // A slab's number in its class's lists, too.
+        let lists = self.info.iter().fold(0usize, |b, c| {
+            b.saturating_add(crate::headroom::vec_growth(&c.partial, slabs))
+                .saturating_add(crate::headroom::vec_growth(&c.spare_bases, slabs))
+        });
+        vec_growth_to(&self.chunks, chunks)
+            .saturating_add(vec_growth_to(&self.slabs.recs, self.slabs.limit))
+            .saturating_add(lists)
+    }
+
     /// Drops every slab and chunk, keeping the classes (as [`new`](Self::new)
     /// left them). O(classes).
     pub fn clear(&mut self) {

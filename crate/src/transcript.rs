@@ -263,7 +263,7 @@ fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Scri
 /// one copy of the replay code in the wasm module.)
 ///
 /// # Errors
-/// [`AllocError::BadConfig`] when the host cannot provide the replica's arena
+/// [`AllocError::HostMemory`] when the host cannot provide the replica's arena
 /// (the session's config is valid, and so is it with any header).
 fn replay_as_malloc_py(
     session: &Session,
@@ -291,7 +291,7 @@ fn replay_as_malloc_py(
 /// header (`malloc.py` adds `-H` there, to a failure's -1 too).
 ///
 /// # Errors
-/// [`AllocError::BadConfig`] when the host cannot provide a second arena of
+/// [`AllocError::HostMemory`] when the host cannot provide a second arena of
 /// the session's size to replay the ops in.
 ///
 /// # Complexity

@@ -14,7 +14,7 @@ use crate::script::{self, Script, ScriptError};
 use crate::session::{self, Session};
 use crate::transcript::MAX_TRANSCRIPT_OPS;
 use crate::workload::{self, Shape, WorkloadConfig};
-use crate::{rep, AllocError, HeapConfig, ListOrder, Mode, MAX_ARENA};
+use crate::{headroom, rep, AllocError, HeapConfig, ListOrder, Mode, MAX_ARENA};
 
 type JsResult<T> = Result<T, JsValue>;
 
@@ -42,6 +42,13 @@ fn js_error(e: AllocError) -> JsValue {
 fn utf8(bytes: &[u8]) -> JsResult<&str> {
     std::str::from_utf8(bytes)
         .map_err(|e| coded("bad-argument", &format!("the text is not UTF-8: {e}")).into())
+}
+
+/// Parses an op list, once the host's memory is known to hold its parse
+/// (`host-memory` otherwise: see [`headroom`](crate::headroom)).
+fn parse_script(text: &str) -> JsResult<Script> {
+    headroom::ensure(script::parse_room(text)).map_err(js_error)?;
+    script::parse(text).map_err(script_error)
 }
 
 /// Script error → JS `Error` with code `bad-script`, `line` and `column`.
@@ -410,6 +417,18 @@ pub struct Arena {
     session: Session,
 }
 
+impl Arena {
+    /// Room for one more op (`switch`: a change of strategy), or `host-memory`.
+    fn room(&self, switch: bool) -> JsResult<()> {
+        self.session.ensure_room(1, switch, 0).map_err(js_error)
+    }
+
+    /// Room for a list of the blocks, or `host-memory`.
+    fn read_room(&self) -> JsResult<()> {
+        self.session.ensure_read_room().map_err(js_error)
+    }
+}
+
 #[wasm_bindgen]
 impl Arena {
     /// `new Arena({ size, strategy, align, coalesce, classes, slabSize, order })`.
@@ -424,6 +443,7 @@ impl Arena {
     /// Allocates `size` bytes in the current mode; returns the offset.
     pub fn alloc(&mut self, size: JsValue) -> JsResult<f64> {
         let size = size_arg(&size)?;
+        self.room(false)?;
         self.session.alloc(size).map(|o| o as f64).map_err(js_error)
     }
 
@@ -432,6 +452,7 @@ impl Arena {
     pub fn alloc_aligned(&mut self, size: JsValue, align: JsValue) -> JsResult<f64> {
         let size = size_arg(&size)?;
         let align = uint(&align, "align")?;
+        self.room(false)?;
         self.session
             .alloc_aligned(size, align)
             .map(|o| o as f64)
@@ -441,6 +462,7 @@ impl Arena {
     /// Allocates `size` zeroed bytes.
     pub fn calloc(&mut self, size: JsValue) -> JsResult<f64> {
         let size = size_arg(&size)?;
+        self.room(false)?;
         self.session
             .calloc(size)
             .map(|o| o as f64)
@@ -450,6 +472,7 @@ impl Arena {
     /// Frees the block at `offset` (exposed as `free` by `arena.js`).
     pub fn release(&mut self, offset: JsValue) -> JsResult<()> {
         let offset = uint(&offset, "offset")?;
+        self.room(false)?;
         self.session.free(offset).map_err(js_error)
     }
 
@@ -457,6 +480,7 @@ impl Arena {
     pub fn realloc(&mut self, offset: JsValue, size: JsValue) -> JsResult<f64> {
         let offset = uint(&offset, "offset")?;
         let size = size_arg(&size)?;
+        self.room(false)?;
         self.session
             .realloc(offset, size)
             .map(|o| o as f64)
@@ -474,6 +498,10 @@ impl Arena {
         } else {
             uint(&at, "at")?
         };
+        // The op log keeps the bytes.
+        self.session
+            .ensure_room(1, false, bytes.len())
+            .map_err(js_error)?;
         self.session.write(offset, at, &bytes).map_err(js_error)
     }
 
@@ -490,6 +518,7 @@ impl Arena {
 
     /// The whole state as a plain, JSON-compatible object.
     pub fn snapshot(&self) -> JsResult<JsValue> {
+        self.read_room()?;
         to_js(&self.session.snapshot())
     }
 
@@ -502,7 +531,8 @@ impl Arena {
     /// size, requested, seq (`0xFFFFFFFF` when free), flags (bit 0 free,
     /// bit 1 padding, bit 2 slab chunk), class size (0 for ordinary blocks).
     #[wasm_bindgen(js_name = blocksPacked)]
-    pub fn blocks_packed(&self) -> Uint32Array {
+    pub fn blocks_packed(&self) -> JsResult<Uint32Array> {
+        self.read_room()?;
         let blocks = self.session.heap().blocks();
         let mut v = Vec::with_capacity(blocks.len() * 6);
         for b in blocks {
@@ -518,7 +548,7 @@ impl Arena {
                 b.class.unwrap_or(0) as u32,
             ]);
         }
-        Uint32Array::from(&v[..])
+        Ok(Uint32Array::from(&v[..]))
     }
 
     /// The free list's order: `'address'`, `'size-ascending'`,
@@ -536,10 +566,11 @@ impl Arena {
     /// The free blocks' offsets in the free list's order (by address unless
     /// the arena's `order` says otherwise): what the fit searches walk.
     #[wasm_bindgen(js_name = freeListOffsets)]
-    pub fn free_list_offsets(&self) -> Uint32Array {
+    pub fn free_list_offsets(&self) -> JsResult<Uint32Array> {
+        self.read_room()?;
         let list = self.session.heap().free_list_allocator().free_list();
         let v: Vec<u32> = list.iter().map(|&(off, _)| off as u32).collect();
-        Uint32Array::from(&v[..])
+        Ok(Uint32Array::from(&v[..]))
     }
 
     /// The current mode: `'first-fit'`, `'next-fit'`, `'best-fit'`, `'worst-fit'` or `'slab'`.
@@ -552,6 +583,7 @@ impl Arena {
     #[wasm_bindgen(setter)]
     pub fn set_strategy(&mut self, s: JsValue) -> JsResult<()> {
         let mode = mode_arg(&s).map_err(|_| bad_strategy(&s))?;
+        self.room(true)?;
         self.session.set_mode(mode);
         Ok(())
     }
@@ -566,23 +598,26 @@ impl Arena {
     #[wasm_bindgen(setter)]
     pub fn set_coalesce(&mut self, on: JsValue) -> JsResult<()> {
         let on = bool_arg(&on, "coalesce")?;
+        self.room(false)?;
         self.session.set_coalesce(on);
         Ok(())
     }
 
     /// Merges all adjacent free blocks; returns the merges made.
     #[wasm_bindgen(js_name = mergeAll)]
-    pub fn merge_all(&mut self) -> f64 {
-        self.session.merge_all() as f64
+    pub fn merge_all(&mut self) -> JsResult<f64> {
+        self.room(false)?;
+        Ok(self.session.merge_all() as f64)
     }
 
     /// Validates and runs an op list (OSTEP syntax); returns the report.
     /// A bad script throws `bad-script` (with `line`) and changes nothing.
     pub fn replay(&mut self, text: &[u8]) -> JsResult<JsValue> {
-        let report = self
-            .session
-            .replay_text(utf8(text)?)
-            .map_err(script_error)?;
+        let text = utf8(text)?;
+        self.session
+            .ensure_room_for_text(text, None)
+            .map_err(js_error)?;
+        let report = self.session.replay_text(text).map_err(script_error)?;
         to_js(&report)
     }
 
@@ -593,7 +628,11 @@ impl Arena {
     #[wasm_bindgen(js_name = replayFor)]
     pub fn replay_for(&mut self, text: &[u8], ms: JsValue) -> JsResult<JsValue> {
         let ms = uint(&ms, "ms")? as f64;
-        let script = script::parse(utf8(text)?).map_err(script_error)?;
+        let text = utf8(text)?;
+        self.session
+            .ensure_room_for_text(text, None)
+            .map_err(js_error)?;
+        let script = script::parse(text).map_err(script_error)?;
         let deadline = js_sys::Date::now() + ms;
         let report = self
             .session
@@ -607,12 +646,16 @@ impl Arena {
     #[wasm_bindgen(js_name = replaySampled)]
     pub fn replay_sampled(&mut self, text: &[u8], every: JsValue) -> JsResult<JsValue> {
         let every = uint(&every, "every")?.max(1);
+        let text = utf8(text)?;
+        self.session
+            .ensure_room_for_text(text, Some(every))
+            .map_err(js_error)?;
         let mut samples = Vec::new();
         // The next op count to sample at: a compare per op, not a division.
         let mut next = every;
         let report = self
             .session
-            .replay_text_with(utf8(text)?, |s, i| {
+            .replay_text_with(text, |s, i| {
                 if i + 1 == next {
                     samples.push(session::Sample::of(s, i + 1));
                     next += every;
@@ -628,8 +671,8 @@ impl Arena {
     }
 
     /// The op log as text (comma-separated).
-    pub fn log(&self) -> String {
-        script::format(self.session.log())
+    pub fn log(&self) -> JsResult<String> {
+        script::try_format(self.session.log()).map_err(js_error)
     }
 
     /// Ops `from .. to` of the log in the op-list syntax: a window of a long
@@ -640,7 +683,7 @@ impl Arena {
         let log = self.session.log();
         let to = uint(&to, "to")?.min(log.len());
         let from = uint(&from, "from")?.min(to);
-        Ok(script::format(&log[from..to]))
+        script::try_format(&log[from..to]).map_err(js_error)
     }
 
     /// Positions in the log, from `from` up to `to` (clamped as in
@@ -668,7 +711,7 @@ impl Arena {
     /// list), with addresses from `base`; a heap with a header of its own is
     /// written with it (`header` is then not used). `base` and `header` are integers
     /// from 0 to 2^30, `maxOps` from 0 to `maxTranscriptOps()`, else
-    /// `bad-argument`; `bad-config` when the host cannot provide the second
+    /// `bad-argument`; `host-memory` when wasm memory cannot hold the second
     /// arena the ops are replayed in. `draw` (`parseMallocPy`'s, or null):
     /// when the whole log is that draw, the text is what `malloc.py`'s
     /// random mode prints.
@@ -776,7 +819,7 @@ impl Arena {
     /// exist yet, or a realloc or write of a freed one; a second free runs and
     /// fails).
     pub fn validate(&self, text: &[u8]) -> JsResult<JsValue> {
-        let script = script::parse(utf8(text)?).map_err(script_error)?;
+        let script = parse_script(utf8(text)?)?;
         self.session.validate(&script).map_err(script_error)?;
         let out = Object::new();
         let _ = Reflect::set(&out, &"count".into(), &(script.ops.len() as f64).into());
@@ -800,6 +843,8 @@ impl Arena {
     /// Checks every core invariant; throws with the first broken one.
     #[wasm_bindgen(js_name = checkInvariants)]
     pub fn check_invariants(&self) -> JsResult<()> {
+        // The checks list the free blocks, a few words each.
+        self.read_room()?;
         self.session
             .check_invariants()
             .map_err(|m| coded("invariant", &m).into())
@@ -817,7 +862,7 @@ pub fn check_config(opts: JsValue) -> JsResult<()> {
 /// Parses an op list without running it: `{ count }`, or throws `bad-script`.
 #[wasm_bindgen(js_name = parseOps)]
 pub fn parse_ops(text: &[u8]) -> JsResult<JsValue> {
-    let s = script::parse(utf8(text)?).map_err(script_error)?;
+    let s = parse_script(utf8(text)?)?;
     let out = Object::new();
     let _ = Reflect::set(&out, &"count".into(), &(s.ops.len() as f64).into());
     let _ = Reflect::set(&out, &"ops".into(), &to_js(&s.ops)?);
@@ -828,9 +873,7 @@ pub fn parse_ops(text: &[u8]) -> JsResult<JsValue> {
 /// (comments and blank space gone), or throws `bad-script`.
 #[wasm_bindgen(js_name = canonicalOps)]
 pub fn canonical_ops(text: &[u8]) -> JsResult<String> {
-    script::parse(utf8(text)?)
-        .map(|s| script::format(&s.ops))
-        .map_err(script_error)
+    script::try_format(&parse_script(utf8(text)?)?.ops).map_err(js_error)
 }
 
 /// Reads a `malloc.py` command line: `{ size, base, header, align, strategy,
@@ -859,7 +902,10 @@ pub fn max_explained_ops() -> u32 {
 /// numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id `ptr[k]` stands for).
 #[wasm_bindgen(js_name = parseRep)]
 pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
-    let t = rep::parse(utf8(text)?).map_err(script_error)?;
+    let text = utf8(text)?;
+    // Its ops, and the trace's ids and sizes beside them.
+    headroom::ensure(script::parse_room(text).saturating_mul(2)).map_err(js_error)?;
+    let t = rep::parse(text).map_err(script_error)?;
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Out<'a> {
@@ -872,7 +918,7 @@ pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
         ptr_ids: &'a [usize],
     }
     to_js(&Out {
-        ops: script::format(&t.script.ops),
+        ops: script::try_format(&t.script.ops).map_err(js_error)?,
         heap_hint: t.heap_hint,
         num_ids: t.num_ids,
         num_ops: t.num_ops,
@@ -926,7 +972,7 @@ pub fn workload(opts: JsValue) -> JsResult<String> {
         c.max_size = uint(&get("maxSize")?, "maxSize")?;
     }
     c.validate().map_err(|m| coded("bad-argument", &m))?;
-    Ok(script::format(&workload::generate(&c)))
+    workload::generate_text(&c).map_err(js_error)
 }
 
 /// The arguments of `compare` and `new Comparer`, checked.
@@ -953,7 +999,7 @@ fn compare_args(
     } else {
         uint(every, "every")?
     };
-    let script: Script = script::parse(utf8(text)?).map_err(script_error)?;
+    let script = parse_script(utf8(text)?)?;
     // A config that cannot be built is a bad-config, not a script error.
     config.validate().map_err(js_error)?;
     Ok((config, script, modes, every))
@@ -975,7 +1021,7 @@ fn compare_error(e: session::CompareError) -> JsValue {
 pub fn first_fit_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<Option<u32>> {
     let config = config_arg(&opts)?;
     let limit = uint(&limit, "limit")?;
-    let script: Script = script::parse(utf8(text)?).map_err(script_error)?;
+    let script = parse_script(utf8(text)?)?;
     config.validate().map_err(js_error)?;
     let size = session::first_fit_arena(&script, &config, limit).map_err(compare_error)?;
     Ok(size.map(|n| n as u32))
@@ -1050,6 +1096,19 @@ impl Comparer {
         let c = self.inner.take().expect("checked above");
         to_js(&c.finish())
     }
+}
+
+/// Checks that `bytes` more fit in wasm memory (`host-memory` otherwise):
+/// `www/arena.js` asks before it hands the core a text, which the glue
+/// copies into wasm memory before any check of the core's could run.
+#[wasm_bindgen(js_name = ensureRoom)]
+pub fn ensure_room(bytes: JsValue) -> JsResult<()> {
+    let n = bytes
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+        .ok_or_else(|| bad_argument("bytes", 0, &bytes))?;
+    // (A length past usize, 2^32 in wasm32, cannot fit: the cast saturates.)
+    headroom::ensure(n as usize).map_err(js_error)
 }
 
 /// Bytes of wasm linear memory (for leak checks).

@@ -116,6 +116,22 @@ impl Rng {
     }
 }
 
+/// The workload as op-list text: [`generate`], then
+/// [`try_format`](crate::script::try_format), refused rather than aborted
+/// when the host's memory cannot hold it (see [`headroom`](crate::headroom)).
+///
+/// # Errors
+/// [`AllocError::HostMemory`](crate::AllocError::HostMemory).
+///
+/// # Complexity
+/// O(ops).
+pub fn generate_text(cfg: &WorkloadConfig) -> Result<String, crate::AllocError> {
+    // The ops, and the live pointers (one per op at most, doubling).
+    let per_op = std::mem::size_of::<Op>() + 2 * std::mem::size_of::<usize>();
+    crate::headroom::ensure(crate::headroom::bound(cfg.ops, per_op, 0))?;
+    crate::script::try_format(&generate(cfg))
+}
+
 /// Generates the ops. Frees pick a live pointer uniformly; a free of a pointer
 /// whose allocation failed is a no-op when replayed.
 ///
