@@ -522,6 +522,12 @@ test('default slab classes follow an alignment above them; given ones are checke
   }
   // Classes given are the caller's: the core refuses them rather than move them.
   assert.equal(codeOf(() => createArena({ align: 32, classes: [16, 32, 64] })), 'bad-config');
+  // So is a slab size given: kept as given (0 once became 64), and refused
+  // when it does not suit the classes; a larger one stays.
+  assert.equal(codeOf(() => createArena({ size: 1024, slabSize: 0 })), 'bad-config');
+  assert.throws(() => createArena({ size: 1024, slabSize: 32 }), /slab size 32 must hold the largest class \(64\)/);
+  assert.throws(() => createArena({ size: 1024, align: 32, slabSize: 64 }), /slab size 64 must hold the largest class \(128\)/);
+  assert.deepEqual(createArena({ size: 4096, align: 32, slabSize: 512 }).initialConfig().slabSize, 512);
   assert.equal(codeOf(() => slabForAlign({ classes: 'x', slabSize: 256 }, 8)), 'bad-argument');
   assert.equal(codeOf(() => slabForAlign({ classes: [16], slabSize: -1 }, 8)), 'bad-argument');
 });

@@ -1512,6 +1512,13 @@ test('compare numbers ops as the timeline does, strategy switches and all; its J
   await page.click('[data-at=divergence]');
   await idle(page);
   assert.match(await page.textContent('.cmp-maps-note'), new RegExp(`^Right after op ${fd} `));
+  // The chart's axis counts the 7 ops compared, and says so; its tooltip
+  // names an op as the timeline does: the last is op 8.
+  assert.match(await page.textContent('.cmp-chart-head h3'), /\(the axis leaves out the timeline’s 1 strategy switch\)$/);
+  const box = await page.locator('.cmp-svg').boundingBox();
+  await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+  await page.waitForSelector('.cmp-tip:not([hidden])');
+  assert.equal(await page.textContent('.cmp-tip-head'), 'after op 8');
   const [d] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-json]')]);
   const parts = [];
   for await (const c of await d.createReadStream()) parts.push(c);
@@ -2086,4 +2093,16 @@ test('a link’s bad or too-large step is left out with a word, and its ops stil
     assert.match(await page.textContent('#notices'), new RegExp(`The link’s step was left out: ${why.replace(/[()]/g, '\\$&')}\\. The timeline shows the end\\.`));
     await close();
   }
+});
+
+test('a link edited by hand says what it left out: ops= beside a workload, a slab size the core refuses', async () => {
+  let { page, close } = await open('#size=4096&wl=uniform.3.50.60.64&ops=+1,+2');
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.total), 50);
+  assert.match(await page.textContent('#notices'), /The link’s ops= were left out: it has a workload \(wl=\) too, whose ops ran\./);
+  await close();
+  ({ page, close } = await open('#size=4096&slab=0&ops=+8'));
+  await idle(page);
+  assert.match(await page.textContent('#notices'), /The link’s settings were ignored: slab size 0 must be a power of two/);
+  await close();
 });

@@ -368,15 +368,20 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
         })?;
         c.order = name.parse::<ListOrder>().map_err(js_error)?;
     }
-    if !get("slabSize")?.is_undefined() {
-        c.slab_size = uint(&get("slabSize")?, "slabSize")?;
-    }
+    let slab_size = get("slabSize")?;
     let classes = get("classes")?;
     if classes.is_undefined() {
-        // Default classes follow the alignment (align 32: 32/64/128).
-        (c.classes, c.slab_size) = crate::slab::fit_to_align(&c.classes, c.slab_size, c.align);
+        // Default classes follow the alignment (align 32: 32/64/128), in
+        // slabs that hold them unless a slab size is given: that one is
+        // kept, for the core to refuse if it does not suit (never changed
+        // behind the caller's back, as `slabSize: 0` once became 64).
+        let (classes, slab) = crate::slab::fit_to_align(&c.classes, c.slab_size, c.align);
+        (c.classes, c.slab_size) = (classes, slab);
     } else {
         c.classes = classes_arg(&classes)?;
+    }
+    if !slab_size.is_undefined() {
+        c.slab_size = uint(&slab_size, "slabSize")?;
     }
     Ok(c)
 }

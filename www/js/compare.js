@@ -155,7 +155,10 @@ export class CompareView {
     const metric = this.#metric;
     const val = (p) => p?.[metric.key] ?? 0;
     const every = result.every ?? 1;
-    e.chartTitle.textContent = `${metric.label} over the ops${every > 1 ? `, sampled every ${num(every)} ops` : ''}`;
+    // The axis counts the ops compared; the tooltip and the divergence name
+    // each by the timeline's number, which counts the strategy switches too.
+    const skipped = result.skipped ?? 0;
+    e.chartTitle.textContent = `${metric.label} over the ops${every > 1 ? `, sampled every ${num(every)} ops` : ''}${skipped ? ` (the axis leaves out the timeline’s ${num(skipped)} strategy switch${skipped === 1 ? '' : 'es'})` : ''}`;
     const W = Math.max(280, Math.round(e.chart.clientWidth - 18) || 720);
     const H = W < 500 ? 180 : 230;
     const total = Math.max(1, result.tokens.length);
@@ -225,7 +228,7 @@ export class CompareView {
       const at = samples[k].step;
       hover.replaceChildren(s('line', { x1: x(at), x2: x(at), y1: m.t, y2: H - m.b, class: 'cmp-hover-line' }),
         ...result.runs.map((r) => s('circle', { cx: x(at), cy: y(val(r.samples[k])), r: 3.5, class: `cmp-dot series-${r.strategy}` })));
-      tip.replaceChildren(h('div', { class: 'cmp-tip-head', text: `after op ${num(at)}` }),
+      tip.replaceChildren(h('div', { class: 'cmp-tip-head', text: at === 0 ? 'before the first op' : `after op ${num(timelineOp(result, at - 1))}` }),
         h('dl', null, result.runs.map((r) => [
           h('dt', null, h('span', { class: `dot series-${r.strategy}` }), strategyLabel(r.strategy)),
           h('dd', { text: metric.fmt(val(r.samples[k])) })])));

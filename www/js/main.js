@@ -1429,7 +1429,13 @@ async function start() {
       // (afterLoad forgets a draw: this one came with these ops.)
       if (state.mallocPy?.draw) ostepView.setArgs({ ...ostepView.args(), draw: state.mallocPy.draw });
       notices.dismiss('url');
-      if (stepWhy) notices.show(`The link’s step was left out: ${stepWhy}. The timeline shows the end.`, { kind: 'warn', key: 'url' });
+      // (A link the page writes has one or the other: this one was edited.)
+      const opsWhy = state.workload && state.ops ? 'it has a workload (wl=) too, whose ops ran' : null;
+      const left = [stepWhy && `the link’s step was left out: ${stepWhy}`, opsWhy && `the link’s ops= were left out: ${opsWhy}`].filter(Boolean);
+      if (left.length) {
+        const text = left.join('; ');
+        notices.show(`${text[0].toUpperCase()}${text.slice(1)}.${stepWhy ? ' The timeline shows the end.' : ''}`, { kind: 'warn', key: 'url' });
+      }
       return true;
     } catch (e) {
       // load() validates before it changes anything: the state is unchanged.
