@@ -155,9 +155,13 @@ test('malloc from the form draws the block and the meter matches snapshot()', as
   assert.ok(s.blocks.some((b) => b.padding), 'alignment padding block');
   assert.equal(await page.locator('#map .mm-pad').count(), 1, 'padding drawn distinctly');
   assert.ok((await page.locator('#map .mm-free').count()) >= 1, 'free drawn hatched');
-  // A failed request is logged and explained.
+  // A failed request is logged and explained; the outline leaves the last
+  // pointer placed (it did not get this request's block).
+  assert.equal(await page.locator('#map .mm-highlight').count(), 1);
   await malloc(page, 5000);
   assert.match(await page.textContent('.ap-msg'), /failed.*ptr\[3\] is NULL/);
+  await idle(page);
+  assert.equal(await page.locator('#map .mm-highlight').count(), 0);
   assert.equal((await snap(page)).stats.failedAllocs, 1);
   await checkViewsMatch(page);
   await close();

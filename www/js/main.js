@@ -73,6 +73,10 @@ async function start() {
 
   // ----- views -----------------------------------------------------------------------
   let target = null; // the selected ptr (byte view, pointer forms)
+  // The version right after a request that failed: no outline then (the
+  // outline would say the request got the last pointer's block), until the
+  // state changes or a pointer is picked.
+  let failedAt = -1;
   let region = null; // { offset, size, seq?, freed?, why } shown in the byte view
   let playing = false;
   let speedMs = DEFAULT_SPEED_MS;
@@ -94,6 +98,7 @@ async function start() {
     nameOf: traceName,
     onFree: (b) => freeOffset(b.offset, `ptr[${b.seq}]`),
     onInspect: (b) => {
+      failedAt = -1;
       // `i` on a used block shows it as its pointer; a free one as stale memory.
       if (b.free) {
         region = { offset: b.offset, size: b.size, why: b.padding ? 'alignment padding' : b.chunk ? 'a free slab chunk' : 'a free block' };
@@ -220,7 +225,7 @@ async function start() {
         panel.error(`write failed: ${errText(e)}`);
       }
     }),
-    onTarget: (seq) => { target = seq; region = null; schedule(); },
+    onTarget: (seq) => { target = seq; region = null; failedAt = -1; schedule(); },
   });
 
   const timeline = new TimelineView($('timeline'), {
@@ -640,7 +645,10 @@ async function start() {
         panel.message(`ptr[${seq}] = ${num(off)} · ${what}`);
       } catch (e) {
         // A request the heap numbered is logged (it took a ptr index); one rejected before is not.
-        const ptr = session.position > before ? `ptr[${session.arena.snapshot().nextPtr - 1}] is NULL: ` : '';
+        const logged = session.position > before;
+        const ptr = logged ? `ptr[${session.arena.nextPtr - 1}] is NULL: ` : '';
+        // The outline leaves the last pointer placed: it did not get this request's block.
+        if (logged) failedAt = session.version;
         panel.error(`${what} failed. ${ptr}${errText(e)}`);
       }
     });
@@ -1204,7 +1212,8 @@ async function start() {
     if (region?.freed && liveIn(blocks, region.seq)) region = null;
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;
-    map.render({ arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: target ?? undefined, listRank: listRanks(a) });
+    const outlined = failedAt === session.version ? undefined : target ?? undefined;
+    map.render({ arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a) });
     // The legend names the header only while blocks carry one.
     if (legendHeader !== header > 0) {
       legendHeader = header > 0;
