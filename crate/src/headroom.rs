@@ -49,6 +49,27 @@ pub fn ensure(bytes: usize) -> Result<()> {
     check(bytes, growable())
 }
 
+/// Whether the memory can grow by twice what it holds and `extra` more: then
+/// an op that at most doubles some vectors (their new buffers hold twice the
+/// old ones) fits whatever it is, and its bound need not be computed.
+///
+/// # Complexity
+/// O(1).
+pub fn doubling_fits(extra: usize) -> bool {
+    held().saturating_mul(2).saturating_add(extra as u64) <= growable()
+}
+
+/// Bytes the memory holds now (natively, nothing is known: 0).
+#[cfg(target_arch = "wasm32")]
+fn held() -> u64 {
+    core::arch::wasm32::memory_size(0) as u64 * PAGE
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn held() -> u64 {
+    0
+}
+
 /// [`ensure`] with the growable bytes given.
 fn check(bytes: usize, growable: u64) -> Result<()> {
     if bytes as u64 <= growable {

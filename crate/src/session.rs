@@ -251,6 +251,12 @@ impl Session {
     /// # Complexity
     /// O(log ops); more only when memory is nearly full (an allocation).
     pub fn ensure_room(&self, ops: usize, switch: bool, extra: usize) -> Result<()> {
+        // One op that switches nothing only regrows vectors: while the memory
+        // can grow by twice what it holds, that fits (the usual case, checked
+        // without adding up the bound).
+        if ops <= 1 && !switch && headroom::doubling_fits(extra) {
+            return Ok(());
+        }
         headroom::ensure(self.room_for(ops, switch).saturating_add(extra))
     }
 
