@@ -15,6 +15,13 @@ apt_install() {
 
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs) first" >&2; exit 1; }
 export PATH="$HOME/.cargo/bin:$PATH"
+command -v rustup >/dev/null || { echo "rustup not found: install Rust through rustup (https://rustup.rs); a distribution's cargo cannot add the wasm target" >&2; exit 1; }
+for c in rustfmt clippy; do
+  if ! rustup component list --installed 2>/dev/null | grep -q "^$c"; then
+    say "installing the Rust component $c (rustup)"
+    rustup component add "$c"
+  fi
+done
 
 if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
   say "installing the Rust target wasm32-unknown-unknown (rustup)"
@@ -30,6 +37,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
 fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt_install nodejs npm
+fi
+# playwright-core and the node tests need node 20 (Debian 12's nodejs is 18).
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "node $(node --version) is too old: install Node.js 20 or later (https://nodejs.org), then run this again" >&2
+  exit 1
 fi
 if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dev tools: binaryen (a current wasm-opt), playwright-core (npm ci)"
