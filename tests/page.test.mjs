@@ -2110,3 +2110,47 @@ test('a link edited by hand says what it left out: ops= beside a workload, a sla
   assert.match(await page.textContent('#notices'), /The link’s settings were ignored: slab size 0 must be a power of two/);
   await close();
 });
+
+test('Present: the map large, the settings aside; a presenter’s remote steps the timeline whatever has the focus; B blanks; a click frees nothing; Esc ends', async () => {
+  const { page, close } = await open('#size=200&strategy=first-fit&align=8&coalesce=1&ops=+30,+10,+40,-1,+20,+16,-0,+60&step=4', { width: 1280, height: 720 });
+  const pos = () => page.evaluate(() => globalThis.__playground.session.position);
+  await page.click('[data-testid=present]');
+  assert.equal(await page.getAttribute('[data-testid=present]', 'aria-pressed'), 'true');
+  assert.ok(await page.isVisible('#map'));
+  for (const hidden of ['#controls', '.ops-card', '.lower', '#compare-card', '#help']) assert.ok(!(await page.isVisible(hidden)), `${hidden} steps aside`);
+  // The scrubber's own PageDown steps backwards: presenting, it steps forward.
+  await page.focus('[data-testid=scrubber]');
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 5);
+  await page.keyboard.press('PageUp');
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 3);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 4);
+  const y = await page.evaluate(() => scrollY);
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 5);
+  assert.equal(await page.evaluate(() => scrollY), y, 'the page does not scroll');
+  // B blanks the screen; the next key brings it back and does nothing else.
+  await page.keyboard.press('b');
+  assert.ok(await page.isVisible('[data-testid=present-blank]'));
+  await page.keyboard.press('PageDown');
+  assert.ok(!(await page.isVisible('[data-testid=present-blank]')));
+  assert.equal(await pos(), 5);
+  // + sizes everything up.
+  const zoom = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--present-zoom'));
+  const z0 = Number(await zoom());
+  await page.keyboard.press('+');
+  assert.equal(Number(await zoom()), Math.round((z0 + 0.1) * 10) / 10);
+  await page.keyboard.press('-');
+  // A click on a block frees nothing: the timeline stays whole.
+  const total = await page.evaluate(() => globalThis.__playground.session.total);
+  await page.click('#map rect[aria-label^="ptr[0],"]');
+  await idle(page);
+  assert.deepEqual([await pos(), await page.evaluate(() => globalThis.__playground.session.total)], [5, total]);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.documentElement.classList.contains('presenting'));
+  assert.equal(await page.getAttribute('[data-testid=present]', 'aria-pressed'), 'false');
+  assert.ok(await page.isVisible('#controls'));
+  await close();
+});

@@ -17,6 +17,7 @@ import { decodeState, encodeState, MAX_URL_OPS, MAX_URL_ARENA } from './url-stat
 import { embedSnippets, MAX_EMBED_OPS } from './embed-snippets.js';
 import { LIMITS as WIDGET_LIMITS } from './widget-limits.js';
 import { themeToggle } from './theme.js';
+import { Presenter } from './present.js';
 import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
 import { describeLastOp } from './last-op.js';
@@ -94,9 +95,11 @@ async function start() {
   /** The trace ids of each saved branch (see the session's change listener). */
   const traceOf = new WeakMap();
   const traceName = (seq) => (traceIds && seq < traceIds.length ? `trace id ${traceIds[seq]}` : null);
+  // Presenting (present.js): a click on the map frees nothing then.
+  let presenting = false;
   const map = new MemoryMap($('map'), {
     nameOf: traceName,
-    onFree: (b) => freeOffset(b.offset, `ptr[${b.seq}]`),
+    onFree: (b) => { if (!presenting) freeOffset(b.offset, `ptr[${b.seq}]`); },
     onInspect: (b) => {
       failedAt = -1;
       // `i` on a used block shows it as its pointer; a free one as stale memory.
@@ -469,6 +472,12 @@ async function start() {
 
   themeToggle($('theme-btn'), { onChange: () => schedule() });
   $('share-btn').addEventListener('click', share);
+  new Presenter($('present-btn'), {
+    notices,
+    onStep: (d) => { stop(); stepBy(d); },
+    // (The map redraws itself when the layout changes its width.)
+    onChange: (on) => { presenting = on; schedule(); },
+  });
   $('embed-btn').addEventListener('click', openEmbed);
   for (const which of ['widget', 'iframe']) {
     $(`embed-copy-${which}`).addEventListener('click', async () => {

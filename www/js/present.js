@@ -1,0 +1,119 @@
+// Presenting: the map, its timeline, the words under it and the meter,
+// large, for a lecture hall. The page goes full screen where it may, the
+// settings, forms and editors step aside, and a presenter's remote drives
+// the timeline: PageDown / → / Space one op forward, PageUp / ← one back
+// (whatever has the focus, even the scrubber, whose own PageDown steps
+// backwards), B or . blanks the screen, + and − size everything, Esc ends.
+// A click on the map then frees nothing: it must not cut a lecture's
+// timeline short.
+
+const ZOOM_KEY = 'allocator-playground:present-zoom';
+const ZOOM_MIN = 1;
+const ZOOM_MAX = 2.2;
+const ZOOM_STEP = 0.1;
+const ZOOM_DEFAULT = 1.4;
+
+function storedZoom() {
+  try {
+    const z = Number(localStorage.getItem(ZOOM_KEY));
+    return z >= ZOOM_MIN && z <= ZOOM_MAX ? z : ZOOM_DEFAULT;
+  } catch {
+    return ZOOM_DEFAULT;
+  }
+}
+
+export class Presenter {
+  #on = false;
+  #zoom = storedZoom();
+  #button;
+  #blank;
+  #opts;
+
+  /**
+   * @param {HTMLButtonElement} button toggles presenting (aria-pressed)
+   * @param {object} opts { onStep(delta), onChange(active), notices }
+   */
+  constructor(button, opts) {
+    this.#button = button;
+    this.#opts = opts;
+    button.setAttribute('aria-pressed', 'false');
+    button.addEventListener('click', () => this.toggle());
+    // The blank screen: a click or any key brings the page back.
+    this.#blank = document.createElement('div');
+    this.#blank.className = 'present-blank';
+    this.#blank.hidden = true;
+    this.#blank.dataset.testid = 'present-blank';
+    this.#blank.addEventListener('click', () => { this.#blank.hidden = true; });
+    document.body.append(this.#blank);
+    // Capture: the remote's keys mean the timeline before any control sees them.
+    document.addEventListener('keydown', (e) => this.#key(e), true);
+    document.addEventListener('fullscreenchange', () => {
+      // The browser's own Esc leaves full screen: the presentation ends with it.
+      if (!document.fullscreenElement && this.#on && this.#wentFull) this.toggle(false);
+    });
+  }
+
+  #wentFull = false;
+
+  get active() {
+    return this.#on;
+  }
+
+  /** Starts (`on`) or ends presenting. */
+  toggle(on = !this.#on) {
+    if (on === this.#on) return;
+    this.#on = on;
+    const root = document.documentElement;
+    root.classList.toggle('presenting', on);
+    root.style.setProperty('--present-zoom', String(this.#zoom));
+    this.#button.setAttribute('aria-pressed', String(on));
+    this.#button.querySelector('.btn-label').textContent = on ? 'End presenting' : 'Present';
+    this.#blank.hidden = true;
+    if (on) {
+      this.#wentFull = false;
+      const full = root.requestFullscreen?.();
+      full?.then(() => { this.#wentFull = true; }, () => { /* not allowed here: the page still presents */ });
+      // Keys go to the page, not to a control left focused.
+      document.activeElement?.blur?.();
+      this.#opts.notices?.show('Presenting: → or PageDown steps forward, ← or PageUp back, B blanks the screen, + and − size it, Esc ends.', { kind: 'info', key: 'present', timeout: 8000 });
+    } else {
+      if (document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
+      this.#opts.notices?.dismiss('present');
+    }
+    this.#opts.onChange?.(on);
+  }
+
+  #setZoom(z) {
+    this.#zoom = Math.round(Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, z)) * 10) / 10;
+    document.documentElement.style.setProperty('--present-zoom', String(this.#zoom));
+    try { localStorage.setItem(ZOOM_KEY, String(this.#zoom)); } catch { /* private mode */ }
+    this.#opts.onChange?.(true);
+  }
+
+  #key(e) {
+    if (!this.#on) return;
+    const t = e.target;
+    // Text fields and open dialogs keep their keys.
+    if (t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]')) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!this.#blank.hidden) {
+      // Any key brings the page back (and does nothing else).
+      e.preventDefault();
+      e.stopPropagation();
+      this.#blank.hidden = true;
+      return;
+    }
+    const step = { PageDown: 1, ArrowRight: 1, ArrowDown: 1, ' ': 1, PageUp: -1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+    let done = true;
+    if (step) this.#opts.onStep(step);
+    else if (e.key === 'b' || e.key === 'B' || e.key === '.') this.#blank.hidden = false;
+    else if (e.key === '+' || e.key === '=') this.#setZoom(this.#zoom + ZOOM_STEP);
+    else if (e.key === '-' || e.key === '_') this.#setZoom(this.#zoom - ZOOM_STEP);
+    else if (e.key === 'Escape') this.toggle(false);
+    else done = false;
+    if (done) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }
+}
