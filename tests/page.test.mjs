@@ -2154,3 +2154,39 @@ test('Present: the map large, the settings aside; a presenter’s remote steps t
   assert.ok(await page.isVisible('#controls'));
   await close();
 });
+
+test('with wasm memory full, refused actions leave the timeline and say so once, in words for the page', async () => {
+  const { page, close, errors } = await open('#size=1024&ops=+8,+16,-0');
+  // Fill the module's memory as arenas and timelines would: grow it from JS
+  // (the allocator inside does not know), then take its free holes.
+  await page.evaluate(async () => {
+    const glue = await import('./pkg/alloc_playground.js');
+    const wasm = await glue.default();
+    const { createArena } = await import('./arena.js');
+    wasm.memory.grow(65536 - wasm.memory.buffer.byteLength / 65536 - 16);
+    globalThis.__fillers = [];
+    for (let size = 1 << 20; size >= 4096; size >>= 1) {
+      for (;;) {
+        try { globalThis.__fillers.push(createArena({ size })); } catch { break; }
+      }
+    }
+  });
+  const total = () => page.evaluate(() => globalThis.__playground.session.total);
+  // Run from start builds a new arena: refused, and the timeline stays.
+  await runOps(page, '+8,+16,-0,+32');
+  assert.equal(await total(), 3);
+  await page.click('[data-testid=compare-run]');
+  await idle(page);
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  const memory = page.locator('.notice[data-key=memory]');
+  assert.equal(await memory.count(), 1, 'one notice for every refusal');
+  assert.match(await memory.textContent(), /The page’s memory is full \(a page’s WebAssembly memory stops at 4 GiB\), so nothing was done/);
+  assert.equal(await total(), 3);
+  // Memory given back (the arenas disposed), the page works again.
+  await page.evaluate(() => { for (const a of globalThis.__fillers) a.dispose(); });
+  await runOps(page, '+8,+16,-0,+32');
+  assert.equal(await total(), 4);
+  assert.deepEqual(errors, []);
+  await close();
+});

@@ -270,13 +270,14 @@ export class Comparer {
   get done() { return this.#c.done; }
   /** Runs up to `n` more ops; returns `done`. */
   step(n) { return this.#c.step(n); }
-  /** Runs the rest and returns compare()'s result; releases the comparer. */
+  /**
+   * Runs the rest and returns compare()'s result; releases the comparer.
+   * Refused (`host-memory`: wasm memory is full), it keeps the comparer as it was.
+   */
   finish() {
-    try {
-      return this.#c.finish();
-    } finally {
-      this.dispose();
-    }
+    const result = this.#c.finish();
+    this.dispose();
+    return result;
   }
   /** Releases the comparer's memory. */
   dispose() {

@@ -165,11 +165,17 @@ impl fmt::Display for AllocError {
                 )
             }
             AllocError::BadConfig { reason } => write!(f, "bad configuration: {reason}"),
-            AllocError::HostMemory { bytes } => write!(
-                f,
-                "not enough memory: this may take up to {} MiB more, which the module's memory (4 GiB at most) cannot give; nothing was done (dispose of arenas no longer needed, or reload the page)",
-                bytes.div_ceil(1 << 20)
-            ),
+            AllocError::HostMemory { bytes } => {
+                let (n, unit) = if *bytes < 1 << 20 {
+                    (bytes.div_ceil(1 << 10), "KiB")
+                } else {
+                    (bytes.div_ceil(1 << 20), "MiB")
+                };
+                write!(
+                    f,
+                    "not enough memory: this may take up to {n} {unit} more, which the module's memory (4 GiB at most) cannot give; nothing was done (dispose of arenas no longer needed, or reload the page)"
+                )
+            }
         }
     }
 }

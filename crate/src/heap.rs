@@ -7,9 +7,13 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::free_list::{Config, FreeListAllocator};
+use crate::headroom;
 use crate::slab::{Pools, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE};
 use crate::stats::{self, Stats};
 use crate::{AllocError, Block, ListOrder, Result, Strategy};
+
+/// Bytes a new heap allocates beside its arena, at most (see [`Heap::new`]).
+const FIXED_BYTES: usize = 128 << 10;
 
 /// Where allocation requests go: the free list by a strategy, or the slab pools.
 #[derive(
@@ -187,6 +191,10 @@ impl Heap {
     pub fn new(config: HeapConfig) -> Result<Self> {
         let fc = config.free_list_config();
         fc.validate()?;
+        // The arena and the records a new heap makes at once beside it (the
+        // slab classes' table, best fit's table of small sizes), together:
+        // room for the arena alone may leave none for them.
+        headroom::ensure(config.arena_size.saturating_add(FIXED_BYTES))?;
         let pools = Pools::new(
             &config.classes,
             config.slab_size,

@@ -1081,6 +1081,20 @@ impl Comparer {
         self.done
     }
 
+    /// Checks that `n` more ops (and the comparison's end) fit in the host's
+    /// memory before [`step`](Self::step) or [`finish`](Self::finish) runs
+    /// them: the memory may have gone to something else since [`new`](Self::new).
+    ///
+    /// # Errors
+    /// [`AllocError::HostMemory`].
+    ///
+    /// # Complexity
+    /// O(modes).
+    pub fn ensure_room(&self, n: usize) -> Result<()> {
+        let left = self.script.ops.len() - self.done;
+        self.state.ensure_room(n.min(left))
+    }
+
     /// Runs up to `n` more ops under every mode; returns the ops run so far.
     ///
     /// # Complexity
@@ -1161,23 +1175,31 @@ impl CompareState {
             s.validate(script)?;
             sessions.push(s);
         }
-        // Each run's log, pointers and records (switches are skipped), and
-        // its samples.
-        let ops = script.ops.len();
-        let samples = headroom::bound(ops / every.max(1) + 2, std::mem::size_of::<Sample>(), 0);
-        let room = sessions.iter().fold(0usize, |r, s| {
-            r.saturating_add(s.room_for(ops, false))
-                .saturating_add(samples)
-        });
-        headroom::ensure(room).map_err(CompareError::Config)?;
-        Ok(CompareState {
+        let state = CompareState {
             modes: modes.to_vec(),
             reports: vec![ReplayReport::default(); modes.len()],
             samples: sessions.iter().map(|s| vec![Sample::of(s, 0)]).collect(),
             sessions,
             first_divergence: None,
             every: every.max(1),
-        })
+        };
+        state
+            .ensure_room(script.ops.len())
+            .map_err(CompareError::Config)?;
+        Ok(state)
+    }
+
+    /// Checks that `ops` more ops under every mode fit in the host's memory:
+    /// each run's log, pointers and records (switches are skipped), its
+    /// samples, and the snapshots that end the comparison.
+    fn ensure_room(&self, ops: usize) -> Result<()> {
+        let samples = headroom::bound(ops / self.every + 2, std::mem::size_of::<Sample>(), 0);
+        let room = self.sessions.iter().fold(0usize, |r, s| {
+            r.saturating_add(s.room_for(ops, false))
+                .saturating_add(samples)
+                .saturating_add(s.heap.read_room())
+        });
+        headroom::ensure(room)
     }
 
     /// Runs op `i` (of `total`) under every mode.

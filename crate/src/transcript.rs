@@ -263,8 +263,9 @@ fn as_malloc_py(session: &Session, header: usize, n: usize) -> (HeapConfig, Scri
 /// one copy of the replay code in the wasm module.)
 ///
 /// # Errors
-/// [`AllocError::HostMemory`] when the host cannot provide the replica's arena
-/// (the session's config is valid, and so is it with any header).
+/// [`AllocError::HostMemory`] when the host cannot provide the replica's
+/// arena, or room for its replay and the text (the session's config is
+/// valid, and so is it with any header).
 fn replay_as_malloc_py(
     session: &Session,
     header: usize,
@@ -273,6 +274,10 @@ fn replay_as_malloc_py(
 ) -> Result<Session, AllocError> {
     let (config, script) = as_malloc_py(session, header, n);
     let mut replica = Session::new(config)?;
+    // The replay, and the text written beside it: a few lines per op, with
+    // a free list of at most MAX_LISTED blocks.
+    let text = crate::headroom::bound(n, 24 * MAX_LISTED + 256, 0);
+    replica.ensure_room(n, true, text)?;
     let done = replica.replay_with(&script, after);
     debug_assert!(done.is_ok(), "a session's own log replays");
     Ok(replica)

@@ -1092,12 +1092,14 @@ impl Comparer {
     /// 2^30, else `bad-argument`); returns the ops run so far.
     pub fn step(&mut self, n: JsValue) -> JsResult<usize> {
         let n = uint(&n, "n")?;
-        Ok(self.inner()?.step(n))
+        let inner = self.inner()?;
+        inner.ensure_room(n).map_err(js_error)?;
+        Ok(inner.step(n))
     }
 
     /// Runs what is left and returns what `compare` returns.
     pub fn finish(&mut self) -> JsResult<JsValue> {
-        self.inner()?;
+        self.inner()?.ensure_room(usize::MAX).map_err(js_error)?;
         let c = self.inner.take().expect("checked above");
         to_js(&c.finish())
     }

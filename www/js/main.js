@@ -59,14 +59,40 @@ function formatOps(tokens) {
 }
 
 function errText(e) {
+  // The core's words speak to an API user ("dispose of arenas"); a page user can only reload.
+  if (e?.code === 'host-memory') return MEMORY_FULL;
   return String(e?.message ?? e);
 }
+
+/** What a `host-memory` refusal says on the page. */
+const MEMORY_FULL = 'the page’s memory is full (a page’s WebAssembly memory stops at 4 GiB), so nothing was done: Copy link keeps this timeline, and reloading the page starts afresh';
 
 async function start() {
   await init();
   const api = { createArena, compare, createComparer, parseOps, canonicalOps, STRATEGIES };
   const createArenaDefaults = (() => { const a = createArena({}); const c = a.initialConfig(); a.dispose(); return c; })();
   const notices = new Notices($('notices'));
+  /**
+   * A `host-memory` refusal: one notice however many actions were refused
+   * (each would otherwise add its own). True when `e` was one.
+   */
+  const memoryFull = (e) => {
+    if (e?.code !== 'host-memory') return false;
+    notices.show(`${MEMORY_FULL[0].toUpperCase()}${MEMORY_FULL.slice(1)}.`, { kind: 'error', key: 'memory' });
+    return true;
+  };
+  /** `fn` for a timer: a `host-memory` refusal inside it becomes the notice. */
+  const quietly = (fn) => () => {
+    try {
+      return fn();
+    } catch (e) {
+      if (!memoryFull(e)) throw e;
+      return undefined;
+    }
+  };
+  // Whatever path a refusal takes (a timer, a promise), the page says why.
+  window.addEventListener('error', (e) => { if (memoryFull(e.error)) e.preventDefault(); });
+  window.addEventListener('unhandledrejection', (e) => { if (memoryFull(e.reason)) e.preventDefault(); });
 
   // ----- the session, from the URL or the defaults ---------------------------------
   const session = new Session(api, DEFAULTS);
@@ -512,7 +538,7 @@ async function start() {
     try {
       return fn();
     } catch (e) {
-      notices.show(errText(e), { kind: 'error', key: 'action' });
+      if (!memoryFull(e)) notices.show(errText(e), { kind: 'error', key: 'action' });
       return undefined;
     } finally {
       schedule();
@@ -528,7 +554,7 @@ async function start() {
     try {
       await fn();
     } catch (e) {
-      notices.show(errText(e), { kind: 'error', key: 'action' });
+      if (!memoryFull(e)) notices.show(errText(e), { kind: 'error', key: 'action' });
     } finally {
       busy = false;
       schedule();
@@ -617,7 +643,7 @@ async function start() {
         if (back.position < session.total) await session.seek(back.position);
       } catch (e) {
         // load() validates first: nothing changed.
-        notices.show(`${what} was not done: the ops do not run under the new settings (${errText(e)}).`, { kind: 'error', key: 'config' });
+        if (!memoryFull(e)) notices.show(`${what} was not done: the ops do not run under the new settings (${errText(e)}).`, { kind: 'error', key: 'config' });
         return;
       }
       changed = true;
@@ -743,6 +769,7 @@ async function start() {
   }
 
   function reportScriptError(e, what) {
+    if (memoryFull(e)) return;
     if (e?.code === 'bad-script') {
       editor.showError(e);
       notices.show(`${what}: ${e.line ? `line ${e.line}: ` : ''}${errText(e).replace(/^line \d+(, column \d+)?: /, '')}`, { kind: 'error', key: 'script', detail: 'The current state is unchanged.' });
@@ -1140,7 +1167,7 @@ async function start() {
   let editorTimer = 0;
   function queueEditorSync() {
     clearTimeout(editorTimer);
-    editorTimer = setTimeout(() => { editorTimer = 0; syncEditor(false); }, 80);
+    editorTimer = setTimeout(quietly(() => { editorTimer = 0; syncEditor(false); }), 80);
   }
   /** Runs a pending editor sync now (so nothing rewrites the editor later). */
   function flushEditorSync() {
@@ -1190,7 +1217,7 @@ async function start() {
         history.replaceState(null, '', hash);
       }
     };
-    if (now) write(); else urlTimer = setTimeout(write, 250);
+    if (now) write(); else urlTimer = setTimeout(quietly(write), 250);
   }
 
   function computeSamples() {
@@ -1199,16 +1226,32 @@ async function start() {
     // samples for good (found under load: the note never came).
     if (session.busy) {
       clearTimeout(samplesTimer);
-      samplesTimer = setTimeout(() => { computeSamples(); schedule(); }, 60);
+      samplesTimer = setTimeout(quietly(() => { computeSamples(); schedule(); }), 60);
       return;
     }
     samplesAt = contentVersion;
-    samples = session.total && session.total <= SAMPLES_MAX ? session.samples() : null;
+    try {
+      samples = session.total && session.total <= SAMPLES_MAX ? session.samples() : null;
+    } catch (e) {
+      // (Replayed in an arena of their own: refused when wasm memory is full.)
+      if (!memoryFull(e)) throw e;
+      samples = null;
+    }
   }
   let samplesTimer = 0;
 
   function renderAll() {
     frame = 0;
+    // Reading the state for the views may be refused when wasm memory is
+    // full: the views keep what they show, and the page says why.
+    try {
+      renderViews();
+    } catch (e) {
+      if (!memoryFull(e)) throw e;
+    }
+  }
+
+  function renderViews() {
     const a = session.arena;
     const isBusy = busy || session.busy;
     const blocks = a.blocksTyped();
@@ -1261,7 +1304,7 @@ async function start() {
     const to = Math.min(total, pos + 30);
     if (samplesAt !== contentVersion) {
       clearTimeout(samplesTimer);
-      samplesTimer = setTimeout(() => { computeSamples(); schedule(); }, total > 20000 ? 300 : 60);
+      samplesTimer = setTimeout(quietly(() => { computeSamples(); schedule(); }), total > 20000 ? 300 : 60);
     }
     timeline.render({
       position: pos, total, playing, busy: isBusy,

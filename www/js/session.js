@@ -396,14 +396,22 @@ export class Session extends EventTarget {
       a.dispose();
       throw e;
     }
+    if (count <= CHUNK) {
+      // Run before the timeline is replaced: a refusal (wasm memory full)
+      // leaves it as it was.
+      try {
+        a.replay(text);
+      } catch (e) {
+        a.dispose();
+        throw e;
+      }
+    }
     this.#setArena(a);
     this.config = a.initialConfig();
     this.future = [];
     this.branches = [];
     this.active = 0;
-    if (count <= CHUNK) {
-      a.replay(text);
-    } else {
+    if (count > CHUNK) {
       await pause();
       this.#changed('load-start');
       const pieces = textPieces(plainText(text, this.#api));
