@@ -1070,3 +1070,43 @@ test('predict mode travels: the Embed snippets carry it, and the iframe page pas
   assert.match(text, /^Predict Op 1: ptr\[0\] = malloc\(32\) under Next fit/);
   await close();
 });
+
+test('with wasm memory full, a widget keeps what it shows and says the change was not made', async () => {
+  const { page, close } = await blank();
+  const out = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('ops', '+8,+16,-0');
+    document.body.append(el);
+    for (let i = 0; i < 500 && !el.arena; i++) await new Promise((r) => setTimeout(r, 2));
+    // Fill the module's memory (grown from JS, then its holes taken).
+    const glue = await import('./pkg/alloc_playground.js');
+    const wasm = await glue.default();
+    const { createArena } = await import('./arena.js');
+    wasm.memory.grow(65536 - wasm.memory.buffer.byteLength / 65536 - 16);
+    const fillers = [];
+    for (let size = 1 << 20; size >= 4096; size >>= 1) {
+      for (;;) {
+        try { fillers.push(createArena({ size })); } catch { break; }
+      }
+    }
+    const errors = [];
+    el.addEventListener('alloc-playground:error', (e) => errors.push(e.detail.message));
+    el.setAttribute('ops', '+8,+16,-0,+32,+64');
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = {
+      ops: el.arena?.logLength,
+      error: !!el.shadowRoot.querySelector('[part=error]'),
+      status: el.shadowRoot.querySelector('.ap-status')?.textContent,
+      errors,
+    };
+    for (const f of fillers) f.dispose();
+    el.setAttribute('ops', '+8,+16,-0,+32,+64,+1');
+    await new Promise((r) => setTimeout(r, 50));
+    return { refused, after: el.arena?.logLength };
+  });
+  assert.deepEqual([out.refused.ops, out.refused.error], [3, false], 'the widget still shows its 3 ops');
+  assert.match(out.refused.status, /^The page’s memory is full, so this change was not made/);
+  assert.equal(out.refused.errors.length, 1);
+  assert.equal(out.after, 6, 'with memory back, a change is made');
+  await close();
+});

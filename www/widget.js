@@ -54,6 +54,9 @@ export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'lege
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
 /** Every attribute the element reads (the iframe page copies these from its query). */
+/** What a `host-memory` refusal says in a widget (the core's words speak to an API user). */
+const MEMORY_FULL = 'the page’s memory is full, so this change was not made (reloading the page starts afresh)';
+
 export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'header', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
 
 class AttrError extends Error {}
@@ -368,7 +371,6 @@ export class AllocPlaygroundElement extends HTMLElement {
   }
 
   #build() {
-    this.#teardown();
     let cfg;
     try {
       cfg = readConfig(this);
@@ -387,9 +389,21 @@ export class AllocPlaygroundElement extends HTMLElement {
       }
     } catch (e) {
       arena?.dispose();
+      if (e.code === 'host-memory') {
+        // The page's wasm memory is full: a widget that shows something
+        // keeps it, and says the change was not made.
+        const message = MEMORY_FULL;
+        if (this.#arena) {
+          this.#setStatus(`${message[0].toUpperCase()}${message.slice(1)}.`, true);
+          this.dispatchEvent(new CustomEvent('alloc-playground:error', { bubbles: true, composed: true, detail: { message } }));
+          return undefined;
+        }
+        return this.#showError(message);
+      }
       const where = e.code === 'bad-script' ? 'ops: ' : '';
       return this.#showError(`${where}${e.message}`);
     }
+    this.#teardown();
     this.#cfg = cfg;
     this.#dropped = null;
     this.#tokens = arena.logLength ? arena.log().split(',') : [];
@@ -695,7 +709,7 @@ export class AllocPlaygroundElement extends HTMLElement {
       if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
     } catch (e) {
       fresh?.dispose();
-      this.#setStatus(e.message, true);
+      this.#setStatus(e.code === 'host-memory' ? `${MEMORY_FULL[0].toUpperCase()}${MEMORY_FULL.slice(1)}.` : e.message, true);
       return false;
     }
     this.#arena.dispose();
