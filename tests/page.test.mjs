@@ -2190,3 +2190,14 @@ test('with wasm memory full, refused actions leave the timeline and say so once,
   assert.deepEqual(errors, []);
   await close();
 });
+
+test('compare: a line hidden under another is named in the legend', async () => {
+  // No free: every free-list strategy places the same blocks, so draws the same line.
+  const { page, close } = await open('#size=1024&ops=+8,+16,+24,+32');
+  await page.click('[data-testid=compare-run]');
+  await page.waitForSelector('[data-testid=compare-grid] .cmp-card');
+  await idle(page);
+  const items = await page.$$eval('.cmp-legend li', (els) => els.map((el) => el.textContent));
+  assert.deepEqual(items.slice(0, 4), ['First fit', 'Next fit (the same line as First fit)', 'Best fit (the same line as First fit)', 'Worst fit (the same line as First fit)']);
+  await close();
+});

@@ -238,10 +238,19 @@ export class CompareView {
     });
     svg.addEventListener('pointerleave', () => { hover.replaceChildren(); tip.hidden = true; });
     e.chart.replaceChildren(svg, tip);
-    e.legend.replaceChildren(...result.runs.map((r) => h('li', null,
+    // Runs that agree draw one line over another: the legend says which
+    // line hides under which (else a strategy seems missing).
+    const firstWith = new Map();
+    const same = result.runs.map((r) => {
+      const key = r.samples.map(val).join(',');
+      const earlier = firstWith.get(key);
+      if (!earlier) firstWith.set(key, r.strategy);
+      return earlier ?? null;
+    });
+    e.legend.replaceChildren(...result.runs.map((r, i) => h('li', null,
       s('svg', { class: 'cmp-key', viewBox: '0 0 24 8', width: 24, height: 8, 'aria-hidden': 'true' },
         s('line', { x1: 1, x2: 23, y1: 4, y2: 4, class: `cmp-line series-${r.strategy}`, 'stroke-dasharray': DASH[r.strategy] || null })),
-      h('span', { text: strategyLabel(r.strategy) }))));
+      h('span', { text: same[i] ? `${strategyLabel(r.strategy)} (the same line as ${strategyLabel(same[i])})` : strategyLabel(r.strategy) }))));
   }
 
   #grid(d) {
