@@ -2201,3 +2201,10 @@ test('compare: a line hidden under another is named in the legend', async () => 
   assert.deepEqual(items.slice(0, 4), ['First fit', 'Next fit (the same line as First fit)', 'Best fit (the same line as First fit)', 'Worst fit (the same line as First fit)']);
   await close();
 });
+
+test('a block too narrow for ptr[k] is labelled [k], an index, before k alone', async () => {
+  const { page, close } = await open('#size=1024&ops=+8,+16,+24,+32,+48,+64');
+  const labels = await page.$$eval('#map .mm-labels text', (ts) => ts.map((t) => t.textContent));
+  assert.deepEqual(labels.slice(0, 4), ['0', '[1]', '16 B', 'ptr[2]']);
+  await close();
+});

@@ -515,9 +515,10 @@ export class MemoryMap {
         if (labelled && w >= 22) {
           let text = null;
           if (kind === KIND.USED || kind === KIND.CHUNK_USED) {
-            // About 7 px a character: `ptr[k]`, else `k` alone, else nothing.
+            // About 7 px a character: `ptr[k]`, else `[k]` (an index, not a
+            // size, to a newcomer's eye), else `k` alone, else nothing.
             const digits = String(seq).length;
-            text = w >= 6 + 7 * (digits + 5) ? `ptr[${seq}]` : w >= 6 + 7 * digits ? String(seq) : null;
+            text = w >= 6 + 7 * (digits + 5) ? `ptr[${seq}]` : w >= 6 + 7 * (digits + 2) ? `[${seq}]` : w >= 6 + 7 * digits ? String(seq) : null;
           } else if (w >= 40 && kind !== KIND.CHUNK_FREE && seg === widest) {
             // Under a list order the free block's place in the list comes first ("#2 · 30 B").
             const rank = this.#data.listRank?.get(off);
