@@ -2115,7 +2115,7 @@ test('Present: the map large, the settings aside; a presenter’s remote steps t
   const { page, close } = await open('#size=200&strategy=first-fit&align=8&coalesce=1&ops=+30,+10,+40,-1,+20,+16,-0,+60&step=4', { width: 1280, height: 720 });
   const pos = () => page.evaluate(() => globalThis.__playground.session.position);
   await page.click('[data-testid=present]');
-  assert.equal(await page.getAttribute('[data-testid=present]', 'aria-pressed'), 'true');
+  assert.equal(await page.textContent('[data-testid=present] .btn-label'), 'End presenting');
   assert.ok(await page.isVisible('#map'));
   for (const hidden of ['#controls', '.ops-card', '.lower', '#compare-card', '#help']) assert.ok(!(await page.isVisible(hidden)), `${hidden} steps aside`);
   // The scrubber's own PageDown steps backwards: presenting, it steps forward.
@@ -2150,8 +2150,15 @@ test('Present: the map large, the settings aside; a presenter’s remote steps t
   assert.deepEqual([await pos(), await page.evaluate(() => globalThis.__playground.session.total)], [5, total]);
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.documentElement.classList.contains('presenting'));
-  assert.equal(await page.getAttribute('[data-testid=present]', 'aria-pressed'), 'false');
+  assert.equal(await page.textContent('[data-testid=present] .btn-label'), 'Present');
   assert.ok(await page.isVisible('#controls'));
+  // The focus goes back to the button; blanked, even Ctrl+Z only brings the page back.
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'present');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('b');
+  await page.keyboard.press('Control+z');
+  assert.equal(await pos(), 5);
+  assert.ok(!(await page.isVisible('[data-testid=present-blank]')));
   await close();
 });
 

@@ -1091,8 +1091,9 @@ test('with wasm memory full, a widget keeps what it shows and says the change wa
     }
     const errors = [];
     el.addEventListener('alloc-playground:error', (e) => errors.push(e.detail.message));
+    const until = async (f) => { for (let i = 0; i < 500 && !f(); i++) await new Promise((r) => setTimeout(r, 10)); };
     el.setAttribute('ops', '+8,+16,-0,+32,+64');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => errors.length);
     const refused = {
       ops: el.arena?.logLength,
       error: !!el.shadowRoot.querySelector('[part=error]'),
@@ -1101,7 +1102,7 @@ test('with wasm memory full, a widget keeps what it shows and says the change wa
     };
     for (const f of fillers) f.dispose();
     el.setAttribute('ops', '+8,+16,-0,+32,+64,+1');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => el.arena?.logLength === 6);
     return { refused, after: el.arena?.logLength };
   });
   assert.deepEqual([out.refused.ops, out.refused.error], [3, false], 'the widget still shows its 3 ops');

@@ -275,9 +275,14 @@ export class Comparer {
    * Refused (`host-memory`: wasm memory is full), it keeps the comparer as it was.
    */
   finish() {
-    const result = this.#c.finish();
-    this.dispose();
-    return result;
+    try {
+      const result = this.#c.finish();
+      this.dispose();
+      return result;
+    } catch (e) {
+      if (e?.code !== 'host-memory') this.dispose();
+      throw e;
+    }
   }
   /** Releases the comparer's memory. */
   dispose() {

@@ -36,7 +36,7 @@ import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js'
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
-import { num, plural, FAILED_WHY } from './js/format.js';
+import { num, plural, sentence, FAILED_WHY } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
@@ -53,10 +53,10 @@ const CSS = ['css/theme.css', 'css/memory-map.css', 'css/meter.css', 'css/panels
 export const CONTROLS = ['alloc', 'free', 'strategy', 'meter', 'timeline', 'legend', 'bytes', 'link', 'explain'];
 const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 
-/** Every attribute the element reads (the iframe page copies these from its query). */
 /** What a `host-memory` refusal says in a widget (the core's words speak to an API user). */
 const MEMORY_FULL = 'the page’s memory is full, so this change was not made (reloading the page starts afresh)';
 
+/** Every attribute the element reads (the iframe page copies these from its query). */
 export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'header', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
 
 class AttrError extends Error {}
@@ -379,6 +379,8 @@ export class AllocPlaygroundElement extends HTMLElement {
       throw e;
     }
     let arena;
+    let tokens;
+    let step;
     try {
       arena = createArena(cfg.arena);
       const count = cfg.ops.trim() ? arena.validate(cfg.ops).count : 0;
@@ -387,6 +389,15 @@ export class AllocPlaygroundElement extends HTMLElement {
       if (cfg.step !== null && cfg.step > arena.logLength) {
         throw new AttrError(`step must be between 0 and ${arena.logLength} (the ops' count), got ${cfg.step}`);
       }
+      tokens = arena.logLength ? arena.log().split(',') : [];
+      // Predict mode starts at op 1 unless told otherwise.
+      step = cfg.step ?? (cfg.predict ? 0 : null);
+      if (step !== null && step < tokens.length) {
+        // The state at that step, the rest kept as the future.
+        const at = arena.rebuild(step);
+        arena.dispose();
+        arena = at;
+      }
     } catch (e) {
       arena?.dispose();
       if (e.code === 'host-memory') {
@@ -394,7 +405,7 @@ export class AllocPlaygroundElement extends HTMLElement {
         // keeps it, and says the change was not made.
         const message = MEMORY_FULL;
         if (this.#arena) {
-          this.#setStatus(`${message[0].toUpperCase()}${message.slice(1)}.`, true);
+          this.#setStatus(sentence(message), true);
           this.dispatchEvent(new CustomEvent('alloc-playground:error', { bubbles: true, composed: true, detail: { message } }));
           return undefined;
         }
@@ -406,17 +417,8 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#teardown();
     this.#cfg = cfg;
     this.#dropped = null;
-    this.#tokens = arena.logLength ? arena.log().split(',') : [];
-    this.#pos = this.#tokens.length;
-    // Predict mode starts at op 1 unless told otherwise.
-    const step = cfg.step ?? (cfg.predict ? 0 : null);
-    if (step !== null && step < this.#pos) {
-      // The state at that step, the rest kept as the future.
-      const at = arena.rebuild(step);
-      arena.dispose();
-      arena = at;
-      this.#pos = step;
-    }
+    this.#tokens = tokens;
+    this.#pos = step !== null && step < tokens.length ? step : tokens.length;
     this.#arena = arena;
     this.#selected = -1;
     this.#predict = cfg.predict ? { score: new PredictScore(), last: null, focus: false } : null;
@@ -709,7 +711,7 @@ export class AllocPlaygroundElement extends HTMLElement {
       if (target > 0) fresh.replay(this.#tokens.slice(0, target).join(','));
     } catch (e) {
       fresh?.dispose();
-      this.#setStatus(e.code === 'host-memory' ? `${MEMORY_FULL[0].toUpperCase()}${MEMORY_FULL.slice(1)}.` : e.message, true);
+      this.#setStatus(e.code === 'host-memory' ? sentence(MEMORY_FULL) : e.message, true);
       return false;
     }
     this.#arena.dispose();

@@ -13,6 +13,11 @@
 //! is generous (a factor of two or more over what usually happens), so near
 //! the limit an operation may be refused that would just have fit.
 //!
+//! A host may stop the memory short of 4 GiB (a phone's browser, say). The
+//! first allocation it refuses shows where: from then on every check
+//! allocates its bound. An operation before that refusal, on such a host,
+//! can still abort the module.
+//!
 //! Natively the operating system decides (it overcommits), and [`ensure`]
 //! always succeeds.
 
@@ -25,12 +30,36 @@ const PAGE: u64 = 1 << 16;
 #[cfg(target_arch = "wasm32")]
 const MAX_PAGES: u64 = 1 << 16;
 
+/// The memory's size, in pages, when the host first refused it more (a
+/// probe failed); 0 until then. Past it, nothing is taken as growable.
+#[cfg(target_arch = "wasm32")]
+static CEILING: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
 /// Bytes the memory can still grow by without anything else giving way.
 #[cfg(target_arch = "wasm32")]
 fn growable() -> u64 {
     let pages = core::arch::wasm32::memory_size(0) as u64;
-    MAX_PAGES.saturating_sub(pages) * PAGE
+    let ceiling = match CEILING.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => MAX_PAGES,
+        c => u64::from(c),
+    };
+    ceiling.saturating_sub(pages) * PAGE
 }
+
+/// Notes that the host refused the memory more at its current size.
+#[cfg(target_arch = "wasm32")]
+fn refused() {
+    let pages = core::arch::wasm32::memory_size(0) as u32;
+    let _ = CEILING.compare_exchange(
+        0,
+        pages.max(1),
+        std::sync::atomic::Ordering::Relaxed,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn refused() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn growable() -> u64 {
@@ -76,9 +105,10 @@ fn check(bytes: usize, growable: u64) -> Result<()> {
         return Ok(());
     }
     let mut probe: Vec<u8> = Vec::new();
-    probe
-        .try_reserve_exact(bytes)
-        .map_err(|_| AllocError::HostMemory { bytes })
+    probe.try_reserve_exact(bytes).map_err(|_| {
+        refused();
+        AllocError::HostMemory { bytes }
+    })
 }
 
 /// The bytes `v` would take anew to hold `k` more elements: 0 while it has

@@ -8,6 +8,9 @@
 //! of leaving tombstones, so probe runs stay short however long the table
 //! lives.
 
+/// Slots per entry at least: the table is at most half full.
+const SLOTS_PER_ENTRY: usize = 2;
+
 /// Marks an empty slot (offsets are below 2^30, so never a key).
 const EMPTY: u32 = u32::MAX;
 
@@ -38,7 +41,7 @@ impl OffsetMap {
     /// An upper bound on the bytes `k` more entries may add: the table they
     /// would grow it to (see [`headroom`](crate::headroom)). O(log k).
     pub(crate) fn growth(&self, k: usize) -> usize {
-        let need = self.len.saturating_add(k).saturating_mul(2);
+        let need = self.len.saturating_add(k).saturating_mul(SLOTS_PER_ENTRY);
         let mut slots = self.slots.len();
         if need <= slots {
             return 0;
@@ -85,7 +88,7 @@ impl OffsetMap {
     /// O(1) amortized.
     pub fn insert(&mut self, offset: usize, id: u32) {
         debug_assert!(offset < EMPTY as usize && self.get(offset).is_none());
-        if 2 * (self.len + 1) > self.slots.len() {
+        if SLOTS_PER_ENTRY * (self.len + 1) > self.slots.len() {
             self.grow();
         }
         self.put(offset as u32, id);

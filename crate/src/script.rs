@@ -485,9 +485,24 @@ pub fn try_format(ops: &[Op]) -> Result<String, crate::AllocError> {
     Ok(s)
 }
 
+/// The bytes the write ops among `ops` carry (kept apart from the ops, in
+/// the heap: what a log of them takes beyond `size_of::<Op>()` each).
+///
+/// # Complexity
+/// O(ops).
+pub fn write_bytes(ops: &[Op]) -> usize {
+    ops.iter()
+        .map(|op| match op {
+            Op::Write { bytes, .. } => bytes.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// An upper bound on the host memory [`parse`] may take for `text` (see
 /// [`headroom`](crate::headroom)): an op and a line number per separator,
-/// and the bytes of its writes (fewer than the text's).
+/// the bytes of its writes (fewer than the text's), and what a validation
+/// of it keeps per op (a flag, a map entry).
 ///
 /// # Complexity
 /// O(length of the text).
@@ -495,7 +510,7 @@ pub fn parse_room(text: &str) -> usize {
     let ops = op_bound(text);
     crate::headroom::bound(
         ops,
-        std::mem::size_of::<Op>() + std::mem::size_of::<usize>(),
+        std::mem::size_of::<Op>() + std::mem::size_of::<usize>() + 16,
         text.len(),
     )
 }

@@ -261,8 +261,9 @@ impl Session {
     }
 
     /// [`ensure_room`](Self::ensure_room) for replaying an op list: as many
-    /// ops as `text` may hold (any of them a switch), its parse, and a
-    /// [`Sample`] per `every` ops when the replay takes them.
+    /// ops as `text` may hold (any of them a switch), its parse, the bytes
+    /// of its writes once more (the log keeps a copy), and a [`Sample`] per
+    /// `every` ops when the replay takes them.
     ///
     /// # Errors
     /// [`AllocError::HostMemory`].
@@ -274,7 +275,10 @@ impl Session {
         let samples = every.map_or(0, |e| {
             headroom::bound(ops / e.max(1) + 1, 2 * std::mem::size_of::<Sample>(), 0)
         });
-        self.ensure_room(ops, true, script::parse_room(text).saturating_add(samples))
+        let extra = script::parse_room(text)
+            .saturating_add(text.len())
+            .saturating_add(samples);
+        self.ensure_room(ops, true, extra)
     }
 
     /// Checks that a copy of the blocks fits in the host's memory, before a
@@ -946,11 +950,12 @@ impl Session {
     /// [`AllocError::HostMemory`] when the host cannot provide another
     /// arena, or room for the ops.
     pub fn rebuild(&self, n: usize) -> Result<Session> {
+        let ops = &self.log[..n.min(self.log.len())];
         let mut s = Session::new(self.initial.clone())?;
-        s.ensure_room(n, true, 0)?;
+        s.ensure_room(ops.len(), true, script::write_bytes(ops))?;
         let mut rep = ReplayReport::default();
         // Logged ops already ran once: they run again, deterministically, unvalidated.
-        for op in &self.log[..n.min(self.log.len())] {
+        for op in ops {
             s.run(op, &mut rep);
         }
         Ok(s)
@@ -1091,8 +1096,8 @@ impl Comparer {
     /// # Complexity
     /// O(modes).
     pub fn ensure_room(&self, n: usize) -> Result<()> {
-        let left = self.script.ops.len() - self.done;
-        self.state.ensure_room(n.min(left))
+        let end = self.done.saturating_add(n).min(self.script.ops.len());
+        self.state.ensure_room(&self.script.ops[self.done..end])
     }
 
     /// Runs up to `n` more ops under every mode; returns the ops run so far.
@@ -1184,19 +1189,22 @@ impl CompareState {
             every: every.max(1),
         };
         state
-            .ensure_room(script.ops.len())
+            .ensure_room(&script.ops)
             .map_err(CompareError::Config)?;
         Ok(state)
     }
 
-    /// Checks that `ops` more ops under every mode fit in the host's memory:
-    /// each run's log, pointers and records (switches are skipped), its
-    /// samples, and the snapshots that end the comparison.
-    fn ensure_room(&self, ops: usize) -> Result<()> {
-        let samples = headroom::bound(ops / self.every + 2, std::mem::size_of::<Sample>(), 0);
+    /// Checks that `ops` under every mode fit in the host's memory: each
+    /// run's log (the bytes of writes too), pointers and records (switches
+    /// are skipped), its samples, and the snapshots that end the comparison.
+    fn ensure_room(&self, ops: &[Op]) -> Result<()> {
+        let n = ops.len();
+        let samples = headroom::bound(n / self.every + 2, std::mem::size_of::<Sample>(), 0);
+        let writes = script::write_bytes(ops);
         let room = self.sessions.iter().fold(0usize, |r, s| {
-            r.saturating_add(s.room_for(ops, false))
+            r.saturating_add(s.room_for(n, false))
                 .saturating_add(samples)
+                .saturating_add(writes)
                 .saturating_add(s.heap.read_room())
         });
         headroom::ensure(room)
@@ -1324,8 +1332,9 @@ pub fn first_fit_arena(
         classes: vec![slab],
         slab_size: slab,
     };
+    let writes = script::write_bytes(&script.ops);
     let mut s = Session::new(config_of(size)).map_err(CompareError::Config)?;
-    s.ensure_room(script.ops.len(), false, 0)
+    s.ensure_room(script.ops.len(), false, writes)
         .map_err(CompareError::Config)?;
     s.replay(script)?;
     let st = s.heap.stats();
@@ -1343,7 +1352,7 @@ pub fn first_fit_arena(
     {
         let mut check = Session::new(config_of(mark)).map_err(CompareError::Config)?;
         check
-            .ensure_room(script.ops.len(), false, 0)
+            .ensure_room(script.ops.len(), false, writes)
             .map_err(CompareError::Config)?;
         check.replay(script)?;
         if check.heap.stats().failed_allocs > 0 {

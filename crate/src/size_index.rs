@@ -41,6 +41,14 @@ impl Bucket {
     }
 }
 
+/// What an entry costs a B-tree (`large`, or a bucket's) at most: the key
+/// and value, and its share of a node (nodes are at least half full).
+const BTREE_ENTRY_BYTES: usize = 64;
+/// What one insert may allocate at once in a B-tree when it splits a node
+/// on each level up to the root: 16 levels of nodes of about 200 bytes, more
+/// than a tree of 2^30 entries has.
+const BTREE_SPLIT_BYTES: usize = 16 * 256;
+
 /// Sizes below this are found through a direct table and a two-level
 /// bitmap (64 KiB of table, 2 KiB of bits); larger ones through a B-tree.
 const SMALL: usize = 1 << 14;
@@ -80,11 +88,10 @@ impl SizeIndex {
         } else {
             0
         };
-        let splits = 16 * 256;
-        bound(k, 64, vec_growth(&self.buckets, k))
+        bound(k, BTREE_ENTRY_BYTES, vec_growth(&self.buckets, k))
             .saturating_add(vec_growth(&self.spare, k))
             .saturating_add(tables)
-            .saturating_add(splits)
+            .saturating_add(BTREE_SPLIT_BYTES)
     }
 
     /// Number of blocks indexed.

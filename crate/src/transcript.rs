@@ -274,13 +274,54 @@ fn replay_as_malloc_py(
 ) -> Result<Session, AllocError> {
     let (config, script) = as_malloc_py(session, header, n);
     let mut replica = Session::new(config)?;
-    // The replay, and the text written beside it: a few lines per op, with
-    // a free list of at most MAX_LISTED blocks.
-    let text = crate::headroom::bound(n, 24 * MAX_LISTED + 256, 0);
-    replica.ensure_room(n, true, text)?;
+    replica.ensure_room(n, true, text_room(&script.ops))?;
     let done = replica.replay_with(&script, after);
     debug_assert!(done.is_ok(), "a session's own log replays");
     Ok(replica)
+}
+
+/// An upper bound on what one op of a replica's replay takes besides the
+/// text: its log entry and pointer, and the records of the two blocks it
+/// may make, a few hundred bytes (with room for the vectors' doubling).
+const REPLICA_OP_BYTES: usize = 2048;
+
+/// What a replica's replay of `ops` takes besides its records: the bytes
+/// of their writes (in its log), and the text written beside it, a few
+/// lines per op with a free list of at most [`MAX_LISTED`] blocks.
+fn text_room(ops: &[Op]) -> usize {
+    crate::headroom::bound(
+        ops.len(),
+        24 * MAX_LISTED + 256,
+        crate::script::write_bytes(ops),
+    )
+}
+
+/// [`command`], once the host's memory is known to hold its replay (the
+/// replica's arena, records and text): the outer error then, the reason in
+/// words when there is no command.
+///
+/// # Errors
+/// [`AllocError::HostMemory`] (see [`headroom`](crate::headroom)).
+///
+/// # Complexity
+/// As [`command`].
+pub fn command_checked(
+    session: &Session,
+    base: usize,
+    header: usize,
+    max_ops: usize,
+    draw: Option<&Draw>,
+) -> Result<Result<String, String>, AllocError> {
+    let log = session.log();
+    let n = log.len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
+    // The replica's arena and what a new heap makes beside it, then its ops.
+    let arena = session
+        .initial_config()
+        .arena_size
+        .saturating_add(256 << 10);
+    let replica = crate::headroom::bound(n, REPLICA_OP_BYTES, text_room(&log[..n]));
+    crate::headroom::ensure(arena.saturating_add(replica))?;
+    Ok(command(session, base, header, max_ops, draw))
 }
 
 /// The first `max_ops` ops (at most [`MAX_TRANSCRIPT_OPS`]) of `session`'s

@@ -759,11 +759,13 @@ impl Arena {
         let max_ops = transcript_ops(&max_ops)?;
         let header = uint(&header, "header")?;
         let draw = draw_arg(&draw)?;
-        let (key, text) =
-            match crate::transcript::command(&self.session, base, header, max_ops, draw.as_ref()) {
-                Ok(c) => ("command", c),
-                Err(why) => ("why", why),
-            };
+        let command =
+            crate::transcript::command_checked(&self.session, base, header, max_ops, draw.as_ref())
+                .map_err(js_error)?;
+        let (key, text) = match command {
+            Ok(c) => ("command", c),
+            Err(why) => ("why", why),
+        };
         let out = Object::new();
         Reflect::set(&out, &key.into(), &text.into())
             .map_err(|_| coded("bad-argument", "could not build the result"))?;

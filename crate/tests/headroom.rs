@@ -140,17 +140,31 @@ fn a_single_op_takes_no_more_memory_than_its_bound() {
         for step in 0..6_000 {
             let pick = rng.range(0, 100);
             let switch = pick >= 98;
-            let bound = s.room_for(1, switch);
+            // A write's bytes go into the log besides its entry.
+            let data: Vec<u8> = (0..rng.range(1, 65)).map(|i| i as u8).collect();
+            let extra = if (86..=89).contains(&pick) {
+                data.len()
+            } else {
+                0
+            };
+            let bound = s.room_for(1, switch) + extra;
             // (The test's own list of pointers changes outside the measure.)
             let (placed, took) = match pick {
                 0..=54 => {
                     let size = rng.range(1, 400);
                     measure(|| s.alloc(size).ok())
                 }
-                55..=89 if !live.is_empty() => {
+                55..=85 if !live.is_empty() => {
                     let p = live.swap_remove(rng.range(0, live.len()));
                     measure(|| {
                         s.free(p).unwrap();
+                        None
+                    })
+                }
+                86..=89 if !live.is_empty() => {
+                    let p = live[rng.range(0, live.len())];
+                    measure(|| {
+                        let _ = s.write(p, 0, &data);
                         None
                     })
                 }
@@ -176,6 +190,37 @@ fn a_single_op_takes_no_more_memory_than_its_bound() {
         }
         assert!(s.log().len() > 1_000);
         s.check_invariants().unwrap();
+    }
+}
+
+#[test]
+fn a_rebuild_takes_no_more_than_a_new_arena_and_its_ops_bound() {
+    let _one = ONE.lock().unwrap_or_else(|e| e.into_inner());
+    for config in configs() {
+        let mut s = Session::new(config.clone()).unwrap();
+        // Writes of 4 KiB each, which the log keeps.
+        if config.mode != Mode::Slab {
+            let p = s.alloc(4096).unwrap();
+            for _ in 0..20 {
+                s.write(p, 0, &[0xab; 4096]).unwrap();
+            }
+        }
+        let text = script::format(&workload::generate(&WorkloadConfig {
+            ops: 4_000,
+            max_size: 300,
+            ..WorkloadConfig::default()
+        }));
+        s.replay_text(&text).unwrap();
+        let n = s.log().len();
+        let fresh = Session::new(config.clone()).unwrap();
+        let bound = config.arena_size
+            + (128 << 10)
+            + fresh.room_for(n, true)
+            + script::write_bytes(s.log());
+        drop(fresh);
+        let (r, took) = measure(|| s.rebuild(n));
+        r.unwrap();
+        assert!(took <= bound, "{config:?}: took {took} B, bound {bound} B");
     }
 }
 

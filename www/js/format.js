@@ -54,3 +54,8 @@ export function article(text) {
 
 /** Why a failed op failed, by its first character (a malloc or realloc otherwise: NULL). */
 export const FAILED_WHY = Object.freeze({ w: ' (failed: wrote nothing)', '-': ' (failed: already freed)' });
+
+/** `text` as a sentence of its own: capitalized, with a full stop. */
+export function sentence(text) {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
+}

@@ -22,7 +22,7 @@ import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
 import { describeLastOp } from './last-op.js';
 import { PredictBox, PredictScore, questionAt, grade, asks } from './predict.js';
-import { num, bytesShort, plural, article } from './format.js';
+import { num, bytesShort, plural, article, sentence } from './format.js';
 import { h } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -78,7 +78,7 @@ async function start() {
    */
   const memoryFull = (e) => {
     if (e?.code !== 'host-memory') return false;
-    notices.show(`${MEMORY_FULL[0].toUpperCase()}${MEMORY_FULL.slice(1)}.`, { kind: 'error', key: 'memory' });
+    notices.show(sentence(MEMORY_FULL), { kind: 'error', key: 'memory' });
     return true;
   };
   /** `fn` for a timer: a `host-memory` refusal inside it becomes the notice. */

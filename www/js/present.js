@@ -30,13 +30,12 @@ export class Presenter {
   #opts;
 
   /**
-   * @param {HTMLButtonElement} button toggles presenting (aria-pressed)
+   * @param {HTMLButtonElement} button toggles presenting (its label says which way)
    * @param {object} opts { onStep(delta), onChange(active), notices }
    */
   constructor(button, opts) {
     this.#button = button;
     this.#opts = opts;
-    button.setAttribute('aria-pressed', 'false');
     button.addEventListener('click', () => this.toggle());
     // The blank screen: a click or any key brings the page back.
     this.#blank = document.createElement('div');
@@ -66,7 +65,6 @@ export class Presenter {
     const root = document.documentElement;
     root.classList.toggle('presenting', on);
     root.style.setProperty('--present-zoom', String(this.#zoom));
-    this.#button.setAttribute('aria-pressed', String(on));
     this.#button.querySelector('.btn-label').textContent = on ? 'End presenting' : 'Present';
     this.#blank.hidden = true;
     if (on) {
@@ -79,30 +77,36 @@ export class Presenter {
     } else {
       if (document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
       this.#opts.notices?.dismiss('present');
+      // Back where presenting began (the page came back around it).
+      this.#button.focus({ preventScroll: true });
     }
     this.#opts.onChange?.(on);
   }
 
   #setZoom(z) {
     this.#zoom = Math.round(Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, z)) * 10) / 10;
+    // (The map redraws itself at its new width.)
     document.documentElement.style.setProperty('--present-zoom', String(this.#zoom));
     try { localStorage.setItem(ZOOM_KEY, String(this.#zoom)); } catch { /* private mode */ }
-    this.#opts.onChange?.(true);
   }
 
   #key(e) {
     if (!this.#on) return;
     const t = e.target;
-    // Text fields and open dialogs keep their keys.
-    if (t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]')) return;
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (!this.#blank.hidden) {
-      // Any key brings the page back (and does nothing else).
+      // (A modifier alone waits for its key.)
+      if (['Control', 'Shift', 'Alt', 'Meta'].includes(e.key)) return;
+      // Any key brings the page back, and does nothing else (an undo either).
       e.preventDefault();
       e.stopPropagation();
       this.#blank.hidden = true;
       return;
     }
+    // Text fields and open dialogs keep their keys.
+    if (t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]')) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // Space presses a focused button (End presenting, Play), as it should.
+    if (e.key === ' ' && t.closest?.('button, select, [role=button]')) return;
     const step = { PageDown: 1, ArrowRight: 1, ArrowDown: 1, ' ': 1, PageUp: -1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
     let done = true;
     if (step) this.#opts.onStep(step);

@@ -426,9 +426,12 @@ export class Session extends EventTarget {
   async append(text, { label = 'Replaying' } = {}) {
     this.#guard();
     const { count } = this.arena.validate(text);
-    this.future = [];
-    if (count <= CHUNK) this.arena.replay(text);
-    else {
+    if (count <= CHUNK) {
+      // (A refusal, wasm memory being full, keeps the redo history.)
+      this.arena.replay(text);
+      this.future = [];
+    } else {
+      this.future = [];
       const pieces = textPieces(plainText(text, this.#api));
       const done = await this.#chunked(this.arena, count, pieces, label);
       if (done < count) this.future = pieces.rest();
