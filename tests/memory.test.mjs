@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import wasmInit from '../www/pkg/alloc_playground.js';
 import {
-  init, createArena, workload, parseOps, canonicalOps, parseRep, compare, createComparer, firstFitArena, memoryBytes,
+  init, createArena, checkConfig, workload, parseOps, canonicalOps, parseRep, parseMallocPy, compare, createComparer, firstFitArena, memoryBytes,
 } from '../www/arena.js';
 
 await init();
@@ -40,6 +40,8 @@ const state = (a) => JSON.stringify([a.logLength, a.nextPtr, a.failedCount, a.st
 const big = createArena({ size: 1 << 20, strategy: 'best-fit' });
 big.replay(workload({ seed: 3, ops: 300_000, allocPercent: 50, maxSize: 64 }));
 const small = createArena({ size: 4096 });
+const writer = createArena({ size: 1 << 16 });
+const wp = writer.alloc(4096);
 small.replay('+8,+16,-0');
 const longText = workload({ seed: 1, ops: 400_000, allocPercent: 50, maxSize: 256 });
 // A comparison started while there was room, stepped once memory is full.
@@ -63,6 +65,18 @@ for (let size = 1 << 20; size >= 4096; size >>= 1) {
 }
 // (An arena also needs room for its records: the last 128 KiB stay.)
 assert.ok(memoryBytes() >= 2 ** 32 - (256 << 10), 'the pages taken');
+// Then the holes left, to the last bytes, with writes (the log keeps their
+// bytes), until a write of one byte is refused.
+for (let n = 4096; n >= 1; n >>= 1) {
+  for (;;) {
+    try {
+      writer.write(wp, new Uint8Array(n));
+    } catch (e) {
+      assert.equal(e.code, 'host-memory');
+      break;
+    }
+  }
+}
 
 test('calls that need more memory than is left are refused with host-memory, and change nothing', () => {
   const before = [state(big), state(small)];
@@ -83,6 +97,8 @@ test('calls that need more memory than is left are refused with host-memory, and
     'Comparer.finish': () => comparer.finish(),
     // The malloc.py view replays the log in an arena of its own.
     'transcript': () => big.transcript(),
+    'parseMallocPy': () => parseMallocPy('./malloc.py -n 10 -s 0'),
+    'checkConfig': () => checkConfig({ size: 64 << 20, classes: [8, 16, 32, 64, 128, 256, 512, 1024] }),
   };
   for (const [name, call] of Object.entries(calls)) {
     assert.equal(outcome(call), 'host-memory', name);

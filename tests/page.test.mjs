@@ -2170,11 +2170,19 @@ test('with wasm memory full, refused actions leave the timeline and say so once,
     const glue = await import('./pkg/alloc_playground.js');
     const wasm = await glue.default();
     const { createArena } = await import('./arena.js');
+    const writer = createArena({ size: 1 << 16 });
+    const p = writer.alloc(4096);
     wasm.memory.grow(65536 - wasm.memory.buffer.byteLength / 65536 - 16);
-    globalThis.__fillers = [];
+    globalThis.__fillers = [writer];
     for (let size = 1 << 20; size >= 4096; size >>= 1) {
       for (;;) {
         try { globalThis.__fillers.push(createArena({ size })); } catch { break; }
+      }
+    }
+    // The holes left, with writes (the log keeps their bytes), to the last bytes.
+    for (let n = 4096; n >= 1; n >>= 1) {
+      for (;;) {
+        try { writer.write(p, new Uint8Array(n)); } catch { break; }
       }
     }
   });

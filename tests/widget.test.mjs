@@ -1082,11 +1082,18 @@ test('with wasm memory full, a widget keeps what it shows and says the change wa
     const glue = await import('./pkg/alloc_playground.js');
     const wasm = await glue.default();
     const { createArena } = await import('./arena.js');
+    const writer = createArena({ size: 1 << 16 });
+    const p = writer.alloc(4096);
     wasm.memory.grow(65536 - wasm.memory.buffer.byteLength / 65536 - 16);
-    const fillers = [];
+    const fillers = [writer];
     for (let size = 1 << 20; size >= 4096; size >>= 1) {
       for (;;) {
         try { fillers.push(createArena({ size })); } catch { break; }
+      }
+    }
+    for (let n = 4096; n >= 1; n >>= 1) {
+      for (;;) {
+        try { writer.write(p, new Uint8Array(n)); } catch { break; }
       }
     }
     const errors = [];

@@ -13,6 +13,11 @@
 //! is generous (a factor of two or more over what usually happens), so near
 //! the limit an operation may be refused that would just have fit.
 //!
+//! Every check asks for [`SLACK`] more than its bound: the memory is never
+//! filled by checked operations past the last 64 KiB, which the small
+//! allocations no check precedes (reading a call's arguments, a refusal's
+//! own message and JS error) always find.
+//!
 //! A host may stop the memory short of 4 GiB (a phone's browser, say). The
 //! first allocation it refuses shows where: from then on every check
 //! allocates its bound. An operation before that refusal, on such a host,
@@ -66,6 +71,9 @@ fn growable() -> u64 {
     u64::MAX
 }
 
+/// What every check asks for beyond its bound (see the module's notes).
+pub const SLACK: usize = 64 << 10;
+
 /// Checks that `bytes` more can be allocated.
 ///
 /// # Errors
@@ -85,7 +93,10 @@ pub fn ensure(bytes: usize) -> Result<()> {
 /// # Complexity
 /// O(1).
 pub fn doubling_fits(extra: usize) -> bool {
-    held().saturating_mul(2).saturating_add(extra as u64) <= growable()
+    held()
+        .saturating_mul(2)
+        .saturating_add(extra.saturating_add(SLACK) as u64)
+        <= growable()
 }
 
 /// Bytes the memory holds now (natively, nothing is known: 0).
@@ -101,14 +112,12 @@ fn held() -> u64 {
 
 /// [`ensure`] with the growable bytes given.
 fn check(bytes: usize, growable: u64) -> Result<()> {
-    if bytes as u64 <= growable {
+    let want = bytes.saturating_add(SLACK);
+    if want as u64 <= growable || Vec::<u8>::new().try_reserve_exact(want).is_ok() {
         return Ok(());
     }
-    let mut probe: Vec<u8> = Vec::new();
-    probe.try_reserve_exact(bytes).map_err(|_| {
-        refused();
-        AllocError::HostMemory { bytes }
-    })
+    refused();
+    Err(AllocError::HostMemory { bytes })
 }
 
 /// The bytes `v` would take anew to hold `k` more elements: 0 while it has

@@ -124,15 +124,19 @@ pub struct HeapConfig {
 }
 
 impl HeapConfig {
-    /// Checks the configuration without building anything.
+    /// Checks the configuration without building the arena.
     ///
     /// # Errors
-    /// [`AllocError::BadConfig`] naming the first problem.
+    /// [`AllocError::BadConfig`] naming the first problem;
+    /// [`AllocError::HostMemory`] when the host cannot hold the slab pools'
+    /// tables, which are built to be checked.
     ///
     /// # Complexity
     /// O(number of slab classes).
     pub fn validate(&self) -> Result<()> {
         self.free_list_config().validate()?;
+        // (The pools' tables are built to be checked.)
+        headroom::ensure(FIXED_BYTES)?;
         Pools::new(&self.classes, self.slab_size, self.align, self.arena_size).map(drop)
     }
 

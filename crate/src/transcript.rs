@@ -125,7 +125,9 @@ fn header_of(config: &HeapConfig, header: usize) -> usize {
 /// [`AllocError::BadConfig`] for a config the allocator refuses, or a
 /// placement `malloc.py` does not have (next fit, slab pools); an invalid
 /// `draw` (see [`Draw::check`]), or more than [`MAX_DRAWN_LISTED_OPS`] under
-/// a list order other than by address, also gives `BadConfig`.
+/// a list order other than by address, also gives `BadConfig`;
+/// [`AllocError::HostMemory`] when the heap and the ops may not fit in the
+/// host's memory (checked before anything is made).
 ///
 /// # Complexity
 /// O(draws × log n); at most 100 draws per op (`-P 1`).
@@ -147,6 +149,14 @@ pub fn draw_ops(config: &HeapConfig, header: usize, draw: &Draw) -> Result<Vec<O
             ))
         }
     };
+    // Its heap, and per op what it keeps (the op, its place, up to two
+    // blocks' records), checked before anything is made.
+    crate::headroom::ensure(
+        config
+            .arena_size
+            .saturating_add(256 << 10)
+            .saturating_add(crate::headroom::bound(draw.num_ops, REPLICA_OP_BYTES, 0)),
+    )?;
     // The allocator takes a header as malloc.py does (see `Config::header`).
     let mut heap = FreeListAllocator::new(Config {
         arena_size: config.arena_size,
@@ -285,6 +295,30 @@ fn replay_as_malloc_py(
 /// may make, a few hundred bytes (with room for the vectors' doubling).
 const REPLICA_OP_BYTES: usize = 2048;
 
+/// What replaying `session`'s first `n` ops in an arena of its own may take
+/// (the arena, what a new heap makes beside it, each op's records, the
+/// text), and with `draw` a check that the whole log is `malloc.py`'s draw
+/// (another arena, and up to [`MAX_DRAWN_OPS`] ops).
+fn replica_room(session: &Session, n: usize, draw: bool) -> usize {
+    let arena = session
+        .initial_config()
+        .arena_size
+        .saturating_add(256 << 10);
+    let log = session.log();
+    let replay = arena.saturating_add(crate::headroom::bound(
+        n,
+        REPLICA_OP_BYTES,
+        text_room(&log[..n]),
+    ));
+    let drawn = if draw {
+        let ops = log.len().min(MAX_DRAWN_OPS);
+        arena.saturating_add(crate::headroom::bound(ops, REPLICA_OP_BYTES, 0))
+    } else {
+        0
+    };
+    replay.saturating_add(drawn)
+}
+
 /// What a replica's replay of `ops` takes besides its records: the bytes
 /// of their writes (in its log), and the text written beside it, a few
 /// lines per op with a free list of at most [`MAX_LISTED`] blocks.
@@ -312,15 +346,8 @@ pub fn command_checked(
     max_ops: usize,
     draw: Option<&Draw>,
 ) -> Result<Result<String, String>, AllocError> {
-    let log = session.log();
-    let n = log.len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
-    // The replica's arena and what a new heap makes beside it, then its ops.
-    let arena = session
-        .initial_config()
-        .arena_size
-        .saturating_add(256 << 10);
-    let replica = crate::headroom::bound(n, REPLICA_OP_BYTES, text_room(&log[..n]));
-    crate::headroom::ensure(arena.saturating_add(replica))?;
+    let n = session.log().len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
+    crate::headroom::ensure(replica_room(session, n, draw.is_some()))?;
     Ok(command(session, base, header, max_ops, draw))
 }
 
@@ -353,6 +380,7 @@ pub fn transcript(
     let header = header_of(config, header);
     let log = session.log();
     let n = log.len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
+    crate::headroom::ensure(replica_room(session, n, draw.is_some()))?;
     let drawn = draw.filter(|d| is_drawn(session, header, d));
     let mut out = String::new();
     // malloc.py's header, in its order; for a list of ops, the settings it
@@ -701,6 +729,42 @@ fn py_int(value: &str) -> Option<i64> {
 /// # Complexity
 /// O(length of the line), plus [`draw_ops`] when drawing.
 pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
+    parse_command_checked(text).unwrap_or_else(|e| Err(ScriptError::new(1, 0, e.to_string())))
+}
+
+/// [`parse_command`], with a refusal for lack of the host's memory (when
+/// drawing: see [`draw_ops`]) kept apart from the command's own errors.
+///
+/// # Errors
+/// [`AllocError::HostMemory`] outside; inside, [`parse_command`]'s errors.
+///
+/// # Complexity
+/// As [`parse_command`].
+pub fn parse_command_checked(text: &str) -> Result<Result<MallocPyRun, ScriptError>, AllocError> {
+    let (mut run, draw) = match command_settings(text) {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(e)),
+    };
+    let Some(draw) = draw else {
+        return Ok(Ok(run));
+    };
+    if let Err(m) = draw.check() {
+        return Ok(Err(ScriptError::new(1, 0, m)));
+    }
+    let drawn = match draw_ops(&run.heap_config(), run.header, &draw) {
+        Ok(ops) => ops,
+        Err(e @ AllocError::HostMemory { .. }) => return Err(e),
+        Err(AllocError::BadConfig { reason }) => return Ok(Err(ScriptError::new(1, 0, reason))),
+        Err(e) => return Ok(Err(ScriptError::new(1, 0, e.to_string()))),
+    };
+    run.ops = crate::script::try_format(&drawn)?;
+    run.draw = Some(draw);
+    Ok(Ok(run))
+}
+
+/// The settings of a `malloc.py` command line, with its `-A` ops read, or
+/// the draw that makes its ops (not yet made).
+fn command_settings(text: &str) -> Result<(MallocPyRun, Option<Draw>), ScriptError> {
     let lead = text.len() - text.trim_start().len();
     let line = text.trim();
     // Tokens with their positions in `line` (1-based); quotes group, and a
@@ -950,19 +1014,9 @@ pub fn parse_command(text: &str) -> Result<MallocPyRun, ScriptError> {
         ));
     }
     let Some((col, list)) = ops else {
-        draw.check().map_err(|m| err(0, m))?;
-        let drawn = draw_ops(&run.heap_config(), run.header, &draw).map_err(|e| {
-            let why = match e {
-                AllocError::BadConfig { reason } => reason,
-                e => e.to_string(),
-            };
-            err(0, why)
-        })?;
-        run.ops = crate::script::format(&drawn);
-        run.draw = Some(draw);
-        return Ok(run);
+        return Ok((run, Some(draw)));
     };
     let script = crate::script::parse(&list).map_err(|e| err(col, format!("-A: {}", e.message)))?;
     run.ops = crate::script::format(&script.ops);
-    Ok(run)
+    Ok((run, None))
 }

@@ -844,6 +844,8 @@ impl Arena {
     #[wasm_bindgen(js_name = unusableFree)]
     pub fn unusable_free(&self, size: JsValue) -> JsResult<f64> {
         let size = size_arg(&size)?;
+        // (It lists the free blocks.)
+        self.read_room()?;
         Ok(self.session.heap().unusable_free(size))
     }
 
@@ -889,7 +891,11 @@ pub fn canonical_ops(text: &[u8]) -> JsResult<String> {
 /// (with `line` and `column`) for what it cannot run.
 #[wasm_bindgen(js_name = parseMallocPy)]
 pub fn parse_malloc_py(text: &[u8]) -> JsResult<JsValue> {
-    let run = crate::transcript::parse_command(utf8(text)?).map_err(script_error)?;
+    let text = utf8(text)?;
+    headroom::ensure(script::parse_room(text)).map_err(js_error)?;
+    let run = crate::transcript::parse_command_checked(text)
+        .map_err(js_error)?
+        .map_err(script_error)?;
     to_js(&run)
 }
 
