@@ -725,7 +725,7 @@ async function start() {
             try {
               await session.seek(t);
             } catch (e) {
-              notices.show(errText(e), { kind: 'error', key: 'seek' });
+              if (!memoryFull(e)) notices.show(errText(e), { kind: 'error', key: 'seek' });
             } finally {
               seekInFlight = null;
             }
