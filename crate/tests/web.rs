@@ -50,7 +50,7 @@ fn arena(size: u32, strategy: &str, align: u32, coalesce: bool) -> Arena {
 fn state(a: &Arena) -> (Vec<u32>, Vec<u8>) {
     let size = num(&a.snapshot().unwrap(), "arenaSize") as u32;
     (
-        a.blocks_packed().to_vec(),
+        a.blocks_packed().unwrap().to_vec(),
         a.read(0.into(), size.into()).unwrap().to_vec(),
     )
 }
@@ -98,7 +98,7 @@ fn packed_blocks_agree_with_snapshot() {
     let p = a.alloc(24.into()).unwrap();
     a.alloc_aligned(10.into(), 64.into()).unwrap();
     a.release(p.into()).unwrap();
-    let packed = a.blocks_packed().to_vec();
+    let packed = a.blocks_packed().unwrap().to_vec();
     let blocks: Array = get(&a.snapshot().unwrap(), "blocks").dyn_into().unwrap();
     assert_eq!(packed.len() as u32, blocks.length() * 6);
     for (i, b) in blocks.iter().enumerate() {
@@ -186,7 +186,7 @@ fn strategy_and_coalesce_properties() {
             .map(|s| num(s, "freeBlocks")),
         Some(3.0)
     );
-    assert_eq!(a.merge_all(), 1.0);
+    assert_eq!(a.merge_all().unwrap(), 1.0);
     a.set_coalesce(true.into()).unwrap();
     assert!(a.coalesce());
     assert_eq!(code(a.set_coalesce(1.into()).unwrap_err()), "bad-argument");
@@ -318,14 +318,14 @@ fn replay_log_rebuild_and_ptrs() {
     assert_eq!(num(&r, "ops"), 4.0);
     assert_eq!(num(&r, "allocs"), 3.0);
     assert_eq!(num(&r, "frees"), 1.0);
-    assert_eq!(a.log(), "+10,+20,-0,+5");
+    assert_eq!(a.log().unwrap(), "+10,+20,-0,+5");
     assert_eq!(a.log_length(), 4.0);
     assert_eq!(a.ptr_at(10.into()).unwrap(), 1.0);
     assert_eq!(a.ptr_at(0.into()).unwrap(), 2.0);
     assert_eq!(a.ptr_at(50.into()).unwrap(), -1.0);
     let b = a.rebuild(2.into()).unwrap();
-    assert_eq!(b.log(), "+10,+20");
-    assert_eq!(b.blocks_packed().to_vec()[..2], [0, 10]);
+    assert_eq!(b.log().unwrap(), "+10,+20");
+    assert_eq!(b.blocks_packed().unwrap().to_vec()[..2], [0, 10]);
     let sampled = a.replay_sampled(b"+7,-3", 1.into()).unwrap();
     let samples: Array = get(&sampled, "samples").dyn_into().unwrap();
     assert_eq!(samples.length(), 2);
@@ -444,7 +444,7 @@ fn random_ops_match_the_native_core() {
             "free" => got(a.release(n[0].into()).map(|_| 0.0)),
             "realloc" => got(a.realloc(n[0].into(), n[1].into())),
             "blocks" => {
-                let p = a.blocks_packed().to_vec();
+                let p = a.blocks_packed().unwrap().to_vec();
                 p.chunks(6)
                     .map(|b| {
                         format!(
