@@ -48,3 +48,40 @@ export async function openRecorded(browser, url, { width, height, colorScheme = 
   await page.goto(url);
   return { context, page, errors };
 }
+
+/**
+ * Fills the module's wasm memory as arenas and timelines would, to the last
+ * bytes: grows it from JS (the allocator inside does not know) to 16 pages
+ * short of 4 GiB, takes its holes with arenas of halving sizes, then the
+ * rest with writes (the op log keeps their bytes). The fillers go to
+ * `globalThis.__fillers` (dispose them to give the memory back); returns
+ * how many. Self-contained, so it runs in node (`base` the URL of `www/`)
+ * and in a page through `page.evaluate(fillWasmMemory, './')`.
+ */
+export async function fillWasmMemory(base) {
+  const api = await import(`${base}arena.js`);
+  await api.init();
+  // (The glue's init returns the instance arena.js started.)
+  const wasm = await (await import(`${base}pkg/alloc_playground.js`)).default();
+  const taken = (fn) => {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      if (e.code !== 'host-memory') throw e;
+      return false;
+    }
+  };
+  const writer = api.createArena({ size: 1 << 16 });
+  const p = writer.alloc(4096);
+  wasm.memory.grow(65536 - wasm.memory.buffer.byteLength / 65536 - 16);
+  const fillers = [writer];
+  for (let size = 1 << 20; size >= 4096; size >>= 1) {
+    while (taken(() => fillers.push(api.createArena({ size }))));
+  }
+  for (let n = 4096; n >= 1; n >>= 1) {
+    while (taken(() => writer.write(p, new Uint8Array(n))));
+  }
+  globalThis.__fillers = fillers;
+  return fillers.length;
+}

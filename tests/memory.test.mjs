@@ -10,14 +10,12 @@
 // the test costs no real memory. (A file of its own: the module stays full.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import wasmInit from '../www/pkg/alloc_playground.js';
+import { fillWasmMemory } from './browser.mjs';
 import {
   init, createArena, checkConfig, workload, parseOps, canonicalOps, parseRep, parseMallocPy, compare, createComparer, firstFitArena, memoryBytes,
 } from '../www/arena.js';
 
 await init();
-const wasm = await wasmInit();
-const PAGE = 65536;
 
 /** Runs `fn`; returns 'ok' or the code of the Error it threw (never a trap). */
 function outcome(fn) {
@@ -40,43 +38,16 @@ const state = (a) => JSON.stringify([a.logLength, a.nextPtr, a.failedCount, a.st
 const big = createArena({ size: 1 << 20, strategy: 'best-fit' });
 big.replay(workload({ seed: 3, ops: 300_000, allocPercent: 50, maxSize: 64 }));
 const small = createArena({ size: 4096 });
-const writer = createArena({ size: 1 << 16 });
-const wp = writer.alloc(4096);
 small.replay('+8,+16,-0');
 const longText = workload({ seed: 1, ops: 400_000, allocPercent: 50, maxSize: 256 });
 // A comparison started while there was room, stepped once memory is full.
 const comparer = createComparer({ size: 1 << 20 }, workload({ seed: 5, ops: 100_000, allocPercent: 50, maxSize: 64 }), ['first-fit', 'best-fit']);
 const repText = `0\n2\n${2 * 60_000}\n1\n${Array.from({ length: 60_000 }, (_, i) => `a ${i % 2} 8\nf ${i % 2}`).join('\n')}\n`;
 
-// Now leave the memory 1 MiB to grow by, and take what the allocator inside
-// still holds free with arenas of shrinking sizes, down to 4 KiB.
-wasm.memory.grow(PAGE - wasm.memory.buffer.byteLength / PAGE - 16);
-assert.equal(memoryBytes(), 2 ** 32 - 16 * PAGE);
-const fillers = [];
-for (let size = 1 << 20; size >= 4096; size >>= 1) {
-  for (;;) {
-    try {
-      fillers.push(createArena({ size }));
-    } catch (e) {
-      assert.equal(e.code, 'host-memory');
-      break;
-    }
-  }
-}
-// (An arena also needs room for its records: the last 128 KiB stay.)
-assert.ok(memoryBytes() >= 2 ** 32 - (256 << 10), 'the pages taken');
-// Then the holes left, to the last bytes, with writes (the log keeps their
-// bytes), until a write of one byte is refused.
-for (let n = 4096; n >= 1; n >>= 1) {
-  for (;;) {
-    try {
-      writer.write(wp, new Uint8Array(n));
-    } catch (e) {
-      assert.equal(e.code, 'host-memory');
-      break;
-    }
-  }
-}
+// Now fill the memory, to the last bytes (see fillWasmMemory).
+await fillWasmMemory(new URL('../www/', import.meta.url).href);
+const fillers = globalThis.__fillers;
+assert.ok(memoryBytes() >= 2 ** 32 - (1 << 20), 'the pages taken');
 
 test('calls that need more memory than is left are refused with host-memory, and change nothing', () => {
   const before = [state(big), state(small)];

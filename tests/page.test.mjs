@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, basename, dirname } from 'node:path';
-import { PAGE_DIR, SHOTS, openRecorded, startBrowser } from './browser.mjs';
+import { PAGE_DIR, SHOTS, fillWasmMemory, openRecorded, startBrowser } from './browser.mjs';
 import { serve } from '../scripts/static-server.mjs';
 
 let env;
@@ -2164,28 +2164,7 @@ test('Present: the map large, the settings aside; a presenter’s remote steps t
 
 test('with wasm memory full, refused actions leave the timeline and say so once, in words for the page', async () => {
   const { page, close, errors } = await open('#size=1024&ops=+8,+16,-0');
-  // Fill the module's memory as arenas and timelines would: grow it from JS
-  // (the allocator inside does not know), then take its free holes.
-  await page.evaluate(async () => {
-    const glue = await import('./pkg/alloc_playground.js');
-    const wasm = await glue.default();
-    const { createArena } = await import('./arena.js');
-    const writer = createArena({ size: 1 << 16 });
-    const p = writer.alloc(4096);
-    wasm.memory.grow(65536 - wasm.memory.buffer.byteLength / 65536 - 16);
-    globalThis.__fillers = [writer];
-    for (let size = 1 << 20; size >= 4096; size >>= 1) {
-      for (;;) {
-        try { globalThis.__fillers.push(createArena({ size })); } catch { break; }
-      }
-    }
-    // The holes left, with writes (the log keeps their bytes), to the last bytes.
-    for (let n = 4096; n >= 1; n >>= 1) {
-      for (;;) {
-        try { writer.write(p, new Uint8Array(n)); } catch { break; }
-      }
-    }
-  });
+  await page.evaluate(fillWasmMemory, './');
   const total = () => page.evaluate(() => globalThis.__playground.session.total);
   // Run from start builds a new arena: refused, and the timeline stays.
   await runOps(page, '+8,+16,-0,+32');

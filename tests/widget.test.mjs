@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SHOTS, openRecorded, startBrowser } from './browser.mjs';
+import { SHOTS, fillWasmMemory, openRecorded, startBrowser } from './browser.mjs';
 
 let env;
 let browser;
@@ -1073,29 +1073,15 @@ test('predict mode travels: the Embed snippets carry it, and the iframe page pas
 
 test('with wasm memory full, a widget keeps what it shows and says the change was not made', async () => {
   const { page, close } = await blank();
-  const out = await page.evaluate(async () => {
+  await page.evaluate(async () => {
     const el = document.createElement('alloc-playground');
     el.setAttribute('ops', '+8,+16,-0');
     document.body.append(el);
     for (let i = 0; i < 500 && !el.arena; i++) await new Promise((r) => setTimeout(r, 2));
-    // Fill the module's memory (grown from JS, then its holes taken).
-    const glue = await import('./pkg/alloc_playground.js');
-    const wasm = await glue.default();
-    const { createArena } = await import('./arena.js');
-    const writer = createArena({ size: 1 << 16 });
-    const p = writer.alloc(4096);
-    wasm.memory.grow(65536 - wasm.memory.buffer.byteLength / 65536 - 16);
-    const fillers = [writer];
-    for (let size = 1 << 20; size >= 4096; size >>= 1) {
-      for (;;) {
-        try { fillers.push(createArena({ size })); } catch { break; }
-      }
-    }
-    for (let n = 4096; n >= 1; n >>= 1) {
-      for (;;) {
-        try { writer.write(p, new Uint8Array(n)); } catch { break; }
-      }
-    }
+  });
+  await page.evaluate(fillWasmMemory, './');
+  const out = await page.evaluate(async () => {
+    const el = document.querySelector('alloc-playground');
     const errors = [];
     el.addEventListener('alloc-playground:error', (e) => errors.push(e.detail.message));
     const until = async (f) => { for (let i = 0; i < 500 && !f(); i++) await new Promise((r) => setTimeout(r, 10)); };
@@ -1107,7 +1093,7 @@ test('with wasm memory full, a widget keeps what it shows and says the change wa
       status: el.shadowRoot.querySelector('.ap-status')?.textContent,
       errors,
     };
-    for (const f of fillers) f.dispose();
+    for (const f of globalThis.__fillers) f.dispose();
     el.setAttribute('ops', '+8,+16,-0,+32,+64,+1');
     await until(() => el.arena?.logLength === 6);
     return { refused, after: el.arena?.logLength };
