@@ -18,10 +18,11 @@
 //! allocations no check precedes (reading a call's arguments, a refusal's
 //! own message and JS error) always find.
 //!
-//! A host may stop the memory short of 4 GiB (a phone's browser, say). The
-//! first allocation it refuses shows where: from then on every check
-//! allocates its bound. An operation before that refusal, on such a host,
-//! can still abort the module.
+//! The check trusts the memory to grow to 4 GiB, as it does in desktop
+//! browsers and node. A host that stops it short (a phone's browser, say) is
+//! not detected: there an operation can still abort the module. (Probing
+//! every large bound would find out, but would grow the memory by the bound,
+//! for good, where the operation needs a fraction of it.)
 //!
 //! Natively the operating system decides (it overcommits), and [`ensure`]
 //! always succeeds.
@@ -35,36 +36,12 @@ const PAGE: u64 = 1 << 16;
 #[cfg(target_arch = "wasm32")]
 const MAX_PAGES: u64 = 1 << 16;
 
-/// The memory's size, in pages, when the host first refused it more (a
-/// probe failed); 0 until then. Past it, nothing is taken as growable.
-#[cfg(target_arch = "wasm32")]
-static CEILING: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-
 /// Bytes the memory can still grow by without anything else giving way.
 #[cfg(target_arch = "wasm32")]
 fn growable() -> u64 {
     let pages = core::arch::wasm32::memory_size(0) as u64;
-    let ceiling = match CEILING.load(std::sync::atomic::Ordering::Relaxed) {
-        0 => MAX_PAGES,
-        c => u64::from(c),
-    };
-    ceiling.saturating_sub(pages) * PAGE
+    MAX_PAGES.saturating_sub(pages) * PAGE
 }
-
-/// Notes that the host refused the memory more at its current size.
-#[cfg(target_arch = "wasm32")]
-fn refused() {
-    let pages = core::arch::wasm32::memory_size(0) as u32;
-    let _ = CEILING.compare_exchange(
-        0,
-        pages.max(1),
-        std::sync::atomic::Ordering::Relaxed,
-        std::sync::atomic::Ordering::Relaxed,
-    );
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn refused() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn growable() -> u64 {
@@ -116,7 +93,6 @@ fn check(bytes: usize, growable: u64) -> Result<()> {
     if want as u64 <= growable || Vec::<u8>::new().try_reserve_exact(want).is_ok() {
         return Ok(());
     }
-    refused();
     Err(AllocError::HostMemory { bytes })
 }
 

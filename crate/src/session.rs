@@ -1094,7 +1094,7 @@ impl Comparer {
     /// [`AllocError::HostMemory`].
     ///
     /// # Complexity
-    /// O(modes).
+    /// O(modes + n): the ops' writes are counted.
     pub fn ensure_room(&self, n: usize) -> Result<()> {
         let end = self.done.saturating_add(n).min(self.script.ops.len());
         self.state.ensure_room(&self.script.ops[self.done..end])
