@@ -2143,6 +2143,29 @@ test('Present: the map large, the settings aside; a presenter’s remote steps t
   await page.keyboard.press('+');
   assert.equal(Number(await zoom()), Math.round((z0 + 0.1) * 10) / 10);
   await page.keyboard.press('-');
+  // A chip clicked with the mouse leaves the focus: the next Space steps on
+  // (it pressed the chip again, jumping back).
+  await page.click('.tl-op[data-step="2"]');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 2);
+  await page.keyboard.press(' ');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 3);
+  // Blanking stops play: the lecture does not move on behind a black screen.
+  await page.click('[data-testid=play]');
+  await page.keyboard.press('b');
+  const blankAt = await pos();
+  await page.waitForTimeout(400);
+  assert.equal(await pos(), blankAt);
+  await page.keyboard.press('x');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction((p) => globalThis.__playground.session.position === p, blankAt + 2);
+  for (let i = 0; i < 8; i++) await page.keyboard.press('PageUp');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => globalThis.__playground.session.position === 5);
   // A click on a block frees nothing: the timeline stays whole.
   const total = await page.evaluate(() => globalThis.__playground.session.total);
   await page.click('#map rect[aria-label^="ptr[0],"]');

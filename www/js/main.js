@@ -501,6 +501,7 @@ async function start() {
   new Presenter($('present-btn'), {
     notices,
     onStep: (d) => { stop(); stepBy(d); },
+    onBlank: () => stop(),
     // (The map redraws itself when the layout changes its width.)
     onChange: (on) => { presenting = on; schedule(); },
   });

@@ -31,7 +31,7 @@ export class Presenter {
 
   /**
    * @param {HTMLButtonElement} button toggles presenting (its label says which way)
-   * @param {object} opts { onStep(delta), onChange(active), notices }
+   * @param {object} opts { onStep(delta), onBlank() (play stops), onChange(active), notices }
    */
   constructor(button, opts) {
     this.#button = button;
@@ -46,6 +46,13 @@ export class Presenter {
     document.body.append(this.#blank);
     // Capture: the remote's keys mean the timeline before any control sees them.
     document.addEventListener('keydown', (e) => this.#key(e), true);
+    // A control clicked with the mouse gives the focus back to the page, so
+    // that the remote's next Space steps rather than pressing it again.
+    document.addEventListener('click', (e) => {
+      if (!this.#on || e.detail === 0) return;
+      const c = e.target.closest?.('button, select, [role=button], .tl-ops li');
+      if (c && c.matches(':focus-within')) setTimeout(() => document.activeElement?.blur?.());
+    }, true);
     document.addEventListener('fullscreenchange', () => {
       // The browser's own Esc leaves full screen: the presentation ends with it.
       if (!document.fullscreenElement && this.#on && this.#wentFull) this.toggle(false);
@@ -53,6 +60,7 @@ export class Presenter {
   }
 
   #wentFull = false;
+  #scroll = 0;
 
   get active() {
     return this.#on;
@@ -69,15 +77,19 @@ export class Presenter {
     this.#blank.hidden = true;
     if (on) {
       this.#wentFull = false;
+      // The map at the top of the screen; the page's place comes back after.
+      this.#scroll = scrollY;
+      scrollTo(0, 0);
       const full = root.requestFullscreen?.();
       full?.then(() => { this.#wentFull = true; }, () => { /* not allowed here: the page still presents */ });
       // Keys go to the page, not to a control left focused.
       document.activeElement?.blur?.();
-      this.#opts.notices?.show('Presenting: → or PageDown steps forward, ← or PageUp back, B blanks the screen, + and − size it, Esc ends.', { kind: 'info', key: 'present', timeout: 8000 });
+      this.#opts.notices?.show('Presenting: → or PageDown steps forward, ← or PageUp back, B blanks the screen, + and − size it, Esc ends.', { kind: 'info', key: 'present', timeout: 4000 });
     } else {
       if (document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
       this.#opts.notices?.dismiss('present');
       // Back where presenting began (the page came back around it).
+      scrollTo(0, this.#scroll);
       this.#button.focus({ preventScroll: true });
     }
     this.#opts.onChange?.(on);
@@ -102,15 +114,22 @@ export class Presenter {
       this.#blank.hidden = true;
       return;
     }
-    // Text fields and open dialogs keep their keys.
-    if (t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]')) return;
+    // Text fields and open dialogs keep their keys, but for the remote's
+    // PageDown / PageUp and Esc (a guess typed in Predict mode keeps the
+    // focus in its box).
+    const typing = t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]');
+    if (typing && !(['PageDown', 'PageUp', 'Escape'].includes(e.key) && !t.closest('dialog[open]'))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     // Space presses a focused button (End presenting, Play), as it should.
     if (e.key === ' ' && t.closest?.('button, select, [role=button]')) return;
     const step = { PageDown: 1, ArrowRight: 1, ArrowDown: 1, ' ': 1, PageUp: -1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
     let done = true;
     if (step) this.#opts.onStep(step);
-    else if (e.key === 'b' || e.key === 'B' || e.key === '.') this.#blank.hidden = false;
+    else if (e.key === 'b' || e.key === 'B' || e.key === '.') {
+      // (Play stops: the lecture must not move on behind a black screen.)
+      this.#opts.onBlank?.();
+      this.#blank.hidden = false;
+    }
     else if (e.key === '+' || e.key === '=') this.#setZoom(this.#zoom + ZOOM_STEP);
     else if (e.key === '-' || e.key === '_') this.#setZoom(this.#zoom - ZOOM_STEP);
     else if (e.key === 'Escape') this.toggle(false);
