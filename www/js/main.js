@@ -1249,6 +1249,8 @@ async function start() {
       renderViews();
     } catch (e) {
       if (!memoryFull(e)) throw e;
+      // A refused render is done too: whoever waits for one goes on.
+      while (idleWaiters.length) idleWaiters.shift()();
     }
   }
 
