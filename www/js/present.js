@@ -120,8 +120,8 @@ export class Presenter {
     const typing = t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]');
     if (typing && !(['PageDown', 'PageUp', 'Escape'].includes(e.key) && !t.closest('dialog[open]'))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    // Space presses a focused button (End presenting, Play), as it should.
-    if (e.key === ' ' && t.closest?.('button, select, [role=button]')) return;
+    // (Space steps, as a remote's Space means; Enter presses a focused
+    // button, End presenting or Play.)
     const step = { PageDown: 1, ArrowRight: 1, ArrowDown: 1, ' ': 1, PageUp: -1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
     let done = true;
     if (step) this.#opts.onStep(step);
@@ -137,6 +137,9 @@ export class Presenter {
     if (done) {
       e.preventDefault();
       e.stopPropagation();
+      // (A button left focused would take the key's keyup: Space presses
+      // a button when it is released.)
+      if (t.closest?.('button, select, [role=button]')) t.blur();
     }
   }
 }
