@@ -647,6 +647,28 @@ test('the page works from a sub-path (relative URLs only)', async () => {
   }
 });
 
+test('the timeline stays where it is when the words under the map come, after a link opens and after a step', async () => {
+  const { page, close } = await open('#size=2048&strategy=best-fit&ops=+10,+20,-0,+5&step=3');
+  const at = () => page.evaluate(() => document.querySelector('[data-testid=tl-end]').getBoundingClientRect().y + scrollY);
+  const y = await at();
+  await page.waitForFunction(() => /^Op 3,/.test(document.querySelector('[data-testid=last-op]').textContent));
+  assert.equal(await at(), y, 'the words came into a place kept for them');
+  await page.click('[data-testid=tl-start]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent === 'Step 0 of 4: no op has run yet. The next is op 1, +10.');
+  assert.equal(await at(), y, 'at step 0 the place stays');
+  // A longer account may take a line more, once; the shorter ones after it keep that room.
+  await page.click('[data-testid=tl-end]');
+  await page.waitForFunction(() => /^Op 4,/.test(document.querySelector('[data-testid=last-op]').textContent));
+  const y4 = await at();
+  await page.click('[data-testid=undo]');
+  await page.waitForFunction(() => /^Op 3,/.test(document.querySelector('[data-testid=last-op]').textContent));
+  assert.equal(await at(), y4);
+  await page.click('[data-testid=redo]');
+  await page.waitForFunction(() => /^Op 4,/.test(document.querySelector('[data-testid=last-op]').textContent));
+  assert.equal(await at(), y4);
+  await close();
+});
+
 test('the URL carries config and ops; a bad URL falls back with a notice', async () => {
   const { page, close } = await open('#size=2048&strategy=best-fit&align=16&coalesce=0&ops=+10,+20,-0,+5&step=3');
   let s = await snap(page);
@@ -657,6 +679,9 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
   assert.equal(s.ops, 3, 'the cursor from the URL');
   assert.equal(await page.evaluate(() => globalThis.__playground.session.total), 4);
   await page.click('[data-testid=tl-end]');
+  // The seek is asynchronous: the malloc must run at the end, not at op 3.
+  await page.waitForFunction(() => { const s = globalThis.__playground.session; return s.position === s.total; });
+  await idle(page);
   await malloc(page, 7);
   await page.waitForFunction(() => location.hash.includes('+7'));
   const hash = await page.evaluate(() => location.hash);

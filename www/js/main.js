@@ -1320,6 +1320,9 @@ async function start() {
     const failed = session.arena.failedCount;
     $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
+    // The words' place is kept (two lines, CSS) from the first op on, so the
+    // timeline under them does not jump when they come, 200 ms after a step.
+    $('last-op').hidden = total === 0;
     scheduleLastOp();
     ostepView.refresh(session.arena, session.version);
     editor.setBusy(isBusy);
@@ -1336,6 +1339,7 @@ async function start() {
   // pay for every step it passes).
   let lastOpAt = -1;
   let lastOpTimer = 0;
+  let lastOpWidth = 0;
   /** lastOp() as a prediction was graded with: `{ version, e }`. */
   let lastOpOf = null;
   function scheduleLastOp() {
@@ -1352,9 +1356,18 @@ async function start() {
       try {
         const e = lastOpOf?.version === session.version ? lastOpOf.e : session.arena.lastOp();
         text = describeLastOp(e, session.config, traceName);
+        if (!text && session.position === 0 && session.total > 0) {
+          text = `Step 0 of ${num(session.total)}: no op has run yet. The next is op 1, ${session.slice(0, 1)[0]}.`;
+        }
       } catch { /* none to show */ }
       el.textContent = text;
-      el.hidden = !text;
+      el.hidden = !text && session.total === 0;
+      // A longer account keeps its room for the shorter ones after it (at
+      // this width), so stepping back and forth leaves the timeline in place.
+      if (!el.hidden) {
+        if (el.clientWidth !== lastOpWidth) { lastOpWidth = el.clientWidth; el.style.minHeight = ''; }
+        el.style.minHeight = `${el.getBoundingClientRect().height}px`;
+      }
     // While playing at a readable speed (up to 16 ops/s) the words follow
     // each step at once (silently: aria-live is off then); waiting for the
     // cursor to rest, they never showed during play.
