@@ -398,6 +398,49 @@ test('the timeline reads only new log entries and never changes a list it handed
   assert.deepEqual(s.tokens(), ['+16', '+24', '+8']);
 });
 
+test('a long load that wasm memory refuses part way keeps what ran, and the rest as the future', async () => {
+  const { Session } = await import('../www/js/session.js');
+  // The second piece of a chunked replay is refused as a full memory refuses
+  // it (before it runs an op); the rest of the calls are the real ones.
+  let refuse = true;
+  let pieces = 0;
+  const patch = (a) => {
+    const real = a.replayFor.bind(a);
+    a.replayFor = (text, ms) => {
+      if (refuse && ++pieces === 2) throw Object.assign(new Error('wasm memory is full'), { code: 'host-memory' });
+      return real(text, ms);
+    };
+    return a;
+  };
+  const make = (opts) => patch(createArena(opts));
+  const api = { createArena: make, compare, createComparer, parseOps, canonicalOps, STRATEGIES };
+  const s = new Session(api, { size: 1024 });
+  const ops = Array.from({ length: 15_000 }, (_, i) => `+8,-${i}`).join(',');
+  const err = await s.load({ size: 1024 }, ops).then(() => null, (e) => e);
+  assert.equal(err?.code, 'host-memory');
+  const ran = s.position;
+  assert.ok(ran > 0 && ran < 30_000, `ran ${ran}`);
+  assert.deepEqual(err.partial, { ran, of: 30_000 });
+  assert.equal(s.total, 30_000, 'the ops that did not run wait after the cursor');
+  assert.equal(s.tokens().join(','), ops);
+  assert.equal(s.busy, false);
+  s.arena.checkInvariants();
+  // With memory back, the rest runs.
+  refuse = false;
+  await s.seek(s.total);
+  assert.equal(s.arena.log(), ops);
+  // A forward seek refused part way stops where it got to, the same way.
+  await s.seek(0);
+  patch(s.arena); // (rebuilt by the core, not by api.createArena)
+  refuse = true;
+  pieces = 0;
+  const again = await s.seek(30_000).then(() => null, (e) => e);
+  assert.equal(again?.code, 'host-memory');
+  assert.ok(s.position > 0 && s.position < 30_000);
+  assert.equal(s.tokens().join(','), ops);
+  s.arena.dispose();
+});
+
 test('failedOps, failedCount and transcript reach JS and check their arguments', () => {
   const a = createArena({ size: 100, align: 1 });
   a.replay('+50,+60,w0@49=aabb,-1,+10');

@@ -78,7 +78,11 @@ async function start() {
    */
   const memoryFull = (e) => {
     if (e?.code !== 'host-memory') return false;
-    notices.show(sentence(MEMORY_FULL), { kind: 'error', key: 'memory' });
+    // A long replay that filled the memory part way keeps what ran.
+    const p = e.partial;
+    notices.show(p
+      ? `The page’s memory filled up after ${num(p.ran)} of ${num(p.of)} ops (a page’s WebAssembly memory stops at 4 GiB): the other ${num(p.of - p.ran)} wait in the timeline, after the cursor. Copy link keeps this timeline, and reloading the page starts afresh.`
+      : sentence(MEMORY_FULL), { kind: 'error', key: 'memory' });
     return true;
   };
   /** `fn` for a timer: a `host-memory` refusal inside it becomes the notice. */

@@ -106,6 +106,8 @@ export class Session extends EventTarget {
   #tokensAt = -1;
   #tokensArena = null;
   #cancel = false;
+  /** The error a chunked replay stopped on, until `#settle()` throws it. */
+  #refused = null;
 
   /**
    * @param {object} api `{ createArena, compare, createComparer, parseOps, canonicalOps, STRATEGIES }` (from arena.js)
@@ -296,6 +298,13 @@ export class Session extends EventTarget {
     }
   }
 
+  /** Throws what `#chunked` was refused with, if anything (once). */
+  #settle() {
+    const e = this.#refused;
+    this.#refused = null;
+    if (e) throw e;
+  }
+
   /** Stops the running chunked replay after its current chunk. */
   cancel() {
     this.#cancel = true;
@@ -304,12 +313,19 @@ export class Session extends EventTarget {
   /**
    * Replays `n` validated ops on `arena`, the pieces `pieces.next()` hands
    * out (see tokenPieces, textPieces), with a yield, progress and a chance to
-   * cancel between pieces; returns how many ops ran (fewer when cancelled).
+   * cancel between pieces; returns how many ops ran (fewer when cancelled,
+   * or refused: wasm memory full). A refusal is kept for `#settle()`, which
+   * the caller calls once the ops that did not run are its future again.
    */
   async #chunked(arena, n, pieces, label) {
     if (n <= CHUNK) {
       const all = pieces.next();
-      if (all) arena.replay(all);
+      try {
+        if (all) arena.replay(all);
+      } catch (e) {
+        this.#refused = e;
+        return 0;
+      }
       return n;
     }
     this.busy = true;
@@ -327,7 +343,17 @@ export class Session extends EventTarget {
         const t0 = performance.now();
         // The core stops once the time is up (a piece of slow ops would
         // otherwise run whole); what did not run comes again.
-        const ran = arena.replayFor(piece, STOP_MS).ops;
+        let ran;
+        try {
+          ran = arena.replayFor(piece, STOP_MS).ops;
+        } catch (e) {
+          // Refused before it ran an op: the piece is part of the rest.
+          pieces.back(0);
+          // The page says how far it got: what ran stays, the rest is the future.
+          if (done > 0 && e && typeof e === 'object') e.partial = { ran: done, of: n };
+          this.#refused = e;
+          break;
+        }
         const ms = performance.now() - t0;
         pieces.back(ran);
         done += ran;
@@ -370,11 +396,13 @@ export class Session extends EventTarget {
         old.dispose();
         this.future = past.slice(done, n).concat(future);
         this.#changed('seek');
+        this.#settle();
         return;
       }
       this.future = future;
     }
     this.#changed('seek');
+    this.#settle();
   }
 
   undo() { return this.seek(this.position - 1); }
@@ -419,6 +447,7 @@ export class Session extends EventTarget {
       if (done < count) this.future = pieces.rest();
     }
     this.#changed('load');
+    this.#settle();
     return count;
   }
 
@@ -437,6 +466,7 @@ export class Session extends EventTarget {
       if (done < count) this.future = pieces.rest();
     }
     this.#changed('append');
+    this.#settle();
     return count;
   }
 
@@ -477,6 +507,7 @@ export class Session extends EventTarget {
     const done = await this.#chunked(a, upTo.length, tokenPieces(upTo), 'Switching branch');
     this.future = b.tokens.slice(done);
     this.#changed('branch');
+    this.#settle();
   }
 
   /**
