@@ -1523,6 +1523,35 @@ test('while playing at the default speed the words under the map follow each ste
   await close();
 });
 
+test('a link carries the comparison shown with its timeline, and where its maps are', async () => {
+  const { page, close } = await open('#size=1024&strategy=first-fit&ops=+100,+50,-0,+20,+60,+200');
+  await page.click('[data-testid=compare-run]');
+  await page.waitForSelector('[data-testid=compare-grid] .cmp-card');
+  await page.click('[data-at=divergence]');
+  await idle(page);
+  await page.waitForFunction(() => location.hash.endsWith('&cmp=divergence'));
+  const hash = await page.evaluate(() => location.hash);
+  await close();
+  // Opened elsewhere, the link shows the same comparison, and says where it is.
+  const again = await open(hash);
+  await again.page.waitForSelector('[data-testid=compare-grid] .cmp-card');
+  await idle(again.page);
+  assert.equal(await again.page.getAttribute('[data-at=divergence]', 'aria-pressed'), 'true');
+  assert.match(await again.page.textContent('.cmp-maps-note'), /^Right after op \d+ /);
+  assert.match(await again.page.textContent('#notices'), /The link carries a comparison of the strategies/);
+  assert.equal(await again.page.evaluate(() => location.hash), hash);
+  // A new op makes the comparison stale: the link no longer carries it.
+  await malloc(again.page, 8);
+  await again.page.waitForFunction(() => location.hash.includes(',+8') && !location.hash.includes('cmp='));
+  await again.close();
+  // A bad value is left out with a word; the ops still run.
+  const bad = await open('#size=1024&ops=+10,+20&cmp=sideways');
+  assert.match(await bad.page.textContent('.notice-warn'), /the link’s comparison was left out: cmp must be end, divergence or cursor, got "sideways"/i);
+  assert.equal(await log(bad.page), '+10,+20');
+  assert.equal(await bad.page.locator('[data-testid=compare-grid] .cmp-card').count(), 0);
+  await bad.close();
+});
+
 test('compare numbers ops as the timeline does, strategy switches and all; its JSON carries the header and the workload', async () => {
   const { page, close } = await open('#size=1024&align=8&strategy=first-fit&coalesce=1&header=4&ops=@best-fit,+10,+20,-0,+5,+30,-1,+8');
   await idle(page);

@@ -11,6 +11,7 @@ import { num, percent, plural, bytesShort } from './format.js';
 import { freeBlocksText, METRICS as METER_METRICS } from './meter.js';
 import { MemoryMap } from './memory-map.js';
 import { strategyLabel } from './controls.js';
+import { COMPARE_AT } from './url-state.js';
 
 const DASH = { 'first-fit': '', 'next-fit': '6 3', 'best-fit': '2 3', 'worst-fit': '8 3 2 3', slab: '1 2' };
 
@@ -29,11 +30,9 @@ export const METRICS = [
   { key: 'failedAllocs', label: 'Failed allocations so far', fmt: num },
 ];
 
-export const AT = [
-  ['end', 'End'],
-  ['divergence', 'First divergence'],
-  ['cursor', 'Timeline cursor'],
-];
+/** Where the maps are: [value (as links carry it), label]. */
+const AT_LABELS = { end: 'End', divergence: 'First divergence', cursor: 'Timeline cursor' };
+export const AT = COMPARE_AT.map((k) => [k, AT_LABELS[k]]);
 
 /** The slab's refusals among a run's failures: ", all above its largest class (64 B)". */
 function tooLargeWords(r) {

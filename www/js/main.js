@@ -557,7 +557,7 @@ async function start() {
     stop();
     schedule();
     try {
-      await fn();
+      return await fn();
     } catch (e) {
       if (!memoryFull(e)) notices.show(errText(e), { kind: 'error', key: 'action' });
     } finally {
@@ -974,7 +974,7 @@ async function start() {
   }
 
   function runCompare(at) {
-    run(async () => {
+    return run(async () => {
       cmp.setBusy(true);
       try {
         if (!session.total) { notices.show('Nothing to compare yet: run some ops first (try a workload or an example).', { kind: 'info', key: 'compare' }); return; }
@@ -1039,6 +1039,16 @@ async function start() {
       } finally {
         cmp.setBusy(false);
       }
+    });
+  }
+
+  /** A link's comparison: run, and pointed at (it is further down the page). */
+  async function compareFromLink(at) {
+    await runCompare(at);
+    if (compareState?.version !== contentVersion) return;
+    notices.show('The link carries a comparison of the strategies on these ops: it is under Compare strategies.', {
+      kind: 'info', key: 'compare-link', timeout: 12000,
+      actions: [{ label: 'Show it', onClick: () => $('compare-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' }) }],
     });
   }
 
@@ -1210,7 +1220,9 @@ async function start() {
       // list), or the recipe of the workload that made the timeline.
       const tooMany = session.total > MAX_URL_OPS;
       const workload = tooMany && recipe?.version === contentVersion ? recipe.opts : null;
-      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args() }, createArenaDefaults);
+      // A comparison of what the timeline holds now travels with it.
+      const compare = compareState?.version === contentVersion ? compareState.at : null;
+      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args(), compare }, createArenaDefaults);
       if (tooMany && !workload && truncWarned !== contentVersion) {
         truncWarned = contentVersion;
         notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
@@ -1512,7 +1524,7 @@ async function start() {
       notices.dismiss('url');
       // (A link the page writes has one or the other: this one was edited.)
       const opsWhy = state.workload && state.ops ? 'it has a workload (wl=) too, whose ops ran' : null;
-      const left = [stepWhy && `the link’s step was left out: ${stepWhy}`, opsWhy && `the link’s ops= were left out: ${opsWhy}`].filter(Boolean);
+      const left = [stepWhy && `the link’s step was left out: ${stepWhy}`, opsWhy && `the link’s ops= were left out: ${opsWhy}`, state.compareError && `the link’s comparison was left out: ${state.compareError}`].filter(Boolean);
       if (left.length) {
         const text = left.join('; ');
         notices.show(`${text[0].toUpperCase()}${text.slice(1)}.${stepWhy ? ' The timeline shows the end.' : ''}`, { kind: 'warn', key: 'url' });
@@ -1552,12 +1564,13 @@ async function start() {
     }
     run(async () => {
       lastHash = location.hash;
-      await loadFromHash(state);
-    });
+      return loadFromHash(state);
+    }).then((ok) => { if (ok && state.compare) compareFromLink(state.compare); });
   });
 
   lastHash = location.hash;
-  await loadFromHash(urlState);
+  // The comparison a link carries runs once its timeline is there.
+  if (await loadFromHash(urlState) && urlState.compare) compareFromLink(urlState.compare);
   if (!urlState || (urlState.error && !urlState.ops)) syncEditor(false);
   document.documentElement.classList.add('is-ready');
   schedule();

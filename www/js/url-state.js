@@ -7,6 +7,8 @@
 export const MAX_URL_OPS = 100_000;
 /** The largest arena a link may ask for (a link must not make a reader's tab allocate 1 GiB). */
 export const MAX_URL_ARENA = 64 << 20;
+/** Where a comparison's maps are, as a link says it (`cmp=`): compare.js's choices. */
+export const COMPARE_AT = ['end', 'divergence', 'cursor'];
 
 const SAFE = /[^A-Za-z0-9+,\-@:=._~!*]/g;
 
@@ -54,7 +56,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw', 'cmp'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -138,16 +140,25 @@ export function decodeState(hash) {
   if (dw && Number.isSafeInteger(Number(dw[1])) && Number(dw[2]) < 2 ** 30 && Number(dw[3]) >= 1 && Number(dw[3]) <= 1e6) {
     mallocPy = { ...mallocPy, draw: { seed: Number(dw[1]), numOps: 1, range: Number(dw[2]), percentAlloc: Number(dw[3]) } };
   }
+  // A comparison shown with the timeline (`cmp=end|divergence|cursor`: where
+  // its maps are); a bad one is left out with a word, as a bad step is.
+  let compare = null;
+  let compareError = null;
+  if (m.has('cmp')) {
+    const v = m.get('cmp');
+    if (COMPARE_AT.includes(v)) compare = v;
+    else compareError = `cmp must be ${COMPARE_AT.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got "${v.slice(0, 40)}"`;
+  }
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
-  return { config, ops, step, stepError, workload, predict, mallocPy };
+  return { config, ops, step, stepError, workload, predict, mallocPy, compare, compareError };
 }
 
 /**
  * The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says
  * so), unless `workload` (a seeded workload's options) stands for them.
  */
-export function encodeState({ config, tokens = [], step = null, workload = null, predict = false, mallocPy = null }, defaults = {}) {
+export function encodeState({ config, tokens = [], step = null, workload = null, predict = false, mallocPy = null, compare = null }, defaults = {}) {
   const parts = [];
   const add = (k, v) => parts.push(`${k}=${enc(v)}`);
   add('size', config.size);
@@ -168,6 +179,8 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
     add('ops', tokens.join(','));
     if (step != null && step < tokens.length) add('step', step);
   }
+  // (With the ops it compared: not in a link that carries the settings only.)
+  if (compare && (workload || (tokens.length && !truncated))) add('cmp', compare);
   if (predict) add('predict', 1);
   // The malloc.py view's settings, when not malloc.py's defaults (-b 1000 -H 0).
   if (mallocPy && (mallocPy.base !== 1000 || mallocPy.header !== 0)) add('mpy', `${mallocPy.base},${mallocPy.header}`);
