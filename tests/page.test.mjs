@@ -647,26 +647,76 @@ test('the page works from a sub-path (relative URLs only)', async () => {
   }
 });
 
-test('the timeline stays where it is when the words under the map come, after a link opens and after a step', async () => {
+test('the timeline stays where it is when the words under the map come, after a link opens and after a step, presenting too', async () => {
   const { page, close } = await open('#size=2048&strategy=best-fit&ops=+10,+20,-0,+5&step=3');
   const at = () => page.evaluate(() => document.querySelector('[data-testid=tl-end]').getBoundingClientRect().y + scrollY);
-  const y = await at();
-  await page.waitForFunction(() => /^Op 3,/.test(document.querySelector('[data-testid=last-op]').textContent));
-  assert.equal(await at(), y, 'the words came into a place kept for them');
+  const words = () => page.textContent('[data-testid=last-op]');
+  // The words come with the step's render, not later: nothing moves once it is drawn.
+  const settled = async (what) => {
+    await idle(page);
+    const y = await at();
+    await page.waitForTimeout(400);
+    assert.equal(await at(), y, `${what}: nothing moves after the render`);
+    return y;
+  };
+  const y = await settled('the link');
+  assert.match(await words(), /^Op 3,/);
   await page.click('[data-testid=tl-start]');
-  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent === 'Step 0 of 4: no op has run yet. The next is op 1, +10.');
-  assert.equal(await at(), y, 'at step 0 the place stays');
-  // A longer account may take a line more, once; the shorter ones after it keep that room.
+  assert.equal(await settled('step 0'), y, 'at step 0 the place stays');
+  assert.equal(await words(), 'Step 0 of 4: no op has run yet. The next is op 1, +10.');
+  // A longer account may take a line more; the shorter ones after it keep that room.
   await page.click('[data-testid=tl-end]');
-  await page.waitForFunction(() => /^Op 4,/.test(document.querySelector('[data-testid=last-op]').textContent));
-  const y4 = await at();
+  const y4 = await settled('op 4');
+  assert.match(await words(), /^Op 4,/);
   await page.click('[data-testid=undo]');
-  await page.waitForFunction(() => /^Op 3,/.test(document.querySelector('[data-testid=last-op]').textContent));
-  assert.equal(await at(), y4);
+  assert.equal(await settled('back to op 3'), y4);
   await page.click('[data-testid=redo]');
-  await page.waitForFunction(() => /^Op 4,/.test(document.querySelector('[data-testid=last-op]').textContent));
-  assert.equal(await at(), y4);
+  assert.equal(await settled('op 4 again'), y4);
+  // Presenting (zoomed), the kept room does not grow step after step.
+  await page.click('[data-testid=present]');
+  const yp = await settled('presenting');
+  for (const key of ['ArrowRight', 'ArrowLeft', 'ArrowRight', 'ArrowLeft']) {
+    await page.keyboard.press(key);
+    assert.equal(await settled(key), yp);
+  }
+  await page.keyboard.press('Escape');
   await close();
+});
+
+test('messages and boxes that come and go move no control: Predict, a malloc’s or a free’s words, a bad op list, the curve note', async () => {
+  const { page, close } = await open('#size=1024&ops=+10,+20');
+  const y = (sel) => page.evaluate((q) => document.querySelector(q).getBoundingClientRect().y + scrollY, sel);
+  const still = async (sel, what, act) => {
+    const before = await y(sel);
+    await act();
+    await idle(page);
+    await page.waitForTimeout(400);
+    assert.equal(await y(sel), before, `${what} moved ${sel}`);
+  };
+  // The Operations card keeps a line for its message (a failure's longer words may take more).
+  await still('[data-testid=free-target]', 'a malloc', () => malloc(page, 8));
+  assert.match(await page.textContent('.ap-msg'), /malloc\(8\)/);
+  await still('[data-testid=free-target]', 'a free', async () => { await page.click('[data-testid=free-target]'); await idle(page); });
+  assert.match(await page.textContent('.ap-msg'), /^Freed ptr\[\d+\]/);
+  // Predict's box comes under the timeline, not above the switch just clicked.
+  await still('[data-testid=predict-toggle]', 'Predict on', () => page.click('.tl-predict'));
+  await page.waitForSelector('[data-testid=predict]:not([hidden])');
+  await still('[data-testid=tl-end]', 'Predict off', () => page.click('.tl-predict'));
+  // The op list's message comes under its buttons.
+  await still('[data-testid=run]', 'a bad op list', async () => {
+    await page.fill('[data-testid=editor]', '+10,xyz,+20,this is not an op at all and the message about it is long');
+    await page.waitForFunction(() => document.querySelector('[data-testid=editor-status]').textContent !== '');
+  });
+  await close();
+  // The first op of a timeline: the curve's note line is there before its samples.
+  const fresh = await open('');
+  const before = await fresh.page.evaluate(() => document.querySelector('[data-testid=tl-end]').getBoundingClientRect().y + scrollY);
+  await malloc(fresh.page, 16);
+  const at = await fresh.page.evaluate(() => document.querySelector('.tl-meta .tl-speed, [data-testid=predict-toggle]').getBoundingClientRect().y + scrollY);
+  await fresh.page.waitForFunction(() => /peak|none so far/.test(document.querySelector('.tl-spark-note').textContent));
+  assert.equal(await fresh.page.evaluate(() => document.querySelector('.tl-meta .tl-speed, [data-testid=predict-toggle]').getBoundingClientRect().y + scrollY), at, 'the samples coming moved the row under the curve');
+  assert.ok(before > 0);
+  await fresh.close();
 });
 
 test('the URL carries config and ops; a bad URL falls back with a notice', async () => {

@@ -1350,44 +1350,59 @@ async function start() {
     while (idleWaiters.length) idleWaiters.shift()();
   }
 
-  // "What just happened": the core replays the log up to the last op to
-  // compare, so it runs once things settle (a drag on the scrubber does not
-  // pay for every step it passes).
+  // "What just happened", in words under the map. The core replays the log
+  // up to the last op to compare, so up to LAST_OP_SYNC_MAX ops the words
+  // come with the step's render (had they come later, the timeline under
+  // them would move under the pointer); past it, once the cursor rests (a
+  // drag on the scrubber does not pay for every step it passes). A screen
+  // reader hears them once the cursor rests, and not during play.
+  const LAST_OP_SYNC_MAX = 5000;
   let lastOpAt = -1;
   let lastOpTimer = 0;
-  let lastOpWidth = 0;
+  let saidTimer = 0;
   /** lastOp() as a prediction was graded with: `{ version, e }`. */
   let lastOpOf = null;
+  // A longer account keeps its room for the shorter ones after it, so
+  // stepping back and forth leaves the timeline in place; a new width (a
+  // window resized, Present) starts over.
+  let lastOpWidth = -1;
+  new ResizeObserver(([entry]) => {
+    const w = entry.contentRect.width;
+    if (w === lastOpWidth) return;
+    lastOpWidth = w;
+    const el = $('last-op');
+    el.style.minHeight = '';
+    if (!el.hidden) el.style.minHeight = getComputedStyle(el).height;
+  }).observe($('last-op'));
   function scheduleLastOp() {
     if (lastOpAt === session.version) return;
     clearTimeout(lastOpTimer);
-    lastOpTimer = setTimeout(() => {
+    if (session.position <= LAST_OP_SYNC_MAX && !session.busy) { updateLastOp(); return; }
+    lastOpTimer = setTimeout(quietly(() => {
       lastOpTimer = 0;
       if (session.busy) { scheduleLastOp(); return; }
-      lastOpAt = session.version;
-      const el = $('last-op');
-      // Said once the cursor rests: not on every step of play.
-      el.setAttribute('aria-live', playing ? 'off' : 'polite');
-      let text = '';
-      try {
-        const e = lastOpOf?.version === session.version ? lastOpOf.e : session.arena.lastOp();
-        text = describeLastOp(e, session.config, traceName);
-        if (!text && session.position === 0 && session.total > 0) {
-          text = `Step 0 of ${num(session.total)}: no op has run yet. The next is op 1, ${session.slice(0, 1)[0]}.`;
-        }
-      } catch { /* none to show */ }
-      el.textContent = text;
-      el.hidden = !text && session.total === 0;
-      // A longer account keeps its room for the shorter ones after it (at
-      // this width), so stepping back and forth leaves the timeline in place.
-      if (!el.hidden) {
-        if (el.clientWidth !== lastOpWidth) { lastOpWidth = el.clientWidth; el.style.minHeight = ''; }
-        el.style.minHeight = `${el.getBoundingClientRect().height}px`;
+      updateLastOp();
+    }), session.position > LAST_OP_SYNC_MAX ? 250 : 200);
+  }
+  function updateLastOp() {
+    lastOpAt = session.version;
+    const el = $('last-op');
+    let text = '';
+    try {
+      const e = lastOpOf?.version === session.version ? lastOpOf.e : session.arena.lastOp();
+      text = describeLastOp(e, session.config, traceName);
+      if (!text && session.position === 0 && session.total > 0) {
+        text = `Step 0 of ${num(session.total)}: no op has run yet. The next is op 1, ${session.slice(0, 1)[0]}.`;
       }
-    // While playing at a readable speed (up to 16 ops/s) the words follow
-    // each step at once (silently: aria-live is off then); waiting for the
-    // cursor to rest, they never showed during play.
-    }, playing && speedMs >= 60 && session.position <= 5000 ? 0 : session.position > 5000 ? 250 : 200);
+    } catch { /* none to show */ }
+    el.textContent = text;
+    el.hidden = !text && session.total === 0;
+    // (The used height, in the element's own pixels: Present's zoom is not in it.)
+    if (!el.hidden) el.style.minHeight = getComputedStyle(el).height;
+    clearTimeout(saidTimer);
+    saidTimer = setTimeout(() => {
+      if (!playing) $('last-op-said').textContent = text;
+    }, 200);
   }
 
   let lastCursorDrawn = -1;

@@ -92,8 +92,10 @@ export class OpEditor {
     const root = h('div', { class: 'ed' },
       h('div', { class: 'ed-toolbar' }, seg, h('div', { class: 'ed-tools' }, pick, download, file)),
       h('div', { class: 'ed-box' }, gutter, h('div', { class: 'ed-area' }, text, mark), drop),
-      status, trace,
-      h('div', { class: 'ed-actions' }, run, append, ostep, revert));
+      trace,
+      h('div', { class: 'ed-actions' }, run, append, ostep, revert),
+      // Under the buttons: a message growing to two lines moves none of them.
+      status);
     for (const ev of ['dragenter', 'dragover']) {
       root.addEventListener(ev, (e) => {
         if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;

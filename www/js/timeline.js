@@ -203,7 +203,9 @@ export class TimelineView {
         ? 'external fragmentation over time: drawn as the ops run (predict mode)'
         : total > 0 && st.samplesLimit && total > st.samplesLimit
         ? `(fragmentation over time is drawn for timelines of up to ${num(st.samplesLimit)} ops)`
-        : '';
+        // Its line is there from the first op (the samples come a moment
+        // later), so the controls under it do not move when they do.
+        : total > 0 ? 'external fragmentation over time' : '';
     }
 
     const br = st.branches ?? [];
