@@ -17,7 +17,8 @@ fn main() {
         alloc_percent: 50,
         max_size: 256,
         min_live: 0,
-    });
+    })
+    .expect("a valid workload");
     let mut heap = Heap::new(HeapConfig {
         arena_size: 1 << 24,
         mode,

@@ -11,7 +11,8 @@ fn main() {
         alloc_percent: 50,
         max_size: 256,
         min_live: 0,
-    });
+    })
+    .expect("a valid workload");
     let text = script::format(&ops);
     let mut best = f64::MAX;
     for _ in 0..20 {

@@ -12,7 +12,8 @@ fn main() {
         alloc_percent: 50,
         max_size: 256,
         min_live: 0,
-    });
+    })
+    .expect("a valid workload");
     let text = script::format(&ops);
     for mode in Mode::ALL {
         let t = Instant::now();

@@ -80,6 +80,13 @@ pub enum AllocError {
         /// The bound the operation asked for.
         bytes: usize,
     },
+    /// An argument no op list could carry (a size or alignment above
+    /// [`MAX_SIZE`](crate::script::MAX_SIZE)): refused before the request is
+    /// numbered, so nothing is logged and the log always parses back.
+    BadArgument {
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl AllocError {
@@ -96,6 +103,7 @@ impl AllocError {
             AllocError::OutOfBounds { .. } | AllocError::WriteOutside { .. } => "out-of-bounds",
             AllocError::BadConfig { .. } => "bad-config",
             AllocError::HostMemory { .. } => "host-memory",
+            AllocError::BadArgument { .. } => "bad-argument",
         }
     }
 
@@ -165,6 +173,7 @@ impl fmt::Display for AllocError {
                 )
             }
             AllocError::BadConfig { reason } => write!(f, "bad configuration: {reason}"),
+            AllocError::BadArgument { reason } => write!(f, "bad argument: {reason}"),
             AllocError::HostMemory { bytes } => {
                 let (n, unit) = if *bytes < 1 << 20 {
                     (bytes.div_ceil(1 << 10), "KiB")

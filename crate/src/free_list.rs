@@ -301,10 +301,12 @@ impl FreeListAllocator {
     /// Keeps the free list in `order` from now on: the free blocks are put
     /// in that order at once (by address, then sorted by size, stably, for
     /// the size orders; by address for the insertion orders). The blocks do
-    /// not move.
+    /// not move. Back to the address order with coalescing on, adjacent free
+    /// blocks that another order left are merged at once (as
+    /// [`set_coalesce`](Self::set_coalesce) promises for that order).
     ///
     /// # Complexity
-    /// O(n²) for the size orders (an insertion sort), O(n) otherwise; the
+    /// O(n²) for the size orders (an insertion sort), O(n log n) otherwise; the
     /// heap sets it once, on an arena that is one free block.
     pub fn set_list_order(&mut self, order: ListOrder) {
         self.order = order;
@@ -315,6 +317,9 @@ impl FreeListAllocator {
             self.free_ids()
         };
         self.sort_list();
+        if order == ListOrder::Address && self.config.coalesce {
+            self.coalesce_all();
+        }
     }
 
     /// Whether a list other than the address order is kept.

@@ -6,7 +6,9 @@
 //! - [`FreeListAllocator`]: splits free blocks at the front, coalesces
 //!   neighbours by address, and places requests by first, next, best or worst
 //!   fit ([`Strategy`]), reproducing OSTEP's `malloc.py -l ADDRSORT` exactly;
-//!   alignment, `realloc` and `calloc` included. Alloc, free and realloc are O(log n).
+//!   alignment, `realloc` and `calloc` included. Under the address order (the
+//!   default) alloc, free and realloc are O(log n), but for an aligned request
+//!   under best or worst fit (a scan); under `malloc.py`'s other list orders, O(n).
 //! - [`SlabAllocator`]: 16/32/64-byte (configurable) classes in slabs carved
 //!   from the arena.
 //! - [`Heap`]: both over one arena, switchable at any time (what the

@@ -172,11 +172,21 @@ impl std::error::Error for ScriptError {}
 pub struct Script {
     /// The ops in order.
     pub ops: Vec<Op>,
-    /// The 1-based source line of each op.
+    /// The 1-based source line of each op. An op it has no entry for (a
+    /// script built from ops alone, `lines` left empty) counts as line k+1
+    /// for op k, as [`Script::from_ops`] numbers them: see [`Script::line`].
     pub lines: Vec<usize>,
 }
 
 impl Script {
+    /// The 1-based source line of op `k` (k+1 when `lines` does not say).
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn line(&self, k: usize) -> usize {
+        self.lines.get(k).copied().unwrap_or(k + 1)
+    }
+
     /// A script from ops that have no source text (line k+1 for op k).
     pub fn from_ops(ops: Vec<Op>) -> Self {
         let lines = (1..=ops.len()).collect();
@@ -457,7 +467,7 @@ pub fn format(ops: &[Op]) -> String {
     try_format(ops).expect("memory for the op list's text")
 }
 
-/// [`format`], refused rather than aborted when the host's memory cannot
+/// [`format()`], refused rather than aborted when the host's memory cannot
 /// hold the text (in wasm, a failed allocation aborts the module).
 ///
 /// # Errors

@@ -5,7 +5,7 @@
 
 use crate::fxhash::FxMap;
 use crate::headroom;
-use crate::script::{self, Op, OpReader, Script, ScriptError};
+use crate::script::{self, Op, OpReader, Script, ScriptError, MAX_SIZE, MAX_WRITE};
 use crate::{AllocError, Block, Heap, HeapConfig, ListOrder, Mode, Result, Stats};
 
 /// What became of an allocation request (`ptr[k]`).
@@ -116,6 +116,12 @@ enum Problem {
     Freed {
         k: usize,
     },
+    /// A size above what an op list can say.
+    TooLarge {
+        size: usize,
+    },
+    /// A write of no byte, of more than an op list carries, or too far in.
+    BadWrite,
 }
 
 impl Problem {
@@ -133,6 +139,10 @@ impl Problem {
                 n => format!("ptr[{k}] does not exist yet (only {n} allocation requests so far)"),
             },
             Problem::Freed { k } => format!("ptr[{k}] is already freed"),
+            Problem::TooLarge { size } => format!("size {size} is too large (at most {MAX_SIZE})"),
+            Problem::BadWrite => format!(
+                "a write carries 1 to {MAX_WRITE} bytes, at most {MAX_SIZE} bytes into its block"
+            ),
         }
     }
 }
@@ -156,12 +166,22 @@ fn op_problem(
             if size == 0 {
                 return Some(Problem::ZeroSize);
             }
+            if size > MAX_SIZE {
+                return Some(Problem::TooLarge { size });
+            }
             if let Op::AllocAligned { align, .. } = *op {
                 if !align.is_power_of_two() || align > arena {
                     return Some(Problem::BadAlign);
                 }
             }
             None
+        }
+        // (A parsed script cannot hold these; a script built by hand can.)
+        Op::Realloc { size, .. } if size > MAX_SIZE => Some(Problem::TooLarge { size }),
+        Op::Write { ref bytes, at, .. }
+            if bytes.is_empty() || bytes.len() > MAX_WRITE || at > MAX_SIZE =>
+        {
+            Some(Problem::BadWrite)
         }
         Op::Free { ptr: k } | Op::Realloc { ptr: k, .. } | Op::Write { ptr: k, .. } => {
             if k >= requests {
@@ -179,6 +199,20 @@ fn op_problem(
         }
         Op::SetMode { .. } | Op::SetCoalesce { .. } | Op::MergeAll => None,
     }
+}
+
+/// A size or alignment an op list can carry (at most
+/// [`MAX_SIZE`](crate::script::MAX_SIZE)): what the session logs must parse back.
+fn check_size(what: &str, n: usize) -> Result<()> {
+    if n > crate::script::MAX_SIZE {
+        return Err(AllocError::BadArgument {
+            reason: format!(
+                "{what} {n} is above {}, the most an op list can say",
+                crate::script::MAX_SIZE
+            ),
+        });
+    }
+    Ok(())
 }
 
 impl Session {
@@ -432,6 +466,12 @@ impl Session {
     }
 
     fn alloc_op(&mut self, op: Op) -> Result<usize> {
+        if let Op::Alloc { size } | Op::Calloc { size } | Op::AllocAligned { size, .. } = op {
+            check_size("size", size)?;
+        }
+        if let Op::AllocAligned { align, .. } = op {
+            check_size("align", align)?;
+        }
         let before = self.heap.next_seq();
         let r = match op {
             Op::Alloc { size } => self.heap.alloc(size),
@@ -484,6 +524,7 @@ impl Session {
     /// # Complexity
     /// As [`Heap::realloc`].
     pub fn realloc(&mut self, offset: usize, size: usize) -> Result<usize> {
+        check_size("size", size)?;
         let k = self.heap.live_block(offset)?.seq.expect("live") as usize;
         let failed_before = self.heap.failed_allocs();
         let r = self.heap.realloc(offset, size);
@@ -606,8 +647,8 @@ impl Session {
             if let Some(p) = op_problem(op, arena, old + freed_new.len(), freed) {
                 let m = p.message(arena);
                 // On a line of several ops (an OSTEP list is one line), say which.
-                let line = script.lines[i];
-                let on_line = |j: &usize| script.lines[*j] == line;
+                let line = script.line(i);
+                let on_line = |j: &usize| script.line(*j) == line;
                 let nth = (0..i).rev().take_while(on_line).count() + 1;
                 let shared = nth > 1 || (i + 1 < script.ops.len() && on_line(&(i + 1)));
                 let what = if shared {

@@ -330,6 +330,12 @@ fn text_room(ops: &[Op]) -> usize {
     )
 }
 
+/// The highest address a transcript may print (`base` + arena size +
+/// header), or `None` when it does not fit in a `usize`.
+fn last_address(base: usize, arena_size: usize, header: usize) -> Option<usize> {
+    base.checked_add(arena_size)?.checked_add(header)
+}
+
 /// [`command`], once the host's memory is known to hold its replay (the
 /// replica's arena, records and text): the outer error then, the reason in
 /// words when there is no command.
@@ -364,8 +370,9 @@ pub fn command_checked(
 /// header (`malloc.py` adds `-H` there, to a failure's -1 too).
 ///
 /// # Errors
-/// [`AllocError::HostMemory`] when the host cannot provide a second arena of
-/// the session's size to replay the ops in.
+/// [`AllocError::BadConfig`] when `base` plus the arena's size and the
+/// header overflows a `usize`; [`AllocError::HostMemory`] when the host
+/// cannot provide a second arena of the session's size to replay the ops in.
 ///
 /// # Complexity
 /// O(ops × free blocks) for the ops written: it replays them from the start.
@@ -378,6 +385,11 @@ pub fn transcript(
 ) -> Result<String, AllocError> {
     let config = session.initial_config();
     let header = header_of(config, header);
+    if last_address(base, config.arena_size, header).is_none() {
+        return Err(AllocError::bad_config(format!(
+            "base address {base} is too large: the arena's addresses would overflow"
+        )));
+    }
     let log = session.log();
     let n = log.len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
     crate::headroom::ensure(replica_room(session, n, draw.is_some()))?;
@@ -494,7 +506,8 @@ pub fn transcript(
 /// [`MAX_LISTED`] blocks (which the transcript cuts short).
 ///
 /// # Errors
-/// The reason, in words, when there is no such command.
+/// The reason, in words, when there is no such command (or `base` plus the
+/// arena's size and the header overflows a `usize`).
 ///
 /// # Complexity
 /// O(ops × log n): it replays the ops to measure the free list.
@@ -507,6 +520,11 @@ pub fn command(
 ) -> Result<String, String> {
     let config = session.initial_config();
     let header = header_of(config, header);
+    if last_address(base, config.arena_size, header).is_none() {
+        return Err(format!(
+            "base address {base} is too large: the arena's addresses would overflow"
+        ));
+    }
     let log = session.log();
     let name = match config.mode.strategy() {
         Some(Strategy::NextFit) => {
@@ -671,11 +689,14 @@ impl MallocPyRun {
     /// alignment's size when it is above them (classes are its multiples).
     pub fn heap_config(&self) -> HeapConfig {
         let d = HeapConfig::default();
-        let (classes, slab_size) = if d.classes.iter().all(|c| c % self.align == 0) {
-            (d.classes, d.slab_size)
-        } else {
-            (vec![self.align], self.align.max(d.slab_size))
-        };
+        // (An align of 0, which `malloc.py` cannot be given, makes a config
+        // that HeapConfig::validate refuses, not a division by zero here.)
+        let (classes, slab_size) =
+            if self.align != 0 && d.classes.iter().all(|c| c % self.align == 0) {
+                (d.classes, d.slab_size)
+            } else {
+                (vec![self.align], self.align.max(d.slab_size))
+            };
         HeapConfig {
             arena_size: self.size,
             mode: self.strategy,

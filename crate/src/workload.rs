@@ -121,23 +121,31 @@ impl Rng {
 /// when the host's memory cannot hold it (see [`headroom`](crate::headroom)).
 ///
 /// # Errors
+/// [`AllocError::BadConfig`](crate::AllocError::BadConfig) when
+/// [`WorkloadConfig::validate`] fails;
 /// [`AllocError::HostMemory`](crate::AllocError::HostMemory).
 ///
 /// # Complexity
 /// O(ops).
 pub fn generate_text(cfg: &WorkloadConfig) -> Result<String, crate::AllocError> {
+    cfg.validate().map_err(crate::AllocError::bad_config)?;
     // The ops, and the live pointers (one per op at most, doubling).
     let per_op = std::mem::size_of::<Op>() + 2 * std::mem::size_of::<usize>();
     crate::headroom::ensure(crate::headroom::bound(cfg.ops, per_op, 0))?;
-    crate::script::try_format(&generate(cfg))
+    crate::script::try_format(&generate(cfg)?)
 }
 
 /// Generates the ops. Frees pick a live pointer uniformly; a free of a pointer
 /// whose allocation failed is a no-op when replayed.
 ///
+/// # Errors
+/// [`AllocError::BadConfig`](crate::AllocError::BadConfig) when
+/// [`WorkloadConfig::validate`] fails (more ops than an op list holds, …).
+///
 /// # Complexity
 /// O(ops).
-pub fn generate(cfg: &WorkloadConfig) -> Vec<Op> {
+pub fn generate(cfg: &WorkloadConfig) -> Result<Vec<Op>, crate::AllocError> {
+    cfg.validate().map_err(crate::AllocError::bad_config)?;
     let mut rng = Rng::new(cfg.seed);
     let mut live: Vec<usize> = Vec::new();
     let mut next_ptr = 0usize;
@@ -181,5 +189,5 @@ pub fn generate(cfg: &WorkloadConfig) -> Vec<Op> {
             ops.push(Op::Free { ptr });
         }
     }
-    ops
+    Ok(ops)
 }

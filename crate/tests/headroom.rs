@@ -107,14 +107,17 @@ fn a_replay_takes_no_more_memory_than_its_bound() {
             (Shape::SmallBiased, 20_000),
             (Shape::Phased, 5_000),
         ] {
-            let text = script::format(&workload::generate(&WorkloadConfig {
-                shape,
-                seed: i as u64 + 1,
-                ops,
-                alloc_percent: 60,
-                max_size: 600,
-                min_live: 0,
-            }));
+            let text = script::format(
+                &workload::generate(&WorkloadConfig {
+                    shape,
+                    seed: i as u64 + 1,
+                    ops,
+                    alloc_percent: 60,
+                    max_size: 600,
+                    min_live: 0,
+                })
+                .unwrap(),
+            );
             // Fresh (read as it runs) and not (parsed first), with switches.
             let mut s = Session::new(config.clone()).unwrap();
             for text in [text.clone(), format!("@best-fit,+24,@slab,+8,{text}")] {
@@ -205,11 +208,14 @@ fn a_rebuild_takes_no_more_than_a_new_arena_and_its_ops_bound() {
                 s.write(p, 0, &[0xab; 4096]).unwrap();
             }
         }
-        let text = script::format(&workload::generate(&WorkloadConfig {
-            ops: 4_000,
-            max_size: 300,
-            ..WorkloadConfig::default()
-        }));
+        let text = script::format(
+            &workload::generate(&WorkloadConfig {
+                ops: 4_000,
+                max_size: 300,
+                ..WorkloadConfig::default()
+            })
+            .unwrap(),
+        );
         s.replay_text(&text).unwrap();
         let n = s.log().len();
         let fresh = Session::new(config.clone()).unwrap();

@@ -2025,7 +2025,8 @@ fn replay_until_runs_a_prefix_and_the_rest_runs_on_as_if_in_one_go() {
     let text = workload::generate(&WorkloadConfig {
         ops: 500,
         ..WorkloadConfig::default()
-    });
+    })
+    .unwrap();
     let script = Script::from_ops(text);
     let mut whole = session(1 << 16, Mode::BestFit, 8, true);
     whole.replay(&script).unwrap();
@@ -2196,10 +2197,10 @@ fn workload_same_seed_same_ops_different_seed_different_ops() {
             ops: 200,
             ..WorkloadConfig::default()
         };
-        let a = workload::generate(&cfg);
+        let a = workload::generate(&cfg).unwrap();
         assert_eq!(a.len(), 200);
-        assert_eq!(a, workload::generate(&cfg), "{shape:?}");
-        let b = workload::generate(&WorkloadConfig { seed: 2, ..cfg });
+        assert_eq!(a, workload::generate(&cfg).unwrap(), "{shape:?}");
+        let b = workload::generate(&WorkloadConfig { seed: 2, ..cfg }).unwrap();
         assert_ne!(a, b, "{shape:?}");
     }
     // SplitMix64's first output for seed 0 is a published constant.
@@ -2214,7 +2215,8 @@ fn workload_respects_the_alloc_percentage_and_sizes() {
             alloc_percent: pct,
             max_size: 100,
             ..WorkloadConfig::default()
-        });
+        })
+        .unwrap();
         let allocs = ops.iter().filter(|o| o.is_alloc()).count();
         let share = allocs as f64 / ops.len() as f64;
         assert!((share - pct as f64 / 100.0).abs() < 0.02, "{pct}%: {share}");
@@ -2229,7 +2231,8 @@ fn workload_respects_the_alloc_percentage_and_sizes() {
         ops: 6,
         alloc_percent: 0,
         ..WorkloadConfig::default()
-    });
+    })
+    .unwrap();
     assert!(matches!(
         ops.as_slice(),
         [
@@ -2247,7 +2250,8 @@ fn workload_respects_the_alloc_percentage_and_sizes() {
         alloc_percent: 0,
         min_live: 10,
         ..WorkloadConfig::default()
-    });
+    })
+    .unwrap();
     assert!(ops[..10].iter().all(Op::is_alloc));
     // Small-biased sizes stay in 4..max.
     let ops = workload::generate(&WorkloadConfig {
@@ -2255,7 +2259,8 @@ fn workload_respects_the_alloc_percentage_and_sizes() {
         ops: 2000,
         max_size: 200,
         ..WorkloadConfig::default()
-    });
+    })
+    .unwrap();
     assert!(ops.iter().all(|o| match o {
         Op::Alloc { size } => (4..200).contains(size),
         _ => true,
@@ -2269,7 +2274,8 @@ fn workload_respects_the_alloc_percentage_and_sizes() {
                 ops: 2000,
                 max_size,
                 ..WorkloadConfig::default()
-            });
+            })
+            .unwrap();
             let sizes: Vec<usize> = ops
                 .iter()
                 .filter_map(|o| match o {
@@ -2301,7 +2307,7 @@ fn workload_frees_only_live_pointers() {
                 alloc_percent: 55,
                 ..WorkloadConfig::default()
             };
-            let ops = workload::generate(&cfg);
+            let ops = workload::generate(&cfg).unwrap();
             let mut live = std::collections::BTreeSet::new();
             let mut next = 0;
             for o in &ops {
@@ -3134,14 +3140,17 @@ fn writes_the_syntax_cannot_carry_are_refused() {
 
 #[test]
 fn compare_in_chunks_matches_compare_in_one_go() {
-    let mut text = script::format(&workload::generate(&WorkloadConfig {
-        shape: Shape::Phased,
-        seed: 11,
-        ops: 700,
-        alloc_percent: 55,
-        max_size: 90,
-        min_live: 0,
-    }));
+    let mut text = script::format(
+        &workload::generate(&WorkloadConfig {
+            shape: Shape::Phased,
+            seed: 11,
+            ops: 700,
+            alloc_percent: 55,
+            max_size: 90,
+            min_live: 0,
+        })
+        .unwrap(),
+    );
     // A mode switch in the list is skipped by every run, in chunks as in one go.
     let n = script::parse(&text)
         .unwrap()
@@ -4375,7 +4384,8 @@ fn first_fit_arena_holds_the_script_with_first_fits_own_choices() {
             alloc_percent: 55,
             max_size: 300,
             ..WorkloadConfig::default()
-        });
+        })
+        .unwrap();
         let k = ops.iter().filter(|o| o.is_alloc()).count();
         let mut text = ops
             .iter()
@@ -4472,4 +4482,133 @@ fn a_replay_report_counts_the_requests_the_slab_refused_as_too_large() {
         .replay(&script::parse("+16,+65,+64,+1000,r0:200,r2:40,-0").unwrap())
         .unwrap();
     assert_eq!((rep.failed, rep.too_large), (0, 0));
+}
+
+// ----- a library user's mistakes: typed errors, never a panic ------------------
+
+#[test]
+fn list_order_back_to_address_merges_the_free_neighbours_it_left() {
+    let mut a = FreeListAllocator::new(Config {
+        arena_size: 100,
+        strategy: Strategy::FirstFit,
+        align: 1,
+        coalesce: true,
+        header: 0,
+    })
+    .unwrap();
+    a.set_list_order(ListOrder::InsertFront);
+    let (p, q) = (a.alloc(10).unwrap(), a.alloc(10).unwrap());
+    a.alloc(10).unwrap();
+    a.free(p).unwrap();
+    a.free(q).unwrap();
+    // Under INSERT-FRONT, q went in front of p: not merged (malloc.py -C).
+    assert_eq!(a.free_list().len(), 3);
+    a.set_list_order(ListOrder::Address);
+    a.check_invariants().unwrap();
+    assert_eq!(a.free_list(), vec![(0, 20), (30, 70)]);
+    assert_eq!(a.alloc(20).unwrap(), 0, "first fit finds the merged block");
+}
+
+#[test]
+fn a_script_without_line_numbers_reports_a_bad_op_at_its_index() {
+    let mut s = Session::new(HeapConfig::default()).unwrap();
+    let script = Script {
+        ops: vec![Op::Alloc { size: 8 }, Op::Free { ptr: 3 }],
+        lines: vec![],
+    };
+    let e = s.replay(&script).unwrap_err();
+    assert_eq!(e.line, 2, "{e}");
+    assert_eq!(s.log().len(), 0, "nothing ran");
+    assert_eq!(script.line(1), 2);
+}
+
+#[test]
+fn a_workload_too_long_for_an_op_list_is_refused_not_aborted() {
+    for ops in [usize::MAX, 1 << 40, script::MAX_OPS + 1, 0] {
+        let cfg = WorkloadConfig {
+            ops,
+            ..WorkloadConfig::default()
+        };
+        assert!(
+            matches!(workload::generate(&cfg), Err(AllocError::BadConfig { .. })),
+            "{ops}"
+        );
+        assert!(matches!(
+            workload::generate_text(&cfg),
+            Err(AllocError::BadConfig { .. })
+        ));
+    }
+}
+
+#[test]
+fn a_transcript_base_that_overflows_is_refused() {
+    let mut s = Session::new(HeapConfig::default()).unwrap();
+    s.alloc(8).unwrap();
+    assert!(matches!(
+        transcript::transcript(&s, usize::MAX, 0, 100, None),
+        Err(AllocError::BadConfig { .. })
+    ));
+    assert!(transcript::command(&s, usize::MAX - 10, 0, 100, None)
+        .unwrap_err()
+        .contains("too large"));
+    assert!(transcript::transcript(&s, 1000, 0, 100, None).is_ok());
+}
+
+#[test]
+fn a_malloc_py_run_with_align_0_makes_a_config_that_is_refused() {
+    let mut run = transcript::parse_command("python3 malloc.py -S 100 -A +10").unwrap();
+    run.align = 0;
+    assert!(run.heap_config().validate().is_err());
+}
+
+#[test]
+fn what_a_session_logs_always_parses_back() {
+    let mut s = Session::new(HeapConfig::default()).unwrap();
+    let p = s.alloc(8).unwrap();
+    for e in [
+        s.alloc(1 << 31).unwrap_err(),
+        s.calloc(script::MAX_SIZE + 1).unwrap_err(),
+        s.alloc_aligned(8, 1 << 31).unwrap_err(),
+        s.realloc(p, usize::MAX).unwrap_err(),
+    ] {
+        assert!(matches!(e, AllocError::BadArgument { .. }), "{e}");
+        assert_eq!(e.code(), "bad-argument");
+    }
+    // A failure the heap numbers is logged; one refused before is not.
+    assert!(matches!(
+        s.alloc(script::MAX_SIZE),
+        Err(AllocError::OutOfMemory { .. })
+    ));
+    assert_eq!(s.log().len(), 2);
+    let text = script::format(s.log());
+    assert_eq!(script::format(&script::parse(&text).unwrap().ops), text);
+    // A script built by hand is held to what an op list can say.
+    for op in [
+        Op::Alloc { size: 1 << 31 },
+        Op::Realloc {
+            ptr: 0,
+            size: usize::MAX,
+        },
+        Op::Write {
+            ptr: 0,
+            at: 0,
+            bytes: vec![],
+        },
+        Op::Write {
+            ptr: 0,
+            at: 0,
+            bytes: vec![0; script::MAX_WRITE + 1],
+        },
+        Op::Write {
+            ptr: 0,
+            at: usize::MAX,
+            bytes: vec![1],
+        },
+    ] {
+        let mut t = Session::new(HeapConfig::default()).unwrap();
+        let bad = Script::from_ops(vec![Op::Alloc { size: 8 }, op.clone()]);
+        let e = t.replay(&bad).unwrap_err();
+        assert_eq!(e.line, 2, "{op:?}: {e}");
+        assert!(t.log().is_empty(), "{op:?}");
+    }
 }
