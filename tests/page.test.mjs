@@ -719,6 +719,26 @@ test('messages and boxes that come and go move no control: Predict, a malloc’s
   await fresh.close();
 });
 
+test('Present on a 1280×720 projector: the map takes longer rows so the words, the step buttons and the op strip stay on the screen, zoomed in too', async () => {
+  const { page, close } = await open('#size=1024&strategy=first-fit&ops=+10,+20,-0,+5,+100,+3,-1,+64,-4,+8,+200,-2,+16,+5000', { width: 1280, height: 720 });
+  const rows = () => page.evaluate(() => new Set([...document.querySelectorAll('#map .mm-addr')].map((t) => t.textContent)).size);
+  const before = await rows();
+  await page.click('[data-testid=present]');
+  await page.waitForFunction(() => document.documentElement.classList.contains('presenting'));
+  const bottom = () => page.evaluate(() => document.querySelector('#timeline .tl-meta').getBoundingClientRect().bottom);
+  await idle(page);
+  assert.ok(await bottom() <= 720, `the op strip ends at ${await bottom()}`);
+  assert.ok(await rows() < before, `${await rows()} rows presenting, ${before} before`);
+  await page.keyboard.press('+');
+  await idle(page);
+  assert.ok(await bottom() <= 720, `zoomed in, the op strip ends at ${await bottom()}`);
+  await page.keyboard.press('-');
+  await page.keyboard.press('Escape');
+  await idle(page);
+  assert.equal(await rows(), before, 'the page keeps its own rows');
+  await close();
+});
+
 test('the URL carries config and ops; a bad URL falls back with a notice', async () => {
   const { page, close } = await open('#size=2048&strategy=best-fit&align=16&coalesce=0&ops=+10,+20,-0,+5&step=3');
   let s = await snap(page);

@@ -509,6 +509,8 @@ async function start() {
     // (The map redraws itself when the layout changes its width.)
     onChange: (on) => { presenting = on; schedule(); },
   });
+  // Presenting, a window of another height leaves the map another room.
+  window.addEventListener('resize', () => { if (presenting) schedule(); });
   $('embed-btn').addEventListener('click', openEmbed);
   for (const which of ['widget', 'iframe']) {
     $(`embed-copy-${which}`).addEventListener('click', async () => {
@@ -1042,6 +1044,21 @@ async function start() {
     });
   }
 
+  /**
+   * Presenting, the map's height (its own pixels) that leaves the words and
+   * the timeline under it on the screen: a projector's 720 lines held the
+   * map alone, the timeline below the fold.
+   */
+  function presentMapRoom() {
+    const zoom = Number(getComputedStyle(document.documentElement).getPropertyValue('--present-zoom')) || 1;
+    const box = $('map').getBoundingClientRect();
+    // Above it the header and the card's head; under it the words, the
+    // step buttons and the op strip (the speed and fork row may fall below).
+    const above = box.top + scrollY;
+    const under = document.querySelector('#timeline .tl-meta').getBoundingClientRect().bottom - box.bottom;
+    return Math.max(100, (innerHeight - above - under - 12) / zoom);
+  }
+
   /** A link's comparison: run, and pointed at (it is further down the page). */
   async function compareFromLink(at) {
     await runCompare(at);
@@ -1284,7 +1301,7 @@ async function start() {
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;
     const outlined = failedAt === session.version ? undefined : target ?? undefined;
-    map.render({ arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a) });
+    map.render({ arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a), maxHeight: presenting ? presentMapRoom() : null });
     // The legend names the header only while blocks carry one.
     if (legendHeader !== header > 0) {
       legendHeader = header > 0;

@@ -122,7 +122,7 @@ function pow2ceil(x) {
  * Where things go: bytes per row (a power of two, or the arena when it fits
  * one row), rows, pixel sizes. Exported for tests and for the widget.
  */
-export function layoutFor(arenaSize, width, { compact = false } = {}) {
+export function layoutFor(arenaSize, width, { compact = false, maxHeight = null } = {}) {
   // Room for the widest row address (11 px monospace: 6.6 px a character).
   const gutter = compact ? 0 : Math.max(width < 480 ? 44 : 58, Math.ceil(num(Math.max(0, arenaSize - 1)).length * 6.6 + 12));
   const right = compact ? 0 : 4;
@@ -132,12 +132,18 @@ export function layoutFor(arenaSize, width, { compact = false } = {}) {
   let bpr = compact ? pow2ceil(arenaSize / 6) : pow2floor(plotW / minBytePx);
   if (Math.ceil(arenaSize / bpr) > maxRows) bpr = pow2ceil(arenaSize / maxRows);
   if (bpr > arenaSize) bpr = arenaSize;
-  const rows = Math.max(1, Math.ceil(arenaSize / bpr));
-  const rowH = compact ? 12 : rows > 16 ? 16 : rows > 8 ? 26 : 38;
-  const gap = compact ? 2 : rows > 16 ? 3 : 7;
-  const top = compact ? 0 : 18;
-  const height = top + rows * (rowH + gap) - gap + (compact ? 0 : 2);
-  return { width, gutter, plotW, bpr, rows, rowH, gap, top, height, ppb: plotW / bpr };
+  const sized = (bpr) => {
+    const rows = Math.max(1, Math.ceil(arenaSize / bpr));
+    const rowH = compact ? 12 : rows > 16 ? 16 : rows > 8 ? 26 : 38;
+    const gap = compact ? 2 : rows > 16 ? 3 : 7;
+    const top = compact ? 0 : 18;
+    const height = top + rows * (rowH + gap) - gap + (compact ? 0 : 2);
+    return { width, gutter, plotW, bpr, rows, rowH, gap, top, height, ppb: plotW / bpr };
+  };
+  let L = sized(bpr);
+  // Taller than the room it has (Present, on a projector): fewer, longer rows.
+  while (maxHeight != null && L.height > maxHeight && L.bpr < arenaSize) L = sized(Math.min(arenaSize, L.bpr * 2));
+  return L;
 }
 
 /** Calls `fn(x, y, w, row)` for each row segment of the byte range [start, end). */
@@ -323,13 +329,14 @@ export class MemoryMap {
    * @param {number} [data.highlightSeq] outline the block of this ptr
    * @param {Map<number, number>} [data.listRank] free block offset → its place in the free list (1 = the front), for a list kept in another order than by address
    * @param {number} [data.width] force a width (benchmarks, hidden containers)
+   * @param {number} [data.maxHeight] the most pixels tall it may be: rows hold more bytes to fit
    */
   render(data) {
     const blocks = typed(data.blocks);
     this.#data = { ...data, blocks };
     const width = Math.round(data.width ?? this.#root.clientWidth) || 640;
     this.#width = width;
-    const L = layoutFor(data.arenaSize, width, this.#opts);
+    const L = layoutFor(data.arenaSize, width, { ...this.#opts, maxHeight: data.maxHeight });
     this.#L = L;
     const hadFocus = this.#svg && this.#svg.contains(this.#active());
     const n = blocks.length;
@@ -338,7 +345,7 @@ export class MemoryMap {
     // Same arena and width as the last per-block render: keep the SVG (axis,
     // tracks, listeners) and update its block rects in place, so a render
     // after one op touches the few rects that changed, not the whole map.
-    const shape = `${width} ${data.arenaSize}`;
+    const shape = `${width} ${data.arenaSize} ${L.bpr}`;
     const reuse = this.#svg && !dense && !this.#dense && this.#shape === shape;
     this.#dense = dense;
     this.#shape = shape;

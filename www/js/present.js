@@ -31,7 +31,7 @@ export class Presenter {
 
   /**
    * @param {HTMLButtonElement} button toggles presenting (its label says which way)
-   * @param {object} opts { onStep(delta), onBlank() (play stops), onChange(active), notices }
+   * @param {object} opts { onStep(delta), onBlank() (play stops), onChange(active) (also when the zoom changes), notices }
    */
   constructor(button, opts) {
     this.#button = button;
@@ -97,9 +97,10 @@ export class Presenter {
 
   #setZoom(z) {
     this.#zoom = Math.round(Math.min(ZOOM_MAX, Math.max(ZOOM_MIN, z)) * 10) / 10;
-    // (The map redraws itself at its new width.)
     document.documentElement.style.setProperty('--present-zoom', String(this.#zoom));
     try { localStorage.setItem(ZOOM_KEY, String(this.#zoom)); } catch { /* private mode */ }
+    // (The map's rows follow: it fits the room the new zoom leaves.)
+    this.#opts.onChange?.(true);
   }
 
   #key(e) {
