@@ -739,6 +739,26 @@ test('Present on a 1280×720 projector: the map takes longer rows so the words, 
   await close();
 });
 
+test('the page does not jump as it appears: the help is open or closed from the start, the cards show once drawn', async () => {
+  for (const [width, height, hash, helpOpen] of [[360, 740, '', false], [1280, 900, '', true], [1280, 900, '#size=2048&ops=+10,+20,-0,+5', false]]) {
+    const context = await browser.newContext({ viewport: { width, height } });
+    const page = await context.newPage();
+    // Chrome's layout-shift score (CLS), as a user would have it: 0.1 is "good".
+    await page.addInitScript(() => {
+      globalThis.__cls = 0;
+      new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) globalThis.__cls += e.value; }).observe({ type: 'layout-shift', buffered: true });
+    });
+    await page.goto(base + hash);
+    await page.waitForFunction(() => globalThis.__playground);
+    await idle(page);
+    await page.waitForTimeout(300);
+    const cls = await page.evaluate(() => globalThis.__cls);
+    assert.ok(cls < 0.1, `${width}px ${hash || 'no link'}: layout shift score ${cls.toFixed(3)}`);
+    assert.equal(await page.evaluate(() => document.getElementById('help').open), helpOpen, `${width}px ${hash}`);
+    await context.close();
+  }
+});
+
 test('the URL carries config and ops; a bad URL falls back with a notice', async () => {
   const { page, close } = await open('#size=2048&strategy=best-fit&align=16&coalesce=0&ops=+10,+20,-0,+5&step=3');
   let s = await snap(page);

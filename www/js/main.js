@@ -525,14 +525,8 @@ async function start() {
       }
     });
   }
+  // (help-boot.js opened or closed it before the first paint; a reader's choice is kept.)
   const help = $('help');
-  try {
-    const saved = localStorage.getItem('allocator-playground:help');
-    // Open for a first visit on a large screen; closed for a link to a run
-    // (a class shown a prepared scenario needs the map, not the help), and
-    // on a phone, upright or sideways (there it took 1.5 screens).
-    help.open = saved ? saved === 'open' : !matchMedia('(max-width: 720px), (max-height: 500px)').matches && !urlState?.ops && !urlState?.workload;
-  } catch { /* ignore */ }
   help.querySelector('summary').addEventListener('click', () => setTimeout(() => {
     try { localStorage.setItem('allocator-playground:help', help.open ? 'open' : 'closed'); } catch { /* ignore */ }
   }));
@@ -1288,6 +1282,8 @@ async function start() {
   }
 
   function renderViews() {
+    // (Once drawn, the page shows: see layout.css.)
+    document.documentElement.classList.add('is-drawn');
     const a = session.arena;
     const isBusy = busy || session.busy;
     const blocks = a.blocksTyped();
