@@ -128,8 +128,9 @@ export class Meter {
     // (replaceChildren would show a null as the text "null": only real nodes.)
     this.#formula.replaceChildren(...[
       h('span', { class: 'meter-f', text: '1 − L / F' }),
-      h('span', { class: 'meter-f-sub', text: `L: largest free block, ${num(st.largestFree)} B` }),
-      chunks ? h('span', { class: 'meter-f-sub', text: `F: free bytes outside slab chunks, ${num(F)} B` }) : null,
+      // (A number and its unit stay on one line.)
+      h('span', { class: 'meter-f-sub' }, 'L: largest free block, ', h('span', { class: 'nobr', text: `${num(st.largestFree)} B` })),
+      chunks ? h('span', { class: 'meter-f-sub' }, 'F: free bytes outside slab chunks, ', h('span', { class: 'nobr', text: `${num(F)} B` })) : null,
     ].filter(Boolean));
     const where = chunks ? ' outside slab chunks' : '';
     let text;
