@@ -201,6 +201,10 @@ export class ConfigControls {
         field('Header', header),
         field('Free list', order),
         h('div', { class: 'field field-switch' }, coalesceField),
+        // The hint and the actions share a line under the fields: wide, the
+        // hint keeps to a line or two whatever it says (in the fields' row it
+        // went from 2 to 5 lines and moved the page).
+        h('div', { class: 'controls-break', 'aria-hidden': 'true' }),
         hint,
         h('div', { class: 'controls-actions' }, advToggle, merge, reset)),
       advanced));
