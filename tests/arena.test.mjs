@@ -415,12 +415,18 @@ test('a long load that wasm memory refuses part way keeps what ran, and the rest
   const make = (opts) => patch(createArena(opts));
   const api = { createArena: make, compare, createComparer, parseOps, canonicalOps, STRATEGIES };
   const s = new Session(api, { size: 1024 });
+  const said = [];
+  s.addEventListener('refused', (e) => said.push(e.detail));
   const ops = Array.from({ length: 15_000 }, (_, i) => `+8,-${i}`).join(',');
-  const err = await s.load({ size: 1024 }, ops).then(() => null, (e) => e);
-  assert.equal(err?.code, 'host-memory');
+  // It ends as a cancel does (no throw: the timeline changed, and is whole),
+  // and says so with a 'refused' event.
+  assert.equal(await s.load({ size: 1024 }, ops), 30_000);
   const ran = s.position;
   assert.ok(ran > 0 && ran < 30_000, `ran ${ran}`);
-  assert.deepEqual(err.partial, { ran, of: 30_000 });
+  assert.equal(said.length, 1);
+  assert.equal(said[0].error.code, 'host-memory');
+  assert.deepEqual([said[0].ran, said[0].of], [ran, 30_000]);
+  assert.equal(s.stoppedBy, 'memory');
   assert.equal(s.total, 30_000, 'the ops that did not run wait after the cursor');
   assert.equal(s.tokens().join(','), ops);
   assert.equal(s.busy, false);
@@ -429,15 +435,23 @@ test('a long load that wasm memory refuses part way keeps what ran, and the rest
   refuse = false;
   await s.seek(s.total);
   assert.equal(s.arena.log(), ops);
+  assert.equal(s.stoppedBy, null);
   // A forward seek refused part way stops where it got to, the same way.
   await s.seek(0);
   patch(s.arena); // (rebuilt by the core, not by api.createArena)
   refuse = true;
   pieces = 0;
-  const again = await s.seek(30_000).then(() => null, (e) => e);
-  assert.equal(again?.code, 'host-memory');
+  await s.seek(30_000);
   assert.ok(s.position > 0 && s.position < 30_000);
+  assert.equal(said.length, 2);
   assert.equal(s.tokens().join(','), ops);
+  // A forward seek refused before its first op ran changed nothing: that one throws.
+  const at = s.position;
+  pieces = 1;
+  const err = await s.seek(30_000).then(() => null, (e) => e);
+  assert.equal(err?.code, 'host-memory');
+  assert.equal(s.position, at);
+  assert.equal(said.length, 2);
   s.arena.dispose();
 });
 

@@ -147,8 +147,9 @@ impl Problem {
     }
 }
 
-/// What makes `op` impossible to run, if anything: a zero size, a bad
-/// alignment, or a pointer that does not exist yet or is already freed. The
+/// What makes `op` impossible to run, if anything: a zero size, a size above
+/// what an op list can say, a bad alignment, a write no op list can carry, or
+/// a pointer that does not exist yet or is already freed. The
 /// one home of these rules, for [`Session::validate`] and the checked run of
 /// [`Session::replay_with`]. `requests` is the number of allocation requests
 /// before `op`; `freed(k)` tells whether pointer `k < requests` was freed.

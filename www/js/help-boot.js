@@ -13,7 +13,7 @@
     if (saved) open = saved === 'open';
   } catch (e) { /* storage may be blocked */ }
   if (open === undefined) {
-    open = !matchMedia('(max-width: 720px), (max-height: 500px)').matches && !/[#&](ops|wl)=/.test(location.hash);
+    open = !matchMedia('(max-width: 720px), (max-height: 500px)').matches && !/[#&](ops|wl)=[^&]/.test(location.hash);
   }
   help.open = open;
 }());

@@ -78,11 +78,7 @@ async function start() {
    */
   const memoryFull = (e) => {
     if (e?.code !== 'host-memory') return false;
-    // A long replay that filled the memory part way keeps what ran.
-    const p = e.partial;
-    notices.show(p
-      ? `The page’s memory filled up after ${num(p.ran)} of ${num(p.of)} ops (a page’s WebAssembly memory stops at 4 GiB): the other ${num(p.of - p.ran)} wait in the timeline, after the cursor. Copy link keeps this timeline, and reloading the page starts afresh.`
-      : sentence(MEMORY_FULL), { kind: 'error', key: 'memory' });
+    notices.show(sentence(MEMORY_FULL), { kind: 'error', key: 'memory' });
     return true;
   };
   /** `fn` for a timer: a `host-memory` refusal inside it becomes the notice. */
@@ -476,7 +472,7 @@ async function start() {
         : `the ${bytesShort(snap.arenaSize)} arena is full much of the time: a larger arena or smaller sizes show more of the strategy.`;
       // Cancelled part way: the ops not run wait ahead on the timeline.
       const ran = session.position < session.total
-        ? `Generated ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}) and ran ${num(session.position)} before the cancel: the rest are ahead on the timeline (Play or Go to end runs them).`
+        ? `Generated ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}) and ran ${num(session.position)} before ${session.stoppedBy === 'memory' ? 'the page’s memory filled up' : 'the cancel'}: the rest are ahead on the timeline (Play or Go to end runs them).`
         : `Ran ${plural(opts.ops, `${opts.shape} op`)} (seed ${opts.seed}).`;
       notices.show(`${ran}${many
         ? ` ${failed === snap.nextPtr ? 'All' : `${Math.min(99, Math.round(share * 100))}%`} of the allocation requests failed (${num(failed)} of ${num(snap.nextPtr)}): ${why}`
@@ -1049,12 +1045,16 @@ async function start() {
     // Above it the header and the card's head; under it the words, the
     // step buttons and the op strip (the speed and fork row may fall below).
     const above = box.top + scrollY;
-    const under = document.querySelector('#timeline .tl-meta').getBoundingClientRect().bottom - box.bottom;
+    // (Predict's question, when it is on, is part of the lecture too.)
+    const pd = document.querySelector('#predict [data-testid=predict]');
+    const last = pd && !pd.hidden ? pd : document.querySelector('#timeline .tl-meta');
+    const under = last.getBoundingClientRect().bottom - box.bottom;
     return Math.max(100, (innerHeight - above - under - 12) / zoom);
   }
 
   /** A link's comparison: run, and pointed at (it is further down the page). */
   async function compareFromLink(at) {
+    if (!session.total) return; // (a link with cmp= alone: nothing to compare)
     await runCompare(at);
     if (compareState?.version !== contentVersion) return;
     notices.show('The link carries a comparison of the strategies on these ops: it is under Compare strategies.', {
@@ -1179,6 +1179,12 @@ async function start() {
       queueEditorSync();
     }
     schedule();
+  });
+  // A long replay that filled the memory part way ends as a cancel does:
+  // what ran stays, the rest waits after the cursor.
+  session.addEventListener('refused', (e) => {
+    const { ran, of } = e.detail;
+    notices.show(`The page’s memory filled up after ${num(ran)} of ${plural(of, 'op')} (a page’s WebAssembly memory stops at 4 GiB): the other ${num(of - ran)} wait in the timeline, after the cursor. Reloading the page starts afresh.`, { kind: 'error', key: 'memory' });
   });
   session.addEventListener('progress', (e) => {
     const { done, total, label } = e.detail;
@@ -1350,7 +1356,8 @@ async function start() {
     $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     // The words' place is kept (two lines, CSS) from the first op on, so the
-    // timeline under them does not jump when they come, 200 ms after a step.
+    // timeline under them does not jump when they come (later, during fast
+    // play, a drag, or on a long log: see scheduleLastOp).
     $('last-op').hidden = total === 0;
     scheduleLastOp();
     ostepView.refresh(session.arena, session.version);
@@ -1364,12 +1371,16 @@ async function start() {
   }
 
   // "What just happened", in words under the map. The core replays the log
-  // up to the last op to compare, so up to LAST_OP_SYNC_MAX ops the words
-  // come with the step's render (had they come later, the timeline under
-  // them would move under the pointer); past it, once the cursor rests (a
-  // drag on the scrubber does not pay for every step it passes). A screen
-  // reader hears them once the cursor rests, and not during play.
+  // up to the last op to compare, so while that is quick (LAST_OP_SYNC_MAX
+  // ops, and the last account took under LAST_OP_SYNC_MS) the words come
+  // with each render: had they come later, the timeline under them would
+  // move under the pointer. Otherwise (a long log, slow ops) once the cursor
+  // rests, as a drag on the scrubber should not pay for every step it
+  // passes. A screen reader hears them once the cursor rests, and not
+  // during play (#last-op-said).
   const LAST_OP_SYNC_MAX = 5000;
+  const LAST_OP_SYNC_MS = 4;
+  let lastOpCost = 0;
   let lastOpAt = -1;
   let lastOpTimer = 0;
   let saidTimer = 0;
@@ -1377,20 +1388,23 @@ async function start() {
   let lastOpOf = null;
   // A longer account keeps its room for the shorter ones after it, so
   // stepping back and forth leaves the timeline in place; a new width (a
-  // window resized, Present) starts over.
+  // window resized, Present) starts over, from the words shown. (Next frame:
+  // resizing what it observes inside its callback would loop.)
   let lastOpWidth = -1;
   new ResizeObserver(([entry]) => {
     const w = entry.contentRect.width;
     if (w === lastOpWidth) return;
     lastOpWidth = w;
-    const el = $('last-op');
-    el.style.minHeight = '';
-    if (!el.hidden) el.style.minHeight = getComputedStyle(el).height;
+    requestAnimationFrame(() => {
+      const el = $('last-op');
+      el.style.minHeight = '';
+      if (!el.hidden) el.style.minHeight = getComputedStyle(el).height;
+    });
   }).observe($('last-op'));
   function scheduleLastOp() {
     if (lastOpAt === session.version) return;
     clearTimeout(lastOpTimer);
-    if (session.position <= LAST_OP_SYNC_MAX && !session.busy) { updateLastOp(); return; }
+    if (session.position <= LAST_OP_SYNC_MAX && lastOpCost < LAST_OP_SYNC_MS && !session.busy) { updateLastOp(); return; }
     lastOpTimer = setTimeout(quietly(() => {
       lastOpTimer = 0;
       if (session.busy) { scheduleLastOp(); return; }
@@ -1402,14 +1416,16 @@ async function start() {
     const el = $('last-op');
     let text = '';
     try {
+      const t0 = performance.now();
       const e = lastOpOf?.version === session.version ? lastOpOf.e : session.arena.lastOp();
+      lastOpCost = performance.now() - t0;
       text = describeLastOp(e, session.config, traceName);
       if (!text && session.position === 0 && session.total > 0) {
         text = `Step 0 of ${num(session.total)}: no op has run yet. The next is op 1, ${session.slice(0, 1)[0]}.`;
       }
     } catch { /* none to show */ }
     el.textContent = text;
-    el.hidden = !text && session.total === 0;
+    // (Shown from the first op on: renderViews says so.)
     // (The used height, in the element's own pixels: Present's zoom is not in it.)
     if (!el.hidden) el.style.minHeight = getComputedStyle(el).height;
     clearTimeout(saidTimer);
@@ -1605,6 +1621,8 @@ async function start() {
 }
 
 start().catch((e) => {
+  // The cards stay hidden until drawn: show what there is, with why.
+  document.documentElement.classList.add('is-drawn');
   const box = document.getElementById('notices');
   box?.append(h('div', { class: 'notice notice-error', role: 'alert' }, h('p', { class: 'notice-msg', text: `The playground could not start: ${errText(e)}` })));
   throw e;

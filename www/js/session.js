@@ -106,8 +106,10 @@ export class Session extends EventTarget {
   #tokensAt = -1;
   #tokensArena = null;
   #cancel = false;
-  /** The error a chunked replay stopped on, until `#settle()` throws it. */
+  /** What the last chunked replay was refused with (`{ error, ran, of }`), until `#settle()`. */
   #refused = null;
+  /** Why the last chunked replay stopped short: 'cancel', 'memory' (refused: wasm memory full), or null. */
+  stoppedBy = null;
 
   /**
    * @param {object} api `{ createArena, compare, createComparer, parseOps, canonicalOps, STRATEGIES }` (from arena.js)
@@ -298,11 +300,20 @@ export class Session extends EventTarget {
     }
   }
 
-  /** Throws what `#chunked` was refused with, if anything (once). */
-  #settle() {
-    const e = this.#refused;
+  /**
+   * After a chunked replay and its caller's bookkeeping: a refusal (wasm
+   * memory full) that changed nothing is thrown; one that stopped part way,
+   * the timeline changed but whole (what did not run is the future), is
+   * said with a 'refused' event, `{ error, ran, of }`, as a cancel is a
+   * normal end.
+   * @param {boolean} changed whether the state changed
+   */
+  #settle(changed) {
+    const r = this.#refused;
     this.#refused = null;
-    if (e) throw e;
+    if (!r) return;
+    if (!changed) throw r.error;
+    this.dispatchEvent(new CustomEvent('refused', { detail: r }));
   }
 
   /** Stops the running chunked replay after its current chunk. */
@@ -315,21 +326,25 @@ export class Session extends EventTarget {
    * out (see tokenPieces, textPieces), with a yield, progress and a chance to
    * cancel between pieces; returns how many ops ran (fewer when cancelled,
    * or refused: wasm memory full). A refusal is kept for `#settle()`, which
-   * the caller calls once the ops that did not run are its future again.
+   * the caller calls once the ops that did not run are its future again;
+   * `stoppedBy` says which.
    */
   async #chunked(arena, n, pieces, label) {
     if (n <= CHUNK) {
       const all = pieces.next();
+      this.stoppedBy = null;
       try {
         if (all) arena.replay(all);
       } catch (e) {
-        this.#refused = e;
+        this.#refused = { error: e, ran: 0, of: n };
+        this.stoppedBy = 'memory';
         return 0;
       }
       return n;
     }
     this.busy = true;
     this.#cancel = false;
+    this.stoppedBy = null;
     this.dispatchEvent(new CustomEvent('busy', { detail: { busy: true, label } }));
     let done = 0;
     try {
@@ -349,9 +364,8 @@ export class Session extends EventTarget {
         } catch (e) {
           // Refused before it ran an op: the piece is part of the rest.
           pieces.back(0);
-          // The page says how far it got: what ran stays, the rest is the future.
-          if (done > 0 && e && typeof e === 'object') e.partial = { ran: done, of: n };
-          this.#refused = e;
+          this.#refused = { error: e, ran: done, of: n };
+          this.stoppedBy = 'memory';
           break;
         }
         const ms = performance.now() - t0;
@@ -360,7 +374,7 @@ export class Session extends EventTarget {
         size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.round(ran * PIECE_MS / Math.max(ms, 1))));
         this.#progress(done, n, label);
         await pause();
-        if (this.#cancel) break;
+        if (this.#cancel) { this.stoppedBy = done < n ? 'cancel' : null; break; }
       }
     } finally {
       this.busy = false;
@@ -381,6 +395,9 @@ export class Session extends EventTarget {
       const done = await this.#chunked(this.arena, run.length, tokenPieces(run), 'Replaying');
       this.future = this.future.slice(done);
       if (known) this.#remember(done === run.length ? known.concat(run) : known.concat(run.slice(0, done)));
+      this.#changed('seek');
+      this.#settle(done > 0);
+      return;
     } else {
       const past = this.pastTokens();
       const future = past.slice(n).concat(this.future);
@@ -390,19 +407,27 @@ export class Session extends EventTarget {
       } else {
         const a = this.#api.createArena(this.config);
         const old = this.arena;
+        const kept = this.future;
         this.arena = a;
         this.future = [];
         const done = await this.#chunked(a, n, tokenPieces(past.slice(0, n)), 'Rewinding');
+        if (this.stoppedBy === 'memory') {
+          // Refused part way: back to where it was, as if never asked.
+          a.dispose();
+          this.arena = old;
+          this.future = kept;
+          this.#changed('seek');
+          this.#settle(false);
+          return;
+        }
         old.dispose();
         this.future = past.slice(done, n).concat(future);
         this.#changed('seek');
-        this.#settle();
         return;
       }
       this.future = future;
     }
     this.#changed('seek');
-    this.#settle();
   }
 
   undo() { return this.seek(this.position - 1); }
@@ -447,7 +472,7 @@ export class Session extends EventTarget {
       if (done < count) this.future = pieces.rest();
     }
     this.#changed('load');
-    this.#settle();
+    this.#settle(true);
     return count;
   }
 
@@ -466,7 +491,7 @@ export class Session extends EventTarget {
       if (done < count) this.future = pieces.rest();
     }
     this.#changed('append');
-    this.#settle();
+    this.#settle(true);
     return count;
   }
 
@@ -507,7 +532,7 @@ export class Session extends EventTarget {
     const done = await this.#chunked(a, upTo.length, tokenPieces(upTo), 'Switching branch');
     this.future = b.tokens.slice(done);
     this.#changed('branch');
-    this.#settle();
+    this.#settle(true);
   }
 
   /**
