@@ -1379,7 +1379,7 @@ async function start() {
   // passes. A screen reader hears them once the cursor rests, and not
   // during play (#last-op-said).
   const LAST_OP_SYNC_MAX = 5000;
-  const LAST_OP_SYNC_MS = 4;
+  const LAST_OP_SYNC_MS = 8;
   let lastOpCost = 0;
   let lastOpAt = -1;
   let lastOpTimer = 0;
@@ -1405,11 +1405,13 @@ async function start() {
     if (lastOpAt === session.version) return;
     clearTimeout(lastOpTimer);
     if (session.position <= LAST_OP_SYNC_MAX && lastOpCost < LAST_OP_SYNC_MS && !session.busy) { updateLastOp(); return; }
+    // (Playing at a readable speed, up to 16 ops/s, the words follow each
+    // step: a wait longer than a step would never end.)
     lastOpTimer = setTimeout(quietly(() => {
       lastOpTimer = 0;
       if (session.busy) { scheduleLastOp(); return; }
       updateLastOp();
-    }), session.position > LAST_OP_SYNC_MAX ? 250 : 200);
+    }), playing && speedMs >= 60 && session.position <= LAST_OP_SYNC_MAX ? 0 : session.position > LAST_OP_SYNC_MAX ? 250 : 200);
   }
   function updateLastOp() {
     lastOpAt = session.version;
