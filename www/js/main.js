@@ -1372,7 +1372,7 @@ async function start() {
 
   // "What just happened", in words under the map. The core replays the log
   // up to the last op to compare, so while that is quick (LAST_OP_SYNC_MAX
-  // ops, and the last account took under LAST_OP_SYNC_MS) the words come
+  // ops, and not two accounts in a row of LAST_OP_SYNC_MS or more) the words come
   // with each render: had they come later, the timeline under them would
   // move under the pointer. Otherwise (a long log, slow ops) once the cursor
   // rests, as a drag on the scrubber should not pay for every step it
@@ -1380,7 +1380,8 @@ async function start() {
   // during play (#last-op-said).
   const LAST_OP_SYNC_MAX = 5000;
   const LAST_OP_SYNC_MS = 8;
-  let lastOpCost = 0;
+  /** Accounts in a row that took LAST_OP_SYNC_MS or more (two make it slow: one may be a pause of the machine's). */
+  let lastOpSlow = 0;
   let lastOpAt = -1;
   let lastOpTimer = 0;
   let saidTimer = 0;
@@ -1404,7 +1405,7 @@ async function start() {
   function scheduleLastOp() {
     if (lastOpAt === session.version) return;
     clearTimeout(lastOpTimer);
-    if (session.position <= LAST_OP_SYNC_MAX && lastOpCost < LAST_OP_SYNC_MS && !session.busy) { updateLastOp(); return; }
+    if (session.position <= LAST_OP_SYNC_MAX && lastOpSlow < 2 && !session.busy) { updateLastOp(); return; }
     // (Playing at a readable speed, up to 16 ops/s, the words follow each
     // step: a wait longer than a step would never end.)
     lastOpTimer = setTimeout(quietly(() => {
@@ -1420,7 +1421,7 @@ async function start() {
     try {
       const t0 = performance.now();
       const e = lastOpOf?.version === session.version ? lastOpOf.e : session.arena.lastOp();
-      lastOpCost = performance.now() - t0;
+      lastOpSlow = performance.now() - t0 < LAST_OP_SYNC_MS ? 0 : lastOpSlow + 1;
       text = describeLastOp(e, session.config, traceName);
       if (!text && session.position === 0 && session.total > 0) {
         text = `Step 0 of ${num(session.total)}: no op has run yet. The next is op 1, ${session.slice(0, 1)[0]}.`;
