@@ -743,10 +743,30 @@ test('Present on a 1280×720 projector: the map takes longer rows so the words, 
   await idle(page);
   assert.ok(await bottom() <= 720, `zoomed in, the op strip ends at ${await bottom()}`);
   await page.keyboard.press('-');
+  // Each step's words may take a line more: the map refits in that step's
+  // frame (nothing moves after it), and the op strip stays on the screen.
+  await page.evaluate(() => globalThis.__playground.session.seek(0));
+  await idle(page);
+  for (let k = 1; k <= 14; k++) {
+    await page.keyboard.press('ArrowRight');
+    await idle(page);
+    const b = await bottom();
+    await page.waitForTimeout(150);
+    assert.equal(await bottom(), b, `step ${k}: nothing moves after the render`);
+    assert.ok(b <= 720, `step ${k}: the op strip ends at ${b}`);
+  }
   await page.keyboard.press('Escape');
   await idle(page);
   assert.equal(await rows(), before, 'the page keeps its own rows');
   await close();
+  // Ending comes back to where the page was, where the presenting layout is shorter too.
+  const tall = await open('#size=1024&ops=+10,+20', { width: 1920, height: 1080 });
+  // (A click from the script: Playwright's would scroll the button into view first.)
+  await tall.page.evaluate(() => { scrollTo(0, 300); document.querySelector('[data-testid=present]').click(); });
+  await tall.page.keyboard.press('Escape');
+  await idle(tall.page);
+  assert.equal(await tall.page.evaluate(() => scrollY), 300);
+  await tall.close();
 });
 
 test('the page does not jump as it appears: the help is open or closed from the start, the cards show once drawn', async () => {

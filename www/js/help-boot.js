@@ -1,6 +1,7 @@
-// Classic script right after the help card: opens or closes it before the
-// first paint (deciding once the wasm module had loaded, it snapped shut on
-// a phone and pushed the page up). Open for a first visit on a large screen;
+// Classic script right after the help card (closed in the HTML): opens it,
+// or leaves it closed, before the first paint (deciding once the wasm module
+// had loaded, it snapped shut on a phone and pushed the page up; were this
+// file slow to come, a phone still sees it closed). Open for a first visit on a large screen;
 // closed for a link to a run (a class shown a prepared scenario needs the
 // map, not the help), and on a phone, upright or sideways (there it took 1.5
 // screens). A reader's own choice, once made, is kept (main.js saves it).

@@ -1049,7 +1049,7 @@ async function start() {
     const pd = document.querySelector('#predict [data-testid=predict]');
     const last = pd && !pd.hidden ? pd : document.querySelector('#timeline .tl-meta');
     const under = last.getBoundingClientRect().bottom - box.bottom;
-    return Math.max(100, (innerHeight - above - under - 12) / zoom);
+    return Math.floor(Math.max(100, (innerHeight - above - under - 12) / zoom));
   }
 
   /** A link's comparison: run, and pointed at (it is further down the page). */
@@ -1303,7 +1303,8 @@ async function start() {
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;
     const outlined = failedAt === session.version ? undefined : target ?? undefined;
-    map.render({ arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a), maxHeight: presenting ? presentMapRoom() : null });
+    const mapData = { arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a), maxHeight: presenting ? presentMapRoom() : null };
+    map.render(mapData);
     // The legend names the header only while blocks carry one.
     if (legendHeader !== header > 0) {
       legendHeader = header > 0;
@@ -1366,19 +1367,26 @@ async function start() {
     cmp.setBusy(isBusy);
     if (compareState && compareState.version === contentVersion) renderCompareCursor();
     syncUrl(false);
+    // Presenting, the map's room is measured again once the words and
+    // Predict's box under it are drawn: when a step's words take a line
+    // more, the map refits in this frame, not at the next step.
+    if (presenting) {
+      const room = presentMapRoom();
+      if (room !== mapData.maxHeight) map.render({ ...mapData, maxHeight: room });
+    }
     rendered = session.version;
     while (idleWaiters.length) idleWaiters.shift()();
   }
 
   // "What just happened", in words under the map. The core replays the log
-  // up to the last op to compare, so while that is quick (LAST_OP_SYNC_MAX
-  // ops, and not two accounts in a row of LAST_OP_SYNC_MS or more) the words come
+  // up to the last op to compare (at most maxExplainedOps(), 50,000 ops:
+  // 1.5 ms at 20,000), so while that is quick (not two accounts in a row of
+  // LAST_OP_SYNC_MS or more) the words come
   // with each render: had they come later, the timeline under them would
   // move under the pointer. Otherwise (a long log, slow ops) once the cursor
   // rests, as a drag on the scrubber should not pay for every step it
   // passes. A screen reader hears them once the cursor rests, and not
   // during play (#last-op-said).
-  const LAST_OP_SYNC_MAX = 5000;
   const LAST_OP_SYNC_MS = 8;
   /** Accounts in a row that took LAST_OP_SYNC_MS or more (two make it slow: one may be a pause of the machine's). */
   let lastOpSlow = 0;
@@ -1405,14 +1413,14 @@ async function start() {
   function scheduleLastOp() {
     if (lastOpAt === session.version) return;
     clearTimeout(lastOpTimer);
-    if (session.position <= LAST_OP_SYNC_MAX && lastOpSlow < 2 && !session.busy) { updateLastOp(); return; }
+    if (lastOpSlow < 2 && !session.busy) { updateLastOp(); return; }
     // (Playing at a readable speed, up to 16 ops/s, the words follow each
     // step: a wait longer than a step would never end.)
     lastOpTimer = setTimeout(quietly(() => {
       lastOpTimer = 0;
       if (session.busy) { scheduleLastOp(); return; }
       updateLastOp();
-    }), playing && speedMs >= 60 && session.position <= LAST_OP_SYNC_MAX ? 0 : session.position > LAST_OP_SYNC_MAX ? 250 : 200);
+    }), playing && speedMs >= 60 ? 0 : 200);
   }
   function updateLastOp() {
     lastOpAt = session.version;

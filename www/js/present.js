@@ -71,6 +71,8 @@ export class Presenter {
     if (on === this.#on) return;
     this.#on = on;
     const root = document.documentElement;
+    // (Read before the presenting layout, shorter, clamps it.)
+    if (on) this.#scroll = scrollY;
     root.classList.toggle('presenting', on);
     root.style.setProperty('--present-zoom', String(this.#zoom));
     this.#button.querySelector('.btn-label').textContent = on ? 'End presenting' : 'Present';
@@ -78,7 +80,6 @@ export class Presenter {
     if (on) {
       this.#wentFull = false;
       // The map at the top of the screen; the page's place comes back after.
-      this.#scroll = scrollY;
       scrollTo(0, 0);
       const full = root.requestFullscreen?.();
       full?.then(() => { this.#wentFull = true; }, () => { /* not allowed here: the page still presents */ });
