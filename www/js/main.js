@@ -1357,8 +1357,8 @@ async function start() {
     $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.freeBlocks - snap.stats.freeChunks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     // The words' place is kept (two lines, CSS) from the first op on, so the
-    // timeline under them does not jump when they come (later, during fast
-    // play, a drag, or on a long log: see scheduleLastOp).
+    // timeline under them does not jump when they come (later, when their
+    // account is slow: see scheduleLastOp).
     $('last-op').hidden = total === 0;
     scheduleLastOp();
     ostepView.refresh(session.arena, session.version);
@@ -1380,13 +1380,12 @@ async function start() {
 
   // "What just happened", in words under the map. The core replays the log
   // up to the last op to compare (at most maxExplainedOps(), 50,000 ops:
-  // 1.5 ms at 20,000), so while that is quick (not two accounts in a row of
-  // LAST_OP_SYNC_MS or more) the words come
-  // with each render: had they come later, the timeline under them would
-  // move under the pointer. Otherwise (a long log, slow ops) once the cursor
-  // rests, as a drag on the scrubber should not pay for every step it
-  // passes. A screen reader hears them once the cursor rests, and not
-  // during play (#last-op-said).
+  // 1.5 ms at 20,000). While that is quick (not two accounts in a row of
+  // LAST_OP_SYNC_MS or more) the words come with each render: had they come
+  // later, the timeline under them would move under the pointer. When it is
+  // slow, once the cursor rests, as a drag on the scrubber should not pay
+  // for every step it passes. A screen reader hears them once the cursor
+  // rests, and not during play (#last-op-said).
   const LAST_OP_SYNC_MS = 8;
   /** Accounts in a row that took LAST_OP_SYNC_MS or more (two make it slow: one may be a pause of the machine's). */
   let lastOpSlow = 0;
