@@ -336,6 +336,7 @@ export class Session extends EventTarget {
       try {
         if (all) arena.replay(all);
       } catch (e) {
+        if (e?.code !== 'host-memory') throw e;
         this.#refused = { error: e, ran: 0, of: n };
         this.stoppedBy = 'memory';
         return 0;
@@ -362,6 +363,7 @@ export class Session extends EventTarget {
         try {
           ran = arena.replayFor(piece, STOP_MS).ops;
         } catch (e) {
+          if (e?.code !== 'host-memory') throw e;
           // Refused before it ran an op: the piece is part of the rest.
           pieces.back(0);
           this.#refused = { error: e, ran: done, of: n };
