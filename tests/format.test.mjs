@@ -24,3 +24,13 @@ test('a link names its strategy and list order in any case, as the core reads na
   }
   assert.match(decodeState('#strategy=<b>').error, /^unknown strategy "<b>"/);
 });
+
+test("a link's malloc.py draw settings are kept within the core's ranges, and only there", async () => {
+  const { decodeState } = await import('../www/js/url-state.js');
+  const drawOf = (dw) => decodeState(`#ops=%2B1&draw=${dw}`).mallocPy?.draw ?? null;
+  // -r up to 2^30 (the largest request), as Draw::check takes it.
+  assert.deepEqual(drawOf(`7,${2 ** 30},50`), { seed: 7, numOps: 1, range: 2 ** 30, percentAlloc: 50 });
+  assert.equal(drawOf(`7,${2 ** 30 + 1},50`), null);
+  assert.equal(drawOf('7,10,0'), null, 'malloc.py stops on -P 0');
+  assert.equal(drawOf(`${2 ** 53},10,50`), null, 'a seed past 2^53 is not an exact number');
+});

@@ -220,9 +220,21 @@ test('hostile attribute values give a visible error inside the widget and run no
     big.setAttribute('arena-size', '99999999999');
     document.body.append(big);
     for (let i = 0; i < 200 && !big.shadowRoot.querySelector('[part=error]'); i++) await new Promise((r) => setTimeout(r, 10));
-    return [el.arena?.strategy, el.arena?.snapshot().order, big.shadowRoot.querySelector('[part=error]')?.textContent];
+    // The short names the core takes (malloc.py's -p BEST, -l SIZESORT+) work here too.
+    const short = document.createElement('alloc-playground');
+    short.setAttribute('strategy', 'best');
+    short.setAttribute('order', 'SIZESORT+');
+    document.body.append(short);
+    const bad = document.createElement('alloc-playground');
+    bad.setAttribute('strategy', 'bets');
+    document.body.append(bad);
+    for (let i = 0; i < 200 && !(short.arena && bad.shadowRoot.querySelector('[part=error]')); i++) await new Promise((r) => setTimeout(r, 10));
+    return [el.arena?.strategy, el.arena?.snapshot().order, big.shadowRoot.querySelector('[part=error]')?.textContent,
+      short.arena?.strategy, short.arena?.snapshot().order, bad.shadowRoot.querySelector('[part=error]')?.textContent];
   });
   assert.deepEqual(built.slice(0, 2), ['best-fit', 'size-ascending']);
+  assert.deepEqual(built.slice(3, 5), ['best-fit', 'size-ascending']);
+  assert.match(built[5], /unknown strategy "bets" \(expected first-fit, next-fit, best-fit, worst-fit or slab\)/);
   assert.match(built[2], /arena-size must be between 1 and [\d,]+, got 99999999999…?$/);
   await close();
 });

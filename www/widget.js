@@ -31,7 +31,7 @@
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
-import { init, createArena, STRATEGIES, ORDERS } from './arena.js';
+import { init, createArena, checkConfig, STRATEGIES } from './arena.js';
 import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
@@ -116,24 +116,33 @@ function slabDefaults() {
   return defaults;
 }
 
+/**
+ * A strategy or free list order name (attribute `key`), checked by the core,
+ * which knows every name it takes; throws AttrError in the core's words.
+ */
+function coreName(key, raw, fallback) {
+  const v = raw?.trim().toLowerCase() || fallback;
+  if (v.length > 40) throw new AttrError(`${key} "${v.slice(0, 40)}…" is not a name the allocator knows`);
+  try {
+    checkConfig({ [key]: v });
+  } catch (e) {
+    throw new AttrError(e.detail?.reason ?? e.message);
+  }
+  return v;
+}
+
 /** Reads and validates every attribute; throws AttrError naming the bad one. */
 export function readConfig(el) {
   const get = (n) => el.getAttribute(n);
-  // Names in any case (FIRST-FIT), as a link and the core take them.
-  const strategy = (get('strategy') ?? 'first-fit').trim().toLowerCase() || 'first-fit';
-  if (!STRATEGIES.includes(strategy)) {
-    throw new AttrError(`strategy must be one of ${STRATEGIES.join(', ')}, got "${strategy.slice(0, 40)}"`);
-  }
+  // Names as a link and the core take them: any case, `best`, `ADDRSORT`…
+  const strategy = coreName('strategy', get('strategy'), 'first-fit');
   const size = get('arena-size') === null ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
   const align = get('align') === null ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
   const coalesce = boolAttr('coalesce', get('coalesce'), true);
   // Bytes of header per block (malloc.py's -H). One as large as the arena is
   // taken, as malloc.py takes it: every request then fails, and says why.
   const header = get('header') === null || get('header').trim() === '' ? 0 : uintAttr('header', get('header'), { min: 0, max: LIMITS.arenaSize });
-  const order = (get('order') ?? 'address').trim().toLowerCase() || 'address';
-  if (!ORDERS.includes(order)) {
-    throw new AttrError(`order must be one of ${ORDERS.join(', ')}, got "${order.slice(0, 40)}"`);
-  }
+  const order = coreName('order', get('order'), 'address');
   // Slab classes and slab size (the core checks how they fit together).
   const slab = {};
   const classesRaw = get('classes');

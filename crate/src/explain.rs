@@ -40,6 +40,9 @@ pub struct LastOp {
     pub step: usize,
     /// The op as the op list writes it.
     pub op: String,
+    /// The same op as data (`{ "op": "allocAligned", "size": 10, "align": 16 }`),
+    /// so that no reader parses `op` again.
+    pub call: Op,
     /// The mode it ran under.
     pub mode: Mode,
     /// Whether coalescing was on.
@@ -115,6 +118,7 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
     let mut out = LastOp {
         step: n,
         op: op.to_string(),
+        call: op.clone(),
         mode: prev.heap().mode(),
         coalesce: prev.heap().config().coalesce,
         order: prev.heap().config().order,

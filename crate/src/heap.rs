@@ -610,11 +610,6 @@ impl Heap {
         s
     }
 
-    /// Bytes in free slab chunks (free memory the free list cannot see).
-    pub fn slab_free_bytes(&self) -> usize {
-        self.pools.free_bytes()
-    }
-
     /// The slab size classes.
     pub fn classes(&self) -> &[usize] {
         self.pools.classes()

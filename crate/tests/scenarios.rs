@@ -3767,6 +3767,7 @@ fn last_op_names_the_hole_an_allocation_was_carved_from_and_the_blocks_searched(
         .unwrap();
     let e = explain::last_op(&s).unwrap().unwrap();
     assert_eq!((e.step, e.op.as_str(), e.mode), (7, "+7", Mode::BestFit));
+    assert_eq!(e.call, script::Op::Alloc { size: 7 }, "the op as data");
     assert_eq!(e.ptr, Some(3));
     assert_eq!(e.block, span(8, 7));
     assert_eq!(e.hole, span(8, 8));

@@ -23,7 +23,6 @@ export const MAX_OPTIONS = 1000;
 export class AllocPanel {
   #els;
   #opts;
-  #live = [];
   #root;
   #parked = null;
 
@@ -133,7 +132,6 @@ export class AllocPanel {
   render(st) {
     const e = this.#els;
     const was = focusIn(this.#root);
-    this.#live = st.live;
     const shown = st.live.length > MAX_OPTIONS ? st.live.slice(-MAX_OPTIONS) : st.live;
     const opts = shown.map((b) => h('option', { value: b.seq, text: `ptr[${b.seq}] · ${num(b.requested)} B at ${num(b.offset)}` }));
     if (st.target != null && !shown.some((b) => b.seq === st.target)) {

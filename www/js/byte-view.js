@@ -89,6 +89,4 @@ export class ByteView {
     this.#grid.replaceChildren(h('p', { class: 'bv-empty', text: message }));
     this.#note.hidden = true;
   }
-
-  destroy() { this.#root.remove(); }
 }

@@ -2,7 +2,7 @@
 // list's order, coalescing, slab classes. Emits callbacks; the caller decides what they do and calls
 // render() with the state that resulted (so a declined change snaps back).
 
-import { h, field, button } from './dom.js';
+import { h, field, button, uid } from './dom.js';
 
 export const STRATEGY_LABELS = {
   'first-fit': 'First fit',
@@ -135,7 +135,7 @@ export class ConfigControls {
     const strategy = h('select', { class: 'input', 'data-testid': 'strategy' });
     this.#pending.strategy = settledChange(strategy, (v) => opts.onStrategy?.(v));
     for (const s of opts.strategies) strategy.append(h('option', { value: s, text: strategyLabel(s) }));
-    const listId = `sizes-${Math.random().toString(36).slice(2, 8)}`;
+    const listId = uid('sizes');
     const size = h('input', {
       class: 'input input-num input-size', type: 'number', min: 1, max: 64 << 20, step: 1, inputmode: 'numeric', list: listId, 'data-testid': 'arena-size',
     });
@@ -181,7 +181,7 @@ export class ConfigControls {
       },
     });
     const hint = h('p', { class: 'controls-hint', 'aria-live': 'polite' });
-    const advId = `slab-${Math.random().toString(36).slice(2, 8)}`;
+    const advId = uid('slab');
     const advanced = h('div', { class: 'controls-row controls-advanced', id: advId, hidden: true },
       field('Slab size classes (bytes)', classes), field('Slab size', slabSize), applySlab,
       h('p', { class: 'controls-note', text: 'Changing them starts over with an empty arena.' }));

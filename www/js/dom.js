@@ -105,12 +105,6 @@ export function iconSvg(name) {
   return svgEl;
 }
 
-/** Removes every child. */
-export function clear(node) {
-  node.replaceChildren();
-  return node;
-}
-
 /** Whether `el` can hold the keyboard focus: connected, enabled and rendered. */
 function focusable(el) {
   return !!el && el.isConnected && !el.disabled && !el.closest('[hidden]')

@@ -12,11 +12,6 @@ export function num(n) {
   return int.format(n);
 }
 
-/** 1234 → "1,234 B". */
-export function bytes(n) {
-  return `${int.format(n)} B`;
-}
-
 /** 1048576 → "1 MiB", 1500 → "1,500 B" (exact when it is not a round unit). */
 export function bytesShort(n) {
   for (const [unit, k] of [['GiB', 1 << 30], ['MiB', 1 << 20], ['KiB', 1 << 10]]) {

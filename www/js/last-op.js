@@ -99,18 +99,18 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
   // `ptr[k]`, with what else it is called (a trace's id) the first time.
   const extra = k != null ? nameOf?.(k) : null;
   const p0 = extra ? `ptr[${k}] (${extra})` : `ptr[${k}]`;
-  const op = e.op;
-  if (op[0] === '+' || op[0] === 'c') {
-    const aligned = /@(\d+)$/.exec(op);
-    const size = op.slice(1).replace(/@\d+$/, '');
-    const call = op[0] === 'c' ? `calloc(${size})` : `malloc(${size})${aligned ? ` aligned to ${aligned[1]}` : ''}`;
+  const c = e.call;
+  if (c.op === 'alloc' || c.op === 'allocAligned' || c.op === 'calloc') {
+    const size = c.size;
+    const align = c.align ?? 0;
+    const call = c.op === 'calloc' ? `calloc(${size})` : `malloc(${size})${align ? ` aligned to ${align}` : ''}`;
     if (!e.block) {
-      return `${head}${p0} = ${call} returned NULL: ${refused(e, Number(size), aligned ? Number(aligned[1]) : 0, cfg)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
+      return `${head}${p0} = ${call} returned NULL: ${refused(e, size, align, cfg)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
     }
     if (e.mode === 'slab') return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
-    return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}.${grown(e, Number(size), cfg)} ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+    return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}.${grown(e, size, cfg)} ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
   }
-  if (op[0] === '-') {
+  if (c.op === 'free') {
     if (!e.block && e.failed) return `${head}free(${p0}) is refused: ${p0} was freed already (a double free; malloc.py returns -1), so nothing changes.`;
     if (!e.block) return `${head}${p0} is NULL (its request failed), so free does nothing.`;
     const freed = `${head}free(${p0}): its ${at(e.block)} ${e.block.size === 1 ? 'is' : 'are'} free again`;
@@ -125,25 +125,24 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
     if (others) return `${freed}.${others}`;
     return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : ''}.`;
   }
-  if (op[0] === 'r') {
-    const size = op.slice(op.indexOf(':') + 1);
-    if (e.failed) return `${head}realloc(${p0}, ${size}) returned NULL: ${refused(e, Number(size), 0, cfg)}. ptr[${k}] keeps its block.`;
+  if (c.op === 'realloc') {
+    const size = c.size;
+    if (e.failed) return `${head}realloc(${p0}, ${size}) returned NULL: ${refused(e, size, 0, cfg)}. ptr[${k}] keeps its block.`;
     if (!e.before) return `${head}${p0} was NULL, so realloc allocated: ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
     if (e.block.offset === e.before.offset) {
       return e.block.size === e.before.size
-        ? `${head}${p0} stays where it is: its ${B(e.block.size)} block at ${num(e.block.offset)} already holds ${B(Number(size))}.`
+        ? `${head}${p0} stays where it is: its ${B(e.block.size)} block at ${num(e.block.offset)} already holds ${B(size)}.`
         : `${head}${p0} resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.`;
     }
     return `${head}${p0} could not grow in place: it moved from ${num(e.before.offset)} to ${num(e.block.offset)} (${B(e.block.size)}${e.hole ? `, carved from the free ${at(e.hole)}` : ''}), and its old ${B(e.before.size)} are free.`;
   }
-  if (op[0] === 'w') {
+  if (c.op === 'write') {
     return e.failed
       ? `${head}the write did not happen (${p0} is NULL or freed, or the bytes leave its block).`
       : `${head}bytes written into ${p0} (${at(e.block)}).`;
   }
-  if (op === '@coalesce') return `${head}coalescing is on from here on; neighbouring free blocks merge.`;
-  if (op === '@no-coalesce') return `${head}coalescing is off from here on.`;
-  if (op === '@merge') return `${head}neighbouring free blocks merged now.`;
-  if (op[0] === '@') return `${head}${strategyLabel(op.slice(1), classes)} from here on; blocks already placed stay.`;
+  if (c.op === 'setCoalesce') return c.on ? `${head}coalescing is on from here on; neighbouring free blocks merge.` : `${head}coalescing is off from here on.`;
+  if (c.op === 'mergeAll') return `${head}neighbouring free blocks merged now.`;
+  if (c.op === 'setMode') return `${head}${strategyLabel(c.mode, classes)} from here on; blocks already placed stay.`;
   return '';
 }

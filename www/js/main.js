@@ -47,7 +47,6 @@ const MAX_TRACE = 1 << 20;
 const MAX_FILE = 16 << 20;
 /** The most characters pasted into the editor (a 4 MiB paste takes the browser about 3 s). */
 const MAX_PASTE = 4 << 20;
-/** The workload API's field names in a message, as the form labels them. */
 /** A CS:APP trace's start: its four header numbers on lines of their own. */
 const REP_HEADER = /^\s*(?:\d+[ \t]*\r?\n\s*){4}[afr]/;
 
@@ -562,7 +561,6 @@ async function start() {
     return globalThis.confirm(`${what} starts over: the ${plural(session.total, 'op')} of this timeline will be discarded. Continue?`);
   }
 
-  /** A new configuration: checked first, then (when there is a timeline to lose) confirmed. */
   /**
    * After a switch logged at step `at`: says what it means, and offers the
    * other reading, all the ops before it re-run from the start under
@@ -1491,7 +1489,7 @@ async function start() {
       bytesView.empty('Allocate a block, write into it, free it, allocate again: the bytes stay. Click a free block on the map to see its stale bytes.');
       return;
     }
-    const len = Math.min(r.size, BYTES_MAX, snapLimit(a, r.offset));
+    const len = Math.min(r.size, BYTES_MAX, snapLimit(r.offset));
     const data = a.read(r.offset, len);
     if (r.freed) {
       title = `ptr[${r.seq}] (freed) · ${num(r.size)} B at ${num(r.offset)}`;
@@ -1508,7 +1506,7 @@ async function start() {
     bytesView.render({ offset: r.offset, bytes: data, blocks, title, note, total: r.size, header });
   }
 
-  function snapLimit(a, offset) {
+  function snapLimit(offset) {
     return Math.max(0, session.config.size - offset);
   }
 

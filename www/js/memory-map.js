@@ -276,7 +276,7 @@ export class MemoryMap {
     this.#live = h('div', { class: 'sr-only', 'aria-live': 'polite' });
     // What Enter does on a block, as its accessible description (freeing is
     // not undone by Escape: a screen reader says so before the key is pressed).
-    const id = `mm-${Math.random().toString(36).slice(2, 8)}`;
+    const id = uid('mm');
     this.#hints = { used: `${id}-used`, free: `${id}-free` };
     const hints = [
       h('p', { id: this.#hints.used, hidden: true, text: this.#opts.onFree ? `Enter or Delete frees it${this.#opts.onInspect ? '; i shows its bytes' : ''}.` : 'Enter shows its bytes.' }),

@@ -178,6 +178,4 @@ export class Meter {
         ? [h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${plural(others, 'free block')}${chunks}`]
         : [`(the only free block${st.freeChunks ? `; ${plural(st.freeChunks, 'free slab chunk')} not counted` : ''})`]));
   }
-
-  destroy() { this.#root.remove(); }
 }

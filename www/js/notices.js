@@ -82,8 +82,6 @@ export class Notices {
     for (const n of this.#root.querySelectorAll('.notice')) if (n.dataset.key === key) this.#close(n);
   }
 
-  clear() { for (const n of [...this.#root.children]) this.#close(n); }
-
   /** Closes a notice as its own close button would (its timer stops, the focus goes back). */
   #close(n) {
     const c = CLOSE.get(n);

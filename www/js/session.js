@@ -23,16 +23,11 @@ const STOP_MS = 3 * PIECE_MS;
 const REBUILD_SYNC_MAX = 100_000;
 
 /**
- * Splits op-list text into one token per op, so a validated text can be
- * replayed a chunk at a time. The core's lexer is the only one: anything but
- * the plain comma-separated form (what logs and workloads produce) goes
- * through `api.canonicalOps`, which parses the text and formats it back.
+ * `text` in the plain comma-separated form, so a validated text can be
+ * replayed a piece at a time. The core's lexer is the only one: anything but
+ * that form (what logs and workloads produce) goes through
+ * `api.canonicalOps`, which parses the text and formats it back.
  */
-export function tokenize(text, api) {
-  return plainText(text, api).split(',').filter(Boolean);
-}
-
-/** `text` in the plain comma-separated form (see tokenize). */
 function plainText(text, api) {
   text = String(text);
   return /[\s;#]/.test(text) ? api.canonicalOps(text) : text;

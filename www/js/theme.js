@@ -24,13 +24,6 @@ export function applyTheme(theme, root = document.documentElement) {
   } catch { /* private mode */ }
 }
 
-/** The theme in effect: 'light' or 'dark'. */
-export function effectiveTheme(root = document.documentElement) {
-  const t = root.getAttribute('data-theme');
-  if (t) return t;
-  return globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-}
-
 /** Turns `button` into a system → (the other scheme) → (this one) toggle. */
 export function themeToggle(button, { onChange } = {}) {
   let theme = storedTheme();

@@ -136,8 +136,8 @@ export function decodeState(hash) {
   const mpy = /^(\d{1,10}),(\d{1,4})$/.exec(m.get('mpy') ?? '');
   if (mpy && Number(mpy[1]) <= 2 ** 30 && Number(mpy[2]) <= 4096) mallocPy = { base: Number(mpy[1]), header: Number(mpy[2]) };
   const dw = /^(-?\d{1,16}),(\d{1,10}),(\d{1,7})$/.exec(m.get('draw') ?? '');
-  // The core's ranges: |seed| < 2^53, range < 2^30, percent 1 to 10^6.
-  if (dw && Number.isSafeInteger(Number(dw[1])) && Number(dw[2]) < 2 ** 30 && Number(dw[3]) >= 1 && Number(dw[3]) <= 1e6) {
+  // The core's ranges (`Draw::check`): |seed| < 2^53, range ≤ 2^30, percent 1 to 10^6.
+  if (dw && Number.isSafeInteger(Number(dw[1])) && Number(dw[2]) <= 2 ** 30 && Number(dw[3]) >= 1 && Number(dw[3]) <= 1e6) {
     mallocPy = { ...mallocPy, draw: { seed: Number(dw[1]), numOps: 1, range: Number(dw[2]), percentAlloc: Number(dw[3]) } };
   }
   // A comparison shown with the timeline (`cmp=end|divergence|cursor`: where

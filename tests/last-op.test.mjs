@@ -1,0 +1,40 @@
+// node --test: the words under the map (www/js/last-op.js) for every kind of
+// op, read from the core's account of it (lastOp(), whose `call` is the op as
+// data: the words never parse the op's text again).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { init, createArena } from '../www/arena.js';
+import { describeLastOp } from '../www/js/last-op.js';
+
+await init();
+
+/** The words after each op of `ops`, run one at a time in an arena of `config`. */
+function wordsOf(config, ops) {
+  const a = createArena(config);
+  try {
+    return ops.map((op) => {
+      a.replay(op);
+      const e = a.lastOp();
+      return describeLastOp(e, a.snapshot());
+    });
+  } finally {
+    a.dispose();
+  }
+}
+
+test('each kind of op is named as the call it makes, with its own numbers', () => {
+  const w = wordsOf({ size: 1024, align: 8 }, ['+10@64', 'c8', 'r0:40', 'r1:4000', 'w1=cafe', '-0', '@no-coalesce', '@coalesce', '@merge', '@best-fit', '@slab', '+20', '@worst']);
+  assert.match(w[0], /^Op 1, \+10@64: ptr\[0\] = malloc\(10\) aligned to 64 returned 0, the arena’s first byte /);
+  assert.match(w[1], /^Op 2, c8: ptr\[1\] = calloc\(8\) returned 16\. /);
+  assert.equal(w[2], 'Op 3, r0:40: ptr[0] could not grow in place: it moved from 0 to 24 (40 B, carved from the free 1,000 B at 24), and its old 16 B are free.');
+  assert.match(w[3], /^Op 4, r1:4000: realloc\(ptr\[1\], 4000\) returned NULL: no free block is big enough .* ptr\[1\] keeps its block\.$/);
+  assert.equal(w[4], 'Op 5, w1=cafe: bytes written into ptr[1] (8 B at 16).');
+  assert.equal(w[5], 'Op 6, -0: free(ptr[0]): its 40 B at 24 are free again, merged with the free block after it into one free block of 1,000 B at 24.');
+  assert.equal(w[6], 'Op 7, @no-coalesce: coalescing is off from here on.');
+  assert.equal(w[7], 'Op 8, @coalesce: coalescing is on from here on; neighbouring free blocks merge.');
+  assert.equal(w[8], 'Op 9, @merge: neighbouring free blocks merged now.');
+  assert.equal(w[9], 'Op 10, @best-fit: Best fit from here on; blocks already placed stay.');
+  assert.equal(w[10], 'Op 11, @slab: Slab (16 / 32 / 64) from here on; blocks already placed stay.');
+  assert.match(w[11], /^Op 12, \+20: ptr\[2\] = malloc\(20\) returned \d+: a 32 B chunk of the slab allocator/);
+  assert.equal(w[12], 'Op 13, @worst-fit: Worst fit from here on; blocks already placed stay.');
+});
