@@ -306,6 +306,8 @@ test('10,000 random slab ops keep chunks in their classes and the invariants', (
 test('op lists, traces, workloads and compare reach JS from the core', () => {
   assert.equal(parseOps('+10,+20,-0').count, 3);
   assert.throws(() => parseOps('+10\n+zz'), (e) => e.code === 'bad-script' && e.line === 2);
+  // The place is in .line and .column; .reason is the message without it (what a page puts after its own "line 2:").
+  assert.throws(() => parseOps('+10\n+zz'), (e) => e.column === 1 && e.message === `line 2, column 1: ${e.reason}` && !/line/.test(e.reason));
   const t = parseRep('2000\n2\n5\n1\na 0 100\na 1 50\nr 0 200\nf 1\nf -1\n');
   assert.equal(t.ops, '+100,+50,r0:200,-1');
   assert.equal(t.numOps, 5);

@@ -51,9 +51,11 @@ fn parse_script(text: &str) -> JsResult<Script> {
     script::parse(text).map_err(script_error)
 }
 
-/// Script error → JS `Error` with code `bad-script`, `line` and `column`.
+/// Script error → JS `Error` with code `bad-script`, `line`, `column` and
+/// `reason` (the message without the place).
 fn script_error(e: ScriptError) -> JsValue {
     let err = coded("bad-script", &e.to_string());
+    let _ = Reflect::set(&err, &"reason".into(), &e.message.as_str().into());
     let _ = Reflect::set(&err, &"line".into(), &(e.line as f64).into());
     let _ = Reflect::set(&err, &"column".into(), &(e.column as f64).into());
     err.into()

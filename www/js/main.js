@@ -767,7 +767,7 @@ async function start() {
     if (memoryFull(e)) return;
     if (e?.code === 'bad-script') {
       editor.showError(e);
-      notices.show(`${what}: ${e.line ? `line ${e.line}: ` : ''}${errText(e).replace(/^line \d+(, column \d+)?: /, '')}`, { kind: 'error', key: 'script', detail: 'The current state is unchanged.' });
+      notices.show(`${what}: ${e.line ? `line ${e.line}: ` : ''}${e.reason ?? errText(e)}`, { kind: 'error', key: 'script', detail: 'The current state is unchanged.' });
     } else {
       notices.show(`${what}: ${errText(e)}`, { kind: 'error', key: 'script' });
     }
@@ -1595,11 +1595,11 @@ async function start() {
         editor.setText(state.ops, { format: 'ops', dirty: true, validate: false });
         editor.showError(e);
         urlHeldAt = contentVersion;
-        const why = errText(e).replace(/^line \d+(, column \d+)?: /, '');
+        const why = e?.reason ?? errText(e);
         notices.show(`The link’s ops were not run (${why}). They are in the op editor to fix and run; ${fresh ? (configured ? 'the link’s settings apply' : 'starting from the defaults') : 'the current state is kept'}.`, { kind: 'warn', key: 'url' });
         return false;
       }
-      if (e?.code === 'bad-config') return settingsIgnored(errText(e).replace(/^bad configuration: /, ''));
+      if (e?.code === 'bad-config') return settingsIgnored(e.detail?.reason ?? errText(e));
       notices.show(`The link’s state was ignored: ${errText(e)}. ${session.total ? 'Keeping the current state' : 'Starting from the defaults'}.`, { kind: 'warn', key: 'url' });
       return false;
     }
