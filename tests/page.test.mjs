@@ -2412,3 +2412,60 @@ test('a block too narrow for ptr[k] is labelled [k], an index, before k alone', 
   assert.deepEqual(labels.slice(0, 4), ['0', '[1]', '16 B', 'ptr[2]']);
   await close();
 });
+
+test('the keyboard focus stays where the reader works: an example, a long run, a trace’s buttons, Resize on Enter, selects while presenting', async () => {
+  const { page, close } = await open();
+  const active = () => page.evaluate(() => {
+    const a = document.activeElement;
+    return a === document.body ? 'body' : a.dataset.testid || a.id || a.getAttribute('aria-label') || a.textContent.trim().slice(0, 30);
+  });
+  // An example from the empty map: its button goes away with the empty map; the focus goes to the map.
+  await page.focus('#quick-examples button');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  assert.equal(await active(), 'map-card');
+  // A long op list run from the keyboard: Run is disabled while it runs, then has the focus back.
+  await page.fill('[data-testid=arena-size]', String(1 << 20));
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  await page.fill('[data-testid=editor]', Array.from({ length: 40_000 }, (_, i) => (i % 2 ? `-${i - 1}` : '+16')).join(','));
+  await page.focus('[data-testid=run]');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  await page.waitForFunction(() => document.activeElement?.dataset.testid === 'run');
+  // A setting changed from the keyboard re-runs all 40,000 ops; the field keeps the focus.
+  await page.focus('[data-testid=align]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => globalThis.__playground.session.config.align === 16);
+  await idle(page);
+  assert.equal(await active(), 'align');
+  // Resize on Enter: realloc, as Enter in Size mallocs.
+  await page.fill('[data-testid=editor]', '+8,+8');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  await page.fill('[data-testid=realloc-size]', '40');
+  await page.press('[data-testid=realloc-size]', 'Enter');
+  await idle(page);
+  assert.equal(await log(page), '+8,+8,r1:40');
+  // A trace's buttons: the one pressed runs the trace, and the focus stays in the op list's card.
+  await page.click('.seg-btn:has-text(".rep trace")');
+  await page.fill('[data-testid=editor]', '4000\n3\n6\n1\na 0 100\na 1 200\nf 0\na 2 50\nr 1 300\nf 2\n');
+  await page.press('[data-testid=editor]', 'Control+Enter');
+  await page.waitForSelector('[data-testid=trace-run-fit]');
+  await page.focus('[data-testid=trace-run-fit]');
+  await page.keyboard.press('Enter');
+  await idle(page);
+  await page.waitForFunction(() => globalThis.__playground.arena.logLength === 6);
+  assert.ok(await page.evaluate(() => document.activeElement.closest('.editor-card, #editor, .card') !== null), `focus on ${await active()}`);
+  // Presenting, a select keeps its arrows: the Fork select changes, the timeline does not step.
+  await page.click('[data-testid=present]');
+  await page.focus('[aria-label="Fork with (strategy)"]');
+  const step = await page.evaluate(() => globalThis.__playground.session.position);
+  const before = await page.inputValue('[aria-label="Fork with (strategy)"]');
+  await page.keyboard.press('ArrowDown');
+  assert.notEqual(await page.inputValue('[aria-label="Fork with (strategy)"]'), before);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.position), step);
+  assert.equal(await active(), 'Fork with (strategy)');
+  await page.keyboard.press('Escape');
+  await close();
+});

@@ -65,7 +65,11 @@ export class AllocPanel {
     const target = h('select', { class: 'input', 'data-testid': 'target', onchange: () => opts.onTarget?.(target.value === '' ? null : Number(target.value)) });
     const seqOf = () => (target.value === '' ? null : Number(target.value));
     const free = button('free', { class: 'btn', 'data-testid': 'free-target', onclick: () => { const k = seqOf(); if (k !== null) opts.onFree?.(k); } });
-    const rsize = h('input', { class: 'input input-num', type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder: 'bytes', 'data-testid': 'realloc-size' });
+    const rsize = h('input', {
+      class: 'input input-num', type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder: 'bytes', 'data-testid': 'realloc-size',
+      // Enter reallocates, as Enter in Size mallocs.
+      onkeydown: (ev) => { if (ev.key === 'Enter' && !ev.isComposing) { ev.preventDefault(); realloc.click(); } },
+    });
     const realloc = button('realloc', {
       class: 'btn', 'data-testid': 'realloc',
       onclick: () => {

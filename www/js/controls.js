@@ -2,7 +2,7 @@
 // list's order, coalescing, slab classes. Emits callbacks; the caller decides what they do and calls
 // render() with the state that resulted (so a declined change snaps back).
 
-import { h, field, button, uid } from './dom.js';
+import { h, field, button, uid, keepFocus, focusIn } from './dom.js';
 
 export const STRATEGY_LABELS = {
   'first-fit': 'First fit',
@@ -125,6 +125,8 @@ export class ConfigControls {
   #pending = {};
   /** The state the last render showed. */
   #last = null;
+  /** The control that lost the focus while a replay ran (see keepFocus). */
+  #parked = null;
 
   /**
    * @param {HTMLElement} container
@@ -208,7 +210,7 @@ export class ConfigControls {
         hint,
         h('div', { class: 'controls-actions' }, advToggle, merge, reset)),
       advanced));
-    this.#els = { strategy, size, align, header, order, coalesce, merge, reset, classes, slabSize, applySlab, hint };
+    this.#els = { root: container, strategy, size, align, header, order, coalesce, merge, reset, classes, slabSize, applySlab, hint };
   }
 
   /**
@@ -247,6 +249,9 @@ export class ConfigControls {
     const rule = (listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy];
     const hint = rule ? `${STRATEGY_LABELS[st.strategy] ?? st.strategy}: ${rule[0].toLowerCase()}${rule.slice(1)}${sorted}` : '';
     if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
+    const was = focusIn(e.root);
     for (const el of [e.strategy, e.size, e.align, e.header, e.order, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
+    // A long replay disables the fields: the one in use gets the focus back after it.
+    this.#parked = keepFocus(was, [], this.#parked);
   }
 }

@@ -481,10 +481,14 @@ async function start() {
 
   const loadExample = (ex) => run(async () => {
     if (session.total && !confirmDiscard(`Loading the “${ex.title}” example`)) return;
+    // The focus goes where the page scrolls to, the map: the example's button
+    // is far below it, or (in the empty map) hidden once the ops run.
+    const pressed = document.activeElement?.closest?.('#examples, #quick-examples');
     await session.load(ex.config, ex.ops);
     await afterLoad(ex.ops);
     if (ex.target != null) { target = ex.target; region = null; }
     notices.show(`${ex.title}: ${ex.blurb}`, { kind: 'info', key: 'example', timeout: 9000 });
+    if (pressed) $('map-card').focus({ preventScroll: true });
     $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
   });
   renderExamples($('examples'), loadExample);
@@ -510,12 +514,13 @@ async function start() {
   for (const which of ['widget', 'iframe']) {
     $(`embed-copy-${which}`).addEventListener('click', async () => {
       const area = $(`embed-${which}`);
-      area.select();
       // Said inside the dialog: a notice would sit under the modal, out of reach.
+      // (The focus stays on the button; the text is selected only for Ctrl+C.)
       try {
         await navigator.clipboard.writeText(area.value);
         $('embed-status').textContent = `The ${which} snippet is copied.`;
       } catch {
+        area.select();
         $('embed-status').textContent = 'The snippet is selected: press Ctrl+C to copy it (the clipboard is not available here).';
       }
     });

@@ -3,7 +3,7 @@
 // callback), errors that name the line, and import by file picker,
 // drag-and-drop or paste.
 
-import { h, button, iconSvg, saveFile } from './dom.js';
+import { h, button, iconSvg, saveFile, keepFocus, focusIn } from './dom.js';
 import { num, plural } from './format.js';
 
 const LINE_PX = 20; // keep in sync with .ed-text / .ed-gutter line-height
@@ -16,6 +16,8 @@ export class OpEditor {
   /** Whether the text stands in for an op list too long to show (Download then saves the list itself). */
   #standIn = false;
   #timer = 0;
+  /** A run button that lost the focus while a replay ran (see keepFocus). */
+  #parked = null;
   #errorLine = 0;
 
   /**
@@ -218,19 +220,34 @@ export class OpEditor {
   /** Whether a trace summary is showing. */
   get traceShown() { return !this.#els.trace.hidden; }
 
-  /** Shows a trace summary with actions ([{ label, onClick }]); null hides it. */
+  /**
+   * Shows a trace summary with actions ([{ label, onClick }]); null hides it.
+   * A button that had the focus hands it to its new self (the same label),
+   * else to the first action, or to the text when the summary goes.
+   */
   showTrace(info, actions = []) {
     const p = this.#els.trace;
-    if (!info) { p.hidden = true; p.replaceChildren(); return; }
-    p.hidden = false;
-    p.replaceChildren(
-      h('p', { class: 'ed-trace-title' }, h('strong', { text: info.name || 'Trace' }), ` · ${plural(info.count, 'op')} · ${plural(info.numIds, 'id')} · heap hint ${num(info.heapHint)} B`),
-      h('div', { class: 'ed-trace-actions' }, actions.map((a, i) => button(a.label, { class: `btn btn-sm${i === 0 ? ' btn-primary' : ''}`, onclick: a.onClick, 'data-testid': a.testid }))));
+    const was = focusIn(p);
+    if (!info) {
+      p.hidden = true;
+      p.replaceChildren();
+    } else {
+      p.hidden = false;
+      p.replaceChildren(
+        h('p', { class: 'ed-trace-title' }, h('strong', { text: info.name || 'Trace' }), ` · ${plural(info.count, 'op')} · ${plural(info.numIds, 'id')} · heap hint ${num(info.heapHint)} B`),
+        h('div', { class: 'ed-trace-actions' }, actions.map((a, i) => button(a.label, { class: `btn btn-sm${i === 0 ? ' btn-primary' : ''}`, onclick: a.onClick, 'data-testid': a.testid }))));
+    }
+    if (was) {
+      const buttons = [...p.querySelectorAll('button')];
+      keepFocus(was, [buttons.find((b) => b.textContent === was.textContent), buttons[0], this.#els.text].filter(Boolean));
+    }
   }
 
-  /** Disables the run buttons while a replay runs. */
+  /** Disables the run buttons while a replay runs (the one pressed gets the focus back after it). */
   setBusy(busy) {
+    const was = focusIn(this.#els.root);
     for (const b of [this.#els.run, this.#els.append, this.#els.revert]) b.disabled = busy;
+    this.#parked = keepFocus(was, [], this.#parked);
   }
 
   #status(text, kind) {

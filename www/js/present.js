@@ -122,6 +122,9 @@ export class Presenter {
     const typing = t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]');
     if (typing && !(['PageDown', 'PageUp', 'Escape'].includes(e.key) && !t.closest('dialog[open]'))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // A select keeps its arrows and Space, a switch its Space (Predict, while presenting).
+    if (t.closest?.('select') && ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', ' '].includes(e.key)) return;
+    if (e.key === ' ' && t.closest?.('input[type=checkbox], input[type=radio]')) return;
     // (Space steps, as a remote's Space means; Enter presses a focused
     // button, End presenting or Play.)
     const step = { PageDown: 1, ArrowRight: 1, ArrowDown: 1, ' ': 1, PageUp: -1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
