@@ -2457,6 +2457,16 @@ test('the keyboard focus stays where the reader works: an example, a long run, a
   await idle(page);
   await page.waitForFunction(() => globalThis.__playground.arena.logLength === 6);
   assert.ok(await page.evaluate(() => document.activeElement.closest('.editor-card, #editor, .card') !== null), `focus on ${await active()}`);
+  // Esc in a notice dismisses it, and the focus goes back to the control that brought it.
+  await page.click('.seg-btn:has-text("Op list")');
+  await page.fill('[data-testid=editor]', '+8,-7');
+  await page.focus('[data-testid=run]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.notice-error');
+  await page.focus('.notice-error .notice-close');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.notice-error', { state: 'detached' });
+  assert.equal(await active(), 'run');
   // Presenting, a select keeps its arrows: the Fork select changes, the timeline does not step.
   await page.click('[data-testid=present]');
   await page.focus('[aria-label="Fork with (strategy)"]');

@@ -862,9 +862,10 @@ export class MemoryMap {
     const canFree = !!this.#opts.onFree;
     const canInspect = !!this.#opts.onInspect;
     const hint = !this.#opts.interactive ? null
-      : blk.free ? (canInspect ? 'Click to inspect its bytes' : null)
+      : blk.free ? (canInspect ? 'Click or Enter to inspect its bytes' : null)
         : !canFree ? null
-          : this.#armed === tapKey(blk) ? 'Tap again to free' : 'Click or Enter to free';
+          : this.#armed === tapKey(blk) ? 'Tap again to free'
+            : canInspect ? 'Click or Enter to free · I: its bytes' : 'Click or Enter to free';
     this.#tip.replaceChildren(
       h('div', { class: 'mm-tip-head' }, h('strong', { text: title }), h('span', { class: `mm-tip-badge mm-tip-${blk.kind}`, text: badge })),
       h('dl', { class: 'mm-tip-dl' }, rows),

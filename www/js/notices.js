@@ -67,6 +67,8 @@ export class Notices {
         }))) : null),
       h('button', { type: 'button', class: 'notice-close', 'aria-label': 'Dismiss', onclick: close }, iconSvg('x')));
     CLOSE.set(n, { close, opener });
+    // Esc in a notice dismisses it (the focus goes back, as on its close button).
+    n.addEventListener('keydown', (e) => { if (e.key === 'Escape' && !e.defaultPrevented) { e.preventDefault(); close(); } });
     n.addEventListener('focusin', pause);
     n.addEventListener('pointerenter', pause);
     n.addEventListener('focusout', (e) => { if (!n.contains(e.relatedTarget)) arm(); });

@@ -122,6 +122,8 @@ export class Presenter {
     const typing = t.closest?.('input:not([type=checkbox]):not([type=radio]):not([type=range]), textarea, [contenteditable], dialog[open]');
     if (typing && !(['PageDown', 'PageUp', 'Escape'].includes(e.key) && !t.closest('dialog[open]'))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // Esc in a notice dismisses the notice, not the presentation.
+    if (e.key === 'Escape' && t.closest?.('.notice')) return;
     // A select keeps its arrows and Space, a switch its Space (Predict, while presenting).
     if (t.closest?.('select') && ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', ' '].includes(e.key)) return;
     if (e.key === ' ' && t.closest?.('input[type=checkbox], input[type=radio]')) return;

@@ -4,7 +4,7 @@
 
 import { h, s, button, iconSvg, keepFocus, focusIn } from './dom.js';
 import { num, percent, FAILED_WHY } from './format.js';
-import { strategyLabel } from './controls.js';
+import { strategyLabel, settledChange } from './controls.js';
 
 const SPEEDS = [
   // Slow enough to read each op's words aloud in a lecture.
@@ -30,6 +30,8 @@ export class TimelineView {
   #root;
   /** A control that lost the focus while everything was busy (see keepFocus). */
   #parked = null;
+  /** The branch select's change waiting for its keys to rest (see settledChange). */
+  #branchPending;
   /** A pointer is dragging the scrubber. */
   #dragging = false;
 
@@ -71,7 +73,9 @@ export class TimelineView {
     const forkSel = h('select', { class: 'input input-sm', 'aria-label': 'Fork with (strategy)' },
       opts.strategies.map((st) => h('option', { value: st, text: strategyLabel(st) })));
     const fork = button('Fork here', { class: 'btn btn-sm', 'data-testid': 'fork', title: 'Run the rest of the ops under another strategy (the current timeline stays as a branch)', onclick: () => opts.onFork?.(forkSel.value) }, 'fork');
-    const branch = h('select', { class: 'input input-sm', 'aria-label': 'Branch', 'data-testid': 'branch', onchange: () => opts.onBranch?.(Number(branch.value)) });
+    const branch = h('select', { class: 'input input-sm', 'aria-label': 'Branch', 'data-testid': 'branch' });
+    // Arrow keys through the branches load the one they rest on, not each on the way.
+    this.#branchPending = settledChange(branch, (v) => opts.onBranch?.(Number(v)));
     const branchWrap = h('label', { class: 'tl-branch', hidden: true }, h('span', { text: 'Branch' }), branch);
     const predict = h('input', { type: 'checkbox', class: 'switch-input', role: 'switch', 'data-testid': 'predict-toggle', onchange: () => opts.onPredict?.(predict.checked) });
     const predictWrap = h('label', { class: 'switch tl-predict', title: 'Before each step forward, guess what the op will do; then it runs and your guess is checked' },
@@ -211,8 +215,11 @@ export class TimelineView {
     const br = st.branches ?? [];
     e.branchWrap.hidden = br.length < 2;
     if (br.length >= 2) {
-      e.branch.replaceChildren(...br.map((b, k) => h('option', { value: k, text: b.name })));
-      e.branch.value = String(st.active);
+      // (Not while keys move through it: that would put the old branch back.)
+      if (!this.#branchPending.pending()) {
+        e.branch.replaceChildren(...br.map((b, k) => h('option', { value: k, text: b.name })));
+        e.branch.value = String(st.active);
+      }
       e.branch.disabled = !!st.busy;
     }
   }
