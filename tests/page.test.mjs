@@ -1778,6 +1778,20 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.deepEqual(shown.map((t) => Number(t.split(' ')[0].replace(/,/g, ''))), searched);
   assert.ok(searched[2] >= searched[0], 'best fit searches at least as many blocks as first fit');
   assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^External fragmentation \(1 − L\/F\) over the ops/);
+  // The chart is one tab stop: the keys move a cursor over its samples and read each strategy's value there.
+  await page.focus('.cmp-svg');
+  await page.keyboard.press('Home');
+  assert.match(await page.textContent('.cmp-tip'), /^before the first op/);
+  assert.equal(await page.getAttribute('.cmp-tip', 'aria-live'), 'polite');
+  await page.keyboard.press('End');
+  const lastTip = await page.textContent('.cmp-tip');
+  const run = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs);
+  assert.match(lastTip, new RegExp(`^after op ${run[0].samples.at(-1).step}`));
+  for (const r of run) assert.ok(lastTip.includes(`${(r.samples.at(-1).externalFragmentation * 100).toFixed(1)}%`), `${r.strategy}'s last value is read`);
+  await page.keyboard.press('ArrowLeft');
+  assert.notEqual(await page.textContent('.cmp-tip'), lastTip);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.isHidden('.cmp-tip'), true, 'leaving the chart hides the values');
   // The numbers go out as CSV (a row per strategy and sample) and JSON.
   const saved = async (testid) => {
     const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
@@ -1842,7 +1856,7 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   assert.match(await page.textContent('.cmp-chart-wrap .cmp-h3'), /^Free blocks over the ops/);
   const runs = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => ({ s: r.strategy, last: r.samples.at(-1).freeBlocks, max: Math.max(...r.samples.map((p) => p.freeBlocks)) })));
   const label = { 'first-fit': 'First fit', 'next-fit': 'Next fit', 'best-fit': 'Best fit', 'worst-fit': 'Worst fit', slab: 'Slab' };
-  assert.equal(await page.getAttribute('.cmp-svg', 'aria-label'), `Free blocks over 300 ops: ${runs.map((r) => `${label[r.s]} ends at ${r.last}`).join(', ')}.`);
+  assert.equal(await page.getAttribute('.cmp-svg', 'aria-label'), `Free blocks over 300 ops: ${runs.map((r) => `${label[r.s]} ends at ${r.last}`).join(', ')}. Arrow keys read each sample.`);
   const ticks = (await page.$$eval('.cmp-tick', (ts) => ts.map((t) => t.textContent))).filter((t) => /^\d+$/.test(t)).map(Number);
   const yTop = Math.max(...ticks.filter((t) => t < 100));
   assert.ok(yTop >= Math.max(...runs.map((r) => r.max)), `the axis (to ${yTop}) holds every sample`);

@@ -178,9 +178,10 @@ export class CompareView {
     const m = { l: Math.max(44, 12 + 7 * Math.max(...ticks.map((t) => tickText(t).length))), r: 12, t: 12, b: 28 };
     const x = (step) => m.l + (step / total) * (W - m.l - m.r);
     const y = (f) => m.t + (1 - f / top) * (H - m.t - m.b);
-    const svg = s('svg', { class: 'cmp-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img' });
+    // One tab stop: ← → (Home, End) move a cursor over the samples, as the pointer does.
+    const svg = s('svg', { class: 'cmp-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', tabindex: '0' });
     const summary = result.runs.map((r) => `${strategyLabel(r.strategy)} ends at ${metric.fmt(val(r.samples.at(-1)))}`).join(', ');
-    svg.setAttribute('aria-label', `${metric.label} over ${num(total)} ops: ${summary}.`);
+    svg.setAttribute('aria-label', `${metric.label} over ${num(total)} ops: ${summary}. Arrow keys read each sample.`);
     const grid = s('g', { class: 'cmp-gridlines', 'aria-hidden': 'true' });
     for (const f of ticks) {
       grid.append(s('line', { x1: m.l, x2: W - m.r, y1: y(f), y2: y(f), class: f === 0 ? 'cmp-axis' : 'cmp-grid-line' }));
@@ -216,15 +217,15 @@ export class CompareView {
     if (divLabel) svg.append(divLabel);
     const hover = s('g', { class: 'cmp-hover', 'aria-hidden': 'true' });
     svg.append(hover);
-    const tip = h('div', { class: 'cmp-tip', hidden: true });
-    svg.addEventListener('pointermove', (ev) => {
-      const rect = svg.getBoundingClientRect();
-      const px = ((ev.clientX - rect.left) / rect.width) * W;
-      const step = Math.max(0, Math.min(total, ((px - m.l) / (W - m.l - m.r)) * total));
-      const samples = result.runs[0].samples;
-      let k = 0;
-      for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i].step - step) < Math.abs(samples[k].step - step)) k = i;
+    // (Read out as the keys move it; the pointer's moves are for the eye.)
+    const tip = h('div', { class: 'cmp-tip', hidden: true, 'aria-live': 'off' });
+    const samples = result.runs[0].samples;
+    let shown = -1;
+    /** The values of every strategy at sample `k`, beside the curves. */
+    const show = (k) => {
+      shown = k;
       const at = samples[k].step;
+      const rect = svg.getBoundingClientRect();
       hover.replaceChildren(s('line', { x1: x(at), x2: x(at), y1: m.t, y2: H - m.b, class: 'cmp-hover-line' }),
         ...result.runs.map((r) => s('circle', { cx: x(at), cy: y(val(r.samples[k])), r: 3.5, class: `cmp-dot series-${r.strategy}` })));
       tip.replaceChildren(h('div', { class: 'cmp-tip-head', text: at === 0 ? 'before the first op' : `after op ${num(timelineOp(result, at - 1))}` }),
@@ -234,8 +235,31 @@ export class CompareView {
       tip.hidden = false;
       const left = (x(at) / W) * rect.width;
       tip.style.transform = `translate(${Math.round(left > rect.width / 2 ? left - tip.offsetWidth - 12 : left + 12)}px, 8px)`;
+    };
+    const hide = () => { hover.replaceChildren(); tip.hidden = true; };
+    svg.addEventListener('pointermove', (ev) => {
+      const rect = svg.getBoundingClientRect();
+      const px = ((ev.clientX - rect.left) / rect.width) * W;
+      const step = Math.max(0, Math.min(total, ((px - m.l) / (W - m.l - m.r)) * total));
+      let k = 0;
+      for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i].step - step) < Math.abs(samples[k].step - step)) k = i;
+      tip.setAttribute('aria-live', 'off');
+      show(k);
     });
-    svg.addEventListener('pointerleave', () => { hover.replaceChildren(); tip.hidden = true; });
+    svg.addEventListener('keydown', (ev) => {
+      const last = samples.length - 1;
+      const big = Math.max(1, Math.round(samples.length / 10));
+      const k = { ArrowRight: shown + 1, ArrowLeft: shown - 1, PageDown: shown + big, PageUp: shown - big, Home: 0, End: last }[ev.key];
+      if (ev.key === 'Escape') { hide(); return; }
+      if (k === undefined) return;
+      // (The page's ← → step its timeline: not from here.)
+      ev.preventDefault();
+      ev.stopPropagation();
+      tip.setAttribute('aria-live', 'polite');
+      show(Math.max(0, Math.min(last, shown < 0 && (ev.key === 'ArrowLeft' || ev.key === 'PageUp') ? last : k)));
+    });
+    svg.addEventListener('blur', hide);
+    svg.addEventListener('pointerleave', () => { if (document.activeElement !== svg) hide(); });
     e.chart.replaceChildren(svg, tip);
     // Runs that agree draw one line over another: the legend says which
     // line hides under which (else a strategy seems missing).
