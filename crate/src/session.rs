@@ -298,7 +298,8 @@ impl Session {
     /// [`ensure_room`](Self::ensure_room) for replaying an op list: as many
     /// ops as `text` may hold (any of them a switch), its parse, the bytes
     /// of its writes once more (the log keeps a copy), and a [`Sample`] per
-    /// `every` ops when the replay takes them.
+    /// `every` ops, and before and after, when the replay takes them
+    /// ([`replay_text_sampled`](Self::replay_text_sampled)).
     ///
     /// # Errors
     /// [`AllocError::HostMemory`].
@@ -308,7 +309,7 @@ impl Session {
     pub fn ensure_room_for_text(&self, text: &str, every: Option<usize>) -> Result<()> {
         let ops = script::op_bound(text);
         let samples = every.map_or(0, |e| {
-            headroom::bound(ops / e.max(1) + 1, 2 * std::mem::size_of::<Sample>(), 0)
+            headroom::bound(ops / e.max(1) + 2, 2 * std::mem::size_of::<Sample>(), 0)
         });
         let extra = script::parse_room(text)
             .saturating_add(text.len())
@@ -828,6 +829,37 @@ impl Session {
         // Not reached: the reader and `op_problem` refuse exactly what parse
         // and validate do. Should they ever differ, the script runs.
         self.replay_with(&script, after)
+    }
+
+    /// Replays `text` as [`replay_text_with`](Self::replay_text_with) does,
+    /// sampling the statistics at the points a [`compare`] samples: before
+    /// the first op (step 0), after every `every` ops (at least 1), and after
+    /// the last. Steps count the ops of this replay.
+    ///
+    /// # Errors
+    /// As [`replay_text_with`](Self::replay_text_with); no samples then.
+    ///
+    /// # Complexity
+    /// As [`replay_text_with`](Self::replay_text_with), plus O(1) per sample.
+    pub fn replay_text_sampled(
+        &mut self,
+        text: &str,
+        every: usize,
+    ) -> std::result::Result<(ReplayReport, Vec<Sample>), ScriptError> {
+        let every = every.max(1);
+        let mut samples = vec![Sample::of(self, 0)];
+        // The next op count to sample at: a compare per op, not a division.
+        let mut next = every;
+        let report = self.replay_text_with(text, |s, i| {
+            if i + 1 == next {
+                samples.push(Sample::of(s, i + 1));
+                next += every;
+            }
+        })?;
+        if samples.last().is_some_and(|p| p.step != report.ops) {
+            samples.push(Sample::of(self, report.ops));
+        }
+        Ok((report, samples))
     }
 
     /// [`replay_text_with`](Self::replay_text_with) without a callback.

@@ -648,26 +648,19 @@ impl Arena {
         to_js(&report)
     }
 
-    /// Like `replay`, sampling the statistics every `every` ops:
+    /// Like `replay`, sampling the statistics before the first op, every
+    /// `every` ops and after the last (as `compare` samples):
     /// `{ report, samples: [...] }`.
     #[wasm_bindgen(js_name = replaySampled)]
     pub fn replay_sampled(&mut self, text: &[u8], every: JsValue) -> JsResult<JsValue> {
-        let every = uint(&every, "every")?.max(1);
+        let every = uint(&every, "every")?;
         let text = utf8(text)?;
         self.session
             .ensure_room_for_text(text, Some(every))
             .map_err(js_error)?;
-        let mut samples = Vec::new();
-        // The next op count to sample at: a compare per op, not a division.
-        let mut next = every;
-        let report = self
+        let (report, samples) = self
             .session
-            .replay_text_with(text, |s, i| {
-                if i + 1 == next {
-                    samples.push(session::Sample::of(s, i + 1));
-                    next += every;
-                }
-            })
+            .replay_text_sampled(text, every)
             .map_err(script_error)?;
         #[derive(Serialize)]
         struct Out {

@@ -4613,3 +4613,45 @@ fn what_a_session_logs_always_parses_back() {
         assert!(t.log().is_empty(), "{op:?}");
     }
 }
+
+#[test]
+fn a_sampled_replay_samples_where_a_comparison_does_before_every_k_ops_and_after_the_last() {
+    let text = workload::generate_text(&workload::WorkloadConfig {
+        ops: 103,
+        ..workload::WorkloadConfig::default()
+    })
+    .unwrap();
+    let config = HeapConfig {
+        arena_size: 4096,
+        ..HeapConfig::default()
+    };
+    let compared = alloc_playground::compare(
+        &config,
+        &script::parse(&text).unwrap(),
+        &[Mode::BestFit],
+        10,
+    )
+    .unwrap();
+    let mut s = Session::new(HeapConfig {
+        mode: Mode::BestFit,
+        ..config.clone()
+    })
+    .unwrap();
+    let (report, samples) = s.replay_text_sampled(&text, 10).unwrap();
+    assert_eq!(report.ops, 103);
+    let steps: Vec<usize> = samples.iter().map(|p| p.step).collect();
+    let mut want: Vec<usize> = (0..=100).step_by(10).collect();
+    want.push(103);
+    assert_eq!(steps, want, "step 0, every 10th op, and the last");
+    assert_eq!(
+        samples, compared.runs[0].samples,
+        "the points and the figures of a comparison"
+    );
+    // Every `every` that divides the length samples the last op once.
+    let mut t = Session::new(config).unwrap();
+    let (_, exact) = t.replay_text_sampled("+8,+8,-0,+4", 2).unwrap();
+    assert_eq!(exact.iter().map(|p| p.step).collect::<Vec<_>>(), [0, 2, 4]);
+    // A bad list samples nothing and changes nothing.
+    assert!(t.replay_text_sampled("+8,-9", 1).is_err());
+    assert_eq!(t.log().len(), 4);
+}
