@@ -187,7 +187,9 @@ async function start() {
       // strategy (a script may switch to @slab): classes that are not follow it.
       const { classes, slabSize } = session.config;
       const { classes: dc, slabSize: ds } = createArenaDefaults;
-      if (movedClasses && String(classes) === String(movedClasses) && dc.every((c) => c % align === 0) && ds >= align) {
+      // (The core says whether the defaults suit this alignment: they do when it leaves them as they are.)
+      const back = slabForAlign({ classes: dc, slabSize: ds }, align);
+      if (movedClasses && String(classes) === String(movedClasses) && String(back.classes) === String(dc) && back.slabSize === ds) {
         // Classes only the alignment had moved go back to the defaults when it allows.
         if (await reconfigure({ align, classes: dc, slabSize: ds }, 'Changing the alignment', `Slab classes are back to ${dc.join('/')} B.`)) movedClasses = null;
         return;
