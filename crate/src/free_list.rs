@@ -657,11 +657,16 @@ impl FreeListAllocator {
         let Some(fid) = found else {
             return Err(self.oom(Some(r)));
         };
+        // The peaks are measured after each op, as CS:APP's driver measures
+        // them: not at the moment both blocks are live.
+        let peaks = (self.peak_used, self.peak_requested);
         let new_off = self.place(fid, 0, r, new_size, rec.seq);
+        (self.peak_used, self.peak_requested) = peaks;
         self.arena
             .bytes_mut()
             .copy_within(offset..offset + rec.size, new_off);
         self.release(id);
+        self.bump_peaks(new_off + r);
         Ok(new_off)
     }
 
@@ -734,6 +739,11 @@ impl FreeListAllocator {
         while id != NIL {
             let next = self.recs[id as usize].next;
             if self.recs[id as usize].free && next != NIL && self.recs[next as usize].free {
+                // Next fit goes on from the block that took its entry in, as
+                // after a free's merge (`list_coalesce`).
+                if self.list_rover == next {
+                    self.list_rover = id;
+                }
                 self.absorb_next(id);
                 merges += 1;
             } else {
@@ -1374,8 +1384,10 @@ impl FreeListAllocator {
         debug_assert!(f.free && pad + r <= f.size);
         let start = f.offset + pad;
         let rest = f.size - pad - r;
-        // Next fit under a list order goes on from this entry (the remainder
-        // keeps its place), or from the one after it when it is used up.
+        // Next fit under a list order goes on from the remainder: this entry
+        // when it keeps its place behind the new block, the one after it when
+        // it is used up (`list_remove`), or the entry a split off padding
+        // makes behind it (below).
         if self.listed() {
             self.list_rover = id;
         }
@@ -1417,7 +1429,12 @@ impl FreeListAllocator {
                     // Right behind the padding it was split from.
                     let at = self.list.iter().position(|&x| x == id).map_or(0, |i| i + 1);
                     self.list.insert(at, rid);
+                    self.list_rover = rid;
                 }
+            } else if self.listed() {
+                // Nothing after the block: the entry after the padding.
+                let at = self.list.iter().position(|&x| x == id).map_or(0, |i| i + 1);
+                self.list_rover = self.list.get(at).copied().unwrap_or(NIL);
             }
         }
         let u = &mut self.recs[uid as usize];

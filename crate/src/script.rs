@@ -179,12 +179,13 @@ pub struct Script {
 }
 
 impl Script {
-    /// The 1-based source line of op `k` (k+1 when `lines` does not say).
+    /// The 1-based source line of op `k` (k+1 when `lines` does not say,
+    /// saturating).
     ///
     /// # Complexity
     /// O(1).
     pub fn line(&self, k: usize) -> usize {
-        self.lines.get(k).copied().unwrap_or(k + 1)
+        self.lines.get(k).copied().unwrap_or(k.saturating_add(1))
     }
 
     /// A script from ops that have no source text (line k+1 for op k).

@@ -29,9 +29,10 @@ pub struct Stats {
     pub internal_fragmentation: usize,
     /// `requested_bytes / arena_size`.
     pub utilization: f64,
-    /// The most bytes ever in used blocks at once.
+    /// The most bytes in used blocks after any op (a realloc that moves a
+    /// block counts it once, as CS:APP's driver measures).
     pub peak_used: usize,
-    /// The most requested bytes ever live at once.
+    /// The most requested bytes live after any op (measured as `peak_used`).
     pub peak_requested: usize,
     /// One past the highest byte ever handed out (like a heap's `brk`, it never
     /// goes down).

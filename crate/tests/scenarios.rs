@@ -4655,3 +4655,71 @@ fn a_sampled_replay_samples_where_a_comparison_does_before_every_k_ops_and_after
     assert!(t.replay_text_sampled("+8,-9", 1).is_err());
     assert_eq!(t.log().len(), 4);
 }
+
+#[test]
+fn next_fit_under_a_list_order_goes_on_after_an_aligned_block_not_from_its_padding() {
+    // +3, then +10 at a multiple of 16 (13 bytes of padding at 3), then +4:
+    // next fit starts where the last allocation ended, at 26, in every order.
+    for order in ListOrder::ALL {
+        let mut a = fl(100, Strategy::NextFit, 1, true);
+        a.set_list_order(order);
+        a.alloc(3).unwrap();
+        assert_eq!(a.alloc_aligned(10, 16).unwrap(), 16);
+        assert_eq!(a.free_list(), [(3, 13), (26, 74)]);
+        assert_eq!(a.alloc(4).unwrap(), 26, "{order:?}");
+        assert_eq!(
+            a.last_searched(),
+            1,
+            "{order:?}: the remainder is the first searched"
+        );
+        a.check_invariants().unwrap();
+    }
+}
+
+#[test]
+fn next_fit_goes_on_from_the_merged_block_after_coalescing_is_switched_on() {
+    // Coalescing off: three blocks, the first and the third freed; then on,
+    // which merges the third with the free tail. The last allocation ended
+    // at 30, inside that merged block: next fit starts there in every order.
+    for order in ListOrder::ALL {
+        let mut a = fl(100, Strategy::NextFit, 1, false);
+        a.set_list_order(order);
+        let p = a.alloc(10).unwrap();
+        a.alloc(10).unwrap();
+        let r = a.alloc(10).unwrap();
+        a.free(p).unwrap();
+        a.free(r).unwrap();
+        a.set_coalesce(true);
+        assert_eq!(a.alloc(5).unwrap(), 20, "{order:?}");
+        a.check_invariants().unwrap();
+    }
+}
+
+#[test]
+fn a_realloc_that_moves_counts_its_block_once_in_the_peaks() {
+    // 40 + 8 live, then ptr[0] grows to 48 and moves: 56 bytes live after the
+    // op (both blocks are live only inside it), under the allocator and the heap.
+    let mut a = fl(128, Strategy::FirstFit, 8, true);
+    let p = a.alloc(40).unwrap();
+    a.alloc(8).unwrap();
+    assert_eq!(a.realloc(p, 48).unwrap(), 48);
+    let s = a.stats();
+    assert_eq!((s.peak_used, s.peak_requested, s.high_water), (56, 56, 96));
+    let mut h = session(128, Mode::FirstFit, 8, true);
+    h.replay(&script::parse("+40,+8,r0:48").unwrap()).unwrap();
+    let hs = h.heap().stats();
+    assert_eq!(
+        (hs.peak_used, hs.peak_requested, hs.high_water),
+        (56, 56, 96)
+    );
+    assert_eq!(hs.peak_utilization, s.peak_utilization);
+}
+
+#[test]
+fn a_scripts_line_of_any_op_number_is_a_number() {
+    let s = Script::from_ops(vec![Op::Alloc { size: 1 }]);
+    assert_eq!(
+        (s.line(0), s.line(1), s.line(usize::MAX)),
+        (1, 2, usize::MAX)
+    );
+}
