@@ -36,7 +36,7 @@ import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js'
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
-import { num, plural, sentence, FAILED_WHY } from './js/format.js';
+import { num, plural, sentence, FAILED_WHY, callText } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
@@ -477,7 +477,7 @@ export class AllocPlaygroundElement extends HTMLElement {
         this.#selected = off;
         // Said to assistive tech (the map shows it), without taking room under the row.
         const e = a.lastOp();
-        return { quiet: true, text: e?.block ? `ptr[${e.ptr}] = malloc(${num(n)}): ${num(e.block.size)} B at ${num(e.block.offset)}.` : '' };
+        return { quiet: true, text: e?.block ? `ptr[${e.ptr}] = ${callText(e.call)}: ${num(e.block.size)} B at ${num(e.block.offset)}.` : '' };
       });
       size.addEventListener('keydown', (e) => { if (e.key === 'Enter') go(); });
       bar.append(h('div', { class: 'ap-field ap-alloc' },

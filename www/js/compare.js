@@ -7,7 +7,7 @@
 
 import { h, s, button, keepFocus, focusIn, saveFile } from './dom.js';
 import { parseOps } from '../arena.js';
-import { num, percent, plural, bytesShort } from './format.js';
+import { num, percent, plural, bytesShort, callText } from './format.js';
 import { freeBlocksText, METRICS as METER_METRICS } from './meter.js';
 import { MemoryMap } from './memory-map.js';
 import { strategyLabel } from './controls.js';
@@ -396,11 +396,7 @@ export function niceStep(x) {
 function describeOp(tok) {
   let op = null;
   try { [op] = parseOps(tok ?? '').ops; } catch { return tok; }
-  switch (op?.op) {
-    case 'alloc': return `${tok} (malloc(${op.size}))`;
-    case 'allocAligned': return `${tok} (malloc(${op.size}) aligned to ${op.align})`;
-    case 'calloc': return `${tok} (calloc(${op.size}))`;
-    case 'realloc': return `${tok} (realloc(ptr[${op.ptr}], ${op.size}))`;
-    default: return tok;
-  }
+  // (A free places nothing: a divergence is never one.)
+  const call = op?.op === 'free' ? '' : callText(op);
+  return call ? `${tok} (${call})` : tok;
 }

@@ -47,6 +47,22 @@ export function article(text) {
   return /^8/.test(lead) || lead === '11' || lead === '18' ? 'an' : 'a';
 }
 
+/**
+ * An op as data (`parseOps(text).ops[k]`, `lastOp().call`) as the C call it
+ * makes, its numbers as C writes them: "malloc(10) aligned to 16",
+ * "calloc(8)", "realloc(ptr[1], 40)", "free(ptr[2])"; '' for the others.
+ */
+export function callText(op) {
+  switch (op?.op) {
+    case 'alloc': return `malloc(${op.size})`;
+    case 'allocAligned': return `malloc(${op.size}) aligned to ${op.align}`;
+    case 'calloc': return `calloc(${op.size})`;
+    case 'realloc': return `realloc(ptr[${op.ptr}], ${op.size})`;
+    case 'free': return `free(ptr[${op.ptr}])`;
+    default: return '';
+  }
+}
+
 /** Why a failed op failed, by its first character (a malloc or realloc otherwise: NULL). */
 export const FAILED_WHY = Object.freeze({ w: ' (failed: wrote nothing)', '-': ' (failed: already freed)' });
 

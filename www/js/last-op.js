@@ -3,7 +3,7 @@
 // the strategy searched, what a free merged with). Words only; the core
 // decided and measured everything.
 
-import { num, plural } from './format.js';
+import { num, plural, callText } from './format.js';
 import { strategyLabel } from './controls.js';
 
 const B = (n) => `${num(n)} B`;
@@ -103,7 +103,7 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
   if (c.op === 'alloc' || c.op === 'allocAligned' || c.op === 'calloc') {
     const size = c.size;
     const align = c.align ?? 0;
-    const call = c.op === 'calloc' ? `calloc(${size})` : `malloc(${size})${align ? ` aligned to ${align}` : ''}`;
+    const call = callText(c);
     if (!e.block) {
       return `${head}${p0} = ${call} returned NULL: ${refused(e, size, align, cfg)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
     }

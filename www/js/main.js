@@ -22,7 +22,7 @@ import { Notices, ProgressBar } from './notices.js';
 import { OstepView } from './ostep-view.js';
 import { describeLastOp } from './last-op.js';
 import { PredictBox, PredictScore, questionAt, grade, asks } from './predict.js';
-import { num, bytesShort, plural, article, sentence } from './format.js';
+import { num, bytesShort, plural, article, sentence, callText } from './format.js';
 import { h } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -221,8 +221,8 @@ async function start() {
   });
 
   const panel = new AllocPanel($('alloc'), {
-    onAlloc: ({ size, align }) => allocate(align ? `malloc(${size}) aligned to ${align}` : `malloc(${size})`, (a) => (align ? a.allocAligned(size, align) : a.alloc(size))),
-    onCalloc: (size) => allocate(`calloc(${size})`, (a) => a.calloc(size)),
+    onAlloc: ({ size, align }) => allocate(callText(align ? { op: 'allocAligned', size, align } : { op: 'alloc', size }), (a) => (align ? a.allocAligned(size, align) : a.alloc(size))),
+    onCalloc: (size) => allocate(callText({ op: 'calloc', size }), (a) => a.calloc(size)),
     onFree: (seq) => {
       const b = liveBlock(seq);
       if (b) freeOffset(b.offset, `ptr[${seq}]`);
@@ -236,7 +236,7 @@ async function start() {
         region = null;
         panel.message(off === b.offset ? `ptr[${seq}] resized in place to ${num(size)} B.` : `ptr[${seq}] moved from ${num(b.offset)} to ${num(off)} (${num(size)} B).`);
       } catch (e) {
-        panel.error(`realloc(ptr[${seq}], ${num(size)}) failed: ${errText(e)}`);
+        panel.error(`${callText({ op: 'realloc', ptr: seq, size })} failed: ${errText(e)}`);
       }
     }),
     onWrite: (seq, at, data) => guard(() => {

@@ -7,7 +7,7 @@
 
 import { parseOps, maxExplainedOps } from '../arena.js';
 import { h } from './dom.js';
-import { num, plural } from './format.js';
+import { num, plural, callText } from './format.js';
 import { strategyLabel, ORDER_LABELS } from './controls.js';
 
 /** What a free can merge with, in the order the buttons show them. */
@@ -46,14 +46,12 @@ export function questionFor(op, ctx) {
   const place = (call, extra = {}) => ({ kind: 'place', step, call, under, ...extra });
   const note = (text) => ({ kind: 'note', step, text: `Op ${num(step)}: ${text} Step forward.` });
   switch (op.op) {
-    case 'alloc': return place(`ptr[${ctx.nextPtr}] = malloc(${num(op.size)})`);
-    case 'allocAligned': return place(`ptr[${ctx.nextPtr}] = malloc(${num(op.size)}) aligned to ${num(op.align)}`);
-    case 'calloc': return place(`ptr[${ctx.nextPtr}] = calloc(${num(op.size)})`);
+    case 'alloc': case 'allocAligned': case 'calloc': return place(`ptr[${ctx.nextPtr}] = ${callText(op)}`);
     // A failed realloc leaves the pointer as it was: the call is the question,
     // not an assignment (and a NULL pointer has no block to keep).
-    case 'realloc': return place(`realloc(ptr[${op.ptr}], ${num(op.size)})`, ctx.blockOf(op.ptr) ? { keeps: `ptr[${op.ptr}]` } : {});
+    case 'realloc': return place(callText(op), ctx.blockOf(op.ptr) ? { keeps: `ptr[${op.ptr}]` } : {});
     case 'free': {
-      const call = `free(ptr[${op.ptr}])`;
+      const call = callText(op);
       // By the block itself: a free-list block freed under the slab
       // allocator (after @slab) still merges.
       const b = ctx.blockOf(op.ptr);
