@@ -36,6 +36,9 @@ export const STRATEGIES = ['first-fit', 'next-fit', 'best-fit', 'worst-fit', 'sl
 /** The free list's orders (`order` of createArena; malloc.py's -l ADDRSORT, SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK). */
 export const ORDERS = ['address', 'size-ascending', 'size-descending', 'insert-front', 'insert-back'];
 
+/** malloc.py's base address (its `-b`), where `transcript` and `mallocPyCommand` count addresses from by default. */
+export const MALLOC_PY_BASE = 1000;
+
 let ready = null;
 
 /**
@@ -150,9 +153,9 @@ export class Arena {
   /** What the last op did (the free block an allocation came from, the blocks searched, what a free merged with), or null (none yet, or a log longer than maxExplainedOps()). */
   lastOp() { return this.#a.lastOp(); }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op); as its random mode prints them when the whole log is `draw` (parseMallocPy's `draw`, or null). */
-  transcript(base = 1000, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.transcript(base, maxOps, header, draw); }
+  transcript(base = MALLOC_PY_BASE, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.transcript(base, maxOps, header, draw); }
   /** The malloc.py command line that prints what transcript(base, maxOps, header, draw) prints: `{ command }`, or `{ why }` when there is none. */
-  mallocPyCommand(base = 1000, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.mallocPyCommand(base, maxOps, header, draw); }
+  mallocPyCommand(base = MALLOC_PY_BASE, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.mallocPyCommand(base, maxOps, header, draw); }
   /** Number of logged ops that failed (see failedOps). */
   get failedCount() { return this.#a.failedCount; }
   /** A new arena in the state after the first `n` logged ops. */

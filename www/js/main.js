@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, STRATEGIES } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -1027,7 +1027,7 @@ async function start() {
         // OSTEP's questions should know.
         const { header, draw } = ostepView.args();
         let drawn = false;
-        try { drawn = !!draw && !!session.arena.mallocPyCommand(1000, maxTranscriptOps(), header, draw).command?.includes(' -s '); } catch { /* a refused draw is none */ }
+        try { drawn = !!draw && !!session.arena.mallocPyCommand(MALLOC_PY_BASE, maxTranscriptOps(), header, draw).command?.includes(' -s '); } catch { /* a refused draw is none */ }
         if (drawn) {
           notices.show(`These ${plural(session.total, 'op')} are the ones malloc.py -s ${draw.seed} draws under ${strategyLabel(session.config.strategy).toLowerCase()}. Compare runs the same ops under each strategy; malloc.py with another -p draws other ops (which requests fail decides what it frees), so for its figures per policy run the command with that -p.`, { kind: 'info', key: 'compare', timeout: 15000 });
         }
@@ -1540,7 +1540,7 @@ async function start() {
     if (!state) return false;
     if (state.predict !== predict.on) setPredict(state.predict, { focus: false });
     // The malloc.py view's -b, -H and draw travel with the link (a shared homework run reads as malloc.py printed it).
-    ostepView.setArgs({ base: 1000, header: 0, draw: null, ...state.mallocPy });
+    ostepView.setArgs({ base: MALLOC_PY_BASE, header: 0, draw: null, ...state.mallocPy });
     // Settings the page cannot use: the link's ops still wait in the editor
     // (unrun, and the address bar keeps the link) instead of being lost.
     const settingsIgnored = (why) => {

@@ -6,9 +6,8 @@
 
 import { h, button, saveFile } from './dom.js';
 import { num, plural } from './format.js';
-import { maxTranscriptOps } from '../arena.js';
+import { maxTranscriptOps, MALLOC_PY_BASE } from '../arena.js';
 /** The base address malloc.py starts from by default (its -b). */
-const DEFAULT_BASE = 1000;
 const MAX_BASE = 2 ** 30;
 /** The largest header size (-H) the view takes. */
 const MAX_HEADER = 4096;
@@ -30,7 +29,7 @@ export class OstepView {
   constructor(container, { onChange } = {}) {
     this.#onChange = onChange;
     const base = h('input', {
-      class: 'input input-num', type: 'number', min: 0, max: MAX_BASE, step: 1, value: DEFAULT_BASE, inputmode: 'numeric',
+      class: 'input input-num', type: 'number', min: 0, max: MAX_BASE, step: 1, value: MALLOC_PY_BASE, inputmode: 'numeric',
       id: 'ostep-base', 'data-testid': 'ostep-base', 'aria-describedby': 'ostep-base-note', oninput: () => { this.#fill(); this.#onChange?.(); },
     });
     const header = h('input', {
@@ -78,7 +77,7 @@ export class OstepView {
       const v = Number(input.value.trim());
       return input.value.trim() !== '' && Number.isInteger(v) && v >= 0 && v <= max ? v : fallback;
     };
-    return { base: int(this.#els.base, MAX_BASE, DEFAULT_BASE), header: int(this.#els.header, MAX_HEADER, 0), draw: this.#draw };
+    return { base: int(this.#els.base, MAX_BASE, MALLOC_PY_BASE), header: int(this.#els.header, MAX_HEADER, 0), draw: this.#draw };
   }
 
   /** Follows the timeline while open: `arena` is the arena at the cursor, `version` bumps on every change. */
@@ -111,7 +110,7 @@ export class OstepView {
     const a = this.#arena;
     if (!a) return;
     const notes = [];
-    const base = this.#number(this.#els.base, 'Base address', MAX_BASE, DEFAULT_BASE, notes);
+    const base = this.#number(this.#els.base, 'Base address', MAX_BASE, MALLOC_PY_BASE, notes);
     // A heap with a header of its own (the Header setting, a malloc.py -H
     // command) is written with it: the field shows it and stays put.
     const own = a.initialConfig().header ?? 0;

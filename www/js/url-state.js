@@ -3,6 +3,8 @@
 // Pure functions; the hash is parsed by hand because URLSearchParams would
 // turn the `+` of `+10` into a space.
 
+import { MALLOC_PY_BASE } from '../arena.js';
+
 /** At most this many ops go into (or are read from) a URL. */
 export const MAX_URL_OPS = 100_000;
 /** The largest arena a link may ask for (a link must not make a reader's tab allocate 1 GiB). */
@@ -183,7 +185,7 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
   if (compare && (workload || (tokens.length && !truncated))) add('cmp', compare);
   if (predict) add('predict', 1);
   // The malloc.py view's settings, when not malloc.py's defaults (-b 1000 -H 0).
-  if (mallocPy && (mallocPy.base !== 1000 || mallocPy.header !== 0)) add('mpy', `${mallocPy.base},${mallocPy.header}`);
+  if (mallocPy && (mallocPy.base !== MALLOC_PY_BASE || mallocPy.header !== 0)) add('mpy', `${mallocPy.base},${mallocPy.header}`);
   if (mallocPy?.draw) add('draw', `${mallocPy.draw.seed},${mallocPy.draw.range},${mallocPy.draw.percentAlloc}`);
   return { hash: `#${parts.join('&')}`, truncated };
 }
