@@ -683,10 +683,13 @@ async function start() {
       } catch (e) {
         // A request the heap numbered is logged (it took a ptr index); one rejected before is not.
         const logged = session.position > before;
-        const ptr = logged ? `ptr[${session.arena.nextPtr - 1}] is NULL: ` : '';
         // The outline leaves the last pointer placed: it did not get this request's block.
         if (logged) failedAt = session.version;
-        panel.error(`${what} failed. ${ptr}${errText(e)}`);
+        // A logged refusal in one line, as a success is said (the words under
+        // the map say why, at length): longer words here would push the
+        // pointer controls down.
+        if (logged && e?.code === 'out-of-memory') panel.error(`ptr[${session.arena.nextPtr - 1}] = NULL · ${what}: out of memory`);
+        else panel.error(`${what} failed. ${logged ? `ptr[${session.arena.nextPtr - 1}] is NULL: ` : ''}${errText(e)}`);
       }
     });
   }
