@@ -2024,6 +2024,12 @@ test('theme toggle persists; screenshots in light, dark and at phone width', asy
   assert.ok(overflow <= 0, `no horizontal scroll at 390px (overflow ${overflow}px)`);
   await phone.page.screenshot({ path: join(SHOTS, 'phone.png'), fullPage: true });
   await phone.page.screenshot({ path: join(SHOTS, 'phone-top.png') });
+  // Compare's "Memory at" choices keep one row on a 360 px phone.
+  await phone.page.setViewportSize({ width: 360, height: 800 });
+  await phone.page.click('[data-testid=compare-run]');
+  await idle(phone.page);
+  const rows = await phone.page.$$eval('#compare .seg-btn', (bs) => new Set(bs.map((b) => Math.round(b.getBoundingClientRect().top))).size);
+  assert.equal(rows, 1, 'End, First divergence and Timeline cursor on one row');
   await phone.close();
   // The narrowest phone, coalescing off (a Merge now button joins the actions): the row wraps.
   const narrow = await open('#size=1024&strategy=first-fit&align=8&coalesce=0&ops=+16,+32', { width: 320, height: 640 });
