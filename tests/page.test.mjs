@@ -2499,3 +2499,26 @@ test('the keyboard focus stays where the reader works: an example, a long run, a
   await page.keyboard.press('Escape');
   await close();
 });
+
+test('Present with Predict on a 1280×720 projector: the question and the map it asks about are both on the screen', async () => {
+  const { page, close } = await open('#size=1024&ops=+10,+20,+30,-1,+5,+40,-0,+8&step=3&predict=1', { width: 1280, height: 720 });
+  await page.click('[data-testid=present]');
+  await idle(page);
+  const seen = async () => {
+    await page.waitForSelector('[data-testid=predict]:not([hidden])');
+    return page.evaluate(() => ({
+      map: document.getElementById('map').getBoundingClientRect().top,
+      mapBottom: document.getElementById('map').getBoundingClientRect().bottom,
+      box: document.querySelector('[data-testid=predict]').getBoundingClientRect().bottom,
+      h: innerHeight,
+    }));
+  };
+  for (let k = 0; k < 3; k++) {
+    const v = await seen();
+    assert.ok(v.map >= 0 && v.box <= v.h, `step ${3 + k}: the map from ${v.map} px and the question to ${v.box} px in ${v.h} px`);
+    await page.keyboard.press('ArrowRight');
+    await idle(page);
+  }
+  await page.keyboard.press('Escape');
+  await close();
+});

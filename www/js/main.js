@@ -1381,6 +1381,14 @@ async function start() {
     if (presenting) {
       const room = presentMapRoom();
       if (room !== mapData.maxHeight) map.render({ ...mapData, maxHeight: room });
+      // The question is what the room must see: when the map (at its
+      // smallest) and the timeline leave it below the screen's edge, the
+      // page scrolls it up, as far as the map's top (the map answers it).
+      if (predict.on && predictBox.question) {
+        const over = $('predict').getBoundingClientRect().bottom + 8 - innerHeight;
+        const keep = $('map').getBoundingClientRect().top - 8;
+        if (over > 0 && keep > 0) scrollBy({ top: Math.min(over, keep), behavior: 'instant' });
+      }
     }
     rendered = session.version;
     while (idleWaiters.length) idleWaiters.shift()();
