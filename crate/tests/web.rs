@@ -328,8 +328,10 @@ fn replay_log_rebuild_and_ptrs() {
     assert_eq!(b.blocks_packed().unwrap().to_vec()[..2], [0, 10]);
     let sampled = a.replay_sampled(b"+7,-3", 1.into()).unwrap();
     let samples: Array = get(&sampled, "samples").dyn_into().unwrap();
-    assert_eq!(samples.length(), 2);
-    assert_eq!(num(&samples.get(1), "step"), 2.0);
+    // Before the first op, and after each.
+    assert_eq!(samples.length(), 3);
+    let steps: Vec<f64> = (0..3).map(|k| num(&samples.get(k), "step")).collect();
+    assert_eq!(steps, [0.0, 1.0, 2.0]);
     // Free now: 5 bytes at offset 5 and the 70-byte tail; only the first is too small for 50.
     let snap = a.snapshot().unwrap();
     let blocks: Array = get(&snap, "blocks").dyn_into().unwrap();
