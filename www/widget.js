@@ -31,7 +31,7 @@
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
-import { init, createArena, checkConfig, STRATEGIES } from './arena.js';
+import { init, createArena, checkConfig, STRATEGIES, ORDERS } from './arena.js';
 import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
@@ -122,10 +122,14 @@ function slabDefaults() {
  */
 function coreName(key, raw, fallback) {
   const v = raw?.trim().toLowerCase() || fallback;
+  // (The names the dropdowns list need no call into wasm, whose memory may be full.)
+  if ((key === 'strategy' ? STRATEGIES : ORDERS).includes(v)) return v;
   if (v.length > 40) throw new AttrError(`${key} "${v.slice(0, 40)}…" is not a name the allocator knows`);
   try {
     checkConfig({ [key]: v });
   } catch (e) {
+    // Memory full: building the arena says so, as for any other change.
+    if (e?.code === 'host-memory') return v;
     throw new AttrError(e.detail?.reason ?? e.message);
   }
   return v;
