@@ -138,7 +138,7 @@ export class Arena {
   replayFor(text, ms) { return this.#a.replayFor(utf8(text), ms); }
   /** Checks an op list against this arena without running it: `{ count }`, or throws `bad-script`. */
   validate(text) { return this.#a.validate(utf8(text)); }
-  /** Like replay, with `{ report, samples }` every `every` ops. */
+  /** Like replay: `{ report, samples }`, the statistics before the first op, every `every` ops and after the last. */
   replaySampled(text, every = 1) { return this.#a.replaySampled(utf8(text), every); }
   /** The op log as op-list text. */
   log() { return this.#a.log(); }

@@ -177,8 +177,9 @@ pub struct FreeListAllocator {
     /// Empty under the address order, where the indexes above are the list.
     list: Vec<u32>,
     /// Next fit under a list order: the entry its next search starts at
-    /// (the remainder of the last placement, or the entry after it), or
-    /// [`NIL`] for the front.
+    /// (the remainder of the last placement, or the entry after it when
+    /// there is none, or the block a merge took it into), or [`NIL`] for the
+    /// front.
     list_rover: u32,
 }
 
@@ -1386,8 +1387,8 @@ impl FreeListAllocator {
         let rest = f.size - pad - r;
         // Next fit under a list order goes on from the remainder: this entry
         // when it keeps its place behind the new block, the one after it when
-        // it is used up (`list_remove`), or the entry a split off padding
-        // makes behind it (below).
+        // it is used up (`list_remove`), or, after padding (below), the entry
+        // split off behind it, or the entry after the padding when none is.
         if self.listed() {
             self.list_rover = id;
         }
@@ -1416,6 +1417,12 @@ impl FreeListAllocator {
                 ..f
             });
             self.link_after(uid, id);
+            // The list entry after the padding's.
+            let after = if self.listed() {
+                self.list.iter().position(|&x| x == id).map_or(0, |i| i + 1)
+            } else {
+                0
+            };
             if rest > 0 {
                 let rid = self.new_rec(Rec {
                     offset: start + r,
@@ -1427,14 +1434,11 @@ impl FreeListAllocator {
                 self.index_free(rid);
                 if self.listed() {
                     // Right behind the padding it was split from.
-                    let at = self.list.iter().position(|&x| x == id).map_or(0, |i| i + 1);
-                    self.list.insert(at, rid);
+                    self.list.insert(after, rid);
                     self.list_rover = rid;
                 }
             } else if self.listed() {
-                // Nothing after the block: the entry after the padding.
-                let at = self.list.iter().position(|&x| x == id).map_or(0, |i| i + 1);
-                self.list_rover = self.list.get(at).copied().unwrap_or(NIL);
+                self.list_rover = self.list.get(after).copied().unwrap_or(NIL);
             }
         }
         let u = &mut self.recs[uid as usize];

@@ -177,9 +177,9 @@ pub struct Heap {
     fl: FreeListAllocator,
     pools: Pools,
     mode: Mode,
-    /// Most bytes in used blocks and live chunks at once.
+    /// Most bytes in used blocks and live chunks after any op.
     peak_used: usize,
-    /// Most requested bytes live at once.
+    /// Most requested bytes live after any op.
     peak_requested: usize,
 }
 

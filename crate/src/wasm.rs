@@ -730,10 +730,11 @@ impl Arena {
             .map_err(js_error)
     }
 
-    /// What the last logged op did: `{ step, op, mode, coalesce, failed, ptr,
-    /// block, hole, merged, before, searched, freeBlocks, largestFree,
-    /// freeBytes }` (blocks as `{ offset, size }` or null), or null before
-    /// the first op and past the longest log it explains.
+    /// What the last logged op did: `{ step, op, call, mode, coalesce, order,
+    /// failed, ptr, block, hole, merged, otherMerges, before, searched,
+    /// freeBlocks, largestFree, freeBytes, needed, class }` (see
+    /// [`LastOp`](crate::explain::LastOp); blocks as `{ offset, size }` or
+    /// null), or null before the first op and past the longest log it explains.
     #[wasm_bindgen(js_name = lastOp)]
     pub fn last_op(&self) -> JsResult<JsValue> {
         let last = crate::explain::last_op(&self.session).map_err(js_error)?;

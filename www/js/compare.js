@@ -221,6 +221,8 @@ export class CompareView {
     const tip = h('div', { class: 'cmp-tip', hidden: true, 'aria-live': 'off' });
     const samples = result.runs[0].samples;
     let shown = -1;
+    /** Whether the keys (not the pointer) put the cursor where it is. */
+    let byKeys = false;
     /** The values of every strategy at sample `k`, beside the curves. */
     const show = (k) => {
       shown = k;
@@ -244,6 +246,7 @@ export class CompareView {
       let k = 0;
       for (let i = 0; i < samples.length; i++) if (Math.abs(samples[i].step - step) < Math.abs(samples[k].step - step)) k = i;
       tip.setAttribute('aria-live', 'off');
+      byKeys = false;
       show(k);
     });
     svg.addEventListener('keydown', (ev) => {
@@ -256,10 +259,12 @@ export class CompareView {
       ev.preventDefault();
       ev.stopPropagation();
       tip.setAttribute('aria-live', 'polite');
+      byKeys = true;
       show(Math.max(0, Math.min(last, shown < 0 && (ev.key === 'ArrowLeft' || ev.key === 'PageUp') ? last : k)));
     });
     svg.addEventListener('blur', hide);
-    svg.addEventListener('pointerleave', () => { if (document.activeElement !== svg) hide(); });
+    // (A click focuses the chart too: the pointer's cursor still goes with the pointer.)
+    svg.addEventListener('pointerleave', () => { if (!byKeys) hide(); });
     e.chart.replaceChildren(svg, tip);
     // Runs that agree draw one line over another: the legend says which
     // line hides under which (else a strategy seems missing).

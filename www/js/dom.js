@@ -131,14 +131,14 @@ export function keepFocus(was, fallbacks, parked = null) {
   if (was && !focusable(was) && lost()) {
     const next = fallbacks.find(focusable);
     if (next) {
-      next.focus();
+      next.focus({ preventScroll: true });
       return null;
     }
     return was;
   }
   if (parked && !was) {
     if (!focusable(parked)) return parked;
-    if (lost()) parked.focus();
+    if (lost()) parked.focus({ preventScroll: true });
   }
   return null;
 }

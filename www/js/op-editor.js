@@ -223,7 +223,7 @@ export class OpEditor {
   /**
    * Shows a trace summary with actions ([{ label, onClick }]); null hides it.
    * A button that had the focus hands it to its new self (the same label),
-   * else to the first action, or to the text when the summary goes.
+   * else to the first action, or to Run from start when the summary goes.
    */
   showTrace(info, actions = []) {
     const p = this.#els.trace;
@@ -239,7 +239,8 @@ export class OpEditor {
     }
     if (was) {
       const buttons = [...p.querySelectorAll('button')];
-      keepFocus(was, [buttons.find((b) => b.textContent === was.textContent), buttons[0], this.#els.text].filter(Boolean));
+      // (Not the text: there ← → would move its caret, not the timeline.)
+      keepFocus(was, [buttons.find((b) => b.textContent === was.textContent), buttons[0], this.#els.run].filter(Boolean));
     }
   }
 

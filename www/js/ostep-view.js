@@ -7,7 +7,7 @@
 import { h, button, saveFile } from './dom.js';
 import { num, plural } from './format.js';
 import { maxTranscriptOps, MALLOC_PY_BASE } from '../arena.js';
-/** The base address malloc.py starts from by default (its -b). */
+/** The largest base address (-b) the view takes. */
 const MAX_BASE = 2 ** 30;
 /** The largest header size (-H) the view takes. */
 const MAX_HEADER = 4096;

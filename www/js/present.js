@@ -126,6 +126,8 @@ export class Presenter {
     if (e.key === 'Escape' && t.closest?.('.notice')) return;
     // A select keeps its arrows and Space, a switch its Space (Predict, while presenting).
     if (t.closest?.('select') && ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', ' '].includes(e.key)) return;
+    // The compare chart's cursor keeps its arrows (the remote's PageDown / PageUp still step).
+    if (t.closest?.('.cmp-svg') && ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(e.key)) return;
     if (e.key === ' ' && t.closest?.('input[type=checkbox], input[type=radio]')) return;
     // (Space steps, as a remote's Space means; Enter presses a focused
     // button, End presenting or Play.)
