@@ -2522,3 +2522,18 @@ test('Present with Predict on a 1280×720 projector: the question and the map it
   await page.keyboard.press('Escape');
   await close();
 });
+
+test('a render that changes no byte keeps the byte view’s elements; a write rebuilds them', async () => {
+  const { page, close } = await open('#size=256&ops=+8,+16,-0,+4');
+  await page.evaluate(() => { document.querySelector('#bytes .bv-b').dataset.kept = '1'; });
+  // A render that changes nothing the dump shows (idle() asks for one).
+  await idle(page);
+  await page.evaluate(() => globalThis.__playground.idle());
+  assert.equal(await page.evaluate(() => document.querySelector('#bytes .bv-b').dataset.kept), '1');
+  await page.fill('[data-testid=write-data]', 'Hi');
+  await page.click('[data-testid=write]');
+  await idle(page);
+  assert.equal(await page.evaluate(() => document.querySelector('#bytes .bv-b').dataset.kept), undefined, 'new bytes, new elements');
+  assert.equal(await page.textContent('#bytes .bv-b'), '48');
+  await close();
+});
