@@ -1225,7 +1225,8 @@ async function start() {
       editor.setText(`# ${num(total)} ops: too many to follow here.\n# Press “Show log” to load them all, or Download to save them.\n`, { format: 'ops', validate: false, standIn: true });
       return;
     }
-    editor.setText(formatOps(session.tokens()), { format: 'ops' });
+    const tokens = session.tokens();
+    editor.setText(formatOps(tokens), { format: 'ops', count: tokens.length || null });
   }
 
   /** The seeded workload that made the timeline: `{ opts, version }` (valid while contentVersion is `version`). */
