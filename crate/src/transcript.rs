@@ -336,9 +336,53 @@ fn last_address(base: usize, arena_size: usize, header: usize) -> Option<usize> 
     base.checked_add(arena_size)?.checked_add(header)
 }
 
+/// Why [`command`] has no `malloc.py` command for a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoCommand {
+    /// The reason, in words: a clause to follow "there is no `malloc.py`
+    /// command that prints this run: ".
+    pub why: String,
+    /// `malloc.py` runs these ops, but not as they ran here: a free that
+    /// `-A` (which numbers only the requests that succeed) skips or crashes
+    /// on, or a second free that frees another block at the same address.
+    /// False when it cannot be given the run at all (a strategy or an op it
+    /// lacks, no ops, too many ops, a free list longer than the view writes).
+    pub differs: bool,
+}
+
+impl std::fmt::Display for NoCommand {
+    /// The reason, [`NoCommand::why`].
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+impl NoCommand {
+    fn cannot(why: impl Into<String>) -> Self {
+        NoCommand {
+            why: why.into(),
+            differs: false,
+        }
+    }
+
+    fn differs(why: String) -> Self {
+        NoCommand { why, differs: true }
+    }
+}
+
+/// Whether [`transcript`]`(session, base, header, …, Some(draw))` writes
+/// the run as `malloc.py`'s random mode prints it: the whole log is what
+/// `malloc.py` draws with `draw` (see [`draw_ops`]).
+///
+/// # Complexity
+/// O(ops) to draw the ops again, for a log of at most [`MAX_DRAWN_OPS`].
+pub fn writes_draw(session: &Session, header: usize, draw: &Draw) -> bool {
+    is_drawn(session, header_of(session.initial_config(), header), draw)
+}
+
 /// [`command`], once the host's memory is known to hold its replay (the
-/// replica's arena, records and text): the outer error then, the reason in
-/// words when there is no command.
+/// replica's arena, records and text): the outer error then, the reason
+/// when there is no command.
 ///
 /// # Errors
 /// [`AllocError::HostMemory`] (see [`headroom`](crate::headroom)).
@@ -351,7 +395,7 @@ pub fn command_checked(
     header: usize,
     max_ops: usize,
     draw: Option<&Draw>,
-) -> Result<Result<String, String>, AllocError> {
+) -> Result<Result<String, NoCommand>, AllocError> {
     let n = session.log().len().min(max_ops).min(MAX_TRANSCRIPT_OPS);
     crate::headroom::ensure(replica_room(session, n, draw.is_some()))?;
     Ok(command(session, base, header, max_ops, draw))
@@ -506,8 +550,8 @@ pub fn transcript(
 /// [`MAX_LISTED`] blocks (which the transcript cuts short).
 ///
 /// # Errors
-/// The reason, in words, when there is no such command (or `base` plus the
-/// arena's size and the header overflows a `usize`).
+/// [`NoCommand`], the reason, when there is no such command (or `base` plus
+/// the arena's size and the header overflows a `usize`).
 ///
 /// # Complexity
 /// O(ops × log n): it replays the ops to measure the free list.
@@ -517,38 +561,44 @@ pub fn command(
     header: usize,
     max_ops: usize,
     draw: Option<&Draw>,
-) -> Result<String, String> {
+) -> Result<String, NoCommand> {
     let config = session.initial_config();
     let header = header_of(config, header);
     if last_address(base, config.arena_size, header).is_none() {
-        return Err(format!(
+        return Err(NoCommand::cannot(format!(
             "base address {base} is too large: the arena's addresses would overflow"
-        ));
+        )));
     }
     let log = session.log();
     let name = match config.mode.strategy() {
         Some(Strategy::NextFit) => {
-            return Err("malloc.py has first, best and worst fit, not next fit".into())
+            return Err(NoCommand::cannot(
+                "malloc.py has first, best and worst fit, not next fit",
+            ))
         }
-        None => return Err("malloc.py has first, best and worst fit, not slab pools".into()),
+        None => {
+            return Err(NoCommand::cannot(
+                "malloc.py has first, best and worst fit, not slab pools",
+            ))
+        }
         Some(_) => policy(config.mode),
     };
     if log.is_empty() {
-        return Err("there are no ops yet".into());
+        return Err(NoCommand::cannot("there are no ops yet"));
     }
     if log.len() > max_ops.min(MAX_TRANSCRIPT_OPS) {
-        return Err(format!(
+        return Err(NoCommand::cannot(format!(
             "it is written out for {} ops at most",
             thousands(max_ops.min(MAX_TRANSCRIPT_OPS))
-        ));
+        )));
     }
     if let Some(op) = log
         .iter()
         .find(|op| !matches!(op, Op::Alloc { .. } | Op::Free { .. }))
     {
-        return Err(format!(
+        return Err(NoCommand::cannot(format!(
             "malloc.py’s ops are +N and -K only, and this run has {op}"
-        ));
+        )));
     }
     // The transcript cuts a free list longer than MAX_LISTED short, where
     // malloc.py writes it all.
@@ -582,23 +632,23 @@ pub fn command(
             _ => {}
         }
     })
-    .map_err(|e| format!("it could not be checked: {e}"))?;
+    .map_err(|e| NoCommand::cannot(format!("it could not be checked: {e}")))?;
     if let Some((i, k, j)) = reused {
-        return Err(format!(
+        return Err(NoCommand::differs(format!(
             "malloc.py frees by address: the second free of ptr[{k}] ({}, op {}) would free ptr[{j}], which now starts where ptr[{k}] did, and here it frees nothing",
             log[i],
             i + 1
-        ));
+        )));
     }
     // malloc.py -A keeps only the requests that succeed (its `p`), and frees
     // `-K` only when K < len(p): a free of a failed request crashes it
     // (KeyError), and one past len(p) it skips as invalid. The failures are
     // the replica's: a header makes requests fail sooner.
     if longest > MAX_LISTED {
-        return Err(format!(
+        return Err(NoCommand::cannot(format!(
             "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",
             thousands(longest)
-        ));
+        )));
     }
     let coalesce = if config.coalesce { " -C" } else { "" };
     let settings = format!(
@@ -628,14 +678,14 @@ pub fn command(
             }
             // In malloc.py's order: the count first, then the pointer.
             Op::Free { ptr: k } if k >= kept => {
-                return Err(format!(
+                return Err(NoCommand::differs(format!(
                     "malloc.py -A counts only the requests that succeed ({kept} before {op}), so it would skip {op} as an invalid free"
-                ));
+                )));
             }
             Op::Free { ptr: k } if null[k] => {
-                return Err(format!(
+                return Err(NoCommand::differs(format!(
                     "{op} frees ptr[{k}], whose request failed: malloc.py -A keeps no pointer for it and would crash"
-                ));
+                )));
             }
             _ => {}
         }

@@ -742,7 +742,11 @@ impl Arena {
     }
 
     /// The `malloc.py` command that prints what `transcript(base, maxOps,
-    /// header, draw)` prints: `{ command }`, or `{ why }` when there is none.
+    /// header, draw)` prints: `{ command, drawn }`, or `{ why, differs,
+    /// drawn }` when there is none (see
+    /// [`NoCommand`](crate::transcript::NoCommand); `differs`: `malloc.py`
+    /// runs these ops, but not as they ran here). `drawn`: the transcript is
+    /// written as `malloc.py`'s random mode prints `draw`.
     #[wasm_bindgen(js_name = mallocPyCommand)]
     pub fn malloc_py_command(
         &self,
@@ -758,14 +762,35 @@ impl Arena {
         let command =
             crate::transcript::command_checked(&self.session, base, header, max_ops, draw.as_ref())
                 .map_err(js_error)?;
-        let (key, text) = match command {
-            Ok(c) => ("command", c),
-            Err(why) => ("why", why),
+        let drawn = draw
+            .as_ref()
+            .is_some_and(|d| crate::transcript::writes_draw(&self.session, header, d));
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out {
+            #[serde(skip_serializing_if = "Option::is_none")]
+            command: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            why: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            differs: Option<bool>,
+            drawn: bool,
+        }
+        let out = match command {
+            Ok(c) => Out {
+                command: Some(c),
+                why: None,
+                differs: None,
+                drawn,
+            },
+            Err(no) => Out {
+                command: None,
+                why: Some(no.why),
+                differs: Some(no.differs),
+                drawn,
+            },
         };
-        let out = Object::new();
-        Reflect::set(&out, &key.into(), &text.into())
-            .map_err(|_| coded("bad-argument", "could not build the result"))?;
-        Ok(out.into())
+        to_js(&out)
     }
 
     /// The ptr number the next allocation request gets (requests so far).

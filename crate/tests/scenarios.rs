@@ -2447,7 +2447,10 @@ fn a_double_free_runs_as_a_failed_op_and_changes_nothing() {
     // would free ptr[2]'s block: no command claims to print this run.
     assert_eq!(
         transcript::command(&fresh, 0, 0, 100, None).unwrap_err(),
-        "malloc.py frees by address: the second free of ptr[0] (-0, op 6) would free ptr[2], which now starts where ptr[0] did, and here it frees nothing"
+        transcript::NoCommand {
+            why: "malloc.py frees by address: the second free of ptr[0] (-0, op 6) would free ptr[2], which now starts where ptr[0] did, and here it frees nothing".into(),
+            differs: true,
+        }
     );
 }
 
@@ -3485,7 +3488,10 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
     // No malloc.py command for a run with ops it lacks.
     assert_eq!(
         transcript::command(&s, 0, 0, 100, None).unwrap_err(),
-        "malloc.py’s ops are +N and -K only, and this run has +8@16"
+        transcript::NoCommand {
+            why: "malloc.py’s ops are +N and -K only, and this run has +8@16".into(),
+            differs: false,
+        }
     );
 }
 
@@ -3508,20 +3514,32 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
     // one crashes it, a free numbered past the successes it skips ...
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+200,+10,-1").unwrap_err(),
-        "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free"
+        transcript::NoCommand {
+            why: "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free".into(),
+            differs: true,
+        }
     );
     // (It counts before it looks up the pointer: checked against malloc.py.)
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+10,+200,-1").unwrap_err(),
-        "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free"
+        transcript::NoCommand {
+            why: "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free".into(),
+            differs: true,
+        }
     );
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+200,-0").unwrap_err(),
-        "malloc.py -A counts only the requests that succeed (0 before -0), so it would skip -0 as an invalid free"
+        transcript::NoCommand {
+            why: "malloc.py -A counts only the requests that succeed (0 before -0), so it would skip -0 as an invalid free".into(),
+            differs: true,
+        }
     );
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+200,+10,+10,-0").unwrap_err(),
-        "-0 frees ptr[0], whose request failed: malloc.py -A keeps no pointer for it and would crash"
+        transcript::NoCommand {
+            why: "-0 frees ptr[0], whose request failed: malloc.py -A keeps no pointer for it and would crash".into(),
+            differs: true,
+        }
     );
     // ... and any other free after a failure runs as here.
     assert!(run(Mode::FirstFit, 1, false, "+3,+200,+5,-2").is_err());
@@ -3531,23 +3549,38 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
     assert!(run(Mode::BestFit, 1, false, "+10,-0,+200").is_ok());
     assert_eq!(
         run(Mode::NextFit, 1, false, "+10").unwrap_err(),
-        "malloc.py has first, best and worst fit, not next fit"
+        transcript::NoCommand {
+            why: "malloc.py has first, best and worst fit, not next fit".into(),
+            differs: false,
+        }
     );
     assert_eq!(
         run(Mode::Slab, 4, false, "+10").unwrap_err(),
-        "malloc.py has first, best and worst fit, not slab pools"
+        transcript::NoCommand {
+            why: "malloc.py has first, best and worst fit, not slab pools".into(),
+            differs: false,
+        }
     );
     assert_eq!(
         run(Mode::FirstFit, 1, false, "").unwrap_err(),
-        "there are no ops yet"
+        transcript::NoCommand {
+            why: "there are no ops yet".into(),
+            differs: false,
+        }
     );
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+1,+1,+1,+1,+1,+1").unwrap_err(),
-        "it is written out for 5 ops at most"
+        transcript::NoCommand {
+            why: "it is written out for 5 ops at most".into(),
+            differs: false,
+        }
     );
     assert_eq!(
         run(Mode::FirstFit, 1, false, "+1,@best-fit").unwrap_err(),
-        "malloc.py’s ops are +N and -K only, and this run has @best-fit"
+        transcript::NoCommand {
+            why: "malloc.py’s ops are +N and -K only, and this run has @best-fit".into(),
+            differs: false,
+        }
     );
 }
 
@@ -3689,7 +3722,7 @@ fn transcript_matches_a_model_of_malloc_py_on_random_runs() {
             "round {round}: {policy} -S {size} -H {header} -a {align} -C {coalesce} -b {base} -A {text}"
         );
         let cmd = transcript::command(&s, base, header, 1000, None)
-            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+            .unwrap_or_else(|e| panic!("round {round}: {}", e.why));
         assert!(cmd.contains(&format!(" -H {header} ")), "{cmd}");
     }
 }
@@ -3742,7 +3775,10 @@ fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
     let (t, c) = run(500);
     assert_eq!(
         c.unwrap_err(),
-        "the free list grows to 251 blocks, and this view writes 200 per line"
+        transcript::NoCommand {
+            why: "the free list grows to 251 blocks, and this view writes 200 per line".into(),
+            differs: false,
+        }
     );
     assert!(
         t.contains("[ addr:398 sz:1 ] … (51 more)\n"),
@@ -4217,6 +4253,7 @@ fn a_prefix_of_a_draw_is_a_draw_and_anything_else_is_not() {
             t.contains(&format!("\nnumOps {k}\n")) && t.contains("\nallocList \n"),
             "{line}"
         );
+        assert!(transcript::writes_draw(&s, header, &draw), "{line}");
         // Past the draw: a request larger than any drawn, then the -A form.
         s.alloc(range + 1).ok();
         let cmd = transcript::command(&s, 1000, header, 1000, Some(&draw));
@@ -4226,6 +4263,7 @@ fn a_prefix_of_a_draw_is_a_draw_and_anything_else_is_not() {
             t.starts_with("seed 0\n") && !t.contains("\nallocList \n"),
             "{line}"
         );
+        assert!(!transcript::writes_draw(&s, header, &draw), "{line}");
         // Another seed's draw is not this run.
         let other = transcript::Draw {
             seed: seed + 1,
@@ -4235,6 +4273,7 @@ fn a_prefix_of_a_draw_is_a_draw_and_anything_else_is_not() {
         s.replay(&Script::from_ops(ops.clone())).unwrap();
         let t = transcript::transcript(&s, 1000, header, 1000, Some(&other)).unwrap();
         assert!(t.contains("\nallocList +"), "{line}");
+        assert!(!transcript::writes_draw(&s, header, &other), "{line}");
     }
 }
 
@@ -4551,6 +4590,7 @@ fn a_transcript_base_that_overflows_is_refused() {
     ));
     assert!(transcript::command(&s, usize::MAX - 10, 0, 100, None)
         .unwrap_err()
+        .why
         .contains("too large"));
     assert!(transcript::transcript(&s, 1000, 0, 100, None).is_ok());
 }

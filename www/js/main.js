@@ -856,8 +856,8 @@ async function start() {
     // the requests that succeed) ran here: say so now, not only in the view.
     let unlike = '';
     try {
-      const { command, why } = session.arena.mallocPyCommand(r.base, maxTranscriptOps(), r.header, r.draw ?? null);
-      if (!command && /would (skip|crash)/.test(why ?? '')) unlike = ` Unlike here, ${why}.`;
+      const { differs, why } = session.arena.mallocPyCommand(r.base, maxTranscriptOps(), r.header, r.draw ?? null);
+      if (differs) unlike = ` Unlike here, ${why}.`;
     } catch { /* no command to compare with */ }
     notices.show(`Ran the malloc.py command: ${plural(session.total, 'op')}${drew} in ${article(num(r.size))} ${num(r.size)}-byte arena, ${strategyLabel(r.strategy).toLowerCase()}, align ${r.align}${r.align === 1 ? ' (-a -1)' : ''}, ${r.order === 'address' ? '' : `the free list ${ORDER_LABELS[r.order].toLowerCase()} (-l ${ORDER_MALLOC_PY[r.order]}), `}coalescing ${r.coalesce ? 'on (-C)' : 'off'}. The malloc.py view writes it with -b ${r.base} -H ${r.header}${r.header ? `; each block on the map starts with its ${r.header}-byte header` : ''}.${unlike}`, { kind: unlike ? 'warn' : 'ok', key: 'script', timeout: 12000 });
   }
@@ -1030,7 +1030,7 @@ async function start() {
         // OSTEP's questions should know.
         const { header, draw } = ostepView.args();
         let drawn = false;
-        try { drawn = !!draw && !!session.arena.mallocPyCommand(MALLOC_PY_BASE, maxTranscriptOps(), header, draw).command?.includes(' -s '); } catch { /* a refused draw is none */ }
+        try { drawn = !!draw && session.arena.mallocPyCommand(MALLOC_PY_BASE, maxTranscriptOps(), header, draw).drawn; } catch { /* a refused draw is none */ }
         if (drawn) {
           notices.show(`These ${plural(session.total, 'op')} are the ones malloc.py -s ${draw.seed} draws under ${strategyLabel(session.config.strategy).toLowerCase()}. Compare runs the same ops under each strategy; malloc.py with another -p draws other ops (which requests fail decides what it frees), so for its figures per policy run the command with that -p.`, { kind: 'info', key: 'compare', timeout: 15000 });
         }

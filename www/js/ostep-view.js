@@ -131,8 +131,9 @@ export class OstepView {
       this.#draw = null;
       text = a.transcript(base, maxTranscriptOps(), header, null);
     }
-    // The core writes the random mode's form (an empty allocList) only for a run that is the draw.
-    const d = n > 0 && /^allocList $/m.test(text) ? this.#draw : null;
+    const { command, why, drawn } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);
+    // The core writes the random mode's form only for a run that is the draw.
+    const d = n > 0 && drawn ? this.#draw : null;
     this.#els.note.replaceChildren(
       'OSTEP’s simulator (chapter 17) with ', code('-c'), ' prints what each request returned, how many free blocks it searched, and the free list after it. ',
       `These are the ${plural(n, 'op')} up to the timeline cursor${n > maxTranscriptOps() ? ` (the first ${num(maxTranscriptOps())} written out)` : ''}, addresses counted from the base; `, h('kbd', { text: '←' }), ' ', h('kbd', { text: '→' }), ' step the timeline while this is open. ',
@@ -143,7 +144,6 @@ export class OstepView {
           ? `With a ${num(header)}-byte header each request is rounded to the alignment and then grown by it, as malloc.py does: the heap on the memory map has no header (set one under Header to see these blocks there), so these addresses differ from it, and a request can fail here and not on the map${d ? ' (the random mode also prints each request’s address after its header)' : ''}.`
           : 'Blocks carry no header, as on the memory map.');
     this.#els.out.textContent = text;
-    const { command, why } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);
     this.#els.command.hidden = this.#els.copyCommand.hidden = !command;
     // A line breaks between words, never inside one (after the dash of
     // `-a`: a student copying by hand would type "- a"); only a long -A
