@@ -855,6 +855,26 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
   await close();
 });
 
+test('the skip link focuses the map and keeps the link in the address bar; Copy link writes the state back after an in-page anchor', async () => {
+  const start = '#size=2048&strategy=best-fit&ops=+10,+20,-0';
+  const { page, close } = await open(start);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.focus('.skip-link');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.activeElement?.id === 'map-card');
+  assert.equal(await page.evaluate(() => location.hash), start, 'the skip link leaves the state in the address bar');
+  // Another anchor in the address bar (a hand-typed #map-card) is not a
+  // link to load, and Copy link puts the state back before copying.
+  await page.evaluate(() => { location.hash = '#map-card'; });
+  await page.waitForTimeout(100);
+  assert.equal(await log(page), '+10,+20,-0');
+  await page.click('[data-testid=share]');
+  await page.waitForFunction(() => location.hash.includes('ops='));
+  const copied = await page.evaluate(() => navigator.clipboard.readText().catch(() => location.href));
+  assert.match(new URL(copied).hash, /^#size=2048&strategy=best-fit&.*ops=\+10,\+20,-0$/);
+  await close();
+});
+
 test('failed ops are marked in the timeline and counted in the map status', async () => {
   const { page, close } = await open('#size=100&align=1');
   // +60 finds no room (ptr[1] = NULL); the write past ptr[0]'s end and the

@@ -1117,6 +1117,16 @@ async function start() {
     }
   }
 
+  // The skip link moves focus to the map without putting `#map-card` in the
+  // address bar, where the shared state lives.
+  document.querySelector('.skip-link')?.addEventListener('click', (e) => {
+    const target = $('map-card');
+    if (!target) return;
+    e.preventDefault();
+    target.focus();
+    target.scrollIntoView({ block: 'start' });
+  });
+
   // ----- keyboard shortcuts ----------------------------------------------------------
   document.addEventListener('keydown', (e) => {
     const t = e.target;
@@ -1255,7 +1265,9 @@ async function start() {
       } else if (!tooMany || workload) {
         notices.dismiss('url-trunc');
       }
-      if (hash !== lastHash) {
+      // The address bar may hold another hash than the last one written
+      // (an in-page anchor): the state goes back in all the same.
+      if (hash !== lastHash || location.hash !== hash) {
         lastHash = hash;
         history.replaceState(null, '', hash);
       }
