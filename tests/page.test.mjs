@@ -875,6 +875,25 @@ test('the skip link focuses the map and keeps the link in the address bar; Copy 
   await close();
 });
 
+test('printed, the page is the state on light paper: no controls, no messages, the map and its words kept', async () => {
+  const { page, close } = await open('#size=1024&strategy=best-fit&ops=+100,+50,-0,+30', { colorScheme: 'dark' });
+  const shown = (sel) => page.$eval(sel, (el) => el.getClientRects().length > 0);
+  // The text's colour says which scheme applies: light text on a dark screen, dark text on paper.
+  const textLight = () => page.evaluate(() => getComputedStyle(document.body).color.match(/\d+/g).slice(0, 3).reduce((a, b) => a + Number(b), 0) > 384);
+  assert.equal(await textLight(), true, 'the screen is dark');
+  assert.ok(await shown('[data-testid=malloc]'));
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await textLight(), false, 'paper is light');
+  for (const sel of ['[data-testid=malloc]', '[data-testid=editor]', '[data-testid=share]', '[data-testid=play]', '#help', '#notices', '#compare-card']) {
+    assert.equal(await shown(sel), false, `${sel} is not printed`);
+  }
+  for (const sel of ['#map svg', '[data-testid=last-op]', '#meter', '#bytes', '#controls select']) {
+    assert.equal(await shown(sel), true, `${sel} is printed`);
+  }
+  assert.equal(await page.$eval('#map', (el) => getComputedStyle(el).breakInside), 'avoid');
+  await close();
+});
+
 test('failed ops are marked in the timeline and counted in the map status', async () => {
   const { page, close } = await open('#size=100&align=1');
   // +60 finds no room (ptr[1] = NULL); the write past ptr[0]'s end and the
