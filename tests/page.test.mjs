@@ -1171,9 +1171,34 @@ test('the meter explains its numbers to keyboard and touch users, and the worklo
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'meter-defs-open');
   await page.fill('[data-testid=wl-max]', '');
   await page.click('[data-testid=wl-run]');
-  assert.match(await page.textContent('.wl-msg[role=status]'), /Max size must be a whole number \(it is empty\)/);
+  assert.match(await page.textContent('.wl-msg[role=status]'), /Max size must be a whole number, digits only \(it is empty\)/);
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'wl-max');
   assert.equal((await snap(page)).ops, 0);
+  await close();
+});
+
+test('number fields take digits only: “8.000” (eight thousand in much of Europe) is not read as 8', async () => {
+  const { page, close } = await open();
+  // Workload: 10.000 ops is refused, not 10 ops.
+  await page.fill('[data-testid=wl-ops]', '10.000');
+  await page.click('[data-testid=wl-run]');
+  assert.match(await page.textContent('.wl-msg[role=status]'), /Ops must be a whole number, digits only, got “10\.000”/);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.total), 0);
+  // malloc: 1.000 is refused; 1000 goes.
+  await page.fill('[data-testid=alloc-size]', '1.000');
+  await page.click('[data-testid=malloc]');
+  assert.match(await page.textContent('.ap-msg'), /Size must be a whole number of bytes, at least 1, got “1\.000”/);
+  assert.equal((await snap(page)).ops, 0);
+  await malloc(page, 1000);
+  assert.equal(await log(page), '+1000');
+  // The arena size: 8.000 leaves the arena as it is.
+  const before = (await snap(page)).arenaSize;
+  await page.fill('[data-testid=arena-size]', '8.000');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  assert.match(await page.textContent('#notices'), /Arena size: enter a whole number of bytes, digits only, at least 1\./);
+  assert.equal((await snap(page)).arenaSize, before);
+  assert.equal(await log(page), '+1000');
   await close();
 });
 

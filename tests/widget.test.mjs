@@ -588,6 +588,15 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     return { readout: sr.querySelector('.ap-readout').textContent, restore: !!sr.querySelector('.ap-status button'), bad: sr.querySelector('.ap-status').classList.contains('ap-bad') };
   });
   assert.deepEqual(refused, { readout: '0 / 2', restore: false, bad: true });
+  // "8.000" (eight thousand in much of Europe) is refused and quoted, not read as 8.
+  const dotted = await page.evaluate(() => {
+    const sr = document.getElementById('keys').shadowRoot;
+    sr.querySelector('.ap-size').value = '8.000';
+    sr.querySelector('.ap-alloc button').click();
+    return { status: sr.querySelector('.ap-status').textContent, log: document.getElementById('keys').arena.log() };
+  });
+  assert.match(dotted.status, /"8\.000"/);
+  assert.equal(dotted.log, '+8,@best-fit');
   assert.equal(out.direction, 'ltr');
   assert.equal(out.shadow, 'none');
   await close();

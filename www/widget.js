@@ -35,7 +35,7 @@ import { init, createArena, checkConfig, STRATEGIES, ORDERS } from './arena.js';
 import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
-import { h, iconSvg, keepFocus, focusIn } from './js/dom.js';
+import { h, iconSvg, keepFocus, focusIn, wholeNumber } from './js/dom.js';
 import { num, plural, sentence, FAILED_WHY, callText } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
@@ -476,8 +476,10 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (c.has('alloc') && editable) {
       const size = h('input', { class: 'ap-input ap-size', type: 'number', min: 1, value: 16, 'aria-label': 'Bytes to allocate', inputmode: 'numeric' });
       const go = () => this.#mutate((a) => {
-        const n = Number(size.value);
-        const off = a.alloc(n);
+        // Digits only ("8.000" is not 8); other text goes to the core as it
+        // is typed, which refuses it and quotes it.
+        const n = wholeNumber(size.value);
+        const off = a.alloc(Number.isNaN(n) ? size.value.trim() : n);
         this.#selected = off;
         // Said to assistive tech (the map shows it), without taking room under the row.
         const e = a.lastOp();

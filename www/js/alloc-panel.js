@@ -1,8 +1,11 @@
 // The operation forms: malloc (with optional alignment), calloc, and for a
 // chosen live pointer: free, realloc, and writing bytes into it.
 
-import { h, field, button, keepFocus, focusIn } from './dom.js';
+import { h, field, button, keepFocus, focusIn, wholeNumber } from './dom.js';
 import { num } from './format.js';
+
+/** ", got “8.000”" for an error about a field's text; nothing when it is empty. */
+const gotText = (value) => (value.trim() === '' ? '' : `, got “${value.trim().slice(0, 20)}”`);
 
 /** Bytes from the write box: text (UTF-8) or hex pairs. Throws with a message. */
 export function parseBytes(text, mode) {
@@ -35,8 +38,8 @@ export class AllocPanel {
     const size = h('input', { class: 'input input-num', type: 'number', min: 1, step: 1, value: 16, inputmode: 'numeric', 'data-testid': 'alloc-size', required: true });
     const align = h('input', { class: 'input input-num', type: 'number', min: 1, step: 1, inputmode: 'numeric', placeholder: 'default', 'data-testid': 'alloc-align' });
     const sizeOf = () => {
-      const n = Number(size.value);
-      if (!Number.isInteger(n) || n < 1) { this.error('Size must be a whole number of bytes, at least 1.', size); return null; }
+      const n = wholeNumber(size.value);
+      if (!(n >= 1)) { this.error(`Size must be a whole number of bytes, at least 1${gotText(size.value)}.`, size); return null; }
       return n;
     };
     const malloc = button('malloc', { class: 'btn btn-primary', type: 'submit', 'data-testid': 'malloc' });
@@ -50,8 +53,8 @@ export class AllocPanel {
         e.preventDefault();
         const n = sizeOf();
         if (!n) return;
-        const a = align.value.trim() === '' ? null : Number(align.value);
-        if (a !== null && !(Number.isInteger(a) && a > 0)) { this.error('Alignment must be a power of two, or empty.', align); return; }
+        const a = align.value.trim() === '' ? null : wholeNumber(align.value);
+        if (a !== null && !(a > 0)) { this.error(`Alignment must be a power of two, or empty${gotText(align.value)}.`, align); return; }
         opts.onAlloc?.({ size: n, align: a });
       },
     }, h('div', { class: 'ap-row' }, field('Size (bytes)', size), field('Align (optional)', align), h('div', { class: 'ap-buttons' }, malloc, calloc)),
@@ -74,9 +77,9 @@ export class AllocPanel {
       class: 'btn', 'data-testid': 'realloc',
       onclick: () => {
         const k = seqOf();
-        const n = Number(rsize.value);
+        const n = wholeNumber(rsize.value);
         if (k === null) return;
-        if (!Number.isInteger(n) || n < 1) { this.error('New size must be a whole number of bytes, at least 1.', rsize); return; }
+        if (!(n >= 1)) { this.error(`New size must be a whole number of bytes, at least 1${gotText(rsize.value)}.`, rsize); return; }
         opts.onRealloc?.(k, n);
       },
     });
@@ -95,8 +98,8 @@ export class AllocPanel {
         if (k === null) return;
         let bytes;
         try { bytes = parseBytes(data.value, mode.value); } catch (err) { this.error(err.message, data); return; }
-        const off = Number(at.value || 0);
-        if (!Number.isInteger(off) || off < 0) { this.error('The offset inside the block must be 0 or more.', at); return; }
+        const off = at.value.trim() === '' ? 0 : wholeNumber(at.value);
+        if (!(off >= 0)) { this.error(`The offset inside the block must be a whole number, 0 or more${gotText(at.value)}.`, at); return; }
         // The core decides what fits (the granted block); its error is shown.
         opts.onWrite?.(k, off, bytes);
       },

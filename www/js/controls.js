@@ -2,7 +2,7 @@
 // list's order, coalescing, slab classes. Emits callbacks; the caller decides what they do and calls
 // render() with the state that resulted (so a declined change snaps back).
 
-import { h, field, button, uid, keepFocus, focusIn } from './dom.js';
+import { h, field, button, uid, keepFocus, focusIn, wholeNumber } from './dom.js';
 
 export const STRATEGY_LABELS = {
   'first-fit': 'First fit',
@@ -142,9 +142,9 @@ export class ConfigControls {
       class: 'input input-num input-size', type: 'number', min: 1, max: 64 << 20, step: 1, inputmode: 'numeric', list: listId, 'data-testid': 'arena-size',
     });
     appliesOnEnter(size, () => {
-      const n = Number(size.value);
+      const n = wholeNumber(size.value);
       // The core checks the range (and words the error); only non-numbers stop here.
-      return opts.onSize?.(size.value !== '' && Number.isInteger(n) && n >= 1 ? n : NaN);
+      return opts.onSize?.(n >= 1 ? n : NaN);
     }, () => this.#resync());
     const sizes = h('datalist', { id: listId }, SIZES.map((n) => h('option', { value: n })));
     const align = h('select', { class: 'input', 'data-testid': 'align' },
@@ -155,8 +155,7 @@ export class ConfigControls {
       title: 'Bytes of header in front of each block (malloc.py -H): a request takes its size rounded up to the alignment, plus the header',
     });
     appliesOnEnter(header, () => {
-      const n = Number(header.value);
-      return opts.onHeader?.(header.value.trim() === '' ? 0 : Number.isInteger(n) && n >= 0 ? n : NaN);
+      return opts.onHeader?.(header.value.trim() === '' ? 0 : wholeNumber(header.value));
     }, () => this.#resync());
     const order = h('select', { class: 'input', 'data-testid': 'order', title: 'The order the free list is kept in (malloc.py -l): searches walk it front to back' },
       Object.entries(ORDER_LABELS).map(([v, text]) => h('option', { value: v, text: `${text} (${ORDER_MALLOC_PY[v]})` })));

@@ -55,6 +55,17 @@ export function uid(prefix = 'ap') {
   return `${prefix}-${rnd}`;
 }
 
+/**
+ * A number field's text read as a whole number: digits only (spaces around
+ * allowed), else NaN. `Number()` would take "8.000" (8 thousand in much of
+ * Europe) as 8, and "1e3" or "0x10" too; a number field lets them through.
+ * Empty is NaN: the caller says what empty means.
+ */
+export function wholeNumber(text) {
+  const t = String(text).trim();
+  return /^\d{1,15}$/.test(t) ? Number(t) : NaN;
+}
+
 /** A labelled form field: returns { field, input }. */
 export function field(label, input, hint) {
   const id = input.id || (input.id = uid('f'));

@@ -600,7 +600,7 @@ async function start() {
    */
   function reconfigure(change, what, done = null, { rerun = true } = {}) {
     if (Object.values(change).some((v) => Number.isNaN(v))) {
-      notices.show('Enter a whole number of bytes, at least 1.', { kind: 'error', key: 'config' });
+      notices.show('Arena size: enter a whole number of bytes, digits only, at least 1.', { kind: 'error', key: 'config' });
       return Promise.resolve(false);
     }
     if (change.size > MAX_URL_ARENA) {
