@@ -647,6 +647,33 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
   await close();
 });
 
+test('quick presses of a step button add up: three clicks in one frame are three steps', async () => {
+  const { page, close } = await blank();
+  const steps = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('ops', '+8,+16,+24,-0,+8,-1');
+    document.body.append(el);
+    const wait = async (f) => { for (let i = 0; i < 500 && !f(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    await wait(() => el.arena);
+    const sr = el.shadowRoot;
+    const click = (label, n) => { for (let i = 0; i < n; i++) sr.querySelector(`[aria-label="${label}"]`).click(); };
+    click('Step back', 3);
+    await wait(() => el.step !== 6);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const back = el.step;
+    click('Step forward', 2);
+    await wait(() => el.step !== back);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const forward = el.step;
+    // Past either end they stop there.
+    click('Step forward', 9);
+    await wait(() => el.step !== forward);
+    return { back, forward, end: el.step };
+  });
+  assert.deepEqual(steps, { back: 3, forward: 5, end: 6 });
+  await close();
+});
+
 test('the tooltip of a one-row map is not cut off by the widget box, and stays in the viewport', async () => {
   const { page, close } = await blank();
   await page.evaluate(() => {

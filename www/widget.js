@@ -546,8 +546,8 @@ export class AllocPlaygroundElement extends HTMLElement {
       const readout = h('span', { class: 'ap-readout' });
       const opText = h('code', { class: 'ap-op' });
       const toStart = btn('Go to start', 'start', () => this.#seek(0));
-      const back = btn('Step back', 'undo', () => this.#seek(this.#pos - 1));
-      const forward = btn('Step forward', 'redo', () => this.#seek(this.#pos + 1));
+      const back = btn('Step back', 'undo', () => this.#stepBy(-1));
+      const forward = btn('Step forward', 'redo', () => this.#stepBy(1));
       const toEnd = btn('Go to end', 'end', () => this.#seek(this.#tokens.length));
       const timeline = h('div', { class: 'ap-timeline', part: 'timeline' },
         toStart, back, forward, toEnd, range, readout, opText);
@@ -714,6 +714,12 @@ export class AllocPlaygroundElement extends HTMLElement {
       this.#seekFrame = 0;
       this.#goto(this.#seekTo);
     });
+  }
+
+  /** `d` steps from where the timeline is going (a seek may wait for its frame): quick presses add up. */
+  #stepBy(d) {
+    const from = this.#seekFrame ? this.#seekTo : this.#pos;
+    this.#seek(Math.max(0, Math.min(this.#tokens.length, from + d)));
   }
 
   /** Shows the state after `n` ops (rebuilt from the config and the log); false if it could not. */
