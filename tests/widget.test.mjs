@@ -228,10 +228,18 @@ test('hostile attribute values give a visible error inside the widget and run no
     const bad = document.createElement('alloc-playground');
     bad.setAttribute('strategy', 'bets');
     document.body.append(bad);
-    for (let i = 0; i < 200 && !(short.arena && bad.shadowRoot.querySelector('[part=error]')); i++) await new Promise((r) => setTimeout(r, 10));
+    // Blank value attributes (a template that left them empty) are their defaults.
+    const blanks = document.createElement('alloc-playground');
+    for (const a of ['arena-size', 'align', 'header', 'strategy', 'order', 'slab-size', 'classes', 'step', 'height']) blanks.setAttribute(a, a === 'align' ? ' ' : '');
+    blanks.setAttribute('ops', '+8');
+    document.body.append(blanks);
+    for (let i = 0; i < 200 && !(short.arena && blanks.arena && bad.shadowRoot.querySelector('[part=error]')); i++) await new Promise((r) => setTimeout(r, 10));
+    const b = blanks.arena?.snapshot();
+    globalThis.__blanks = { snap: b && [b.arenaSize, b.align, b.strategy, b.order, b.ops], props: [blanks.arenaSize, blanks.align, blanks.header, blanks.slabSize] };
     return [el.arena?.strategy, el.arena?.snapshot().order, big.shadowRoot.querySelector('[part=error]')?.textContent,
       short.arena?.strategy, short.arena?.snapshot().order, bad.shadowRoot.querySelector('[part=error]')?.textContent];
   });
+  assert.deepEqual(await page.evaluate(() => globalThis.__blanks), { snap: [256, 8, 'first-fit', 'address', 1], props: [256, 8, 0, 256] });
   assert.deepEqual(built.slice(0, 2), ['best-fit', 'size-ascending']);
   assert.deepEqual(built.slice(3, 5), ['best-fit', 'size-ascending']);
   assert.match(built[5], /unknown strategy "bets" \(expected first-fit, next-fit, best-fit, worst-fit or slab\)/);

@@ -61,6 +61,12 @@ export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'h
 
 class AttrError extends Error {}
 
+/** An attribute that is absent or holds only spaces: its default applies. */
+const blank = (raw) => raw === null || raw.trim() === '';
+
+/** A number attribute as its typed property reads it: the default when blank. */
+const numAttr = (el, name, dflt) => { const raw = el.getAttribute(name); return blank(raw) ? dflt : Number(raw.trim()); };
+
 function uintAttr(name, raw, { min, max }) {
   const t = String(raw).trim();
   // (More than ten digits is a whole number, just far too large: say so.)
@@ -140,24 +146,26 @@ export function readConfig(el) {
   const get = (n) => el.getAttribute(n);
   // Names as a link and the core take them: any case, `best`, `ADDRSORT`…
   const strategy = coreName('strategy', get('strategy'), 'first-fit');
-  const size = get('arena-size') === null ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
-  const align = get('align') === null ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
+  // An empty value attribute is its default, as for every attribute here
+  // (a template that left it blank), and as HTML treats a missing value.
+  const size = blank(get('arena-size')) ? 256 : uintAttr('arena-size', get('arena-size'), { min: 1, max: LIMITS.arenaSize });
+  const align = blank(get('align')) ? 8 : uintAttr('align', get('align'), { min: 1, max: LIMITS.align });
   const coalesce = boolAttr('coalesce', get('coalesce'), true);
   // Bytes of header per block (malloc.py's -H). One as large as the arena is
   // taken, as malloc.py takes it: every request then fails, and says why.
-  const header = get('header') === null || get('header').trim() === '' ? 0 : uintAttr('header', get('header'), { min: 0, max: LIMITS.arenaSize });
+  const header = blank(get('header')) ? 0 : uintAttr('header', get('header'), { min: 0, max: LIMITS.arenaSize });
   const order = coreName('order', get('order'), 'address');
   // Slab classes and slab size (the core checks how they fit together).
   const slab = {};
   const classesRaw = get('classes');
-  if (classesRaw !== null && classesRaw.trim() !== '') {
+  if (!blank(classesRaw)) {
     const parts = classesRaw.split(/[\s,]+/).filter(Boolean);
     if (parts.length > 16 || !parts.every((p) => /^\d{1,10}$/.test(p))) {
       throw new AttrError(`classes must be up to 16 whole numbers separated by commas, got "${classesRaw.slice(0, 40)}"`);
     }
     slab.classes = parts.map(Number);
   }
-  if (get('slab-size') !== null && get('slab-size').trim() !== '') {
+  if (!blank(get('slab-size'))) {
     slab.slabSize = uintAttr('slab-size', get('slab-size'), { min: 1, max: LIMITS.arenaSize });
   }
   // (Classes left to their defaults follow an alignment above them: the
@@ -171,12 +179,12 @@ export function readConfig(el) {
   }
   const controls = new Set(names);
   // Where the timeline starts (the ops after it are the future, a step away).
-  const step = get('step') === null || get('step').trim() === '' ? null : uintAttr('step', get('step'), { min: 0, max: LIMITS.ops });
+  const step = blank(get('step')) ? null : uintAttr('step', get('step'), { min: 0, max: LIMITS.ops });
   const readonly = get('readonly') !== null && boolAttr('readonly', get('readonly'), true);
   const predict = get('predict') !== null && boolAttr('predict', get('predict'), true);
   const heightRaw = get('height');
   let height = null;
-  if (heightRaw !== null && heightRaw.trim() !== '') {
+  if (!blank(heightRaw)) {
     const m = /^(\d{1,4}(?:\.\d+)?)(px|em|rem|vh)?$/.exec(heightRaw.trim());
     if (!m) throw new AttrError(`height must be a length such as 240 or 240px, got "${heightRaw.slice(0, 40)}"`);
     height = `${m[1]}${m[2] ?? 'px'}`;
@@ -229,19 +237,19 @@ export class AllocPlaygroundElement extends HTMLElement {
   /** The live strategy (the reader may switch it); setting it rebuilds. */
   get strategy() { return this.#arena?.strategy ?? this.getAttribute('strategy') ?? 'first-fit'; }
   set strategy(v) { this.#setLive('strategy', v); }
-  get arenaSize() { return Number(this.getAttribute('arena-size') ?? 256); }
+  get arenaSize() { return numAttr(this, 'arena-size', 256); }
   set arenaSize(v) { this.#set('arena-size', v); }
-  get align() { return Number(this.getAttribute('align') ?? 8); }
+  get align() { return numAttr(this, 'align', 8); }
   set align(v) { this.#set('align', v); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
   set coalesce(v) { this.#set('coalesce', v == null || typeof v === 'string' ? v : v ? 'true' : 'false'); }
   get order() { return this.getAttribute('order')?.trim() || 'address'; }
   set order(v) { this.#set('order', v); }
-  get header() { return Number(this.getAttribute('header') ?? 0); }
+  get header() { return numAttr(this, 'header', 0); }
   set header(v) { this.#set('header', v); }
   get classes() { return this.getAttribute('classes') ?? ''; }
   set classes(v) { this.#set('classes', Array.isArray(v) ? v.join(',') : v); }
-  get slabSize() { return Number(this.getAttribute('slab-size') ?? 256); }
+  get slabSize() { return numAttr(this, 'slab-size', 256); }
   set slabSize(v) { this.#set('slab-size', v); }
   get ops() { return this.getAttribute('ops') ?? ''; }
   /** Clearing the ops (null) clears the step into them too. */
