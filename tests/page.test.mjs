@@ -116,6 +116,7 @@ async function checkViewsMatch(page) {
   assert.equal(meter.freeBlocks, chunks ? `${int(s.stats.freeBlocks - chunks)} + ${int(chunks)} ${chunks === 1 ? 'chunk' : 'chunks'}` : int(s.stats.freeBlocks));
   // The gauge is 1 − L/F with the L and F it shows (F leaves free slab chunks out).
   const F = s.stats.freeBytes - s.stats.chunkFreeBytes;
+  assert.deepEqual([s.stats.listFreeBytes, s.stats.listFreeBlocks], [F, s.stats.freeBlocks - chunks]);
   assert.equal(await page.textContent('[data-testid=ext-frag]'), pct(F ? 1 - s.stats.largestFree / F : 0));
   const formula = await page.textContent('.meter-formula');
   assert.ok(formula.includes(`L: largest free block, ${int(s.stats.largestFree)} B`), formula);

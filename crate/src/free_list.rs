@@ -883,6 +883,8 @@ impl FreeListAllocator {
             },
             free_chunks: 0,
             chunk_free_bytes: 0,
+            list_free_blocks: self.free_block_count(),
+            list_free_bytes: free_bytes,
         }
     }
 

@@ -697,6 +697,17 @@ impl Heap {
                 s.free_chunks, s.chunk_free_bytes
             ));
         }
+        let list = blocks.iter().filter(|b| b.free && b.class.is_none());
+        let (list_blocks, list_bytes) = list.fold((0, 0), |(n, b), c| (n + 1, b + c.size));
+        if (list_blocks, list_bytes) != (s.list_free_blocks, s.list_free_bytes)
+            || list_blocks + chunks != s.free_blocks
+            || list_bytes + chunk_bytes != s.free_bytes
+        {
+            return Err(format!(
+                "free list totals disagree with the blocks: {list_blocks} blocks, {list_bytes} B vs {}, {} B",
+                s.list_free_blocks, s.list_free_bytes
+            ));
+        }
         if self.peak_used < used || self.peak_requested < req {
             return Err("heap peaks below the current values".into());
         }

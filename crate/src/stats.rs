@@ -52,6 +52,11 @@ pub struct Stats {
     /// Bytes in free slab chunks (counted in `free_bytes`, not in the `F` of
     /// the fragmentation figures).
     pub chunk_free_bytes: usize,
+    /// Blocks in the free list: `free_blocks − free_chunks`.
+    pub list_free_blocks: usize,
+    /// Bytes in the free list's blocks: `free_bytes − chunk_free_bytes`, the
+    /// `F` of the fragmentation figures.
+    pub list_free_bytes: usize,
 }
 
 /// `1 − largest / free`, or 0 when nothing is free.

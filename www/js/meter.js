@@ -38,7 +38,7 @@ export const METRICS = [
 /** "5", or "1 + 20 chunks" when some of the free blocks are free slab chunks. */
 export function freeBlocksText(st) {
   const chunks = st.freeChunks ?? 0;
-  return chunks ? `${num(st.freeBlocks - chunks)} + ${plural(chunks, 'chunk')}` : num(st.freeBlocks);
+  return chunks ? `${num(st.listFreeBlocks)} + ${plural(chunks, 'chunk')}` : num(st.freeBlocks);
 }
 
 /** Meters built so far (ids for their definitions dialogs). */
@@ -123,8 +123,8 @@ export class Meter {
     // With slabs, F and the block counts are the free list's: free chunks
     // serve only their class (the core leaves them out of the figure too).
     const chunks = st.freeChunks ?? 0;
-    const F = st.freeBytes - (st.chunkFreeBytes ?? 0);
-    const listed = st.freeBlocks - chunks;
+    const F = st.listFreeBytes;
+    const listed = st.listFreeBlocks;
     // (replaceChildren would show a null as the text "null": only real nodes.)
     this.#formula.replaceChildren(...[
       h('span', { class: 'meter-f', text: '1 − L / F' }),
