@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, slabForAlign, memoryBytes, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -599,6 +599,14 @@ test('default slab classes follow an alignment above them; given ones are checke
   assert.deepEqual(createArena({ size: 4096, align: 32, slabSize: 512 }).initialConfig().slabSize, 512);
   assert.equal(codeOf(() => slabForAlign({ classes: 'x', slabSize: 256 }, 8)), 'bad-argument');
   assert.equal(codeOf(() => slabForAlign({ classes: [16], slabSize: -1 }, 8)), 'bad-argument');
+});
+
+test('alignDividing: the alignment an arena size takes when the one asked for does not divide it', () => {
+  assert.deepEqual([[1000, 16], [1024, 16], [100, 8], [7, 8]].map(([s, a]) => alignDividing(s, a)), [8, 16, 4, 1]);
+  // The arena takes it.
+  assert.equal(checkConfig({ size: 1000, align: alignDividing(1000, 16) }), undefined);
+  assert.equal(codeOf(() => alignDividing(-1, 8)), 'bad-argument');
+  assert.equal(codeOf(() => alignDividing(100, 'x')), 'bad-argument');
 });
 
 test('replayFor stops once its time is up (looking every 16 ops), and the rest runs on as if in one go', () => {

@@ -231,6 +231,8 @@ export function firstFitArena(opts, text, limit) { return core.firstFitArena(opt
 export function maxExplainedOps() { return core.maxExplainedOps(); }
 /** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id of `ptr[k]`). */
 export function parseRep(text) { return core.parseRep(utf8(text)); }
+/** The largest power of two that divides `size` and is at most `align`: the alignment an arena of `size` bytes takes when `align` does not divide it. */
+export function alignDividing(size, align) { return core.alignDividing(size, align); }
 /** `{ classes, slabSize }` that suit alignment `align`: the same values when they do, else each class rounded up to a multiple of it (as createArena's default classes follow its align). */
 export function slabForAlign({ classes, slabSize }, align) { return core.slabForAlign(classes, slabSize, align); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */

@@ -47,6 +47,23 @@ impl Default for Config {
     }
 }
 
+/// The largest power of two that divides `arena_size` and is at most
+/// `align`: the alignment an arena of that size takes when `align` does not
+/// divide it (the page and links pick it, the error below suggests it). 1 for
+/// a size of 0 or an `align` of 0.
+///
+/// # Complexity
+/// O(1).
+pub fn align_dividing(arena_size: usize, align: usize) -> usize {
+    if arena_size == 0 || align == 0 {
+        return 1;
+    }
+    let fits = 1usize << arena_size.trailing_zeros();
+    // (The largest power of two at most `align`.)
+    let cap = 1usize << (usize::BITS - 1 - align.leading_zeros());
+    fits.min(cap)
+}
+
 impl Config {
     /// Checks the configuration.
     ///
@@ -78,7 +95,7 @@ impl Config {
             };
             return Err(AllocError::bad_config(format!(
                 "arena size {size} is not a multiple of align {align}: make it {sizes}, or set align to {}",
-                1usize << size.trailing_zeros()
+                align_dividing(size, align)
             )));
         }
         Ok(())

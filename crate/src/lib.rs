@@ -60,7 +60,7 @@ pub mod workload;
 pub use arena::{Arena, MAX_ARENA};
 pub use block::Block;
 pub use error::{AllocError, Result};
-pub use free_list::{Config, FreeListAllocator};
+pub use free_list::{align_dividing, Config, FreeListAllocator};
 pub use heap::{Heap, HeapConfig, Mode, SlabAllocator, SlabConfig};
 pub use session::{
     compare, first_fit_arena, CompareError, CompareRun, Comparer, Comparison, Ptr, ReplayReport,

@@ -399,6 +399,16 @@ fn classes_arg(classes: &JsValue) -> JsResult<Vec<usize>> {
         .collect()
 }
 
+/// The largest power of two that divides `size` and is at most `align`
+/// (see [`align_dividing`](crate::free_list::align_dividing)): the alignment
+/// the page gives an arena size that `align` does not divide.
+#[wasm_bindgen(js_name = alignDividing)]
+pub fn align_dividing(size: JsValue, align: JsValue) -> JsResult<f64> {
+    let size = uint(&size, "size")?;
+    let align = uint(&align, "align")?;
+    Ok(crate::free_list::align_dividing(size, align) as f64)
+}
+
 /// `{ classes, slabSize }` that suit `align`: the same ones when they do,
 /// else each class rounded up to a multiple of it (see
 /// [`fit_to_align`](crate::slab::fit_to_align)). What the page and the

@@ -9,9 +9,9 @@ use alloc_playground::script::{self, Op, Script};
 use alloc_playground::transcript;
 use alloc_playground::workload::{self, Rng, Shape, WorkloadConfig};
 use alloc_playground::{
-    fit_to_align, AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig, ListOrder, Mode,
-    Ptr, ReplayReport, Session, SlabAllocator, SlabConfig, Strategy, DEFAULT_CLASSES,
-    DEFAULT_SLAB_SIZE, MAX_ARENA,
+    align_dividing, fit_to_align, AllocError, Block, Config, FreeListAllocator, Heap, HeapConfig,
+    ListOrder, Mode, Ptr, ReplayReport, Session, SlabAllocator, SlabConfig, Strategy,
+    DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_ARENA,
 };
 
 // ----- helpers ----------------------------------------------------------------
@@ -4762,4 +4762,47 @@ fn a_scripts_line_of_any_op_number_is_a_number() {
         (s.line(0), s.line(1), s.line(usize::MAX)),
         (1, 2, usize::MAX)
     );
+}
+
+#[test]
+fn an_arena_size_that_align_does_not_divide_takes_the_largest_alignment_that_does() {
+    assert_eq!(align_dividing(1000, 16), 8);
+    assert_eq!(align_dividing(1024, 16), 16);
+    assert_eq!(align_dividing(100, 8), 4);
+    assert_eq!(align_dividing(7, 8), 1);
+    assert_eq!(align_dividing(96, 64), 32);
+    // Not a power of two as align: the largest power of two below it.
+    assert_eq!(align_dividing(1024, 24), 16);
+    assert_eq!(align_dividing(0, 8), 1);
+    assert_eq!(align_dividing(8, 0), 1);
+    for size in 1..=600usize {
+        for align in (0..12).map(|k| 1usize << k) {
+            let a = align_dividing(size, align);
+            assert!(
+                a.is_power_of_two() && a <= align && size % a == 0,
+                "{size} {align} -> {a}"
+            );
+            // The largest such: twice it fails one of the two.
+            assert!(
+                2 * a > align || size % (2 * a) != 0,
+                "{size} {align} -> {a}"
+            );
+            // An arena of that size takes it; the error for `align` names it.
+            let ok = Config {
+                arena_size: size,
+                align: a,
+                ..Config::default()
+            };
+            assert!(ok.validate().is_ok());
+            let bad = Config {
+                arena_size: size,
+                align,
+                ..Config::default()
+            };
+            if a != align {
+                let msg = bad.validate().unwrap_err().to_string();
+                assert!(msg.ends_with(&format!("or set align to {a}")), "{msg}");
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
 import { Session } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -30,12 +30,6 @@ const DEFAULTS = Object.freeze({ size: 1024, strategy: 'first-fit', align: 8, co
 /** Up to this many ops, the editor follows the timeline on its own. */
 const EDITOR_SYNC_MAX = 20_000;
 /** The largest power of two up to `align` that divides `size` (a size the alignment does not divide gets one that does). */
-function alignDividing(size, align) {
-  let a = align;
-  while (a > 1 && size % a) a /= 2;
-  return a;
-}
-
 /** Text in the op editor that is a malloc.py command line rather than an op list. */
 const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)/;
 /** Up to this many ops, the timeline draws fragmentation over time. */
