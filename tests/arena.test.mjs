@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, parseMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -599,6 +599,20 @@ test('default slab classes follow an alignment above them; given ones are checke
   assert.deepEqual(createArena({ size: 4096, align: 32, slabSize: 512 }).initialConfig().slabSize, 512);
   assert.equal(codeOf(() => slabForAlign({ classes: 'x', slabSize: 256 }, 8)), 'bad-argument');
   assert.equal(codeOf(() => slabForAlign({ classes: [16], slabSize: -1 }, 8)), 'bad-argument');
+});
+
+test('checkWorkload throws what workload would, without drawing the ops', () => {
+  const good = { shape: 'phased', seed: 4, ops: 5_000_000, allocPercent: 60, maxSize: 64 };
+  assert.equal(checkWorkload(good), undefined);
+  for (const bad of [{ ops: 0 }, { ops: 1e9 }, { maxSize: 0 }, { allocPercent: 101 }, { shape: 'spiky' }, { seed: -1 }, { colour: 'red' }]) {
+    const opts = { ...good, ops: 10, ...bad };
+    let want;
+    try { workload(opts); } catch (e) { want = [e.code, e.message]; }
+    let got;
+    try { checkWorkload(opts); } catch (e) { got = [e.code, e.message]; }
+    assert.ok(want, `workload refuses ${JSON.stringify(bad)}`);
+    assert.deepEqual(got, want);
+  }
 });
 
 test('alignDividing: the alignment an arena size takes when the one asked for does not divide it', () => {

@@ -1178,6 +1178,34 @@ test('the meter explains its numbers to keyboard and touch users, and the worklo
   await close();
 });
 
+test('a long workload: refused options are said before anything is asked; the progress bar shows while it is drawn up', async () => {
+  const { page, close } = await open('#size=65536&ops=+8,+16');
+  await page.evaluate(() => { globalThis.__asked = 0; globalThis.confirm = () => { globalThis.__asked++; return true; }; });
+  // A max size the core refuses: said in the form, nothing asked, the timeline kept.
+  await page.fill('[data-testid=wl-max]', '2000000000');
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  assert.match(await page.textContent('.wl-msg[role=status]'), /^Max size must be/);
+  assert.deepEqual([await page.evaluate(() => globalThis.__asked), await log(page)], [0, '+8,+16']);
+  // 50,000 ops: asked once, then the bar says it is generating before the replay counts ops.
+  await page.fill('[data-testid=wl-max]', '64');
+  await page.fill('[data-testid=wl-ops]', '50000');
+  await page.evaluate(() => {
+    globalThis.__labels = [];
+    new MutationObserver(() => {
+      const l = document.querySelector('.progress-label')?.textContent;
+      if (l && globalThis.__labels.at(-1) !== l) globalThis.__labels.push(l);
+    }).observe(document.getElementById('progress'), { subtree: true, childList: true, characterData: true });
+  });
+  await page.click('[data-testid=wl-run]');
+  await page.waitForFunction(() => globalThis.__playground.session.total === 50000);
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__asked), 1);
+  assert.deepEqual(await page.evaluate(() => globalThis.__labels), ['Generating the workload', 'Running the workload']);
+  assert.equal(await page.isVisible('#progress .progress'), false, 'the bar is gone once it ran');
+  await close();
+});
+
 test('number fields take digits only: “8.000” (eight thousand in much of Europe) is not read as 8', async () => {
   const { page, close } = await open();
   // Workload: 10.000 ops is refused, not 10 ops.

@@ -237,6 +237,8 @@ export function alignDividing(size, align) { return core.alignDividing(size, ali
 export function slabForAlign({ classes, slabSize }, align) { return core.slabForAlign(classes, slabSize, align); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */
 export function workload(opts) { return core.workload(opts ?? {}); }
+/** Checks `workload`'s options without drawing the ops: throws what `workload` would. */
+export function checkWorkload(opts) { core.checkWorkload(opts ?? {}); }
 /**
  * Runs one op list under several strategies in lockstep:
  * `{ runs: [{ strategy, report, samples, snapshot }], firstDivergence }`.

@@ -976,13 +976,26 @@ pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
 /// `{ shape: 'uniform'|'small-biased'|'phased', seed, ops, allocPercent, maxSize }`.
 #[wasm_bindgen]
 pub fn workload(opts: JsValue) -> JsResult<String> {
+    let c = workload_config(&opts)?;
+    workload::generate_text(&c).map_err(js_error)
+}
+
+/// Checks `workload`'s options without drawing the ops (a million take a
+/// moment): throws what `workload` would.
+#[wasm_bindgen(js_name = checkWorkload)]
+pub fn check_workload(opts: JsValue) -> JsResult<()> {
+    workload_config(&opts).map(|_| ())
+}
+
+/// `workload`'s options, read and checked.
+fn workload_config(opts: &JsValue) -> JsResult<WorkloadConfig> {
     options(
-        &opts,
+        opts,
         &["shape", "seed", "ops", "allocPercent", "maxSize"],
         "workload",
     )?;
     let mut c = WorkloadConfig::default();
-    let get = |k: &str| field(&opts, k);
+    let get = |k: &str| field(opts, k);
     let shape = get("shape")?;
     if !shape.is_undefined() {
         c.shape = match shape.as_string().as_deref() {
@@ -1016,7 +1029,7 @@ pub fn workload(opts: JsValue) -> JsResult<String> {
         c.max_size = uint(&get("maxSize")?, "maxSize")?;
     }
     c.validate().map_err(|m| coded("bad-argument", &m))?;
-    workload::generate_text(&c).map_err(js_error)
+    Ok(c)
 }
 
 /// The arguments of `compare` and `new Comparer`, checked.

@@ -2,8 +2,8 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
-import { Session } from './session.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, checkWorkload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
+import { Session, CHUNK } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
 import { ByteView } from './byte-view.js';
@@ -30,6 +30,9 @@ const DEFAULTS = Object.freeze({ size: 1024, strategy: 'first-fit', align: 8, co
 /** Up to this many ops, the editor follows the timeline on its own. */
 const EDITOR_SYNC_MAX = 20_000;
 /** The largest power of two up to `align` that divides `size` (a size the alignment does not divide gets one that does). */
+/** Resolves once what the page shows now has been painted (or after 100 ms, in a hidden tab). */
+const painted = () => new Promise((r) => { requestAnimationFrame(() => setTimeout(r)); setTimeout(r, 100); });
+
 /** Text in the op editor that is a malloc.py command line rather than an op list. */
 const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)/;
 /** Up to this many ops, the timeline draws fragmentation over time. */
@@ -449,10 +452,21 @@ async function start() {
 
   const wl = new WorkloadForm($('workload'), {
     onGenerate: (opts) => run(async () => {
-      let text;
-      try { text = workload(opts); } catch (e) { wl.showError(errText(e)); return; }
+      // Checked, then asked, then drawn up: a long workload takes a moment
+      // (a million ops, a quarter second here and seconds on a slow phone),
+      // and the progress bar says so before it starts, not after.
+      try { checkWorkload(opts); } catch (e) { wl.showError(errText(e)); return; }
       if (session.total && !confirmDiscard('Running a generated workload')) return;
-      await session.load(session.config, text, { label: 'Running the workload' });
+      if (opts.ops > CHUNK) {
+        progress.update(0, opts.ops, 'Generating the workload');
+        await painted();
+      }
+      try {
+        await session.load(session.config, workload(opts), { label: 'Running the workload' });
+      } finally {
+        // (Refused before its replay began, the load leaves the bar to us.)
+        progress.hide();
+      }
       await afterLoad(null);
       recipe = { opts: { ...opts }, version: contentVersion };
       // Many refusals change what the run shows (a full arena fragments
