@@ -655,6 +655,21 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
   await close();
 });
 
+test('several widgets build one per task, so a page of them is no single long task', async () => {
+  const { page, close } = await blank();
+  const seen = await page.evaluate(async () => {
+    const els = [1, 2, 3].map(() => { const el = document.createElement('alloc-playground'); el.setAttribute('ops', '+8,+16'); return el; });
+    // What is built once the task that built one ends (its microtasks run).
+    const seen = [];
+    document.addEventListener('alloc-playground:change', () => queueMicrotask(() => seen.push(els.filter((e) => e.arena).length)));
+    document.body.append(...els);
+    for (let i = 0; i < 500 && !els.every((e) => e.arena); i++) await new Promise((r) => setTimeout(r, 5));
+    return seen;
+  });
+  assert.deepEqual(seen, [1, 2, 3]);
+  await close();
+});
+
 test('quick presses of a step button add up: three clicks in one frame are three steps', async () => {
   const { page, close } = await blank();
   const steps = await page.evaluate(async () => {

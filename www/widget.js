@@ -61,6 +61,22 @@ export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'h
 
 class AttrError extends Error {}
 
+/** Builds waiting for their own task, in the order they came. */
+const builds = [];
+/** Runs `build` in a task of its own, after the builds queued before it. */
+function buildSoon(build) {
+  builds.push(build);
+  if (builds.length === 1) setTimeout(nextBuild);
+}
+function nextBuild() {
+  try {
+    builds[0]();
+  } finally {
+    builds.shift();
+    if (builds.length) setTimeout(nextBuild);
+  }
+}
+
 /** An attribute that is absent or holds only spaces: its default applies. */
 const blank = (raw) => raw === null || raw.trim() === '';
 
@@ -362,7 +378,9 @@ export class AllocPlaygroundElement extends HTMLElement {
         this.#showError(`could not load the allocator (${e.message})`);
         return;
       }
-      if (gen === this.#generation && this.isConnected) this.#build();
+      // One widget built per task: eight on a page are eight short tasks
+      // (a reader's click or scroll gets in between), not one long one.
+      buildSoon(() => { if (gen === this.#generation && this.isConnected) this.#build(); });
     });
   }
 
