@@ -892,6 +892,9 @@ test('printed, the page is the state on light paper: no controls, no messages, t
     assert.equal(await shown(sel), true, `${sel} is printed`);
   }
   assert.equal(await page.$eval('#map', (el) => getComputedStyle(el).breakInside), 'avoid');
+  // Dark picked with the theme button: paper is light all the same.
+  await page.evaluate(() => { document.documentElement.dataset.theme = 'dark'; });
+  assert.equal(await textLight(), false, 'paper is light under a chosen dark theme too');
   await close();
 });
 

@@ -317,6 +317,19 @@ test('the widget is themable and usable in dark mode and at phone width', async 
     return new Promise((r) => setTimeout(() => r(getComputedStyle(el.shadowRoot.querySelector('.ap')).getPropertyValue('--accent').trim()), 100));
   });
   assert.equal(themed, 'rgb(176, 0, 106)');
+  // The README's blanket rule (follow the page's scheme) and a widget that names its theme: the name wins.
+  const schemes = await page.evaluate(async () => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync('alloc-playground { color-scheme: inherit; } :root { color-scheme: light; }');
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    const [a, b] = document.querySelectorAll('alloc-playground');
+    a.setAttribute('theme', 'dark');
+    b.removeAttribute('theme');
+    await new Promise((r) => setTimeout(r, 100));
+    const bg = (el) => getComputedStyle(el.shadowRoot.querySelector('.ap')).backgroundColor;
+    return { named: bg(a), inherited: bg(b) };
+  });
+  assert.deepEqual(schemes, { named: 'rgb(21, 27, 35)', inherited: 'rgb(255, 255, 255)' });
   await close();
 });
 
