@@ -898,6 +898,23 @@ test('printed, the page is the state on light paper: no controls, no messages, t
   await close();
 });
 
+test('asked for more contrast (an OS setting), free blocks are outlined and the quieter texts are as dark as the text', async () => {
+  const { page, close } = await open('#size=1024&coalesce=0&ops=+100,+50,-0,+30');
+  const look = () => page.evaluate(() => ({
+    outline: getComputedStyle(document.querySelector('#map .mm-free')).stroke,
+    muted: getComputedStyle(document.querySelector('#map-status')).color,
+    text: getComputedStyle(document.body).color,
+  }));
+  const normal = await look();
+  assert.equal(normal.outline, 'none');
+  assert.notEqual(normal.muted, normal.text);
+  await page.emulateMedia({ contrast: 'more' });
+  const more = await look();
+  assert.notEqual(more.outline, 'none', 'free blocks are outlined');
+  assert.equal(more.muted, 'rgb(61, 73, 87)', 'the quieter text is darker');
+  await close();
+});
+
 test('failed ops are marked in the timeline and counted in the map status', async () => {
   const { page, close } = await open('#size=100&align=1');
   // +60 finds no room (ptr[1] = NULL); the write past ptr[0]'s end and the
