@@ -693,6 +693,23 @@ test('several widgets build one per task, so a page of them is no single long ta
   await close();
 });
 
+test('a script that changes an attribute while the reader is in the widget leaves the focus where it was', async () => {
+  const { page, close } = await blank();
+  const out = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('ops', '+8,+16');
+    document.body.append(el);
+    while (!el.arena) await new Promise((r) => setTimeout(r, 10));
+    const sr = el.shadowRoot;
+    sr.querySelector('select[aria-label=Strategy]').focus();
+    el.setAttribute('arena-size', '512');
+    for (let i = 0; i < 300 && el.snapshot()?.arenaSize !== 512; i++) await new Promise((r) => setTimeout(r, 10));
+    return { size: el.snapshot().arenaSize, focused: sr.activeElement?.getAttribute('aria-label') ?? null, body: document.activeElement === document.body };
+  });
+  assert.deepEqual(out, { size: 512, focused: 'Strategy', body: false });
+  await close();
+});
+
 test('quick presses of a step button add up: three clicks in one frame are three steps', async () => {
   const { page, close } = await blank();
   const steps = await page.evaluate(async () => {

@@ -61,6 +61,13 @@ export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'h
 
 class AttrError extends Error {}
 
+/** A selector that finds a control again in a rebuilt widget: its aria-label, else its classes. */
+function focusKeyOf(el) {
+  const label = el.getAttribute('aria-label');
+  if (label) return `${el.localName}[aria-label="${globalThis.CSS.escape(label)}"]`;
+  return el.classList.length ? `${el.localName}.${[...el.classList].map((c) => globalThis.CSS.escape(c)).join('.')}` : null;
+}
+
 /** Builds waiting for their own task, in the order they came. */
 const builds = [];
 /** Runs `build` in a task of its own, after the builds queued before it. */
@@ -453,6 +460,10 @@ export class AllocPlaygroundElement extends HTMLElement {
       const where = e.code === 'bad-script' ? 'ops: ' : '';
       return this.#showError(`${where}${e.message}`);
     }
+    // The control with the focus (a script changed an attribute while the
+    // reader was in the widget) gets it back in the rebuilt widget.
+    const focused = this.shadowRoot?.activeElement;
+    const refocus = focused ? focusKeyOf(focused) : null;
     this.#teardown();
     this.#cfg = cfg;
     this.#dropped = null;
@@ -462,6 +473,10 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#selected = -1;
     this.#predict = cfg.predict ? { score: new PredictScore(), last: null, focus: false } : null;
     this.#render();
+    if (refocus) {
+      const again = this.shadowRoot.querySelector(refocus);
+      if (again && !again.disabled) again.focus({ preventScroll: true });
+    }
   }
 
   #render() {
