@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { SHOTS, fillWasmMemory, openRecorded, startBrowser } from './browser.mjs';
 
 let env;
@@ -707,6 +708,32 @@ test('a script that changes an attribute while the reader is in the widget leave
     return { size: el.snapshot().arenaSize, focused: sr.activeElement?.getAttribute('aria-label') ?? null, body: document.activeElement === document.body };
   });
   assert.deepEqual(out, { size: 512, focused: 'Strategy', body: false });
+  await close();
+});
+
+test('every part a widget shows is one the README documents', async () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const documented = /`::part\(([a-z |\n]+)\)`/.exec(readme)[1].split('|').map((p) => p.trim());
+  const { page, close } = await blank();
+  const shown = await page.evaluate(async () => {
+    const make = (attrs) => {
+      const el = document.createElement('alloc-playground');
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      document.body.append(el);
+      return el;
+    };
+    const all = make({ ops: '+8,+16,-0', controls: 'alloc free strategy meter timeline legend bytes link explain' });
+    const quiz = make({ ops: '+8,+16', predict: '' });
+    const bad = make({ ops: '-9' });
+    for (let i = 0; i < 300 && !(all.arena && quiz.arena && bad.shadowRoot.querySelector('[part=error]')); i++) await new Promise((r) => setTimeout(r, 10));
+    // A step back and a malloc there: the status offers the dropped ops back (part restore).
+    all.shadowRoot.querySelector('[aria-label="Step back"]').click();
+    for (let i = 0; i < 300 && all.step !== 2; i++) await new Promise((r) => setTimeout(r, 10));
+    all.shadowRoot.querySelector('.ap-alloc button').click();
+    return [...new Set([all, quiz, bad].flatMap((el) => [...el.shadowRoot.querySelectorAll('[part]')].flatMap((e) => e.getAttribute('part').split(/\s+/))))].sort();
+  });
+  for (const p of shown) assert.ok(documented.includes(p), `part ${p} is documented (${documented.join(', ')})`);
+  for (const p of documented) assert.ok(shown.includes(p), `part ${p} is there`);
   await close();
 });
 
