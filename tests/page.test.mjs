@@ -896,6 +896,12 @@ test('printed, the page is the state on light paper: no controls, no messages, t
   await page.evaluate(() => { document.documentElement.dataset.theme = 'dark'; });
   assert.equal(await textLight(), false, 'paper is light under a chosen dark theme too');
   await close();
+  // A comparison on the page is printed with it.
+  const cmp = await open('#size=1024&ops=+100,+50,-0,+30&cmp=end');
+  await cmp.page.waitForFunction(() => document.querySelectorAll('.cmp-card').length === 5);
+  await cmp.page.emulateMedia({ media: 'print' });
+  assert.equal(await cmp.page.$eval('#compare-card', (el) => el.getClientRects().length > 0), true, 'the comparison is printed');
+  await cmp.close();
 });
 
 test('asked for more contrast (an OS setting), free blocks are outlined and the quieter texts are as dark as the text', async () => {
