@@ -29,7 +29,6 @@ const $ = (id) => document.getElementById(id);
 const DEFAULTS = Object.freeze({ size: 1024, strategy: 'first-fit', align: 8, coalesce: true });
 /** Up to this many ops, the editor follows the timeline on its own. */
 const EDITOR_SYNC_MAX = 20_000;
-/** The largest power of two up to `align` that divides `size` (a size the alignment does not divide gets one that does). */
 /** Resolves once what the page shows now has been painted (or after 100 ms, in a hidden tab). */
 const painted = () => new Promise((r) => { requestAnimationFrame(() => setTimeout(r)); setTimeout(r, 100); });
 
