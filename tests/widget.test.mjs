@@ -326,7 +326,6 @@ test('the widget is themable and usable in dark mode and at phone width', async 
     const [a, b] = document.querySelectorAll('alloc-playground');
     a.setAttribute('theme', 'dark');
     b.removeAttribute('theme');
-    await new Promise((r) => setTimeout(r, 100));
     const bg = (el) => getComputedStyle(el.shadowRoot.querySelector('.ap')).backgroundColor;
     return { named: bg(a), inherited: bg(b) };
   });
@@ -734,6 +733,26 @@ test('every part a widget shows is one the README documents', async () => {
   });
   for (const p of shown) assert.ok(documented.includes(p), `part ${p} is documented (${documented.join(', ')})`);
   for (const p of documented) assert.ok(shown.includes(p), `part ${p} is there`);
+  await close();
+});
+
+test('a widget moved while its rebuild waits for its task still rebuilds', async () => {
+  const { page, close } = await blank();
+  const size = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('ops', '+8');
+    document.body.append(el);
+    for (let i = 0; i < 300 && !el.arena; i++) await new Promise((r) => setTimeout(r, 10));
+    el.setAttribute('arena-size', '512');
+    // The rebuild is queued once its microtasks ran; the move comes before its task.
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    const holder = document.createElement('div');
+    document.body.append(holder);
+    holder.append(el);
+    for (let i = 0; i < 300 && el.snapshot()?.arenaSize !== 512; i++) await new Promise((r) => setTimeout(r, 10));
+    return el.snapshot()?.arenaSize;
+  });
+  assert.equal(size, 512);
   await close();
 });
 

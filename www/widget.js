@@ -20,10 +20,10 @@
 // visible error inside the widget and runs nothing.
 //
 // Shadow DOM; theme with CSS custom properties (--ap-accent, --ap-accent-text,
-// --ap-used, --ap-free, --ap-chunk, --ap-padding, --ap-surface, --ap-text,
-// --ap-focus, --ap-font, --ap-radius); style parts with ::part(map | meter |
-// controls | timeline | bytes | error | legend | header | explain | predict |
-// link | restore). Boolean attributes read true, 1, yes, on, empty or their
+// --ap-used, --ap-used-text, --ap-free, --ap-chunk, --ap-padding, --ap-surface,
+// --ap-text, --ap-focus, --ap-font, --ap-radius); style parts with ::part(root |
+// map | meter | controls | timeline | bytes | error | legend | header | explain
+// | predict | link | restore). Boolean attributes read true, 1, yes, on, empty or their
 // own name as on. Every instance has its own arena in the one shared wasm
 // module; it is freed when the element is removed (moving it keeps the
 // reader's work). An action at a past step drops the later ops, and the
@@ -61,11 +61,16 @@ export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'h
 
 class AttrError extends Error {}
 
-/** A selector that finds a control again in a rebuilt widget: its aria-label, else its classes. */
-function focusKeyOf(el) {
+/**
+ * How to find a control again in a rebuilt widget: a selector (its
+ * aria-label, else its classes) and its place among the elements it matches.
+ */
+function focusKeyOf(el, root) {
   const label = el.getAttribute('aria-label');
-  if (label) return `${el.localName}[aria-label="${globalThis.CSS.escape(label)}"]`;
-  return el.classList.length ? `${el.localName}.${[...el.classList].map((c) => globalThis.CSS.escape(c)).join('.')}` : null;
+  const selector = label
+    ? `${el.localName}[aria-label="${globalThis.CSS.escape(label)}"]`
+    : el.classList.length ? `${el.localName}.${[...el.classList].map((c) => globalThis.CSS.escape(c)).join('.')}` : null;
+  return selector && { selector, index: [...root.querySelectorAll(selector)].indexOf(el) };
 }
 
 /** Builds waiting for their own task, in the order they came. */
@@ -233,6 +238,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   #els = {};
   #selected = -1;
   #pending = false;
+  /** A build waits in the queue (buildSoon) for this widget's current generation. */
+  #queued = false;
   #generation = 0;
   #seekTo = 0;
   #seekFrame = 0;
@@ -342,7 +349,7 @@ export class AllocPlaygroundElement extends HTMLElement {
   connectedCallback() {
     // Moved (removed and put back in the same task, as tab and layout
     // scripts do): the reader's work stays, unless an attribute changed meanwhile.
-    if (this.#arena && !this.#stale) return;
+    if (this.#arena && !this.#stale && !this.#queued) return;
     this.#stale = false;
     this.#schedule();
   }
@@ -387,7 +394,13 @@ export class AllocPlaygroundElement extends HTMLElement {
       }
       // One widget built per task: eight on a page are eight short tasks
       // (a reader's click or scroll gets in between), not one long one.
-      buildSoon(() => { if (gen === this.#generation && this.isConnected) this.#build(); });
+      // (A move while it waits must not drop it: connectedCallback sees #queued.)
+      this.#queued = true;
+      buildSoon(() => {
+        if (gen !== this.#generation) return;
+        this.#queued = false;
+        if (this.isConnected) this.#build();
+      });
     });
   }
 
@@ -463,7 +476,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     // The control with the focus (a script changed an attribute while the
     // reader was in the widget) gets it back in the rebuilt widget.
     const focused = this.shadowRoot?.activeElement;
-    const refocus = focused ? focusKeyOf(focused) : null;
+    const refocus = focused ? focusKeyOf(focused, this.shadowRoot) : null;
     this.#teardown();
     this.#cfg = cfg;
     this.#dropped = null;
@@ -474,7 +487,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#predict = cfg.predict ? { score: new PredictScore(), last: null, focus: false } : null;
     this.#render();
     if (refocus) {
-      const again = this.shadowRoot.querySelector(refocus);
+      const again = this.shadowRoot.querySelectorAll(refocus.selector)[refocus.index];
       if (again && !again.disabled) again.focus({ preventScroll: true });
     }
   }

@@ -173,7 +173,8 @@ async function start() {
       // that does (as a link without one does), and says so.
       let { align } = session.config;
       // (With a header blocks start anywhere: any size goes, as in malloc.py.)
-      if (!(size > 0) || size % align === 0 || session.config.header > 0) return reconfigure({ size }, 'Changing the arena size');
+      // (A size past the page's limit goes to reconfigure as it is, which says so.)
+      if (!(size > 0) || size > MAX_URL_ARENA || size % align === 0 || session.config.header > 0) return reconfigure({ size }, 'Changing the arena size');
       align = alignDividing(size, align);
       return reconfigure({ size, align }, 'Changing the arena size',
         `Align is now ${align}, the largest that divides ${num(size)} bytes${align > 1 ? ' (OSTEP’s malloc.py aligns nothing by default: align 1)' : ''}.`);

@@ -4,7 +4,7 @@
 // the core (arena.transcript, arena.mallocPyCommand); this is a dialog of
 // its own that shows them, as text only.
 
-import { h, button, saveFile } from './dom.js';
+import { h, button, saveFile, wholeNumber } from './dom.js';
 import { num, plural } from './format.js';
 import { maxTranscriptOps, MALLOC_PY_BASE } from '../arena.js';
 /** The largest base address (-b) the view takes. */
@@ -74,8 +74,8 @@ export class OstepView {
   /** `{ base, header, draw }`: the -b and -H the view writes with (valid values only) and the draw, for a link. */
   args() {
     const int = (input, max, fallback) => {
-      const v = Number(input.value.trim());
-      return input.value.trim() !== '' && Number.isInteger(v) && v >= 0 && v <= max ? v : fallback;
+      const v = wholeNumber(input.value);
+      return v <= max ? v : fallback;
     };
     return { base: int(this.#els.base, MAX_BASE, MALLOC_PY_BASE), header: int(this.#els.header, MAX_HEADER, 0), draw: this.#draw };
   }
@@ -98,9 +98,8 @@ export class OstepView {
 
   /** The number typed in `input` (0 to `max`), or `fallback` with a note saying why. */
   #number(input, name, max, fallback, notes) {
-    const raw = input.value.trim();
-    const v = Number(raw);
-    const ok = raw !== '' && Number.isInteger(v) && v >= 0 && v <= max;
+    const v = wholeNumber(input.value);
+    const ok = v <= max;
     input.setAttribute('aria-invalid', String(!ok));
     if (!ok) notes.push(`${name}: a whole number from 0 to ${num(max)}, so ${num(fallback)}.`);
     return ok ? v : fallback;
