@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, parseMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -311,7 +311,14 @@ test('op lists, traces, workloads and compare reach JS from the core', () => {
   const t = parseRep('2000\n2\n5\n1\na 0 100\na 1 50\nr 0 200\nf 1\nf -1\n');
   assert.equal(t.ops, '+100,+50,r0:200,-1');
   assert.equal(t.numOps, 5);
+  // 100 + 50, then 100 grows to 200: 250 at once, which the hint holds.
+  assert.deepEqual([t.format, t.heapHint, t.hintHolds, t.weight, t.peakPayload], ['cs:app', 2000, true, 1, 250]);
+  // CMU 15-213's header: weight first, peak bytes last, no heap hint.
+  const cmu = parseRep('1\n2\n5\n250\na 0 100\na 1 50\nr 0 200\nf 1\nf -1\n');
+  assert.deepEqual([cmu.format, cmu.heapHint, cmu.hintHolds, cmu.weight, cmu.peakPayload, cmu.ops], ['cmu', null, false, 1, 250, t.ops]);
   assert.throws(() => parseRep('2000\n2\n5\n1\na 0 100\n'), (e) => e.code === 'bad-script');
+  assert.equal(looksLikeRep('6\n12\na 0 2040\n'), true);
+  assert.equal(looksLikeRep('+10,-0'), false);
   const w = workload({ shape: 'small-biased', seed: 9, ops: 300, maxSize: 500 });
   assert.equal(w, workload({ shape: 'small-biased', seed: 9, ops: 300, maxSize: 500 }));
   assert.notEqual(w, workload({ shape: 'small-biased', seed: 10, ops: 300, maxSize: 500 }));

@@ -573,6 +573,11 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   assert.equal(await paste('100\n2\n2\n1\na 0 -5\nf 0\n'), false);
   await page.waitForFunction(() => /trace reader refused it: line 5/.test(document.querySelector('#notices').textContent));
   assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), '.rep trace');
+  // xv6's copies keep two header lines: still a trace, and the reader says where its header ended.
+  await page.click('.seg-btn:not([aria-pressed=true])');
+  assert.equal(await paste('6\n2\na 0 8\nf 0\n'), false);
+  await page.waitForFunction(() => /trace reader refused it: line 3, column 1: the header ends after 2 numbers/.test(document.querySelector('#notices').textContent));
+  assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), '.rep trace');
   // A paste of many megabytes is refused before the textarea takes it (it froze the page), with Import file offered.
   const before = await page.inputValue('[data-testid=editor]');
   assert.equal(await paste('', '+8,'.repeat(1_500_000)), true);
@@ -603,11 +608,20 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   assert.equal((await snap(page)).arenaSize, 20000);
   // A hint far too small (course copies say 1): the arena just big enough
   // for first fit is offered first. ptr[0] moves to 640 when it grows to 640
-  // bytes, so first fit needs 1,280 bytes; 1,272 would refuse it.
+  // bytes, so first fit needs 1,280 bytes; 1,272 would refuse it. The hint
+  // cannot hold the 896 bytes the trace requests at once: not offered.
   await page.setInputFiles('[data-testid=file-input]', { name: 'hint1.rep', mimeType: 'text/plain', buffer: Buffer.from(rep.replace(/^20000/, '1')) });
   await page.waitForSelector('[data-testid=trace-run-fit]');
   assert.match(await page.textContent('[data-testid=trace-run-fit]'), /^Run under first fit in a 1,280 B arena \(its high-water mark: it refuses nothing\)$/);
-  assert.match(await page.textContent('[data-testid=trace-run-hint]'), /^Run in an 8 B arena/);
+  assert.match(await page.textContent('[data-testid=trace-panel]'), /at most 896 B requested at once · heap hint 1 B \(too small to hold that\)/);
+  assert.equal(await page.$('[data-testid=trace-run-hint]'), null, 'no 8 B arena offered');
+  // CMU 15-213's header (weight, ids, ops, peak bytes) is read as such: no heap hint.
+  await page.setInputFiles('[data-testid=file-input]', { name: 'cmu.rep', mimeType: 'text/plain', buffer: Buffer.from(rep.replace(/^20000\n(\d+)\n(\d+)\n1\n/, '1\n$1\n$2\n896\n')) });
+  await page.waitForFunction(() => /cmu\.rep/.test(document.querySelector('[data-testid=trace-panel]')?.textContent));
+  assert.match(await page.textContent('[data-testid=trace-panel]'), /at most 896 B requested at once · CMU 15-213 header \(weight 1\)/);
+  assert.equal(await page.$('[data-testid=trace-run-hint]'), null);
+  await page.setInputFiles('[data-testid=file-input]', { name: 'hint1.rep', mimeType: 'text/plain', buffer: Buffer.from(rep.replace(/^20000/, '1')) });
+  await page.waitForFunction(() => /hint1\.rep/.test(document.querySelector('[data-testid=trace-panel]')?.textContent));
   await page.click('[data-testid=trace-run-fit]');
   await idle(page);
   const fitted = await snap(page);

@@ -229,8 +229,15 @@ export function maxTranscriptOps() { return core.maxTranscriptOps(); }
 export function firstFitArena(opts, text, limit) { return core.firstFitArena(opts ?? {}, utf8(text), limit) ?? null; }
 /** The longest log `lastOp()` explains (past it, it returns null). */
 export function maxExplainedOps() { return core.maxExplainedOps(); }
-/** Parses a CS:APP .rep trace: `{ ops (op-list text), heapHint, numIds, numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id of `ptr[k]`). */
+/**
+ * Parses a CS:APP .rep trace (CS:APP's header or CMU 15-213's later one): `{ ops (op-list text),
+ * format ('cs:app' | 'cmu'), heapHint (CS:APP's; null under CMU's), hintHolds (at least peakPayload),
+ * weight, peakPayload (the most bytes requested at once), numIds, numOps, count, ptrIds }`
+ * (`ptrIds[k]`: the trace id of `ptr[k]`).
+ */
 export function parseRep(text) { return core.parseRep(utf8(text)); }
+/** Whether the text starts as a CS:APP trace does (header numbers, then an op). */
+export function looksLikeRep(text) { return core.looksLikeRep(utf8(text)); }
 /** The largest power of two that divides `size` and is at most `align`: the alignment an arena of `size` bytes takes when `align` does not divide it. */
 export function alignDividing(size, align) { return core.alignDividing(size, align); }
 /** `{ classes, slabSize }` that suit alignment `align`: the same values when they do, else each class rounded up to a multiple of it (as createArena's default classes follow its align). */

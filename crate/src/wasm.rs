@@ -942,8 +942,11 @@ pub fn max_explained_ops() -> u32 {
     crate::explain::MAX_EXPLAINED_LOG as u32
 }
 
-/// Parses a CS:APP `.rep` trace: `{ ops (op-list text), heapHint, numIds,
-/// numOps, weight, count, ptrIds }` (`ptrIds[k]`: the trace id `ptr[k]` stands for).
+/// Parses a CS:APP `.rep` trace: `{ ops (op-list text), format ('cs:app' or
+/// 'cmu', the header's form), heapHint (the CS:APP header's, else null),
+/// hintHolds (it holds peakPayload), weight, peakPayload (the most bytes the
+/// requests hold at once), numIds, numOps, count, ptrIds }` (`ptrIds[k]`: the
+/// trace id `ptr[k]` stands for).
 #[wasm_bindgen(js_name = parseRep)]
 pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
     let text = utf8(text)?;
@@ -954,22 +957,39 @@ pub fn parse_rep(text: &[u8]) -> JsResult<JsValue> {
     #[serde(rename_all = "camelCase")]
     struct Out<'a> {
         ops: String,
-        heap_hint: usize,
+        format: &'static str,
+        heap_hint: Option<f64>,
+        hint_holds: bool,
+        weight: f64,
+        peak_payload: f64,
         num_ids: usize,
         num_ops: usize,
-        weight: usize,
         count: usize,
         ptr_ids: &'a [usize],
     }
+    // (Header numbers are u64: as JS numbers, exact up to 2^53.)
     to_js(&Out {
         ops: script::try_format(&t.script.ops).map_err(js_error)?,
-        heap_hint: t.heap_hint,
+        format: match t.header {
+            rep::Header::CsApp { .. } => "cs:app",
+            rep::Header::Cmu { .. } => "cmu",
+        },
+        heap_hint: t.heap_hint().map(|h| h as f64),
+        hint_holds: t.hint_holds(),
+        weight: t.weight() as f64,
+        peak_payload: t.peak_payload as f64,
         num_ids: t.num_ids,
         num_ops: t.num_ops,
-        weight: t.weight,
         count: t.script.ops.len(),
         ptr_ids: &t.ptr_ids,
     })
+}
+
+/// Whether the text starts as a CS:APP trace (its header numbers, then an
+/// op): a refused one is then worded by the trace reader (`parseRep`).
+#[wasm_bindgen(js_name = looksLikeRep)]
+pub fn looks_like_rep(text: &[u8]) -> bool {
+    std::str::from_utf8(text).is_ok_and(rep::looks_like)
 }
 
 /// A seeded workload as op-list text:

@@ -1868,9 +1868,19 @@ fn rep_trace_converts_to_ptr_ops() {
     let text = "20000\n2\n5\n1\na 0 10\na 1 20\nf 0\nf -1\nr 1 40\n";
     let t = rep::parse(text).unwrap();
     assert_eq!(
-        (t.heap_hint, t.num_ids, t.num_ops, t.weight),
-        (20000, 2, 5, 1)
+        (t.header, t.num_ids, t.num_ops),
+        (
+            rep::Header::CsApp {
+                heap_hint: 20000,
+                weight: 1
+            },
+            2,
+            5
+        )
     );
+    // 10 and 20 live at once, then 20 grows to 40 once 10 is freed.
+    assert_eq!(t.peak_payload, 40);
+    assert!(t.hint_holds());
     assert_eq!(
         t.script.ops,
         vec![
@@ -2079,14 +2089,102 @@ fn rep_and_op_lists_saved_with_a_byte_order_mark_or_crlf_parse_as_without() {
 }
 
 #[test]
+fn rep_reads_cmu_headers_and_judges_a_heap_hint_by_the_peak_payload() {
+    // CMU 15-213's later form (its traces/README's example): weight 1, 3 ids,
+    // 8 ops, 896 bytes at the peak. Not a 1-byte heap hint.
+    let cmu = "1\n3\n8\n896\na 0 512\na 1 128\nr 0 640\na 2 128\nf 1\nr 0 768\nf 0\nf 2\n";
+    let t = rep::parse(cmu).unwrap();
+    assert_eq!(
+        t.header,
+        rep::Header::Cmu {
+            weight: 1,
+            peak_bytes: 896
+        }
+    );
+    assert_eq!(
+        (t.heap_hint(), t.weight(), t.hint_holds()),
+        (None, 1, false)
+    );
+    // 640 + 128 + 128 after the third alloc: the header's own figure.
+    assert_eq!(t.peak_payload, 896);
+    // The same ops under a CS:APP header whose hint is a course copy's 1:
+    // a hint, but one that cannot hold the trace.
+    let t = rep::parse(&cmu.replacen("1\n3\n8\n896", "1\n3\n8\n1", 1)).unwrap();
+    assert_eq!(
+        (t.heap_hint(), t.weight(), t.hint_holds()),
+        (Some(1), 1, false)
+    );
+    let t = rep::parse(&cmu.replacen("1\n3\n8\n896", "896\n3\n8\n1", 1)).unwrap();
+    assert_eq!((t.heap_hint(), t.hint_holds()), (Some(896), true));
+    let t = rep::parse(&cmu.replacen("1\n3\n8\n896", "895\n3\n8\n1", 1)).unwrap();
+    assert!(!t.hint_holds());
+    // A peak past 32 bits (CMU's largemem traces) is read, not refused.
+    let t = rep::parse("1\n1\n2\n38654727413\na 0 8\nf 0\n").unwrap();
+    assert_eq!(
+        t.header,
+        rep::Header::Cmu {
+            weight: 1,
+            peak_bytes: 38654727413
+        }
+    );
+    assert_eq!(t.peak_payload, 8);
+}
+
+#[test]
+fn rep_header_numbers_may_share_a_line_and_lines_may_end_in_a_lone_cr() {
+    let plain = rep::parse("20000\n2\n3\n1\na 0 10\na 1 20\nf 0\n").unwrap();
+    let one_line = rep::parse("20000 2 3 1\na 0 10\na 1 20\nf 0\n").unwrap();
+    assert_eq!(
+        one_line.script.ops,
+        rep::parse("20000\n2 3\n1\na 0 10\na 1 20\nf 0\n")
+            .unwrap()
+            .script
+            .ops
+    );
+    assert_eq!(
+        (one_line.header, one_line.script.ops.clone()),
+        (plain.header, plain.script.ops.clone())
+    );
+    // Old Mac line ends: the same ops, on the same line numbers.
+    let cr = rep::parse("20000\r2\r3\r1\ra 0 10\ra 1 20\rf 0\r").unwrap();
+    assert_eq!(cr, plain);
+    let e = rep::parse("20000\r2\r3\r1\ra 0 10\ra 5 20\rf 0\r").unwrap_err();
+    assert_eq!(e.line, 6);
+}
+
+#[test]
+fn a_text_looks_like_a_trace_by_its_header_numbers_then_an_op() {
+    for text in [
+        "20000\n2\n3\n1\na 0 10\n",
+        "# note\n\n20000 2 3 1\r\nf 0\n",
+        "6\n12\na 0 2040\n",
+        "1\n0\n0\n0\n",
+        "\u{feff}20000\n2\n3\n1\nx 0 10\n",
+    ] {
+        assert!(rep::looks_like(text), "{text:?}");
+    }
+    for text in [
+        "+10,-0",
+        "8\n+16\n",
+        "20000\na 0 10\n",
+        "1\n2\n3\n4 5\na 0 1\n",
+        "20000\nabc\n",
+        "",
+        "./malloc.py -n 10",
+    ] {
+        assert!(!rep::looks_like(text), "{text:?}");
+    }
+}
+
+#[test]
 fn rep_errors_name_the_line() {
     let cases: &[(&str, usize, &str)] = &[
         (
             "20000\nabc\n1\n1\na 0 1\n",
             2,
-            "header line (number of ids) must be a whole number, found \"abc\"",
+            "header number (number of ids) must be a whole number, found \"abc\"",
         ),
-        ("20000\n2\n", 3, "missing header line: number of ops"),
+        ("20000\n2\n", 3, "missing header number: number of ops"),
         (
             "100\n1\n1\n1\nx 0 5\n",
             5,
@@ -2110,30 +2208,54 @@ fn rep_errors_name_the_line() {
         (
             "100\n2\n1\n1\nf 1\n",
             5,
-            "id 1 is freed but holds no block (never allocated, or freed already)",
+            "f 1 frees id 1, but it was never allocated",
+        ),
+        (
+            "100\n1\n3\n1\na 0 5\n\nf 0\nf 0\n",
+            8,
+            "f 0 frees id 0, but it was freed already, at line 7",
         ),
         ("100\n1\n2\n1\na 0 5\na 0 6\n", 6, "id 0 is allocated twice"),
         (
             "100\n1\n3\n1\na 0 10\nf 0\nr 0 20\n",
             7,
-            "r 0 reallocs id 0, which was freed (its pointer dangles; realloc(NULL, n) is for an id never allocated)",
+            "r 0 reallocs id 0, which was freed at line 6 (its pointer dangles; realloc(NULL, n) is for an id never allocated)",
         ),
         (
             "100\n1\n3\n1\na 0 10\nr 0 0\nr 0 20\n",
             7,
-            "r 0 reallocs id 0, which was freed (its pointer dangles; realloc(NULL, n) is for an id never allocated)",
+            "r 0 reallocs id 0, which was freed at line 6 (its pointer dangles; realloc(NULL, n) is for an id never allocated)",
         ),
         (
             "100\n1\n1\n1\na 0 0\n",
             5,
-            "size 0 is out of range (1 to 1073741824)",
+            "size 0: malloc(0) is not supported here (a request is 1 to 1073741824 bytes)",
+        ),
+        ("100\n1\n1\n1\na 0 -3\n", 5, "size -3 is out of range (1 to 1073741824)"),
+        // The op is read before its id: a typo in the op says so.
+        (
+            "100\n1\n1\n1\na0 10\n",
+            5,
+            "unknown op \"a0\" (expected a, f or r)",
+        ),
+        ("100\n1\n1\n1\n 2\n", 5, "unknown op \"2\" (expected a, f or r)"),
+        // xv6's copies keep two header lines: the first op says where it ended.
+        (
+            "6\n12\na 0 2040\n",
+            3,
+            "the header ends after 2 numbers: a trace starts with four (heap-size hint or weight, number of ids, number of ops, weight or peak bytes)",
+        ),
+        (
+            "20000 1 1 1 5\na 0 5\n",
+            1,
+            "extra text after the header's four numbers: \"5\"",
         ),
         ("100\n1\n1\n1\na 0\n", 5, "expected a size in \"a 0\""),
         ("100\n1\n1\n1\na 0 5 6\n", 5, "extra fields in \"a 0 5 6\""),
         (
             "99999999999999999999999\n1\n1\n1\na 0 5\n",
             1,
-            "header line (heap-size hint) is too large: 99999999999999999999999",
+            "header number (heap-size hint, or weight) is too large: 99999999999999999999999",
         ),
     ];
     for &(text, line, message) in cases {
@@ -2161,10 +2283,7 @@ fn rep_errors_name_the_line() {
     let e = rep::parse("100\n1\n1\n1\nr 0 0\n").unwrap_err();
     assert_eq!(
         (e.line, e.message.as_str()),
-        (
-            5,
-            "r 0 0 frees id 0, but it holds no block (never allocated, or freed already)"
-        )
+        (5, "r 0 0 frees id 0, but it was never allocated")
     );
     assert_eq!(
         rep::parse("100\n1\n3\n1\na 0 5\nr 0 +0\na 0 7\n")

@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, parseMallocPy, workload, checkWorkload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
 import { Session, CHUNK } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -39,12 +39,11 @@ const SAMPLES_MAX = 250_000;
 const OPS_PER_LINE = 16;
 const BYTES_MAX = 256;
 /** Untrusted input limits: a CS:APP trace, and any imported file (op lists of 1M ops are ~7 MB). */
-const MAX_TRACE = 1 << 20;
+const MAX_TRACE = 4 << 20;
 const MAX_FILE = 16 << 20;
 /** The most characters pasted into the editor (a 4 MiB paste takes the browser about 3 s). */
 const MAX_PASTE = 4 << 20;
 /** A CS:APP trace's start: its four header numbers on lines of their own. */
-const REP_HEADER = /^\s*(?:\d+[ \t]*\r?\n\s*){4}[afr]/;
 
 /** Op tokens as editor text, 16 per line. */
 function formatOps(tokens) {
@@ -356,7 +355,7 @@ async function start() {
     onValidate: (text, format) => {
       if (format === 'rep') {
         const t = parseRep(text);
-        return { count: t.count, heapHint: t.heapHint };
+        return { count: t.count, heapHint: t.hintHolds ? t.heapHint : null };
       }
       if (MALLOC_PY.test(text)) {
         // A malloc.py command: its ops, checked under its own settings.
@@ -372,7 +371,7 @@ async function start() {
         // A trace whose hint differs from the arena: offer both sizes first.
         let t = null;
         try { t = parseRep(text); } catch { /* runTrace reports it */ }
-        if (t && t.heapHint > 0 && hintSize(t.heapHint, session.config.align) !== session.config.size
+        if (t && t.hintHolds && hintSize(t.heapHint, session.config.align) !== session.config.size
           && !editor.traceShown) {
           offerTrace(text, 'Trace');
           return undefined;
@@ -426,7 +425,7 @@ async function start() {
       if (text.length > MAX_TRACE) {
         // Too long to parse as a trace: say so when it starts as one (its
         // four header numbers), not with the op list's first error.
-        if (REP_HEADER.test(text.slice(0, 200))) {
+        if (looksLikeRep(text.slice(0, 400))) {
           setTimeout(() => notices.show(`That looks like a CS:APP .rep trace, but it is larger than ${MAX_TRACE >> 20} MiB: traces are limited to that.`, { kind: 'error', key: 'paste' }));
         }
         return null;
@@ -439,9 +438,9 @@ async function start() {
         });
         return 'rep';
       } catch (e) {
-        // It starts as a trace (four header numbers, then an op): the trace
+        // It starts as a trace (its header numbers, then an op): the trace
         // reader's own error says what is wrong, not the op list's "unknown op".
-        if (REP_HEADER.test(text.slice(0, 200))) {
+        if (looksLikeRep(text.slice(0, 400))) {
           setTimeout(() => notices.show(`That looks like a CS:APP .rep trace, but the trace reader refused it: ${errText(e)}.`, { kind: 'error', key: 'paste' }));
           return 'rep';
         }
@@ -955,7 +954,7 @@ async function start() {
       return false;
     }
     const cfg = session.config;
-    const sized = hintSize(t.heapHint, cfg.align);
+    const sized = t.hintHolds ? hintSize(t.heapHint, cfg.align) : null;
     const actions = [];
     // CS:APP's heap grows as needed and the hint is only a hint (often far
     // too small): offer the smallest arena that refuses nothing, as the core
@@ -973,7 +972,8 @@ async function start() {
         }),
       });
     }
-    if (t.heapHint > 0 && sized !== cfg.size && sized !== fit) {
+    // (A hint below the trace's peak payload, as course copies' 0 or 1, would refuse requests: not offered.)
+    if (sized != null && sized !== cfg.size && sized !== fit) {
       actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...session.config, size: hintSize(t.heapHint, session.config.align) }, name)) });
     }
     actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, session.config, name)) });

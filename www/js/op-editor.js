@@ -241,7 +241,7 @@ export class OpEditor {
     } else {
       p.hidden = false;
       p.replaceChildren(
-        h('p', { class: 'ed-trace-title' }, h('strong', { text: info.name || 'Trace' }), ` · ${plural(info.count, 'op')} · ${plural(info.numIds, 'id')} · heap hint ${num(info.heapHint)} B`),
+        h('p', { class: 'ed-trace-title' }, h('strong', { text: info.name || 'Trace' }), ` · ${plural(info.count, 'op')} · ${plural(info.numIds, 'id')} · at most ${num(info.peakPayload)} B requested at once${traceHeader(info)}`),
         h('div', { class: 'ed-trace-actions' }, actions.map((a, i) => button(a.label, { class: `btn btn-sm${i === 0 ? ' btn-primary' : ''}`, onclick: a.onClick, 'data-testid': a.testid }))));
     }
     if (was) {
@@ -304,4 +304,12 @@ const EDITED = ' · edited: Run from start to replace the timeline';
 
 function capitalize(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+/** What a trace's header says beyond its counts: the CS:APP heap hint (and
+ *  why it is not offered when it cannot hold the trace), or CMU's form. */
+function traceHeader(info) {
+  if (info.format === 'cmu') return ` · CMU 15-213 header (weight ${num(info.weight)})`;
+  if (info.heapHint == null) return '';
+  return ` · heap hint ${num(info.heapHint)} B${info.hintHolds ? '' : ' (too small to hold that)'}`;
 }
