@@ -1702,6 +1702,46 @@ test('undo, redo, scrubbing and keyboard shortcuts move through the timeline', a
   await close();
 });
 
+test('play and stop never hand a frame id to clearTimeout (it would clear an unrelated timer)', async () => {
+  const { page, close } = await open();
+  await runOps(page, '+10,+20,+30,-1,+5,+6,-2');
+  // Frame ids moved far from timer ids, so a mix-up shows as an id no timer had.
+  await page.evaluate(() => {
+    const raf = globalThis.requestAnimationFrame.bind(globalThis);
+    const caf = globalThis.cancelAnimationFrame.bind(globalThis);
+    const clear = globalThis.clearTimeout.bind(globalThis);
+    const SHIFT = 1e7;
+    globalThis.__wrongClears = [];
+    globalThis.__wrongCancels = [];
+    globalThis.requestAnimationFrame = (f) => raf(f) + SHIFT;
+    globalThis.cancelAnimationFrame = (id) => {
+      if (id && id < SHIFT) globalThis.__wrongCancels.push(id);
+      caf(id - SHIFT);
+    };
+    globalThis.clearTimeout = (id) => {
+      if (id >= SHIFT) globalThis.__wrongClears.push(id);
+      clear(id);
+    };
+  });
+  for (const speed of ['0', await page.$eval('[aria-label="Playback speed"] option:not([value="0"])', (o) => o.value)]) {
+    await page.locator('[data-testid=scrubber]').fill('0');
+    await idle(page);
+    await page.selectOption('[aria-label="Playback speed"]', speed);
+    await page.click('[data-testid=play]');
+    await page.waitForFunction(() => globalThis.__playground.session.position === 7 && !globalThis.__playground.waitingOn.playing);
+    await idle(page);
+    // Stopped part way, too.
+    await page.locator('[data-testid=scrubber]').fill('0');
+    await idle(page);
+    await page.click('[data-testid=play]');
+    await idle(page);
+    await page.click('[data-testid=play]');
+    await idle(page);
+  }
+  assert.deepEqual(await page.evaluate(() => [globalThis.__wrongClears, globalThis.__wrongCancels]), [[], []]);
+  await close();
+});
+
 test('writes show in the byte view, and stale bytes survive free and re-malloc', async () => {
   const { page, close } = await open();
   await malloc(page, 16);

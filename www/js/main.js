@@ -752,9 +752,14 @@ async function start() {
     return seeking;
   }
 
-  let playTimer = 0;
+  // Two ids, never one: rAF and timer ids are separate counters, and
+  // clearTimeout() of a frame's id clears whatever timer shares the number
+  // (found in CI: idle()'s poll was cleared and never resolved).
+  let playTimeout = 0;
+  let playFrame = 0;
   function play() {
-    if (session.position >= session.total) return;
+    // (A second Play before the button shows Pause starts no second loop.)
+    if (playing || session.position >= session.total) return;
     playing = true;
     schedule();
     const tick = async () => {
@@ -767,15 +772,17 @@ async function start() {
       if (session.position >= session.total) { stop(); return; }
       // Predict mode plays to the next question.
       if (predict.on && asks(nextQuestion())) { predict.focus = true; stop(); return; }
-      playTimer = speedMs === 0 ? requestAnimationFrame(tick) : setTimeout(tick, speedMs);
+      if (speedMs === 0) playFrame = requestAnimationFrame(tick);
+      else playTimeout = setTimeout(tick, speedMs);
     };
     tick();
   }
   function stop() {
     if (!playing) return;
     playing = false;
-    clearTimeout(playTimer);
-    cancelAnimationFrame(playTimer);
+    clearTimeout(playTimeout);
+    cancelAnimationFrame(playFrame);
+    playTimeout = playFrame = 0;
     lastOpAt = -1; // the op play stopped after is said now
     schedule();
   }
