@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, decodeBlocks, maxTranscriptOps,
+  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, maxTranscriptOps, Arena,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -59,11 +59,22 @@ test('bad numbers are rejected with bad-argument, never truncated, and change no
   assert.equal(codeOf(() => createArena({ size: '1024' })), 'bad-argument');
   assert.equal(codeOf(() => createArena({ size: 1.5 })), 'bad-argument');
   // An arena size out of range is the core's config error, worded the same above and below.
-  for (const size of [0, 2 ** 31]) {
+  // (2^32 too, which no wasm32 usize holds.)
+  for (const size of [0, -1, 2 ** 31, 2 ** 32, 2 ** 60]) {
     assert.throws(() => createArena({ size }), (e) => e.code === 'bad-config'
-      && e.message.includes(`arena size ${size} is out of range (1 to 1073741824 bytes)`));
+      && e.message.includes(`arena size ${size} is out of range (1 to 1073741824 bytes)`), `size ${size}`);
   }
+  assert.equal(codeOf(() => createArena({ size: Infinity })), 'bad-argument');
   assert.equal(codeOf(() => createArena({ align: -8 })), 'bad-argument');
+  // The range an align is said to take starts at 1 (0 is no alignment: the core refuses it as it refuses 3).
+  assert.throws(() => createArena({ align: 1.5 }), /align must be an integer from 1 to 1073741824, got 1\.5/);
+  assert.throws(() => a.allocAligned(8, -2), /align must be an integer from 1 to/);
+  assert.equal(codeOf(() => createArena({ align: 0 })), 'bad-config');
+  // The free list's order is fixed at creation: a coded error, not a TypeError from a missing setter.
+  assert.equal(codeOf(() => { a.order = 'size-ascending'; }), 'bad-argument');
+  assert.equal(a.order, 'address');
+  // The second parameter is the facade's own (rebuild): anything else is refused up front.
+  assert.equal(codeOf(() => new Arena({}, {})), 'bad-argument');
   assert.equal(codeOf(() => createArena({ coalesce: 'no' })), 'bad-argument');
   assert.equal(codeOf(() => { a.strategy = 'fastest'; }), 'bad-argument');
   const p = a.snapshot().blocks[0].offset;
@@ -170,6 +181,16 @@ test('every core error has its code and leaves the arena unchanged', () => {
     assert.equal(codeOf(fn), code);
     assert.equal(state(a), before, `unchanged after ${code}`);
   }
+  // Each error's .detail names its fields as the rest of the API does (camelCase).
+  const detail = (fn) => { try { fn(); } catch (err) { return err.detail; } return null; };
+  assert.deepEqual(detail(() => a.alloc(1000)), { kind: 'outOfMemory', requested: 1000, largestFree: a.stats().largestFree });
+  assert.deepEqual(detail(() => a.free(q)), { kind: 'doubleFree', offset: q });
+  // A sampling interval of 0 samples nothing: refused, as compare's is.
+  for (const every of [0, -1, 1.5]) {
+    assert.throws(() => a.replaySampled('+8', every), (err) => err.code === 'bad-argument' && /every must be an integer from 1 to/.test(err.message));
+    assert.equal(codeOf(() => compare({ size: 256 }, '+8', ['first-fit'], every)), 'bad-argument');
+  }
+  assert.equal(state(a), before);
   a.strategy = 'slab';
   assert.equal(codeOf(() => a.alloc(65)), 'too-large');
   assert.equal(codeOf(() => createArena({ size: 100, align: 8 })), 'bad-config');
@@ -209,7 +230,6 @@ test('typed block list agrees with the snapshot', () => {
     assert.equal(t.padding[i] === 1, b.padding);
     assert.equal(t.seq[i], b.seq ?? -1);
   });
-  assert.equal(decodeBlocks(new Uint32Array(0)).length, 0);
 });
 
 for (const strategy of ['first-fit', 'next-fit', 'best-fit', 'worst-fit']) {
@@ -605,6 +625,15 @@ test('default slab classes follow an alignment above them; given ones are checke
   assert.throws(() => createArena({ size: 1024, align: 32, slabSize: 64 }), /slab size 64 must hold the largest class \(128\)/);
   assert.deepEqual(createArena({ size: 4096, align: 32, slabSize: 512 }).initialConfig().slabSize, 512);
   assert.equal(codeOf(() => slabForAlign({ classes: 'x', slabSize: 256 }, 8)), 'bad-argument');
+  for (const fit of [undefined, null, 5]) assert.equal(codeOf(() => slabForAlign(fit, 8)), 'bad-argument');
+  // A huge alignment gives classes an arena can hold (never above 2^30): fewer of them, and a
+  // configuration that checks (these once came out as 2^31 and 4294967295, and were refused).
+  assert.deepEqual(slabForAlign({ classes: [16, 32, 64], slabSize: 256 }, 2 ** 29), { classes: [2 ** 29, 2 ** 30], slabSize: 2 ** 30 });
+  assert.deepEqual(slabForAlign({ classes: [16, 32, 64], slabSize: 256 }, 2 ** 30), { classes: [2 ** 30], slabSize: 2 ** 30 });
+  for (const align of [2 ** 29, 2 ** 30]) {
+    assert.equal(checkConfig({ size: 2 ** 30, align }), undefined);
+    assert.equal(checkConfig({ size: 2 ** 30, align, ...slabForAlign({ classes: [16, 32, 64], slabSize: 256 }, align) }), undefined);
+  }
   assert.equal(codeOf(() => slabForAlign({ classes: [16], slabSize: -1 }, 8)), 'bad-argument');
 });
 
@@ -652,4 +681,43 @@ test('replayFor stops once its time is up (looking every 16 ops), and the rest r
   assert.equal(b.logLength, toks.length);
   assert.equal(codeOf(() => b.replayFor('+8', -1)), 'bad-argument');
   for (const x of [whole, a, b]) x.dispose();
+});
+
+test('the largest arena under a huge alignment builds, and its initialConfig() builds it again', async () => {
+  // In a process of its own: two 1 GiB arenas would leave this one's wasm memory that large.
+  const { execFileSync } = await import('node:child_process');
+  const script = `
+    import { init, createArena } from ${JSON.stringify(new URL('../www/arena.js', import.meta.url).href)};
+    await init();
+    const out = [];
+    for (const align of [2 ** 29, 2 ** 30]) {
+      const a = createArena({ size: 2 ** 30, align, strategy: 'first-fit' });
+      const cfg = a.initialConfig();
+      const p = a.alloc(1);
+      a.dispose();
+      const b = createArena(cfg);
+      out.push({ align, p, cfg, same: JSON.stringify(b.initialConfig()) === JSON.stringify(cfg) });
+      b.dispose();
+    }
+    console.log(JSON.stringify(out));`;
+  const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  assert.deepEqual(out.map(({ align, p, cfg, same }) => [align, p, cfg.classes, cfg.slabSize, same]), [
+    [2 ** 29, 0, [2 ** 29, 2 ** 30], 2 ** 30, true],
+    [2 ** 30, 0, [2 ** 30], 2 ** 30, true],
+  ]);
+});
+
+test('every export of arena.js and widget.js is one the README documents', async () => {
+  const { readFileSync } = await import('node:fs');
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const arenaExports = Object.keys(await import('../www/arena.js'));
+  // (widget.js needs a DOM: its exports are read from its text.)
+  const widgetSrc = readFileSync(new URL('../www/widget.js', import.meta.url), 'utf8');
+  const widgetExports = [
+    ...[...widgetSrc.matchAll(/^export (?:const|function|class) (\w+)/gm)].map((m) => m[1]),
+    ...[...widgetSrc.matchAll(/^export \{([^}]+)\}/gm)].flatMap((m) => m[1].split(',').map((n) => n.trim())),
+  ];
+  assert.ok(arenaExports.length > 20 && widgetExports.length >= 5);
+  const missing = [...arenaExports, ...widgetExports].filter((name) => !new RegExp(`\`${name}\\b`).test(readme));
+  assert.deepEqual(missing, [], 'exports the README does not name');
 });

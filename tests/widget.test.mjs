@@ -130,6 +130,55 @@ test('attributes and properties mirror each other; changes rebuild and emit allo
   await close();
 });
 
+test('typed properties read what the widget uses: default slab classes follow align, order and theme in any case', async () => {
+  const { page, close } = await blank();
+  const result = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '4096');
+    document.body.append(el);
+    const built = () => new Promise((r) => { const f = () => (el.arena ? r() : setTimeout(f, 10)); f(); });
+    await built();
+    const read = () => ({ classes: el.classes, slabSize: el.slabSize, real: el.arena && [el.arena.initialConfig().classes.join(','), el.arena.initialConfig().slabSize] });
+    const out = { plain: read() };
+    for (const align of ['64', '256']) {
+      el.setAttribute('align', align);
+      await new Promise((r) => el.addEventListener('alloc-playground:change', r, { once: true }));
+      out[align] = read();
+    }
+    // Classes given: the slab size is 256 unless given too (the core refuses what does not hold them).
+    el.setAttribute('classes', '512,1024');
+    out.refused = await new Promise((r) => el.addEventListener('alloc-playground:error', (e) => r(e.detail.message), { once: true }));
+    out.given = read();
+    el.setAttribute('slab-size', '1024');
+    await new Promise((r) => el.addEventListener('alloc-playground:change', r, { once: true }));
+    out.fixed = read();
+    el.setAttribute('order', ' INSERT-Front ');
+    el.setAttribute('theme', 'Dark');
+    await new Promise((r) => el.addEventListener('alloc-playground:change', r, { once: true }));
+    out.order = [el.order, el.arena.order];
+    out.error = el.shadowRoot.querySelector('[part=error]')?.textContent ?? null;
+    const bg = () => getComputedStyle(el.shadowRoot.querySelector('[part=root]')).backgroundColor;
+    out.bg = { Dark: bg() };
+    for (const t of ['light', 'dark']) {
+      el.setAttribute('theme', t);
+      await new Promise(requestAnimationFrame);
+      out.bg[t] = bg();
+    }
+    return out;
+  });
+  assert.deepEqual(result.plain, { classes: '16,32,64', slabSize: 256, real: ['16,32,64', 256] });
+  assert.deepEqual(result['64'], { classes: '64,128,256', slabSize: 256, real: ['64,128,256', 256] });
+  assert.deepEqual(result['256'], { classes: '256,512,1024', slabSize: 1024, real: ['256,512,1024', 1024] });
+  assert.match(result.refused, /slab size 256 must hold the largest class \(1024\)/);
+  assert.deepEqual(result.given, { classes: '512,1024', slabSize: 256, real: null });
+  assert.deepEqual(result.fixed, { classes: '512,1024', slabSize: 1024, real: ['512,1024', 1024] });
+  assert.deepEqual(result.order, ['insert-front', 'insert-front']);
+  assert.equal(result.error, null, 'theme="Dark" is a theme');
+  assert.equal(result.bg.Dark, result.bg.dark);
+  assert.notEqual(result.bg.dark, result.bg.light);
+  await close();
+});
+
 test('clicking a used block frees it; readonly widgets refuse', async () => {
   const { page, close } = await blank();
   await page.evaluate(() => {

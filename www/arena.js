@@ -82,6 +82,13 @@ function utf8(text) {
   throw e;
 }
 
+/** An Error with a `code`, as the core's errors are. */
+function coded(code, message) {
+  const e = new Error(message);
+  e.code = code;
+  return e;
+}
+
 function disposedError() {
   const e = new Error('this arena was disposed');
   e.code = 'disposed';
@@ -92,8 +99,14 @@ function disposedError() {
 export class Arena {
   #inner;
 
-  /** @param {object} [opts] { size, strategy, align, coalesce, classes, slabSize } */
+  /**
+   * @param {object} [opts] { size, strategy, align, coalesce, classes, slabSize, order, header }
+   * @param {undefined} [inner] (internal: the core's arena that `rebuild` made)
+   */
   constructor(opts = {}, inner = undefined) {
+    if (inner !== undefined && !(inner instanceof core.Arena)) {
+      throw coded('bad-argument', 'new Arena(opts) takes one argument: use createArena(opts)');
+    }
     this.#inner = inner ?? new core.Arena(opts);
   }
 
@@ -124,6 +137,8 @@ export class Arena {
   blocksTyped() { return decodeBlocks(this.#a.blocksPacked()); }
   /** The free list's order ('address', 'size-ascending', 'size-descending', 'insert-front', 'insert-back'). */
   get order() { return this.#a.order; }
+  /** The order is fixed when the arena is made (the op log does not record a change): setting it throws `bad-argument`. */
+  set order(_) { throw coded('bad-argument', 'the free list order is fixed when the arena is made: createArena({ order })'); }
   /** The free blocks' offsets in the free list's order, front first (a Uint32Array): what the fit searches walk. */
   freeListOffsets() { return this.#a.freeListOffsets(); }
   get strategy() { return this.#a.strategy; }
@@ -189,8 +204,8 @@ export function checkConfig(opts = {}) {
   core.checkConfig(opts);
 }
 
-/** Unpacks `blocksPacked()` into typed arrays. */
-export function decodeBlocks(packed) {
+/** Unpacks the core's `blocksPacked()` (6 numbers a block) into typed arrays. */
+function decodeBlocks(packed) {
   const n = packed.length / 6;
   const out = {
     length: n,
@@ -241,7 +256,7 @@ export function looksLikeRep(text) { return core.looksLikeRep(utf8(text)); }
 /** The largest power of two that divides `size` and is at most `align`: the alignment an arena of `size` bytes takes when `align` does not divide it. */
 export function alignDividing(size, align) { return core.alignDividing(size, align); }
 /** `{ classes, slabSize }` that suit alignment `align`: the same values when they do, else each class rounded up to a multiple of it (as createArena's default classes follow its align). */
-export function slabForAlign({ classes, slabSize }, align) { return core.slabForAlign(classes, slabSize, align); }
+export function slabForAlign(fit, align) { return core.slabForAlign(fit?.classes, fit?.slabSize, align); }
 /** A seeded workload as op-list text: `{ shape, seed, ops, allocPercent, maxSize }`. */
 export function workload(opts) { return core.workload(opts ?? {}); }
 /** Checks `workload`'s options without drawing the ops: throws what `workload` would. */

@@ -31,7 +31,7 @@
 // the element dispatches `alloc-playground:change` (bubbles, composed) with
 // the snapshot as `detail`.
 
-import { init, createArena, checkConfig, STRATEGIES, ORDERS } from './arena.js';
+import { init, createArena, checkConfig, slabForAlign, STRATEGIES, ORDERS } from './arena.js';
 import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js';
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
@@ -218,7 +218,8 @@ export function readConfig(el) {
     height = `${m[1]}${m[2] ?? 'px'}`;
   }
   const theme = get('theme');
-  if (theme !== null && !['light', 'dark', ''].includes(theme.trim())) {
+  // (Any case, as the strategy and order names: theme="Dark".)
+  if (theme !== null && !['light', 'dark', ''].includes(theme.trim().toLowerCase())) {
     throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
   }
   return { arena: { size, strategy, align, coalesce, order, header, ...slab }, ops, step, controls, readonly, predict, height };
@@ -273,13 +274,28 @@ export class AllocPlaygroundElement extends HTMLElement {
   set align(v) { this.#set('align', v); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
   set coalesce(v) { this.#set('coalesce', v == null || typeof v === 'string' ? v : v ? 'true' : 'false'); }
-  get order() { return this.getAttribute('order')?.trim() || 'address'; }
+  /** The attribute as the widget reads it (any case), or the default 'address'. */
+  get order() { return this.getAttribute('order')?.trim().toLowerCase() || 'address'; }
   set order(v) { this.#set('order', v); }
   get header() { return numAttr(this, 'header', 0); }
   set header(v) { this.#set('header', v); }
-  get classes() { return this.getAttribute('classes') ?? ''; }
+  /** The classes attribute, or (absent) the default classes as they follow `align`: "16,32,64" up to align 16, "64,128,256" at 64. */
+  get classes() {
+    const raw = this.getAttribute('classes');
+    return blank(raw) ? this.#slabDefaults().classes.join(',') : raw;
+  }
   set classes(v) { this.#set('classes', Array.isArray(v) ? v.join(',') : v); }
-  get slabSize() { return numAttr(this, 'slab-size', 256); }
+  /** The slab-size attribute, or (absent) the slab size the widget gives its classes (256, more when align raises them). */
+  get slabSize() { return numAttr(this, 'slab-size', blank(this.getAttribute('classes')) ? this.#slabDefaults().slabSize : 256); }
+  /** The default slab classes and size under this `align` (as `createArena` fits them). */
+  #slabDefaults() {
+    const fallback = { classes: [16, 32, 64], slabSize: 256 };
+    try {
+      return slabForAlign(fallback, this.align);
+    } catch {
+      return fallback; // (Before the module is loaded, or a bad align, which shows an error.)
+    }
+  }
   set slabSize(v) { this.#set('slab-size', v); }
   get ops() { return this.getAttribute('ops') ?? ''; }
   /** Clearing the ops (null) clears the step into them too. */

@@ -28,9 +28,7 @@ impl Arena {
     /// [`AllocError::HostMemory`] when the host cannot give the bytes.
     pub fn new(size: usize) -> Result<Self> {
         if size == 0 || size > MAX_ARENA {
-            return Err(AllocError::bad_config(format!(
-                "arena size {size} is out of range (1 to {MAX_ARENA} bytes)"
-            )));
+            return Err(crate::free_list::arena_size_out_of_range(size));
         }
         let mut v = Vec::new();
         v.try_reserve_exact(size)

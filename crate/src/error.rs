@@ -12,7 +12,12 @@ use std::fmt;
 /// `last_searched` and the sequence number (a failed request still consumes
 /// its number, as OSTEP's `ptr[i]` does).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+// (Field names too: `detail.largestFree`, as every key the JS API gives.)
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum AllocError {
     /// No free block can hold `requested` bytes (after rounding).
     OutOfMemory {
@@ -26,7 +31,9 @@ pub enum AllocError {
         /// The offending offset.
         offset: usize,
     },
-    /// `offset` points into memory that is already free.
+    /// `offset` points into free memory: a block freed already (alone or
+    /// merged into a neighbour), or bytes never handed out. The heap keeps
+    /// no history of what was freed, so it cannot tell the two apart.
     DoubleFree {
         /// The offending offset.
         offset: usize,
@@ -128,7 +135,10 @@ impl fmt::Display for AllocError {
                 write!(f, "invalid free: offset {offset} is not the start of a live block")
             }
             AllocError::DoubleFree { offset } => {
-                write!(f, "double free: offset {offset} is already free")
+                write!(
+                    f,
+                    "double free: offset {offset} is in free memory (freed already, or never handed out)"
+                )
             }
             AllocError::ZeroSize => write!(f, "zero-size request: ask for at least 1 byte"),
             AllocError::BadAlign { align } => write!(

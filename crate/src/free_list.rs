@@ -64,6 +64,16 @@ pub fn align_dividing(arena_size: usize, align: usize) -> usize {
     fits.min(cap)
 }
 
+/// The error for an arena size out of range (0, or above
+/// [`MAX_ARENA`](crate::MAX_ARENA)): one wording, also for a number too large
+/// for a `usize` that a binding was given.
+pub fn arena_size_out_of_range(size: impl std::fmt::Display) -> AllocError {
+    AllocError::bad_config(format!(
+        "arena size {size} is out of range (1 to {} bytes)",
+        crate::MAX_ARENA
+    ))
+}
+
 impl Config {
     /// Checks the configuration.
     ///
@@ -71,11 +81,7 @@ impl Config {
     /// [`AllocError::BadConfig`] naming the first problem.
     pub fn validate(&self) -> Result<()> {
         if self.arena_size == 0 || self.arena_size > crate::MAX_ARENA {
-            return Err(AllocError::bad_config(format!(
-                "arena size {} is out of range (1 to {} bytes)",
-                self.arena_size,
-                crate::MAX_ARENA
-            )));
+            return Err(arena_size_out_of_range(self.arena_size));
         }
         if !self.align.is_power_of_two() {
             return Err(AllocError::bad_config(format!(

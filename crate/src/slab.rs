@@ -1,7 +1,7 @@
 //! Slab pools: fixed size classes served from slabs carved out of the arena.
 
 use crate::free_list::FreeListAllocator;
-use crate::{AllocError, Block, Result};
+use crate::{AllocError, Block, Result, MAX_ARENA};
 
 /// The default size classes: 16, 32 and 64 bytes.
 pub const DEFAULT_CLASSES: [usize; 3] = [16, 32, 64];
@@ -15,29 +15,41 @@ pub const MAX_CLASSES: usize = 16;
 /// rounded up to a multiple of it, as many classes as before (doubling the
 /// largest where rounding made two equal: 16/32/64 under align 64 give
 /// 64/128/256), in slabs of at least the power of two that holds the largest.
-/// A default configuration's classes follow its alignment this way; the
-/// result is not checked (a bad `align` or bad classes come back as they
-/// are, for [`Heap::new`](crate::Heap::new) to refuse).
+/// Nothing comes out above [`MAX_ARENA`](crate::MAX_ARENA), the largest
+/// arena: a class that would is left out (16/32/64 under align 2^29 give
+/// 2^29/2^30 in slabs of 2^30, under align 2^30 the one class 2^30), so the
+/// result may be given back as a configuration. A default configuration's
+/// classes follow its alignment this way; the result is not checked (a bad
+/// `align` or bad classes come back as they are, for
+/// [`Heap::new`](crate::Heap::new) to refuse).
 ///
 /// # Complexity
 /// O(number of classes).
 pub fn fit_to_align(classes: &[usize], slab_size: usize, align: usize) -> (Vec<usize>, usize) {
-    if !align.is_power_of_two() || (classes.iter().all(|c| c % align == 0) && slab_size >= align) {
+    if !align.is_power_of_two()
+        || align > MAX_ARENA
+        || classes.iter().any(|&c| c > MAX_ARENA)
+        || (classes.iter().all(|c| c % align == 0) && slab_size >= align)
+    {
         return (classes.to_vec(), slab_size);
     }
     let mut out: Vec<usize> = Vec::with_capacity(classes.len());
     for &c in classes {
         let up = c.div_ceil(align).saturating_mul(align);
-        if !out.contains(&up) {
+        if up <= MAX_ARENA && !out.contains(&up) {
             out.push(up);
         }
     }
     while out.len() < classes.len() {
         let next = out.last().map_or(align, |&l| l.saturating_mul(2));
+        if next > MAX_ARENA || out.contains(&next) {
+            break;
+        }
         out.push(next);
     }
     let largest = out.last().copied().unwrap_or(align);
-    let slab = largest.checked_next_power_of_two().unwrap_or(usize::MAX);
+    // (A power of two at most MAX_ARENA, itself one.)
+    let slab = largest.next_power_of_two();
     (out, slab_size.max(slab))
 }
 

@@ -188,13 +188,31 @@ fn transcript_ops(v: &JsValue) -> JsResult<usize> {
 }
 
 /// An arena size: any integer a `usize` holds goes on to the core, which
-/// words the range error (`bad-config`, the same for 0 as for 2^31); anything
-/// else is `bad-argument`.
+/// words the range error; a larger one gets the same `bad-config` (as 0 and
+/// 2^31 do, so does 2^32 on wasm32); anything else is `bad-argument`.
 fn arena_size_arg(v: &JsValue) -> JsResult<usize> {
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..=usize::MAX as f64).contains(&n) => Ok(n as usize),
+        Some(n) if n.fract() == 0.0 => Err(js_error(crate::free_list::arena_size_out_of_range(
+            shown(v),
+        ))),
         _ => Err(bad_argument("size", 1, v)),
     }
+}
+
+/// A sampling interval (`every`): an integer from 1 (0 would sample nothing
+/// new: once taken as 1, now refused as the bad input it is).
+fn every_arg(v: &JsValue) -> JsResult<usize> {
+    match uint(v, "every") {
+        Ok(0) | Err(_) => Err(bad_argument("every", 1, v)),
+        Ok(n) => Ok(n),
+    }
+}
+
+/// An alignment: as [`uint`], but the message gives the useful range (a 0
+/// goes on to the core, which refuses it as it refuses 3).
+fn align_arg(v: &JsValue) -> JsResult<usize> {
+    uint(v, "align").map_err(|_| bad_argument("align", 1, v))
 }
 
 /// A `Uint8Array`, or an array whose every element is an integer 0..=255.
@@ -349,7 +367,7 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
         c.mode = mode_arg(&get("strategy")?)?;
     }
     if !get("align")?.is_undefined() {
-        c.align = uint(&get("align")?, "align")?;
+        c.align = align_arg(&get("align")?)?;
     }
     if !get("coalesce")?.is_undefined() {
         c.coalesce = bool_arg(&get("coalesce")?, "coalesce")?;
@@ -405,7 +423,7 @@ fn classes_arg(classes: &JsValue) -> JsResult<Vec<usize>> {
 #[wasm_bindgen(js_name = alignDividing)]
 pub fn align_dividing(size: JsValue, align: JsValue) -> JsResult<f64> {
     let size = uint(&size, "size")?;
-    let align = uint(&align, "align")?;
+    let align = align_arg(&align)?;
     Ok(crate::free_list::align_dividing(size, align) as f64)
 }
 
@@ -417,7 +435,7 @@ pub fn align_dividing(size: JsValue, align: JsValue) -> JsResult<f64> {
 pub fn slab_for_align(classes: JsValue, slab_size: JsValue, align: JsValue) -> JsResult<JsValue> {
     let classes = classes_arg(&classes)?;
     let slab_size = uint(&slab_size, "slabSize")?;
-    let align = uint(&align, "align")?;
+    let align = align_arg(&align)?;
     let (classes, slab_size) = crate::slab::fit_to_align(&classes, slab_size, align);
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -468,7 +486,7 @@ impl Arena {
     #[wasm_bindgen(js_name = allocAligned)]
     pub fn alloc_aligned(&mut self, size: JsValue, align: JsValue) -> JsResult<f64> {
         let size = size_arg(&size)?;
-        let align = uint(&align, "align")?;
+        let align = align_arg(&align)?;
         self.room(false)?;
         self.session
             .alloc_aligned(size, align)
@@ -663,7 +681,7 @@ impl Arena {
     /// `{ report, samples: [...] }`.
     #[wasm_bindgen(js_name = replaySampled)]
     pub fn replay_sampled(&mut self, text: &[u8], every: JsValue) -> JsResult<JsValue> {
-        let every = uint(&every, "every")?;
+        let every = every_arg(&every)?;
         let text = utf8(text)?;
         self.session
             .ensure_room_for_text(text, Some(every))
@@ -1074,7 +1092,7 @@ fn compare_args(
     let every = if every.is_undefined() {
         1
     } else {
-        uint(every, "every")?
+        every_arg(every)?
     };
     let script = parse_script(utf8(text)?)?;
     // A config that cannot be built is a bad-config, not a script error.

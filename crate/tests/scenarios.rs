@@ -1039,7 +1039,10 @@ fn every_error_has_its_code_and_message_and_changes_nothing() {
     let e = op!(a.free(50)).unwrap_err();
     assert_eq!(e, AllocError::DoubleFree { offset: 50 });
     assert_eq!(e.code(), "double-free");
-    assert_eq!(e.to_string(), "double free: offset 50 is already free");
+    assert_eq!(
+        e.to_string(),
+        "double free: offset 50 is in free memory (freed already, or never handed out)"
+    );
     assert_eq!(state(&a), before);
     assert_eq!(op!(a.free(10)), Err(AllocError::DoubleFree { offset: 10 }));
 
@@ -2000,7 +2003,39 @@ fn slab_classes_follow_an_alignment_above_them_and_keep_their_count() {
         (DEFAULT_CLASSES.to_vec(), 256)
     );
     let huge = fit_to_align(&[usize::MAX - 1, usize::MAX], 1, 1 << 20);
-    assert_eq!(huge.0.len(), 2);
+    assert_eq!(huge, (vec![usize::MAX - 1, usize::MAX], 1));
+}
+
+#[test]
+fn slab_classes_under_a_huge_alignment_stop_at_the_largest_arena() {
+    // Nothing above MAX_ARENA: fewer classes rather than ones no arena holds
+    // (these once came out as 2^31 and a saturated usize::MAX).
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_ARENA / 2),
+        (vec![MAX_ARENA / 2, MAX_ARENA], MAX_ARENA)
+    );
+    assert_eq!(
+        fit_to_align(&DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_ARENA),
+        (vec![MAX_ARENA], MAX_ARENA)
+    );
+    // Each builds an arena (as large as its alignment), and its configuration builds it again.
+    for align in [MAX_ARENA / 2, MAX_ARENA] {
+        let (classes, slab_size) = fit_to_align(&DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, align);
+        assert!(classes.iter().all(|&c| c <= MAX_ARENA && c % align == 0));
+        let config = HeapConfig {
+            arena_size: align,
+            align,
+            classes,
+            slab_size,
+            ..HeapConfig::default()
+        };
+        let heap = Heap::new(config.clone()).unwrap_or_else(|e| panic!("align {align}: {e}"));
+        assert_eq!(heap.config(), config);
+        assert_eq!(
+            fit_to_align(&config.classes, config.slab_size, align),
+            (config.classes.clone(), config.slab_size)
+        );
+    }
 }
 
 #[test]
