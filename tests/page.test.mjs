@@ -1742,6 +1742,34 @@ test('play and stop never hand a frame id to clearTimeout (it would clear an unr
   await close();
 });
 
+test('Pause then Play while a step is under way leaves one play loop, not two', async () => {
+  const { page, close } = await open();
+  await runOps(page, Array.from({ length: 1200 }, (_, i) => (i % 3 === 2 ? `-${i - 2 - Math.floor(i / 3)}` : `+${8 + (i % 5) * 8}`)).join(','));
+  await page.locator('[data-testid=scrubber]').fill('0');
+  await idle(page);
+  await page.selectOption('[aria-label="Playback speed"]', '0');
+  const most = await page.evaluate(async () => {
+    // Counts the play loop's frames waiting at once (its callback is named tick).
+    const raf = globalThis.requestAnimationFrame.bind(globalThis);
+    let waiting = 0;
+    let most = 0;
+    globalThis.requestAnimationFrame = (f) => {
+      if (f.name !== 'tick') return raf(f);
+      most = Math.max(most, ++waiting);
+      return raf((t) => { waiting--; f(t); });
+    };
+    const pg = globalThis.__playground;
+    // A reader's quick Play, Pause, Play: the first loop is still in its first step.
+    pg.play();
+    pg.pause();
+    pg.play();
+    await new Promise((r) => { const f = () => (pg.session.position === pg.session.total && !pg.waitingOn.playing ? r() : setTimeout(f, 20)); f(); });
+    return most;
+  });
+  assert.equal(most, 1);
+  await close();
+});
+
 test('writes show in the byte view, and stale bytes survive free and re-malloc', async () => {
   const { page, close } = await open();
   await malloc(page, 16);

@@ -156,6 +156,9 @@ test('typed properties read what the widget uses: default slab classes follow al
     el.setAttribute('theme', 'Dark');
     await new Promise((r) => el.addEventListener('alloc-playground:change', r, { once: true }));
     out.order = [el.order, el.arena.order];
+    el.setAttribute('order', 'ADDRSORT');
+    await new Promise((r) => el.addEventListener('alloc-playground:change', r, { once: true }));
+    out.order.push(el.order);
     out.error = el.shadowRoot.querySelector('[part=error]')?.textContent ?? null;
     const bg = () => getComputedStyle(el.shadowRoot.querySelector('[part=root]')).backgroundColor;
     out.bg = { Dark: bg() };
@@ -172,7 +175,7 @@ test('typed properties read what the widget uses: default slab classes follow al
   assert.match(result.refused, /slab size 256 must hold the largest class \(1024\)/);
   assert.deepEqual(result.given, { classes: '512,1024', slabSize: 256, real: null });
   assert.deepEqual(result.fixed, { classes: '512,1024', slabSize: 1024, real: ['512,1024', 1024] });
-  assert.deepEqual(result.order, ['insert-front', 'insert-front']);
+  assert.deepEqual(result.order, ['insert-front', 'insert-front', 'address']);
   assert.equal(result.error, null, 'theme="Dark" is a theme');
   assert.equal(result.bg.Dark, result.bg.dark);
   assert.notEqual(result.bg.dark, result.bg.light);

@@ -274,8 +274,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   set align(v) { this.#set('align', v); }
   get coalesce() { try { return boolAttr('coalesce', this.getAttribute('coalesce'), true); } catch { return false; } }
   set coalesce(v) { this.#set('coalesce', v == null || typeof v === 'string' ? v : v ? 'true' : 'false'); }
-  /** The attribute as the widget reads it (any case), or the default 'address'. */
-  get order() { return this.getAttribute('order')?.trim().toLowerCase() || 'address'; }
+  /** The live arena's order (`ADDRSORT` reads 'address'); before it is built, the attribute in lower case, or 'address'. */
+  get order() { return this.#arena?.order ?? (this.getAttribute('order')?.trim().toLowerCase() || 'address'); }
   set order(v) { this.#set('order', v); }
   get header() { return numAttr(this, 'header', 0); }
   set header(v) { this.#set('header', v); }

@@ -189,13 +189,14 @@ fn transcript_ops(v: &JsValue) -> JsResult<usize> {
 
 /// An arena size: any integer a `usize` holds goes on to the core, which
 /// words the range error; a larger one gets the same `bad-config` (as 0 and
-/// 2^31 do, so does 2^32 on wasm32); anything else is `bad-argument`.
+/// 2^31 do, so does 2^32 on wasm32); anything else (a negative number too)
+/// is `bad-argument`.
 fn arena_size_arg(v: &JsValue) -> JsResult<usize> {
     match v.as_f64() {
         Some(n) if n.fract() == 0.0 && (0.0..=usize::MAX as f64).contains(&n) => Ok(n as usize),
-        Some(n) if n.fract() == 0.0 => Err(js_error(crate::free_list::arena_size_out_of_range(
-            shown(v),
-        ))),
+        Some(n) if n.fract() == 0.0 && n > 0.0 => Err(js_error(
+            crate::free_list::arena_size_out_of_range(shown(v)),
+        )),
         _ => Err(bad_argument("size", 1, v)),
     }
 }

@@ -2018,7 +2018,7 @@ fn slab_classes_under_a_huge_alignment_stop_at_the_largest_arena() {
         fit_to_align(&DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_ARENA),
         (vec![MAX_ARENA], MAX_ARENA)
     );
-    // Each builds an arena (as large as its alignment), and its configuration builds it again.
+    // Each is a configuration a heap takes (an arena as large as its alignment), and gives back.
     for align in [MAX_ARENA / 2, MAX_ARENA] {
         let (classes, slab_size) = fit_to_align(&DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, align);
         assert!(classes.iter().all(|&c| c <= MAX_ARENA && c % align == 0));

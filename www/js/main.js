@@ -757,18 +757,21 @@ async function start() {
   // (found in CI: idle()'s poll was cleared and never resolved).
   let playTimeout = 0;
   let playFrame = 0;
+  /** Bumps at each play(): a loop whose number is not the current one ends (Pause then Play while its seek was under way left two loops). */
+  let playRun = 0;
   function play() {
     // (A second Play before the button shows Pause starts no second loop.)
     if (playing || session.position >= session.total) return;
     playing = true;
+    const run = ++playRun;
     schedule();
     const tick = async () => {
-      if (!playing) return;
+      if (!playing || run !== playRun) return;
       if (session.position >= session.total || busy) { stop(); return; }
       // Predict mode plays one op at a time where a question can stop it.
       const stepBy = speedMs === 0 && !(predict.on && session.position < MAX_PREDICTED) ? Math.max(1, Math.ceil(session.total / 600)) : 1;
       await seek(Math.min(session.total, session.position + stepBy));
-      if (!playing) return;
+      if (!playing || run !== playRun) return;
       if (session.position >= session.total) { stop(); return; }
       // Predict mode plays to the next question.
       if (predict.on && asks(nextQuestion())) { predict.focus = true; stop(); return; }
@@ -1572,6 +1575,9 @@ async function start() {
       await new Promise((r) => { idleWaiters.push(r); schedule(); });
     },
     get rendered() { return rendered; },
+    /** Play and Pause, as the timeline's button does (for tests of what a quick reader does between renders). */
+    play: () => play(),
+    pause: () => stop(),
   };
 
   // ----- state from the URL (on load, and when the hash is changed by hand) ------------
