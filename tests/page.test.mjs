@@ -517,8 +517,11 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   await page.setInputFiles('[data-testid=file-input]', { name: 'short.rep', mimeType: 'text/plain', buffer: Buffer.from(rep) });
   await page.waitForSelector('[data-testid=trace-panel]:not([hidden])');
   assert.match(await page.textContent('[data-testid=trace-panel]'), /6 ops .* heap hint 20,000 B/);
+  // The panel's buttons and the notice after a run give sizes in the same unit: exact bytes.
+  assert.equal(await page.textContent('[data-testid=trace-run-current]'), 'Run in the current 1,024 B arena');
   await page.click('[data-testid=trace-run-hint]');
   await idle(page);
+  assert.match(await page.textContent('#notices'), /Ran “short\.rep”: 6 ops in a 20,000 B arena · 0 failed\./);
   const s = await checkViewsMatch(page);
   assert.equal(s.arenaSize, 20000);
   assert.equal(await log(page), '+512,+128,r0:640,+128,-1,-0');

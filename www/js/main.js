@@ -905,7 +905,7 @@ async function start() {
     const st = session.arena.stats();
     // A file by its name; "Trace" / "Pasted trace" mid-sentence in lower case.
     const what = !name ? 'the trace' : /\.\w+$/.test(name) ? `“${name}”` : `the ${name.toLowerCase()}`;
-    notices.show(`Ran ${what}: ${plural(t.count, 'op')} in ${article(bytesShort(config.size ?? session.config.size))} ${bytesShort(config.size ?? session.config.size)} arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
+    notices.show(`Ran ${what}: ${plural(t.count, 'op')} in ${article(num(st.arenaSize))} ${num(st.arenaSize)} B arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
   }
 
   /** The smallest arena in which a trace's ops run under first fit with no failure (null past the page's largest arena); one trace remembered. */
@@ -986,7 +986,7 @@ async function start() {
     if (sized != null && sized !== cfg.size && sized !== fit) {
       actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...session.config, size: hintSize(t.heapHint, session.config.align) }, name)) });
     }
-    actions.push({ label: `Run in the current ${bytesShort(cfg.size)} arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, session.config, name)) });
+    actions.push({ label: `Run in the current ${num(cfg.size)} B arena`, testid: 'trace-run-current', onClick: () => run(() => runTrace(text, session.config, name)) });
     editor.showTrace({ name, ...t }, actions);
     return true;
   }
