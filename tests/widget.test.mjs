@@ -160,6 +160,9 @@ test('typed properties read what the widget uses: default slab classes follow al
     await new Promise((r) => el.addEventListener('alloc-playground:change', r, { once: true }));
     out.order.push(el.order);
     out.error = el.shadowRoot.querySelector('[part=error]')?.textContent ?? null;
+    // (The widget's stylesheets load on their own: wait for them, as CI's slower runs showed.)
+    await Promise.all([...el.shadowRoot.querySelectorAll('link[rel=stylesheet]')]
+      .map((l) => l.sheet || new Promise((r) => { l.addEventListener('load', r, { once: true }); l.addEventListener('error', r, { once: true }); })));
     const bg = () => getComputedStyle(el.shadowRoot.querySelector('[part=root]')).backgroundColor;
     out.bg = { Dark: bg() };
     for (const t of ['light', 'dark']) {
