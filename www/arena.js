@@ -90,9 +90,7 @@ function coded(code, message) {
 }
 
 function disposedError() {
-  const e = new Error('this arena was disposed');
-  e.code = 'disposed';
-  return e;
+  return coded('disposed', 'this arena was disposed');
 }
 
 /** An arena in wasm memory: a heap, its pointer table and its op log. */
