@@ -38,3 +38,11 @@ test('each kind of op is named as the call it makes, with its own numbers', () =
   assert.match(w[11], /^Op 12, \+20: ptr\[2\] = malloc\(20\) returned \d+: a 32 B chunk of the slab allocator/);
   assert.equal(w[12], 'Op 13, @worst-fit: Worst fit from here on; blocks already placed stay.');
 });
+
+test('with a header (malloc.py -H) the words say where the data starts: after the header, the address malloc.py -H prints', () => {
+  const w = wordsOf({ size: 100, align: 4, header: 4 }, ['+3', '+8', '-0', '+1']);
+  assert.match(w[0], /^Op 1, \+3: ptr\[0\] = malloc\(3\) returned 0, .* Its block is 8 B: 3 rounded up to a multiple of 4 \(Align\), plus the 4 B header at its front \(the data starts at 4\)\. /);
+  assert.match(w[1], /^Op 2, \+8: ptr\[1\] = malloc\(8\) returned 8\. Its block is 12 B: 8, plus the 4 B header at its front \(the data starts at 12\)\. /);
+  // The 8 B hole at 0 fits a 1-byte request exactly: the block is the hole, and still says where its data starts.
+  assert.match(w[3], /^Op 4, \+1: ptr\[2\] = malloc\(1\) returned 0, .* plus the 4 B header at its front \(the data starts at 4\)\./);
+});

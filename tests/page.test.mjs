@@ -1372,11 +1372,24 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   assert.equal(await log(page), '+3,-0,+5,-1,+8');
   // A free that malloc.py -A would skip (it counts only the requests that
   // succeed) runs here, and the run's notice says so at once.
+  // (The timeline holds just the last command's ops: the next command
+  // replaces it without asking.)
+  const asked = [];
+  page.on('dialog', (d) => { asked.push(d.message()); });
   await page.fill('[data-testid=editor]', './malloc.py -p FIRST -A +200,+10,-1');
   await page.click('[data-testid=run]');
   await idle(page);
   assert.equal(await log(page), '+200,+10,-1');
   assert.match(await page.textContent('.notice-warn'), /Ran the malloc\.py command: 3 ops .* Unlike here, malloc\.py -A counts only the requests that succeed \(1 before -1\), so it would skip -1 as an invalid free\./);
+  assert.deepEqual(asked, []);
+  // An op added by hand is the user's own work: the next command asks first.
+  await malloc(page, 8);
+  assert.equal(await log(page), '+200,+10,-1,+8');
+  await page.fill('[data-testid=editor]', './malloc.py -p BEST -A +5');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.deepEqual(asked, ['Running a malloc.py command starts over: the 4 ops of this timeline will be discarded. Continue?']);
+  assert.equal(await log(page), '+5');
   await close();
 });
 

@@ -57,11 +57,21 @@ function offsetWord(offset) {
   return offset === 0 ? ', the arena’s first byte (an offset from its start, not NULL)' : '';
 }
 
-/** Why the block is bigger than asked, when it is: the core's `needed` (the size rounded up, plus the header). */
+/** Where the data starts in a block with a header (malloc.py -H): after it. */
+const dataAt = (e, h) => `the data starts at ${num(e.block.offset + h)}`;
+
+/**
+ * Why the block is bigger than asked, when it is: the core's `needed` (the
+ * size rounded up, plus the header). A header is at the block's front, so
+ * the data starts after it (the address malloc.py's random mode prints).
+ */
 function grown(e, size, cfg) {
-  if (e.needed == null || e.needed <= size || e.block.size !== e.needed) return '';
-  const header = cfg?.header ? `, plus the ${B(cfg.header)} header` : '';
-  const rounded = e.needed - (cfg?.header ?? 0) > size ? ` rounded up to a multiple of ${cfg?.align ?? 'the alignment'} (Align)` : '';
+  const h = cfg?.header ?? 0;
+  if (e.needed == null || e.needed <= size || e.block.size !== e.needed) {
+    return h ? ` Its ${B(h)} header is at the block’s front: ${dataAt(e, h)}.` : '';
+  }
+  const header = h ? `, plus the ${B(h)} header at its front (${dataAt(e, h)})` : '';
+  const rounded = e.needed - h > size ? ` rounded up to a multiple of ${cfg?.align ?? 'the alignment'} (Align)` : '';
   return ` Its block is ${B(e.needed)}: ${num(size)}${rounded}${header}.`;
 }
 
