@@ -456,6 +456,24 @@ test('the strategy dropdown switches the live allocator', async () => {
   await close();
 });
 
+test('an op list typed while the editor is in .rep mode (left there by a trace) is read as an op list', async () => {
+  const { page, close } = await open();
+  await page.click('.seg-btn:has-text(".rep trace")');
+  assert.equal(await page.isHidden('[data-testid=append]'), true);
+  await page.fill('[data-testid=editor]', '+10,+20\n-0');
+  await page.waitForFunction(() => /✓ 3 ops · read as an op list/.test(document.querySelector('[data-testid=editor-status]').textContent));
+  assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), 'Op list');
+  assert.equal(await page.isVisible('[data-testid=append]'), true);
+  // Picking the format again keeps it (only an edit switches back), and text
+  // that is neither keeps the trace reader's error.
+  await page.click('.seg-btn:has-text(".rep trace")');
+  assert.match(await page.textContent('[data-testid=editor-status]'), /^Line 1, column 1: header number/);
+  await page.fill('[data-testid=editor]', '100\n2\n2\n1\na 0 -5\nf 0\n');
+  await page.waitForFunction(() => /^Line 5/.test(document.querySelector('[data-testid=editor-status]').textContent));
+  assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), '.rep trace');
+  await close();
+});
+
 test('an op list replays from the editor; a bad one names its line and keeps the state', async () => {
   const { page, close } = await open();
   await runOps(page, '+10,+20,-0\n+16@64 # aligned\nc8, r1:40, w1=cafe');

@@ -170,11 +170,14 @@ export class OpEditor {
 
   #schedule() {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.validateNow(), 250);
+    this.#timer = setTimeout(() => this.validateNow(true), 250);
   }
 
-  /** Validates now (through onValidate) and shows the result. */
-  validateNow() {
+  /**
+   * Validates now (through onValidate) and shows the result; `typed`: after
+   * an edit (see below).
+   */
+  validateNow(typed = false) {
     clearTimeout(this.#timer);
     const text = this.#els.text.value;
     if (!text.trim()) {
@@ -187,6 +190,16 @@ export class OpEditor {
       this.#valid(r?.count ?? 0, this.#format === 'rep' && r?.heapHint ? ` · heap hint ${num(r.heapHint)} B` : '');
       return true;
     } catch (e) {
+      // Left in .rep mode after a trace, a typed op list reads as one: the
+      // editor switches back (as a pasted trace switches it to .rep).
+      if (typed && this.#format === 'rep') {
+        try {
+          const r = this.#opts.onValidate?.(text, 'ops');
+          this.setFormat('ops');
+          this.#valid(r?.count ?? 0, ' · read as an op list');
+          return true;
+        } catch { /* not an op list either: the trace's error stands */ }
+      }
       this.showError(e);
       return false;
     }
