@@ -456,6 +456,33 @@ test('the strategy dropdown switches the live allocator', async () => {
   await close();
 });
 
+test('ops run from the editor far below the map bring the map into view; a map in view stays put', async () => {
+  const { page, close } = await open('', { width: 390, height: 844, hasTouch: true });
+  const mapTop = () => page.evaluate(() => document.getElementById('map').getBoundingClientRect().top);
+  await page.fill('[data-testid=editor]', '+10,+20,-0');
+  await page.locator('[data-testid=run]').scrollIntoViewIfNeeded();
+  assert.ok(await mapTop() < 0, 'the map is above the screen before the run');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  await page.waitForFunction(() => {
+    const r = document.getElementById('map').getBoundingClientRect();
+    return r.top >= 0 && r.top < innerHeight / 2;
+  });
+  await close();
+  // With the map in view above the editor (a portrait monitor), nothing scrolls.
+  const desk = await open('', { width: 1200, height: 1900 });
+  await desk.page.evaluate(() => scrollTo(0, document.getElementById('map').getBoundingClientRect().top + scrollY - 100));
+  const y0 = await desk.page.evaluate(() => scrollY);
+  assert.ok(y0 > 0);
+  assert.ok(await desk.page.evaluate(() => document.querySelector('[data-testid=run]').getBoundingClientRect().bottom <= innerHeight), 'Run from start is on the screen');
+  await desk.page.fill('[data-testid=editor]', '+10,+20,-0');
+  await desk.page.click('[data-testid=run]');
+  await idle(desk.page);
+  await desk.page.waitForTimeout(300);
+  assert.equal(await desk.page.evaluate(() => scrollY), y0);
+  await desk.close();
+});
+
 test('an op list typed while the editor is in .rep mode (left there by a trace) is read as an op list', async () => {
   const { page, close } = await open();
   await page.click('.seg-btn:has-text(".rep trace")');

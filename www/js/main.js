@@ -388,6 +388,7 @@ async function start() {
       try {
         await session.load(session.config, text);
         await afterLoad(text);
+        revealMap();
       } catch (e) {
         reportScriptError(e, 'The op list was not run');
       }
@@ -467,6 +468,7 @@ async function start() {
         progress.hide();
       }
       await afterLoad(null);
+      revealMap();
       recipe = { opts: { ...opts }, version: contentVersion };
       // Many refusals change what the run shows (a full arena fragments
       // little): say so, with what to change.
@@ -498,8 +500,22 @@ async function start() {
     if (ex.target != null) { target = ex.target; region = null; }
     notices.show(`${ex.title}: ${ex.blurb}`, { kind: 'info', key: 'example', timeout: 9000 });
     if (pressed) $('map-card').focus({ preventScroll: true });
-    $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
+    revealMap(true);
   });
+
+  /**
+   * Scrolls the memory map's card into view after ops ran from far below it
+   * (an example, the editor on a phone): always when `force`, else only
+   * when the map is off the screen (a map in view stays where it is).
+   */
+  function revealMap(force = false) {
+    const r = $('map').getBoundingClientRect();
+    const shown = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
+    if (!force && shown >= Math.min(r.height / 2, 120)) return;
+    // (Not forced: the least scroll that shows it, so an editor below it
+    // stays in view on a tall screen.)
+    $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: force ? 'start' : 'nearest' });
+  }
   renderExamples($('examples'), loadExample);
   renderQuickExamples($('quick-examples'), loadExample);
 
@@ -872,6 +888,7 @@ async function start() {
     // The command stays in the editor as typed (the next homework variant
     // is an edit away); a click on the map then shows the log there as usual.
     await afterLoad(editor.text === text ? text : r.ops);
+    revealMap();
     ostepView.setArgs(r);
     // Its addresses (-b) answer predictions too, unless the random mode prints them after a header (-H).
     if (!r.header || !r.draw) predict.base = r.base;
@@ -914,6 +931,7 @@ async function start() {
     const st = session.arena.stats();
     // A file by its name; "Trace" / "Pasted trace" mid-sentence in lower case.
     const what = !name ? 'the trace' : /\.\w+$/.test(name) ? `“${name}”` : `the ${name.toLowerCase()}`;
+    revealMap();
     notices.show(`Ran ${what}: ${plural(t.count, 'op')} in ${article(num(st.arenaSize))} ${num(st.arenaSize)} B arena · ${num(st.failedAllocs)} failed.`, { kind: st.failedAllocs ? 'warn' : 'ok', key: 'trace' });
   }
 
