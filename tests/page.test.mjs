@@ -2769,6 +2769,29 @@ test('the keyboard focus stays where the reader works: an example, a long run, a
   await close();
 });
 
+test('Present on a 1920×1080 projector: a map of a few rows grows into the free height, and keeps its height from step to step', async () => {
+  const { page, close } = await open('#size=100&strategy=best-fit&align=1&ops=+3,-0,+5,-1,+8,-2,+8,-3,+2,+7&step=1', { width: 1920, height: 1080 });
+  const rowH = () => page.evaluate(() => Number(document.querySelector('#map .mm-track').getAttribute('height')));
+  assert.equal(await rowH(), 38, 'not presenting: the usual row');
+  await page.click('[data-testid=present]');
+  await idle(page);
+  const tall = await rowH();
+  assert.ok(tall > 100, `presenting: a taller row (${tall} px)`);
+  const heights = [];
+  for (let k = 0; k < 6; k++) {
+    await page.keyboard.press('ArrowRight');
+    await idle(page);
+    heights.push(await rowH());
+    // The words, the step buttons and the op strip stay on the screen.
+    assert.ok(await page.evaluate(() => document.querySelector('#timeline .tl-meta').getBoundingClientRect().bottom <= innerHeight));
+  }
+  assert.deepEqual(heights, heights.map(() => tall));
+  await page.keyboard.press('Escape');
+  await idle(page);
+  assert.equal(await rowH(), 38, 'presenting ended: the usual row again');
+  await close();
+});
+
 test('Present with Predict on a 1280×720 projector: the question and the map it asks about are both on the screen', async () => {
   const { page, close } = await open('#size=1024&ops=+10,+20,+30,-1,+5,+40,-0,+8&step=3&predict=1', { width: 1280, height: 720 });
   await page.click('[data-testid=present]');

@@ -1092,7 +1092,7 @@ async function start() {
    * the timeline under it on the screen: a projector's 720 lines held the
    * map alone, the timeline below the fold.
    */
-  function presentMapRoom() {
+  function presentMapRoom(raw = false) {
     const zoom = Number(getComputedStyle(document.documentElement).getPropertyValue('--present-zoom')) || 1;
     const box = $('map').getBoundingClientRect();
     // Above it the header and the card's head; under it the words, the
@@ -1102,7 +1102,10 @@ async function start() {
     const pd = document.querySelector('#predict [data-testid=predict]');
     const last = pd && !pd.hidden ? pd : document.querySelector('#timeline .tl-meta');
     const under = last.getBoundingClientRect().bottom - box.bottom;
-    return Math.floor(Math.max(100, (innerHeight - above - under - 12) / zoom));
+    const room = Math.floor((innerHeight - above - under - 12) / zoom);
+    // (`raw`: the room as it is, which the map may grow into; else at least
+    // 100 px, the least a map shrinks to.)
+    return raw ? room : Math.max(100, room);
   }
 
   /** A link's comparison: run, and pointed at (it is further down the page). */
@@ -1369,7 +1372,7 @@ async function start() {
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;
     const outlined = failedAt === session.version ? undefined : target ?? undefined;
-    const mapData = { arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a), maxHeight: presenting ? presentMapRoom() : null };
+    const mapData = { arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a), maxHeight: presenting ? presentMapRoom() : null, room: presenting ? presentMapRoom(true) : null };
     map.render(mapData);
     // The legend names the header only while blocks carry one.
     if (legendHeader !== header > 0) {
@@ -1437,8 +1440,8 @@ async function start() {
     // Predict's box under it are drawn: when a step's words take a line
     // more, the map refits in this frame, not at the next step.
     if (presenting) {
-      const room = presentMapRoom();
-      if (room !== mapData.maxHeight) map.render({ ...mapData, maxHeight: room });
+      const room = presentMapRoom(true);
+      if (room !== mapData.room) map.render({ ...mapData, maxHeight: Math.max(100, room), room });
       // The question is what the room must see: when the map (at its
       // smallest) and the timeline leave it below the screen's edge, the
       // page scrolls it up, as far as the map's top (the map answers it).

@@ -122,7 +122,7 @@ function pow2ceil(x) {
  * Where things go: bytes per row (a power of two, or the arena when it fits
  * one row), rows, pixel sizes. Exported for tests and for the widget.
  */
-export function layoutFor(arenaSize, width, { compact = false, maxHeight = null } = {}) {
+export function layoutFor(arenaSize, width, { compact = false, maxHeight = null, rowH: tall = null } = {}) {
   // Room for the widest row address (11 px monospace: 6.6 px a character).
   const gutter = compact ? 0 : Math.max(width < 480 ? 44 : 58, Math.ceil(num(Math.max(0, arenaSize - 1)).length * 6.6 + 12));
   const right = compact ? 0 : 4;
@@ -134,7 +134,8 @@ export function layoutFor(arenaSize, width, { compact = false, maxHeight = null 
   if (bpr > arenaSize) bpr = arenaSize;
   const sized = (bpr) => {
     const rows = Math.max(1, Math.ceil(arenaSize / bpr));
-    const rowH = compact ? 12 : rows > 16 ? 16 : rows > 8 ? 26 : 38;
+    // (`tall`: taller rows where the room allows, see `MemoryMap#render`.)
+    const rowH = compact ? 12 : rows > 16 ? 16 : rows > 8 ? 26 : Math.max(38, tall ?? 0);
     const gap = compact ? 2 : rows > 16 ? 3 : 7;
     const top = compact ? 0 : 18;
     const height = top + rows * (rowH + gap) - gap + (compact ? 0 : 2);
@@ -145,6 +146,9 @@ export function layoutFor(arenaSize, width, { compact = false, maxHeight = null 
   while (maxHeight != null && L.height > maxHeight && L.bpr < arenaSize) L = sized(Math.min(arenaSize, L.bpr * 2));
   return L;
 }
+
+/** The tallest row a map grows to while presenting (see `MemoryMap#render`). */
+const TALL_MAX = 192;
 
 /** Calls `fn(x, y, w, row)` for each row segment of the byte range [start, end). */
 function segments(L, start, end, fn) {
@@ -330,13 +334,33 @@ export class MemoryMap {
    * @param {Map<number, number>} [data.listRank] free block offset → its place in the free list (1 = the front), for a list kept in another order than by address
    * @param {number} [data.width] force a width (benchmarks, hidden containers)
    * @param {number} [data.maxHeight] the most pixels tall it may be: rows hold more bytes to fit
+   * @param {number} [data.room] the pixels free for it (presenting): a map of a few rows grows into them
    */
+  /**
+   * Presenting (`data.room`), a map of a few rows grows taller into the
+   * room it has, up to TALL_MAX px a row, in steps of 8. The height kept
+   * from the last render stays while it fits and the room has not grown by
+   * 24 px a row more: words under the map a line longer or shorter at a
+   * step do not make the map breathe. `null` (the usual heights) otherwise.
+   */
+  #tallRows(data, width) {
+    if (data.room == null || this.#opts.compact) return (this.#tallRowH = null);
+    const L = layoutFor(data.arenaSize, width, { ...this.#opts, maxHeight: data.maxHeight });
+    if (L.rows > 8 || data.room <= L.height) return (this.#tallRowH = null);
+    const fit = Math.min(TALL_MAX, Math.floor((L.rowH + (data.room - L.height) / L.rows) / 8) * 8);
+    const keep = this.#tallRowH;
+    this.#tallRowH = keep != null && keep <= fit && fit < keep + 24 ? keep : fit;
+    return this.#tallRowH;
+  }
+
+  #tallRowH = null;
+
   render(data) {
     const blocks = typed(data.blocks);
     this.#data = { ...data, blocks };
     const width = Math.round(data.width ?? this.#root.clientWidth) || 640;
     this.#width = width;
-    const L = layoutFor(data.arenaSize, width, { ...this.#opts, maxHeight: data.maxHeight });
+    const L = layoutFor(data.arenaSize, width, { ...this.#opts, maxHeight: data.maxHeight, rowH: this.#tallRows(data, width) });
     this.#L = L;
     const hadFocus = this.#svg && this.#svg.contains(this.#active());
     const n = blocks.length;
@@ -345,7 +369,7 @@ export class MemoryMap {
     // Same arena and width as the last per-block render: keep the SVG (axis,
     // tracks, listeners) and update its block rects in place, so a render
     // after one op touches the few rects that changed, not the whole map.
-    const shape = `${width} ${data.arenaSize} ${L.bpr}`;
+    const shape = `${width} ${data.arenaSize} ${L.bpr} ${L.rowH}`;
     const reuse = this.#svg && !dense && !this.#dense && this.#shape === shape;
     this.#dense = dense;
     this.#shape = shape;
