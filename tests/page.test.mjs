@@ -1438,6 +1438,21 @@ test('a malloc.py command line in the op editor runs with its settings; the mall
   await close();
 });
 
+test('a header that leaves no room for any request is taken, and the notice says every malloc will fail', async () => {
+  const { page, close } = await open('#size=104&align=8');
+  await page.fill('[data-testid=header]', '999');
+  await page.press('[data-testid=header]', 'Enter');
+  await idle(page);
+  assert.equal((await snap(page)).header, 999);
+  assert.match(await page.textContent('#notices'), /No request fits now: even malloc\(1\) takes 1,007 B \(1 rounded up to 8, plus the 999 B header\), more than the 104 B arena\./);
+  // A header that leaves room says nothing of the kind.
+  await page.fill('[data-testid=header]', '4');
+  await page.press('[data-testid=header]', 'Enter');
+  await idle(page);
+  assert.doesNotMatch(await page.textContent('#notices'), /No request fits/);
+  await close();
+});
+
 test('malloc.py -H: the heap itself carries the header, so the map shows malloc.py’s blocks; the Header setting and links keep it', async () => {
   const { page, close } = await open();
   await page.fill('[data-testid=editor]', './malloc.py -n 10 -H 4 -p FIRST -s 0');

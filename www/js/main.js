@@ -207,7 +207,12 @@ async function start() {
       // Without a header the size must be a multiple of the alignment again:
       // the largest alignment that divides it then, said (as a new size does).
       const { size, align } = session.config;
-      if (header !== 0 || size % align === 0) return reconfigure({ header }, 'Changing the header size');
+      // A header that leaves no room for any request is allowed (malloc.py
+      // allows it too), and said: every malloc would fail, unexplained.
+      const none = header > 0 && align + header > size
+        ? `No request fits now: even malloc(1) takes ${num(align + header)} B (1 rounded up to ${align}, plus the ${num(header)} B header), more than the ${num(size)} B arena.`
+        : undefined;
+      if (header !== 0 || size % align === 0) return reconfigure({ header }, 'Changing the header size', none);
       const fit = alignDividing(size, align);
       return reconfigure({ header, align: fit }, 'Changing the header size', `Align is now ${fit}, the largest that divides ${num(size)} bytes (without a header blocks start at multiples of it).`);
     },
