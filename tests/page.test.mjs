@@ -564,6 +564,13 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   assert.match(await page.textContent('[data-testid=trace-panel]'), /6 ops .* heap hint 20,000 B/);
   // The panel's buttons and the notice after a run give sizes in the same unit: exact bytes.
   assert.equal(await page.textContent('[data-testid=trace-run-current]'), 'Run in the current 1,024 B arena');
+  // The panel's buttons are the ways to run it: no second primary button
+  // (Run from start) beside them, and Ctrl+Enter goes to the first of them.
+  assert.equal(await page.isHidden('[data-testid=run]'), true);
+  await page.focus('[data-testid=editor]');
+  await page.keyboard.press('Control+Enter');
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'trace-run-fit');
+  assert.equal(await log(page), '', 'nothing ran');
   await page.click('[data-testid=trace-run-hint]');
   await idle(page);
   assert.match(await page.textContent('#notices'), /Ran “short\.rep”: 6 ops in a 20,000 B arena · 0 failed\./);
@@ -682,6 +689,7 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   await page.waitForSelector('[data-testid=trace-run-hint]');
   await page.fill('[data-testid=editor]', '20000\n1\n2\n1\na 0 16\nf 0\n');
   assert.equal(await page.isHidden('[data-testid=trace-panel]'), true, 'the stale panel is gone');
+  assert.equal(await page.isVisible('[data-testid=run]'), true, 'Run from start is back');
   await page.click('[data-testid=run]');
   await page.waitForSelector('[data-testid=trace-panel]:not([hidden])');
   assert.match(await page.textContent('[data-testid=trace-panel]'), /2 ops · 1 id/);

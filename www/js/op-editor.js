@@ -78,7 +78,9 @@ export class OpEditor {
     text.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
-        run.click();
+        // (With a trace's panel up, to its choices: which one is the user's.)
+        if (run.hidden) this.#els.trace.querySelector('button')?.focus();
+        else run.click();
       }
     });
 
@@ -248,6 +250,10 @@ export class OpEditor {
   showTrace(info, actions = []) {
     const p = this.#els.trace;
     const was = focusIn(p);
+    // While a trace's panel is up its buttons are the ways to run it (the
+    // first, the one it recommends, primary): Run from start steps aside,
+    // not a second primary button that runs in the current arena.
+    this.#els.run.hidden = !!info;
     if (!info) {
       p.hidden = true;
       p.replaceChildren();
