@@ -517,9 +517,7 @@ async function start() {
     const r = $('map').getBoundingClientRect();
     const shown = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
     if (!force && shown >= Math.min(r.height / 2, 120)) return;
-    // (Not forced: the least scroll that shows it, so an editor below it
-    // stays in view on a tall screen.)
-    $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: force ? 'start' : 'nearest' });
+    $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
   }
   renderExamples($('examples'), loadExample);
   renderQuickExamples($('quick-examples'), loadExample);
