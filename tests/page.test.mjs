@@ -768,7 +768,7 @@ test('messages and boxes that come and go move no control: Predict, a malloc’s
   await still('[data-testid=free-target]', 'a malloc', () => malloc(page, 8));
   assert.match(await page.textContent('.ap-msg'), /malloc\(8\)/);
   await still('[data-testid=free-target]', 'a free', async () => { await page.click('[data-testid=free-target]'); await idle(page); });
-  assert.match(await page.textContent('.ap-msg'), /^Freed ptr\[\d+\]/);
+  assert.match(await page.textContent('[data-testid=ptr-msg]'), /^Freed ptr\[\d+\]/);
   // Predict's box comes under the timeline, not above the switch just clicked.
   await still('[data-testid=predict-toggle]', 'Predict on', () => page.click('.tl-predict'));
   await page.waitForSelector('[data-testid=predict]:not([hidden])');
@@ -1888,7 +1888,9 @@ test('writes show in the byte view, and stale bytes survive free and re-malloc',
   await page.fill('[data-testid=write-data]', 'too long!');
   await page.click('[data-testid=write]');
   await idle(page);
-  assert.match(await page.textContent('.ap-msg'), /out of bounds/);
+  // (Under the write form, where the button was pressed.)
+  assert.match(await page.textContent('[data-testid=ptr-msg]'), /out of bounds/);
+  assert.equal(await page.textContent('[data-testid=alloc-msg]'), '');
   assert.equal(await log(page), '+16,w0=486921,-0,+16,c16,+4,w3=736c61636b21');
   // The stale-bytes example shows "Hello, world!" in ptr[1].
   await page.click('[data-example=stale]');

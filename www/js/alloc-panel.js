@@ -105,21 +105,38 @@ export class AllocPanel {
       },
     }, h('div', { class: 'ap-row ap-write' }, field('Write bytes', data), field('As', mode), field('At +', at), h('div', { class: 'ap-buttons' }, write)));
 
-    const msg = h('p', { class: 'ap-msg', role: 'status', 'aria-live': 'polite' });
+    // Each section's message under it, by the button pressed (each keeps a
+    // line, so a message coming moves no control).
+    const msg = h('p', { class: 'ap-msg', role: 'status', 'aria-live': 'polite', 'data-testid': 'alloc-msg' });
+    const ptrMsg = h('p', { class: 'ap-msg', role: 'status', 'aria-live': 'polite', 'data-testid': 'ptr-msg' });
     const ptrSection = h('div', { class: 'ap-ptr' },
       h('div', { class: 'ap-row' }, field('Pointer', target), h('div', { class: 'ap-buttons' }, free)),
       h('div', { class: 'ap-row' }, field('Resize to', rsize), h('div', { class: 'ap-buttons' }, realloc)),
-      writeForm);
+      writeForm, ptrMsg);
     const empty = h('p', { class: 'ap-empty', text: 'No live pointers yet: malloc something to free, resize or write into it.' });
     this.#root = h('div', { class: 'ap' }, allocForm, msg, h('div', { class: 'ap-sep', role: 'separator' }), empty, ptrSection);
     container.append(this.#root);
-    this.#els = { size, align, malloc, calloc, target, free, rsize, realloc, data, mode, at, write, msg, ptrSection, empty, quick: [...allocForm.querySelectorAll('[data-quick]')] };
+    this.#els = { size, align, malloc, calloc, target, free, rsize, realloc, data, mode, at, write, msg, ptrMsg, ptrSection, empty, quick: [...allocForm.querySelectorAll('[data-quick]')] };
   }
 
-  /** Shows a message under the form (and marks `input` invalid until the next edit). */
-  error(message, input) {
-    this.#els.msg.textContent = message;
-    this.#els.msg.className = 'ap-msg ap-msg-error';
+  /**
+   * Shows `text` under the section `where` ('alloc': malloc and calloc;
+   * 'ptr': free, realloc and write), clearing the other's.
+   */
+  #say(text, where, kind) {
+    const [el, other] = where === 'ptr' ? [this.#els.ptrMsg, this.#els.msg] : [this.#els.msg, this.#els.ptrMsg];
+    el.textContent = text;
+    el.className = `ap-msg${kind ? ` ap-msg-${kind}` : ''}`;
+    other.textContent = '';
+    other.className = 'ap-msg';
+  }
+
+  /**
+   * Shows an error under the section it came from (that of `input`, or
+   * `where`), and marks `input` invalid until the next edit.
+   */
+  error(message, input, where = input && this.#els.ptrSection.contains(input) ? 'ptr' : 'alloc') {
+    this.#say(message, where, 'error');
     if (input) {
       input.setAttribute('aria-invalid', 'true');
       input.addEventListener('input', () => input.removeAttribute('aria-invalid'), { once: true });
@@ -127,10 +144,9 @@ export class AllocPanel {
     }
   }
 
-  /** Shows a neutral result line ("ptr[3] = 48"). */
-  message(text) {
-    this.#els.msg.textContent = text;
-    this.#els.msg.className = 'ap-msg';
+  /** Shows a neutral result line ("ptr[3] = 48") under the section `where` (see #say). */
+  message(text, where = 'alloc') {
+    this.#say(text, where, null);
   }
 
   /**

@@ -235,9 +235,9 @@ async function start() {
         const off = session.act((a) => a.realloc(b.offset, size));
         target = seq;
         region = null;
-        panel.message(off === b.offset ? `ptr[${seq}] resized in place to ${num(size)} B.` : `ptr[${seq}] moved from ${num(b.offset)} to ${num(off)} (${num(size)} B).`);
+        panel.message(off === b.offset ? `ptr[${seq}] resized in place to ${num(size)} B.` : `ptr[${seq}] moved from ${num(b.offset)} to ${num(off)} (${num(size)} B).`, 'ptr');
       } catch (e) {
-        panel.error(`${callText({ op: 'realloc', ptr: seq, size })} failed: ${errText(e)}`);
+        panel.error(`${callText({ op: 'realloc', ptr: seq, size })} failed: ${errText(e)}`, null, 'ptr');
       }
     }),
     onWrite: (seq, at, data) => guard(() => {
@@ -251,9 +251,9 @@ async function start() {
         const past = Math.min(data.length, at + data.length - b.requested);
         panel.message(`Wrote ${plural(data.length, 'byte')} into ptr[${seq}] at +${num(at)}.${past > 0
           ? ` ${past === data.length ? (past === 1 ? 'It lands' : 'All land') : past === 1 ? 'The last byte lands' : `The last ${plural(past, 'byte')} land`} past the ${num(b.requested)} bytes requested, in the block's rounding slack: in C, a buffer overflow.`
-          : ''}`);
+          : ''}`, 'ptr');
       } catch (e) {
-        panel.error(`write failed: ${errText(e)}`);
+        panel.error(`write failed: ${errText(e)}`, null, 'ptr');
       }
     }),
     onTarget: (seq) => { target = seq; region = null; failedAt = -1; schedule(); },
@@ -728,7 +728,7 @@ async function start() {
       const seq = session.arena.ptrAt(offset);
       session.act((a) => a.free(offset));
       if (target === seq) region = { offset, size, seq, freed: true };
-      panel.message(`Freed ${name}.`);
+      panel.message(`Freed ${name}.`, 'ptr');
     });
   }
 
