@@ -726,7 +726,7 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     sr.querySelector('.ap-alloc button').click();
     return { status: sr.querySelector('.ap-status').textContent, readout: sr.querySelector('.ap-readout').textContent };
   });
-  assert.match(dotted.status, /"8\.000"/);
+  assert.equal(dotted.status, 'Size must be a whole number of bytes, at least 1, got “8.000”.');
   assert.equal(dotted.readout, '0 / 2', 'nothing ran, the later ops are kept');
   assert.equal(out.direction, 'ltr');
   assert.equal(out.shadow, 'none');
@@ -1359,5 +1359,77 @@ test('with wasm memory full, a widget keeps what it shows and says the change wa
   assert.match(out.refused.status, /^The page’s memory is full, so this change was not made/);
   assert.equal(out.refused.errors.length, 1);
   assert.equal(out.after, 6, 'with memory back, a change is made');
+  await close();
+});
+
+/** Opens `html` as a page of the widget's origin (beside widget.js), with `setup(context)` run first. */
+async function openHtml(name, html, setup = async () => {}) {
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  await setup(context);
+  await context.route(base + name, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  await page.goto(base + name);
+  return { page, errors, context };
+}
+
+test('while it loads the fallback content shows and the loading state keeps the room; properties set before the module ran apply', async () => {
+  let release;
+  const held = new Promise((r) => { release = r; });
+  const { page, errors, context } = await openHtml('__loading.html', `<!doctype html><meta charset="utf-8">
+<style>alloc-playground:is(:not(:defined), :state(loading)) { display: block; min-height: 420px; }</style>
+<alloc-playground id="a" ops="+8"><p id="fb">An interactive allocator diagram (needs JavaScript).</p></alloc-playground>
+<alloc-playground id="early" ops="+8"></alloc-playground>
+<p id="after">After the widgets.</p>
+<script>const e = document.getElementById('early'); e.strategy = 'best-fit'; e.ops = '+32,+64'; e.arenaSize = 512;</script>
+<script type="module" src="widget.js"></script>`, (context) => context.route('**/*.wasm', async (r) => { await held; await r.continue(); }));
+  await page.waitForFunction(() => customElements.get('alloc-playground'));
+  // Defined, the wasm still on its way: the fallback shows, the room stays.
+  const loading = await page.evaluate(() => {
+    const el = document.getElementById('a');
+    return { state: el.matches(':state(loading)'), fb: document.getElementById('fb').checkVisibility(), h: el.getBoundingClientRect().height, arena: el.arena };
+  });
+  assert.deepEqual(loading, { state: true, fb: true, h: 420, arena: null });
+  release();
+  await settled(page);
+  const built = await page.evaluate(() => {
+    const el = document.getElementById('a');
+    const early = document.getElementById('early');
+    return { state: el.matches(':state(loading)'), fb: document.getElementById('fb').checkVisibility(), loadingBox: el.shadowRoot.querySelector('.ap-loading'),
+      early: [early.strategy, early.arena.log(), early.arena.snapshot().stats.arenaSize, Object.keys(early).length] };
+  });
+  assert.deepEqual(built, { state: false, fb: false, loadingBox: null, early: ['best-fit', '+32,+64', 512, 0] });
+  await context.close();
+  assert.deepEqual(errors, []);
+});
+
+test('a page whose Content-Security-Policy blocks WebAssembly gets words for it, not the browser’s message', async () => {
+  const { page, errors, context } = await openHtml('__csp.html', `<!doctype html><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="script-src 'self'">
+<alloc-playground ops="+8"></alloc-playground>
+<script type="module" src="widget.js"></script>`);
+  await page.waitForSelector('alloc-playground >> [part=error]');
+  assert.equal(await page.textContent('alloc-playground >> [part=error]'),
+    'alloc-playground: could not load the allocator: this page’s Content-Security-Policy does not allow WebAssembly (its script-src needs \'wasm-unsafe-eval\')');
+  await context.close();
+  // (The browser's own words go to the console, for the embedder.)
+  assert.ok(errors.some((e) => /alloc-playground:/.test(e)), errors.join('\n'));
+});
+
+test('a refused malloc says why in the page’s words (a slab as big as the arena), and a bad size in the reader’s', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => { document.body.innerHTML = '<alloc-playground strategy="slab" ops="+10"></alloc-playground>'; });
+  await settled(page);
+  const status = (size) => page.evaluate((size) => {
+    const sr = document.querySelector('alloc-playground').shadowRoot;
+    sr.querySelector('.ap-size').value = size;
+    sr.querySelector('.ap-alloc button').click();
+    return sr.querySelector('.ap-status').textContent;
+  }, size);
+  assert.match(await status('17'), /^Op 2, \+17: ptr\[1\] = malloc\(17\) returned NULL: the 32 B class has no free chunk, and no free block holds a new 256 B slab \(the largest is \d+ B; \d+ B are free/);
+  assert.equal(await status('-5'), 'Size must be a whole number of bytes, at least 1, got “-5”.');
+  assert.equal(await page.evaluate(() => document.querySelector('alloc-playground').arena.log()), '+10,+17', 'the refused request is an op; the bad size is not');
   await close();
 });

@@ -57,6 +57,9 @@ const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 const MEMORY_FULL = 'the page’s memory is full, so this change was not made (reloading the page starts afresh)';
 
 /** Every attribute the element reads (the iframe page copies these from its query). */
+/** The typed properties an embedder may set (see #upgradeProperties). */
+const PROPS = ['strategy', 'arenaSize', 'align', 'coalesce', 'order', 'header', 'classes', 'slabSize', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
+
 export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'header', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
 
 class AttrError extends Error {}
@@ -262,6 +265,31 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#shadow = this.attachShadow({ mode: 'open' });
     // The stylesheets stay across rebuilds (no flash of unstyled content).
     this.#shadow.append(...CSS.map((href) => h('link', { rel: 'stylesheet', href })));
+    // Until the first build, the element's own content (the embedder's
+    // fallback) shows through, and the `loading` state lets the embedder's
+    // CSS keep the room it reserved before the element was defined.
+    this.#shadow.append(h('div', { class: 'ap-loading', part: 'loading' }, h('slot', {})));
+    try {
+      this.#internals = this.attachInternals();
+      this.#internals.states.add('loading');
+    } catch { /* (no custom states in this browser: the room goes at definition) */ }
+  }
+
+  /** ElementInternals, for the `loading` custom state; null where unsupported. */
+  #internals = null;
+
+  /**
+   * Properties set on the element before this module defined it (an inline
+   * script after the tag) are own properties that hide the class's
+   * accessors: they are taken away and set again, through the accessors.
+   */
+  #upgradeProperties() {
+    for (const p of PROPS) {
+      if (!Object.prototype.hasOwnProperty.call(this, p)) continue;
+      const v = this[p];
+      delete this[p];
+      this[p] = v;
+    }
   }
 
   // ----- typed properties mirroring the attributes -----
@@ -363,6 +391,7 @@ export class AllocPlaygroundElement extends HTMLElement {
   snapshot() { return this.#arena?.snapshot() ?? null; }
 
   connectedCallback() {
+    this.#upgradeProperties();
     // Moved (removed and put back in the same task, as tab and layout
     // scripts do): the reader's work stays, unless an attribute changed meanwhile.
     if (this.#arena && !this.#stale && !this.#queued) return;
@@ -405,7 +434,12 @@ export class AllocPlaygroundElement extends HTMLElement {
       try {
         await init();
       } catch (e) {
-        this.#showError(`could not load the allocator (${e.message})`);
+        // A Content-Security-Policy without 'wasm-unsafe-eval' is the usual
+        // cause on a blog: said in words, the browser's text in the console.
+        console.error('alloc-playground:', e);
+        this.#showError(/Content.Security.Policy/i.test(String(e?.message))
+          ? 'could not load the allocator: this page’s Content-Security-Policy does not allow WebAssembly (its script-src needs \'wasm-unsafe-eval\')'
+          : `could not load the allocator (${e.message})`);
         return;
       }
       // One widget built per task: eight on a page are eight short tasks
@@ -433,6 +467,8 @@ export class AllocPlaygroundElement extends HTMLElement {
   #skeleton() {
     const root = h('div', { class: 'ap', part: 'root' });
     this.#shadow.querySelector('.ap')?.remove();
+    this.#shadow.querySelector('.ap-loading')?.remove();
+    try { this.#internals?.states.delete('loading'); } catch { /* as above */ }
     this.#shadow.append(root);
     return root;
   }
@@ -546,10 +582,14 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (c.has('alloc') && editable) {
       const size = h('input', { class: 'ap-input ap-size', type: 'number', min: 1, value: 16, 'aria-label': 'Bytes to allocate', inputmode: 'numeric' });
       const go = () => this.#mutate((a) => {
-        // Digits only ("8.000" is not 8); other text goes to the core as it
-        // is typed, which refuses it and quotes it.
+        // Digits only ("8.000" is not 8), said in the reader's words (the
+        // core's name the API's range).
         const n = wholeNumber(size.value);
-        const off = a.alloc(Number.isNaN(n) ? size.value.trim() : n);
+        if (!(n >= 1)) {
+          const got = size.value.trim();
+          throw new Error(`Size must be a whole number of bytes, at least 1${got ? `, got “${got.slice(0, 20)}”` : ''}.`);
+        }
+        const off = a.alloc(n);
         this.#selected = off;
         // Said to assistive tech (the map shows it), without taking room under the row.
         const e = a.lastOp();
@@ -726,7 +766,11 @@ export class AllocPlaygroundElement extends HTMLElement {
     } catch (e) {
       note = e.message;
       bad = true;
-      // A refused allocation is still an op (it took a ptr number).
+      // A refused allocation is still an op (it took a ptr number): said in
+      // the page's words, which say why (a slab too big for a small arena…).
+      if (e?.code === 'out-of-memory') {
+        try { note = describeLastOp(this.#arena.lastOp(), this.#arena.snapshot()) || note; } catch { /* the core's words stay */ }
+      }
     }
     // Acting in the past drops the future, as an editor's undo does; the
     // status line offers it back (the author's ops are the widget's point).
