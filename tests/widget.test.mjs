@@ -382,9 +382,13 @@ test('the widget is themable and usable in dark mode and at phone width', async 
     a.setAttribute('theme', 'dark');
     b.removeAttribute('theme');
     const bg = (el) => getComputedStyle(el.shadowRoot.querySelector('.ap')).backgroundColor;
-    return { named: bg(a), inherited: bg(b) };
+    // The shadows follow the scheme in use too (not the system's: a light widget on a dark system).
+    const shadow = (el) => getComputedStyle(el.shadowRoot.querySelector('.ap')).boxShadow;
+    return { named: bg(a), inherited: bg(b), namedShadow: shadow(a), inheritedShadow: shadow(b) };
   });
-  assert.deepEqual(schemes, { named: 'rgb(21, 27, 35)', inherited: 'rgb(255, 255, 255)' });
+  assert.deepEqual([schemes.named, schemes.inherited], ['rgb(21, 27, 35)', 'rgb(255, 255, 255)']);
+  assert.match(schemes.inheritedShadow, /^rgba\(16, 24, 40, 0\.05\) 0px 1px 2px/);
+  assert.match(schemes.namedShadow, /^rgba\(0, 0, 0, 0\.4\) 0px 1px 2px/);
   await close();
 });
 
