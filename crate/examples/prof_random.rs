@@ -6,10 +6,16 @@
 //! loop over a bump counter, so that its own cost can be subtracted. Counted
 //! with `valgrind --tool=cachegrind`, the difference between `ops` and 1 op
 //! gives instructions per op (see BENCHMARKS.md, twenty-first session).
-use alloc_playground::workload::Rng;
-use alloc_playground::{Config, FreeListAllocator, Strategy};
+#[cfg(not(target_arch = "wasm32"))]
+use alloc_playground::{workload::Rng, Config, FreeListAllocator, Strategy};
+#[cfg(not(target_arch = "wasm32"))]
 use std::time::Instant;
 
+// (Native only: talc is a native dev-dependency.)
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let name = args.first().map_or("first", String::as_str);
@@ -85,6 +91,7 @@ fn main() {
     );
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// The same loop on talc over a 64 MiB buffer (sizes travel with the live
 /// pointers, as talc needs the layout back).
 fn run_talc(ops: &[(bool, usize)], warm: Vec<usize>) {
