@@ -43,6 +43,6 @@ test('with a header (malloc.py -H) the words say where the data starts: after th
   const w = wordsOf({ size: 100, align: 4, header: 4 }, ['+3', '+8', '-0', '+1']);
   assert.match(w[0], /^Op 1, \+3: ptr\[0\] = malloc\(3\) returned 0, .* Its block is 8 B: 3 rounded up to a multiple of 4 \(Align\), plus the 4 B header at its front \(the data starts at 4\)\. /);
   assert.match(w[1], /^Op 2, \+8: ptr\[1\] = malloc\(8\) returned 8\. Its block is 12 B: 8, plus the 4 B header at its front \(the data starts at 12\)\. /);
-  // The 8 B hole at 0 fits a 1-byte request exactly: the block is the hole, and still says where its data starts.
+  // The 8 B hole at 0 fits a 1-byte request exactly (4 rounded, plus the header): taken whole, it says where the data starts too.
   assert.match(w[3], /^Op 4, \+1: ptr\[2\] = malloc\(1\) returned 0, .* plus the 4 B header at its front \(the data starts at 4\)\./);
 });

@@ -487,6 +487,10 @@ test('an op list typed while the editor is in .rep mode (left there by a trace) 
   const { page, close } = await open();
   await page.click('.seg-btn:has-text(".rep trace")');
   assert.equal(await page.isHidden('[data-testid=append]'), true);
+  // A comment alone (a trace may start with one) is no op list: .rep stays.
+  await page.fill('[data-testid=editor]', '# short.rep, from the course');
+  await page.waitForFunction(() => document.querySelector('[data-testid=editor-status]').classList.contains('ed-status-error'));
+  assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), '.rep trace');
   await page.fill('[data-testid=editor]', '+10,+20\n-0');
   await page.waitForFunction(() => /✓ 3 ops · read as an op list/.test(document.querySelector('[data-testid=editor-status]').textContent));
   assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), 'Op list');
@@ -692,10 +696,16 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   assert.equal(await page.isVisible('[data-testid=run]'), true, 'Run from start is back');
   await page.click('[data-testid=run]');
   await page.waitForSelector('[data-testid=trace-panel]:not([hidden])');
+  // Run from start, pressed, stepped aside: the focus went to the panel's first button, not the page.
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'trace-run-fit');
   assert.match(await page.textContent('[data-testid=trace-panel]'), /2 ops · 1 id/);
   await page.click('[data-testid=trace-run-hint]');
   await idle(page);
   assert.equal(await log(page), '+16,-0');
+  // A hand-made op puts the log (an op list) in the editor: the trace's panel goes, Run from start is back.
+  await malloc(page, 8);
+  assert.equal(await page.isHidden('[data-testid=trace-panel]'), true);
+  assert.equal(await page.isVisible('[data-testid=run]'), true);
   await close();
 });
 
@@ -768,6 +778,12 @@ test('messages and boxes that come and go move no control: Predict, a malloc’s
   await still('[data-testid=free-target]', 'a malloc', () => malloc(page, 8));
   assert.match(await page.textContent('.ap-msg'), /malloc\(8\)/);
   await still('[data-testid=free-target]', 'a free', async () => { await page.click('[data-testid=free-target]'); await idle(page); });
+  assert.match(await page.textContent('[data-testid=ptr-msg]'), /^Freed ptr\[\d+\]/);
+  // Freeing the last live pointer hides the pointer section, not what the free said.
+  const left = (await snap(page)).blocks.filter((b) => !b.free).map((b) => b.seq);
+  for (const seq of left) { await page.selectOption('[data-testid=target]', String(seq)); await page.click('[data-testid=free-target]'); await idle(page); }
+  assert.equal(await page.isVisible('[data-testid=free-target]'), false);
+  assert.equal(await page.isVisible('[data-testid=ptr-msg]'), true);
   assert.match(await page.textContent('[data-testid=ptr-msg]'), /^Freed ptr\[\d+\]/);
   // Predict's box comes under the timeline, not above the switch just clicked.
   await still('[data-testid=predict-toggle]', 'Predict on', () => page.click('.tl-predict'));

@@ -36,7 +36,7 @@ import { MemoryMap, renderLegend, blockAt, listRanks } from './js/memory-map.js'
 import { Meter } from './js/meter.js';
 import { ByteView } from './js/byte-view.js';
 import { h, iconSvg, keepFocus, focusIn, wholeNumber } from './js/dom.js';
-import { num, plural, sentence, FAILED_WHY, callText } from './js/format.js';
+import { num, plural, sentence, FAILED_WHY, callText, gotText } from './js/format.js';
 import { encodeState, flag } from './js/url-state.js';
 import { describeLastOp } from './js/last-op.js';
 import { PredictBox, PredictScore, questionAt, grade } from './js/predict.js';
@@ -57,10 +57,11 @@ const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 const MEMORY_FULL = 'the page’s memory is full, so this change was not made (reloading the page starts afresh)';
 
 /** Every attribute the element reads (the iframe page copies these from its query). */
-/** The typed properties an embedder may set (see #upgradeProperties). */
-const PROPS = ['strategy', 'arenaSize', 'align', 'coalesce', 'order', 'header', 'classes', 'slabSize', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
-
 export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'header', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
+/** The typed properties mirroring ATTRS (`arena-size` → `arenaSize`; see #upgradeProperties). */
+const PROPS = ATTRS.map((a) => a.replace(/-(\w)/g, (_, c) => c.toUpperCase()));
+/** Whether a failure to load the module's wasm was logged (once a page, not once a widget). */
+let loadLogged = false;
 
 class AttrError extends Error {}
 
@@ -436,8 +437,9 @@ export class AllocPlaygroundElement extends HTMLElement {
       } catch (e) {
         // A Content-Security-Policy without 'wasm-unsafe-eval' is the usual
         // cause on a blog: said in words, the browser's text in the console.
-        console.error('alloc-playground:', e);
-        this.#showError(/Content.Security.Policy/i.test(String(e?.message))
+        if (!loadLogged) console.error('alloc-playground:', e);
+        loadLogged = true;
+        this.#showError(/Content.Security.Policy|\bCSP\b|code generation disallowed/i.test(String(e?.message))
           ? 'could not load the allocator: this page’s Content-Security-Policy does not allow WebAssembly (its script-src needs \'wasm-unsafe-eval\')'
           : `could not load the allocator (${e.message})`);
         return;
@@ -585,10 +587,7 @@ export class AllocPlaygroundElement extends HTMLElement {
         // Digits only ("8.000" is not 8), said in the reader's words (the
         // core's name the API's range).
         const n = wholeNumber(size.value);
-        if (!(n >= 1)) {
-          const got = size.value.trim();
-          throw new Error(`Size must be a whole number of bytes, at least 1${got ? `, got “${got.slice(0, 20)}”` : ''}.`);
-        }
+        if (!(n >= 1)) throw new Error(`Size must be a whole number of bytes, at least 1${gotText(size.value)}.`);
         const off = a.alloc(n);
         this.#selected = off;
         // Said to assistive tech (the map shows it), without taking room under the row.
@@ -767,9 +766,14 @@ export class AllocPlaygroundElement extends HTMLElement {
       note = e.message;
       bad = true;
       // A refused allocation is still an op (it took a ptr number): said in
-      // the page's words, which say why (a slab too big for a small arena…).
-      if (e?.code === 'out-of-memory') {
-        try { note = describeLastOp(this.#arena.lastOp(), this.#arena.snapshot()) || note; } catch { /* the core's words stay */ }
+      // the page's words, which say why (a slab too big for a small arena…),
+      // from the call on ("malloc(17) returned NULL: …"); with the explain
+      // part shown, it says them already.
+      if (e?.code === 'out-of-memory' && !this.#cfg.controls.has('explain')) {
+        try {
+          const words = describeLastOp(this.#arena.lastOp(), this.#arena.snapshot()).replace(/^Op [\d,]+, [^:]*: (?:ptr\[\d+\] = )?/, '');
+          if (words) note = words;
+        } catch { /* the core's words stay */ }
       }
     }
     // Acting in the past drops the future, as an editor's undo does; the

@@ -85,7 +85,7 @@ fn main() {
     let d = t.elapsed();
     println!(
         "{} max {max}: {:.1} ns/op over {n} ops, {} free blocks at the end",
-        strategy.name(),
+        if null { "null" } else { strategy.name() },
         d.as_nanos() as f64 / n as f64,
         a.free_block_count()
     );

@@ -2,10 +2,7 @@
 // chosen live pointer: free, realloc, and writing bytes into it.
 
 import { h, field, button, keepFocus, focusIn, wholeNumber } from './dom.js';
-import { num } from './format.js';
-
-/** ", got “8.000”" for an error about a field's text; nothing when it is empty. */
-const gotText = (value) => (value.trim() === '' ? '' : `, got “${value.trim().slice(0, 20)}”`);
+import { num, gotText } from './format.js';
 
 /** Bytes from the write box: text (UTF-8) or hex pairs. Throws with a message. */
 export function parseBytes(text, mode) {
@@ -112,9 +109,11 @@ export class AllocPanel {
     const ptrSection = h('div', { class: 'ap-ptr' },
       h('div', { class: 'ap-row' }, field('Pointer', target), h('div', { class: 'ap-buttons' }, free)),
       h('div', { class: 'ap-row' }, field('Resize to', rsize), h('div', { class: 'ap-buttons' }, realloc)),
-      writeForm, ptrMsg);
+      writeForm);
     const empty = h('p', { class: 'ap-empty', text: 'No live pointers yet: malloc something to free, resize or write into it.' });
-    this.#root = h('div', { class: 'ap' }, allocForm, msg, h('div', { class: 'ap-sep', role: 'separator' }), empty, ptrSection);
+    // (The pointer section's line stays out of it: freeing the last pointer
+    // hides the section, not what the free said.)
+    this.#root = h('div', { class: 'ap' }, allocForm, msg, h('div', { class: 'ap-sep', role: 'separator' }), empty, ptrSection, ptrMsg);
     container.append(this.#root);
     this.#els = { size, align, malloc, calloc, target, free, rsize, realloc, data, mode, at, write, msg, ptrMsg, ptrSection, empty, quick: [...allocForm.querySelectorAll('[data-quick]')] };
   }

@@ -64,6 +64,9 @@ export function callText(op) {
 }
 
 /** Why a failed op failed, by its first character (a malloc or realloc otherwise: NULL). */
+/** ", got “8.000”" for an error about a field's text; nothing when it is empty. */
+export const gotText = (value) => (value.trim() === '' ? '' : `, got “${value.trim().slice(0, 20)}”`);
+
 export const FAILED_WHY = Object.freeze({ w: ' (failed: wrote nothing)', '-': ' (failed: already freed)' });
 
 /** `text` as a sentence of its own: capitalized, with a full stop. */

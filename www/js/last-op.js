@@ -67,9 +67,7 @@ const dataAt = (e, h) => `the data starts at ${num(e.block.offset + h)}`;
  */
 function grown(e, size, cfg) {
   const h = cfg?.header ?? 0;
-  if (e.needed == null || e.needed <= size || e.block.size !== e.needed) {
-    return h ? ` Its ${B(h)} header is at the block’s front: ${dataAt(e, h)}.` : '';
-  }
+  if (e.needed == null || e.needed <= size || e.block.size !== e.needed) return '';
   const header = h ? `, plus the ${B(h)} header at its front (${dataAt(e, h)})` : '';
   const rounded = e.needed - h > size ? ` rounded up to a multiple of ${cfg?.align ?? 'the alignment'} (Align)` : '';
   return ` Its block is ${B(e.needed)}: ${num(size)}${rounded}${header}.`;

@@ -209,7 +209,7 @@ async function start() {
       const { size, align } = session.config;
       // A header that leaves no room for any request is allowed (malloc.py
       // allows it too), and said: every malloc would fail, unexplained.
-      const none = header > 0 && align + header > size
+      const none = header > 0 && align + header > size && session.arena.strategy !== 'slab'
         ? `No request fits now: even malloc(1) takes ${num(align + header)} B (1 rounded up to ${align}, plus the ${num(header)} B header), more than the ${num(size)} B arena.`
         : undefined;
       if (header !== 0 || size % align === 0) return reconfigure({ header }, 'Changing the header size', none);
@@ -376,8 +376,8 @@ async function start() {
         // A trace whose hint differs from the arena: offer both sizes first.
         let t = null;
         try { t = parseRep(text); } catch { /* runTrace reports it */ }
-        if (t && t.hintHolds && hintSize(t.heapHint, session.config.align) !== session.config.size
-          && !editor.traceShown) {
+        // (Run from start is hidden while a trace's panel is up: this text has none yet.)
+        if (t && t.hintHolds && hintSize(t.heapHint, session.config.align) !== session.config.size) {
           offerTrace(text, 'Trace');
           return undefined;
         }
@@ -517,7 +517,12 @@ async function start() {
     const r = $('map').getBoundingClientRect();
     const shown = Math.min(r.bottom, innerHeight) - Math.max(r.top, 0);
     if (!force && shown >= Math.min(r.height / 2, 120)) return;
-    $('map-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' });
+    $('map-card').scrollIntoView({ behavior: scrollBehavior(), block: 'start' });
+  }
+
+  /** Smooth scrolling, unless the reader asks for reduced motion. */
+  function scrollBehavior() {
+    return matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth';
   }
   renderExamples($('examples'), loadExample);
   renderQuickExamples($('quick-examples'), loadExample);
@@ -1118,7 +1123,7 @@ async function start() {
     if (compareState?.version !== contentVersion) return;
     notices.show('The link carries a comparison of the strategies on these ops: it is under Compare strategies.', {
       kind: 'info', key: 'compare-link', timeout: 12000,
-      actions: [{ label: 'Show it', onClick: () => $('compare-card').scrollIntoView({ behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth', block: 'start' }) }],
+      actions: [{ label: 'Show it', onClick: () => $('compare-card').scrollIntoView({ behavior: scrollBehavior(), block: 'start' }) }],
     });
   }
 

@@ -326,17 +326,6 @@ export class MemoryMap {
   get dense() { return this.#dense; }
 
   /**
-   * Draws the arena.
-   * @param {object} data
-   * @param {number} data.arenaSize
-   * @param {object|object[]} data.blocks typed blocks or snapshot().blocks
-   * @param {number} [data.highlightSeq] outline the block of this ptr
-   * @param {Map<number, number>} [data.listRank] free block offset → its place in the free list (1 = the front), for a list kept in another order than by address
-   * @param {number} [data.width] force a width (benchmarks, hidden containers)
-   * @param {number} [data.maxHeight] the most pixels tall it may be: rows hold more bytes to fit
-   * @param {number} [data.room] the pixels free for it (presenting): a map of a few rows grows into them
-   */
-  /**
    * Presenting (`data.room`), a map of a few rows grows taller into the
    * room it has, up to TALL_MAX px a row, in steps of 8. The height kept
    * from the last render stays while it fits and the room has not grown by
@@ -355,6 +344,17 @@ export class MemoryMap {
 
   #tallRowH = null;
 
+  /**
+   * Draws the arena.
+   * @param {object} data
+   * @param {number} data.arenaSize
+   * @param {object|object[]} data.blocks typed blocks or snapshot().blocks
+   * @param {number} [data.highlightSeq] outline the block of this ptr
+   * @param {Map<number, number>} [data.listRank] free block offset → its place in the free list (1 = the front), for a list kept in another order than by address
+   * @param {number} [data.width] force a width (benchmarks, hidden containers)
+   * @param {number} [data.maxHeight] the most pixels tall it may be: rows hold more bytes to fit
+   * @param {number} [data.room] the pixels free for it (presenting): a map of a few rows grows into them
+   */
   render(data) {
     const blocks = typed(data.blocks);
     this.#data = { ...data, blocks };

@@ -157,6 +157,9 @@ export class OpEditor {
     this.#dirty = dirty;
     this.#standIn = standIn;
     this.setFormat(format);
+    // An op list in place of a trace (the log after a hand-made op): the
+    // trace's panel, whose buttons would run the trace again, goes.
+    if (format !== 'rep' && !this.#els.trace.hidden) this.showTrace(null);
     this.#paintGutter();
     // The page set the text (a sync after a free, a load): its count is not
     // news to announce; typing is (the live region speaks again after this).
@@ -197,6 +200,8 @@ export class OpEditor {
       if (typed && this.#format === 'rep') {
         try {
           const r = this.#opts.onValidate?.(text, 'ops');
+          // (Comments alone are no op list: a trace may start with them.)
+          if (!(r?.count > 0)) throw new Error('no ops');
           this.setFormat('ops');
           this.#valid(r?.count ?? 0, ' · read as an op list');
           return true;
@@ -240,7 +245,6 @@ export class OpEditor {
   }
 
   /** Whether a trace summary is showing. */
-  get traceShown() { return !this.#els.trace.hidden; }
 
   /**
    * Shows a trace summary with actions ([{ label, onClick }]); null hides it.
@@ -249,7 +253,8 @@ export class OpEditor {
    */
   showTrace(info, actions = []) {
     const p = this.#els.trace;
-    const was = focusIn(p);
+    // (Run from start, pressed, steps aside below: its focus goes to the panel.)
+    const was = focusIn(p) ?? (this.#els.run === document.activeElement ? this.#els.run : null);
     // While a trace's panel is up its buttons are the ways to run it (the
     // first, the one it recommends, primary): Run from start steps aside,
     // not a second primary button that runs in the current arena.
