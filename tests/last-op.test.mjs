@@ -39,6 +39,13 @@ test('each kind of op is named as the call it makes, with its own numbers', () =
   assert.equal(w[12], 'Op 13, @worst-fit: Worst fit from here on; blocks already placed stay.');
 });
 
+test('an aligned request with a header aligns its data, after the header, and the words say so', () => {
+  // 100 B, align 4, header 4: ptr[0] takes 0..8; the free block at 8 puts the data of +1@16 at 16, so the block starts at 12.
+  const w = wordsOf({ size: 100, align: 4, header: 4 }, ['+3', '+1@16', '+80@32']);
+  assert.match(w[1], /^Op 2, \+1@16: ptr\[1\] = malloc\(1\) aligned to 16 returned 12\. Its block is 8 B: 1 rounded up to a multiple of 4 \(Align\), plus the 4 B header at its front \(the data starts at 16\)\. .*4 B of alignment padding stay free in front of it/);
+  assert.match(w[2], /returned NULL: no free block holds 80 B with its 4 B header, 84 B in all, with the data at a multiple of 32 \(/);
+});
+
 test('with a header (malloc.py -H) the words say where the data starts: after the header, the address malloc.py -H prints', () => {
   const w = wordsOf({ size: 100, align: 4, header: 4 }, ['+3', '+8', '-0', '+1']);
   assert.match(w[0], /^Op 1, \+3: ptr\[0\] = malloc\(3\) returned 0, .* Its block is 8 B: 3 rounded up to a multiple of 4 \(Align\), plus the 4 B header at its front \(the data starts at 4\)\. /);

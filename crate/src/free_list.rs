@@ -564,10 +564,12 @@ impl FreeListAllocator {
         Ok(off)
     }
 
-    /// Allocates `size` bytes at an offset that is a multiple of `align`. The
-    /// padding between the start of the chosen free block and the allocation
-    /// stays a free block (marked [`Block::padding`]). With `align` no larger
-    /// than the granularity this is [`alloc`](Self::alloc).
+    /// Allocates `size` bytes whose data starts at a multiple of `align`: the
+    /// block's offset, or with a [`Config::header`] the first byte after it
+    /// (as `memalign` aligns the pointer it returns, not the header in front
+    /// of it). The padding between the start of the chosen free block and the
+    /// allocation stays a free block (marked [`Block::padding`]). With `align`
+    /// no larger than the granularity this is [`alloc`](Self::alloc).
     ///
     /// The strategies choose among the free blocks that can hold the aligned
     /// request: first fit the lowest, next fit the first from the rover, best
@@ -601,28 +603,32 @@ impl FreeListAllocator {
         if align <= self.granularity() {
             return self.alloc_seq(size, seq);
         }
-        self.alloc_aligned_rounded(self.round(size), size, align, seq)
+        let lead = self.config.header;
+        self.alloc_aligned_rounded(self.round(size), size, align, lead, seq)
     }
 
     /// A slab's own block: as [`alloc_aligned_seq`](Self::alloc_aligned_seq)
     /// but without the config's header (a slab is the slab allocator's
     /// memory, not a request; its chunks carry no headers either).
     pub(crate) fn alloc_slab_seq(&mut self, size: usize, align: usize, seq: u64) -> Result<usize> {
-        let off = self.alloc_aligned_rounded(self.round_raw(size), size, align, seq)?;
+        let off = self.alloc_aligned_rounded(self.round_raw(size), size, align, 0, seq)?;
         let id = self.used.get(off).expect("just allocated");
         self.recs[id as usize].headed = false;
         Ok(off)
     }
 
-    /// Places `size` bytes as a block of `r` bytes at a multiple of `align`.
+    /// Places `size` bytes as a block of `r` bytes whose byte `lead` (the
+    /// data after a header, or the block's start for 0) is at a multiple of
+    /// `align`.
     fn alloc_aligned_rounded(
         &mut self,
         r: Option<usize>,
         size: usize,
         align: usize,
+        lead: usize,
         seq: u64,
     ) -> Result<usize> {
-        let (found, searched) = self.search_aligned(r, align);
+        let (found, searched) = self.search_aligned(r, align, lead);
         self.last_searched = searched;
         let Some((id, pad)) = found else {
             return Err(self.oom(r));
@@ -1331,13 +1337,19 @@ impl FreeListAllocator {
         }
     }
 
-    /// The exact search for an aligned request: `((id, padding), searched)`.
-    fn search_aligned(&self, r: Option<usize>, align: usize) -> (Option<(u32, usize)>, usize) {
+    /// The exact search for an aligned request whose byte `lead` must be at
+    /// a multiple of `align`: `((id, padding), searched)`.
+    fn search_aligned(
+        &self,
+        r: Option<usize>,
+        align: usize,
+        lead: usize,
+    ) -> (Option<(u32, usize)>, usize) {
         let fit = |id: u32, r: usize| -> Option<usize> {
             let Rec {
                 offset: o, size: s, ..
             } = self.recs[id as usize];
-            let pad = o.next_multiple_of(align) - o;
+            let pad = (o + lead).next_multiple_of(align) - (o + lead);
             (pad.checked_add(r)? <= s).then_some(pad)
         };
         if self.listed() {

@@ -58,12 +58,14 @@ impl Model {
             .collect()
     }
 
-    /// The chosen free block and the padding in front of the allocation.
+    /// The chosen free block and the padding in front of the allocation,
+    /// whose data (after the header) starts at a multiple of `align`.
     fn choose(&mut self, r: usize, align: usize) -> Option<(usize, usize)> {
         let fl = self.free_idx();
         let n = fl.len();
+        let h = self.header;
         let fit = |b: &MBlock| {
-            let pad = b.off.next_multiple_of(align) - b.off;
+            let pad = (b.off + h).next_multiple_of(align) - (b.off + h);
             (pad + r <= b.size).then_some(pad)
         };
         match self.strategy {
@@ -330,7 +332,8 @@ fn run_checking_every(config: Config, ops: &[Op], every: usize) -> Result<(), Te
                 prop_assert_eq!(got, m.alloc_aligned(s, al), "step {}: {:?}", step, op);
                 prop_assert_eq!(a.last_searched(), m.searched);
                 if let Ok(o) = got {
-                    prop_assert_eq!(o % al, 0);
+                    // The data, after the header, is aligned.
+                    prop_assert_eq!((o + config.header) % al, 0);
                     live.push(o);
                 }
             }

@@ -192,10 +192,13 @@ fn a_header_grows_each_block_after_rounding_and_blocks_start_anywhere() {
         layout(&a),
         vec![(0, 11, false), (11, 7, false), (18, 84, true)]
     );
-    // An aligned request aligns the block's start, whatever the header.
+    // An aligned request aligns its data, after the header (as memalign
+    // aligns the pointer it returns): the block starts at 21, the data at 24.
     let r = op!(a.alloc_aligned(1, 8)).unwrap();
-    assert_eq!((r, a.block_at(r).unwrap().size), (24, 7));
+    assert_eq!((r, a.block_at(r).unwrap().size), (21, 7));
+    assert_eq!((r + 3) % 8, 0);
     assert!(a.block_at(18).unwrap().padding);
+    assert_eq!(a.block_at(18).unwrap().size, 3);
     op!(a.free(p)).unwrap();
     op!(a.free(q)).unwrap();
     op!(a.free(r)).unwrap();

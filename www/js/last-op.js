@@ -90,7 +90,8 @@ function refused(e, size, align, cfg) {
     : '';
   // With a header (malloc.py -H) the block is the request rounded up, plus the header: say the sum.
   const hdr = cfg?.header && e.needed != null ? ` with its ${B(cfg.header)} header, ${B(e.needed)} in all,` : '';
-  if (align) return `no free block holds ${B(size)}${hdr} at a multiple of ${align} (${largest})${scattered}`;
+  // An aligned request aligns its data, after the header (as memalign does).
+  if (align) return `no free block holds ${B(size)}${hdr}${hdr ? ' with the data' : ''} at a multiple of ${align} (${largest})${scattered}`;
   return hdr ? `no free block holds ${B(size)}${hdr.slice(0, -1)} (${largest})${scattered}` : `no free block is big enough (${largest})${scattered}`;
 }
 
