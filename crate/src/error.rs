@@ -132,7 +132,7 @@ impl fmt::Display for AllocError {
                 "out of memory: no free block holds {requested} bytes (largest free block: {largest_free} bytes)"
             ),
             AllocError::InvalidFree { offset } => {
-                write!(f, "invalid free: offset {offset} is not the start of a live block")
+                write!(f, "invalid pointer: offset {offset} is not the start of a live block")
             }
             AllocError::DoubleFree { offset } => {
                 write!(

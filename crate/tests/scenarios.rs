@@ -1031,7 +1031,7 @@ fn every_error_has_its_code_and_message_and_changes_nothing() {
     assert_eq!(e.code(), "invalid-free");
     assert_eq!(
         e.to_string(),
-        "invalid free: offset 5 is not the start of a live block"
+        "invalid pointer: offset 5 is not the start of a live block"
     );
     assert_eq!(state(&a), before);
     assert_eq!(
