@@ -350,6 +350,26 @@ test('op lists, traces, workloads and compare reach JS from the core', () => {
   assert.deepEqual(c.runs.map((r) => r.strategy), STRATEGIES);
   assert.ok(c.runs.every((r) => r.samples.at(-1).step === 300));
   assert.equal(typeof c.firstDivergence, 'number');
+  // The peaks are watched after every op: the same from replaySampled and
+  // compare, and the highest of the stats taken after each op.
+  for (const r of c.runs) {
+    const one = createArena({ size: 65536, align: 8, strategy: r.strategy });
+    assert.deepEqual(one.replaySampled(w, 10).peaks, r.peaks, r.strategy);
+    one.dispose();
+    const step = createArena({ size: 65536, align: 8, strategy: r.strategy });
+    let ext = [0, 0];
+    let blocks = [step.stats().freeBlocks, 0];
+    w.split(',').forEach((op, i) => {
+      step.replay(op);
+      const st = step.stats();
+      if (st.externalFragmentation > ext[0]) ext = [st.externalFragmentation, i + 1];
+      if (st.freeBlocks > blocks[0]) blocks = [st.freeBlocks, i + 1];
+    });
+    step.dispose();
+    assert.deepEqual([r.peaks.externalFragmentation, r.peaks.externalFragmentationStep], ext, r.strategy);
+    assert.deepEqual([r.peaks.freeBlocks, r.peaks.freeBlocksStep], blocks, r.strategy);
+    assert.ok(r.peaks.externalFragmentation >= Math.max(...r.samples.map((p) => p.externalFragmentation)));
+  }
   // The same comparison a chunk at a time.
   const cmp = createComparer({ size: 65536, align: 8 }, w, STRATEGIES, 10);
   assert.equal(cmp.length, 300);

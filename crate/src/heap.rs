@@ -610,6 +610,20 @@ impl Heap {
         s
     }
 
+    /// What [`stats`](Self::stats) gives as `external_fragmentation` and
+    /// `free_blocks`, without the rest: what a replay watches after every op.
+    ///
+    /// # Complexity
+    /// O(1).
+    #[inline]
+    pub fn fragmentation_now(&self) -> (f64, usize) {
+        let fl_free = self.fl.config().arena_size - self.fl.used_bytes();
+        (
+            stats::external(self.fl.largest_free(), fl_free),
+            self.fl.free_block_count() + self.pools.free_chunks(),
+        )
+    }
+
     /// The slab size classes.
     pub fn classes(&self) -> &[usize] {
         self.pools.classes()

@@ -834,23 +834,27 @@ impl Session {
     /// Replays `text` as [`replay_text_with`](Self::replay_text_with) does,
     /// sampling the statistics at the points a [`compare`] samples: before
     /// the first op (step 0), after every `every` ops (at least 1), and after
-    /// the last. Steps count the ops of this replay.
+    /// the last; and watching the [`Peaks`] after every op, which samples
+    /// can miss. Steps count the ops of this replay.
     ///
     /// # Errors
     /// As [`replay_text_with`](Self::replay_text_with); no samples then.
     ///
     /// # Complexity
-    /// As [`replay_text_with`](Self::replay_text_with), plus O(1) per sample.
+    /// As [`replay_text_with`](Self::replay_text_with), plus O(1) per op and
+    /// per sample.
     pub fn replay_text_sampled(
         &mut self,
         text: &str,
         every: usize,
-    ) -> std::result::Result<(ReplayReport, Vec<Sample>), ScriptError> {
+    ) -> std::result::Result<(ReplayReport, Vec<Sample>, Peaks), ScriptError> {
         let every = every.max(1);
         let mut samples = vec![Sample::of(self, 0)];
+        let mut peaks = Peaks::of(self);
         // The next op count to sample at: a compare per op, not a division.
         let mut next = every;
         let report = self.replay_text_with(text, |s, i| {
+            peaks.watch(s, i + 1);
             if i + 1 == next {
                 samples.push(Sample::of(s, i + 1));
                 next += every;
@@ -859,7 +863,7 @@ impl Session {
         if samples.last().is_some_and(|p| p.step != report.ops) {
             samples.push(Sample::of(self, report.ops));
         }
-        Ok((report, samples))
+        Ok((report, samples, peaks))
     }
 
     /// [`replay_text_with`](Self::replay_text_with) without a callback.
@@ -1079,6 +1083,51 @@ impl Sample {
     }
 }
 
+/// The highest points of a replay, watched after every op (and before the
+/// first): samples, taken every so many ops, can miss a one-op spike.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Peaks {
+    /// The highest external fragmentation (as [`Stats::external_fragmentation`](crate::Stats::external_fragmentation)).
+    pub external_fragmentation: f64,
+    /// The first step at which it was reached (ops run so far).
+    pub external_fragmentation_step: usize,
+    /// The most free blocks (as [`Stats::free_blocks`](crate::Stats::free_blocks)).
+    pub free_blocks: usize,
+    /// The first step at which there were that many.
+    pub free_blocks_step: usize,
+}
+
+impl Peaks {
+    /// The peaks of a replay that has not started: the session as it is.
+    pub fn of(session: &Session) -> Self {
+        let (external_fragmentation, free_blocks) = session.heap.fragmentation_now();
+        Peaks {
+            external_fragmentation,
+            external_fragmentation_step: 0,
+            free_blocks,
+            free_blocks_step: 0,
+        }
+    }
+
+    /// Takes in the session's state after `step` ops.
+    ///
+    /// # Complexity
+    /// O(1).
+    #[inline]
+    pub fn watch(&mut self, session: &Session, step: usize) {
+        let (ext, blocks) = session.heap.fragmentation_now();
+        if ext > self.external_fragmentation {
+            self.external_fragmentation = ext;
+            self.external_fragmentation_step = step;
+        }
+        if blocks > self.free_blocks {
+            self.free_blocks = blocks;
+            self.free_blocks_step = step;
+        }
+    }
+}
+
 /// One run of a [`compare`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -1089,6 +1138,8 @@ pub struct CompareRun {
     pub report: ReplayReport,
     /// Samples every `every` ops, and after the last.
     pub samples: Vec<Sample>,
+    /// The highest points, watched after every op.
+    pub peaks: Peaks,
     /// The final state.
     pub snapshot: Snapshot,
 }
@@ -1233,6 +1284,7 @@ struct CompareState {
     sessions: Vec<Session>,
     reports: Vec<ReplayReport>,
     samples: Vec<Vec<Sample>>,
+    peaks: Vec<Peaks>,
     first_divergence: Option<usize>,
     every: usize,
 }
@@ -1258,6 +1310,7 @@ impl CompareState {
             modes: modes.to_vec(),
             reports: vec![ReplayReport::default(); modes.len()],
             samples: sessions.iter().map(|s| vec![Sample::of(s, 0)]).collect(),
+            peaks: sessions.iter().map(Peaks::of).collect(),
             sessions,
             first_divergence: None,
             every: every.max(1),
@@ -1306,6 +1359,7 @@ impl CompareState {
                     _ => {}
                 }
             }
+            self.peaks[j].watch(s, i + 1);
             if (i + 1) % self.every == 0 || i + 1 == total {
                 self.samples[j].push(Sample::of(s, i + 1));
             }
@@ -1319,10 +1373,12 @@ impl CompareState {
             .zip(self.modes)
             .zip(self.reports)
             .zip(self.samples)
-            .map(|(((s, mode), report), samples)| CompareRun {
+            .zip(self.peaks)
+            .map(|((((s, mode), report), samples), peaks)| CompareRun {
                 strategy: mode,
                 report,
                 samples,
+                peaks,
                 snapshot: s.snapshot(),
             })
             .collect();

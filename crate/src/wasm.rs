@@ -679,7 +679,8 @@ impl Arena {
 
     /// Like `replay`, sampling the statistics before the first op, every
     /// `every` ops and after the last (as `compare` samples):
-    /// `{ report, samples: [...] }`.
+    /// `{ report, samples: [...], peaks }` (`peaks`: the highest external
+    /// fragmentation and the most free blocks after any op, with their steps).
     #[wasm_bindgen(js_name = replaySampled)]
     pub fn replay_sampled(&mut self, text: &[u8], every: JsValue) -> JsResult<JsValue> {
         let every = every_arg(&every)?;
@@ -687,7 +688,7 @@ impl Arena {
         self.session
             .ensure_room_for_text(text, Some(every))
             .map_err(js_error)?;
-        let (report, samples) = self
+        let (report, samples, peaks) = self
             .session
             .replay_text_sampled(text, every)
             .map_err(script_error)?;
@@ -695,8 +696,13 @@ impl Arena {
         struct Out {
             report: crate::ReplayReport,
             samples: Vec<session::Sample>,
+            peaks: session::Peaks,
         }
-        to_js(&Out { report, samples })
+        to_js(&Out {
+            report,
+            samples,
+            peaks,
+        })
     }
 
     /// The op log as text (comma-separated).

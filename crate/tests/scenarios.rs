@@ -4834,7 +4834,7 @@ fn a_sampled_replay_samples_where_a_comparison_does_before_every_k_ops_and_after
         ..config.clone()
     })
     .unwrap();
-    let (report, samples) = s.replay_text_sampled(&text, 10).unwrap();
+    let (report, samples, peaks) = s.replay_text_sampled(&text, 10).unwrap();
     assert_eq!(report.ops, 103);
     let steps: Vec<usize> = samples.iter().map(|p| p.step).collect();
     let mut want: Vec<usize> = (0..=100).step_by(10).collect();
@@ -4844,9 +4844,10 @@ fn a_sampled_replay_samples_where_a_comparison_does_before_every_k_ops_and_after
         samples, compared.runs[0].samples,
         "the points and the figures of a comparison"
     );
+    assert_eq!(peaks, compared.runs[0].peaks);
     // Every `every` that divides the length samples the last op once.
     let mut t = Session::new(config).unwrap();
-    let (_, exact) = t.replay_text_sampled("+8,+8,-0,+4", 2).unwrap();
+    let (_, exact, _) = t.replay_text_sampled("+8,+8,-0,+4", 2).unwrap();
     assert_eq!(exact.iter().map(|p| p.step).collect::<Vec<_>>(), [0, 2, 4]);
     // A bad list samples nothing and changes nothing.
     assert!(t.replay_text_sampled("+8,-9", 1).is_err());
@@ -4960,6 +4961,81 @@ fn an_arena_size_that_align_does_not_divide_takes_the_largest_alignment_that_doe
                 let msg = bad.validate().unwrap_err().to_string();
                 assert!(msg.ends_with(&format!("or set align to {a}")), "{msg}");
             }
+        }
+    }
+}
+
+#[test]
+fn a_sampled_replay_watches_its_peaks_after_every_op_where_samples_miss_a_spike() {
+    // A 64 B arena, align 8. Under first fit, op 9 (-2) leaves free 8 B at
+    // 0, 8 B at 16 and 24 B at 40: 1 − 24/40 = 40 %, the peak; op 10 (+4)
+    // fills the hole at 0 again (25 %). Samples every 4 ops (0, 4, 8, 10)
+    // miss it.
+    let text = "+8,+8,+8,+8,-1,+8,+8,-0,-2,+4";
+    let config = HeapConfig {
+        arena_size: 64,
+        ..HeapConfig::default()
+    };
+    for mode in [
+        Mode::FirstFit,
+        Mode::NextFit,
+        Mode::BestFit,
+        Mode::WorstFit,
+        Mode::Slab,
+    ] {
+        let c = HeapConfig {
+            mode,
+            ..config.clone()
+        };
+        // The truth: the stats after each op, one op at a time.
+        let mut one = Session::new(c.clone()).unwrap();
+        let mut truth = vec![(0usize, one.heap().stats())];
+        for (i, op) in text.split(',').enumerate() {
+            one.replay_text(op).unwrap();
+            truth.push((i + 1, one.heap().stats()));
+        }
+        let ext = truth.iter().fold((0.0f64, 0usize), |(m, at), (i, s)| {
+            if s.external_fragmentation > m {
+                (s.external_fragmentation, *i)
+            } else {
+                (m, at)
+            }
+        });
+        let blocks = truth.iter().fold((0usize, 0usize), |(m, at), (i, s)| {
+            if s.free_blocks > m {
+                (s.free_blocks, *i)
+            } else {
+                (m, at)
+            }
+        });
+        let mut s = Session::new(c.clone()).unwrap();
+        let (_, samples, peaks) = s.replay_text_sampled(text, 4).unwrap();
+        assert_eq!(
+            (
+                peaks.external_fragmentation,
+                peaks.external_fragmentation_step
+            ),
+            ext,
+            "{mode:?}"
+        );
+        assert_eq!(
+            (peaks.free_blocks, peaks.free_blocks_step),
+            blocks,
+            "{mode:?}"
+        );
+        let compared =
+            alloc_playground::compare(&config, &script::parse(text).unwrap(), &[mode], 4).unwrap();
+        assert_eq!(
+            compared.runs[0].peaks, peaks,
+            "{mode:?}: compare watches the same"
+        );
+        if mode == Mode::FirstFit {
+            assert_eq!(ext, (0.4, 9));
+            let highest = samples
+                .iter()
+                .map(|p| p.external_fragmentation)
+                .fold(0.0, f64::max);
+            assert!(highest < peaks.external_fragmentation, "{samples:?}");
         }
     }
 }

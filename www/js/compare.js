@@ -303,8 +303,12 @@ export class CompareView {
       && runs.some((o) => o.snapshot.stats.externalFragmentation >= minFrag + 0.01);
     // The meter's own definitions, as hover text on the cards.
     const hint = (key) => METER_METRICS.find(([k]) => k === key)?.[3];
+    // "at op 356" as the timeline numbers ops (a peak's step counts the ops
+    // run), on a line of its own under the figure.
+    const atOp = (step) => h('span', { class: 'cmp-at', text: step ? ` at op ${num(timelineOp(d.maps, step - 1))}` : ' at the start' });
     const cards = runs.map((r) => {
       const st = r.snapshot.stats;
+      const pk = r.peaks;
       const requests = r.report.allocs + r.report.reallocs;
       const mapBox = h('div', { class: 'cmp-map' });
       const badges = [];
@@ -322,6 +326,13 @@ export class CompareView {
           h('div', { title: hint('failedAllocs') }, h('dt', { text: 'Failed allocs' }), h('dd', { text: num(st.failedAllocs) })),
           h('div', { title: hint('largestFree') }, h('dt', { text: 'Largest free block' }), h('dd', { text: `${num(st.largestFree)} B` })),
           h('div', { title: hint('freeBlocks') }, h('dt', { text: 'Free blocks' }), h('dd', { text: freeBlocksText(st) })),
+          // The run's worst moments, watched after every op (the chart's
+          // samples can miss a one-op spike; a trace that frees everything
+          // ends at 0 % and one free block whatever happened on the way).
+          pk ? h('div', { title: 'The highest external fragmentation after any op up to this step, watched after every op (the chart samples, and can miss a one-op spike)' },
+            h('dt', { text: 'Peak fragmentation' }), h('dd', null, percent(pk.externalFragmentation), pk.externalFragmentation > 0 ? atOp(pk.externalFragmentationStep) : null)) : null,
+          pk ? h('div', { title: 'The most free blocks (free slab chunks included) after any op up to this step' },
+            h('dt', { text: 'Most free blocks' }), h('dd', null, num(pk.freeBlocks), atOp(pk.freeBlocksStep))) : null,
           h('div', { title: 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. In a fixed arena next and worst fit walk into its untouched top, so their high-water mark (and utilization) follows the arena’s size' },
             h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
           h('div', { title: 'The highest end any block has had: the heap a program would need' },
@@ -337,7 +348,7 @@ export class CompareView {
     });
     e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));
     for (const { mapBox, r } of cards) {
-      const map = new MemoryMap(mapBox, { interactive: false, compact: true, label: `${r.strategy} memory map` });
+      const map = new MemoryMap(mapBox, { interactive: false, compact: true, label: `${strategyLabel(r.strategy, r.snapshot.classes)} memory map` });
       map.render({ arenaSize: r.snapshot.arenaSize, blocks: r.snapshot.blocks, header: r.snapshot.header, highlightSeq: d.highlightSeq });
       this.#maps.push(map);
     }
@@ -378,10 +389,14 @@ export function compareExport(result, format, config = null, workload = null) {
       workload,
       strategySwitchesSkipped: result.skipped ?? 0,
       sampledEvery: result.every ?? 1,
-      // The op number as the timeline says it (from 1), or null; and which runs it compares.
+      // The op number as the timeline says it (from 1, strategy switches
+      // included), or null; `firstDivergence` is its index in `opList`, as
+      // `compare` gives it, and the samples' and peaks' steps count the ops
+      // of `opList`. And which runs it compares.
       firstDivergenceOp: result.firstDivergence == null ? null : timelineOp(result, result.firstDivergence),
+      firstDivergence: result.firstDivergence ?? null,
       firstDivergenceAmong: result.divergenceAmong ? result.runs.map((r) => r.strategy).filter((st) => st !== 'slab') : result.runs.map((r) => r.strategy),
-      runs: result.runs.map((r) => ({ strategy: r.strategy, report: r.report, statsAfterLastOp: r.snapshot.stats, samples: r.samples })),
+      runs: result.runs.map((r) => ({ strategy: r.strategy, report: r.report, statsAfterLastOp: r.snapshot.stats, peaks: r.peaks, samples: r.samples })),
     }, null, 1);
   }
   const cols = ['step', 'externalFragmentation', 'l2Fragmentation', 'usedBytes', 'requestedBytes', 'freeBlocks', 'largestFree', 'failedAllocs'];

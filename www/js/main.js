@@ -102,6 +102,8 @@ async function start() {
   let playing = false;
   let speedMs = DEFAULT_SPEED_MS;
   let samples = null;
+  /** The peaks of the whole timeline (`replaySampled`'s), with `samples`. */
+  let peaks = null;
   let samplesAt = -1;
   let compareState = null; // { result, maps, at, mapsStep, mapsLabel, highlightSeq, version }
   let movedClasses = null; // slab classes the alignment moved (not the user), while they stand
@@ -1342,11 +1344,11 @@ async function start() {
     }
     samplesAt = contentVersion;
     try {
-      samples = session.total && session.total <= SAMPLES_MAX ? session.samples() : null;
+      ({ samples, peaks } = session.total && session.total <= SAMPLES_MAX ? session.samples() : { samples: null, peaks: null });
     } catch (e) {
       // (Replayed in an arena of their own: refused when wasm memory is full.)
       if (!memoryFull(e)) throw e;
-      samples = null;
+      samples = peaks = null;
     }
   }
   let samplesTimer = 0;
@@ -1426,6 +1428,7 @@ async function start() {
       position: pos, total, playing, busy: isBusy,
       window: { start: from, tokens: session.slice(from, to), failed: new Set(session.arena.failedOps(from, pos)) },
       samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
+      peaks: total ? peaks : null,
       samplesLimit: SAMPLES_MAX,
       strategy, branches: session.branches, active: session.active, predict: predict.on,
     });

@@ -534,7 +534,9 @@ export class Session extends EventTarget {
 
   /**
    * Fragmentation over the whole timeline, from a scratch arena:
-   * [{ step, externalFragmentation, ... }] with about `points` samples.
+   * `{ samples: [{ step, externalFragmentation, ... }], peaks }`, about
+   * `points` samples and the peaks watched after every op (which samples
+   * can miss).
    */
   samples(points = 240) {
     const total = this.total;
@@ -542,7 +544,8 @@ export class Session extends EventTarget {
     const scratch = this.#api.createArena(this.config);
     try {
       // (Before the first op, every `every` ops and after the last.)
-      return scratch.replaySampled(this.text(), every).samples;
+      const { samples, peaks } = scratch.replaySampled(this.text(), every);
+      return { samples, peaks };
     } finally {
       scratch.dispose();
     }

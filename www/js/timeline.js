@@ -187,7 +187,10 @@ export class TimelineView {
     const sofar = st.predict && pos < total ? ' so far' : '';
     e.spark.replaceChildren();
     if (smp && smp.length > 1 && total > 0) {
-      let top = 0.2;
+      // The peak watched after every op (not in predict mode: it would give
+      // away what is ahead), which samples can miss.
+      const pk = !st.predict && st.peaks ? st.peaks : null;
+      let top = Math.max(0.2, pk?.externalFragmentation ?? 0);
       for (const p of smp) if (p.externalFragmentation > top) top = p.externalFragmentation;
       const pts = smp.map((p) => `${((p.step / total) * 1000).toFixed(1)},${(38 - (p.externalFragmentation / top) * 30).toFixed(1)}`);
       e.spark.append(
@@ -195,12 +198,15 @@ export class TimelineView {
         s('polyline', { class: 'tl-spark-line', points: pts.join(' ') }));
       let peak = smp[0];
       for (const p of smp) if (p.externalFragmentation > peak.externalFragmentation) peak = p;
-      // Long timelines are sampled: say so, and that the peak is the highest sample.
+      // Long timelines are sampled: say so. The peak is the one watched after
+      // every op when there is one, else the highest sample (predict mode).
       const every = smp.length > 2 ? smp[1].step - smp[0].step : 1;
+      if (pk) peak = { step: pk.externalFragmentationStep, externalFragmentation: pk.externalFragmentation };
+      const sampled = every > 1 ? `, sampled every ${num(every)} ops` : '';
       e.sparkNote.textContent = peak.externalFragmentation > 0
-        ? every > 1
-          ? `external fragmentation over time${sofar}, sampled every ${num(every)} ops · highest sample ${percent(peak.externalFragmentation)}, after op ${num(peak.step)}`
-          : `external fragmentation over time${sofar} · peak ${percent(peak.externalFragmentation)} after op ${num(peak.step)}`
+        ? every > 1 && !pk
+          ? `external fragmentation over time${sofar}${sampled} · highest sample ${percent(peak.externalFragmentation)}, after op ${num(peak.step)}`
+          : `external fragmentation over time${sofar}${sampled} · peak ${percent(peak.externalFragmentation)} after op ${num(peak.step)}`
         : 'external fragmentation over time · none so far: every free byte is in one block';
     } else {
       e.sparkNote.textContent = st.predict && total > 0 && !(st.samplesLimit && total > st.samplesLimit)
