@@ -610,16 +610,18 @@ impl Heap {
         s
     }
 
-    /// What [`stats`](Self::stats) gives as `external_fragmentation` and
-    /// `free_blocks`, without the rest: what a replay watches after every op.
+    /// What [`stats`](Self::stats) computes `external_fragmentation` from
+    /// (`largest_free` and the free list's bytes, its L and F) and
+    /// `free_blocks`, without the rest: `(L, F, free blocks)`, what a replay
+    /// watches after every op.
     ///
     /// # Complexity
     /// O(1).
     #[inline]
-    pub fn fragmentation_now(&self) -> (f64, usize) {
-        let fl_free = self.fl.config().arena_size - self.fl.used_bytes();
+    pub fn fragmentation_parts(&self) -> (usize, usize, usize) {
         (
-            stats::external(self.fl.largest_free(), fl_free),
+            self.fl.largest_free(),
+            self.fl.config().arena_size - self.fl.used_bytes(),
             self.fl.free_block_count() + self.pools.free_chunks(),
         )
     }

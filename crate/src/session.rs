@@ -850,7 +850,7 @@ impl Session {
     ) -> std::result::Result<(ReplayReport, Vec<Sample>, Peaks), ScriptError> {
         let every = every.max(1);
         let mut samples = vec![Sample::of(self, 0)];
-        let mut peaks = Peaks::of(self);
+        let mut peaks = PeakWatch::of(self);
         // The next op count to sample at: a compare per op, not a division.
         let mut next = every;
         let report = self.replay_text_with(text, |s, i| {
@@ -863,7 +863,7 @@ impl Session {
         if samples.last().is_some_and(|p| p.step != report.ops) {
             samples.push(Sample::of(self, report.ops));
         }
-        Ok((report, samples, peaks))
+        Ok((report, samples, peaks.peaks()))
     }
 
     /// [`replay_text_with`](Self::replay_text_with) without a callback.
@@ -1098,32 +1098,59 @@ pub struct Peaks {
     pub free_blocks_step: usize,
 }
 
-impl Peaks {
-    /// The peaks of a replay that has not started: the session as it is.
-    pub fn of(session: &Session) -> Self {
-        let (external_fragmentation, free_blocks) = session.heap.fragmentation_now();
-        Peaks {
-            external_fragmentation,
-            external_fragmentation_step: 0,
-            free_blocks,
+/// [`Peaks`] being watched: the external fragmentation kept as its parts,
+/// `1 − L/F`, and compared by cross-multiplying (exact, and no division per
+/// op: a replay watches after every op).
+#[derive(Clone, Copy, Debug)]
+struct PeakWatch {
+    /// L and F of the highest external fragmentation so far; (1, 1), which
+    /// is 0, while there has been none. Both are below 2^30, so their
+    /// products fit a `u64` (a `u128` product is a library call in wasm32).
+    largest: u64,
+    free: u64,
+    external_step: usize,
+    free_blocks: usize,
+    free_blocks_step: usize,
+}
+
+impl PeakWatch {
+    /// The watch of a replay that has not started: the session as it is.
+    fn of(session: &Session) -> Self {
+        let mut w = PeakWatch {
+            largest: 1,
+            free: 1,
+            external_step: 0,
+            free_blocks: 0,
             free_blocks_step: 0,
-        }
+        };
+        w.watch(session, 0);
+        w
     }
 
-    /// Takes in the session's state after `step` ops.
-    ///
-    /// # Complexity
-    /// O(1).
+    /// Takes in the session's state after `step` ops. O(1).
     #[inline]
-    pub fn watch(&mut self, session: &Session, step: usize) {
-        let (ext, blocks) = session.heap.fragmentation_now();
-        if ext > self.external_fragmentation {
-            self.external_fragmentation = ext;
-            self.external_fragmentation_step = step;
+    fn watch(&mut self, session: &Session, step: usize) {
+        let (l, f, blocks) = session.heap.fragmentation_parts();
+        let (l, f) = (l as u64, f as u64);
+        // 1 − l/f > 1 − L/F ⇔ l·F < L·f (no free bytes: 0 < 0, not higher).
+        if l * self.free < self.largest * f {
+            (self.largest, self.free, self.external_step) = (l, f, step);
         }
         if blocks > self.free_blocks {
             self.free_blocks = blocks;
             self.free_blocks_step = step;
+        }
+    }
+
+    fn peaks(&self) -> Peaks {
+        Peaks {
+            external_fragmentation: crate::stats::external(
+                self.largest as usize,
+                self.free as usize,
+            ),
+            external_fragmentation_step: self.external_step,
+            free_blocks: self.free_blocks,
+            free_blocks_step: self.free_blocks_step,
         }
     }
 }
@@ -1284,7 +1311,7 @@ struct CompareState {
     sessions: Vec<Session>,
     reports: Vec<ReplayReport>,
     samples: Vec<Vec<Sample>>,
-    peaks: Vec<Peaks>,
+    peaks: Vec<PeakWatch>,
     first_divergence: Option<usize>,
     every: usize,
 }
@@ -1310,7 +1337,7 @@ impl CompareState {
             modes: modes.to_vec(),
             reports: vec![ReplayReport::default(); modes.len()],
             samples: sessions.iter().map(|s| vec![Sample::of(s, 0)]).collect(),
-            peaks: sessions.iter().map(Peaks::of).collect(),
+            peaks: sessions.iter().map(PeakWatch::of).collect(),
             sessions,
             first_divergence: None,
             every: every.max(1),
@@ -1378,7 +1405,7 @@ impl CompareState {
                 strategy: mode,
                 report,
                 samples,
-                peaks,
+                peaks: peaks.peaks(),
                 snapshot: s.snapshot(),
             })
             .collect();
