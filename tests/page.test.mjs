@@ -1678,6 +1678,31 @@ test('the free list order (malloc.py -l): a select, in links, in the last-op wor
   await close();
 });
 
+test('a link to a timeline a workload made carries its recipe, not its ops, and fills the workload form', async () => {
+  const a = await open('#size=65536');
+  await a.page.selectOption('[data-testid=wl-shape]', 'phased');
+  await a.page.fill('[data-testid=wl-seed]', '42');
+  await a.page.fill('[data-testid=wl-ops]', '3000');
+  await a.page.click('[data-testid=wl-run]');
+  await idle(a.page);
+  await a.page.waitForFunction(() => /wl=phased\.42\.3000\.60\.64/.test(location.hash), null, { timeout: 10000 });
+  const hash = await a.page.evaluate(() => location.hash);
+  assert.ok(!hash.includes('ops='), hash);
+  assert.ok(hash.length < 200, `a short link: ${hash.length} characters`);
+  const text = await a.page.evaluate(() => globalThis.__playground.session.text());
+  // One more op: the recipe no longer says what the timeline is, the ops go in.
+  await malloc(a.page, 8);
+  await a.page.waitForFunction(() => !/wl=/.test(location.hash) && /ops=/.test(location.hash), null, { timeout: 10000 });
+  await a.close();
+  const b = await open(hash);
+  await b.page.waitForFunction(() => globalThis.__playground.arena.logLength === 3000, null, { timeout: 60000 });
+  await idle(b.page);
+  assert.equal(await b.page.evaluate(() => globalThis.__playground.session.text()), text);
+  const form = await Promise.all(['wl-shape', 'wl-seed', 'wl-ops', 'wl-alloc', 'wl-max'].map((t) => b.page.inputValue(`[data-testid=${t}]`)));
+  assert.deepEqual(form, ['phased', '42', '3000', '60', '64']);
+  await b.close();
+});
+
 test('a link to a workload too long to spell out carries its recipe, and opens the same timeline', async () => {
   const a = await open();
   await a.page.fill('[data-testid=arena-size]', String(1 << 20));

@@ -178,8 +178,10 @@ export class CompareView {
     const m = { l: Math.max(44, 12 + 7 * Math.max(...ticks.map((t) => tickText(t).length))), r: 12, t: 12, b: 28 };
     const x = (step) => m.l + (step / total) * (W - m.l - m.r);
     const y = (f) => m.t + (1 - f / top) * (H - m.t - m.b);
-    // One tab stop: ← → (Home, End) move a cursor over the samples, as the pointer does.
-    const svg = s('svg', { class: 'cmp-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', tabindex: '0' });
+    // One tab stop: ← → (Home, End) move a cursor over the samples, as the
+    // pointer does. An application, not an img: a screen reader's browse
+    // mode would take the arrow keys for itself (its tooltip is a live region).
+    const svg = s('svg', { class: 'cmp-svg', viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'application', 'aria-roledescription': 'chart', tabindex: '0' });
     const summary = result.runs.map((r) => `${strategyLabel(r.strategy)} ends at ${metric.fmt(val(r.samples.at(-1)))}`).join(', ');
     svg.setAttribute('aria-label', `${metric.label} over ${num(total)} ops: ${summary}. Arrow keys read each sample.`);
     const grid = s('g', { class: 'cmp-gridlines', 'aria-hidden': 'true' });

@@ -1160,7 +1160,7 @@ async function start() {
   async function share() {
     syncUrl(true);
     // Past MAX_URL_OPS the link carries the settings only: say so.
-    const seeded = session.total > MAX_URL_OPS && recipe?.version === contentVersion;
+    const seeded = session.total > 0 && recipe?.version === contentVersion;
     const whole = session.total <= MAX_URL_OPS || seeded;
     const what = seeded
       ? `this arena and its ${plural(session.total, 'op')}, as the recipe of the seeded workload that made them`
@@ -1310,13 +1310,15 @@ async function start() {
       // A link whose ops were refused stays in the address bar (a reload
       // brings them back to the editor) until the state changes.
       if (urlHeldAt === contentVersion) return;
-      // Past the URL limit only the settings go in (skip building the op
-      // list), or the recipe of the workload that made the timeline.
+      // A timeline that is still what a seeded workload made goes in as its
+      // recipe (a few dozen characters: 3,000 ops spelled out took 14 KB,
+      // which mail and chat tools mangle). Else past the URL limit only the
+      // settings go in (skip building the op list).
       const tooMany = session.total > MAX_URL_OPS;
-      const workload = tooMany && recipe?.version === contentVersion ? recipe.opts : null;
+      const workload = recipe?.version === contentVersion ? recipe.opts : null;
       // A comparison of what the timeline holds now travels with it.
       const compare = compareState?.version === contentVersion ? compareState.at : null;
-      const { hash } = encodeState({ config: session.config, tokens: tooMany ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args(), compare }, createArenaDefaults);
+      const { hash } = encodeState({ config: session.config, tokens: tooMany || workload ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args(), compare }, createArenaDefaults);
       if (tooMany && !workload && truncWarned !== contentVersion) {
         truncWarned = contentVersion;
         notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
@@ -1375,9 +1377,10 @@ async function start() {
     // stats() and blocksTyped() carry everything the views draw; snapshot() would
     // also serialize every block as an object.
     const stats = a.stats();
-    const snap = { stats, lastSearched: stats.lastSearched, arenaSize: stats.arenaSize };
     const cfg = session.config;
     const strategy = a.strategy;
+    // (The meter words a slab class limit from the strategy and classes.)
+    const snap = { stats, lastSearched: stats.lastSearched, arenaSize: stats.arenaSize, strategy, classes: cfg.classes };
     if (region?.freed && liveIn(blocks, region.seq)) region = null;
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;

@@ -41,6 +41,17 @@ export function freeBlocksText(st) {
   return chunks ? `${num(st.listFreeBlocks)} + ${plural(chunks, 'chunk')}` : num(st.freeBlocks);
 }
 
+/**
+ * Under slab, the largest class when it is what caps the largest request
+ * (else 0), from the snapshot's strategy and classes (`arena.snapshot()`'s;
+ * the page passes them with its statistics).
+ */
+function classCap(snap) {
+  const n = snap.stats.largestRequest;
+  if (!(n > 0) || snap.strategy !== 'slab' || !snap.classes?.length) return 0;
+  return n === Math.max(...snap.classes) ? n : 0;
+}
+
 /** Meters built so far (ids for their definitions dialogs). */
 let meterCount = 0;
 
@@ -133,12 +144,15 @@ export class Meter {
       chunks ? h('span', { class: 'meter-f-sub' }, 'F: free bytes outside slab chunks, ', h('span', { class: 'nobr', text: `${num(F)} B` })) : null,
     ].filter(Boolean));
     const where = chunks ? ' outside slab chunks' : '';
+    const cap = classCap(snap);
     let text;
     if (st.freeBytes === 0) text = 'Nothing is free: the arena is full.';
     else if (F === 0) text = `The only free memory is ${plural(chunks, 'free slab chunk')}: they serve requests of their class only.`;
     else if (listed <= 1 && f === 0) text = `All free memory${where} is one block${st.largestRequest >= st.largestFree ? ': any request up to its size fits' : ''}.`;
     else if (lv === 'ok') text = `${num(listed)} free blocks${where}, but most of their memory is in the largest one.`;
     else if (st.largestRequest + 1 > F) text = `Free memory${where} is split over ${num(listed)} blocks.`;
+    // Under slab, a request above the largest class fails however the free memory lies.
+    else if (cap) text = `Free memory${where} is split over ${num(listed)} blocks, but that is not why a request of ${num(cap + 1)} B fails: the largest slab class is ${num(cap)} B, and a larger request is refused however much is free.`;
     else text = `Free memory is scattered over ${num(listed)} blocks${where}: a request of ${num(st.largestRequest + 1)} B fails although ${num(F)} B are free${chunks ? ' there' : ''}.`;
     this.#explain.textContent = text;
     for (const [key, , fmt] of METRICS) {

@@ -6,14 +6,39 @@ import { h, button, iconSvg } from './dom.js';
 const MAX_SHOWN = 4;
 /** Per notice: `{ close, opener }` (its close, and the control it gives the focus back to). */
 const CLOSE = new WeakMap();
+/** How long a live region stays empty before it gets its words (a screen reader then hears a change, the same words again too). */
+const SAY_AFTER_MS = 100;
+
+/**
+ * The live region `id` of the page (empty, there from the start: a screen
+ * reader may not hear a live region that comes already filled), made next
+ * to `container` when the page has none.
+ */
+function liveRegion(container, id, assertive) {
+  const found = document.getElementById(id);
+  if (found) return found;
+  const made = h('div', { class: 'sr-only', id, role: assertive ? 'alert' : 'status', 'aria-live': assertive ? 'assertive' : 'polite', 'aria-atomic': 'true' });
+  container.after(made);
+  return made;
+}
 
 export class Notices {
   #root;
+  /** The live regions that say the notices: errors interrupt, the rest waits its turn. */
+  #status;
+  #alert;
+  /** Per live region: `{ words, timer }`, the words it says (or is about to), by notice. */
+  #said = new Map();
 
   /** @param {HTMLElement} container a region; notices stack inside it */
   constructor(container) {
     this.#root = h('div', { class: 'notices' });
     container.append(this.#root);
+    // The notices on screen are not live regions themselves (a screen reader
+    // would hear them twice): these say their words.
+    this.#status = liveRegion(container, 'notices-said', false);
+    this.#alert = liveRegion(container, 'notices-alert', true);
+    for (const r of [this.#status, this.#alert]) this.#said.set(r, { words: new Map(), timer: 0 });
     // The notices float over the bottom of the page: scrolling a focused
     // control into view keeps it above them.
     if (typeof ResizeObserver === 'function') {
@@ -42,6 +67,7 @@ export class Notices {
       clearTimeout(timer);
       const hadFocus = n.contains(document.activeElement);
       n.remove();
+      this.#unsay(n);
       if (hadFocus && opener?.isConnected && opener !== document.body) opener.focus({ preventScroll: true });
     };
     // The timeout waits while the notice is pointed at or focused: a reader
@@ -57,7 +83,7 @@ export class Notices {
       timer = 0;
       left = Math.max(1500, left - (Date.now() - started));
     };
-    const n = h('div', { class: `notice notice-${kind}`, role: kind === 'error' ? 'alert' : 'status', 'data-key': key ?? '' },
+    const n = h('div', { class: `notice notice-${kind}`, 'data-key': key ?? '' },
       h('div', { class: 'notice-body' },
         h('p', { class: 'notice-msg', text: message }),
         detail ? h('p', { class: 'notice-detail', text: detail }) : null,
@@ -74,10 +100,38 @@ export class Notices {
     n.addEventListener('focusout', (e) => { if (!n.contains(e.relatedTarget)) arm(); });
     n.addEventListener('pointerleave', () => { if (!n.contains(document.activeElement)) arm(); });
     this.#root.append(n);
+    this.#say(n, kind === 'error' ? this.#alert : this.#status, detail ? `${message} ${detail}` : message);
     // A stack of old notices helps no one: the newest few stay.
     while (this.#root.children.length > MAX_SHOWN) this.#close(this.#root.firstElementChild);
     arm();
     return n;
+  }
+
+  /**
+   * Says notice `n`'s words in live region `region`: it empties now and
+   * gets them a moment later (notices shown together are said together).
+   */
+  #say(n, region, text) {
+    const said = this.#said.get(region);
+    if (!said.timer) {
+      region.textContent = '';
+      said.words.clear();
+      said.timer = setTimeout(() => {
+        said.timer = 0;
+        region.textContent = [...said.words.values()].join(' ');
+      }, SAY_AFTER_MS);
+    }
+    said.words.set(n, text);
+  }
+
+  /** Notice `n` closed: a live region that says only its words empties (browse mode would find them twice). */
+  #unsay(n) {
+    for (const [region, said] of this.#said) {
+      if (!said.words.delete(n) || said.words.size) continue;
+      clearTimeout(said.timer);
+      said.timer = 0;
+      region.textContent = '';
+    }
   }
 
   dismiss(key) {

@@ -51,7 +51,7 @@ export class Presenter {
     document.addEventListener('click', (e) => {
       if (!this.#on || e.detail === 0) return;
       const c = e.target.closest?.('button, select, [role=button], .tl-ops li');
-      if (c && c.matches(':focus-within')) setTimeout(() => document.activeElement?.blur?.());
+      if (c && c.matches(':focus-within')) setTimeout(() => this.#rest());
     }, true);
     document.addEventListener('fullscreenchange', () => {
       // The browser's own Esc leaves full screen: the presentation ends with it.
@@ -83,8 +83,9 @@ export class Presenter {
       scrollTo(0, 0);
       const full = root.requestFullscreen?.();
       full?.then(() => { this.#wentFull = true; }, () => { /* not allowed here: the page still presents */ });
-      // Keys go to the page, not to a control left focused.
-      document.activeElement?.blur?.();
+      // Keys go to the presented map, not to a control left focused (nor
+      // to <body>, where a screen reader's focus would be lost).
+      this.#rest();
       this.#opts.notices?.show('Presenting: → or PageDown steps forward, ← or PageUp back, B blanks the screen, + and − size it, Esc ends.', { kind: 'info', key: 'present', timeout: 4000 });
     } else {
       if (document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
@@ -94,6 +95,17 @@ export class Presenter {
       this.#button.focus({ preventScroll: true });
     }
     this.#opts.onChange?.(on);
+  }
+
+  /**
+   * Puts the focus where the remote's keys step and press nothing: on the
+   * presented map's card (focusable by script only, labelled "Memory"); on
+   * <body> in a page without one.
+   */
+  #rest() {
+    const card = document.getElementById('map-card');
+    if (card?.isConnected && card.hasAttribute('tabindex')) card.focus({ preventScroll: true });
+    else document.activeElement?.blur?.();
   }
 
   #setZoom(z) {
@@ -148,7 +160,7 @@ export class Presenter {
       e.stopPropagation();
       // (A button left focused would take the key's keyup: Space presses
       // a button when it is released.)
-      if (t.closest?.('button, select, [role=button]')) t.blur();
+      if (t.closest?.('button, select, [role=button]')) this.#rest();
     }
   }
 }
