@@ -40,7 +40,7 @@ require_tests node "${passed:-0}"
 assemble_dist
 say "browser tests against the dist/ build, served under a sub-path"
 PAGE_DIR=dist PAGE_BASE=/some/sub/path/ node --test --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$LOG/dist.tap" tests/page.test.mjs tests/widget.test.mjs
+  --test-reporter=tap --test-reporter-destination="$LOG/dist.tap" tests/page.test.mjs tests/widget.test.mjs tests/a11y.test.mjs
 passed=$(grep -Eo '^# pass [0-9]+' "$LOG/dist.tap" | awk '{print $3}')
 require_tests dist "${passed:-0}"
 say "all suites passed"
