@@ -470,6 +470,7 @@ impl FreeListAllocator {
     }
 
     /// Size of the largest free block. O(1).
+    #[inline]
     pub fn largest_free(&self) -> usize {
         if self.sized {
             self.by_size.max_size().max(self.top_size())

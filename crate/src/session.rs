@@ -853,10 +853,17 @@ impl Session {
         let mut peaks = PeakWatch::of(self);
         // The next op count to sample at: a compare per op, not a division.
         let mut next = every;
+        // (The sample out of line: the watch after every op stays small
+        // enough to inline into the replay loop.)
+        #[cold]
+        #[inline(never)]
+        fn sample(samples: &mut Vec<Sample>, s: &Session, step: usize) {
+            samples.push(Sample::of(s, step));
+        }
         let report = self.replay_text_with(text, |s, i| {
             peaks.watch(s, i + 1);
             if i + 1 == next {
-                samples.push(Sample::of(s, i + 1));
+                sample(&mut samples, s, i + 1);
                 next += every;
             }
         })?;
