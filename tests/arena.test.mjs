@@ -1,5 +1,6 @@
 // node --test: drives www/arena.js as a page would.
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import {
   init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, maxTranscriptOps, Arena,
@@ -28,6 +29,21 @@ test('a call before init() has resolved throws an Error with code not-initialize
   assert.equal(codeOf(() => fresh.parseOps('+8')), 'not-initialized');
   await fresh.init();
   assert.equal(fresh.createArena({ size: 64 }).alloc(8), 0);
+});
+
+test('init() given bytes that are not the module throws not-initialized with the engine’s error as its cause, and a later init() loads', () => {
+  // (A process of its own: this one's glue is loaded already.)
+  const script = `
+    const m = await import(${JSON.stringify(new URL('../www/arena.js', import.meta.url).href)});
+    const out = [];
+    try { await m.init(new Uint8Array([1, 2, 3])); out.push('loaded'); } catch (e) { out.push(e.code, /could not be loaded/.test(e.message), e.cause instanceof WebAssembly.CompileError); }
+    try { m.createArena({}); } catch (e) { out.push(e.code); }
+    await m.init();
+    out.push(m.createArena({ size: 64 }).alloc(8));
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), ['not-initialized', true, true, 'not-initialized', 0]);
 });
 
 test('the quick-start example works', () => {
@@ -646,6 +662,7 @@ test('default slab classes follow an alignment above them; given ones are checke
   assert.deepEqual(createArena({ size: 4096, align: 32, slabSize: 512 }).initialConfig().slabSize, 512);
   assert.equal(codeOf(() => slabForAlign({ classes: 'x', slabSize: 256 }, 8)), 'bad-argument');
   for (const fit of [undefined, null, 5]) assert.equal(codeOf(() => slabForAlign(fit, 8)), 'bad-argument');
+  for (const align of [3, 0, 48]) assert.equal(codeOf(() => slabForAlign({ classes: [16, 32, 64], slabSize: 256 }, align)), 'bad-align', String(align));
   // A huge alignment gives classes an arena can hold (never above 2^30): fewer of them, and a
   // configuration that checks (these once came out as 2^31 and 4294967295, and were refused).
   assert.deepEqual(slabForAlign({ classes: [16, 32, 64], slabSize: 256 }, 2 ** 29), { classes: [2 ** 29, 2 ** 30], slabSize: 2 ** 30 });

@@ -55,7 +55,15 @@ export function init(source) {
         const { readFile } = await import('node:fs/promises');
         src = await readFile(url);
       }
-      await wasmInit({ module_or_path: src ?? url });
+      try {
+        await wasmInit({ module_or_path: src ?? url });
+      } catch (e) {
+        // Bytes that are not this module, a failed fetch, a CSP that forbids
+        // WebAssembly: a coded error like every other, the cause kept.
+        const err = new Error(`the allocator could not be loaded: ${e?.message ?? e}`, { cause: e });
+        err.code = 'not-initialized';
+        throw err;
+      }
       loaded = true;
     })();
     ready.catch(() => { ready = null; });

@@ -431,12 +431,16 @@ pub fn align_dividing(size: JsValue, align: JsValue) -> JsResult<f64> {
 /// `{ classes, slabSize }` that suit `align`: the same ones when they do,
 /// else each class rounded up to a multiple of it (see
 /// [`fit_to_align`](crate::slab::fit_to_align)). What the page and the
-/// widget do to slab classes when the alignment changes.
+/// widget do to slab classes when the alignment changes. An `align` that is
+/// not a power of two is `bad-align`.
 #[wasm_bindgen(js_name = slabForAlign)]
 pub fn slab_for_align(classes: JsValue, slab_size: JsValue, align: JsValue) -> JsResult<JsValue> {
     let classes = classes_arg(&classes)?;
     let slab_size = uint(&slab_size, "slabSize")?;
     let align = align_arg(&align)?;
+    if !align.is_power_of_two() {
+        return Err(js_error(AllocError::BadAlign { align }));
+    }
     let (classes, slab_size) = crate::slab::fit_to_align(&classes, slab_size, align);
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
