@@ -1186,9 +1186,17 @@ test('the fragmentation-over-time note says when it is sampled, and its peak is 
       if (x > best[0]) best = [x, i + 1];
     });
     a.dispose();
-    return `external fragmentation over time, sampled every 5 ops · peak ${percent(best[0])} after op ${num(best[1])}`;
+    return { note: `external fragmentation over time, sampled every 5 ops · peak ${percent(best[0])} after op ${num(best[1])}`, step: best[1] };
   });
-  await page.waitForFunction((w) => document.querySelector('.tl-spark-note')?.textContent === w, want);
+  await page.waitForFunction((w) => document.querySelector('.tl-spark-note')?.textContent === w, want.note);
+  // Where no sample caught the peak (samples every 5 ops), a mark shows it.
+  assert.equal(await page.locator('.tl-spark-peak').count(), want.step % 5 ? 1 : 0);
+  // A short timeline, sampled at every op: its curve holds the peak, no mark.
+  await page.fill('[data-testid=wl-ops]', '60');
+  await page.click('[data-testid=wl-run]');
+  await idle(page);
+  await page.waitForFunction(() => /^external fragmentation over time · peak/.test(document.querySelector('.tl-spark-note')?.textContent ?? ''));
+  assert.equal(await page.locator('.tl-spark-peak').count(), 0);
   await close();
 });
 

@@ -196,6 +196,12 @@ export class TimelineView {
       e.spark.append(
         s('polygon', { class: 'tl-spark-area', points: `0,40 ${pts.join(' ')} 1000,40` }),
         s('polyline', { class: 'tl-spark-line', points: pts.join(' ') }));
+      // A peak between samples is drawn where it happened, up to its height
+      // (the curve through the samples passes below it).
+      if (pk?.externalFragmentation > 0 && !smp.some((p) => p.step === pk.externalFragmentationStep)) {
+        const px = ((pk.externalFragmentationStep / total) * 1000).toFixed(1);
+        e.spark.append(s('line', { class: 'tl-spark-peak', x1: px, x2: px, y1: 40, y2: (38 - (pk.externalFragmentation / top) * 30).toFixed(1) }));
+      }
       let peak = smp[0];
       for (const p of smp) if (p.externalFragmentation > peak.externalFragmentation) peak = p;
       // Long timelines are sampled: say so. The peak is the one watched after
