@@ -2057,6 +2057,9 @@ test('a link carries the comparison shown with its timeline, and where its maps 
   await page.click('[data-at=divergence]');
   await idle(page);
   await page.waitForFunction(() => location.hash.endsWith('&cmp=divergence'));
+  // What the chart draws goes along (the default, external fragmentation, is left out).
+  await page.selectOption('[data-testid=compare-metric]', 'freeBlocks');
+  await page.waitForFunction(() => location.hash.endsWith('&cmp=divergence&chart=freeBlocks'));
   const hash = await page.evaluate(() => location.hash);
   await close();
   // Opened elsewhere, the link shows the same comparison, and says where it is.
@@ -2064,6 +2067,8 @@ test('a link carries the comparison shown with its timeline, and where its maps 
   await again.page.waitForSelector('[data-testid=compare-grid] .cmp-card');
   await idle(again.page);
   assert.equal(await again.page.getAttribute('[data-at=divergence]', 'aria-pressed'), 'true');
+  assert.equal(await again.page.inputValue('[data-testid=compare-metric]'), 'freeBlocks');
+  assert.match(await again.page.textContent('.cmp-chart-head h3'), /^Free blocks over the ops/);
   assert.match(await again.page.textContent('.cmp-maps-note'), /^Right after op \d+ /);
   assert.match(await again.page.textContent('#notices'), /The link carries a comparison of the strategies/);
   assert.equal(await again.page.evaluate(() => location.hash), hash);
@@ -2077,6 +2082,12 @@ test('a link carries the comparison shown with its timeline, and where its maps 
   assert.equal(await log(bad.page), '+10,+20');
   assert.equal(await bad.page.locator('[data-testid=compare-grid] .cmp-card').count(), 0);
   await bad.close();
+  // A bad chart= is left out with a word; the comparison still runs, drawing the default.
+  const badChart = await open('#size=1024&ops=+10,+20&cmp=end&chart=<b>x</b>');
+  await badChart.page.waitForSelector('[data-testid=compare-grid] .cmp-card');
+  assert.match(await badChart.page.textContent('.notice-warn'), /the chart draws its default: chart must be one of externalFragmentation, .*, got "<b>x<\/b>"/i);
+  assert.equal(await badChart.page.inputValue('[data-testid=compare-metric]'), 'externalFragmentation');
+  await badChart.close();
 });
 
 test('compare numbers ops as the timeline does, strategy switches and all; its JSON carries the header and the workload', async () => {

@@ -11,7 +11,7 @@ import { num, percent, plural, bytesShort, callText } from './format.js';
 import { freeBlocksText, METRICS as METER_METRICS } from './meter.js';
 import { MemoryMap } from './memory-map.js';
 import { strategyLabel } from './controls.js';
-import { COMPARE_AT } from './url-state.js';
+import { COMPARE_AT, CHART_METRICS } from './url-state.js';
 
 const DASH = { 'first-fit': '', 'next-fit': '6 3', 'best-fit': '2 3', 'worst-fit': '8 3 2 3', slab: '1 2' };
 
@@ -20,15 +20,17 @@ const DASH = { 'first-fit': '', 'next-fit': '6 3', 'best-fit': '2 3', 'worst-fit
  * its name, how its values read, and whether it is a fraction (0 to 100 %)
  * rather than a count of bytes or blocks.
  */
-export const METRICS = [
-  { key: 'externalFragmentation', label: 'External fragmentation (1 − L/F)', fmt: percent, fraction: true },
-  { key: 'l2Fragmentation', label: 'L2 fragmentation', fmt: percent, fraction: true },
-  { key: 'freeBlocks', label: 'Free blocks', fmt: num },
-  { key: 'largestFree', label: 'Largest free block', fmt: bytesShort, bytes: true },
-  { key: 'usedBytes', label: 'Bytes in used blocks', fmt: bytesShort, bytes: true },
-  { key: 'requestedBytes', label: 'Bytes requested (live)', fmt: bytesShort, bytes: true },
-  { key: 'failedAllocs', label: 'Failed allocations so far', fmt: num },
-];
+const METRIC_INFO = {
+  externalFragmentation: { label: 'External fragmentation (1 − L/F)', fmt: percent, fraction: true },
+  l2Fragmentation: { label: 'L2 fragmentation', fmt: percent, fraction: true },
+  freeBlocks: { label: 'Free blocks', fmt: num },
+  largestFree: { label: 'Largest free block', fmt: bytesShort, bytes: true },
+  usedBytes: { label: 'Bytes in used blocks', fmt: bytesShort, bytes: true },
+  requestedBytes: { label: 'Bytes requested (live)', fmt: bytesShort, bytes: true },
+  failedAllocs: { label: 'Failed allocations so far', fmt: num },
+};
+/** In the order links name them (`chart=`), the first the default. */
+export const METRICS = CHART_METRICS.map((key) => ({ key, ...METRIC_INFO[key] }));
 
 /** Where the maps are: [value (as links carry it), label]. */
 const AT_LABELS = { end: 'End', divergence: 'First divergence', cursor: 'Timeline cursor' };
@@ -53,7 +55,7 @@ export class CompareView {
 
   /**
    * @param {HTMLElement} container
-   * @param {object} opts { onRun(), onAt(at) }
+   * @param {object} opts { onRun(), onAt(at), onMetric(key) }
    */
   constructor(container, opts) {
     this.#opts = opts;
@@ -69,8 +71,8 @@ export class CompareView {
     const metric = h('select', {
       class: 'input input-sm', 'aria-label': 'What the chart draws', 'data-testid': 'compare-metric',
       onchange: () => {
-        this.#metric = METRICS.find((m) => m.key === metric.value) ?? METRICS[0];
-        if (this.#last) this.#chart(this.#last.result, this.#last.cursor);
+        this.metric = metric.value;
+        opts.onMetric?.(this.metric);
       },
     }, METRICS.map((m) => h('option', { value: m.key, text: m.label })));
     const chart = h('div', { class: 'cmp-chart' });
@@ -84,7 +86,7 @@ export class CompareView {
     const body = h('div', { class: 'cmp-body', hidden: true }, info, h('div', { class: 'cmp-chart-wrap' }, h('div', { class: 'cmp-chart-head' }, chartTitle, h('label', { class: 'cmp-metric' }, h('span', { text: 'Draw' }), metric)), chart, legend, exportRow), mapsHead, grid);
     const empty = h('p', { class: 'cmp-empty', text: 'Runs the timeline’s ops under first, next, best and worst fit and the slab allocator, side by side. Strategy switches in the op list are skipped.' });
     container.append(h('div', { class: 'cmp' }, h('div', { class: 'cmp-top' }, run, empty), body));
-    this.#els = { run, at, info, chartTitle, chart, legend, grid, body, empty };
+    this.#els = { run, at, info, chartTitle, chart, legend, grid, body, empty, metric };
     let width = 0;
     let queued = 0;
     this.#ro = typeof ResizeObserver === 'function' ? new ResizeObserver(() => {
@@ -281,6 +283,18 @@ export class CompareView {
       s('svg', { class: 'cmp-key', viewBox: '0 0 24 8', width: 24, height: 8, 'aria-hidden': 'true' },
         s('line', { x1: 1, x2: 23, y1: 4, y2: 4, class: `cmp-line series-${r.strategy}`, 'stroke-dasharray': DASH[r.strategy] || null })),
       h('span', { text: same[i] ? `${strategyLabel(r.strategy)} (the same line as ${strategyLabel(same[i])})` : strategyLabel(r.strategy) }))));
+  }
+
+  /** What the chart draws: a key of METRICS (`externalFragmentation`, …). */
+  get metric() {
+    return this.#metric.key;
+  }
+
+  set metric(key) {
+    this.#metric = METRICS.find((m) => m.key === key) ?? METRICS[0];
+    const sel = this.#els?.metric;
+    if (sel && sel.value !== this.#metric.key) sel.value = this.#metric.key;
+    if (this.#last) this.#chart(this.#last.result, this.#last.cursor);
   }
 
   #grid(d) {

@@ -532,6 +532,8 @@ async function start() {
   const cmp = new CompareView($('compare'), {
     onRun: () => runCompare(compareState?.at ?? 'end'),
     onAt: (at) => runCompare(at),
+    // (The chart's metric travels in the link with the comparison.)
+    onMetric: () => syncUrl(),
   });
 
   themeToggle($('theme-btn'), { onChange: () => schedule() });
@@ -1119,8 +1121,10 @@ async function start() {
   }
 
   /** A link's comparison: run, and pointed at (it is further down the page). */
-  async function compareFromLink(at) {
+  /** The comparison a link carries (`cmp=`, and what its chart draws, `chart=`). */
+  async function compareFromLink({ compare: at, chart }) {
     if (!session.total) return; // (a link with cmp= alone: nothing to compare)
+    if (chart) cmp.metric = chart;
     await runCompare(at);
     if (compareState?.version !== contentVersion) return;
     notices.show('The link carries a comparison of the strategies on these ops: it is under Compare strategies.', {
@@ -1318,7 +1322,7 @@ async function start() {
       const workload = recipe?.version === contentVersion ? recipe.opts : null;
       // A comparison of what the timeline holds now travels with it.
       const compare = compareState?.version === contentVersion ? compareState.at : null;
-      const { hash } = encodeState({ config: session.config, tokens: tooMany || workload ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args(), compare }, createArenaDefaults);
+      const { hash } = encodeState({ config: session.config, tokens: tooMany || workload ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args(), compare, chart: cmp.metric }, createArenaDefaults);
       if (tooMany && !workload && truncWarned !== contentVersion) {
         truncWarned = contentVersion;
         notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
@@ -1672,7 +1676,7 @@ async function start() {
       notices.dismiss('url');
       // (A link the page writes has one or the other: this one was edited.)
       const opsWhy = state.workload && state.ops ? 'it has a workload (wl=) too, whose ops ran' : null;
-      const left = [stepWhy && `the link’s step was left out: ${stepWhy}`, opsWhy && `the link’s ops= were left out: ${opsWhy}`, state.compareError && `the link’s comparison was left out: ${state.compareError}`].filter(Boolean);
+      const left = [stepWhy && `the link’s step was left out: ${stepWhy}`, opsWhy && `the link’s ops= were left out: ${opsWhy}`, state.compareError && `the link’s comparison was left out: ${state.compareError}`, state.compare && state.chartError && `the chart draws its default: ${state.chartError}`].filter(Boolean);
       if (left.length) {
         const text = left.join('; ');
         notices.show(`${text[0].toUpperCase()}${text.slice(1)}.${stepWhy ? ' The timeline shows the end.' : ''}`, { kind: 'warn', key: 'url' });
@@ -1713,12 +1717,12 @@ async function start() {
     run(async () => {
       lastHash = location.hash;
       return loadFromHash(state);
-    }).then((ok) => { if (ok && state.compare) compareFromLink(state.compare); });
+    }).then((ok) => { if (ok && state.compare) compareFromLink(state); });
   });
 
   lastHash = location.hash;
   // The comparison a link carries runs once its timeline is there.
-  if (await loadFromHash(urlState) && urlState.compare) compareFromLink(urlState.compare);
+  if (await loadFromHash(urlState) && urlState.compare) compareFromLink(urlState);
   if (!urlState || (urlState.error && !urlState.ops)) syncEditor(false);
   document.documentElement.classList.add('is-ready');
   schedule();

@@ -11,6 +11,8 @@ export const MAX_URL_OPS = 100_000;
 export const MAX_URL_ARENA = 64 << 20;
 /** Where a comparison's maps are, as a link says it (`cmp=`): compare.js's choices. */
 export const COMPARE_AT = ['end', 'divergence', 'cursor'];
+/** What a comparison's chart draws, as a link says it (`chart=`; the first is the default): compare.js's choices. */
+export const CHART_METRICS = ['externalFragmentation', 'l2Fragmentation', 'freeBlocks', 'largestFree', 'usedBytes', 'requestedBytes', 'failedAllocs'];
 
 const SAFE = /[^A-Za-z0-9+,\-@:=._~!*]/g;
 
@@ -58,7 +60,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw', 'cmp'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw', 'cmp', 'chart'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -151,16 +153,24 @@ export function decodeState(hash) {
     if (COMPARE_AT.includes(v)) compare = v;
     else compareError = `cmp must be ${COMPARE_AT.join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got "${v.slice(0, 40)}"`;
   }
+  // What its chart draws (`chart=`), the default when left out or bad.
+  let chart = null;
+  let chartError = null;
+  if (m.has('chart')) {
+    const v = m.get('chart');
+    if (CHART_METRICS.includes(v)) chart = v;
+    else chartError = `chart must be one of ${CHART_METRICS.join(', ')}, got "${v.slice(0, 40)}"`;
+  }
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
-  return { config, ops, step, stepError, workload, predict, mallocPy, compare, compareError };
+  return { config, ops, step, stepError, workload, predict, mallocPy, compare, chart, compareError, chartError };
 }
 
 /**
  * The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says
  * so), unless `workload` (a seeded workload's options) stands for them.
  */
-export function encodeState({ config, tokens = [], step = null, workload = null, predict = false, mallocPy = null, compare = null }, defaults = {}) {
+export function encodeState({ config, tokens = [], step = null, workload = null, predict = false, mallocPy = null, compare = null, chart = null }, defaults = {}) {
   const parts = [];
   const add = (k, v) => parts.push(`${k}=${enc(v)}`);
   add('size', config.size);
@@ -182,7 +192,10 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
     if (step != null && step < tokens.length) add('step', step);
   }
   // (With the ops it compared: not in a link that carries the settings only.)
-  if (compare && (workload || (tokens.length && !truncated))) add('cmp', compare);
+  if (compare && (workload || (tokens.length && !truncated))) {
+    add('cmp', compare);
+    if (chart && chart !== CHART_METRICS[0]) add('chart', chart);
+  }
   if (predict) add('predict', 1);
   // The malloc.py view's settings, when not malloc.py's defaults (-b 1000 -H 0).
   if (mallocPy && (mallocPy.base !== MALLOC_PY_BASE || mallocPy.header !== 0)) add('mpy', `${mallocPy.base},${mallocPy.header}`);
