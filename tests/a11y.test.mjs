@@ -58,15 +58,35 @@ test('a notice is said by a live region that was in the page, empty, before it c
   // The toast itself is no live region: a screen reader hears the words once.
   assert.equal(await page.$eval('.notice[data-key=share]', (n) => n.getAttribute('role') ?? n.getAttribute('aria-live')), null);
 
-  // The same notice again is said again: the region empties, then gets the words.
+  // A second notice, while the first is up: the region empties first (so
+  // the same words again would be heard again), then says the new words.
   await said.evaluate((r) => {
     globalThis.__said = [];
     new MutationObserver(() => globalThis.__said.push(r.textContent)).observe(r, { childList: true, characterData: true, subtree: true });
   });
+  await page.evaluate(() => globalThis.__playground.notices.show('Second words.', { kind: 'info', key: 'second' }));
+  await page.waitForFunction(() => globalThis.__said.at(-1) === 'Second words.');
+  const steps = await page.evaluate(() => globalThis.__said);
+  assert.deepEqual(steps, ['', 'Second words.'], 'emptied, then the new words alone (the first were said already)');
+  // The same notice again is said again.
   await page.click('[data-testid=share]');
   await page.waitForFunction((m) => globalThis.__said.at(-1)?.includes(m), msg);
-  const steps = await page.evaluate(() => globalThis.__said);
-  assert.equal(steps[0], '', `emptied first: ${JSON.stringify(steps)}`);
+  // Two notices said together, one dismissed: its words do not stay behind.
+  await page.evaluate(() => {
+    globalThis.__playground.notices.show('Alpha said.', { kind: 'info', key: 'alpha' });
+    globalThis.__playground.notices.show('Beta said.', { kind: 'info', key: 'beta' });
+  });
+  await page.waitForFunction(() => document.getElementById('notices-said').textContent === 'Alpha said. Beta said.');
+  await page.evaluate(() => globalThis.__playground.notices.dismiss('alpha'));
+  assert.equal(await said.textContent(), '', 'no words of a closed notice left to find');
+  // Dismissed before its words were said, the others waiting still are.
+  await page.evaluate(() => {
+    const n = globalThis.__playground.notices;
+    n.show('Gamma said.', { kind: 'info', key: 'gamma' });
+    n.show('Delta said.', { kind: 'info', key: 'delta' });
+    n.dismiss('gamma');
+  });
+  await page.waitForFunction(() => document.getElementById('notices-said').textContent === 'Delta said.');
 
   // An error goes to the assertive region, and leaves it when its notice is dismissed.
   await page.fill('[data-testid=editor]', '+10,+20,zz');

@@ -2069,6 +2069,16 @@ test('a link carries the comparison shown with its timeline, and where its maps 
   assert.equal(await again.page.getAttribute('[data-at=divergence]', 'aria-pressed'), 'true');
   assert.equal(await again.page.inputValue('[data-testid=compare-metric]'), 'freeBlocks');
   assert.match(await again.page.textContent('.cmp-chart-head h3'), /^Free blocks over the ops/);
+  // Another link opened in the same tab, without chart=: its chart draws the
+  // default, not what the last one drew (and its address stays as it came).
+  const other = '#size=1024&strategy=first-fit&align=8&coalesce=1&ops=+100,+50,-0,+20&cmp=end';
+  await again.page.evaluate((h) => { location.hash = h; }, other);
+  await again.page.waitForFunction(() => globalThis.__playground.arena.logLength === 4 && document.querySelector('[data-at=end]')?.getAttribute('aria-pressed') === 'true');
+  await idle(again.page);
+  assert.equal(await again.page.inputValue('[data-testid=compare-metric]'), 'externalFragmentation');
+  assert.equal(await again.page.evaluate(() => location.hash), other);
+  await again.page.evaluate((h) => { location.hash = h; }, hash);
+  await again.page.waitForFunction(() => document.querySelector('[data-testid=compare-metric]').value === 'freeBlocks');
   assert.match(await again.page.textContent('.cmp-maps-note'), /^Right after op \d+ /);
   assert.match(await again.page.textContent('#notices'), /The link carries a comparison of the strategies/);
   assert.equal(await again.page.evaluate(() => location.hash), hash);

@@ -51,11 +51,11 @@ export function init(source) {
     ready = (async () => {
       let src = source;
       const url = new URL('./pkg/alloc_playground_bg.wasm', import.meta.url);
-      if (src === undefined && url.protocol === 'file:') {
-        const { readFile } = await import('node:fs/promises');
-        src = await readFile(url);
-      }
       try {
+        if (src === undefined && url.protocol === 'file:') {
+          const { readFile } = await import('node:fs/promises');
+          src = await readFile(url);
+        }
         await wasmInit({ module_or_path: src ?? url });
       } catch (e) {
         // Bytes that are not this module, a failed fetch, a CSP that forbids

@@ -1124,7 +1124,8 @@ async function start() {
   /** The comparison a link carries (`cmp=`, and what its chart draws, `chart=`). */
   async function compareFromLink({ compare: at, chart }) {
     if (!session.total) return; // (a link with cmp= alone: nothing to compare)
-    if (chart) cmp.metric = chart;
+    // (Left out, the default: not what the chart drew before the link.)
+    cmp.metric = chart;
     await runCompare(at);
     if (compareState?.version !== contentVersion) return;
     notices.show('The link carries a comparison of the strategies on these ops: it is under Compare strategies.', {
@@ -1613,6 +1614,7 @@ async function start() {
     get session() { return session; },
     api,
     map,
+    notices,
     get busy() { return busy || session.busy || !!seeking; },
     /** What idle() waits on (for a test that times out). */
     get waitingOn() { return { busy, sessionBusy: session.busy, seeking: !!seeking, frame, playing, visible: document.visibilityState }; },

@@ -124,12 +124,20 @@ export class Notices {
     said.words.set(n, text);
   }
 
-  /** Notice `n` closed: a live region that says only its words empties (browse mode would find them twice). */
+  /**
+   * Notice `n` closed: its words leave the live region (browse mode would
+   * find them after the notice is gone). Not said yet, the others still
+   * waiting keep theirs. Said already, the region empties: rewriting it
+   * with the others' words would say them again, and emptying says
+   * nothing (their toasts still hold them).
+   */
   #unsay(n) {
     for (const [region, said] of this.#said) {
-      if (!said.words.delete(n) || said.words.size) continue;
+      if (!said.words.delete(n)) continue;
+      if (said.timer && said.words.size) continue;
       clearTimeout(said.timer);
       said.timer = 0;
+      said.words.clear();
       region.textContent = '';
     }
   }
