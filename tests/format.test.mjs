@@ -34,3 +34,16 @@ test("a link's malloc.py draw settings are kept within the core's ranges, and on
   assert.equal(drawOf('7,10,0'), null, 'malloc.py stops on -P 0');
   assert.equal(drawOf(`${2 ** 53},10,50`), null, 'a seed past 2^53 is not an exact number');
 });
+
+test("a link's trace ids are runs of consecutive ids, read back exactly, and a malformed list is dropped", async () => {
+  const { decodeState, encodeIds, decodeIds } = await import('../www/js/url-state.js');
+  for (const ids of [[0, 1, 2, 5, 9, 8], [7], [3, 3, 4], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]]) {
+    assert.deepEqual(decodeIds(encodeIds(ids)), ids, encodeIds(ids));
+  }
+  assert.equal(encodeIds([0, 1, 2, 5, 9, 8]), '0-2,5,9,8');
+  assert.equal(encodeIds(Array.from({ length: 1000 }, (_, i) => i)), '0-999');
+  for (const bad of ['', '1-', '-3', '5-2', 'a', `0-${2 ** 31}`, '0-100000', '1,,2']) assert.equal(decodeIds(bad), null, bad);
+  assert.deepEqual(decodeState('#ops=%2B1,%2B2&ids=4-5').ids, [4, 5]);
+  assert.equal(decodeState('#ops=%2B1&ids=x').ids, null, 'the ops still run, unnamed');
+  assert.equal(decodeState('#size=64&ids=1').ids, null, 'no ops, no names');
+});

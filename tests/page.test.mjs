@@ -560,6 +560,26 @@ test('an op list replays from the editor; a bad one names its line and keeps the
   await close();
 });
 
+test('a link to a trace’s run keeps the trace ids its pointers stand for (ids=)', async () => {
+  const a = await open();
+  const rep = '20000\n10\n5\n1\na 7 512\na 3 128\na 9 64\nf 3\nf 7\n';
+  await a.page.setInputFiles('[data-testid=file-input]', { name: 'ids.rep', mimeType: 'text/plain', buffer: Buffer.from(rep) });
+  await a.page.waitForSelector('[data-testid=trace-panel]:not([hidden])');
+  await a.page.click('[data-testid=trace-run-hint]');
+  await idle(a.page);
+  await a.page.waitForFunction(() => /&ids=7,3,9(&|$)/.test(location.hash));
+  const hash = await a.page.evaluate(() => location.hash);
+  await a.close();
+  const b = await open(hash);
+  const names = await b.page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));
+  assert.deepEqual(names, ['ptr[2] (trace id 9)']);
+  await b.page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5, -0: free(ptr[0] (trace id 7))'));
+  // An op list run afterwards has no trace ids, and its link none either.
+  await runOps(b.page, '+8');
+  await b.page.waitForFunction(() => !location.hash.includes('ids='));
+  await b.close();
+});
+
 test('a CS:APP .rep trace imports by file picker and sizes the arena from its hint', async () => {
   const { page, close } = await open();
   const rep = '20000\n3\n6\n1\na 0 512\na 1 128\nr 0 640\na 2 128\nf 1\nf 0\n';

@@ -1323,7 +1323,7 @@ async function start() {
       const workload = recipe?.version === contentVersion ? recipe.opts : null;
       // A comparison of what the timeline holds now travels with it.
       const compare = compareState?.version === contentVersion ? compareState.at : null;
-      const { hash } = encodeState({ config: session.config, tokens: tooMany || workload ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args(), compare, chart: cmp.metric }, createArenaDefaults);
+      const { hash } = encodeState({ config: session.config, tokens: tooMany || workload ? [] : session.tokens(), step: session.position, workload, predict: predict.on, mallocPy: ostepView.args(), compare, chart: cmp.metric, ids: traceIds }, createArenaDefaults);
       if (tooMany && !workload && truncWarned !== contentVersion) {
         truncWarned = contentVersion;
         notices.show(`The timeline has ${num(session.total)} ops; links hold at most ${num(MAX_URL_OPS)}, so the link only carries the settings.`, { kind: 'warn', key: 'url-trunc' });
@@ -1666,6 +1666,8 @@ async function start() {
       // A workload's recipe: the core generates the ops again, seeded.
       const ops = state.workload ? workload(state.workload) : state.ops;
       const count = await session.load(config, ops, { label: 'Restoring the link' });
+      // A trace's ids (the load dropped the last timeline's): ptr[k] is trace id ids[k].
+      if (!state.workload && state.ids) traceIds = state.ids;
       if (state.workload) {
         recipe = { opts: state.workload, version: contentVersion };
         wl.set(state.workload);

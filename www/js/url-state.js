@@ -60,7 +60,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw', 'cmp', 'chart'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw', 'cmp', 'chart', 'ids'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -161,16 +161,52 @@ export function decodeState(hash) {
     if (CHART_METRICS.includes(v)) chart = v;
     else chartError = `chart must be one of ${CHART_METRICS.join(', ')}, got "${v.slice(0, 40)}"`;
   }
+  // The CS:APP trace ids that ptr[0], ptr[1], … stand for (`ids=`, as runs),
+  // with the ops; a malformed list only loses the names.
+  const ids = m.has('ids') && ops ? decodeIds(m.get('ids')) : null;
   // `config` then holds the settings that could be read.
   if (error) return { error, ops, config, predict };
-  return { config, ops, step, stepError, workload, predict, mallocPy, compare, chart, compareError, chartError };
+  return { config, ops, step, stepError, workload, predict, mallocPy, compare, chart, compareError, chartError, ids };
+}
+
+/**
+ * Trace ids as runs of consecutive ids: [0, 1, 2, 5, 9, 8] → "0-2,5,9,8".
+ * @param {number[]} ids
+ */
+export function encodeIds(ids) {
+  const out = [];
+  for (let i = 0; i < ids.length;) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    out.push(j > i ? `${ids[i]}-${ids[j]}` : `${ids[i]}`);
+    i = j + 1;
+  }
+  return out.join(',');
+}
+
+/**
+ * `encodeIds`'s text back to the ids, or null when it is not such a list
+ * (ids are whole numbers below 2^31, at most MAX_URL_OPS of them).
+ * @param {string} text
+ */
+export function decodeIds(text) {
+  const ids = [];
+  for (const part of text.split(',')) {
+    const r = /^(\d{1,10})(?:-(\d{1,10}))?$/.exec(part);
+    if (!r) return null;
+    const a = Number(r[1]);
+    const b = r[2] == null ? a : Number(r[2]);
+    if (b < a || b >= 2 ** 31 || ids.length + (b - a + 1) > MAX_URL_OPS) return null;
+    for (let x = a; x <= b; x++) ids.push(x);
+  }
+  return ids;
 }
 
 /**
  * The hash for a state; ops are left out beyond MAX_URL_OPS (`truncated` says
  * so), unless `workload` (a seeded workload's options) stands for them.
  */
-export function encodeState({ config, tokens = [], step = null, workload = null, predict = false, mallocPy = null, compare = null, chart = null }, defaults = {}) {
+export function encodeState({ config, tokens = [], step = null, workload = null, predict = false, mallocPy = null, compare = null, chart = null, ids = null }, defaults = {}) {
   const parts = [];
   const add = (k, v) => parts.push(`${k}=${enc(v)}`);
   add('size', config.size);
@@ -190,6 +226,7 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
   } else if (tokens.length && !truncated) {
     add('ops', tokens.join(','));
     if (step != null && step < tokens.length) add('step', step);
+    if (ids?.length) add('ids', encodeIds(ids));
   }
   // (With the ops it compared: not in a link that carries the settings only.)
   if (compare && (workload || (tokens.length && !truncated))) {
