@@ -145,6 +145,8 @@ test('Present keeps the focus on the presented map, not on <body>; the remote st
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.documentElement.classList.contains('presenting'));
   assert.equal(await active(page), 'map-card');
+  // A resting place, not a control: no focus ring around the map on the projector.
+  assert.equal(await page.$eval('#map-card', (el) => getComputedStyle(el).outlineStyle), 'none');
   await page.keyboard.press('ArrowRight');
   await page.waitForFunction(() => globalThis.__playground.session.position === 4);
   assert.equal(await pos(), 4);
