@@ -430,6 +430,17 @@ test('the strategy dropdown switches the live allocator', async () => {
   await rerun.getByRole('button', { name: 'Undo' }).click();
   await idle(page);
   assert.deepEqual([(await snap(page)).arenaSize, await log(page)], [1024, ops]);
+  // Once the timeline has changed since, Undo would bring the old ops back
+  // over the new one: it says so and changes nothing.
+  await page.fill('[data-testid=arena-size]', '2048');
+  await page.press('[data-testid=arena-size]', 'Enter');
+  await idle(page);
+  await malloc(page, 8);
+  const later = await log(page);
+  await page.locator('.notice', { hasText: 'Changing the arena size: the 4 ops re-ran from the start' }).getByRole('button', { name: 'Undo' }).click();
+  await idle(page);
+  assert.deepEqual([(await snap(page)).arenaSize, await log(page)], [2048, later]);
+  assert.match(await page.textContent('#notices'), /The settings were not undone: the timeline has changed since they were/);
   await page.locator('#controls').getByRole('button', { name: 'Reset', exact: true }).click();
   await idle(page);
   assert.equal(await log(page), '', 'Reset starts over');

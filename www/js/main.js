@@ -685,9 +685,16 @@ async function start() {
       }
       changed = true;
       await afterLoad(typed);
+      // Undo puts back the ops as they were: only while the timeline is still
+      // what the re-run made (an op, a workload or a link since would be lost).
+      const ranAt = contentVersion;
       notices.show(`${what}: the ${plural(session.total, 'op')} re-ran from the start under the new settings.${done ? ` ${done}` : ''}`, {
         kind: 'info', key: 'config', timeout: 12000,
         actions: [{ label: 'Undo', onClick: () => run(async () => {
+          if (contentVersion !== ranAt) {
+            notices.show('The settings were not undone: the timeline has changed since they were (undoing them would bring back the ops as they were then).', { kind: 'warn', key: 'config' });
+            return;
+          }
           await session.load(back.config, text, { label: 'Restoring the settings' });
           if (seeded) { recipe = seeded; seeded.version = contentVersion; }
           await session.seek(back.position);
