@@ -5039,3 +5039,62 @@ fn a_sampled_replay_watches_its_peaks_after_every_op_where_samples_miss_a_spike(
         }
     }
 }
+
+#[test]
+fn peaks_agree_with_the_stats_after_every_op_in_every_mode_order_and_coalescing() {
+    for seed in 0..12 {
+        let text = workload::generate_text(&WorkloadConfig {
+            shape: Shape::SmallBiased,
+            seed,
+            ops: 250,
+            alloc_percent: 55,
+            max_size: 96,
+            min_live: 0,
+        })
+        .unwrap();
+        for mode in [
+            Mode::FirstFit,
+            Mode::NextFit,
+            Mode::BestFit,
+            Mode::WorstFit,
+            Mode::Slab,
+        ] {
+            for order in ListOrder::ALL {
+                for coalesce in [true, false] {
+                    let c = HeapConfig {
+                        arena_size: 2048,
+                        mode,
+                        order,
+                        coalesce,
+                        ..HeapConfig::default()
+                    };
+                    let mut one = Session::new(c.clone()).unwrap();
+                    let first = one.heap().stats();
+                    let (mut ext, mut blocks) = (
+                        (first.external_fragmentation, 0usize),
+                        (first.free_blocks, 0usize),
+                    );
+                    for (i, op) in text.split(',').enumerate() {
+                        one.replay_text(op).unwrap();
+                        let s = one.heap().stats();
+                        if s.external_fragmentation > ext.0 {
+                            ext = (s.external_fragmentation, i + 1);
+                        }
+                        if s.free_blocks > blocks.0 {
+                            blocks = (s.free_blocks, i + 1);
+                        }
+                    }
+                    let mut s = Session::new(c).unwrap();
+                    let (_, _, p) = s.replay_text_sampled(&text, 7).unwrap();
+                    let what = format!("seed {seed} {mode:?} {order:?} coalesce {coalesce}");
+                    assert_eq!(
+                        (p.external_fragmentation, p.external_fragmentation_step),
+                        ext,
+                        "{what}"
+                    );
+                    assert_eq!((p.free_blocks, p.free_blocks_step), blocks, "{what}");
+                }
+            }
+        }
+    }
+}
