@@ -1996,6 +1996,14 @@ test('writes show in the byte view, and stale bytes survive free and re-malloc',
   await close();
 });
 
+/** The text of the file a click on `[data-testid=testid]` downloads. */
+async function downloaded(page, testid) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
+  const parts = [];
+  for await (const c of await d.createReadStream()) parts.push(c);
+  return Buffer.concat(parts).toString();
+}
+
 /** The value each compare card shows for the statistic `name`, in card order. */
 const cardStat = (page, name) => page.$$eval('.cmp-card', (cs, n) => cs.map((c) => [...c.querySelectorAll('.cmp-stats div')]
   .find((d) => d.querySelector('dt').textContent === n).querySelector('dd').textContent), name);
@@ -2017,10 +2025,7 @@ test('compare: the cards give each run’s peak fragmentation and most free bloc
   assert.equal(most[4], '1 at the start', 'the slab run never gets a slab in 64 B');
   assert.equal((await cardStat(page, 'External fragmentation'))[0], '25.0%');
   // Every card's figures are the core's (compare's peaks), numbered from the timeline.
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-json]')]);
-  const parts = [];
-  for await (const c of await d.createReadStream()) parts.push(c);
-  const json = JSON.parse(Buffer.concat(parts).toString());
+  const json = JSON.parse(await downloaded(page, 'compare-json'));
   assert.deepEqual(json.runs[0].peaks, { externalFragmentation: 0.4, externalFragmentationStep: 9, freeBlocks: 3, freeBlocksStep: 9 }, 'the export counts the ops of opList');
   const want = await page.evaluate(async (text) => {
     const m = await import('./arena.js');
@@ -2156,10 +2161,7 @@ test('compare numbers ops as the timeline does, strategy switches and all; its J
   await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
   await page.waitForSelector('.cmp-tip:not([hidden])');
   assert.equal(await page.textContent('.cmp-tip-head'), 'after op 8');
-  const [d] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-json]')]);
-  const parts = [];
-  for await (const c of await d.createReadStream()) parts.push(c);
-  const json = JSON.parse(Buffer.concat(parts).toString());
+  const json = JSON.parse(await downloaded(page, 'compare-json'));
   assert.equal(json.config.header, 4);
   assert.deepEqual([json.firstDivergenceOp, json.strategySwitchesSkipped, json.workload], [fd, 1, null]);
   assert.equal(json.opList, '+10,+20,-0,+5,+30,-1,+8');
@@ -2169,10 +2171,7 @@ test('compare numbers ops as the timeline does, strategy switches and all; its J
   await idle(page);
   await page.click('[data-testid=compare-run]');
   await idle(page);
-  const [d2] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=compare-json]')]);
-  const parts2 = [];
-  for await (const c of await d2.createReadStream()) parts2.push(c);
-  const json2 = JSON.parse(Buffer.concat(parts2).toString());
+  const json2 = JSON.parse(await downloaded(page, 'compare-json'));
   assert.equal(json2.workload?.ops, 40);
   assert.equal(json2.ops, 40);
   await close();
@@ -2237,13 +2236,7 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   await page.keyboard.press('Tab');
   assert.equal(await page.isHidden('.cmp-tip'), true, 'leaving the chart hides the values');
   // The numbers go out as CSV (a row per strategy and sample) and JSON.
-  const saved = async (testid) => {
-    const [d] = await Promise.all([page.waitForEvent('download'), page.click(`[data-testid=${testid}]`)]);
-    const st = await d.createReadStream();
-    const parts = [];
-    for await (const c of st) parts.push(c);
-    return Buffer.concat(parts).toString();
-  };
+  const saved = (testid) => downloaded(page, testid);
   const csv = (await saved('compare-csv')).trim().split('\n');
   assert.equal(csv[0], 'strategy,step,externalFragmentation,l2Fragmentation,usedBytes,requestedBytes,freeBlocks,largestFree,failedAllocs');
   const whole = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => [r.strategy, r.samples.length, r.report.searched]));

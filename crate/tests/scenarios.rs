@@ -4976,13 +4976,7 @@ fn a_sampled_replay_watches_its_peaks_after_every_op_where_samples_miss_a_spike(
         arena_size: 64,
         ..HeapConfig::default()
     };
-    for mode in [
-        Mode::FirstFit,
-        Mode::NextFit,
-        Mode::BestFit,
-        Mode::WorstFit,
-        Mode::Slab,
-    ] {
+    for mode in Mode::ALL {
         let c = HeapConfig {
             mode,
             ..config.clone()
@@ -5052,13 +5046,7 @@ fn peaks_agree_with_the_stats_after_every_op_in_every_mode_order_and_coalescing(
             min_live: 0,
         })
         .unwrap();
-        for mode in [
-            Mode::FirstFit,
-            Mode::NextFit,
-            Mode::BestFit,
-            Mode::WorstFit,
-            Mode::Slab,
-        ] {
+        for mode in Mode::ALL {
             for order in ListOrder::ALL {
                 for coalesce in [true, false] {
                     let c = HeapConfig {
