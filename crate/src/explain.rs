@@ -49,6 +49,13 @@ pub struct LastOp {
     pub coalesce: bool,
     /// The free list's order it ran under.
     pub order: ListOrder,
+    /// Whether the heap grows with `sbrk` (else it is the whole arena).
+    pub sbrk: bool,
+    /// The high-water mark before the op: with `sbrk`, where the heap ended.
+    pub heap_end: usize,
+    /// Bytes the op raised the high-water mark by: with `sbrk`, how much the
+    /// heap grew (0 when it did not).
+    pub grew: usize,
     /// Whether it failed (an allocation that returned NULL, a write that wrote nothing).
     pub failed: bool,
     /// The pointer it made, freed, resized or wrote through.
@@ -122,6 +129,13 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         mode: prev.heap().mode(),
         coalesce: prev.heap().config().coalesce,
         order: prev.heap().config().order,
+        sbrk: prev.heap().config().sbrk,
+        heap_end: prev.heap().stats().high_water,
+        grew: session
+            .heap()
+            .stats()
+            .high_water
+            .saturating_sub(prev.heap().stats().high_water),
         failed,
         ptr: None,
         block: None,

@@ -204,6 +204,14 @@ pub struct FreeListAllocator {
     /// there is none, or the block a merge took it into), or [`NIL`] for the
     /// front.
     list_rover: u32,
+    /// Whether the heap grows with `sbrk` (as CS:APP's malloc lab's does)
+    /// rather than being the whole arena: the heap is the arena below the
+    /// high-water mark, and the bytes above it are not yet part of it. The
+    /// fit searches see every free block only below the mark (only the last
+    /// block can reach above it); when nothing fits there, the heap grows:
+    /// the last block, when free, is taken as a whole. Off (a fixed arena)
+    /// by default; the free tree's `brk` follows the mark while it is on.
+    sbrk: bool,
 }
 
 impl FreeListAllocator {
@@ -260,6 +268,7 @@ impl FreeListAllocator {
             order: ListOrder::Address,
             list: Vec::new(),
             list_rover: NIL,
+            sbrk: false,
         };
         let id = a.new_rec(Rec {
             offset: 0,
@@ -344,6 +353,46 @@ impl FreeListAllocator {
         if order == ListOrder::Address && self.config.coalesce {
             self.coalesce_all();
         }
+    }
+
+    /// Whether the heap grows with `sbrk` (see [`set_sbrk`](Self::set_sbrk)).
+    pub fn sbrk(&self) -> bool {
+        self.sbrk
+    }
+
+    /// Makes the heap grow with `sbrk` (`on`), as CS:APP's malloc lab heap
+    /// does, or be the whole arena (off, the default). With it on the heap is
+    /// the arena below the high-water mark: every strategy searches the free
+    /// blocks there (the last block only for its bytes below the mark), and
+    /// only when none fits does the heap grow, into the last block when it is
+    /// free (as `mm_malloc` calls `extend_heap`, by just the bytes needed).
+    /// So the high-water mark is the heap each policy needs. The blocks do
+    /// not change; the heap sets it once, on an arena that is one free block.
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn set_sbrk(&mut self, on: bool) {
+        self.sbrk = on;
+        self.tree
+            .set_brk(if on { self.high_water } else { usize::MAX });
+    }
+
+    /// The end of the heap the fit searches see: the high-water mark when
+    /// the heap grows with `sbrk`, else no end.
+    #[inline(always)]
+    fn heap_end(&self) -> usize {
+        if self.sbrk {
+            self.high_water
+        } else {
+            usize::MAX
+        }
+    }
+
+    /// The bytes of a free block at `offset` of `size` bytes that the fit
+    /// searches see: all of them, or those below the heap's end.
+    #[inline(always)]
+    fn in_heap(&self, offset: usize, size: usize) -> usize {
+        size.min(self.heap_end().saturating_sub(offset))
     }
 
     /// Whether a list other than the address order is kept.
@@ -1093,6 +1142,20 @@ impl FreeListAllocator {
                 self.high_water
             ));
         }
+        // Blocks split only where a used block begins or ends, so no boundary
+        // is above the mark: only the last block can reach past it (what a
+        // heap that grows with `sbrk` leaves out of its searches).
+        if let Some(b) = self
+            .blocks()
+            .find(|b| b.end() > self.high_water && b.end() < self.config.arena_size)
+        {
+            return Err(format!(
+                "block at {} ends at {}, above the high water {} and before the arena's end",
+                b.offset,
+                b.end(),
+                self.high_water
+            ));
+        }
         if self.rover > self.config.arena_size {
             return Err("rover outside the arena".into());
         }
@@ -1212,11 +1275,43 @@ impl FreeListAllocator {
     }
 
     /// Finds the free block for `r` bytes by the strategy: `(id, searched)`.
+    /// When the heap grows with `sbrk` and nothing in it fits, the last
+    /// block, when it is free and holds `r` bytes, with every free block
+    /// searched.
     #[inline(always)]
     fn search(&self, r: usize) -> (Option<u32>, usize) {
+        let found = self.search_heap(r);
+        if found.0.is_none() && self.sbrk {
+            if let Some(w) = self.wilderness() {
+                if self.recs[w as usize].size >= r {
+                    return (Some(w), found.1);
+                }
+            }
+        }
+        found
+    }
+
+    /// The last block of the arena when it is free (where the heap grows
+    /// with `sbrk`), or `None`.
+    fn wilderness(&self) -> Option<u32> {
+        let top = if self.sized {
+            self.top
+        } else {
+            self.tree.top().unwrap_or(NIL)
+        };
+        let t = self.recs.get(top as usize)?;
+        (t.offset + t.size == self.config.arena_size).then_some(top)
+    }
+
+    /// [`search`](Self::search) within the heap.
+    #[inline(always)]
+    fn search_heap(&self, r: usize) -> (Option<u32>, usize) {
         if self.listed() {
             return self
-                .search_list(|id| (self.recs[id as usize].size >= r).then_some(0))
+                .search_list(|id| {
+                    let Rec { offset, size, .. } = self.recs[id as usize];
+                    (self.in_heap(offset, size) >= r).then_some(0)
+                })
                 .map_or((None, self.list.len()), |((id, _), k)| (Some(id), k));
         }
         let n = self.free_block_count();
@@ -1231,7 +1326,7 @@ impl FreeListAllocator {
                 // answer and the first block searched, with no descent.
                 if let Some(h) = self.recs.get(self.rover_hint as usize) {
                     let holds = h.offset <= self.rover && self.rover < h.offset + h.size;
-                    if h.free && holds && h.size >= r {
+                    if h.free && holds && self.in_heap(h.offset, h.size) >= r {
                         return (Some(self.rover_hint), 1);
                     }
                 }
@@ -1247,13 +1342,13 @@ impl FreeListAllocator {
             Strategy::BestFit => {
                 // The top is the highest-addressed block: it wins only when
                 // strictly smaller than the index's answer.
-                let top = (self.top_size() >= r).then_some(self.top);
+                let top_size = self
+                    .recs
+                    .get(self.top as usize)
+                    .map_or(0, |t| self.in_heap(t.offset, t.size));
+                let top = (top_size >= r).then_some(self.top);
                 let pick = match (self.by_size.best_fit(r), top) {
-                    (Some(b), Some(t))
-                        if self.recs[t as usize].size < self.recs[b as usize].size =>
-                    {
-                        Some(t)
-                    }
+                    (Some(b), Some(_)) if top_size < self.recs[b as usize].size => top,
                     (Some(b), _) => Some(b),
                     (None, t) => t,
                 };
@@ -1262,7 +1357,7 @@ impl FreeListAllocator {
             // The largest block, the lowest-addressed of equals: the first
             // that holds the largest size.
             Strategy::WorstFit => {
-                let max = self.tree.max_size();
+                let max = self.tree.fit_max();
                 if max < r {
                     return (None, n);
                 }
@@ -1302,7 +1397,10 @@ impl FreeListAllocator {
     /// O(n).
     fn search_list(&self, fit: impl Fn(u32) -> Option<usize>) -> Option<((u32, usize), usize)> {
         let n = self.list.len();
-        let size = |id: u32| self.recs[id as usize].size;
+        let size = |id: u32| {
+            let Rec { offset, size, .. } = self.recs[id as usize];
+            self.in_heap(offset, size)
+        };
         match self.config.strategy {
             Strategy::FirstFit | Strategy::NextFit => {
                 let start = if self.config.strategy == Strategy::NextFit {
@@ -1338,20 +1436,52 @@ impl FreeListAllocator {
         }
     }
 
+    /// The padding in front of an aligned request of `r` bytes whose byte
+    /// `lead` must be at a multiple of `align`, in a free block at `offset`
+    /// of `size` bytes, when it fits there.
+    fn aligned_fit(
+        offset: usize,
+        size: usize,
+        r: usize,
+        align: usize,
+        lead: usize,
+    ) -> Option<usize> {
+        let pad = (offset + lead).next_multiple_of(align) - (offset + lead);
+        (pad.checked_add(r)? <= size).then_some(pad)
+    }
+
     /// The exact search for an aligned request whose byte `lead` must be at
-    /// a multiple of `align`: `((id, padding), searched)`.
+    /// a multiple of `align`: `((id, padding), searched)`. When the heap
+    /// grows with `sbrk` and nothing in it fits, the last block as a whole
+    /// (as [`search`](Self::search)).
     fn search_aligned(
         &self,
         r: Option<usize>,
         align: usize,
         lead: usize,
     ) -> (Option<(u32, usize)>, usize) {
+        let found = self.search_aligned_heap(r, align, lead);
+        if let (None, Some(r), true) = (found.0, r, self.sbrk) {
+            if let Some(w) = self.wilderness() {
+                let Rec { offset, size, .. } = self.recs[w as usize];
+                if let Some(pad) = Self::aligned_fit(offset, size, r, align, lead) {
+                    return (Some((w, pad)), found.1);
+                }
+            }
+        }
+        found
+    }
+
+    /// [`search_aligned`](Self::search_aligned) within the heap.
+    fn search_aligned_heap(
+        &self,
+        r: Option<usize>,
+        align: usize,
+        lead: usize,
+    ) -> (Option<(u32, usize)>, usize) {
         let fit = |id: u32, r: usize| -> Option<usize> {
-            let Rec {
-                offset: o, size: s, ..
-            } = self.recs[id as usize];
-            let pad = (o + lead).next_multiple_of(align) - (o + lead);
-            (pad.checked_add(r)? <= s).then_some(pad)
+            let Rec { offset, size, .. } = self.recs[id as usize];
+            Self::aligned_fit(offset, self.in_heap(offset, size), r, align, lead)
         };
         if self.listed() {
             let Some(r) = r else {
@@ -1396,7 +1526,10 @@ impl FreeListAllocator {
                 // where the size index says.
                 let worst = self.config.strategy == Strategy::WorstFit;
                 let mut best: Option<(u32, usize)> = None;
-                let size = |id: u32| self.recs[id as usize].size;
+                let size = |id: u32| {
+                    let Rec { offset, size, .. } = self.recs[id as usize];
+                    self.in_heap(offset, size)
+                };
                 for id in self.free_ids() {
                     if let Some(p) = fit(id, r) {
                         let s = size(id);
@@ -1498,6 +1631,9 @@ impl FreeListAllocator {
         self.peak_used = self.peak_used.max(self.used_bytes);
         self.peak_requested = self.peak_requested.max(self.requested_bytes);
         self.high_water = self.high_water.max(end);
+        if self.sbrk {
+            self.tree.set_brk(self.high_water);
+        }
     }
 
     fn set_requested(&mut self, id: u32, requested: usize) {

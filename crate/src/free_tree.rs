@@ -93,6 +93,12 @@ pub(crate) struct FreeTree {
     /// and size in `blocks[top]`), or [`NIL`] when no block is free. Every key
     /// in the tree is below its key.
     top: u32,
+    /// The heap's end when it grows with `sbrk` (the allocator's high-water
+    /// mark), or `u32::MAX` for a fixed arena. Every free block but the top
+    /// ends at or below it; the top's bytes above it are not yet part of the
+    /// heap, so the fit queries ([`first_fit`](Self::first_fit),
+    /// [`fit_max`](Self::fit_max)) see only its part below.
+    brk: u32,
 }
 
 impl Default for FreeTree {
@@ -105,6 +111,7 @@ impl Default for FreeTree {
             n: 0,
             tree_max: 0,
             top: NIL,
+            brk: u32::MAX,
         }
     }
 }
@@ -336,6 +343,32 @@ impl FreeTree {
     /// Size of the largest free block (0 when none). O(1).
     pub fn max_size(&self) -> usize {
         self.tree_max.max(self.top_size()) as usize
+    }
+
+    /// Sets the heap's end the fit queries respect (see [`brk`](Self::brk)):
+    /// `usize::MAX` for none.
+    pub fn set_brk(&mut self, brk: usize) {
+        self.brk = k32(brk);
+    }
+
+    /// The top's bytes below the heap's end (0 when there is no top).
+    #[inline]
+    fn top_fit_size(&self) -> u32 {
+        match self.blocks.get(self.top as usize) {
+            Some(t) => t.size.min(self.brk.saturating_sub(t.key)),
+            None => 0,
+        }
+    }
+
+    /// The largest size a fit query can find: [`max_size`](Self::max_size)
+    /// with the top counted only below the heap's end. O(1).
+    pub fn fit_max(&self) -> usize {
+        self.tree_max.max(self.top_fit_size()) as usize
+    }
+
+    /// The free block with the highest key (the top), or `None`. O(1).
+    pub fn top(&self) -> Option<u32> {
+        (self.top != NIL).then_some(self.top)
     }
 
     /// Recomputes `tree_max` from the root's entries. O(B).
@@ -701,7 +734,8 @@ impl FreeTree {
     }
 
     /// The lowest-keyed free block with key `>= min_key` and size `>= size`,
-    /// with its rank (the number of free blocks below it). O(log n).
+    /// with its rank (the number of free blocks below it); the top's size is
+    /// counted below the heap's end only (see [`brk`](Self::brk)). O(log n).
     pub fn first_fit(&self, min_key: usize, size: usize) -> Option<(u32, usize)> {
         let size = u32::try_from(size).ok()?;
         let min_key = k32(min_key);
@@ -716,7 +750,7 @@ impl FreeTree {
         // tree fits.
         found.or_else(|| {
             let t = self.blocks.get(self.top as usize)?;
-            (t.size >= size && t.key >= min_key).then_some((self.top, self.n as usize))
+            (self.top_fit_size() >= size && t.key >= min_key).then_some((self.top, self.n as usize))
         })
     }
 

@@ -121,6 +121,11 @@ pub struct HeapConfig {
     /// (`malloc.py`'s `-H`; see [`Config::header`]); slab chunks carry none.
     #[serde(default)]
     pub header: usize,
+    /// Whether the heap grows with `sbrk`, as CS:APP's malloc lab heap does,
+    /// rather than being the whole arena (see
+    /// [`FreeListAllocator::set_sbrk`]); off by default.
+    #[serde(default)]
+    pub sbrk: bool,
 }
 
 impl HeapConfig {
@@ -164,6 +169,7 @@ impl Default for HeapConfig {
             classes: DEFAULT_CLASSES.to_vec(),
             slab_size: DEFAULT_SLAB_SIZE,
             order: ListOrder::Address,
+            sbrk: false,
         }
     }
 }
@@ -207,6 +213,7 @@ impl Heap {
         )?;
         let mut fl = FreeListAllocator::new(fc)?;
         fl.set_list_order(config.order);
+        fl.set_sbrk(config.sbrk);
         Ok(Heap {
             fl,
             pools,
@@ -228,6 +235,7 @@ impl Heap {
             slab_size: self.pools.slab_size(),
             header: c.header,
             order: self.fl.list_order(),
+            sbrk: self.fl.sbrk(),
         }
     }
 
@@ -249,6 +257,7 @@ impl Heap {
         } = self;
         fl.reset(config.free_list_config());
         fl.set_list_order(config.order);
+        fl.set_sbrk(config.sbrk);
         pools.clear();
         *mode = config.mode;
         (*peak_used, *peak_requested) = (0, 0);
@@ -787,6 +796,7 @@ impl SlabAllocator {
         let heap = Heap::new(HeapConfig {
             order: Default::default(),
             header: 0,
+            sbrk: false,
             arena_size: config.arena_size,
             mode: Mode::Slab,
             align,

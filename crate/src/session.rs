@@ -68,6 +68,8 @@ pub struct Snapshot {
     pub coalesce: bool,
     /// The free list's order (`"address"`, …).
     pub order: ListOrder,
+    /// Whether the heap grows with `sbrk` (else it is the whole arena).
+    pub sbrk: bool,
     /// Bytes of header in front of each free-list block's payload (`malloc.py -H`).
     pub header: usize,
     /// Slab size classes.
@@ -419,6 +421,7 @@ impl Session {
             align: c.align,
             coalesce: c.coalesce,
             order: c.order,
+            sbrk: c.sbrk,
             header: c.header,
             classes: c.classes,
             slab_size: c.slab_size,
@@ -1425,7 +1428,7 @@ impl CompareState {
 
 /// An arena just big enough for `script` under first fit: first fit's
 /// high-water mark in an unbounded arena (`config`'s alignment, coalescing,
-/// list order and header; its mode, size and slab settings are not used), or `None` when
+/// list order, header and sbrk; its mode, size and slab settings are not used), or `None` when
 /// that takes more than `limit` bytes or the script switches modes (the run
 /// would not be first fit's then).
 ///
@@ -1488,6 +1491,7 @@ pub fn first_fit_arena(
         .max(align);
     let config_of = |arena_size: usize| HeapConfig {
         order: config.order,
+        sbrk: config.sbrk,
         header: config.header,
         arena_size,
         mode: Mode::FirstFit,

@@ -607,7 +607,12 @@ pub fn command(
     // another request got since frees that one's block (here it is refused).
     let mut addr: Vec<Option<usize>> = Vec::new();
     let mut reused: Option<(usize, usize, usize)> = None;
+    // Each request's answer, to hold against malloc.py's fixed heap's.
+    let mut answers = Vec::new();
     let replica = replay_as_malloc_py(session, header, log.len(), &mut |s, i| {
+        if matches!(log[i], Op::Alloc { .. }) {
+            answers.push(answer(s));
+        }
         longest = longest.max(s.heap().free_list_allocator().free_block_count());
         let live = |k: usize| match s.ptrs()[k] {
             Ptr::Live(off) => Some(off),
@@ -633,6 +638,31 @@ pub fn command(
         }
     })
     .map_err(|e| NoCommand::cannot(format!("it could not be checked: {e}")))?;
+    if session.initial_config().sbrk {
+        let fixed = fixed_answers(session, header)
+            .map_err(|e| NoCommand::cannot(format!("it could not be checked: {e}")))?;
+        let requests = log
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| matches!(op, Op::Alloc { .. }));
+        if let Some(((i, op), (here, there))) = requests
+            .zip(answers.iter().zip(&fixed))
+            .find(|(_, (a, b))| a != b)
+        {
+            let at = |a: &(Option<usize>, usize)| {
+                a.0.map_or("-1".to_string(), |o| (base + o).to_string())
+            };
+            return Err(NoCommand::differs(format!(
+                "malloc.py’s heap is the whole arena (-S {}), and this one grows with sbrk: {op} (op {}) returns {} after searching {} there, {} after searching {} here",
+                config.arena_size,
+                i + 1,
+                at(there),
+                there.1,
+                at(here),
+                here.1
+            )));
+        }
+    }
     if let Some((i, k, j)) = reused {
         return Err(NoCommand::differs(format!(
             "malloc.py frees by address: the second free of ptr[{k}] ({}, op {}) would free ptr[{j}], which now starts where ptr[{k}] did, and here it frees nothing",
@@ -692,6 +722,39 @@ pub fn command(
     }
     debug_assert_eq!(ptr, null.len());
     Ok(format!("{settings} -c -A {}", crate::script::format(log)))
+}
+
+/// What the last op of `s`, a request, returned (its block's offset, or
+/// `None`) and how many free blocks it searched.
+fn answer(s: &Session) -> (Option<usize>, usize) {
+    let off = match s.ptrs().last() {
+        Some(&Ptr::Live(off)) => Some(off),
+        _ => None,
+    };
+    (off, s.heap().last_searched())
+}
+
+/// Every request's [`answer`] when `session`'s log (all of it, as `malloc.py`
+/// takes it with `header`) runs in a heap that is the whole arena, as
+/// `malloc.py`'s is.
+fn fixed_answers(
+    session: &Session,
+    header: usize,
+) -> Result<Vec<(Option<usize>, usize)>, AllocError> {
+    let (config, script) = as_malloc_py(session, header, session.log().len());
+    let mut fixed = Session::new(HeapConfig {
+        sbrk: false,
+        ..config
+    })?;
+    fixed.ensure_room(script.ops.len(), true, text_room(&script.ops))?;
+    let mut out = Vec::new();
+    let done = fixed.replay_with(&script, &mut |s: &Session, i: usize| {
+        if matches!(script.ops[i], Op::Alloc { .. }) {
+            out.push(answer(s));
+        }
+    });
+    debug_assert!(done.is_ok(), "a session's own log replays");
+    Ok(out)
 }
 
 /// `Free List [ Size 2 ]: [ addr:1000 sz:3 ][ addr:1003 sz:97 ]`, spaced
@@ -756,6 +819,8 @@ impl MallocPyRun {
             header: self.header,
             classes,
             slab_size,
+            // malloc.py's heap is the whole arena.
+            sbrk: false,
         }
     }
 }

@@ -30,11 +30,17 @@ struct Model {
     bytes: Vec<u8>,
     rover: usize,
     searched: usize,
+    /// Whether the heap grows with sbrk: it is the arena below `hw`.
+    sbrk: bool,
+    /// The highest end any block has had while used.
+    hw: usize,
 }
 
 impl Model {
-    fn new(c: Config) -> Self {
+    fn new(c: Config, sbrk: bool) -> Self {
         Model {
+            sbrk,
+            hw: 0,
             align: c.align,
             header: c.header,
             coalesce: c.coalesce,
@@ -64,11 +70,22 @@ impl Model {
         let fl = self.free_idx();
         let n = fl.len();
         let h = self.header;
-        let fit = |b: &MBlock| {
+        let fit_in = |b: &MBlock, size: usize| {
             let pad = (b.off + h).next_multiple_of(align) - (b.off + h);
-            (pad + r <= b.size).then_some(pad)
+            (pad + r <= size).then_some(pad)
         };
-        match self.strategy {
+        // With sbrk, a block's bytes at or above the high-water mark are not
+        // yet part of the heap.
+        let (sbrk, hw) = (self.sbrk, self.hw);
+        let in_heap = |b: &MBlock| {
+            if sbrk {
+                b.size.min(hw.saturating_sub(b.off))
+            } else {
+                b.size
+            }
+        };
+        let fit = |b: &MBlock| fit_in(b, in_heap(b));
+        let found = match self.strategy {
             Strategy::FirstFit => {
                 for (k, &i) in fl.iter().enumerate() {
                     if let Some(p) = fit(&self.blocks[i]) {
@@ -99,13 +116,13 @@ impl Model {
                 let mut best: Option<(usize, usize)> = None;
                 for &i in &fl {
                     if let Some(p) = fit(&self.blocks[i]) {
-                        let s = self.blocks[i].size;
+                        let s = in_heap(&self.blocks[i]);
                         let better = match best {
                             None => true,
                             Some((b, _)) if self.strategy == Strategy::BestFit => {
-                                s < self.blocks[b].size
+                                s < in_heap(&self.blocks[b])
                             }
-                            Some((b, _)) => s > self.blocks[b].size,
+                            Some((b, _)) => s > in_heap(&self.blocks[b]),
                         };
                         if better {
                             best = Some((i, p));
@@ -114,6 +131,15 @@ impl Model {
                 }
                 best
             }
+        };
+        // Nothing in the heap fits: with sbrk it grows into the last block.
+        let last = self.blocks.len() - 1;
+        match found {
+            None if sbrk && self.blocks[last].free => {
+                let p = fit_in(&self.blocks[last], self.blocks[last].size)?;
+                Some((last, p))
+            }
+            found => found,
         }
     }
 
@@ -148,6 +174,7 @@ impl Model {
         }
         self.blocks.splice(i..=i, new);
         self.rover = b.off + pad + r;
+        self.hw = self.hw.max(b.off + pad + r);
         b.off + pad
     }
 
@@ -239,6 +266,7 @@ impl Model {
             let need = r - cur;
             self.blocks[i].size = r;
             self.blocks[i].req = size;
+            self.hw = self.hw.max(off + r);
             if self.blocks[i + 1].size == need {
                 self.blocks.remove(i + 1);
             } else {
@@ -307,15 +335,22 @@ fn code<T>(r: Result<T, AllocError>) -> Result<T, &'static str> {
     r.map_err(|e| e.code())
 }
 
-fn run(config: Config, ops: &[Op]) -> Result<(), TestCaseError> {
-    run_checking_every(config, ops, 1)
+fn run(config: Config, sbrk: bool, ops: &[Op]) -> Result<(), TestCaseError> {
+    run_checking_every(config, sbrk, ops, 1)
 }
 
 /// [`run`], comparing every op's result but the whole state (invariants, blocks,
 /// bytes, statistics) only every `every` steps and after the last.
-fn run_checking_every(config: Config, ops: &[Op], every: usize) -> Result<(), TestCaseError> {
+/// `sbrk`: the heap grows with sbrk ([`FreeListAllocator::set_sbrk`]).
+fn run_checking_every(
+    config: Config,
+    sbrk: bool,
+    ops: &[Op],
+    every: usize,
+) -> Result<(), TestCaseError> {
     let mut a = FreeListAllocator::new(config).unwrap();
-    let mut m = Model::new(config);
+    a.set_sbrk(sbrk);
+    let mut m = Model::new(config, sbrk);
     let mut live: Vec<usize> = Vec::new();
     for (step, op) in ops.iter().enumerate() {
         let pick = |k: usize, live: &Vec<usize>| (!live.is_empty()).then(|| k % live.len());
@@ -429,6 +464,7 @@ fn run_checking_every(config: Config, ops: &[Op], every: usize) -> Result<(), Te
         prop_assert_eq!(s.free_bytes, free);
         prop_assert_eq!(s.largest_free, largest);
         prop_assert_eq!(s.free_blocks, m.free_idx().len());
+        prop_assert_eq!(s.high_water, m.hw, "high water after step {}", step);
     }
     for off in live {
         a.free(off).unwrap();
@@ -445,20 +481,25 @@ fn run_checking_every(config: Config, ops: &[Op], every: usize) -> Result<(), Te
     Ok(())
 }
 
-fn config() -> impl proptest::strategy::Strategy<Value = Config> {
+/// A config, and whether the heap grows with sbrk.
+fn config() -> impl proptest::strategy::Strategy<Value = (Config, bool)> {
     (
         prop::sample::select(Strategy::ALL.to_vec()),
         any::<bool>(),
         prop::sample::select(vec![1usize, 2, 8, 16]),
         // A header (malloc.py's -H) in one config of three.
         prop::sample::select(vec![0usize, 0, 1, 4]),
+        any::<bool>(),
     )
-        .prop_map(|(strategy, coalesce, align, header)| Config {
-            header,
-            arena_size: 512,
-            strategy,
-            align,
-            coalesce,
+        .prop_map(|(strategy, coalesce, align, header, sbrk)| {
+            let config = Config {
+                header,
+                arena_size: 512,
+                strategy,
+                align,
+                coalesce,
+            };
+            (config, sbrk)
         })
 }
 
@@ -466,18 +507,24 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_ops_match_the_model(config in config(), ops in prop::collection::vec(op(), 1..150)) {
-        run(config, &ops)?;
+    fn random_ops_match_the_model((config, sbrk) in config(), ops in prop::collection::vec(op(), 1..150)) {
+        run(config, sbrk, &ops)?;
     }
 }
 
-/// Every strategy × coalesce × align combination gets its own long run too.
+/// Every strategy × coalesce × align × sbrk combination gets its own long run too.
 #[test]
 fn every_combination_matches_the_model_on_long_runs() {
     use proptest::test_runner::{Config as RunnerConfig, TestRunner};
     for strategy in Strategy::ALL {
         for coalesce in [true, false] {
-            for (align, header) in [(1, 0), (8, 0), (8, 3)] {
+            for (align, header, sbrk) in [
+                (1, 0, false),
+                (8, 0, false),
+                (8, 3, false),
+                (1, 0, true),
+                (8, 3, true),
+            ] {
                 let config = Config {
                     header,
                     arena_size: 512,
@@ -491,10 +538,10 @@ fn every_combination_matches_the_model_on_long_runs() {
                 });
                 runner
                     .run(&prop::collection::vec(op(), 300..600), |ops| {
-                        run(config, &ops)
+                        run(config, sbrk, &ops)
                     })
                     .unwrap_or_else(|e| {
-                        panic!("{strategy} coalesce={coalesce} align={align} header={header}: {e}")
+                        panic!("{strategy} coalesce={coalesce} align={align} header={header} sbrk={sbrk}: {e}")
                     });
             }
         }
@@ -508,7 +555,7 @@ fn every_combination_matches_the_model_on_long_runs() {
 fn thousands_of_free_blocks_match_the_model() {
     use alloc_playground::workload::Rng;
     for strategy in Strategy::ALL {
-        for coalesce in [false, true] {
+        for (coalesce, sbrk) in [(false, false), (true, false), (false, true), (true, true)] {
             let config = Config {
                 header: 0,
                 arena_size: 1 << 14,
@@ -526,8 +573,8 @@ fn thousands_of_free_blocks_match_the_model() {
                     _ => Op::Realloc(rng.next_u64() as usize, rng.range(1, 60)),
                 });
             }
-            run_checking_every(config, &ops, 61)
-                .unwrap_or_else(|e| panic!("{strategy} coalesce={coalesce}: {e}"));
+            run_checking_every(config, sbrk, &ops, 61)
+                .unwrap_or_else(|e| panic!("{strategy} coalesce={coalesce} sbrk={sbrk}: {e}"));
         }
     }
 }

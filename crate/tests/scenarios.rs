@@ -5086,3 +5086,275 @@ fn peaks_agree_with_the_stats_after_every_op_in_every_mode_order_and_coalescing(
         }
     }
 }
+
+// ----- a heap that grows with sbrk ---------------------------------------------
+
+/// A free-list allocator whose heap grows with sbrk.
+fn sbrk_fl(arena_size: usize, strategy: Strategy) -> FreeListAllocator {
+    let mut a = fl(arena_size, strategy, 1, true);
+    a.set_sbrk(true);
+    a.check_invariants().unwrap();
+    a
+}
+
+#[test]
+fn worst_fit_with_sbrk_reuses_a_hole_before_it_grows_the_heap() {
+    for sbrk in [false, true] {
+        let mut a = fl(1024, Strategy::WorstFit, 1, true);
+        a.set_sbrk(sbrk);
+        // Holes of 100 at 0 and at 150; the heap ends at 260.
+        let x = op!(a.alloc(100)).unwrap();
+        op!(a.alloc(50)).unwrap();
+        let y = op!(a.alloc(100)).unwrap();
+        op!(a.alloc(10)).unwrap();
+        op!(a.free(x)).unwrap();
+        op!(a.free(y)).unwrap();
+        assert_eq!(a.stats().high_water, 260);
+        let got = op!(a.alloc(40)).unwrap();
+        if sbrk {
+            // The largest block in the heap: the first of the two holes.
+            assert_eq!(got, 0);
+            assert_eq!(a.stats().high_water, 260, "the heap did not grow");
+        } else {
+            // The largest block in the arena: its untouched top.
+            assert_eq!(got, 260);
+            assert_eq!(a.stats().high_water, 300);
+        }
+        assert_eq!(a.last_searched(), 3);
+    }
+}
+
+#[test]
+fn sbrk_grows_the_heap_by_just_the_bytes_needed_when_no_hole_fits() {
+    for strategy in Strategy::ALL {
+        let mut a = sbrk_fl(1024, strategy);
+        let x = op!(a.alloc(100)).unwrap();
+        op!(a.alloc(50)).unwrap();
+        op!(a.free(x)).unwrap();
+        // Nothing in the heap (a hole of 100 below 150) holds 120: every
+        // free block is searched, then the heap grows by 120 at its end.
+        assert_eq!(op!(a.alloc(120)), Ok(150), "{strategy}");
+        assert_eq!(a.last_searched(), 2, "{strategy}");
+        assert_eq!(a.stats().high_water, 270, "{strategy}");
+        // The heap cannot grow past the arena's end: a refusal, nothing changed.
+        let before = state(&a);
+        assert!(matches!(
+            op!(a.alloc(755)),
+            Err(AllocError::OutOfMemory { .. })
+        ));
+        assert_eq!(state(&a), before, "{strategy}");
+        assert_eq!(op!(a.alloc(754)), Ok(270), "{strategy}: the last byte");
+    }
+}
+
+#[test]
+fn next_fit_with_sbrk_wraps_to_a_hole_instead_of_walking_into_the_top() {
+    for sbrk in [false, true] {
+        let mut a = fl(1024, Strategy::NextFit, 1, true);
+        a.set_sbrk(sbrk);
+        let x = op!(a.alloc(64)).unwrap();
+        op!(a.alloc(16)).unwrap();
+        op!(a.free(x)).unwrap();
+        // The rover is at 80, the heap's end: under sbrk nothing of the top
+        // is in the heap yet, so the search wraps to the hole at 0.
+        let got = op!(a.alloc(32)).unwrap();
+        assert_eq!(got, if sbrk { 0 } else { 80 }, "sbrk={sbrk}");
+        // (The fixed arena's answer is the block holding the rover, the
+        // first it looks at.)
+        assert_eq!(a.last_searched(), if sbrk { 2 } else { 1 }, "sbrk={sbrk}");
+        assert_eq!(a.stats().high_water, if sbrk { 80 } else { 112 });
+    }
+}
+
+#[test]
+fn best_fit_with_sbrk_sees_a_freed_top_only_below_the_mark() {
+    for sbrk in [false, true] {
+        let mut a = fl(1024, Strategy::BestFit, 1, true);
+        a.set_sbrk(sbrk);
+        let x = op!(a.alloc(100)).unwrap();
+        op!(a.alloc(30)).unwrap();
+        let z = op!(a.alloc(50)).unwrap();
+        op!(a.free(x)).unwrap();
+        // The last block merges into the top [130, 1024): 50 of its bytes
+        // are below the mark (180), so under sbrk it is the smaller fit.
+        op!(a.free(z)).unwrap();
+        let got = op!(a.alloc(40)).unwrap();
+        assert_eq!(got, if sbrk { 130 } else { 0 }, "sbrk={sbrk}");
+        assert_eq!(
+            a.stats().high_water,
+            180,
+            "sbrk={sbrk}: no growth either way"
+        );
+    }
+}
+
+#[test]
+fn first_fit_places_the_same_with_or_without_sbrk() {
+    // First fit reaches the top only when nothing lower fits, so a heap that
+    // grows makes the very same choices as the fixed arena.
+    let ops = workload::generate(&WorkloadConfig {
+        ops: 3000,
+        max_size: 200,
+        min_live: 40,
+        ..WorkloadConfig::default()
+    })
+    .unwrap();
+    let script = Script::from_ops(ops);
+    let run = |sbrk: bool| {
+        let mut s = Session::new(HeapConfig {
+            sbrk,
+            ..heap_config(1 << 16, Mode::FirstFit, 8, true)
+        })
+        .unwrap();
+        s.replay(&script).unwrap();
+        s.check_invariants().unwrap();
+        (s.heap().blocks(), s.heap().stats())
+    };
+    let (fixed, with) = (run(false), run(true));
+    assert_eq!(fixed.0, with.0);
+    assert_eq!(fixed.1, with.1);
+}
+
+#[test]
+fn sbrk_makes_next_and_worst_fit_need_a_smaller_heap() {
+    // In a fixed arena next and worst fit walk into the untouched top, so
+    // their high-water mark follows the arena; with sbrk it follows the
+    // workload.
+    let script = Script::from_ops(
+        workload::generate(&WorkloadConfig {
+            ops: 4000,
+            max_size: 128,
+            min_live: 50,
+            seed: 3,
+            ..WorkloadConfig::default()
+        })
+        .unwrap(),
+    );
+    for mode in [Mode::NextFit, Mode::WorstFit] {
+        let mark = |sbrk: bool, size: usize| {
+            let mut s = Session::new(HeapConfig {
+                sbrk,
+                ..heap_config(size, mode, 8, true)
+            })
+            .unwrap();
+            s.replay(&script).unwrap();
+            assert_eq!(s.heap().stats().failed_allocs, 0, "{mode}");
+            s.heap().stats().high_water
+        };
+        let (small, big) = (1 << 16, 1 << 18);
+        let fixed = (mark(false, small), mark(false, big));
+        assert!(
+            fixed.1 > fixed.0 * 3 / 2,
+            "{mode}: fixed follows the arena: {fixed:?}"
+        );
+        let grown = mark(true, small);
+        assert_eq!(grown, mark(true, big), "{mode}: sbrk does not");
+        assert!(grown * 4 < fixed.0, "{mode}: {grown} against {fixed:?}");
+    }
+}
+
+#[test]
+fn a_list_kept_in_insertion_order_with_sbrk_passes_over_the_top_to_a_hole() {
+    for sbrk in [false, true] {
+        let mut a = fl(1024, Strategy::FirstFit, 1, true);
+        a.set_list_order(ListOrder::InsertBack);
+        a.set_sbrk(sbrk);
+        let x = op!(a.alloc(100)).unwrap();
+        op!(a.alloc(20)).unwrap();
+        // The list: the top (at 120), then the freed block at 0.
+        op!(a.free(x)).unwrap();
+        assert_eq!(a.free_list(), vec![(120, 904), (0, 100)]);
+        let got = op!(a.alloc(10)).unwrap();
+        assert_eq!(got, if sbrk { 0 } else { 120 }, "sbrk={sbrk}");
+        assert_eq!(a.last_searched(), if sbrk { 2 } else { 1 });
+        // Nothing in the list fits 200 below the mark: the heap grows.
+        assert_eq!(
+            op!(a.alloc(200)),
+            Ok(if sbrk { 120 } else { 130 }),
+            "sbrk={sbrk}"
+        );
+    }
+}
+
+#[test]
+fn heap_config_keeps_sbrk_through_reset_and_snapshot() {
+    let config = HeapConfig {
+        sbrk: true,
+        ..heap_config(4096, Mode::WorstFit, 8, true)
+    };
+    let mut s = Session::new(config.clone()).unwrap();
+    assert_eq!(s.heap().config(), config);
+    assert!(s.snapshot().sbrk);
+    let script = Script::from_ops(script::parse("+64,+16,-0,+8").unwrap().ops);
+    s.replay(&script).unwrap();
+    // Worst fit reused the hole at 0 instead of the top.
+    assert!(!s.heap().blocks()[0].free);
+    assert_eq!(s.heap().stats().high_water, 80);
+    let again = s.rebuild(4).unwrap();
+    assert_eq!(again.heap().blocks(), s.heap().blocks());
+    assert!(again.heap().config().sbrk);
+}
+
+#[test]
+fn last_op_says_how_much_the_heap_grew() {
+    let mut s = Session::new(HeapConfig {
+        sbrk: true,
+        ..heap_config(1024, Mode::BestFit, 8, true)
+    })
+    .unwrap();
+    s.replay(&Script::from_ops(
+        script::parse("+64,+16,-0,+100").unwrap().ops,
+    ))
+    .unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert!(e.sbrk);
+    assert_eq!((e.heap_end, e.grew), (80, 104));
+    assert_eq!(
+        e.block,
+        Some(Span {
+            offset: 80,
+            size: 104
+        })
+    );
+    s.replay(&Script::from_ops(script::parse("+8").unwrap().ops))
+        .unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.heap_end, e.grew), (184, 0), "a hole took it");
+    assert_eq!(e.block.map(|b| b.offset), Some(0));
+}
+
+#[test]
+fn malloc_py_command_under_sbrk_only_while_the_fixed_heap_answers_the_same() {
+    let run = |mode: Mode, ops: &str| {
+        let mut s = Session::new(HeapConfig {
+            sbrk: true,
+            ..heap_config(1024, mode, 8, true)
+        })
+        .unwrap();
+        s.replay(&Script::from_ops(script::parse(ops).unwrap().ops))
+            .unwrap();
+        s
+    };
+    // First fit by address makes the same choices in a heap that grows.
+    let s = run(Mode::FirstFit, "+64,+16,-0,+8,+200");
+    assert!(transcript::command(&s, 1000, 0, 100, None).is_ok());
+    // Worst fit: malloc.py's fixed heap takes the top; this one the hole.
+    let s = run(Mode::WorstFit, "+64,+16,-0");
+    assert!(
+        transcript::command(&s, 1000, 0, 100, None).is_ok(),
+        "no request differs yet"
+    );
+    let s = run(Mode::WorstFit, "+64,+16,-0,+8");
+    let e = transcript::command(&s, 1000, 0, 100, None).unwrap_err();
+    assert!(e.differs);
+    assert_eq!(
+        e.why,
+        "malloc.py’s heap is the whole arena (-S 1024), and this one grows with sbrk: +8 (op 4) returns 1080 after searching 2 there, 1000 after searching 2 here"
+    );
+    // The transcript is this heap's run, as the map shows it.
+    let t = transcript::transcript(&s, 1000, 0, 100, None).unwrap();
+    assert!(
+        t.contains("ptr[2] = Alloc(8) returned 1000 (searched 2 elements)"),
+        "{t}"
+    );
+}
