@@ -758,3 +758,35 @@ test('every export of arena.js and widget.js is one the README documents', async
   const missing = [...arenaExports, ...widgetExports].filter((name) => !new RegExp(`\`${name}\\b`).test(readme));
   assert.deepEqual(missing, [], 'exports the README does not name');
 });
+
+test('sbrk: a heap that grows reuses a hole that a fixed arena passes over, says how much it grew, and refuses a non-boolean', () => {
+  const ops = '+64,+16,-0,+8';
+  const fixed = createArena({ size: 1024, strategy: 'worst-fit', align: 8 });
+  const grows = createArena({ size: 1024, strategy: 'worst-fit', align: 8, sbrk: true });
+  assert.equal(fixed.sbrk, false);
+  assert.equal(grows.sbrk, true);
+  assert.equal(grows.initialConfig().sbrk, true);
+  assert.equal(grows.snapshot().sbrk, true);
+  fixed.replay(ops);
+  grows.replay(ops);
+  // Worst fit: the fixed arena's largest block is its untouched top; the
+  // heap's is the 64-byte hole at 0 (the top has no bytes in the heap yet).
+  assert.equal(fixed.snapshot().blocks.find((b) => b.seq === 2).offset, 80);
+  assert.equal(grows.snapshot().blocks.find((b) => b.seq === 2).offset, 0);
+  assert.equal(grows.stats().highWater, 80);
+  assert.deepEqual([grows.lastOp().heapEnd, grows.lastOp().grew], [80, 0]);
+  const p = grows.alloc(100);
+  assert.equal(p, 80);
+  assert.deepEqual([grows.lastOp().sbrk, grows.lastOp().heapEnd, grows.lastOp().grew], [true, 80, 104]);
+  // Fixed when made, like the order: setting it throws and changes nothing.
+  assert.equal(codeOf(() => { grows.sbrk = false; }), 'bad-argument');
+  assert.equal(grows.sbrk, true);
+  for (const bad of ['yes', 1, null]) {
+    assert.equal(codeOf(() => createArena({ size: 64, sbrk: bad })), 'bad-argument', String(bad));
+    assert.equal(codeOf(() => checkConfig({ size: 64, sbrk: bad })), 'bad-argument', String(bad));
+  }
+  // compare() runs each strategy in a heap that grows, as the config says.
+  const cmp = compare({ size: 1024, align: 8, sbrk: true }, ops, ['first-fit', 'worst-fit']);
+  assert.deepEqual(cmp.runs.map((r) => [r.strategy, r.snapshot.sbrk, r.snapshot.stats.highWater]), [['first-fit', true, 80], ['worst-fit', true, 80]]);
+  for (const a of [fixed, grows]) a.dispose();
+});

@@ -47,3 +47,16 @@ test("a link's trace ids are runs of consecutive ids, read back exactly, and a m
   assert.equal(decodeState('#ops=%2B1&ids=x').ids, null, 'the ops still run, unnamed');
   assert.equal(decodeState('#size=64&ids=1').ids, null, 'no ops, no names');
 });
+
+test('a link carries a heap that grows with sbrk as sbrk=1, only when it does, and refuses any other value', async () => {
+  const { decodeState, encodeState } = await import('../www/js/url-state.js');
+  const config = { size: 1024, strategy: 'worst-fit', align: 8, coalesce: true };
+  const { hash } = encodeState({ config: { ...config, sbrk: true }, tokens: ['+8'] });
+  assert.match(hash, /(^#|&)sbrk=1(&|$)/);
+  assert.equal(decodeState(hash).config.sbrk, true);
+  assert.doesNotMatch(encodeState({ config: { ...config, sbrk: false }, tokens: ['+8'] }).hash, /sbrk/);
+  assert.equal(decodeState('#size=64&sbrk=false').config.sbrk, false);
+  const bad = decodeState('#size=64&sbrk=yes');
+  assert.match(bad.error, /^sbrk must be 0 or 1, got "yes"/);
+  assert.equal(bad.config.size, 64, 'the other settings still read');
+});

@@ -1717,6 +1717,57 @@ test('the free list order (malloc.py -l): a select, in links, in the last-op wor
   await close();
 });
 
+test('a heap that grows with sbrk: a select that re-runs the ops, a veiled map, words for the growth, links, Predict and Compare', async () => {
+  // Worst fit: a hole of 64 at 0, the heap ends at 80 after op 3.
+  const ops = '+64,+16,-0,+8,+100';
+  const { page, close } = await open(`#size=1024&strategy=worst-fit&align=8&coalesce=1&ops=${ops}`);
+  assert.equal(await page.inputValue('[data-testid=heap]'), 'fixed');
+  assert.equal((await snap(page)).blocks.find((b) => b.seq === 2).offset, 80, 'a fixed arena: the top is the largest');
+  assert.equal(await page.locator('.mm-beyond').count(), 0);
+  await page.selectOption('[data-testid=heap]', 'sbrk');
+  await idle(page);
+  assert.equal(await log(page), ops, 'the same ops re-ran');
+  const s = await snap(page);
+  assert.equal(s.sbrk, true);
+  assert.equal(s.blocks.find((b) => b.seq === 2).offset, 0, 'the heap’s largest block is the hole');
+  assert.equal(s.stats.highWater, 184);
+  await page.waitForFunction(() => /&sbrk=1/.test(location.hash));
+  assert.match(await page.textContent('#map-status'), / · the heap has grown to 184 B \(sbrk\)/);
+  assert.ok(await page.locator('.mm-beyond').count() >= 1, 'the arena above the heap is veiled');
+  assert.match(await page.textContent('#legend'), /not heap yet/);
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5'));
+  assert.match(await page.textContent('[data-testid=last-op]'),
+    /returned 80\. Its block is 104 B: 100 rounded up to a multiple of 8 \(Align\)\. Worst fit searched 2 free blocks: none in the heap \(its first 80 B\) holds it, so the heap grew by 104 B with sbrk \(to 184 B\)\. The other 840 B of the arena are not heap yet\.$/);
+  // The free block across the heap's end says how much of it is heap.
+  assert.equal(await page.getAttribute('.mm-b[aria-label^="free, 840 bytes"]', 'aria-label'), 'free, 840 bytes at offset 184 (above the heap’s end)');
+  // Predict names it in its question.
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await page.click('label:has([data-testid=predict-toggle])');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict]'), /ptr\[3\] = malloc\(100\) under Worst fit, the heap growing with sbrk\./);
+  await page.click('label:has([data-testid=predict-toggle])');
+  await idle(page);
+  // The malloc.py view: malloc.py's heap is the whole arena, and op 4 differs there.
+  await page.click('[data-testid=ostep]');
+  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /malloc\.py’s heap is the whole arena \(-S 1024\), and this one grows with sbrk: \+8 \(op 4\) returns 1080 after searching 2 there, 1000 after searching 2 here/);
+  await page.keyboard.press('Escape');
+  // A link brings it back.
+  const hash = await page.evaluate(() => location.hash);
+  const again = await open(hash);
+  assert.equal(await again.page.inputValue('[data-testid=heap]'), 'sbrk');
+  assert.equal((await snap(again.page)).sbrk, true);
+  await again.close();
+  // Compare runs every strategy in a heap that grows: next and worst fit's
+  // high-water marks are the heaps they need, not the arena's size.
+  await page.click('[data-testid=compare-run]');
+  await page.waitForSelector('.cmp-card');
+  // (In the fixed arena next and worst fit end at 188: the +8 goes to the top.)
+  const marks = await page.$$eval('.cmp-card', (cards) => cards.map((c) => /High-water mark([\d,]+) B/.exec(c.textContent)?.[1]));
+  assert.deepEqual(marks.slice(0, 4), ['184', '184', '184', '184']);
+  await close();
+});
+
 test('a link to a timeline a workload made carries its recipe, not its ops, and fills the workload form', async () => {
   const a = await open('#size=65536');
   await a.page.selectOption('[data-testid=wl-shape]', 'phased');

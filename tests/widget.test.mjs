@@ -211,6 +211,44 @@ test('clicking a used block frees it; readonly widgets refuse', async () => {
   await close();
 });
 
+test('the sbrk attribute makes the heap grow: the property mirrors it, the summary says how far, the map veils the rest', async () => {
+  const { page, close } = await blank();
+  const result = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('strategy', 'worst-fit');
+    el.setAttribute('arena-size', '1024');
+    el.setAttribute('ops', '+64,+16,-0,+8');
+    el.setAttribute('controls', 'meter legend explain');
+    el.setAttribute('sbrk', '');
+    document.body.append(el);
+    const wait = () => new Promise((r) => { const f = () => (el.arena ? r() : setTimeout(f, 10)); f(); });
+    await wait();
+    const read = () => ({
+      prop: el.sbrk,
+      arena: el.arena.sbrk,
+      reused: el.snapshot().blocks.find((b) => b.seq === 2)?.offset,
+      summary: el.shadowRoot.querySelector('.ap-summary').textContent,
+      veils: el.shadowRoot.querySelectorAll('.mm-beyond').length,
+      legend: el.shadowRoot.querySelector('[part=legend]')?.textContent.includes('not heap yet') ?? false,
+    });
+    const on = read();
+    el.sbrk = false;
+    await new Promise((r) => el.addEventListener('alloc-playground:change', r, { once: true }));
+    await wait();
+    return { on, off: { ...read(), attr: el.getAttribute('sbrk') } };
+  });
+  assert.deepEqual(result.on, {
+    prop: true, arena: true, reused: 0, summary: result.on.summary, veils: result.on.veils, legend: true,
+  });
+  assert.match(result.on.summary, / · heap grown to 80 B \(sbrk\) · /);
+  assert.ok(result.on.veils >= 1, 'the arena above the heap is veiled');
+  assert.deepEqual(result.off, {
+    prop: false, arena: false, reused: 80, summary: result.off.summary, veils: 0, legend: false, attr: 'false',
+  });
+  assert.doesNotMatch(result.off.summary, /sbrk/);
+  await close();
+});
+
 test('hostile attribute values give a visible error inside the widget and run nothing', async () => {
   const { page, close } = await blank();
   const cases = [
@@ -228,6 +266,7 @@ test('hostile attribute values give a visible error inside the widget and run no
     ['align', String(2 ** 40)],
     ['align', '3'],
     ['coalesce', 'maybe'],
+    ['sbrk', 'sometimes'],
     ['order', 'SIZESORT+<b>'],
     ['height', 'calc(100vh); background: url(x)'],
     ['theme', '"><img src=x>'],

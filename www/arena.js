@@ -106,7 +106,7 @@ export class Arena {
   #inner;
 
   /**
-   * @param {object} [opts] { size, strategy, align, coalesce, classes, slabSize, order, header }
+   * @param {object} [opts] { size, strategy, align, coalesce, classes, slabSize, order, header, sbrk }
    * @param {undefined} [inner] (internal: the core's arena that `rebuild` made)
    */
   constructor(opts = {}, inner = undefined) {
@@ -135,7 +135,7 @@ export class Arena {
   write(offset, bytes, at = 0) { this.#a.write(offset, bytes, at); }
   /** Reads `len` bytes of the arena from `offset` (stale bytes of free blocks included). */
   read(offset, len) { return this.#a.read(offset, len); }
-  /** `{ arenaSize, strategy, align, coalesce, classes, slabSize, blocks, stats, lastSearched, ops, nextPtr }` */
+  /** `{ arenaSize, strategy, align, coalesce, order, sbrk, header, classes, slabSize, blocks, stats, lastSearched, ops, nextPtr }` */
   snapshot() { return this.#a.snapshot(); }
   /** The statistics alone. */
   stats() { return this.#a.stats(); }
@@ -145,6 +145,10 @@ export class Arena {
   get order() { return this.#a.order; }
   /** The order is fixed when the arena is made (the op log does not record a change): setting it throws `bad-argument`. */
   set order(_) { throw coded('bad-argument', 'the free list order is fixed when the arena is made: createArena({ order })'); }
+  /** Whether the heap grows with sbrk (the arena below the high-water mark is the heap; the rest is used only when nothing in the heap fits). */
+  get sbrk() { return this.#a.sbrk; }
+  /** Fixed when the arena is made, as the order is: setting it throws `bad-argument`. */
+  set sbrk(_) { throw coded('bad-argument', 'sbrk is fixed when the arena is made: createArena({ sbrk })'); }
   /** The free blocks' offsets in the free list's order, front first (a Uint32Array): what the fit searches walk. */
   freeListOffsets() { return this.#a.freeListOffsets(); }
   get strategy() { return this.#a.strategy; }

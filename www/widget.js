@@ -8,7 +8,9 @@
 // Attributes (properties mirror them): strategy, arena-size, align, coalesce,
 // order (the free list's: address, size-ascending, size-descending,
 // insert-front, insert-back, as malloc.py's -l), header (bytes of header in
-// front of each block, as malloc.py's -H; 0 by default),
+// front of each block, as malloc.py's -H; 0 by default), sbrk (boolean: the
+// heap grows with sbrk, as CS:APP's malloc lab heap does, instead of being the
+// whole arena; off by default),
 // classes and slab-size (the slab allocator's; the defaults are 16,32,64 in
 // 256-byte slabs), ops (OSTEP op list, replayed on load), step (where the timeline starts; the
 // ops after it are the future), controls (which parts to show), readonly,
@@ -57,7 +59,7 @@ const DEFAULT_CONTROLS = 'alloc free strategy meter timeline legend';
 const MEMORY_FULL = 'the page’s memory is full, so this change was not made (reloading the page starts afresh)';
 
 /** Every attribute the element reads (the iframe page copies these from its query). */
-export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'header', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
+export const ATTRS = ['strategy', 'arena-size', 'align', 'coalesce', 'order', 'sbrk', 'header', 'classes', 'slab-size', 'ops', 'step', 'controls', 'readonly', 'predict', 'height', 'theme'];
 /** The typed properties mirroring ATTRS (`arena-size` → `arenaSize`; see #upgradeProperties). */
 const PROPS = ATTRS.map((a) => a.replace(/-(\w)/g, (_, c) => c.toUpperCase()));
 /** Whether a failure to load the module's wasm was logged (once a page, not once a widget). */
@@ -187,6 +189,7 @@ export function readConfig(el) {
   // taken, as malloc.py takes it: every request then fails, and says why.
   const header = blank(get('header')) ? 0 : uintAttr('header', get('header'), { min: 0, max: LIMITS.arenaSize });
   const order = coreName('order', get('order'), 'address');
+  const sbrk = boolAttr('sbrk', get('sbrk'), false);
   // Slab classes and slab size (the core checks how they fit together).
   const slab = {};
   const classesRaw = get('classes');
@@ -226,7 +229,7 @@ export function readConfig(el) {
   if (theme !== null && !['light', 'dark', ''].includes(theme.trim().toLowerCase())) {
     throw new AttrError(`theme must be light or dark, got "${theme.slice(0, 40)}"`);
   }
-  return { arena: { size, strategy, align, coalesce, order, header, ...slab }, ops, step, controls, readonly, predict, height };
+  return { arena: { size, strategy, align, coalesce, order, sbrk, header, ...slab }, ops, step, controls, readonly, predict, height };
 }
 
 export class AllocPlaygroundElement extends HTMLElement {
@@ -306,6 +309,9 @@ export class AllocPlaygroundElement extends HTMLElement {
   /** The live arena's order (`ADDRSORT` reads 'address'); before it is built, the attribute in lower case, or 'address'. */
   get order() { return this.#arena?.order ?? (this.getAttribute('order')?.trim().toLowerCase() || 'address'); }
   set order(v) { this.#set('order', v); }
+  /** Whether the heap grows with sbrk (the `sbrk` attribute; false when absent or bad). */
+  get sbrk() { try { return boolAttr('sbrk', this.getAttribute('sbrk'), false); } catch { return false; } }
+  set sbrk(v) { this.#set('sbrk', v == null || typeof v === 'string' ? v : v ? 'true' : 'false'); }
   get header() { return numAttr(this, 'header', 0); }
   set header(v) { this.#set('header', v); }
   /** The classes attribute, or (absent) the default classes as they follow `align`: "16,32,64" up to align 16, "64,128,256" at 64. */
@@ -644,7 +650,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     }
     if (c.has('legend')) {
       const legend = h('div', { class: 'ap-legend', part: 'legend' });
-      renderLegend(legend, { slab: this.#arena.strategy === 'slab' || this.#tokens.some((t) => t === '@slab'), header: cfg.arena.header > 0 });
+      renderLegend(legend, { slab: this.#arena.strategy === 'slab' || this.#tokens.some((t) => t === '@slab'), header: cfg.arena.header > 0, sbrk: cfg.arena.sbrk });
       root.append(legend);
     }
 
@@ -686,7 +692,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (!a) return;
     const snap = a.snapshot();
     const blocks = a.blocksTyped();
-    this.#map.render({ arenaSize: snap.arenaSize, blocks, header: snap.header, listRank: listRanks(a) });
+    this.#map.render({ arenaSize: snap.arenaSize, blocks, header: snap.header, heapEnd: snap.sbrk ? snap.stats.highWater : null, listRank: listRanks(a) });
     this.#meter?.render(snap);
     if (this.#els.explain) {
       let text = '';
@@ -704,7 +710,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#els.title.textContent = strategyLabel(snap.strategy, snap.classes);
     const st = snap.stats;
     const order = snap.order && snap.order !== 'address' ? ` · free list ${ORDER_LABELS[snap.order]?.toLowerCase() ?? snap.order}` : '';
-    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.header ? ` · ${num(snap.header)}-byte headers` : ''}${snap.coalesce ? '' : ' · no coalescing'}${order} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
+    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.header ? ` · ${num(snap.header)}-byte headers` : ''}${snap.coalesce ? '' : ' · no coalescing'}${order}${snap.sbrk ? ` · heap grown to ${num(st.highWater)} B (sbrk)` : ''} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
     if (this.#els.range) {
       const e = this.#els;
       const total = this.#tokens.length;

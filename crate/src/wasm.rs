@@ -350,12 +350,14 @@ fn bool_arg(v: &JsValue, what: &str) -> JsResult<bool> {
         .ok_or_else(|| coded("bad-argument", &format!("{what} must be true or false")).into())
 }
 
-/// Reads `{ size, strategy, align, coalesce, classes, slabSize, order }`; absent keys take defaults.
+/// Reads `{ size, strategy, align, coalesce, classes, slabSize, order,
+/// header, sbrk }`; absent keys take defaults.
 fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     options(
         opts,
         &[
             "size", "strategy", "align", "coalesce", "slabSize", "classes", "order", "header",
+            "sbrk",
         ],
         "arena",
     )?;
@@ -375,6 +377,9 @@ fn config_arg(opts: &JsValue) -> JsResult<HeapConfig> {
     }
     if !get("header")?.is_undefined() {
         c.header = uint(&get("header")?, "header")?;
+    }
+    if !get("sbrk")?.is_undefined() {
+        c.sbrk = bool_arg(&get("sbrk")?, "sbrk")?;
     }
     if !get("order")?.is_undefined() {
         let o = get("order")?;
@@ -471,7 +476,8 @@ impl Arena {
 
 #[wasm_bindgen]
 impl Arena {
-    /// `new Arena({ size, strategy, align, coalesce, classes, slabSize, order })`.
+    /// `new Arena({ size, strategy, align, coalesce, classes, slabSize, order,
+    /// header, sbrk })`.
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue) -> JsResult<Arena> {
         let config = config_arg(&opts)?;
@@ -601,6 +607,13 @@ impl Arena {
             .list_order()
             .name()
             .to_string()
+    }
+
+    /// Whether the heap grows with `sbrk` (its end is the high-water mark)
+    /// rather than being the whole arena.
+    #[wasm_bindgen(getter)]
+    pub fn sbrk(&self) -> bool {
+        self.session.heap().free_list_allocator().sbrk()
     }
 
     /// The free blocks' offsets in the free list's order (by address unless
@@ -770,7 +783,7 @@ impl Arena {
     }
 
     /// What the last logged op did: `{ step, op, call, mode, coalesce, order,
-    /// failed, ptr, block, hole, merged, otherMerges, before, searched,
+    /// sbrk, heapEnd, grew, failed, ptr, block, hole, merged, otherMerges, before, searched,
     /// freeBlocks, largestFree, freeBytes, needed, class }` (see
     /// [`LastOp`](crate::explain::LastOp); blocks as `{ offset, size }` or
     /// null), or null before the first op and past the longest log it explains.
@@ -853,7 +866,8 @@ impl Arena {
     }
 
     /// The options the arena started from, in `createArena`'s shape:
-    /// `{ size, strategy, align, coalesce, classes, slabSize, order, header }`.
+    /// `{ size, strategy, align, coalesce, classes, slabSize, order, header,
+    /// sbrk }`.
     #[wasm_bindgen(js_name = initialConfig)]
     pub fn initial_config(&self) -> JsResult<JsValue> {
         let c = self.session.initial_config();
@@ -868,6 +882,7 @@ impl Arena {
             slab_size: usize,
             order: ListOrder,
             header: usize,
+            sbrk: bool,
         }
         to_js(&Opts {
             size: c.arena_size,
@@ -878,6 +893,7 @@ impl Arena {
             slab_size: c.slab_size,
             order: c.order,
             header: c.header,
+            sbrk: c.sbrk,
         })
     }
 

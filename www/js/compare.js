@@ -349,9 +349,11 @@ export class CompareView {
             h('dt', { text: 'Peak fragmentation' }), h('dd', null, percent(pk.externalFragmentation), pk.externalFragmentation > 0 ? atOp(pk.externalFragmentationStep) : null)) : null,
           pk ? h('div', { title: 'The most free blocks (free slab chunks included) after any op up to this step' },
             h('dt', { text: 'Most free blocks' }), h('dd', null, num(pk.freeBlocks), atOp(pk.freeBlocksStep))) : null,
-          h('div', { title: 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. In a fixed arena next and worst fit walk into its untouched top, so their high-water mark (and utilization) follows the arena’s size' },
+          h('div', { title: r.snapshot.sbrk
+            ? 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. The heap grows with sbrk here, so the mark is the heap this strategy needed'
+            : 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. In a fixed arena next and worst fit walk into its untouched top, so their high-water mark (and utilization) follows the arena’s size: set Heap to “Grows (sbrk)” to compare the heaps they need' },
             h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
-          h('div', { title: 'The highest end any block has had: the heap a program would need' },
+          h('div', { title: r.snapshot.sbrk ? 'The highest end any block has had: where the heap, which grows with sbrk, ends' : 'The highest end any block has had: the heap a program would need' },
             h('dt', { text: 'High-water mark' }), h('dd', { text: `${num(st.highWater)} B` })),
           h('div', null, h('dt', { text: 'Blocks searched' }), h('dd', {
             text: `${num(r.report.searched)}${requests ? ` (${perRequestText(r.report.searched / requests)} each)` : ''}`,
@@ -365,7 +367,7 @@ export class CompareView {
     e.grid.replaceChildren(h('p', { class: 'cmp-maps-note', text: d.mapsLabel ?? '' }), ...cards.map((c) => c.card));
     for (const { mapBox, r } of cards) {
       const map = new MemoryMap(mapBox, { interactive: false, compact: true, label: `${strategyLabel(r.strategy, r.snapshot.classes)} memory map` });
-      map.render({ arenaSize: r.snapshot.arenaSize, blocks: r.snapshot.blocks, header: r.snapshot.header, highlightSeq: d.highlightSeq });
+      map.render({ arenaSize: r.snapshot.arenaSize, blocks: r.snapshot.blocks, header: r.snapshot.header, heapEnd: r.snapshot.sbrk ? r.snapshot.stats.highWater : null, highlightSeq: d.highlightSeq });
       this.#maps.push(map);
     }
   }

@@ -1,5 +1,5 @@
 // The allocator's settings: strategy, arena size, alignment, the free
-// list's order, coalescing, slab classes. Emits callbacks; the caller decides what they do and calls
+// list's order, a fixed or growing heap, coalescing, slab classes. Emits callbacks; the caller decides what they do and calls
 // render() with the state that resulted (so a declined change snaps back).
 
 import { h, field, button, uid, keepFocus, focusIn, wholeNumber } from './dom.js';
@@ -36,6 +36,12 @@ export const ORDER_MALLOC_PY = {
   'size-descending': 'SIZESORT-',
   'insert-front': 'INSERT-FRONT',
   'insert-back': 'INSERT-BACK',
+};
+
+/** The heap's two kinds (createArena's `sbrk`), as the select lists them. */
+export const HEAP_LABELS = {
+  fixed: 'Fixed arena',
+  sbrk: 'Grows (sbrk)',
 };
 
 /** The strategy's one-line hint under a free list order other than by address. */
@@ -130,7 +136,7 @@ export class ConfigControls {
 
   /**
    * @param {HTMLElement} container
-   * @param {object} opts { strategies, onStrategy(s), onSize(n), onAlign(n), onHeader(n), onOrder(order), onCoalesce(on), onMerge(), onReset(), onSlab({classes, slabSize}) }
+   * @param {object} opts { strategies, onStrategy(s), onSize(n), onAlign(n), onHeader(n), onOrder(order), onSbrk(on), onCoalesce(on), onMerge(), onReset(), onSlab({classes, slabSize}) }
    */
   constructor(container, opts) {
     this.#opts = opts;
@@ -160,6 +166,9 @@ export class ConfigControls {
     const order = h('select', { class: 'input', 'data-testid': 'order', title: 'The order the free list is kept in (malloc.py -l): searches walk it front to back' },
       Object.entries(ORDER_LABELS).map(([v, text]) => h('option', { value: v, text: `${text} (${ORDER_MALLOC_PY[v]})` })));
     this.#pending.order = settledChange(order, (v) => opts.onOrder?.(v));
+    const heap = h('select', { class: 'input', 'data-testid': 'heap', title: 'Fixed arena: the heap is the whole arena from the start. Grows (sbrk): the heap is the arena below its high-water mark, and it grows only when no free block in it fits, as the CS:APP malloc lab’s heap grows with sbrk; so the high-water mark is the heap each strategy needs' },
+      Object.entries(HEAP_LABELS).map(([v, text]) => h('option', { value: v, text })));
+    this.#pending.heap = settledChange(heap, (v) => opts.onSbrk?.(v === 'sbrk'));
     const coalesce = h('input', { type: 'checkbox', class: 'switch-input', role: 'switch', 'data-testid': 'coalesce', onchange: () => opts.onCoalesce?.(coalesce.checked) });
     const coalesceField = h('label', { class: 'switch', title: 'Coalescing: a freed block merges with the free blocks right next to it into one bigger free block' }, coalesce, h('span', { class: 'switch-track', 'aria-hidden': 'true' }), h('span', { class: 'switch-label', text: 'Coalesce' }));
     const merge = button('Merge now', { class: 'btn btn-ghost btn-sm', title: 'Merge every pair of adjacent free blocks (@merge)', onclick: () => opts.onMerge?.() }, 'merge');
@@ -201,6 +210,7 @@ export class ConfigControls {
         field('Align', align),
         field('Header', header),
         field('Free list', order),
+        field('Heap', heap),
         h('div', { class: 'field field-switch' }, coalesceField),
         // The hint and the actions share a line under the fields: wide, the
         // hint keeps to a line or two whatever it says (in the fields' row it
@@ -209,7 +219,7 @@ export class ConfigControls {
         hint,
         h('div', { class: 'controls-actions' }, advToggle, merge, reset)),
       advanced));
-    this.#els = { root: container, strategy, size, align, header, order, coalesce, merge, reset, classes, slabSize, applySlab, hint };
+    this.#els = { root: container, strategy, size, align, header, order, heap, coalesce, merge, reset, classes, slabSize, applySlab, hint };
   }
 
   /**
@@ -225,7 +235,7 @@ export class ConfigControls {
     if (this.#last) this.render(this.#last);
   }
 
-  /** @param {{ strategy, size, align, header, order, coalesce, classes, slabSize, busy }} st */
+  /** @param {{ strategy, size, align, header, order, sbrk, coalesce, classes, slabSize, busy }} st */
   render(st) {
     const e = this.#els;
     for (const o of e.strategy.options) o.textContent = strategyLabel(o.value, st.classes);
@@ -237,6 +247,7 @@ export class ConfigControls {
     showValue(e.header, st.header ?? 0);
     const listed = st.order && st.order !== 'address';
     if (!this.#pending.order.pending()) e.order.value = st.order ?? 'address';
+    if (!this.#pending.heap.pending()) e.heap.value = st.sbrk ? 'sbrk' : 'fixed';
     e.coalesce.checked = st.coalesce;
     e.merge.hidden = st.coalesce;
     if (this.#els.classes.ownerDocument.activeElement !== e.classes) e.classes.value = (st.classes ?? []).join(', ');
@@ -249,7 +260,7 @@ export class ConfigControls {
     const hint = rule ? `${STRATEGY_LABELS[st.strategy] ?? st.strategy}: ${rule[0].toLowerCase()}${rule.slice(1)}${sorted}` : '';
     if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
     const was = focusIn(e.root);
-    for (const el of [e.strategy, e.size, e.align, e.header, e.order, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
+    for (const el of [e.strategy, e.size, e.align, e.header, e.order, e.heap, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;
     // A long replay disables the fields: the one in use gets the focus back after it.
     this.#parked = keepFocus(was, [], this.#parked);
   }

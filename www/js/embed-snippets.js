@@ -43,6 +43,7 @@ export function embedSnippets({ config, tokens, step = tokens.length, base, defa
     ['align', config.align],
     ['coalesce', config.coalesce ? 'true' : 'false'],
     ...(config.order && config.order !== 'address' ? [['order', config.order]] : []),
+    ...(config.sbrk ? [['sbrk', 'true']] : []),
     ...(config.header ? [['header', config.header]] : []),
     // Slab classes and slab size when they are not the defaults (align 32
     // or 64 moves them, for one).

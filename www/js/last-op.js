@@ -40,6 +40,19 @@ function how(e) {
   }
 }
 
+/**
+ * A heap that grows with sbrk, when the op grew it: the strategy found no
+ * free block in the heap that holds the request (the search that failed),
+ * so the heap grew into the arena above its end.
+ */
+function grewHeap(e) {
+  const to = B(e.heapEnd + e.grew);
+  const searched = e.searched ? `${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}: none` : 'No free block';
+  return e.heapEnd === 0
+    ? `The heap was empty, so it grew by ${B(e.grew)} with sbrk (to ${to}).`
+    : `${searched} in the heap (its first ${B(e.heapEnd)}) holds it, so the heap grew by ${B(e.grew)} with sbrk (to ${to})${e.hole && e.hole.offset < e.heapEnd ? `, taking in the free block at its end (from ${num(e.hole.offset)})` : ''}.`;
+}
+
 /** What is left of the hole around the new block. */
 function rest(e) {
   const pad = e.block.offset - e.hole.offset;
@@ -47,7 +60,9 @@ function rest(e) {
   const parts = [];
   const stay = (n) => (n === 1 ? 'stays' : 'stay');
   if (pad) parts.push(`${B(pad)} of alignment padding ${stay(pad)} free in front of it`);
-  parts.push(after ? `the other ${B(after)} ${stay(after)} free after it` : pad ? 'nothing is left after it' : 'it is used whole');
+  // A heap that just grew: what is after the block is the arena above the heap.
+  const beyond = e.sbrk && e.grew > 0;
+  parts.push(after ? beyond ? `the other ${B(after)} of the arena ${after === 1 ? 'is' : 'are'} not heap yet` : `the other ${B(after)} ${stay(after)} free after it` : pad ? 'nothing is left after it' : 'it is used whole');
   const s = parts.join('; ');
   return `${s[0].toUpperCase()}${s.slice(1)}.`;
 }
@@ -114,10 +129,10 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
     const align = c.align ?? 0;
     const call = callText(c);
     if (!e.block) {
-      return `${head}${p0} = ${call} returned NULL: ${refused(e, size, align, cfg)}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
+      return `${head}${p0} = ${call} returned NULL: ${refused(e, size, align, cfg)}${e.sbrk ? ', and the heap cannot grow past the arena’s end' : ''}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
     }
     if (e.mode === 'slab') return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
-    return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}.${grown(e, size, cfg)} ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+    return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}.${grown(e, size, cfg)} ${e.hole ? `${e.sbrk && e.grew > 0 ? grewHeap(e) : how(e)} ${rest(e)}` : ''}`.trim();
   }
   if (c.op === 'free') {
     if (!e.block && e.failed) return `${head}free(${p0}) is refused: ${p0} was freed already (a double free; malloc.py returns -1), so nothing changes.`;
@@ -137,13 +152,15 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
   if (c.op === 'realloc') {
     const size = c.size;
     if (e.failed) return `${head}realloc(${p0}, ${size}) returned NULL: ${refused(e, size, 0, cfg)}. ptr[${k}] keeps its block.`;
-    if (!e.before) return `${head}${p0} was NULL, so realloc allocated: ${num(e.block.offset)}. ${e.hole ? `${how(e)} ${rest(e)}` : ''}`.trim();
+    if (!e.before) return `${head}${p0} was NULL, so realloc allocated: ${num(e.block.offset)}. ${e.hole ? `${e.sbrk && e.grew > 0 ? grewHeap(e) : how(e)} ${rest(e)}` : ''}`.trim();
+    // A heap that grows with sbrk: by how much this realloc grew it.
+    const grewBy = e.sbrk && e.grew > 0 ? ` The heap grew by ${B(e.grew)} with sbrk (to ${B(e.heapEnd + e.grew)}).` : '';
     if (e.block.offset === e.before.offset) {
       return e.block.size === e.before.size
         ? `${head}${p0} stays where it is: its ${B(e.block.size)} block at ${num(e.block.offset)} already holds ${B(size)}.`
-        : `${head}${p0} resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.`;
+        : `${head}${p0} resized in place, from ${B(e.before.size)} to ${B(e.block.size)} at ${num(e.block.offset)}.${grewBy}`;
     }
-    return `${head}${p0} could not grow in place: it moved from ${num(e.before.offset)} to ${num(e.block.offset)} (${B(e.block.size)}${e.hole ? `, carved from the free ${at(e.hole)}` : ''}), and its old ${B(e.before.size)} are free.`;
+    return `${head}${p0} could not grow in place: it moved from ${num(e.before.offset)} to ${num(e.block.offset)} (${B(e.block.size)}${e.hole ? `, carved from the free ${at(e.hole)}` : ''}), and its old ${B(e.before.size)} are free.${grewBy}`;
   }
   if (c.op === 'write') {
     return e.failed

@@ -136,7 +136,7 @@ async function start() {
     },
   });
   renderLegend($('legend'), { selected: true });
-  let legendHeader = false;
+  let legendShown = 'false false'; // the legend's header and sbrk flags
   const meter = new Meter($('meter'));
   const bytesView = new ByteView($('bytes'));
 
@@ -201,6 +201,7 @@ async function start() {
         `Slab classes are now ${next.join('/')} B${slab !== slabSize ? ` in ${slab} B slabs` : ''}: each must be a multiple of the alignment.`)) movedClasses = next;
     },
     onOrder: (order) => reconfigure({ order }, 'Changing the free list order'),
+    onSbrk: (sbrk) => reconfigure({ sbrk }, 'Changing how the heap grows'),
     onHeader: (header) => {
       if (Number.isNaN(header)) {
         notices.show('Header: enter a whole number of bytes, 0 or more (0: no header).', { kind: 'error', key: 'config' });
@@ -1397,15 +1398,16 @@ async function start() {
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;
     const outlined = failedAt === session.version ? undefined : target ?? undefined;
-    const mapData = { arenaSize: snap.stats.arenaSize, blocks, header, highlightSeq: outlined, listRank: listRanks(a), maxHeight: presenting ? presentMapRoom() : null, room: presenting ? presentMapRoom(true) : null };
+    const mapData = { arenaSize: snap.stats.arenaSize, blocks, header, heapEnd: cfg.sbrk ? stats.highWater : null, highlightSeq: outlined, listRank: listRanks(a), maxHeight: presenting ? presentMapRoom() : null, room: presenting ? presentMapRoom(true) : null };
     map.render(mapData);
     // The legend names the header only while blocks carry one.
-    if (legendHeader !== header > 0) {
-      legendHeader = header > 0;
-      renderLegend($('legend'), { selected: true, header: legendHeader });
+    const legendKey = `${header > 0} ${!!cfg.sbrk}`;
+    if (legendShown !== legendKey) {
+      legendShown = legendKey;
+      renderLegend($('legend'), { selected: true, header: header > 0, sbrk: !!cfg.sbrk });
     }
     meter.render(snap, blocks);
-    controls.render({ strategy, size: cfg.size, align: cfg.align, header: cfg.header ?? 0, order: cfg.order, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
+    controls.render({ strategy, size: cfg.size, align: cfg.align, header: cfg.header ?? 0, order: cfg.order, sbrk: !!cfg.sbrk, coalesce: a.coalesce, classes: cfg.classes, slabSize: cfg.slabSize, busy: isBusy });
     // Live blocks by ptr number, sorted as numbers (seq · M + index) in a typed
     // array, natively; only the newest MAX_OPTIONS (and the target) become
     // objects for the panel, so tens of thousands of blocks stay quick. The
@@ -1449,7 +1451,7 @@ async function start() {
     });
     renderPredict(isBusy);
     const failed = session.arena.failedCount;
-    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.listFreeBlocks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.listFreeBlocks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${cfg.sbrk ? ` · the heap has grown to ${bytesShort(snap.stats.highWater)} (sbrk)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     // The words' place is kept (two lines, CSS) from the first op on, so the
     // timeline under them does not jump when they come (later, when their

@@ -65,7 +65,7 @@ export function blockAt(b, i) {
  * "ptr[3], used, 24 bytes at offset 48, 20 requested" (with a `header`:
  * "…, 4-byte header, 20 requested"; slab chunks carry none).
  */
-export function describeBlock(b, i, nameOf = null, listRank = null, header = 0) {
+export function describeBlock(b, i, nameOf = null, listRank = null, header = 0, heapEnd = null) {
   const at = `${num(b.size[i])} ${b.size[i] === 1 ? 'byte' : 'bytes'} at offset ${num(b.offset[i])}`;
   const chunk = b.chunk[i] ? `slab chunk (class ${b.cls[i]}), ` : '';
   if (b.free[i]) {
@@ -73,7 +73,12 @@ export function describeBlock(b, i, nameOf = null, listRank = null, header = 0) 
     const rank = b.chunk[i] ? undefined : listRank?.get(b.offset[i]);
     const inList = rank ? `, number ${rank} in the free list` : '';
     if (b.padding[i]) return `alignment padding, free, ${at}${inList}`;
-    return `${b.chunk[i] ? `free slab chunk (class ${b.cls[i]})` : 'free'}, ${at}${inList}`;
+    // A heap that grows with sbrk: how much of the block is heap yet.
+    const end = b.offset[i] + b.size[i];
+    const split = heapEnd != null && b.offset[i] < heapEnd && heapEnd < end
+      ? ` (${num(heapEnd - b.offset[i])} in the heap, ${num(end - heapEnd)} above its end)`
+      : heapEnd != null && b.offset[i] >= heapEnd ? ' (above the heap’s end)' : '';
+    return `${b.chunk[i] ? `free slab chunk (class ${b.cls[i]})` : 'free'}, ${at}${split}${inList}`;
   }
   const extra = b.seq[i] >= 0 ? nameOf?.(b.seq[i]) : null;
   const name = b.seq[i] >= 0 ? `ptr[${b.seq[i]}]${extra ? ` (${extra})` : ''}` : 'block';
@@ -104,6 +109,17 @@ export function findBlock(b, offset) {
     else return mid;
   }
   return -1;
+}
+
+/**
+ * A free block's label in `w` pixels: its size, after its place in the free
+ * list when it has one (`rank`, under a list order: "#2 · 30 B"), or the
+ * place alone, or nothing where neither fits (about 7 px a character).
+ */
+function freeLabel(w, size, rank) {
+  const both = rank ? `#${rank} · ${num(size)} B` : null;
+  const alone = rank ? `#${rank}` : null;
+  return both && w >= 6 + 7 * both.length ? both : alone ? (w >= 6 + 7 * alone.length ? alone : null) : `${num(size)} B`;
 }
 
 /** The memory map's record of its block rects (see `MemoryMap#rects`). */
@@ -187,7 +203,7 @@ function fillFor(kind, p, seq) {
 }
 
 /** A legend of the block kinds, as small swatches (for any container). */
-export function renderLegend(container, { slab = true, selected = false, header = false } = {}) {
+export function renderLegend(container, { slab = true, selected = false, header = false, sbrk = false } = {}) {
   const p = uid('lg');
   const item = (label, attrs, extra) => h('li', { class: 'mm-legend-item' },
     s('svg', { class: 'mm-swatch', viewBox: '0 0 22 14', width: 22, height: 14, 'aria-hidden': 'true' },
@@ -204,6 +220,10 @@ export function renderLegend(container, { slab = true, selected = false, header 
     item('alignment padding', { fill: `url(#${p}-pad)`, class: 'mm-pad' }),
     slab ? item('slab chunk', { class: 'mm-chunk-used mm-shade-0' }) : null,
     slab ? item('free chunk', { fill: `url(#${p}-chunk-free)`, class: 'mm-chunk-free' }) : null,
+    // A heap that grows with sbrk: the arena above its end, veiled.
+    sbrk ? item('not heap yet (above the heap’s end)', { fill: `url(#${p}-free)`, class: 'mm-free' },
+      [s('rect', { x: 0.5, y: 0.5, width: 21, height: 13, rx: 2.5, class: 'mm-beyond' }),
+        s('line', { x1: 1.5, x2: 1.5, y1: 0, y2: 14, class: 'mm-brk' })]) : null,
     // The dashed outline: the pointer the forms act on (the last one placed, unless picked).
     selected ? item('selected pointer', { class: 'mm-used mm-shade-0' },
       s('rect', { x: 1.5, y: 1.5, width: 19, height: 11, rx: 2, class: 'mm-highlight' })) : null);
@@ -350,6 +370,7 @@ export class MemoryMap {
    * @param {number} data.arenaSize
    * @param {object|object[]} data.blocks typed blocks or snapshot().blocks
    * @param {number} [data.highlightSeq] outline the block of this ptr
+   * @param {number} [data.heapEnd] a heap that grows with sbrk: where it ends now (its high-water mark); the bytes above are veiled
    * @param {Map<number, number>} [data.listRank] free block offset → its place in the free list (1 = the front), for a list kept in another order than by address
    * @param {number} [data.width] force a width (benchmarks, hidden containers)
    * @param {number} [data.maxHeight] the most pixels tall it may be: rows hold more bytes to fit
@@ -521,6 +542,11 @@ export class MemoryMap {
         let nth = 0;
         segments(L, off, off + size, (_x, _y, w) => { nth++; if (w > best) { best = w; widest = nth; } });
       }
+      // A free block across the end of a heap that grows with sbrk: its
+      // label goes in its part in the heap when that is wide enough (else
+      // above the end), not across the veil's edge (below).
+      const end = this.#data.heapEnd;
+      if (labelled && end != null && kind === KIND.FREE && off < end && end < off + size) widest = -1;
       segments(L, off, off + size, (x, y, w) => {
         seg++;
         const rw = w >= 3 ? w - 1 : w;
@@ -536,7 +562,7 @@ export class MemoryMap {
         let name = '';
         if (first) {
           if (interactive) {
-            name = describeBlock(b, i, this.#opts.nameOf, this.#data.listRank, this.#data.header);
+            name = describeBlock(b, i, this.#opts.nameOf, this.#data.listRank, this.#data.header, this.#data.heapEnd);
             if (from < 0 || old.name[from] !== name) r.setAttribute('aria-label', name);
           }
           heads[i] = r;
@@ -551,11 +577,7 @@ export class MemoryMap {
             const digits = String(seq).length;
             text = w >= 6 + 7 * (digits + 5) ? `ptr[${seq}]` : w >= 6 + 7 * (digits + 2) ? `[${seq}]` : w >= 6 + 7 * digits ? String(seq) : null;
           } else if (w >= 40 && kind !== KIND.CHUNK_FREE && seg === widest) {
-            // Under a list order the free block's place in the list comes first ("#2 · 30 B").
-            const rank = this.#data.listRank?.get(off);
-            const both = rank ? `#${rank} · ${num(size)} B` : null;
-            const alone = rank ? `#${rank}` : null;
-            text = both && w >= 6 + 7 * both.length ? both : alone ? (w >= 6 + 7 * alone.length ? alone : null) : `${num(size)} B`;
+            text = freeLabel(w, size, this.#data.listRank?.get(off));
           } else if (kind !== KIND.CHUNK_FREE && seg === widest && this.#data.listRank?.has(off)) {
             // About 7 px a character: the rank alone where it fits.
             const alone = `#${this.#data.listRank.get(off)}`;
@@ -598,6 +620,26 @@ export class MemoryMap {
     }
     while (c < old.el.length) old.el[c++].remove();
     this.#rects = rects;
+    // The label of a free block across the heap's end (see `straddles`).
+    const end = this.#data.heapEnd;
+    const last = b.length - 1;
+    if (labelled && end != null && last >= 0 && !b.chunk[last] && b.free[last] && !b.padding[last]
+      && b.offset[last] < end && end < b.offset[last] + b.size[last]) {
+      const off = b.offset[last];
+      const size = b.size[last];
+      let at = null;
+      for (const [from, to] of [[off, end], [end, off + size]]) {
+        segments(L, from, to, (x, y, w) => { if (w >= 40 && (!at || w > at.w)) at = { x, y, w }; });
+        if (at) break;
+      }
+      const text = at && freeLabel(at.w, size, this.#data.listRank?.get(off));
+      if (text) {
+        labels.append(s('text', {
+          x: at.x + at.w / 2, y: at.y + rowH / 2, 'text-anchor': 'middle',
+          'dominant-baseline': 'central', class: 'mm-label mm-label-free', text,
+        }));
+      }
+    }
   }
 
   // Many blocks: merge those narrower than a pixel into one run, coloured by
@@ -805,7 +847,7 @@ export class MemoryMap {
       }
     } else {
       if (focus) this.#svg.focus({ preventScroll: true });
-      this.#live.textContent = describeBlock(this.#data.blocks, i, this.#opts.nameOf, null, this.#data.header);
+      this.#live.textContent = describeBlock(this.#data.blocks, i, this.#opts.nameOf, null, this.#data.header, this.#data.heapEnd);
     }
     this.#drawOverlay();
     if (focus) this.#showTipFor(i);
@@ -836,6 +878,20 @@ export class MemoryMap {
         o.append(s('rect', { x: x - 1, y: y - 1, width: Math.max(2, (w >= 3 ? w - 1 : w) + 2), height: L.rowH + 2, rx: 2, class: cls }));
       });
     };
+    // A heap that grows with sbrk: the arena above its end is not heap yet.
+    const end = this.#data.heapEnd;
+    if (end != null && end < this.#data.arenaSize) {
+      segments(L, end, this.#data.arenaSize, (x, y, w) => {
+        o.append(s('rect', { x, y, width: w, height: L.rowH, class: 'mm-beyond' }));
+      });
+      // The end itself: a tick above and below the row (a block's label
+      // may sit across it).
+      segments(L, end, end + 1, (x, y) => {
+        const t = Math.min(6, L.rowH / 3);
+        o.append(s('line', { x1: x, x2: x, y1: y - 4, y2: y + t, class: 'mm-brk' }),
+          s('line', { x1: x, x2: x, y1: y + L.rowH - t, y2: y + L.rowH + 4, class: 'mm-brk' }));
+      });
+    }
     const hl = this.#data.highlightSeq;
     if (hl != null && hl >= 0) {
       for (let i = 0; i < b.length; i++) if (b.seq[i] === hl && !b.free[i]) outline(i, 'mm-highlight');

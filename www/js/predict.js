@@ -34,7 +34,7 @@ export const asks = (q) => q?.kind === 'place' || q?.kind === 'merge';
  * nothing to predict (a write, a mode switch; a free that cannot merge).
  * @param {object} op the op as parseOps() gives it
  * @param {object} ctx { step: the op's number (from 1), token: the op as
- *   written, nextPtr: the ptr number the next allocation gets, mode, coalesce, order,
+ *   written, nextPtr: the ptr number the next allocation gets, mode, coalesce, order, sbrk,
  *   classes: the arena's now, blockOf(k): ptr[k]'s block `{ chunk }` (a slab
  *   chunk or not), or null when it holds none }
  */
@@ -42,7 +42,9 @@ export function questionFor(op, ctx) {
   const { step } = ctx;
   // A free list kept in another order than by address changes the answer: say it.
   const kept = ctx.mode !== 'slab' && ctx.order && ctx.order !== 'address' ? `, free list ${ORDER_LABELS[ctx.order].toLowerCase()}` : '';
-  const under = `${strategyLabel(ctx.mode, ctx.classes)}${kept}`;
+  // So does a heap that grows with sbrk (the arena above its end is searched last).
+  const grows = ctx.sbrk ? ', the heap growing with sbrk' : '';
+  const under = `${strategyLabel(ctx.mode, ctx.classes)}${kept}${grows}`;
   const place = (call, extra = {}) => ({ kind: 'place', step, call, under, ...extra });
   const note = (text) => ({ kind: 'note', step, text: `Op ${num(step)}: ${text} Step forward.` });
   switch (op.op) {
@@ -85,7 +87,7 @@ export function questionAt(arena, token, step, classes) {
     for (let i = 0; i < b.length; i++) if (!b.free[i] && b.seq[i] === k) return { chunk: !!b.chunk[i] };
     return null;
   };
-  return questionFor(op, { step, token, nextPtr: arena.nextPtr, mode: arena.strategy, coalesce: arena.coalesce, order: arena.order, classes, blockOf });
+  return questionFor(op, { step, token, nextPtr: arena.nextPtr, mode: arena.strategy, coalesce: arena.coalesce, order: arena.order, sbrk: arena.sbrk, classes, blockOf });
 }
 
 /**

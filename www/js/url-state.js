@@ -60,7 +60,7 @@ export function parseHash(hash) {
  */
 export function decodeState(hash) {
   const m = parseHash(hash);
-  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw', 'cmp', 'chart', 'ids'];
+  const known = ['size', 'strategy', 'align', 'coalesce', 'order', 'sbrk', 'header', 'ops', 'step', 'classes', 'slab', 'wl', 'predict', 'mpy', 'draw', 'cmp', 'chart', 'ids'];
   if (![...m.keys()].some((k) => known.includes(k))) return null;
   const config = {};
   const intOf = (k) => {
@@ -104,6 +104,11 @@ export function decodeState(hash) {
   read('order', (v) => {
     if (!/^[a-z-]{1,20}$/i.test(v)) throw new Error(`unknown free list order "${v.slice(0, 40)}"`);
     config.order = v.toLowerCase();
+  });
+  // A heap that grows with sbrk (else the whole arena is the heap).
+  read('sbrk', (v) => {
+    if (!['0', '1', 'true', 'false'].includes(v)) throw new Error(`sbrk must be 0 or 1, got "${v.slice(0, 40)}"`);
+    config.sbrk = v === '1' || v === 'true';
   });
   read('classes', (v) => {
     const parts = v.split(',');
@@ -214,6 +219,7 @@ export function encodeState({ config, tokens = [], step = null, workload = null,
   add('align', config.align);
   add('coalesce', config.coalesce ? 1 : 0);
   if (config.order && config.order !== 'address') add('order', config.order);
+  if (config.sbrk) add('sbrk', 1);
   if (config.header) add('header', config.header);
   const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
   if (config.classes && defaults.classes && !same(config.classes, defaults.classes)) add('classes', config.classes.join(','));
