@@ -60,3 +60,13 @@ test('a link carries a heap that grows with sbrk as sbrk=1, only when it does, a
   assert.match(bad.error, /^sbrk must be 0 or 1, got "yes"/);
   assert.equal(bad.config.size, 64, 'the other settings still read');
 });
+
+test('the embed snippets carry a heap that grows with sbrk, to the widget and the frame alike, and leave a fixed one out', async () => {
+  const { embedSnippets } = await import('../www/js/embed-snippets.js');
+  const config = { size: 1024, strategy: 'worst-fit', align: 8, coalesce: true };
+  const grows = embedSnippets({ config: { ...config, sbrk: true }, tokens: ['+8'], base: 'https://example.org/p/' });
+  assert.match(grows.widget, /\n {4}sbrk="true"\n/);
+  assert.equal(new URL(/src="([^"]+)"/.exec(grows.iframe)[1].replace(/&amp;/g, '&')).searchParams.get('sbrk'), 'true');
+  const fixed = embedSnippets({ config: { ...config, sbrk: false }, tokens: ['+8'], base: 'https://example.org/p/' });
+  assert.doesNotMatch(fixed.widget + fixed.iframe, /sbrk/);
+});
