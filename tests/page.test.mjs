@@ -705,6 +705,9 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   assert.match(await page.textContent('[data-testid=trace-run-fit]'), /^Run under first fit in a 1,280 B arena \(its high-water mark: it refuses nothing\)$/);
   assert.match(await page.textContent('[data-testid=trace-panel]'), /at most 896 B requested at once · heap hint 1 B \(too small to hold that\)/);
   assert.equal(await page.$('[data-testid=trace-run-hint]'), null, 'no 8 B arena offered');
+  // And an arena where no fit strategy runs out with the heap growing with
+  // sbrk: the sum of the requests' blocks, 512 + 128 + 640 + 128.
+  assert.equal(await page.textContent('[data-testid=trace-run-sbrk]'), 'Run in a 1,408 B arena, the heap growing with sbrk (the sum of its requests: no fit strategy runs out)');
   // CMU 15-213's header (weight, ids, ops, peak bytes) is read as such: no heap hint.
   await page.setInputFiles('[data-testid=file-input]', { name: 'cmu.rep', mimeType: 'text/plain', buffer: Buffer.from(rep.replace(/^20000\n(\d+)\n(\d+)\n1\n/, '1\n$1\n$2\n896\n')) });
   await page.waitForFunction(() => /cmu\.rep/.test(document.querySelector('[data-testid=trace-panel]')?.textContent));
@@ -974,12 +977,17 @@ test('the URL carries config and ops; a bad URL falls back with a notice', async
 });
 
 test('the skip link focuses the map and keeps the link in the address bar; Copy link writes the state back after an in-page anchor', async () => {
-  const start = '#size=2048&strategy=best-fit&ops=+10,+20,-0';
-  const { page, close } = await open(start);
+  const { page, close } = await open('#size=2048&strategy=best-fit&ops=+10,+20,-0');
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  // (The page writes the link out in full 250 ms after a render: under load
+  // that can come before or after the skip link. Wait for it.)
+  await page.waitForFunction(() => location.hash.includes('align='));
+  const start = await page.evaluate(() => location.hash);
+  assert.match(start, /^#size=2048&strategy=best-fit&.*ops=\+10,\+20,-0$/);
   await page.focus('.skip-link');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.activeElement?.id === 'map-card');
+  await page.waitForTimeout(400);
   assert.equal(await page.evaluate(() => location.hash), start, 'the skip link leaves the state in the address bar');
   // Another anchor in the address bar (a hand-typed #map-card) is not a
   // link to load, and Copy link puts the state back before copying.
@@ -1733,11 +1741,15 @@ test('a heap that grows with sbrk: a select that re-runs the ops, a veiled map, 
   assert.equal(s.stats.highWater, 184);
   await page.waitForFunction(() => /&sbrk=1/.test(location.hash));
   assert.match(await page.textContent('#map-status'), / · the heap has grown to 184 B \(sbrk\)/);
+  // The meter measures the heap: its free block is the 56 B hole; utilization is of the heap.
+  assert.equal(await page.textContent('[data-metric=freeBytes]'), '56 B');
+  assert.match(await page.textContent('.meter'), /Utilization \(of heap\)/);
+  assert.match(await page.textContent('.controls-hint'), /The heap grows with sbrk: the search sees the heap below its high-water mark/);
   assert.ok(await page.locator('.mm-beyond').count() >= 1, 'the arena above the heap is veiled');
   assert.match(await page.textContent('#legend'), /not heap yet/);
   await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5'));
   assert.match(await page.textContent('[data-testid=last-op]'),
-    /returned 80\. Its block is 104 B: 100 rounded up to a multiple of 8 \(Align\)\. Worst fit searched 2 free blocks: none in the heap \(its first 80 B\) holds it, so the heap grew by 104 B with sbrk \(to 184 B\)\. The other 840 B of the arena are not heap yet\.$/);
+    /returned 80\. Its block is 104 B: 100 rounded up to a multiple of 8 \(Align\)\. Worst fit searched 1 free block: none in the heap \(its first 80 B\) holds it, so the heap grew by 104 B with sbrk \(to 184 B\)\. The other 840 B of the arena are not heap yet\.$/);
   // The free block across the heap's end says how much of it is heap.
   assert.equal(await page.getAttribute('.mm-b[aria-label^="free, 840 bytes"]', 'aria-label'), 'free, 840 bytes at offset 184 (above the heap’s end)');
   // Predict names it in its question.
@@ -1750,7 +1762,8 @@ test('a heap that grows with sbrk: a select that re-runs the ops, a veiled map, 
   await idle(page);
   // The malloc.py view: malloc.py's heap is the whole arena, and op 4 differs there.
   await page.click('[data-testid=ostep]');
-  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /malloc\.py’s heap is the whole arena \(-S 1024\), and this one grows with sbrk: \+8 \(op 4\) returns 1080 after searching 2 there, 1000 after searching 2 here/);
+  // (An empty heap has no free block to search; malloc.py's arena has one.)
+  assert.match(await page.textContent('[data-testid=ostep-command-note]'), /malloc\.py’s heap is the whole arena \(-S 1024\), and this one grows with sbrk: \+64 \(op 1\) returns 1000 after searching 1 there, 1000 after searching 0 here/);
   await page.keyboard.press('Escape');
   // A link brings it back.
   const hash = await page.evaluate(() => location.hash);

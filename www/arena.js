@@ -252,6 +252,13 @@ export function maxTranscriptOps() { return core.maxTranscriptOps(); }
  * switches strategy. What a CS:APP trace needs.
  */
 export function firstFitArena(opts, text, limit) { return core.firstFitArena(opts ?? {}, utf8(text), limit) ?? null; }
+/**
+ * An arena in which no fit strategy refuses a request of `text` when the heap
+ * grows with sbrk (`opts`' align and header): the bytes of every block it asks
+ * for (such a heap grows only when nothing in it fits, by at most the
+ * request's block); null past `limit` bytes or when the list switches strategy.
+ */
+export function sbrkArena(opts, text, limit) { return core.sbrkArena(opts ?? {}, utf8(text), limit) ?? null; }
 /** The longest log `lastOp()` explains (past it, it returns null). */
 export function maxExplainedOps() { return core.maxExplainedOps(); }
 /**

@@ -710,7 +710,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     this.#els.title.textContent = strategyLabel(snap.strategy, snap.classes);
     const st = snap.stats;
     const order = snap.order && snap.order !== 'address' ? ` · free list ${ORDER_LABELS[snap.order]?.toLowerCase() ?? snap.order}` : '';
-    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.header ? ` · ${num(snap.header)}-byte headers` : ''}${snap.coalesce ? '' : ' · no coalescing'}${order}${snap.sbrk ? ` · heap grown to ${num(st.highWater)} B (sbrk)` : ''} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
+    this.#els.summary.textContent = `${num(snap.arenaSize)} B arena · align ${snap.align}${snap.header ? ` · ${num(snap.header)}-byte headers` : ''}${snap.coalesce ? '' : ' · no coalescing'}${order}${!snap.sbrk ? '' : st.highWater ? ` · heap grown to ${num(st.highWater)} B (sbrk)` : ' · empty heap (sbrk)'} · ${num(st.usedBlocks)} used, ${num(st.freeBlocks)} free`;
     if (this.#els.range) {
       const e = this.#els;
       const total = this.#tokens.length;

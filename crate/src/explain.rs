@@ -56,6 +56,9 @@ pub struct LastOp {
     /// Bytes the op raised the high-water mark by: with `sbrk`, how much the
     /// heap grew (0 when it did not).
     pub grew: usize,
+    /// The arena's bytes above `heap_end`: with `sbrk`, how much the heap
+    /// could still grow before the op.
+    pub room: usize,
     /// Whether it failed (an allocation that returned NULL, a write that wrote nothing).
     pub failed: bool,
     /// The pointer it made, freed, resized or wrote through.
@@ -77,11 +80,12 @@ pub struct LastOp {
     /// Free blocks the strategy searched (allocations and reallocs; 0 for a
     /// realloc in place), under a fit strategy.
     pub searched: Option<usize>,
-    /// Free blocks before the op.
+    /// Free blocks before the op (with `sbrk`, in the heap, as the
+    /// statistics count them).
     pub free_blocks: usize,
-    /// The largest free block before the op.
+    /// The largest free block before the op (with `sbrk`, its bytes in the heap).
     pub largest_free: usize,
-    /// Free bytes before the op.
+    /// Free bytes before the op (with `sbrk`, in the heap).
     pub free_bytes: usize,
     /// An allocation's or realloc's under a fit strategy: the bytes of the
     /// block it needs (its size rounded up to the alignment, plus the
@@ -122,6 +126,18 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
             .find(|f| f.offset <= b.offset && b.offset < f.end())
             .map(|f| Span::from(*f))
     };
+    // The free blocks before the op, as the statistics count them: with
+    // sbrk, the heap's (their bytes below the high-water mark).
+    let end = if prev.heap().config().sbrk {
+        prev.heap().stats().high_water
+    } else {
+        usize::MAX
+    };
+    let heap_free: Vec<usize> = free_before
+        .iter()
+        .map(|b| b.size.min(end.saturating_sub(b.offset)))
+        .filter(|&size| size > 0)
+        .collect();
     let mut out = LastOp {
         step: n,
         op: op.to_string(),
@@ -136,6 +152,7 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
             .stats()
             .high_water
             .saturating_sub(prev.heap().stats().high_water),
+        room: prev.heap().config().arena_size - prev.heap().stats().high_water,
         failed,
         ptr: None,
         block: None,
@@ -144,9 +161,9 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         other_merges: 0,
         before: None,
         searched: None,
-        free_blocks: free_before.len(),
-        largest_free: free_before.iter().map(|b| b.size).max().unwrap_or(0),
-        free_bytes: free_before.iter().map(|b| b.size).sum(),
+        free_blocks: heap_free.len(),
+        largest_free: heap_free.iter().copied().max().unwrap_or(0),
+        free_bytes: heap_free.iter().sum(),
         needed: None,
         class: None,
     };

@@ -414,7 +414,15 @@ impl FreeListAllocator {
             ListOrder::SizeDescending => true,
             _ => return,
         };
-        let key = |id: u32| self.recs[id as usize].size;
+        // With sbrk, the last block by its bytes in the heap, as the
+        // searches see it (a split's remainder keeps its place until the
+        // next free re-sorts it; so does a top the heap grew past).
+        let end = self.heap_end();
+        let recs = &self.recs;
+        let key = |id: u32| {
+            let r = &recs[id as usize];
+            r.size.min(end.saturating_sub(r.offset))
+        };
         let list = &mut self.list;
         for i in 1..list.len() {
             let id = list[i];
@@ -518,14 +526,52 @@ impl FreeListAllocator {
         self.last_searched
     }
 
-    /// Size of the largest free block. O(1).
+    /// Size of the largest free block; when the heap grows with `sbrk`
+    /// ([`set_sbrk`](Self::set_sbrk)), the largest in the heap (the last
+    /// block counted below the high-water mark only). O(1).
     #[inline]
     pub fn largest_free(&self) -> usize {
+        if self.sized {
+            let top = self
+                .recs
+                .get(self.top as usize)
+                .map_or(0, |t| self.in_heap(t.offset, t.size));
+            self.by_size.max_size().max(top)
+        } else {
+            self.tree.fit_max()
+        }
+    }
+
+    /// Size of the largest free block as a whole, above the heap's end too
+    /// (what a request may grow the heap into). O(1).
+    fn largest_block(&self) -> usize {
         if self.sized {
             self.by_size.max_size().max(self.top_size())
         } else {
             self.tree.max_size()
         }
+    }
+
+    /// With `sbrk`: the last block when it is free and all of it is above
+    /// the high-water mark, so not part of the heap yet. O(1).
+    fn beyond(&self) -> Option<u32> {
+        if !self.sbrk {
+            return None;
+        }
+        let w = self.wilderness()?;
+        (self.recs[w as usize].offset >= self.high_water).then_some(w)
+    }
+
+    /// With `sbrk`: the free bytes above the high-water mark (of the last
+    /// block), which are not part of the heap yet; 0 otherwise. O(1).
+    pub(crate) fn beyond_bytes(&self) -> usize {
+        if !self.sbrk {
+            return 0;
+        }
+        self.wilderness().map_or(0, |w| {
+            let r = self.recs[w as usize];
+            (r.offset + r.size).saturating_sub(self.high_water.max(r.offset))
+        })
     }
 
     /// The most blocks the arena can hold: one per granule. O(1).
@@ -554,7 +600,7 @@ impl FreeListAllocator {
         if self.listed() {
             bytes = bytes.saturating_add(headroom::vec_growth(&self.list, k));
         }
-        let free = self.free_block_count().saturating_add(k);
+        let free = self.indexed_free_blocks().saturating_add(k);
         // The free blocks' ids, listed to be indexed anew on a switch, or
         // searched by an aligned request (a slab's, too) under best or worst fit.
         bytes = headroom::bound(free, std::mem::size_of::<u32>(), bytes);
@@ -569,8 +615,16 @@ impl FreeListAllocator {
         bytes
     }
 
-    /// Number of free blocks. O(1).
+    /// Number of free blocks; when the heap grows with `sbrk`, those in the
+    /// heap (not the last block when all of it is above the high-water
+    /// mark). The searched counts count these. O(1).
     pub fn free_block_count(&self) -> usize {
+        self.indexed_free_blocks() - usize::from(self.beyond().is_some())
+    }
+
+    /// Number of free blocks, the heap's or not: the entries of the free
+    /// indexes. O(1).
+    pub(crate) fn indexed_free_blocks(&self) -> usize {
         if self.sized {
             self.by_size.len() + usize::from(self.top != NIL)
         } else {
@@ -933,8 +987,20 @@ impl FreeListAllocator {
     /// # Complexity
     /// O(1).
     pub fn stats(&self) -> Stats {
-        let free_bytes = self.config.arena_size - self.used_bytes;
+        // With sbrk, the free bytes and blocks are the heap's: the last
+        // block's bytes above the high-water mark are not part of it yet.
+        let beyond = self.beyond_bytes();
+        let free_bytes = self.config.arena_size - self.used_bytes - beyond;
         let largest = self.largest_free();
+        let free_sq = match self.wilderness() {
+            Some(w) if beyond > 0 => {
+                let size = self.recs[w as usize].size;
+                self.free_sq - sq(size) + sq(size - beyond)
+            }
+            _ => self.free_sq,
+        };
+        // The largest request that can succeed may grow the heap.
+        let block = self.largest_block();
         Stats {
             arena_size: self.config.arena_size,
             used_bytes: self.used_bytes,
@@ -944,9 +1010,16 @@ impl FreeListAllocator {
             free_blocks: self.free_block_count(),
             used_blocks: self.used.len(),
             external_fragmentation: stats::external(largest, free_bytes),
-            l2_fragmentation: stats::l2(self.free_sq, free_bytes),
+            l2_fragmentation: stats::l2(free_sq, free_bytes),
             internal_fragmentation: self.used_bytes - self.requested_bytes,
-            utilization: stats::ratio(self.requested_bytes, self.config.arena_size),
+            utilization: stats::ratio(
+                self.requested_bytes,
+                if self.sbrk {
+                    self.high_water
+                } else {
+                    self.config.arena_size
+                },
+            ),
             peak_used: self.peak_used,
             peak_requested: self.peak_requested,
             high_water: self.high_water,
@@ -956,9 +1029,9 @@ impl FreeListAllocator {
             // The largest n whose block (n rounded up to align, plus the
             // header) fits the largest free block.
             largest_request: if self.config.header == 0 {
-                largest
+                block
             } else {
-                largest.saturating_sub(self.config.header) / self.config.align * self.config.align
+                block.saturating_sub(self.config.header) / self.config.align * self.config.align
             },
             free_chunks: 0,
             chunk_free_bytes: 0,
@@ -1112,7 +1185,7 @@ impl FreeListAllocator {
             return Err("size index disagrees with the block list".into());
         }
         let largest = frees.iter().map(|&(_, _, s)| s).max().unwrap_or(0);
-        if self.largest_free() != largest || self.free_block_count() != frees.len() {
+        if self.largest_block() != largest || self.indexed_free_blocks() != frees.len() {
             return Err("largest free block or free block count disagrees".into());
         }
         if self.used.len() != used_n {
@@ -1248,7 +1321,7 @@ impl FreeListAllocator {
         self.failed_allocs += 1;
         AllocError::OutOfMemory {
             requested: requested.unwrap_or(usize::MAX),
-            largest_free: self.largest_free(),
+            largest_free: self.largest_block(),
         }
     }
 
@@ -1312,7 +1385,9 @@ impl FreeListAllocator {
                     let Rec { offset, size, .. } = self.recs[id as usize];
                     (self.in_heap(offset, size) >= r).then_some(0)
                 })
-                .map_or((None, self.list.len()), |((id, _), k)| (Some(id), k));
+                .map_or((None, self.free_block_count()), |((id, _), k)| {
+                    (Some(id), k)
+                });
         }
         let n = self.free_block_count();
         match self.config.strategy {
@@ -1411,9 +1486,14 @@ impl FreeListAllocator {
                 } else {
                     0
                 };
+                // (With sbrk, a last block all above the heap's end is in
+                // the list but not in the heap: it does not count.)
+                let beyond = self.beyond();
+                let mut passed = 0;
                 (0..n).find_map(|k| {
                     let id = self.list[(start + k) % n];
-                    fit(id).map(|pad| ((id, pad), k + 1))
+                    passed += usize::from(Some(id) == beyond);
+                    fit(id).map(|pad| ((id, pad), k + 1 - passed))
                 })
             }
             Strategy::BestFit | Strategy::WorstFit => {
@@ -1431,7 +1511,7 @@ impl FreeListAllocator {
                         }
                     }
                 }
-                best.map(|b| (b, n))
+                best.map(|b| (b, self.free_block_count()))
             }
         }
     }
@@ -1485,11 +1565,11 @@ impl FreeListAllocator {
         };
         if self.listed() {
             let Some(r) = r else {
-                return (None, self.list.len());
+                return (None, self.free_block_count());
             };
             return self
                 .search_list(|id| fit(id, r))
-                .map_or((None, self.list.len()), |(f, k)| (Some(f), k));
+                .map_or((None, self.free_block_count()), |(f, k)| (Some(f), k));
         }
         let n = self.free_block_count();
         // First and next fit walk the blocks large enough for the request in
@@ -1684,7 +1764,7 @@ impl FreeListAllocator {
         if !self.sized {
             return self.tree.in_order();
         }
-        let mut out = Vec::with_capacity(self.free_block_count());
+        let mut out = Vec::with_capacity(self.indexed_free_blocks());
         let mut id = self.head;
         while id != NIL {
             let r = &self.recs[id as usize];

@@ -600,7 +600,8 @@ impl Heap {
         let slabs = p.slab_count() * p.slab_size();
         let fl_free = s.free_bytes;
         s.used_bytes -= p.free_bytes();
-        s.free_bytes = self.fl.config().arena_size - s.used_bytes;
+        // (With sbrk, the heap's: not the bytes above its high-water mark.)
+        s.free_bytes = self.fl.config().arena_size - s.used_bytes - self.fl.beyond_bytes();
         s.requested_bytes = s.requested_bytes - slabs + p.live_requested;
         s.internal_fragmentation = s.used_bytes - s.requested_bytes;
         s.used_blocks = s.used_blocks - p.slab_count() + p.live_chunks();
@@ -608,7 +609,14 @@ impl Heap {
         s.free_chunks = p.free_chunks();
         s.chunk_free_bytes = p.free_bytes();
         s.external_fragmentation = stats::external(s.largest_free, fl_free);
-        s.utilization = stats::ratio(s.requested_bytes, s.arena_size);
+        s.utilization = stats::ratio(
+            s.requested_bytes,
+            if self.fl.sbrk() {
+                s.high_water
+            } else {
+                s.arena_size
+            },
+        );
         s.peak_used = self.peak_used;
         s.peak_requested = self.peak_requested;
         s.peak_utilization = stats::ratio(self.peak_requested, s.high_water);
@@ -630,7 +638,7 @@ impl Heap {
     pub fn fragmentation_parts(&self) -> (usize, usize, usize) {
         (
             self.fl.largest_free(),
-            self.fl.config().arena_size - self.fl.used_bytes(),
+            self.fl.config().arena_size - self.fl.used_bytes() - self.fl.beyond_bytes(),
             self.fl.free_block_count() + self.pools.free_chunks(),
         )
     }
@@ -702,7 +710,8 @@ impl Heap {
         self.fl.check_invariants()?;
         self.pools.check(&self.fl)?;
         let s = self.stats();
-        if s.used_bytes + s.free_bytes != s.arena_size {
+        // (With sbrk, the free bytes are the heap's: not those above its end.)
+        if s.used_bytes + s.free_bytes + self.fl.beyond_bytes() != s.arena_size {
             return Err("used + free != arena".into());
         }
         let blocks = self.blocks();
@@ -722,8 +731,19 @@ impl Heap {
                 s.free_chunks, s.chunk_free_bytes
             ));
         }
-        let list = blocks.iter().filter(|b| b.free && b.class.is_none());
-        let (list_blocks, list_bytes) = list.fold((0, 0), |(n, b), c| (n + 1, b + c.size));
+        // With sbrk, the heap's free blocks: their bytes below the high-water
+        // mark, and not a block that has none.
+        let end = if self.fl.sbrk() {
+            s.high_water
+        } else {
+            usize::MAX
+        };
+        let list = blocks
+            .iter()
+            .filter(|b| b.free && b.class.is_none())
+            .map(|b| b.size.min(end.saturating_sub(b.offset)))
+            .filter(|&size| size > 0);
+        let (list_blocks, list_bytes) = list.fold((0, 0), |(n, b), size| (n + 1, b + size));
         if (list_blocks, list_bytes) != (s.list_free_blocks, s.list_free_bytes)
             || list_blocks + chunks != s.free_blocks
             || list_bytes + chunk_bytes != s.free_bytes

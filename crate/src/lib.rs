@@ -63,8 +63,8 @@ pub use error::{AllocError, Result};
 pub use free_list::{align_dividing, Config, FreeListAllocator};
 pub use heap::{Heap, HeapConfig, Mode, SlabAllocator, SlabConfig};
 pub use session::{
-    compare, first_fit_arena, CompareError, CompareRun, Comparer, Comparison, Peaks, Ptr,
-    ReplayReport, Sample, Session, Snapshot,
+    compare, first_fit_arena, sbrk_arena, CompareError, CompareRun, Comparer, Comparison, Peaks,
+    Ptr, ReplayReport, Sample, Session, Snapshot,
 };
 pub use slab::{fit_to_align, DEFAULT_CLASSES, DEFAULT_SLAB_SIZE, MAX_CLASSES};
 pub use stats::Stats;

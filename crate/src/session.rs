@@ -1426,6 +1426,51 @@ impl CompareState {
     }
 }
 
+/// The bytes of every block `script` asks for under `config`'s alignment and
+/// header (an aligned request's most padding too), and the widest alignment
+/// (at least `config`'s), or `None` when the script switches modes.
+fn blocks_sum(script: &Script, config: &HeapConfig) -> Option<(usize, usize)> {
+    let align = config.align.max(1);
+    let mut sum = 0usize;
+    // An aligned request needs an arena at least as large as its alignment.
+    let mut widest = align;
+    for op in &script.ops {
+        let need = match *op {
+            Op::Alloc { size } | Op::Calloc { size } | Op::Realloc { size, .. } => size,
+            // Its padding too, at most `align - 1` in front.
+            Op::AllocAligned { size, align: a } => {
+                widest = widest.max(a);
+                size.saturating_add(a)
+            }
+            Op::SetMode { .. } => return None,
+            _ => 0,
+        };
+        // Each block also carries the heap's header (malloc.py's -H), if any.
+        let header = if need > 0 { config.header } else { 0 };
+        sum = sum.saturating_add(
+            (need.saturating_add(align - 1) / align * align).saturating_add(header),
+        );
+    }
+    Some((sum, widest))
+}
+
+/// An arena in which no fit strategy refuses a request of `script` when the
+/// heap grows with sbrk (`config`'s alignment, header and list order; its
+/// mode and size are not used): the bytes of every block it asks for, as
+/// [`first_fit_arena`] sums them, since such a heap grows only when nothing
+/// in it fits, and then by at most the request's block. `None` past `limit`
+/// bytes or when the script switches modes (slab pools carve whole slabs,
+/// which the sum does not bound).
+///
+/// # Complexity
+/// O(ops).
+pub fn sbrk_arena(script: &Script, config: &HeapConfig, limit: usize) -> Option<usize> {
+    let align = config.align.max(1);
+    let (sum, widest) = blocks_sum(script, config)?;
+    let size = sum.max(widest).max(1).checked_next_multiple_of(align)?;
+    (size <= limit.min(crate::MAX_ARENA)).then_some(size)
+}
+
 /// An arena just big enough for `script` under first fit: first fit's
 /// high-water mark in an unbounded arena (`config`'s alignment, coalescing,
 /// list order, header and sbrk; its mode, size and slab settings are not used), or `None` when
@@ -1458,26 +1503,9 @@ pub fn first_fit_arena(
     limit: usize,
 ) -> std::result::Result<Option<usize>, CompareError> {
     let align = config.align.max(1);
-    let mut sum = 0usize;
-    // An aligned request needs an arena at least as large as its alignment.
-    let mut widest = align;
-    for op in &script.ops {
-        let need = match *op {
-            Op::Alloc { size } | Op::Calloc { size } | Op::Realloc { size, .. } => size,
-            // Its padding too, at most `align - 1` in front.
-            Op::AllocAligned { size, align: a } => {
-                widest = widest.max(a);
-                size.saturating_add(a)
-            }
-            Op::SetMode { .. } => return Ok(None),
-            _ => 0,
-        };
-        // Each block also carries the heap's header (malloc.py's -H), if any.
-        let header = if need > 0 { config.header } else { 0 };
-        sum = sum.saturating_add(
-            (need.saturating_add(align - 1) / align * align).saturating_add(header),
-        );
-    }
+    let Some((sum, widest)) = blocks_sum(script, config) else {
+        return Ok(None);
+    };
     let cap = limit.min(crate::MAX_ARENA) / align * align;
     if widest > cap {
         return Ok(None);

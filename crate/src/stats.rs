@@ -10,7 +10,10 @@ pub struct Stats {
     /// Bytes in used blocks (slab chunks count their class size; a slab's
     /// unusable tail counts as used).
     pub used_bytes: usize,
-    /// Bytes in free blocks and free slab chunks.
+    /// Bytes in free blocks and free slab chunks. When the heap grows with
+    /// `sbrk`, this and the figures below that count free blocks (their
+    /// number, the largest, both fragmentations) are the heap's: the bytes
+    /// above its high-water mark are not part of it yet.
     pub free_bytes: usize,
     /// Bytes the user asked for in the live blocks.
     pub requested_bytes: usize,
@@ -27,7 +30,7 @@ pub struct Stats {
     pub l2_fragmentation: f64,
     /// Internal fragmentation in bytes: granted − requested over live blocks.
     pub internal_fragmentation: usize,
-    /// `requested_bytes / arena_size`.
+    /// `requested_bytes / arena_size`; with `sbrk`, `/ high_water` (the heap).
     pub utilization: f64,
     /// The most bytes in used blocks after any op (a realloc that moves a
     /// block counts it once, as CS:APP's driver measures).

@@ -783,7 +783,7 @@ impl Arena {
     }
 
     /// What the last logged op did: `{ step, op, call, mode, coalesce, order,
-    /// sbrk, heapEnd, grew, failed, ptr, block, hole, merged, otherMerges, before, searched,
+    /// sbrk, heapEnd, grew, room, failed, ptr, block, hole, merged, otherMerges, before, searched,
     /// freeBlocks, largestFree, freeBytes, needed, class }` (see
     /// [`LastOp`](crate::explain::LastOp); blocks as `{ offset, size }` or
     /// null), or null before the first op and past the longest log it explains.
@@ -1147,6 +1147,19 @@ pub fn first_fit_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<O
     config.validate().map_err(js_error)?;
     let size = session::first_fit_arena(&script, &config, limit).map_err(compare_error)?;
     Ok(size.map(|n| n as u32))
+}
+
+/// An arena in which no fit strategy refuses a request of the op list when
+/// the heap grows with sbrk (`opts`' alignment and header): the bytes of
+/// every block it asks for; `null` past `limit` bytes or when the list
+/// switches strategy. See [`session::sbrk_arena`].
+#[wasm_bindgen(js_name = sbrkArena)]
+pub fn sbrk_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<Option<u32>> {
+    let config = config_arg(&opts)?;
+    let limit = uint(&limit, "limit")?;
+    let script = parse_script(utf8(text)?)?;
+    config.validate().map_err(js_error)?;
+    Ok(session::sbrk_arena(&script, &config, limit).map(|n| n as u32))
 }
 
 /// Runs one op list under several strategies in lockstep:

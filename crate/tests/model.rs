@@ -58,16 +58,28 @@ impl Model {
         }
     }
 
-    fn free_idx(&self) -> Vec<usize> {
+    /// A block's bytes in the heap: all of them, or with sbrk those below
+    /// the high-water mark.
+    fn in_heap(&self, b: &MBlock) -> usize {
+        if self.sbrk {
+            b.size.min(self.hw.saturating_sub(b.off))
+        } else {
+            b.size
+        }
+    }
+
+    /// The free blocks in the heap, in address order.
+    fn heap_free_idx(&self) -> Vec<usize> {
         (0..self.blocks.len())
-            .filter(|&i| self.blocks[i].free)
+            .filter(|&i| self.blocks[i].free && self.in_heap(&self.blocks[i]) > 0)
             .collect()
     }
 
     /// The chosen free block and the padding in front of the allocation,
     /// whose data (after the header) starts at a multiple of `align`.
     fn choose(&mut self, r: usize, align: usize) -> Option<(usize, usize)> {
-        let fl = self.free_idx();
+        // The heap's free blocks: with sbrk, not one all above the mark.
+        let fl = self.heap_free_idx();
         let n = fl.len();
         let h = self.header;
         let fit_in = |b: &MBlock, size: usize| {
@@ -77,6 +89,7 @@ impl Model {
         // With sbrk, a block's bytes at or above the high-water mark are not
         // yet part of the heap.
         let (sbrk, hw) = (self.sbrk, self.hw);
+        // (As `Model::in_heap`, without borrowing the model.)
         let in_heap = |b: &MBlock| {
             if sbrk {
                 b.size.min(hw.saturating_sub(b.off))
@@ -452,18 +465,40 @@ fn run_checking_every(
             "arena bytes differ after step {}",
             step
         );
+        // The statistics count the heap's free bytes (with sbrk, those below the mark).
         let s = a.stats();
-        let free: usize = m.blocks.iter().filter(|b| b.free).map(|b| b.size).sum();
+        let free: usize = m
+            .blocks
+            .iter()
+            .filter(|b| b.free)
+            .map(|b| m.in_heap(b))
+            .sum();
         let largest = m
             .blocks
             .iter()
             .filter(|b| b.free)
-            .map(|b| b.size)
+            .map(|b| m.in_heap(b))
             .max()
             .unwrap_or(0);
+        let sq: u64 = m
+            .blocks
+            .iter()
+            .filter(|b| b.free)
+            .map(|b| (m.in_heap(b) as u64).pow(2))
+            .sum();
         prop_assert_eq!(s.free_bytes, free);
         prop_assert_eq!(s.largest_free, largest);
-        prop_assert_eq!(s.free_blocks, m.free_idx().len());
+        prop_assert_eq!(s.free_blocks, m.heap_free_idx().len());
+        let l2 = if free == 0 {
+            0.0
+        } else {
+            1.0 - (sq as f64).sqrt() / free as f64
+        };
+        prop_assert!(
+            (s.l2_fragmentation - l2).abs() < 1e-9,
+            "L2 after step {}",
+            step
+        );
         prop_assert_eq!(s.high_water, m.hw, "high water after step {}", step);
     }
     for off in live {

@@ -5036,7 +5036,8 @@ fn a_sampled_replay_watches_its_peaks_after_every_op_where_samples_miss_a_spike(
 
 #[test]
 fn peaks_agree_with_the_stats_after_every_op_in_every_mode_order_and_coalescing() {
-    for seed in 0..12 {
+    // (With sbrk too: both count the heap's free blocks then.)
+    for (seed, sbrk) in (0..12).map(|seed| (seed, seed % 3 == 2)) {
         let text = workload::generate_text(&WorkloadConfig {
             shape: Shape::SmallBiased,
             seed,
@@ -5054,6 +5055,7 @@ fn peaks_agree_with_the_stats_after_every_op_in_every_mode_order_and_coalescing(
                         mode,
                         order,
                         coalesce,
+                        sbrk,
                         ..HeapConfig::default()
                     };
                     let mut one = Session::new(c.clone()).unwrap();
@@ -5074,7 +5076,8 @@ fn peaks_agree_with_the_stats_after_every_op_in_every_mode_order_and_coalescing(
                     }
                     let mut s = Session::new(c).unwrap();
                     let (_, _, p) = s.replay_text_sampled(&text, 7).unwrap();
-                    let what = format!("seed {seed} {mode:?} {order:?} coalesce {coalesce}");
+                    let what =
+                        format!("seed {seed} {mode:?} {order:?} coalesce {coalesce} sbrk {sbrk}");
                     assert_eq!(
                         (p.external_fragmentation, p.external_fragmentation_step),
                         ext,
@@ -5120,7 +5123,9 @@ fn worst_fit_with_sbrk_reuses_a_hole_before_it_grows_the_heap() {
             assert_eq!(got, 260);
             assert_eq!(a.stats().high_water, 300);
         }
-        assert_eq!(a.last_searched(), 3);
+        // With sbrk the top (all above the mark) is not one of the heap's
+        // free blocks, and is not counted as searched.
+        assert_eq!(a.last_searched(), if sbrk { 2 } else { 3 });
     }
 }
 
@@ -5132,9 +5137,11 @@ fn sbrk_grows_the_heap_by_just_the_bytes_needed_when_no_hole_fits() {
         op!(a.alloc(50)).unwrap();
         op!(a.free(x)).unwrap();
         // Nothing in the heap (a hole of 100 below 150) holds 120: every
-        // free block is searched, then the heap grows by 120 at its end.
+        // free block in it is searched (the one hole), then the heap grows
+        // by 120 at its end.
+        assert_eq!(a.stats().free_blocks, 1, "{strategy}");
         assert_eq!(op!(a.alloc(120)), Ok(150), "{strategy}");
-        assert_eq!(a.last_searched(), 2, "{strategy}");
+        assert_eq!(a.last_searched(), 1, "{strategy}");
         assert_eq!(a.stats().high_water, 270, "{strategy}");
         // The heap cannot grow past the arena's end: a refusal, nothing changed.
         let before = state(&a);
@@ -5160,8 +5167,9 @@ fn next_fit_with_sbrk_wraps_to_a_hole_instead_of_walking_into_the_top() {
         let got = op!(a.alloc(32)).unwrap();
         assert_eq!(got, if sbrk { 0 } else { 80 }, "sbrk={sbrk}");
         // (The fixed arena's answer is the block holding the rover, the
-        // first it looks at.)
-        assert_eq!(a.last_searched(), if sbrk { 2 } else { 1 }, "sbrk={sbrk}");
+        // first it looks at; under sbrk the hole is the heap's only free
+        // block, and the first it looks at.)
+        assert_eq!(a.last_searched(), 1, "sbrk={sbrk}");
         assert_eq!(a.stats().high_water, if sbrk { 80 } else { 112 });
     }
 }
@@ -5208,11 +5216,10 @@ fn first_fit_places_the_same_with_or_without_sbrk() {
         .unwrap();
         s.replay(&script).unwrap();
         s.check_invariants().unwrap();
-        (s.heap().blocks(), s.heap().stats())
+        (s.heap().blocks(), s.heap().stats().high_water)
     };
-    let (fixed, with) = (run(false), run(true));
-    assert_eq!(fixed.0, with.0);
-    assert_eq!(fixed.1, with.1);
+    // (The statistics differ: with sbrk they count the heap's free bytes.)
+    assert_eq!(run(false), run(true));
 }
 
 #[test]
@@ -5266,7 +5273,8 @@ fn a_list_kept_in_insertion_order_with_sbrk_passes_over_the_top_to_a_hole() {
         assert_eq!(a.free_list(), vec![(120, 904), (0, 100)]);
         let got = op!(a.alloc(10)).unwrap();
         assert_eq!(got, if sbrk { 0 } else { 120 }, "sbrk={sbrk}");
-        assert_eq!(a.last_searched(), if sbrk { 2 } else { 1 });
+        // (The top, first in the list, is not in the heap under sbrk.)
+        assert_eq!(a.last_searched(), 1);
         // Nothing in the list fits 200 below the mark: the heap grows.
         assert_eq!(
             op!(a.alloc(200)),
@@ -5325,9 +5333,9 @@ fn last_op_says_how_much_the_heap_grew() {
 
 #[test]
 fn malloc_py_command_under_sbrk_only_while_the_fixed_heap_answers_the_same() {
-    let run = |mode: Mode, ops: &str| {
+    let run = |mode: Mode, sbrk: bool, ops: &str| {
         let mut s = Session::new(HeapConfig {
-            sbrk: true,
+            sbrk,
             ..heap_config(1024, mode, 8, true)
         })
         .unwrap();
@@ -5335,26 +5343,129 @@ fn malloc_py_command_under_sbrk_only_while_the_fixed_heap_answers_the_same() {
             .unwrap();
         s
     };
-    // First fit by address makes the same choices in a heap that grows.
-    let s = run(Mode::FirstFit, "+64,+16,-0,+8,+200");
-    assert!(transcript::command(&s, 1000, 0, 100, None).is_ok());
-    // Worst fit: malloc.py's fixed heap takes the top; this one the hole.
-    let s = run(Mode::WorstFit, "+64,+16,-0");
-    assert!(
-        transcript::command(&s, 1000, 0, 100, None).is_ok(),
-        "no request differs yet"
-    );
-    let s = run(Mode::WorstFit, "+64,+16,-0,+8");
+    // First fit by address makes the same choices in a heap that grows, but
+    // an empty heap has no free block to search, where malloc.py searches
+    // its whole arena, one free block.
+    let s = run(Mode::FirstFit, true, "+64,+16,-0,+8");
     let e = transcript::command(&s, 1000, 0, 100, None).unwrap_err();
     assert!(e.differs);
     assert_eq!(
         e.why,
-        "malloc.py’s heap is the whole arena (-S 1024), and this one grows with sbrk: +8 (op 4) returns 1080 after searching 2 there, 1000 after searching 2 here"
+        "malloc.py’s heap is the whole arena (-S 1024), and this one grows with sbrk: +64 (op 1) returns 1000 after searching 1 there, 1000 after searching 0 here"
     );
-    // The transcript is this heap's run, as the map shows it.
-    let t = transcript::transcript(&s, 1000, 0, 100, None).unwrap();
+    // The transcript is this heap's run, as the map shows it: worst fit
+    // takes the hole where the fixed arena takes the top.
+    let grows = transcript::transcript(
+        &run(Mode::WorstFit, true, "+64,+16,-0,+8"),
+        1000,
+        0,
+        100,
+        None,
+    )
+    .unwrap();
+    let fixed = transcript::transcript(
+        &run(Mode::WorstFit, false, "+64,+16,-0,+8"),
+        1000,
+        0,
+        100,
+        None,
+    )
+    .unwrap();
     assert!(
-        t.contains("ptr[2] = Alloc(8) returned 1000 (searched 2 elements)"),
-        "{t}"
+        grows.contains("ptr[2] = Alloc(8) returned 1000 (searched 1 elements)"),
+        "{grows}"
     );
+    assert!(
+        fixed.contains("ptr[2] = Alloc(8) returned 1080 (searched 2 elements)"),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn sbrk_statistics_count_the_heap_not_the_arena_above_it() {
+    let mut a = sbrk_fl(1024, Strategy::FirstFit);
+    let s = a.stats();
+    assert_eq!(
+        (s.free_bytes, s.free_blocks, s.largest_free),
+        (0, 0, 0),
+        "an empty heap"
+    );
+    assert_eq!(s.largest_request, 1024, "it can grow over the whole arena");
+    let x = op!(a.alloc(100)).unwrap();
+    let y = op!(a.alloc(50)).unwrap();
+    op!(a.free(x)).unwrap();
+    // The heap is 150 B: the hole of 100 and the 50 in use; the 874 above are no heap yet.
+    let s = a.stats();
+    assert_eq!((s.free_bytes, s.free_blocks, s.largest_free), (100, 1, 100));
+    assert!(close(s.external_fragmentation, 0.0));
+    assert!(close(s.utilization, 50.0 / 150.0));
+    assert_eq!(s.largest_request, 874);
+    // Freed, the 50 merges both ways: one free block, 150 B of it in the heap.
+    op!(a.free(y)).unwrap();
+    let s = a.stats();
+    assert_eq!((s.free_bytes, s.free_blocks, s.largest_free), (150, 1, 150));
+    assert_eq!(s.largest_request, 1024);
+    // The fixed arena counts all of it.
+    let mut b = fl(1024, Strategy::FirstFit, 1, true);
+    let x = op!(b.alloc(100)).unwrap();
+    op!(b.alloc(50)).unwrap();
+    op!(b.free(x)).unwrap();
+    let s = b.stats();
+    assert_eq!((s.free_bytes, s.free_blocks, s.largest_free), (974, 2, 874));
+}
+
+#[test]
+fn sbrk_arena_holds_every_fit_strategy_with_no_refusal() {
+    use alloc_playground::sbrk_arena;
+    for (seed, header, align) in [(1, 0, 8), (2, 4, 8), (3, 0, 16), (4, 3, 1)] {
+        let mut ops = workload::generate(&WorkloadConfig {
+            shape: Shape::Phased,
+            seed,
+            ops: 1500,
+            alloc_percent: 60,
+            max_size: 300,
+            min_live: 20,
+        })
+        .unwrap();
+        // Aligned requests and reallocs too.
+        ops.push(Op::AllocAligned {
+            size: 40,
+            align: 256,
+        });
+        let last = ops.iter().filter(|op| op.is_alloc()).count() - 1;
+        ops.push(Op::Realloc {
+            ptr: last,
+            size: 900,
+        });
+        let script = Script::from_ops(ops);
+        let config = HeapConfig {
+            header,
+            align,
+            sbrk: true,
+            ..HeapConfig::default()
+        };
+        let size = sbrk_arena(&script, &config, MAX_ARENA).unwrap();
+        assert!(
+            sbrk_arena(&script, &config, size - 1).is_none(),
+            "the limit"
+        );
+        for mode in [Mode::FirstFit, Mode::NextFit, Mode::BestFit, Mode::WorstFit] {
+            for order in [ListOrder::Address, ListOrder::SizeDescending] {
+                let mut s = Session::new(HeapConfig {
+                    arena_size: size,
+                    mode,
+                    order,
+                    ..config.clone()
+                })
+                .unwrap();
+                s.replay(&script).unwrap();
+                let st = s.heap().stats();
+                assert_eq!(st.failed_allocs, 0, "seed {seed} {mode} {order}");
+                assert!(st.high_water <= size);
+            }
+        }
+    }
+    // A strategy switch may go to the slab allocator, whose slabs the sum does not bound.
+    let switch = Script::from_ops(script::parse("+8,@slab,+8").unwrap().ops);
+    assert_eq!(sbrk_arena(&switch, &HeapConfig::default(), MAX_ARENA), None);
 }

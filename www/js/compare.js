@@ -132,7 +132,9 @@ export class CompareView {
     e.info.classList.remove('cmp-stale');
     const total = result.tokens.length;
     const fd = result.firstDivergence;
-    const parts = [`${plural(total, 'op')} under ${plural(result.runs.length, 'strategy', 'strategies')}`];
+    // How the heap grows decides what the high-water marks mean: said in the line, not only in a hover.
+    const sbrk = result.runs[0]?.snapshot.sbrk;
+    const parts = [`${plural(total, 'op')} under ${plural(result.runs.length, 'strategy', 'strategies')}, ${sbrk ? 'each heap growing with sbrk (its high-water mark is the heap it needs)' : 'each in the whole arena (set Heap to “Grows (sbrk)” to compare the heaps they need)'}`];
     if (result.skipped) parts.push(`${plural(result.skipped, 'strategy switch', 'strategy switches')} skipped`);
     const who = result.divergenceAmong ?? 'the strategies';
     parts.push(fd == null ? `${who} placed every block at the same offset` : `${who} first place a block differently at op ${num(timelineOp(result, fd))}: ${describeOp(result.tokens[fd])} lands at different offsets`);

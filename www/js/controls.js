@@ -257,7 +257,9 @@ export class ConfigControls {
       ? ' The list is sorted on each free, as malloc.py sorts it: a block a split shrank keeps its place until then.' : '';
     // Named ("First fit: …"): beside the Coalesce switch, a bare sentence read as what coalescing does.
     const rule = (listed ? LIST_HINTS[st.strategy] : null) ?? STRATEGY_HINTS[st.strategy];
-    const hint = rule ? `${STRATEGY_LABELS[st.strategy] ?? st.strategy}: ${rule[0].toLowerCase()}${rule.slice(1)}${sorted}` : '';
+    // A heap that grows with sbrk: the strategy chooses among the heap's blocks first.
+    const grows = st.sbrk && st.strategy !== 'slab' ? ' The heap grows with sbrk: the search sees the heap below its high-water mark, and the heap grows only when nothing there fits.' : '';
+    const hint = rule ? `${STRATEGY_LABELS[st.strategy] ?? st.strategy}: ${rule[0].toLowerCase()}${rule.slice(1)}${sorted}${grows}` : '';
     if (e.hint.textContent !== hint) e.hint.textContent = hint; // a live region: only real changes
     const was = focusIn(e.root);
     for (const el of [e.strategy, e.size, e.align, e.header, e.order, e.heap, e.coalesce, e.merge, e.reset, e.applySlab]) el.disabled = !!st.busy;

@@ -129,7 +129,7 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
     const align = c.align ?? 0;
     const call = callText(c);
     if (!e.block) {
-      return `${head}${p0} = ${call} returned NULL: ${refused(e, size, align, cfg)}${e.sbrk ? ', and the heap cannot grow past the arena’s end' : ''}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
+      return `${head}${p0} = ${call} returned NULL: ${refused(e, size, align, cfg)}${!e.sbrk ? '' : e.room ? `, and the heap can grow by only ${B(e.room)} before the arena’s end` : ', and the heap has reached the arena’s end'}.${e.searched != null ? ` ${strategyLabel(e.mode)} searched ${plural(e.searched, 'free block')}.` : ''}`;
     }
     if (e.mode === 'slab') return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}: a ${B(e.block.size)} chunk of the slab allocator (${strategyLabel('slab', classes)}).`;
     return `${head}${p0} = ${call} returned ${num(e.block.offset)}${offsetWord(e.block.offset)}.${grown(e, size, cfg)} ${e.hole ? `${e.sbrk && e.grew > 0 ? grewHeap(e) : how(e)} ${rest(e)}` : ''}`.trim();
@@ -144,7 +144,10 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
       const before = e.merged.offset < e.block.offset;
       const after = e.merged.offset + e.merged.size > e.block.offset + e.block.size;
       const which = before && after ? 'the free blocks on both sides' : before ? 'the free block before it' : 'the free block after it';
-      return `${freed}, merged with ${which} into one free block of ${at(e.merged)}.${others}`;
+      // A heap that grows with sbrk: the merged block may reach past its end.
+      const end = e.merged.offset + e.merged.size;
+      const inHeap = e.sbrk && end > e.heapEnd ? ` (${B(Math.max(0, e.heapEnd - e.merged.offset))} of it in the heap, below its end at ${num(e.heapEnd)})` : '';
+      return `${freed}, merged with ${which} into one free block of ${at(e.merged)}${inHeap}.${others}`;
     }
     if (others) return `${freed}.${others}`;
     return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : ''}.`;

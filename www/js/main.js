@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, sbrkArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
 import { Session, CHUNK } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -958,7 +958,7 @@ async function start() {
   /** The smallest arena in which a trace's ops run under first fit with no failure (null past the page's largest arena); one trace remembered. */
   let fitMemo = null;
   function fittingArena(text, ops, cfg) {
-    const key = `${cfg.align}/${cfg.coalesce}/${cfg.order}`;
+    const key = `${cfg.align}/${cfg.coalesce}/${cfg.order}/${cfg.header ?? 0}/${!!cfg.sbrk}`;
     if (fitMemo?.text !== text || fitMemo.key !== key) {
       let size = null;
       try { size = firstFitArena({ ...cfg, strategy: 'first-fit' }, ops, MAX_URL_ARENA); } catch { /* none to offer */ }
@@ -1017,6 +1017,22 @@ async function start() {
     // too small): offer the smallest arena that refuses nothing, as the core
     // works it out for first fit.
     const fit = fittingArena(text, t.ops, cfg);
+    // A heap that grows with sbrk: an arena the size of every request's
+    // block, where no fit strategy refuses one, so that Compare shows the
+    // heap each needs (first fit's mark would cap the others).
+    let room = null;
+    try { room = sbrkArena(cfg, t.ops, MAX_URL_ARENA); } catch { /* none to offer */ }
+    const grow = room == null ? null : {
+      label: `Run in ${article(num(room))} ${num(room)} B arena, the heap growing with sbrk (the sum of its requests: no fit strategy runs out)`, testid: 'trace-run-sbrk',
+      onClick: () => run(() => {
+        let now = null;
+        try { now = sbrkArena(session.config, t.ops, MAX_URL_ARENA); } catch { /* refused below */ }
+        if (now == null) { notices.show('The trace’s requests add up to more than the page’s largest arena.', { kind: 'warn', key: 'trace' }); return undefined; }
+        return runTrace(text, { ...session.config, sbrk: true, size: now }, name);
+      }),
+    };
+    // (First when the heap grows already; else after first fit's arena.)
+    if (grow && cfg.sbrk) actions.push(grow);
     // Each button runs under the settings of the moment it is pressed (the
     // panel may stay up while they change); the fit is first fit's own.
     if (fit != null && (fit !== cfg.size || cfg.strategy !== 'first-fit')) {
@@ -1029,6 +1045,7 @@ async function start() {
         }),
       });
     }
+    if (grow && !cfg.sbrk) actions.push(grow);
     // (A hint below the trace's peak payload, as course copies' 0 or 1, would refuse requests: not offered.)
     if (sized != null && sized !== cfg.size && sized !== fit) {
       actions.push({ label: `Run in ${article(num(sized))} ${num(sized)} B arena (the trace’s hint${sized !== t.heapHint ? ` of ${num(t.heapHint)} B, ${sized > t.heapHint ? 'rounded up to the alignment' : 'capped at the page’s largest arena'}` : ''})`, testid: 'trace-run-hint', onClick: () => run(() => runTrace(text, { ...session.config, size: hintSize(t.heapHint, session.config.align) }, name)) });
@@ -1264,7 +1281,7 @@ async function start() {
     if (e.detail.kind !== 'seek') {
       contentVersion++;
       predict.score.forget();
-      if (compareState) cmp.stale('The op list changed since this comparison: run it again.');
+      if (compareState) cmp.stale('The ops or the settings changed since this comparison: run it again.');
       queueEditorSync();
     }
     schedule();
@@ -1393,7 +1410,7 @@ async function start() {
     const cfg = session.config;
     const strategy = a.strategy;
     // (The meter words a slab class limit from the strategy and classes.)
-    const snap = { stats, lastSearched: stats.lastSearched, arenaSize: stats.arenaSize, strategy, classes: cfg.classes };
+    const snap = { stats, lastSearched: stats.lastSearched, arenaSize: stats.arenaSize, strategy, classes: cfg.classes, sbrk: !!cfg.sbrk };
     if (region?.freed && liveIn(blocks, region.seq)) region = null;
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;
@@ -1451,7 +1468,7 @@ async function start() {
     });
     renderPredict(isBusy);
     const failed = session.arena.failedCount;
-    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.listFreeBlocks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${cfg.sbrk ? ` · the heap has grown to ${bytesShort(snap.stats.highWater)} (sbrk)` : ''}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
+    $('map-status').textContent = `${bytesShort(snap.stats.arenaSize)} arena · ${strategyLabel(strategy, cfg.classes)}${header ? ` · ${num(header)}-byte block headers` : ''} · ${plural(snap.stats.usedBlocks, 'used block')} · ${plural(snap.stats.listFreeBlocks, 'free block')}${snap.stats.freeChunks ? ` + ${plural(snap.stats.freeChunks, 'free chunk')}` : ''}${cfg.order && cfg.order !== 'address' ? ` · free list ${ORDER_LABELS[cfg.order].toLowerCase()} (#1 is its front)` : ''}${!cfg.sbrk ? '' : snap.stats.highWater ? ` · the heap has grown to ${bytesShort(snap.stats.highWater)} (sbrk)` : ' · the heap is empty (it grows with sbrk)'}${failed ? ` · ${plural(failed, 'failed op')} (marked in the timeline)` : ''}`;
     $('map-empty').hidden = total !== 0;
     // The words' place is kept (two lines, CSS) from the first op on, so the
     // timeline under them does not jump when they come (later, when their

@@ -629,10 +629,11 @@ export class MemoryMap {
       const size = b.size[last];
       let at = null;
       for (const [from, to] of [[off, end], [end, off + size]]) {
-        segments(L, from, to, (x, y, w) => { if (w >= 40 && (!at || w > at.w)) at = { x, y, w }; });
+        segments(L, from, to, (x, y, w) => { if (w >= 40 && (!at || w > at.w)) at = { x, y, w, inHeap: from === off }; });
         if (at) break;
       }
-      const text = at && freeLabel(at.w, size, this.#data.listRank?.get(off));
+      // (Each part's own bytes: those in the heap, or those above its end.)
+      const text = at && freeLabel(at.w, at.inHeap ? end - off : off + size - end, this.#data.listRank?.get(off));
       if (text) {
         labels.append(s('text', {
           x: at.x + at.w / 2, y: at.y + rowH / 2, 'text-anchor': 'middle',
@@ -931,6 +932,12 @@ export class MemoryMap {
       row('seq', blk.seq >= 0 ? String(blk.seq) : '—');
     }
     if (blk.chunk) row('class', `${num(blk.cls)} B`);
+    // A heap that grows with sbrk: how much of a free block is heap yet.
+    const end = this.#data.heapEnd;
+    if (blk.free && !blk.chunk && end != null && blk.offset + blk.size > end) {
+      row('in the heap', `${num(Math.max(0, end - blk.offset))} B`);
+      row('above its end', `${num(blk.offset + blk.size - Math.max(end, blk.offset))} B`);
+    }
     const rank = blk.free && !blk.chunk ? this.#data.listRank?.get(blk.offset) : undefined;
     if (rank) row('free list', `number ${num(rank)} of ${num(this.#data.listRank.size)}`);
     const extra = !blk.free && blk.seq >= 0 ? this.#opts.nameOf?.(blk.seq) : null;

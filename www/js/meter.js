@@ -35,6 +35,16 @@ export const METRICS = [
   ['peakUtilization', 'Peak utilization (CS:APP)', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark (the highest byte ever used), not ÷ the arena: after one malloc(16) at Align 8, 16 ÷ 16 = 100 %; after one malloc(10), 10 ÷ 16 = 62.5 % (its block is rounded up to 16 B).'],
 ];
 
+/**
+ * Under a heap that grows with sbrk, the labels and hints that change: the
+ * core measures the free figures and utilization in the heap then.
+ */
+const SBRK_METRICS = {
+  utilization: ['Utilization (of heap)', 'Requested bytes live now ÷ the heap, which grows with sbrk: its high-water mark.'],
+  freeBytes: ['Free bytes', 'Free bytes in the heap (below its high-water mark), free slab chunks included; the arena above is not heap yet.'],
+  largestRequest: ['Largest request now', 'The largest malloc that would succeed right now, growing the heap if it must.'],
+};
+
 /** "5", or "1 + 20 chunks" when some of the free blocks are free slab chunks. */
 export function freeBlocksText(st) {
   const chunks = st.freeChunks ?? 0;
@@ -62,6 +72,8 @@ export class Meter {
   #formula;
   #explain;
   #cells = new Map();
+  /** The cells whose label and hint change under sbrk: key → { cell, dt, plain: [label, hint] }. */
+  #relabel = new Map();
   #bar;
   #barNote;
   #barBox;
@@ -90,8 +102,11 @@ export class Meter {
     const shown = compact ? METRICS.slice(0, 4) : METRICS;
     for (const [key, label, , hint] of shown) {
       const dd = h('dd', { 'data-metric': key });
+      const dt = h('dt', { text: label });
+      const cell = h('div', { class: 'meter-cell', title: hint }, dt, dd);
       this.#cells.set(key, dd);
-      dl.append(h('div', { class: 'meter-cell', title: hint }, h('dt', { text: label }), dd));
+      if (SBRK_METRICS[key]) this.#relabel.set(key, { cell, dt, plain: [label, hint] });
+      dl.append(cell);
     }
     // The definitions, for keyboard, touch and screen readers too (a title
     // shows on mouse hover only). In a dialog: opened in place, the list
@@ -122,8 +137,15 @@ export class Meter {
    *   of the free list as one bar, largest first (how L compares with F)
    */
   render(snap, blocks) {
-    this.#freeBar(snap.stats, blocks);
     const st = snap.stats;
+    // A heap that grows with sbrk: the free blocks are the heap's (below its end).
+    const heapEnd = snap.sbrk ? st.highWater : Infinity;
+    this.#freeBar(st, blocks, heapEnd);
+    for (const [key, { cell, dt, plain }] of this.#relabel) {
+      const [label, hint] = snap.sbrk ? SBRK_METRICS[key] : plain;
+      if (dt.textContent !== label) dt.textContent = label;
+      cell.title = hint;
+    }
     const f = st.externalFragmentation;
     const lv = level(f);
     this.#arc.setAttribute('stroke-dasharray', `${(Math.max(0, Math.min(1, f)) * ARC).toFixed(2)} ${ARC}`);
@@ -146,7 +168,9 @@ export class Meter {
     const where = chunks ? ' outside slab chunks' : '';
     const cap = classCap(snap);
     let text;
-    if (st.freeBytes === 0) text = 'Nothing is free: the arena is full.';
+    const room = snap.sbrk ? st.arenaSize - st.highWater : 0;
+    if (st.freeBytes === 0 && snap.sbrk) text = room ? `No free block in the heap: the next request grows it (${num(room)} B of the arena are left to grow into).` : 'Nothing is free: the heap fills the arena.';
+    else if (st.freeBytes === 0) text = 'Nothing is free: the arena is full.';
     else if (F === 0) text = `The only free memory is ${plural(chunks, 'free slab chunk')}: they serve requests of their class only.`;
     else if (listed <= 1 && f === 0) text = `All free memory${where} is one block${st.largestRequest >= st.largestFree ? ': any request up to its size fits' : ''}.`;
     else if (lv === 'ok') text = `${num(listed)} free blocks${where}, but most of their memory is in the largest one.`;
@@ -161,11 +185,16 @@ export class Meter {
     }
   }
 
-  #freeBar(st, b) {
+  #freeBar(st, b, heapEnd = Infinity) {
     this.#barBox.hidden = !b;
     if (!b) return;
     const sizes = [];
-    for (let i = 0; i < b.length; i++) if (b.free[i] && !b.chunk[i]) sizes.push(b.size[i]);
+    for (let i = 0; i < b.length; i++) {
+      if (!b.free[i] || b.chunk[i]) continue;
+      // (With sbrk, a block's bytes in the heap.)
+      const size = Math.min(b.size[i], heapEnd - b.offset[i]);
+      if (size > 0) sizes.push(size);
+    }
     sizes.sort((x, y) => y - x);
     let total = 0;
     for (const v of sizes) total += v;

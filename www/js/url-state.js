@@ -106,9 +106,11 @@ export function decodeState(hash) {
     config.order = v.toLowerCase();
   });
   // A heap that grows with sbrk (else the whole arena is the heap).
+  // (As the widget's attribute reads it: 1, true, yes, on; 0, false, no, off.)
   read('sbrk', (v) => {
-    if (!['0', '1', 'true', 'false'].includes(v)) throw new Error(`sbrk must be 0 or 1, got "${v.slice(0, 40)}"`);
-    config.sbrk = v === '1' || v === 'true';
+    const on = flag(v);
+    if (on === undefined) throw new Error(`sbrk must be 0 or 1, got "${v.slice(0, 40)}"`);
+    config.sbrk = on;
   });
   read('classes', (v) => {
     const parts = v.split(',');
