@@ -126,8 +126,9 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
             .find(|f| f.offset <= b.offset && b.offset < f.end())
             .map(|f| Span::from(*f))
     };
-    // The free blocks before the op, as the statistics count them: with
-    // sbrk, the heap's (their bytes below the high-water mark).
+    // The free blocks before the op (free slab chunks included); with sbrk,
+    // the heap's: their bytes below the high-water mark, as the statistics
+    // count them.
     let end = if prev.heap().config().sbrk {
         prev.heap().stats().high_water
     } else {

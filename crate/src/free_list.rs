@@ -1048,13 +1048,20 @@ impl FreeListAllocator {
     /// O(n).
     pub fn unusable_free(&self, size: usize) -> f64 {
         let r = self.round(size.max(1)).unwrap_or(usize::MAX);
+        // (With sbrk, the heap's free bytes: each block's below the mark.)
         let small: usize = self
             .free_ids()
             .into_iter()
-            .map(|id| self.recs[id as usize].size)
+            .map(|id| {
+                let Rec { offset, size, .. } = self.recs[id as usize];
+                self.in_heap(offset, size)
+            })
             .filter(|&s| s < r)
             .sum();
-        stats::ratio(small, self.config.arena_size - self.used_bytes)
+        stats::ratio(
+            small,
+            self.config.arena_size - self.used_bytes - self.beyond_bytes(),
+        )
     }
 
     /// Checks every invariant: the blocks tile the arena with no gap or
@@ -1355,13 +1362,18 @@ impl FreeListAllocator {
     fn search(&self, r: usize) -> (Option<u32>, usize) {
         let found = self.search_heap(r);
         if found.0.is_none() && self.sbrk {
-            if let Some(w) = self.wilderness() {
-                if self.recs[w as usize].size >= r {
-                    return (Some(w), found.1);
-                }
-            }
+            return (self.grow_into(r, 1, 0).map(|(w, _)| w), found.1);
         }
         found
+    }
+
+    /// With `sbrk`, when nothing in the heap fits: the last block, when it
+    /// is free and holds `r` bytes (byte `lead` at a multiple of `align`) as
+    /// a whole, with the padding in front.
+    fn grow_into(&self, r: usize, align: usize, lead: usize) -> Option<(u32, usize)> {
+        let w = self.wilderness()?;
+        let Rec { offset, size, .. } = self.recs[w as usize];
+        Self::aligned_fit(offset, size, r, align, lead).map(|pad| (w, pad))
     }
 
     /// The last block of the arena when it is free (where the heap grows
@@ -1542,12 +1554,7 @@ impl FreeListAllocator {
     ) -> (Option<(u32, usize)>, usize) {
         let found = self.search_aligned_heap(r, align, lead);
         if let (None, Some(r), true) = (found.0, r, self.sbrk) {
-            if let Some(w) = self.wilderness() {
-                let Rec { offset, size, .. } = self.recs[w as usize];
-                if let Some(pad) = Self::aligned_fit(offset, size, r, align, lead) {
-                    return (Some((w, pad)), found.1);
-                }
-            }
+            return (self.grow_into(r, align, lead), found.1);
         }
         found
     }

@@ -1435,28 +1435,32 @@ fn blocks_sum(script: &Script, config: &HeapConfig) -> Option<(usize, usize)> {
     // An aligned request needs an arena at least as large as its alignment.
     let mut widest = align;
     for op in &script.ops {
-        let need = match *op {
-            Op::Alloc { size } | Op::Calloc { size } | Op::Realloc { size, .. } => size,
-            // Its padding too, at most `align - 1` in front.
+        // The request and the padding it may take in front of its block:
+        // less than its alignment (with a header blocks start on any byte,
+        // so a request aligned below `align` may need some too).
+        let (need, pad) = match *op {
+            Op::Alloc { size } | Op::Calloc { size } | Op::Realloc { size, .. } => (size, 0),
             Op::AllocAligned { size, align: a } => {
                 widest = widest.max(a);
-                size.saturating_add(a)
+                (size, a)
             }
             Op::SetMode { .. } => return None,
-            _ => 0,
+            _ => (0, 0),
         };
         // Each block also carries the heap's header (malloc.py's -H), if any.
         let header = if need > 0 { config.header } else { 0 };
         sum = sum.saturating_add(
-            (need.saturating_add(align - 1) / align * align).saturating_add(header),
+            (need.saturating_add(align - 1) / align * align)
+                .saturating_add(header)
+                .saturating_add(pad),
         );
     }
     Some((sum, widest))
 }
 
 /// An arena in which no fit strategy refuses a request of `script` when the
-/// heap grows with sbrk (`config`'s alignment, header and list order; its
-/// mode and size are not used): the bytes of every block it asks for, as
+/// heap grows with sbrk, under any list order (`config`'s alignment and
+/// header; its mode, order and size are not used): the bytes of every block it asks for, as
 /// [`first_fit_arena`] sums them, since such a heap grows only when nothing
 /// in it fits, and then by at most the request's block. `None` past `limit`
 /// bytes or when the script switches modes (slab pools carve whole slabs,

@@ -755,13 +755,16 @@ fn fixed_answers(
     })?;
     fixed.ensure_room(script.ops.len(), true, text_room(&script.ops))?;
     let mut out = Vec::new();
-    // (A session's own log replays: a refusal would be a bug, said as one.)
+    // (Through `dyn`, as `replay_as_malloc_py` calls it: one copy of the
+    // replay code in the wasm module. A session's own log replays: a
+    // refusal would be a bug, said as one.)
+    let after: &mut dyn FnMut(&Session, usize) = &mut |s, i| {
+        if matches!(script.ops[i], Op::Alloc { .. }) {
+            out.push(answer(s));
+        }
+    };
     fixed
-        .replay_with(&script, &mut |s: &Session, i: usize| {
-            if matches!(script.ops[i], Op::Alloc { .. }) {
-                out.push(answer(s));
-            }
-        })
+        .replay_with(&script, after)
         .map_err(|e| AllocError::bad_config(format!("its ops did not replay: {e}")))?;
     Ok(out)
 }

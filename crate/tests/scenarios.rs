@@ -5469,3 +5469,28 @@ fn sbrk_arena_holds_every_fit_strategy_with_no_refusal() {
     let switch = Script::from_ops(script::parse("+8,@slab,+8").unwrap().ops);
     assert_eq!(sbrk_arena(&switch, &HeapConfig::default(), MAX_ARENA), None);
 }
+
+#[test]
+fn sbrk_arena_counts_the_padding_of_a_request_aligned_below_the_granularity_with_a_header() {
+    use alloc_playground::sbrk_arena;
+    // With a header blocks start on any byte: +1@4 under align 16 and a
+    // 1-byte header takes 17 bytes and up to 3 of padding.
+    let script = Script::from_ops(script::parse(&"+1@4,".repeat(10)).unwrap().ops);
+    let config = HeapConfig {
+        header: 1,
+        align: 16,
+        sbrk: true,
+        ..HeapConfig::default()
+    };
+    let size = sbrk_arena(&script, &config, MAX_ARENA).unwrap();
+    for mode in [Mode::FirstFit, Mode::NextFit, Mode::BestFit, Mode::WorstFit] {
+        let mut s = Session::new(HeapConfig {
+            arena_size: size,
+            mode,
+            ..config.clone()
+        })
+        .unwrap();
+        s.replay(&script).unwrap();
+        assert_eq!(s.heap().stats().failed_allocs, 0, "{mode} in {size} B");
+    }
+}

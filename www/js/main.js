@@ -1020,8 +1020,11 @@ async function start() {
     // A heap that grows with sbrk: an arena the size of every request's
     // block, where no fit strategy refuses one, so that Compare shows the
     // heap each needs (first fit's mark would cap the others).
+    // (Not under slab: slabs are carved whole, which the sum does not bound.)
     let room = null;
-    try { room = sbrkArena(cfg, t.ops, MAX_URL_ARENA); } catch { /* none to offer */ }
+    if (cfg.strategy !== 'slab') {
+      try { room = sbrkArena(cfg, t.ops, MAX_URL_ARENA); } catch { /* none to offer */ }
+    }
     const grow = room == null ? null : {
       label: `Run in ${article(num(room))} ${num(room)} B arena, the heap growing with sbrk (the sum of its requests: no fit strategy runs out)`, testid: 'trace-run-sbrk',
       onClick: () => run(() => {
