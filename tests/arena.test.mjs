@@ -249,9 +249,9 @@ test('typed block list agrees with the snapshot', () => {
 });
 
 for (const strategy of ['first-fit', 'next-fit', 'best-fit', 'worst-fit']) {
-  for (const [align, coalesce] of [[8, true], [1, false]]) {
-    test(`10,000 random ops match the JS shadow model: ${strategy}, align ${align}, coalesce ${coalesce}`, () => {
-      const cfg = { size: 4096, strategy, align, coalesce };
+  for (const [align, coalesce, sbrk] of [[8, true, false], [1, false, false], [8, true, true], [1, false, true]]) {
+    test(`10,000 random ops match the JS shadow model: ${strategy}, align ${align}, coalesce ${coalesce}${sbrk ? ', the heap growing with sbrk' : ''}`, () => {
+      const cfg = { size: 4096, strategy, align, coalesce, sbrk };
       const a = createArena(cfg);
       const m = new Model(cfg);
       let seed = 12345 + strategy.length * 7 + align;
@@ -298,6 +298,10 @@ for (const strategy of ['first-fit', 'next-fit', 'best-fit', 'worst-fit']) {
         }
         const layout = snap.blocks.map((b) => `${b.offset}:${b.size}:${b.free ? 'f' : 'u'}:${b.requested}`).join(' ');
         assert.equal(layout, m.layout(), `layout after op ${i}: ${what}`);
+        // The statistics count the heap's free blocks (all of them in a fixed arena).
+        const heapFree = m.freeIdx().map((k) => m.inHeap(m.blocks[k]));
+        assert.deepEqual([snap.stats.freeBlocks, snap.stats.freeBytes, snap.stats.largestFree],
+          [heapFree.length, heapFree.reduce((x, y) => x + y, 0), Math.max(0, ...heapFree)], `stats after op ${i}: ${what}`);
       }
       a.checkInvariants();
       for (const off of live) a.free(off);

@@ -1,12 +1,17 @@
 // A deliberately simple shadow model of the free-list allocator for the node
 // tests: a list of intervals, searched linearly, exactly as the issue defines
-// the strategies (OSTEP malloc.py with -l ADDRSORT, plus next fit).
+// the strategies (OSTEP malloc.py with -l ADDRSORT, plus next fit). With
+// `sbrk` the heap is the arena below the high-water mark `hw`: the searches
+// see each block's bytes there, and only when none fits does the heap grow
+// into the last block.
 
 const roundUp = (n, a) => Math.ceil(n / a) * a;
 
 export class Model {
-  constructor({ size, strategy, align, coalesce }) {
+  constructor({ size, strategy, align, coalesce, sbrk = false }) {
     this.size = size;
+    this.sbrk = sbrk;
+    this.hw = 0;
     this.strategy = strategy;
     this.align = align;
     this.coalesce = coalesce;
@@ -15,15 +20,30 @@ export class Model {
     this.searched = 0;
   }
 
+  /** A block's bytes in the heap (all of them, or with sbrk those below `hw`). */
+  inHeap(b) {
+    return this.sbrk ? Math.min(b.size, Math.max(0, this.hw - b.off)) : b.size;
+  }
+
+  /** The heap's free blocks, by index. */
   freeIdx() {
-    return this.blocks.flatMap((b, i) => (b.free ? [i] : []));
+    return this.blocks.flatMap((b, i) => (b.free && this.inHeap(b) > 0 ? [i] : []));
   }
 
   /** Index into `this.blocks` of the chosen free block, or -1; sets `searched`. */
   choose(r) {
+    const i = this.search(r);
+    const last = this.blocks.length - 1;
+    // Nothing in the heap fits: with sbrk it grows into the last block.
+    if (i < 0 && this.sbrk && this.blocks[last].free && this.blocks[last].size >= r) return last;
+    return i;
+  }
+
+  search(r) {
     const fl = this.freeIdx();
     const n = fl.length;
-    const fits = (i) => this.blocks[i].size >= r;
+    const size = (i) => this.inHeap(this.blocks[i]);
+    const fits = (i) => size(i) >= r;
     if (this.strategy === 'first-fit') {
       const k = fl.findIndex(fits);
       this.searched = k < 0 ? n : k + 1;
@@ -50,8 +70,8 @@ export class Model {
     for (const i of fl) {
       if (!fits(i)) continue;
       const better = best < 0
-        || (this.strategy === 'best-fit' && this.blocks[i].size < this.blocks[best].size)
-        || (this.strategy === 'worst-fit' && this.blocks[i].size > this.blocks[best].size);
+        || (this.strategy === 'best-fit' && size(i) < size(best))
+        || (this.strategy === 'worst-fit' && size(i) > size(best));
       if (better) best = i;
     }
     return best;
@@ -67,6 +87,7 @@ export class Model {
     this.blocks.splice(i, 1, { off: b.off, size: r, free: false, req: n },
       ...(rest > 0 ? [{ off: b.off + r, size: rest, free: true, req: 0 }] : []));
     this.rover = b.off + r;
+    this.hw = Math.max(this.hw, b.off + r);
     return b.off;
   }
 
@@ -126,6 +147,7 @@ export class Model {
       if (next.size === need) bs.splice(i + 1, 1);
       else { next.off += need; next.size -= need; }
       this.searched = 0;
+      this.hw = Math.max(this.hw, off + r);
       return off;
     }
     const j = this.choose(r);
@@ -135,6 +157,7 @@ export class Model {
     bs.splice(j, 1, { off: f.off, size: r, free: false, req: n },
       ...(rest > 0 ? [{ off: f.off + r, size: rest, free: true, req: 0 }] : []));
     this.rover = f.off + r;
+    this.hw = Math.max(this.hw, f.off + r);
     const k = bs.findIndex((x) => x.off === off);
     bs[k] = { ...bs[k], free: true, req: 0 };
     if (this.coalesce) this.mergeAround(k);
