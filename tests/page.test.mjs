@@ -1778,6 +1778,10 @@ test('a heap that grows with sbrk: a select that re-runs the ops, a veiled map, 
   // (In the fixed arena next and worst fit end at 188: the +8 goes to the top.)
   const marks = await page.$$eval('.cmp-card', (cards) => cards.map((c) => /High-water mark([\d,]+) B/.exec(c.textContent)?.[1]));
   assert.deepEqual(marks.slice(0, 4), ['184', '184', '184', '184']);
+  assert.match(await page.textContent('.cmp-info'), /each heap growing with sbrk \(its high-water mark is the heap it needs\)/);
+  // The chart draws the heap each has needed, op by op, and a link says so.
+  await page.selectOption('[data-testid=compare-metric]', 'highWater');
+  await page.waitForFunction(() => /&chart=highWater/.test(location.hash));
   await close();
 });
 
@@ -2302,7 +2306,7 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   // The numbers go out as CSV (a row per strategy and sample) and JSON.
   const saved = (testid) => downloaded(page, testid);
   const csv = (await saved('compare-csv')).trim().split('\n');
-  assert.equal(csv[0], 'strategy,step,externalFragmentation,l2Fragmentation,usedBytes,requestedBytes,freeBlocks,largestFree,failedAllocs');
+  assert.equal(csv[0], 'strategy,step,externalFragmentation,l2Fragmentation,usedBytes,requestedBytes,freeBlocks,largestFree,failedAllocs,highWater');
   const whole = await page.evaluate(async () => (await globalThis.__playground.session.compare()).runs.map((r) => [r.strategy, r.samples.length, r.report.searched]));
   assert.equal(csv.length - 1, whole.reduce((n, [, k]) => n + k, 0), 'a row per sample');
   assert.deepEqual([...new Set(csv.slice(1).map((l) => l.split(',')[0]))], whole.map(([st]) => st));

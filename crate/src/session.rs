@@ -1071,6 +1071,8 @@ pub struct Sample {
     pub largest_free: usize,
     /// Failed allocation requests so far.
     pub failed_allocs: u64,
+    /// The high-water mark: with sbrk, the heap's size.
+    pub high_water: usize,
 }
 
 impl Sample {
@@ -1089,6 +1091,7 @@ impl Sample {
             free_blocks: s.free_blocks,
             largest_free: s.largest_free,
             failed_allocs: s.failed_allocs,
+            high_water: s.high_water,
         }
     }
 }

@@ -28,6 +28,8 @@ const METRIC_INFO = {
   usedBytes: { label: 'Bytes in used blocks', fmt: bytesShort, bytes: true },
   requestedBytes: { label: 'Bytes requested (live)', fmt: bytesShort, bytes: true },
   failedAllocs: { label: 'Failed allocations so far', fmt: num },
+  // With the heap growing with sbrk, the heap each strategy has needed so far.
+  highWater: { label: 'High-water mark (the heap needed)', fmt: bytesShort, bytes: true },
 };
 /** In the order links name them (`chart=`), the first the default. */
 export const METRICS = CHART_METRICS.map((key) => ({ key, ...METRIC_INFO[key] }));
@@ -419,7 +421,7 @@ export function compareExport(result, format, config = null, workload = null) {
       runs: result.runs.map((r) => ({ strategy: r.strategy, report: r.report, statsAfterLastOp: r.snapshot.stats, peaks: r.peaks, samples: r.samples })),
     }, null, 1);
   }
-  const cols = ['step', 'externalFragmentation', 'l2Fragmentation', 'usedBytes', 'requestedBytes', 'freeBlocks', 'largestFree', 'failedAllocs'];
+  const cols = ['step', 'externalFragmentation', 'l2Fragmentation', 'usedBytes', 'requestedBytes', 'freeBlocks', 'largestFree', 'failedAllocs', 'highWater'];
   const rows = [['strategy', ...cols].join(',')];
   for (const r of result.runs) for (const smp of r.samples) rows.push([r.strategy, ...cols.map((c) => smp[c])].join(','));
   return `${rows.join('\n')}\n`;

@@ -12,7 +12,7 @@ export const MAX_URL_ARENA = 64 << 20;
 /** Where a comparison's maps are, as a link says it (`cmp=`): compare.js's choices. */
 export const COMPARE_AT = ['end', 'divergence', 'cursor'];
 /** What a comparison's chart draws, as a link says it (`chart=`; the first is the default): compare.js's choices. */
-export const CHART_METRICS = ['externalFragmentation', 'l2Fragmentation', 'freeBlocks', 'largestFree', 'usedBytes', 'requestedBytes', 'failedAllocs'];
+export const CHART_METRICS = ['externalFragmentation', 'l2Fragmentation', 'freeBlocks', 'largestFree', 'usedBytes', 'requestedBytes', 'failedAllocs', 'highWater'];
 
 const SAFE = /[^A-Za-z0-9+,\-@:=._~!*]/g;
 
