@@ -596,19 +596,21 @@ mod bench {
     /// Builds a fresh allocator of `kind` over an arena of `arena` bytes (talc
     /// and linked_list_allocator over `buf`) and runs `job` on it. Building is
     /// never timed.
+    /// The playground's free-list allocator as every section builds it.
+    fn free_list(strategy: Strategy, arena: usize) -> FreeListAllocator {
+        FreeListAllocator::new(Config {
+            header: 0,
+            arena_size: arena,
+            strategy,
+            align: ALIGN,
+            coalesce: true,
+        })
+        .expect("valid free-list config")
+    }
+
     fn with_backend<J: Job>(kind: Kind, arena: usize, buf: &mut Buf, job: &mut J) -> J::Out {
         match kind {
-            Kind::Fl(strategy) => {
-                let a = FreeListAllocator::new(Config {
-                    header: 0,
-                    arena_size: arena,
-                    strategy,
-                    align: ALIGN,
-                    coalesce: true,
-                })
-                .expect("valid free-list config");
-                job.run(&mut Fl(a))
-            }
+            Kind::Fl(strategy) => job.run(&mut Fl(free_list(strategy, arena))),
             Kind::Slab => {
                 let a = SlabAllocator::new(SlabConfig {
                     arena_size: arena,
@@ -1230,14 +1232,7 @@ mod bench {
                 .iter()
                 .map(|&k| match k {
                     Kind::Fl(strategy) => {
-                        let mut a = FreeListAllocator::new(Config {
-                            header: 0,
-                            arena_size: arena,
-                            strategy,
-                            align: ALIGN,
-                            coalesce: true,
-                        })
-                        .expect("valid free-list config");
+                        let mut a = free_list(strategy, arena);
                         a.set_sbrk(true);
                         Some(PeakJob { w: &w }.run(&mut Fl(a)))
                     }

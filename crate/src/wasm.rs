@@ -1135,16 +1135,27 @@ fn compare_error(e: session::CompareError) -> JsValue {
     }
 }
 
+/// The arguments of `firstFitArena` and `sbrkArena`, checked: the config
+/// (validated), the op list and the limit.
+fn arena_for_args(
+    opts: &JsValue,
+    text: &[u8],
+    limit: &JsValue,
+) -> JsResult<(HeapConfig, crate::script::Script, usize)> {
+    let config = config_arg(opts)?;
+    let limit = uint(limit, "limit")?;
+    let script = parse_script(utf8(text)?)?;
+    config.validate().map_err(js_error)?;
+    Ok((config, script, limit))
+}
+
 /// An arena in which the op list runs under first fit with no failed
 /// request (`opts`' alignment and coalescing): first fit's high-water mark;
 /// `null` past `limit` bytes or when the list switches strategy. See
 /// [`session::first_fit_arena`].
 #[wasm_bindgen(js_name = firstFitArena)]
 pub fn first_fit_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<Option<u32>> {
-    let config = config_arg(&opts)?;
-    let limit = uint(&limit, "limit")?;
-    let script = parse_script(utf8(text)?)?;
-    config.validate().map_err(js_error)?;
+    let (config, script, limit) = arena_for_args(&opts, text, &limit)?;
     let size = session::first_fit_arena(&script, &config, limit).map_err(compare_error)?;
     Ok(size.map(|n| n as u32))
 }
@@ -1155,10 +1166,7 @@ pub fn first_fit_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<O
 /// switches strategy. See [`session::sbrk_arena`].
 #[wasm_bindgen(js_name = sbrkArena)]
 pub fn sbrk_arena(opts: JsValue, text: &[u8], limit: JsValue) -> JsResult<Option<u32>> {
-    let config = config_arg(&opts)?;
-    let limit = uint(&limit, "limit")?;
-    let script = parse_script(utf8(text)?)?;
-    config.validate().map_err(js_error)?;
+    let (config, script, limit) = arena_for_args(&opts, text, &limit)?;
     Ok(session::sbrk_arena(&script, &config, limit).map(|n| n as u32))
 }
 

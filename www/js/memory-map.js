@@ -620,7 +620,7 @@ export class MemoryMap {
     }
     while (c < old.el.length) old.el[c++].remove();
     this.#rects = rects;
-    // The label of a free block across the heap's end (see `straddles`).
+    // The label of a free block across the heap's end, left out above.
     const end = this.#data.heapEnd;
     const last = b.length - 1;
     if (labelled && end != null && last >= 0 && !b.chunk[last] && b.free[last] && !b.padding[last]
