@@ -1977,7 +1977,12 @@ test('play and stop never hand a frame id to clearTimeout (it would clear an unr
     await idle(page);
     await page.selectOption('[aria-label="Playback speed"]', speed);
     await page.click('[data-testid=play]');
-    await page.waitForFunction(() => globalThis.__playground.session.position === 7 && !globalThis.__playground.waitingOn.playing);
+    // (Says where the play stood if it never gets there: a CI run once timed out here.)
+    await page.waitForFunction(() => globalThis.__playground.session.position === 7 && !globalThis.__playground.waitingOn.playing, null, { timeout: 20000 })
+      .catch(async (e) => {
+        const at = await page.evaluate(() => ({ position: globalThis.__playground.session.position, ...globalThis.__playground.waitingOn }));
+        throw new Error(`speed ${speed}: the play did not reach op 7 and stop: ${JSON.stringify(at)} (${e.message.split('\n')[0]})`);
+      });
     await idle(page);
     // Stopped part way, too.
     await page.locator('[data-testid=scrubber]').fill('0');
