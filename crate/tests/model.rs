@@ -527,15 +527,19 @@ fn config() -> impl proptest::strategy::Strategy<Value = (Config, bool)> {
         any::<bool>(),
     )
         .prop_map(|(strategy, coalesce, align, header, sbrk)| {
-            let config = Config {
-                header,
-                arena_size: 512,
-                strategy,
-                align,
-                coalesce,
-            };
-            (config, sbrk)
+            (small(strategy, coalesce, align, header), sbrk)
         })
+}
+
+/// The 512-byte arena the random runs use.
+fn small(strategy: Strategy, coalesce: bool, align: usize, header: usize) -> Config {
+    Config {
+        header,
+        arena_size: 512,
+        strategy,
+        align,
+        coalesce,
+    }
 }
 
 proptest! {
@@ -560,13 +564,7 @@ fn every_combination_matches_the_model_on_long_runs() {
                 (1, 0, true),
                 (8, 3, true),
             ] {
-                let config = Config {
-                    header,
-                    arena_size: 512,
-                    strategy,
-                    align,
-                    coalesce,
-                };
+                let config = small(strategy, coalesce, align, header);
                 let mut runner = TestRunner::new(RunnerConfig {
                     cases: 24,
                     ..RunnerConfig::default()
