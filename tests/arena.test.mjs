@@ -794,3 +794,31 @@ test('sbrk: a heap that grows reuses a hole that a fixed arena passes over, says
   assert.deepEqual(cmp.runs.map((r) => [r.strategy, r.snapshot.sbrk, r.snapshot.stats.highWater]), [['first-fit', true, 80], ['worst-fit', true, 80]]);
   for (const a of [fixed, grows]) a.dispose();
 });
+
+test('lastOp() asked as the ops run answers as a freshly rebuilt arena does (the arena keeps the state before the op)', () => {
+  // The arena keeps what lastOp() compares against and brings it forward;
+  // rebuild(n) hands back a new arena, which replays the whole log instead.
+  let seed = 76;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
+  for (const opts of [{ size: 2048, strategy: 'next-fit' }, { size: 2048, strategy: 'best-fit', sbrk: true, header: 8 }]) {
+    const a = createArena(opts);
+    const live = [];
+    for (let i = 0; i < 400; i++) {
+      const r = rand(100);
+      if (r < 45 || live.length === 0) {
+        try { live.push(a.alloc(1 + rand(120))); } catch { /* refused: logged too */ }
+      } else if (r < 85) {
+        a.free(live.splice(rand(live.length), 1)[0]);
+      } else if (r < 93) {
+        a.strategy = STRATEGIES[rand(STRATEGIES.length)];
+      } else {
+        a.coalesce = !a.coalesce;
+      }
+      if (i % 5 === 3) continue; // now and then two ops between questions
+      const fresh = a.rebuild(a.logLength);
+      assert.deepEqual(a.lastOp(), fresh.lastOp(), `op ${a.logLength}`);
+      fresh.dispose();
+    }
+    a.dispose();
+  }
+});

@@ -3,7 +3,8 @@
 //! the strategy searched, what a free merged with, where a realloc went.
 //!
 //! It compares the blocks before and after the op (the state before comes
-//! from replaying the log up to it), so it describes what happened without
+//! from replaying the log up to it, or, for an [`Explainer`], from bringing
+//! the state it kept forward), so it describes what happened without
 //! knowing how the allocator decided: the placement rules live in
 //! the free list ([`FreeListAllocator`](crate::FreeListAllocator)) alone.
 
@@ -104,14 +105,62 @@ pub struct LastOp {
 /// state before the op is rebuilt in.
 ///
 /// # Complexity
-/// O(n log n) in the ops logged: it replays all but the last.
+/// O(n log n) in the ops logged: it replays all but the last. An
+/// [`Explainer`] asked after every op replays only the ops since.
 pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
+    Explainer::default().last_op(session)
+}
+
+/// [`last_op`] for a session asked again and again as it grows (a page
+/// stepping through ops, a grader asking after each): it keeps the state
+/// before the last op it explained and brings it forward by the ops logged
+/// since, instead of replaying the whole log each time.
+///
+/// It holds a second arena of the session's size while it keeps that state.
+#[derive(Clone, Debug, Default)]
+pub struct Explainer {
+    /// A rebuild of the session last explained, up to the step before its
+    /// last op; `None` before the first answer and after an error.
+    before: Option<Session>,
+}
+
+impl Explainer {
+    /// What the last logged op of `session` did: [`last_op`]'s answer.
+    ///
+    /// # Errors
+    /// As [`last_op`]; the state kept is dropped (the next call starts over).
+    ///
+    /// # Complexity
+    /// O(k log n) for the k ops logged since the last call on the same
+    /// session (it compares the logs, O(n), to know it is the same), plus
+    /// O(b) in the blocks; as [`last_op`] for another session, after an undo
+    /// or the first time.
+    pub fn last_op(&mut self, session: &Session) -> Result<Option<LastOp>, AllocError> {
+        let n = session.log().len();
+        if n == 0 || n > MAX_EXPLAINED_LOG {
+            return Ok(None);
+        }
+        let prev = match self.before.take() {
+            Some(mut kept) => {
+                if kept.catch_up(session, n - 1)? {
+                    kept
+                } else {
+                    drop(kept);
+                    session.rebuild(n - 1)?
+                }
+            }
+            None => session.rebuild(n - 1)?,
+        };
+        let out = describe(&prev, session);
+        self.before = Some(prev);
+        Ok(Some(out))
+    }
+}
+
+/// What the last op of `session` did, from `prev`: the same session before it.
+fn describe(prev: &Session, session: &Session) -> LastOp {
     let log = session.log();
     let n = log.len();
-    if n == 0 || n > MAX_EXPLAINED_LOG {
-        return Ok(None);
-    }
-    let prev = session.rebuild(n - 1)?;
     let op = &log[n - 1];
     let (was, now) = (prev.heap().blocks(), session.heap().blocks());
     let free_before: Vec<&Block> = was.iter().filter(|b| b.free).collect();
@@ -195,7 +244,7 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         }
         Op::Free { ptr } => {
             out.ptr = Some(ptr);
-            if let Some(b) = live(&prev, ptr) {
+            if let Some(b) = live(prev, ptr) {
                 out.block = Some(Span::from(&b));
                 out.merged = now
                     .iter()
@@ -221,7 +270,7 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
             if prev.heap().mode().strategy().is_some() {
                 out.searched = Some(session.heap().last_searched());
             }
-            let old = live(&prev, ptr);
+            let old = live(prev, ptr);
             out.before = old.as_ref().map(Span::from);
             if let Some(b) = live(session, ptr) {
                 out.block = Some(Span::from(&b));
@@ -236,5 +285,5 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
         }
         _ => {}
     }
-    Ok(Some(out))
+    out
 }

@@ -1048,6 +1048,35 @@ impl Session {
         }
         Ok(s)
     }
+
+    /// Brings this session, a [`rebuild`](Self::rebuild) of `source` up to
+    /// some step, on to step `n` of `source` by replaying only the ops it
+    /// lacks: then it is what `source.rebuild(n)` returns. `Ok(false)`, with
+    /// nothing changed, when it is no such rebuild (another start, a log that
+    /// is not the start of `source`'s, or one past step `n`).
+    ///
+    /// # Errors
+    /// [`AllocError::HostMemory`] when the host cannot provide room for the
+    /// ops (nothing changed).
+    ///
+    /// # Complexity
+    /// O(k log n) for the k ops replayed, plus O(n) to compare the logs.
+    pub fn catch_up(&mut self, source: &Session, n: usize) -> Result<bool> {
+        let m = self.log.len();
+        if m > n || n > source.log.len() || self.initial != source.initial {
+            return Ok(false);
+        }
+        if self.log[..] != source.log[..m] {
+            return Ok(false);
+        }
+        let ops = &source.log[m..n];
+        self.ensure_room(ops.len(), true, script::write_bytes(ops))?;
+        let mut rep = ReplayReport::default();
+        for op in ops {
+            self.run(op, &mut rep);
+        }
+        Ok(true)
+    }
 }
 
 /// The statistics at one step of a replay: one point of a

@@ -10,6 +10,7 @@ use js_sys::{Error, Object, Reflect, Uint32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use crate::explain::Explainer;
 use crate::script::{self, Script, ScriptError};
 use crate::session::{self, Session};
 use crate::transcript::MAX_TRANSCRIPT_OPS;
@@ -460,6 +461,8 @@ pub fn slab_for_align(classes: JsValue, slab_size: JsValue, align: JsValue) -> J
 #[wasm_bindgen]
 pub struct Arena {
     session: Session,
+    /// `lastOp()`'s state before the last op, kept between calls.
+    explainer: Explainer,
 }
 
 impl Arena {
@@ -482,7 +485,10 @@ impl Arena {
     pub fn new(opts: JsValue) -> JsResult<Arena> {
         let config = config_arg(&opts)?;
         Session::new(config)
-            .map(|session| Arena { session })
+            .map(|session| Arena {
+                session,
+                explainer: Explainer::default(),
+            })
             .map_err(js_error)
     }
 
@@ -788,8 +794,8 @@ impl Arena {
     /// [`LastOp`](crate::explain::LastOp); blocks as `{ offset, size }` or
     /// null), or null before the first op and past the longest log it explains.
     #[wasm_bindgen(js_name = lastOp)]
-    pub fn last_op(&self) -> JsResult<JsValue> {
-        let last = crate::explain::last_op(&self.session).map_err(js_error)?;
+    pub fn last_op(&mut self) -> JsResult<JsValue> {
+        let last = self.explainer.last_op(&self.session).map_err(js_error)?;
         to_js(&last)
     }
 
@@ -862,6 +868,7 @@ impl Arena {
         let n = uint(&n, "n")?;
         Ok(Arena {
             session: self.session.rebuild(n).map_err(js_error)?,
+            explainer: Explainer::default(),
         })
     }
 

@@ -4062,6 +4062,145 @@ fn last_op_of_a_free_says_what_it_merged_with() {
     assert_eq!((e.block, e.merged, e.coalesce), (span(10, 20), None, false));
 }
 
+/// Drives `s` with `n` random ops (allocations that fit and some that do
+/// not, frees, reallocs, now and then a mode switch, a coalescing toggle or a
+/// merge), calling `after` after each.
+fn random_session_ops(s: &mut Session, rng: &mut Rng, n: usize, mut after: impl FnMut(&Session)) {
+    let mut live: Vec<usize> = Vec::new();
+    for _ in 0..n {
+        match rng.range(0, 100) {
+            0..=44 => {
+                if let Ok(off) = s.alloc(rng.range(1, 90)) {
+                    live.push(off);
+                }
+            }
+            45..=79 if !live.is_empty() => {
+                let off = live.swap_remove(rng.range(0, live.len()));
+                s.free(off).unwrap();
+            }
+            80..=89 if !live.is_empty() => {
+                let k = rng.range(0, live.len());
+                if let Ok(off) = s.realloc(live[k], rng.range(1, 120)) {
+                    live[k] = off;
+                }
+            }
+            90..=93 => s.set_mode(Mode::ALL[rng.range(0, Mode::ALL.len())]),
+            94..=96 => s.set_coalesce(rng.percent(50)),
+            97 => {
+                s.merge_all();
+            }
+            _ => {
+                let _ = s.alloc(100_000);
+            }
+        }
+        after(s);
+    }
+}
+
+#[test]
+fn an_explainer_asked_as_ops_run_answers_as_a_fresh_replay() {
+    // It keeps the state before the last op and brings it forward; its
+    // answers must be those of `last_op`, which replays the whole log.
+    let mut rng = Rng::new(76);
+    for sbrk in [false, true] {
+        for order in [ListOrder::Address, ListOrder::SizeAscending] {
+            let mut s = Session::new(HeapConfig {
+                sbrk,
+                order,
+                header: 4,
+                ..heap_config(1024, Mode::FirstFit, 8, true)
+            })
+            .unwrap();
+            let mut ex = explain::Explainer::default();
+            let mut asked = 0;
+            random_session_ops(&mut s, &mut rng, 300, |s| {
+                asked += 1;
+                // (Now and then two or three ops between questions.)
+                if asked % 7 == 3 || asked % 7 == 4 {
+                    return;
+                }
+                assert_eq!(
+                    ex.last_op(s).unwrap(),
+                    explain::last_op(s).unwrap(),
+                    "after op {asked} ({:?}), sbrk {sbrk}, {order:?}",
+                    s.log().last()
+                );
+            });
+            // After an undo (a rebuild at an earlier step), on a fork that
+            // went another way from there, and on another session, it starts
+            // over and still answers alike.
+            let undone = s.rebuild(s.log().len() - 5).unwrap();
+            assert_eq!(
+                ex.last_op(&undone).unwrap(),
+                explain::last_op(&undone).unwrap()
+            );
+            let mut fork = s.rebuild(s.log().len() - 40).unwrap();
+            fork.set_mode(Mode::WorstFit);
+            let _ = fork.alloc(24);
+            assert_eq!(ex.last_op(&fork).unwrap(), explain::last_op(&fork).unwrap());
+            assert_eq!(ex.last_op(&s).unwrap(), explain::last_op(&s).unwrap());
+            let other = session(512, Mode::BestFit, 8, true);
+            assert_eq!(ex.last_op(&other).unwrap(), None, "nothing has run");
+            let mut other = other;
+            other.alloc(40).unwrap();
+            assert_eq!(
+                ex.last_op(&other).unwrap(),
+                explain::last_op(&other).unwrap()
+            );
+            assert_eq!(ex.last_op(&s).unwrap(), explain::last_op(&s).unwrap());
+        }
+    }
+}
+
+#[test]
+fn catch_up_replays_only_the_missing_ops_of_the_same_session() {
+    let mut rng = Rng::new(7);
+    let mut s = Session::new(HeapConfig {
+        sbrk: true,
+        ..heap_config(2048, Mode::NextFit, 8, true)
+    })
+    .unwrap();
+    random_session_ops(&mut s, &mut rng, 200, |_| {});
+    let n = s.log().len();
+    let same = |a: &Session, b: &Session| {
+        assert_eq!(a.log(), b.log());
+        assert_eq!(a.failed_ops(), b.failed_ops());
+        assert_eq!(a.ptrs(), b.ptrs());
+        assert_eq!(a.heap().blocks(), b.heap().blocks());
+        assert_eq!(a.heap().stats(), b.heap().stats());
+        a.invariants().unwrap();
+    };
+    for (from, to) in [(0, n), (10, 11), (n / 2, n - 1), (n, n)] {
+        let mut kept = s.rebuild(from).unwrap();
+        assert!(kept.catch_up(&s, to).unwrap(), "{from} → {to}");
+        same(&kept, &s.rebuild(to).unwrap());
+    }
+    // Not a rebuild of `s` up to step `n`: refused, and nothing changes.
+    let mut past = s.rebuild(n / 2).unwrap();
+    assert!(
+        !past.catch_up(&s, n / 2 - 1).unwrap(),
+        "already past the step"
+    );
+    assert!(
+        !past.catch_up(&s, n + 1).unwrap(),
+        "a step s has not reached"
+    );
+    same(&past, &s.rebuild(n / 2).unwrap());
+    let mut elsewhere = session(2048, Mode::NextFit, 8, true);
+    assert!(
+        !elsewhere.catch_up(&s, n).unwrap(),
+        "another start (no sbrk)"
+    );
+    assert!(elsewhere.log().is_empty());
+    let mut forked = s.rebuild(20).unwrap();
+    forked.set_coalesce(false);
+    assert!(
+        !forked.catch_up(&s, n).unwrap(),
+        "a log that went another way"
+    );
+    assert_eq!(forked.log().len(), 21);
+}
+
 #[test]
 fn last_op_of_a_failed_request_and_a_realloc() {
     let mut s = session(100, Mode::WorstFit, 1, true);

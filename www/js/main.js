@@ -1503,9 +1503,10 @@ async function start() {
     while (idleWaiters.length) idleWaiters.shift()();
   }
 
-  // "What just happened", in words under the map. The core replays the log
-  // up to the last op to compare (at most maxExplainedOps(), 50,000 ops:
-  // 1.5 ms at 20,000). While that is quick (not two accounts in a row of
+  // "What just happened", in words under the map. The core compares with
+  // the state before the last op, which the arena keeps and brings forward
+  // op by op; after a step back (a rebuilt arena) the first account replays
+  // the log (at most maxExplainedOps(), 50,000 ops: 1.5 ms at 20,000). While that is quick (not two accounts in a row of
   // LAST_OP_SYNC_MS or more) the words come with each render: had they come
   // later, the timeline under them would move under the pointer. When it is
   // slow, once the cursor rests, as a drag on the scrubber should not pay
