@@ -666,7 +666,12 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     sel.dispatchEvent(new Event('change'));
     const again = { log: el.arena.log(), status: status.textContent };
     status.querySelector('button').click();
-    const restored = { step: el.step, log: el.arena.log(), readout: sr.querySelector('.ap-readout').textContent, status: status.textContent, button: !!status.querySelector('button') };
+    const restored = { step: el.step, log: el.arena.log(), readout: sr.querySelector('.ap-readout').textContent, status: status.textContent, button: status.querySelector('button')?.textContent };
+    // Restoring set the reader's two switches aside: the button brings them
+    // back (at the step the reader was at), and the author's ops once more.
+    status.querySelector('button').click();
+    const swapped = { step: el.step, log: el.arena.log(), status: status.textContent };
+    status.querySelector('button').click();
     sr.querySelector('[aria-label="Go to end"]').click();
     await wait(() => el.step === 7);
     const atEnd = el.arena.log();
@@ -720,7 +725,7 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
     await wait(() => hw.arena);
     const headed = { header: hw.snapshot().header, sizes: hw.snapshot().blocks.map((b) => b.size), summary: hw.shadowRoot.querySelector('.ap-summary').textContent, prop: hw.header };
     return {
-      dropped, again, restored, atEnd, moved, readonly, roFalse, headed, readOnly,
+      dropped, again, restored, swapped, atEnd, moved, readonly, roFalse, headed, readOnly,
       direction,
       shadow,
     };
@@ -729,8 +734,11 @@ test('an action at a past step offers the dropped ops back; a move keeps the wor
   assert.match(out.dropped.status, /\(7 later ops dropped\.\) Restore them$/);
   assert.equal(out.dropped.button, 'Restore them');
   assert.equal(out.again.log, '@best-fit,@worst-fit');
-  assert.match(out.again.status, /7 later ops dropped/);
-  assert.deepEqual(out.restored, { step: 0, log: '', readout: '0 / 7', status: 'Restored the 7 ops as they were, at step 0.', button: false });
+  // It did not drop them: the offer no longer says it did.
+  assert.match(out.again.status, /^Restore the 7 ops dropped at step 0$/);
+  const restoreButton = 'Restore the 2 ops dropped at step 0';
+  assert.deepEqual(out.restored, { step: 0, log: '', readout: '0 / 7', status: `Restored the 7 ops as they were, at step 0. ${restoreButton}`, button: restoreButton });
+  assert.deepEqual(out.swapped, { step: 2, log: '@best-fit,@worst-fit', status: 'Restored the 2 ops as they were, at step 2. Restore the 7 ops dropped at step 0' });
   assert.equal(out.atEnd, '+48,+16,+16,+16,-0,-2,+16');
   assert.deepEqual(out.moved, { step: 6, log: '+48,+16,+16,+16,-0,-2' });
   assert.deepEqual(out.readOnly, { alloc: 'read-only', dispose: 'read-only', symbolDispose: 'read-only', define: 'read-only', strategy: 'read-only', reads: ['first-fit', 6, 6] });

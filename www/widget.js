@@ -258,7 +258,10 @@ export class AllocPlaygroundElement extends HTMLElement {
   #view = null;
   /**
    * The timeline before an action in the past dropped its later ops:
-   * `{ tokens, pos }`, restored by the status line's button; null when none.
+   * `{ tokens, pos, at }` (`pos`: the step the action was taken at; `at`:
+   * the step to come back to, `pos` when absent), restored by the status
+   * line's button; null when none. Restoring sets the reader's own ops
+   * aside here in turn, so that nothing is lost.
    */
   #dropped = null;
   /** Predict mode: { score: PredictScore, last: { pos, q, guess, answer, counted } | null, focus }, or null when off. */
@@ -786,36 +789,46 @@ export class AllocPlaygroundElement extends HTMLElement {
     // status line offers it back (the author's ops are the widget's point).
     const length = this.#arena.logLength;
     // Refused before it was logged (a size of 0): the timeline stays as it was.
+    let dropped = false;
     if (length > before.pos) {
-      if (before.pos < before.tokens.length) this.#dropped = before;
+      dropped = before.pos < before.tokens.length;
+      if (dropped) this.#dropped = before;
       this.#tokens = this.#arena.log().split(',');
       this.#pos = this.#tokens.length;
     }
-    this.#setStatus(note, bad, quiet);
+    this.#setStatus(note, bad, quiet, dropped);
     this.#refresh();
   }
 
-  /** Brings back the timeline an action in the past cut short, at the step it was at. */
+  /**
+   * Brings back the timeline an action in the past cut short, at the step it
+   * was at, and sets the reader's ops since aside in its place (the button
+   * then brings those back).
+   */
   #restore() {
     const d = this.#dropped;
     if (!d) return;
-    this.#dropped = null;
     const [tokens, pos] = [this.#tokens, this.#pos];
+    this.#dropped = tokens.length > d.pos ? { tokens, pos: d.pos, at: pos } : null;
     this.#tokens = d.tokens;
     this.#pos = -1; // (forces the rebuild)
-    if (!this.#goto(d.pos)) {
-      [this.#tokens, this.#pos] = [tokens, pos];
+    const at = d.at ?? d.pos;
+    if (!this.#goto(at)) {
+      [this.#tokens, this.#pos, this.#dropped] = [tokens, pos, d];
       return;
     }
-    this.#setStatus(`Restored the ${plural(d.tokens.length, 'op')} as they were, at step ${d.pos}.`);
+    this.#setStatus(`Restored the ${plural(d.tokens.length, 'op')} as they were, at step ${at}.`);
     this.#els.range?.focus();
   }
 
   /**
    * Sets the status line (an aria-live region; empty, it takes no space),
-   * with a button that restores ops an action in the past dropped.
+   * with a button that restores ops an action in the past dropped: "(2
+   * later ops dropped.) Restore them" right after the action that dropped
+   * them (`dropping`), "Restore the 2 ops dropped at step 3" on the
+   * messages after it, which did not.
    */
-  #setStatus(text, bad = false, quiet = false) {
+  #setStatus(text, bad = false, quiet = false, dropping = false) {
     const st = this.#els.status;
     if (!st) return;
     const d = this.#dropped;
@@ -824,8 +837,9 @@ export class AllocPlaygroundElement extends HTMLElement {
     st.classList.toggle('ap-quiet', quiet && !d);
     if (text) st.replaceChildren(text); else st.replaceChildren();
     if (d) {
-      st.append(`${text ? ' ' : ''}(${plural(lost, 'later op')} dropped.) `,
-        h('button', { class: 'ap-linkish', type: 'button', part: 'restore', text: 'Restore them', onclick: () => this.#restore() }));
+      const restore = (label) => h('button', { class: 'ap-linkish', type: 'button', part: 'restore', text: label, onclick: () => this.#restore() });
+      if (dropping) st.append(`${text ? ' ' : ''}(${plural(lost, 'later op')} dropped.) `, restore('Restore them'));
+      else st.append(text ? ' ' : '', restore(`Restore the ${plural(lost, 'op')} dropped at step ${d.pos}`));
     }
     st.classList.toggle('ap-bad', bad && !!text);
   }
