@@ -822,3 +822,18 @@ test('lastOp() asked as the ops run answers as a freshly rebuilt arena does (the
     a.dispose();
   }
 });
+
+test('lastRequestStep is the step of the last malloc, calloc or realloc: the one whose search stats().lastSearched counts', () => {
+  const a = createArena({ size: 256 });
+  assert.equal(a.lastRequestStep, 0, 'none yet');
+  a.replay('+10,+20,-0,@best-fit');
+  assert.equal(a.lastRequestStep, 2);
+  a.realloc(16, 8);
+  assert.equal(a.lastRequestStep, 5, 'a realloc in place');
+  assert.equal(a.stats().lastSearched, 0);
+  assert.equal(codeOf(() => a.alloc(1000)), 'out-of-memory');
+  assert.equal(a.lastRequestStep, 6, 'a refused request too');
+  a.free(16);
+  assert.equal(a.lastRequestStep, 6);
+  a.dispose();
+});

@@ -124,7 +124,12 @@ async function checkViewsMatch(page) {
   assert.equal(meter.l2Fragmentation, pct(s.stats.l2Fragmentation));
   assert.equal(meter.internalFragmentation, `${int(s.stats.internalFragmentation)} B`);
   assert.equal(meter.utilization, pct(s.stats.utilization));
-  assert.equal(meter.lastSearched, `${int(s.lastSearched)} ${s.lastSearched === 1 ? 'block' : 'blocks'}`);
+  // With the op that searched: the last request in the log (malloc, calloc, realloc).
+  const log = await page.evaluate(() => globalThis.__playground.session.arena.log());
+  const tokens = log ? log.split(',') : [];
+  let k = tokens.length;
+  while (k > 0 && !/^[+cr]/.test(tokens[k - 1])) k--;
+  assert.equal(meter.lastSearched, k ? `${int(s.lastSearched)} ${s.lastSearched === 1 ? 'block' : 'blocks'} (op ${int(k)})` : 'no request yet');
   assert.equal(meter.largestRequest, `${int(s.stats.largestRequest)} B`);
   assert.equal(meter.failedAllocs, int(s.stats.failedAllocs));
   return s;
@@ -227,6 +232,23 @@ test('keyboard: roving tabindex, arrows, Enter frees, names match', async () => 
   await idle(page);
   assert.equal(await log(page), '+8,+8,+8,-1,-0');
   await checkViewsMatch(page);
+  await close();
+});
+
+test('keyboard: I on a block brings the Bytes card into view and says what it shows; the focus stays on the block', async () => {
+  // 1280×720: the Bytes card starts below the fold.
+  const { page, close } = await open('#size=256&strategy=best-fit&align=8&coalesce=1&ops=+32,+64,+16,-1,+40,+8', { height: 720 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const cardTop = () => page.$eval('#bytes-card', (c) => c.getBoundingClientRect().top);
+  assert.ok(await cardTop() > 720 - 100, 'the card is (all but) off screen at first');
+  await page.focus('#map rect[aria-label^="ptr[4],"]');
+  await page.keyboard.press('i');
+  await idle(page);
+  await page.waitForFunction(() => document.getElementById('bytes-said').textContent !== '');
+  assert.equal(await page.textContent('[data-testid=bytes-said]'), `Bytes card: ${await page.textContent('#bytes .bv-title')}`);
+  assert.match(await page.textContent('#bytes .bv-title'), /^ptr\[4\]/);
+  await page.waitForFunction(() => { const r = document.getElementById('bytes-card').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight + 1; });
+  assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^ptr\[4\],/);
   await close();
 });
 

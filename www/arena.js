@@ -183,6 +183,8 @@ export class Arena {
   mallocPyCommand(base = MALLOC_PY_BASE, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.mallocPyCommand(base, maxOps, header, draw); }
   /** Number of logged ops that failed (see failedOps). */
   get failedCount() { return this.#a.failedCount; }
+  /** The step (from 1) of the last allocation request logged (whose search `stats().lastSearched` counts), 0 for none. */
+  get lastRequestStep() { return this.#a.lastRequestStep; }
   /** A new arena in the state after the first `n` logged ops. */
   rebuild(n) { return new Arena(undefined, this.#a.rebuild(n)); }
   /** The options the arena started from, in createArena's shape. */

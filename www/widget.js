@@ -696,7 +696,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     const snap = a.snapshot();
     const blocks = a.blocksTyped();
     this.#map.render({ arenaSize: snap.arenaSize, blocks, header: snap.header, heapEnd: snap.sbrk ? snap.stats.highWater : null, listRank: listRanks(a) });
-    this.#meter?.render(snap);
+    this.#meter?.render({ ...snap, lastRequestStep: a.lastRequestStep });
     if (this.#els.explain) {
       let text = '';
       try { text = describeLastOp(a.lastOp(), snap); } catch { /* none to show */ }

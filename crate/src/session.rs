@@ -259,6 +259,28 @@ impl Session {
         &self.failed
     }
 
+    /// The step (from 1) of the last logged allocation request: a malloc,
+    /// aligned malloc, calloc or realloc, the ops that set the statistics'
+    /// `last_searched` (a request that failed included). `None` when none is
+    /// logged.
+    ///
+    /// # Complexity
+    /// O(k) for the k ops logged after it.
+    pub fn last_request(&self) -> Option<usize> {
+        self.log
+            .iter()
+            .rposition(|op| {
+                matches!(
+                    op,
+                    Op::Alloc { .. }
+                        | Op::AllocAligned { .. }
+                        | Op::Calloc { .. }
+                        | Op::Realloc { .. }
+                )
+            })
+            .map(|i| i + 1)
+    }
+
     /// Marks the op just logged as failed.
     #[cold]
     fn mark_failed(&mut self) {

@@ -758,6 +758,14 @@ impl Arena {
         Ok(Uint32Array::from(&failed[a..b]))
     }
 
+    /// The step (from 1) of the last logged allocation request (malloc,
+    /// aligned malloc, calloc or realloc: the op `stats().lastSearched`
+    /// counts the search of), 0 when none is logged.
+    #[wasm_bindgen(getter, js_name = lastRequestStep)]
+    pub fn last_request_step(&self) -> f64 {
+        self.session.last_request().unwrap_or(0) as f64
+    }
+
     /// Number of logged ops that failed (see `failedOps`).
     #[wasm_bindgen(getter, js_name = failedCount)]
     pub fn failed_count(&self) -> f64 {

@@ -4153,6 +4153,28 @@ fn an_explainer_asked_as_ops_run_answers_as_a_fresh_replay() {
 }
 
 #[test]
+fn last_request_is_the_step_whose_search_the_statistics_count() {
+    let mut s = session(256, Mode::FirstFit, 8, true);
+    assert_eq!(s.last_request(), None, "nothing logged");
+    s.replay(&script::parse("+10,+20,-0").unwrap()).unwrap();
+    // Frees, switches and writes search nothing: the figure is still op 2's.
+    assert_eq!(s.last_request(), Some(2));
+    s.replay(&script::parse("@best-fit,w1=ff,@merge").unwrap())
+        .unwrap();
+    assert_eq!(s.last_request(), Some(2));
+    let searched = s.heap().last_searched();
+    assert_eq!(searched, 1, "op 2 searched the one free block");
+    // A realloc is a request (in place: it searched none), and so is one
+    // refused for lack of memory, calloc and an aligned malloc.
+    for (op, step) in [("r1:8", 7), ("+1000", 8), ("c8", 9), ("+8@64", 10)] {
+        s.replay(&script::parse(op).unwrap()).unwrap();
+        assert_eq!(s.last_request(), Some(step), "{op}");
+    }
+    s.replay(&script::parse("-4").unwrap()).unwrap();
+    assert_eq!(s.last_request(), Some(10));
+}
+
+#[test]
 fn catch_up_replays_only_the_missing_ops_of_the_same_session() {
     let mut rng = Rng::new(7);
     let mut s = Session::new(HeapConfig {

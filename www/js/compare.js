@@ -356,13 +356,16 @@ export class CompareView {
           h('div', { title: r.snapshot.sbrk
             ? 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. The heap grows with sbrk here, so the mark is the heap this strategy needed'
             : 'Peak live requested bytes ÷ high-water mark, as CS:APP’s mdriver scores a heap. In a fixed arena next and worst fit walk into its untouched top, so their high-water mark (and utilization) follows the arena’s size: set Heap to “Grows (sbrk)” to compare the heaps they need' },
-            h('dt', { text: 'Peak utilization' }), h('dd', { text: percent(st.peakUtilization) })),
+            h('dt', { text: 'Peak utilization' }), h('dd', null, percent(st.peakUtilization),
+              // (Refused requests flatter it: said under the figure too, not only in the note below.)
+              st.failedAllocs ? h('span', { class: 'cmp-at', text: ' failures left out' }) : null)),
           h('div', { title: r.snapshot.sbrk ? 'The highest end any block has had: where the heap, which grows with sbrk, ends' : 'The highest end any block has had: the heap a program would need' },
             h('dt', { text: 'High-water mark' }), h('dd', { text: `${num(st.highWater)} B` })),
           h('div', null, h('dt', { text: 'Blocks searched' }), h('dd', {
-            text: `${num(r.report.searched)}${requests ? ` (${perRequestText(r.report.searched / requests)} each)` : ''}`,
             title: `Free blocks searched over all malloc and realloc requests, counted as OSTEP’s malloc.py walks its list, and per request: failed ones and reallocs that stay in place (which search none) count as requests${r.strategy === 'slab' ? '. The slab allocator takes a chunk without a search: its figure counts the free blocks searched when it carved a new slab from the arena' : ''}`,
-          }))),
+          }, num(r.report.searched),
+          // (The mean on a line of its own: "(1.9 each)" broke across lines in a narrow card.)
+          requests ? h('span', { class: 'cmp-at', text: ` ${perRequestText(r.report.searched / requests)} per request` }) : null))),
         // Peak utilization counts only the requests that got memory: next to
         // failures it flatters the run (the arena is too small for it).
         st.failedAllocs ? h('p', { class: 'cmp-warn', text: `${plural(st.failedAllocs, 'request')} failed${tooLargeWords(r)}: peak utilization counts only those that got memory.` }) : null);

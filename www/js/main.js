@@ -133,6 +133,15 @@ async function start() {
         target = b.seq;
       }
       schedule();
+      // The Bytes card may be off screen (below the map at 1280×720): it
+      // comes into view, and a screen reader hears what it shows now. The
+      // focus stays on the block.
+      idleWaiters.push(() => {
+        const card = $('bytes-card');
+        const r = card.getBoundingClientRect();
+        if (r.top < 0 || r.bottom > innerHeight) card.scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
+        $('bytes-said').textContent = `Bytes card: ${card.querySelector('.bv-title')?.textContent ?? ''}`;
+      });
     },
   });
   renderLegend($('legend'), { selected: true });
@@ -1413,7 +1422,7 @@ async function start() {
     const cfg = session.config;
     const strategy = a.strategy;
     // (The meter words a slab class limit from the strategy and classes.)
-    const snap = { stats, lastSearched: stats.lastSearched, arenaSize: stats.arenaSize, strategy, classes: cfg.classes, sbrk: !!cfg.sbrk };
+    const snap = { stats, lastSearched: stats.lastSearched, lastRequestStep: a.lastRequestStep, arenaSize: stats.arenaSize, strategy, classes: cfg.classes, sbrk: !!cfg.sbrk };
     if (region?.freed && liveIn(blocks, region.seq)) region = null;
     if (target != null && !region && !liveIn(blocks, target)) target = null;
     const header = cfg.header ?? 0;

@@ -28,7 +28,7 @@ export const METRICS = [
   ['l2Fragmentation', 'L2 fragmentation', (x) => percent(x.stats.l2Fragmentation), '1 − √(Σ fᵢ²) / F: like 1 − L/F, but it counts every free block, not only the largest.'],
   ['internalFragmentation', 'Internal fragmentation', (x) => `${num(x.stats.internalFragmentation)} B`, 'Bytes granted but not requested (rounding to the alignment, slab classes, block headers).'],
   ['utilization', 'Utilization (of arena)', (x) => percent(x.stats.utilization), 'Requested bytes live now ÷ the whole arena. (Peak utilization below divides by the heap’s high-water mark instead, so it can be far higher.)'],
-  ['lastSearched', 'Searched by last alloc', (x) => plural(x.lastSearched ?? x.stats.lastSearched, 'block'), 'Free blocks the last request searched, counted as OSTEP’s malloc.py walks its address-ordered list (its “searched N elements”): first fit stops at the block it takes, next fit counts from where it left off, best and worst fit count every free block (the allocator itself finds them in an index, in O(log n)).'],
+  ['lastSearched', 'Searched by last alloc', (x) => searchedText(x), 'Free blocks the last request searched (the op it was, in brackets), counted as OSTEP’s malloc.py walks its address-ordered list (its “searched N elements”): first fit stops at the block it takes, next fit counts from where it left off, best and worst fit count every free block (the allocator itself finds them in an index, in O(log n)).'],
   ['largestRequest', 'Largest request now', (x) => `${num(x.stats.largestRequest)} B`, 'The largest malloc that would succeed right now.'],
   ['usedBytes', 'Used', (x) => `${num(x.stats.usedBytes)} B in ${plural(x.stats.usedBlocks, 'block')}`, 'Bytes in used blocks and live slab chunks.'],
   ['failedAllocs', 'Failed allocs', (x) => num(x.stats.failedAllocs), 'Requests that found no free block big enough.'],
@@ -44,6 +44,17 @@ const SBRK_METRICS = {
   freeBytes: ['Free bytes', 'Free bytes in the heap (below its high-water mark), free slab chunks included; the arena above is not heap yet.'],
   largestRequest: ['Largest request now', 'The largest malloc that would succeed right now, growing the heap if it must.'],
 };
+
+/**
+ * "5 blocks (op 356)": what the last request searched, and which op that
+ * was (a figure left from long before would read as this op's otherwise);
+ * without the step (`lastRequestStep`, arena.lastRequestStep) just the count.
+ */
+function searchedText(x) {
+  const n = plural(x.lastSearched ?? x.stats.lastSearched, 'block');
+  if (x.lastRequestStep === undefined) return n;
+  return x.lastRequestStep ? `${n} (op ${num(x.lastRequestStep)})` : 'no request yet';
+}
 
 /** "5", or "1 + 20 chunks" when some of the free blocks are free slab chunks. */
 export function freeBlocksText(st) {
@@ -218,7 +229,7 @@ export class Meter {
     this.#barNote.replaceChildren(
       h('span', { class: 'meter-key meter-key-largest', 'aria-hidden': 'true' }), `L = ${num(st.largestFree)} B `,
       ...(others > 0
-        ? [h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${plural(others, 'free block')}${chunks}`]
+        ? [h('span', { class: 'meter-key meter-key-other', 'aria-hidden': 'true' }), `the other ${others === 1 ? 'free block' : plural(others, 'free block')}${chunks}`]
         : [`(the only free block${st.freeChunks ? `; ${plural(st.freeChunks, 'free slab chunk')} not counted` : ''})`]));
   }
 }
