@@ -1159,6 +1159,23 @@ test('an op done at a past step starts a new history and keeps the old one as a 
   await close();
 });
 
+test('a strategy switch at a past step also offers the whole timeline re-run under the new strategy', async () => {
+  // A student at step 4 of a trace who picks Best fit means "this trace under best fit" as often as "from here on".
+  const ops = '+3,-0,+5,-1,+8,-2,+7,-3,+2,-4';
+  const { page, close } = await open(`#size=100&strategy=first-fit&align=1&coalesce=0&ops=@next-fit,${ops}&step=4`);
+  await page.selectOption('[data-testid=strategy]', 'best-fit');
+  await idle(page);
+  assert.equal(await log(page), '@next-fit,+3,-0,+5,@best-fit');
+  const notice = page.locator('.notice', { hasText: 'A new history starts at step 4' });
+  assert.match(await notice.textContent(), /the 7 later ops of the timeline you were on are kept on the branch “original”/);
+  await notice.getByRole('button', { name: 'Re-run all 10 ops under Best fit (without the earlier switch)' }).click();
+  await idle(page);
+  assert.equal(await log(page), ops);
+  assert.equal(await page.inputValue('[data-testid=strategy]'), 'best-fit');
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.arena.strategy), 'best-fit');
+  await close();
+});
+
 test('coalescing switched after ops offers the -C run: the same ops from the start with coalescing on', async () => {
   const ops = '+3,-0,+5,-1,+8,-2,+7,-3,+2,-4';
   const { page, close } = await open(`#size=100&strategy=best-fit&align=1&coalesce=0&ops=${ops}`);

@@ -154,8 +154,12 @@ async function start() {
     onStrategy: (s) => guard(() => {
       const at = session.position;
       session.setStrategy(s);
-      // At a past step the later ops went to a branch: that notice says so.
-      if (session.kept) return;
+      // At a past step the later ops went to a branch: that notice says so,
+      // and offers the whole timeline under the new strategy.
+      if (session.kept) {
+        offerBranchRerun(STRATEGIES.map((m) => `@${m}`), { strategy: s }, `under ${strategyLabel(s, session.config.classes)}`);
+        return;
+      }
       const { slabSize, size } = session.config;
       if (s === 'slab' && slabSize > size) {
         notices.show(`A ${num(slabSize)}-byte slab does not fit in the ${num(size)}-byte arena: every malloc will fail. Choose smaller slabs (Slab classes) or a larger arena.`, { kind: 'warn', key: 'strategy' });
@@ -170,6 +174,7 @@ async function start() {
     onCoalesce: (on) => guard(() => {
       const at = session.position;
       session.setCoalesce(on);
+      if (session.kept) offerBranchRerun(['@coalesce', '@no-coalesce'], { coalesce: on }, `with coalescing ${on ? 'on' : 'off'}`);
       if (!at || session.kept) return;
       offerRerun(at, `Coalescing ${on ? 'on' : 'off'} from op ${num(at + 1)} on: the op list records the switch as @${on ? 'coalesce' : 'no-coalesce'}${on ? ', and neighbouring free blocks merge at once' : ''}. malloc.py’s -C is coalescing from the start.`,
         ['@coalesce', '@no-coalesce'], { coalesce: on }, `with coalescing ${on ? 'on' : 'off'}`, 'coalesce');
@@ -614,28 +619,64 @@ async function start() {
   }
 
   /**
+   * Says that an op at a past step started a new history and where the
+   * later ops went (`kept`: session.kept), with a way back, and `extra`, a
+   * second action, when given.
+   */
+  function branchNotice(kept, extra = null) {
+    notices.show(`A new history starts at step ${num(session.position - 1)}: the ${plural(kept.ops, 'later op')} of the timeline you were on ${kept.ops === 1 ? 'is' : 'are'} kept on the branch “${kept.name}” (the Branch menu under the timeline).`, {
+      key: 'branch', timeout: 15000,
+      actions: [{ label: `Back to “${kept.name}”`, onClick: () => run(async () => {
+        if (session.branches[kept.branch]?.name !== kept.name) {
+          notices.show(`The branch “${kept.name}” is gone (new settings re-ran one timeline).`, { kind: 'info', key: 'branch' });
+          return;
+        }
+        await session.switchBranch(kept.branch);
+      }) }, ...(extra ? [extra] : [])],
+    });
+  }
+
+  /**
    * After a switch logged at step `at`: says what it means, and offers the
    * other reading, all the ops before it re-run from the start under
    * `change` (without the earlier switches of the same kind, `switches`).
    */
   function offerRerun(at, message, switches, change, under, key) {
+    notices.show(message, { key, timeout: 15000, actions: [rerunAction(session.tokens().slice(0, at), switches, change, under)] });
+  }
+
+  /**
+   * A notice action that re-runs `tokens` from the start under `change`,
+   * without the switches of the same kind among them (`switches`).
+   */
+  function rerunAction(tokens, switches, change, under) {
     const drop = new Set(switches);
-    const before = session.tokens().slice(0, at);
-    const kept = before.filter((t) => !drop.has(t));
-    const dropped = before.length - kept.length;
+    const kept = tokens.filter((t) => !drop.has(t));
+    const dropped = tokens.length - kept.length;
     const text = kept.join(',');
-    notices.show(message, {
-      key,
-      timeout: 15000,
-      actions: [{ label: `Re-run all ${plural(kept.length, 'op')} ${under}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`, onClick: () => run(async () => {
+    return {
+      label: `Re-run all ${plural(kept.length, 'op')} ${under}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`,
+      onClick: () => run(async () => {
         try {
           await session.load({ ...session.config, ...change }, text);
           await afterLoad(text);
         } catch (e) {
           reportScriptError(e, 'The op list was not run');
         }
-      }) }],
-    });
+      }),
+    };
+  }
+
+  /**
+   * After a switch at a past step, which moved the later ops to a branch:
+   * the branch notice also offers the whole timeline as it was (the branch's
+   * ops) re-run under the new setting, what "show this trace under worst
+   * fit" means.
+   */
+  function offerBranchRerun(switches, change, under) {
+    const kept = session.kept;
+    const whole = kept && session.branches[kept.branch]?.tokens;
+    if (whole?.length) branchNotice(kept, rerunAction(whole, switches, change, under));
   }
 
   /**
@@ -1278,18 +1319,7 @@ async function start() {
     }
     // An op done at a past step starts a new history; the old one is a branch.
     const kept = e.detail.kind === 'act' && session.kept;
-    if (kept) {
-      notices.show(`A new history starts at step ${num(session.position - 1)}: the ${plural(kept.ops, 'later op')} of the timeline you were on ${kept.ops === 1 ? 'is' : 'are'} kept on the branch “${kept.name}” (the Branch menu under the timeline).`, {
-        key: 'branch', timeout: 15000,
-        actions: [{ label: `Back to “${kept.name}”`, onClick: () => run(async () => {
-          if (session.branches[kept.branch]?.name !== kept.name) {
-            notices.show(`The branch “${kept.name}” is gone (new settings re-ran one timeline).`, { kind: 'info', key: 'branch' });
-            return;
-          }
-          await session.switchBranch(kept.branch);
-        }) }],
-      });
-    }
+    if (kept) branchNotice(kept);
     if (e.detail.kind !== 'seek') {
       contentVersion++;
       predict.score.forget();
