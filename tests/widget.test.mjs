@@ -218,7 +218,8 @@ test('the sbrk attribute makes the heap grow: the property mirrors it, the summa
     el.setAttribute('strategy', 'worst-fit');
     el.setAttribute('arena-size', '1024');
     el.setAttribute('ops', '+64,+16,-0,+8');
-    el.setAttribute('controls', 'meter legend explain');
+    // (Part names in any case, as strategy and theme read.)
+    el.setAttribute('controls', 'Meter LEGEND explain');
     el.setAttribute('sbrk', '');
     document.body.append(el);
     const wait = () => new Promise((r) => { const f = () => (el.arena ? r() : setTimeout(f, 10)); f(); });

@@ -207,7 +207,7 @@ export function readConfig(el) {
   // core fits them, so align="32" alone does not fail over slabs nobody asked for.)
   const ops = get('ops') ?? '';
   if (ops.length > LIMITS.opsText) throw new AttrError(`ops is longer than ${LIMITS.opsText} characters`);
-  const names = (get('controls') ?? DEFAULT_CONTROLS).split(/[\s,]+/).filter(Boolean);
+  const names = (get('controls') ?? DEFAULT_CONTROLS).toLowerCase().split(/[\s,]+/).filter(Boolean);
   const unknown = names.find((c) => !CONTROLS.includes(c));
   if (unknown !== undefined) {
     throw new AttrError(`controls names parts among ${CONTROLS.join(', ')}, got "${unknown.slice(0, 40)}"`);
