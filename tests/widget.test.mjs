@@ -91,6 +91,26 @@ test('the sample article renders four live widgets with different configs, indep
   await close();
 });
 
+test('the bytes part shows the latest request still live until the reader picks a block, as the page does', async () => {
+  const { page, close } = await blank();
+  const titles = await page.evaluate(async () => {
+    const el = document.createElement('alloc-playground');
+    el.setAttribute('arena-size', '256');
+    // ptr[2] (16 B at 96) is the highest used block; ptr[4] (8 B at 72) the latest.
+    el.setAttribute('ops', '+32,+64,+16,-1,+40,+8');
+    el.setAttribute('controls', 'bytes');
+    document.body.append(el);
+    while (!el.arena) await new Promise((r) => setTimeout(r, 10));
+    const title = () => el.shadowRoot.querySelector('[part=bytes] .bv-title')?.textContent;
+    const latest = title();
+    el.setAttribute('ops', '+8,+8,-1');
+    while (el.arena?.logLength !== 3) await new Promise((r) => setTimeout(r, 10));
+    return [latest, title()];
+  });
+  assert.deepEqual(titles, ['ptr[4] · 8 B at 72', 'ptr[0] · 8 B at 0']);
+  await close();
+});
+
 test('attributes and properties mirror each other; changes rebuild and emit alloc-playground:change', async () => {
   const { page, close } = await blank();
   const result = await page.evaluate(async () => {

@@ -741,7 +741,12 @@ export class AllocPlaygroundElement extends HTMLElement {
     if (this.#bytes) {
       let i = -1;
       for (let k = 0; k < blocks.length; k++) if (blocks.offset[k] === this.#selected) i = k;
-      if (i < 0) for (let k = blocks.length - 1; k >= 0; k--) if (!blocks.free[k]) { i = k; break; }
+      // Else the latest request still live (the highest ptr number), as the page shows.
+      if (i < 0) {
+        for (let k = 0; k < blocks.length; k++) {
+          if (!blocks.free[k] && (i < 0 || blocks.seq[k] > blocks.seq[i] || (blocks.seq[k] === blocks.seq[i] && blocks.chunk[k]))) i = k;
+        }
+      }
       if (i < 0) this.#bytes.empty('Allocate a block to see its bytes.');
       else {
         const b = blockAt(blocks, i);
