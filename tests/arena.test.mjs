@@ -805,10 +805,17 @@ test('lastOp() asked as the ops run answers as a freshly rebuilt arena does (the
     const live = [];
     for (let i = 0; i < 400; i++) {
       const r = rand(100);
-      if (r < 45 || live.length === 0) {
+      if (r < 35 || live.length === 0) {
         try { live.push(a.alloc(1 + rand(120))); } catch { /* refused: logged too */ }
-      } else if (r < 85) {
+      } else if (r < 40) {
+        try { live.push(rand(2) ? a.calloc(1 + rand(40)) : a.allocAligned(1 + rand(40), 32)); } catch { /* refused */ }
+      } else if (r < 70) {
         a.free(live.splice(rand(live.length), 1)[0]);
+      } else if (r < 78) {
+        const k = rand(live.length);
+        try { live[k] = a.realloc(live[k], 1 + rand(150)); } catch { /* refused: the block stays */ }
+      } else if (r < 85) {
+        a.write(live[rand(live.length)], new Uint8Array([1, 2, 3].slice(0, 1 + rand(3))));
       } else if (r < 93) {
         a.strategy = STRATEGIES[rand(STRATEGIES.length)];
       } else {

@@ -249,6 +249,14 @@ test('keyboard: I on a block brings the Bytes card into view and says what it sh
   assert.match(await page.textContent('#bytes .bv-title'), /^ptr\[4\]/);
   await page.waitForFunction(() => { const r = document.getElementById('bytes-card').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight + 1; });
   assert.match(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), /^ptr\[4\],/);
+  // A click on a free block shows its bytes too, but leaves the page where the pointer is.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.click('#map rect[aria-label^="free, 16 bytes at offset 80"]');
+  await idle(page);
+  await page.waitForTimeout(300);
+  assert.match(await page.textContent('#bytes .bv-title'), /free/);
+  // (Playwright's click and the block's focus may nudge it a few pixels; the card is 680 down.)
+  assert.ok(await page.evaluate(() => scrollY) < 50, 'the page did not scroll to the Bytes card');
   await close();
 });
 

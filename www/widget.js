@@ -814,14 +814,15 @@ export class AllocPlaygroundElement extends HTMLElement {
     const d = this.#dropped;
     if (!d) return;
     const [tokens, pos] = [this.#tokens, this.#pos];
-    this.#dropped = tokens.length > d.pos ? { tokens, pos: d.pos, at: pos } : null;
     this.#tokens = d.tokens;
     this.#pos = -1; // (forces the rebuild)
     const at = d.at ?? d.pos;
+    // (While it rebuilds, the button still offers `d`: a failure says so.)
     if (!this.#goto(at)) {
-      [this.#tokens, this.#pos, this.#dropped] = [tokens, pos, d];
+      [this.#tokens, this.#pos] = [tokens, pos];
       return;
     }
+    this.#dropped = tokens.length > d.pos ? { tokens, pos: d.pos, at: pos } : null;
     this.#setStatus(`Restored the ${plural(d.tokens.length, 'op')} as they were, at step ${at}.`);
     this.#els.range?.focus();
   }

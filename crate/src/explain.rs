@@ -15,6 +15,12 @@ use crate::{AllocError, Block, ListOrder, Mode};
 /// The longest log [`last_op`] replays to find the state before its last op.
 pub const MAX_EXPLAINED_LOG: usize = 50_000;
 
+/// The largest arena whose state before the last op an [`Explainer`] keeps
+/// between calls (the page's largest, 64 MiB): the copy costs an arena of
+/// the same size, and past this the explainer rebuilds it for each answer
+/// and lets it go, as [`last_op`] does.
+pub const MAX_KEPT_ARENA: usize = 64 << 20;
+
 /// A block, by where it is and how big.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Span {
@@ -116,12 +122,16 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
 /// before the last op it explained and brings it forward by the ops logged
 /// since, instead of replaying the whole log each time.
 ///
-/// It holds a second arena of the session's size while it keeps that state.
+/// It holds a second arena of the session's size while it keeps that state
+/// (for arenas up to [`MAX_KEPT_ARENA`]); [`forget`](Self::forget) lets it go.
 #[derive(Clone, Debug, Default)]
 pub struct Explainer {
     /// A rebuild of the session last explained, up to the step before its
-    /// last op; `None` before the first answer and after an error.
+    /// last op; `None` before the first answer, after an error, past
+    /// [`MAX_EXPLAINED_LOG`] and for arenas over [`MAX_KEPT_ARENA`].
     before: Option<Session>,
+    /// Ops replayed so far, by rebuilds and catch-ups: the work kept state saves.
+    replayed: u64,
 }
 
 impl Explainer {
@@ -138,22 +148,47 @@ impl Explainer {
     pub fn last_op(&mut self, session: &Session) -> Result<Option<LastOp>, AllocError> {
         let n = session.log().len();
         if n == 0 || n > MAX_EXPLAINED_LOG {
+            self.forget();
             return Ok(None);
         }
         let prev = match self.before.take() {
             Some(mut kept) => {
+                let from = kept.log().len();
                 if kept.catch_up(session, n - 1)? {
+                    self.replayed += (n - 1 - from) as u64;
                     kept
                 } else {
                     drop(kept);
-                    session.rebuild(n - 1)?
+                    self.rebuild(session, n - 1)?
                 }
             }
-            None => session.rebuild(n - 1)?,
+            None => self.rebuild(session, n - 1)?,
         };
         let out = describe(&prev, session);
-        self.before = Some(prev);
+        if session.initial_config().arena_size <= MAX_KEPT_ARENA {
+            self.before = Some(prev);
+        }
         Ok(Some(out))
+    }
+
+    fn rebuild(&mut self, session: &Session, n: usize) -> Result<Session, AllocError> {
+        let s = session.rebuild(n)?;
+        self.replayed += n as u64;
+        Ok(s)
+    }
+
+    /// Lets the kept state go (its arena's memory with it); the next answer
+    /// replays the log again.
+    pub fn forget(&mut self) {
+        self.before = None;
+    }
+
+    /// Ops replayed so far to find the states before the ops explained.
+    ///
+    /// # Complexity
+    /// O(1).
+    pub fn replayed(&self) -> u64 {
+        self.replayed
     }
 }
 

@@ -872,8 +872,11 @@ impl Arena {
     }
 
     /// A new arena in the state after the first `n` logged ops (undo, scrubbing).
-    pub fn rebuild(&self, n: JsValue) -> JsResult<Arena> {
+    /// (This arena's `lastOp()` state goes first: the caller usually
+    /// disposes of it next, and three arenas at once would be one too many.)
+    pub fn rebuild(&mut self, n: JsValue) -> JsResult<Arena> {
         let n = uint(&n, "n")?;
+        self.explainer.forget();
         Ok(Arena {
             session: self.session.rebuild(n).map_err(js_error)?,
             explainer: Explainer::default(),

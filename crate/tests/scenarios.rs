@@ -4126,6 +4126,14 @@ fn an_explainer_asked_as_ops_run_answers_as_a_fresh_replay() {
                     s.log().last()
                 );
             });
+            // Brought forward a few ops at a time, not replayed each time:
+            // asked after most of ~300 ops, it replayed each op once.
+            assert!(
+                ex.replayed() <= s.log().len() as u64,
+                "replayed {} ops for a log of {}",
+                ex.replayed(),
+                s.log().len()
+            );
             // After an undo (a rebuild at an earlier step), on a fork that
             // went another way from there, and on another session, it starts
             // over and still answers alike.
@@ -4172,6 +4180,27 @@ fn last_request_is_the_step_whose_search_the_statistics_count() {
     }
     s.replay(&script::parse("-4").unwrap()).unwrap();
     assert_eq!(s.last_request(), Some(10));
+}
+
+#[test]
+fn an_explainer_keeps_no_copy_of_an_arena_over_64_mib() {
+    // The copy would cost another arena that size: past MAX_KEPT_ARENA each
+    // answer rebuilds the state before the op, as `last_op` does.
+    let big = explain::MAX_KEPT_ARENA + 8;
+    let mut s = session(big, Mode::FirstFit, 8, true);
+    let mut ex = explain::Explainer::default();
+    for size in [10, 20, 30] {
+        s.alloc(size).unwrap();
+        assert_eq!(ex.last_op(&s).unwrap(), explain::last_op(&s).unwrap());
+    }
+    assert_eq!(ex.replayed(), 1 + 2, "rebuilt from the start each time");
+    let mut small = session(1024, Mode::FirstFit, 8, true);
+    let mut ex = explain::Explainer::default();
+    for size in [10, 20, 30] {
+        small.alloc(size).unwrap();
+        ex.last_op(&small).unwrap();
+    }
+    assert_eq!(ex.replayed(), 2, "brought forward one op at a time");
 }
 
 #[test]

@@ -122,7 +122,7 @@ async function start() {
   const map = new MemoryMap($('map'), {
     nameOf: traceName,
     onFree: (b) => { if (!presenting) freeOffset(b.offset, `ptr[${b.seq}]`); },
-    onInspect: (b) => {
+    onInspect: (b, how) => {
       failedAt = -1;
       // `i` on a used block shows it as its pointer; a free one as stale memory.
       if (b.free) {
@@ -133,15 +133,21 @@ async function start() {
         target = b.seq;
       }
       schedule();
-      // The Bytes card may be off screen (below the map at 1280×720): it
-      // comes into view, and a screen reader hears what it shows now. The
-      // focus stays on the block.
-      idleWaiters.push(() => {
-        const card = $('bytes-card');
-        const r = card.getBoundingClientRect();
-        if (r.top < 0 || r.bottom > innerHeight) card.scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
-        $('bytes-said').textContent = `Bytes card: ${card.querySelector('.bv-title')?.textContent ?? ''}`;
-      });
+      // From the keyboard, the Bytes card (maybe off screen: below the map
+      // at 1280×720) comes into view and a screen reader hears what it shows
+      // now; the focus stays on the block. (A click leaves the page where
+      // the pointer is.)
+      if (how?.key) {
+        idleWaiters.push(() => {
+          const card = $('bytes-card');
+          const r = card.getBoundingClientRect();
+          if (r.top < 0 || r.bottom > innerHeight) card.scrollIntoView({ behavior: scrollBehavior(), block: 'nearest' });
+          // (Cleared first, so that the same words twice are said twice.)
+          const said = $('bytes-said');
+          said.textContent = '';
+          requestAnimationFrame(() => { said.textContent = `Bytes card: ${card.querySelector('.bv-title')?.textContent ?? ''}`; });
+        });
+      }
     },
   });
   renderLegend($('legend'), { selected: true });

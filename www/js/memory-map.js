@@ -290,7 +290,8 @@ export class MemoryMap {
    * @param {boolean} [opts.compact=false] small multiples: no axis, no labels
    * @param {number} [opts.maxInteractive=2000] above this many blocks, dense mode
    * @param {(block) => void} [opts.onFree] click / Enter on a used block
-   * @param {(block) => void} [opts.onInspect] click / Enter on a free block, or `i`
+   * @param {(block, how: {key: boolean}) => void} [opts.onInspect] click / Enter on a free block, or `i`
+   *   (`key`: from the keyboard, whose user may not see where the bytes show)
    * @param {string} [opts.label] accessible name of the map
    */
   constructor(container, opts = {}) {
@@ -760,7 +761,7 @@ export class MemoryMap {
         this.#armed = '';
         this.#tip.hidden = true;
       }
-      this.#activate(i);
+      this.#activate(i, false);
     });
     svg.addEventListener('keydown', (e) => this.#key(e));
   }
@@ -818,11 +819,11 @@ export class MemoryMap {
       case 'PageUp': i = Math.max(0, i - 10); break;
       case 'Enter': case ' ': case 'Delete': case 'Backspace':
         e.preventDefault();
-        this.#activate(i);
+        this.#activate(i, true);
         return;
       case 'i':
         e.preventDefault();
-        this.#opts.onInspect?.(blockAt(b, i));
+        this.#opts.onInspect?.(blockAt(b, i), { key: true });
         return;
       case 'Escape':
         this.#tip.hidden = true;
@@ -854,10 +855,10 @@ export class MemoryMap {
     if (focus) this.#showTipFor(i);
   }
 
-  #activate(i) {
+  #activate(i, key) {
     const blk = blockAt(this.#data.blocks, i);
     if (!blk.free) this.#opts.onFree?.(blk);
-    else this.#opts.onInspect?.(blk);
+    else this.#opts.onInspect?.(blk, { key });
   }
 
   /** Moves the keyboard focus to the block that holds `offset`. */
