@@ -1826,6 +1826,11 @@ test('a heap that grows with sbrk: a select that re-runs the ops, a veiled map, 
   const marks = await page.$$eval('.cmp-card', (cards) => cards.map((c) => /High-water mark([\d,]+) B/.exec(c.textContent)?.[1]));
   assert.deepEqual(marks.slice(0, 4), ['184', '184', '184', '184']);
   assert.match(await page.textContent('.cmp-info'), /each heap growing with sbrk \(its high-water mark is the heap it needs\)/);
+  // The JSON export says so, and gives the same numbers again through compare().
+  const json = JSON.parse(await downloaded(page, 'compare-json'));
+  assert.equal(json.config.sbrk, true);
+  const rerun = await page.evaluate(({ config, opList }) => globalThis.__playground.api.compare(config, opList).runs.map((r) => r.snapshot.stats.highWater), json);
+  assert.deepEqual(rerun, json.runs.map((r) => r.statsAfterLastOp.highWater));
   // The chart draws the heap each has needed, op by op, and a link says so.
   await page.selectOption('[data-testid=compare-metric]', 'highWater');
   await page.waitForFunction(() => /&chart=highWater/.test(location.hash));
@@ -2365,7 +2370,7 @@ test('compare: small multiples, fragmentation chart, first divergence', async ()
   const json = JSON.parse(await saved('compare-json'));
   assert.deepEqual(json.runs.map((r) => [r.strategy, r.samples.length, r.report.searched]), whole);
   // It says what ran and where the strategies diverge, as the page counts ops (from 1).
-  assert.deepEqual(json.config, { size: 512, align: 8, coalesce: true, classes: [16, 32, 64], slabSize: 256, order: 'address', header: 0 });
+  assert.deepEqual(json.config, { size: 512, align: 8, coalesce: true, classes: [16, 32, 64], slabSize: 256, order: 'address', header: 0, sbrk: false });
   assert.equal(json.firstDivergenceOp, expected + 1);
   assert.deepEqual(json.firstDivergenceAmong, ['first-fit', 'next-fit', 'best-fit', 'worst-fit'], 'the slab run is not in the divergence');
   // With the ops it ran, the export is enough to get its numbers again (compare(config, opList)).

@@ -1162,7 +1162,7 @@ async function start() {
         const { size, align, coalesce, classes, slabSize, order } = session.config;
         compareState = {
           result, maps, at, mapsStep, mapsLabel, highlightSeq, version: contentVersion,
-          config: { size, align, coalesce, classes, slabSize, order, header: session.config.header ?? 0 },
+          config: { size, align, coalesce, classes, slabSize, order, header: session.config.header ?? 0, sbrk: !!session.config.sbrk },
           workload: recipe?.version === contentVersion ? { ...recipe.opts } : null,
         };
         renderCompare();
