@@ -75,7 +75,9 @@ pub struct LastOp {
     pub block: Option<Span>,
     /// An allocation's (or a moving realloc's): the free block it was carved from.
     pub hole: Option<Span>,
-    /// A free's: the free block its bytes are part of now, when a merge made it bigger.
+    /// A free's: the free block its bytes are part of now, when a merge made
+    /// it bigger (with `sbrk`, its part in the heap: a free of the heap's
+    /// last block merges with nothing).
     pub merged: Option<Span>,
     /// A free's, under a free list kept in another order than by address:
     /// merges the coalescing pass made between other free blocks (next to
@@ -281,15 +283,22 @@ fn describe(prev: &Session, session: &Session) -> LastOp {
             out.ptr = Some(ptr);
             if let Some(b) = live(prev, ptr) {
                 out.block = Some(Span::from(&b));
+                // With sbrk, the heap's blocks: a free of the heap's last
+                // block merges with nothing in it, though the allocator
+                // joins it to the arena above (which a heap grows into).
                 out.merged = now
                     .iter()
                     .find(|f| f.free && f.offset <= b.offset && b.offset < f.end())
-                    .filter(|f| f.size > b.size)
-                    .map(Span::from);
-                // Free blocks: before + 1 (this one) − merges. The merges of
-                // this block: one per neighbour its merged block took in.
-                let after = now.iter().filter(|f| f.free).count();
-                let merges = (free_before.len() + 1).saturating_sub(after);
+                    .map(|f| Span {
+                        offset: f.offset,
+                        size: f.size.min(end - f.offset),
+                    })
+                    .filter(|f| f.size > b.size);
+                // Free blocks (the heap's): before + 1 (this one) − merges.
+                // The merges of this block: one per neighbour its merged
+                // block took in.
+                let after = now.iter().filter(|f| f.free && f.offset < end).count();
+                let merges = (heap_free.len() + 1).saturating_sub(after);
                 let own = out.merged.map_or(0, |m| {
                     usize::from(m.offset < b.offset) + usize::from(m.offset + m.size > b.end())
                 });

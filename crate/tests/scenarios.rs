@@ -5605,6 +5605,41 @@ fn sbrk_statistics_count_the_heap_not_the_arena_above_it() {
 }
 
 #[test]
+fn last_op_under_sbrk_merges_a_free_only_with_blocks_of_the_heap() {
+    // +16,+16,-1: ptr[1] ends the heap (at 32). The allocator joins it to
+    // the arena above, but that is no block of the heap: nothing merged.
+    let mut s = Session::new(HeapConfig {
+        sbrk: true,
+        ..heap_config(128, Mode::FirstFit, 8, true)
+    })
+    .unwrap();
+    s.replay(&script::parse("+16,+16,-1").unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.block, e.merged, e.heap_end), (span(16, 16), None, 32));
+    // Then ptr[0] merges with the free block after it, in the heap: 32 B at 0.
+    s.replay(&script::parse("-0").unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.block, e.merged), (span(0, 16), span(0, 32)));
+    assert_eq!((e.free_blocks, e.other_merges), (1, 0));
+    // In a fixed arena the same free merges with the untouched rest.
+    let mut f = session(128, Mode::FirstFit, 8, true);
+    f.replay(&script::parse("+16,+16,-1").unwrap()).unwrap();
+    let e = explain::last_op(&f).unwrap().unwrap();
+    assert_eq!(e.merged, span(16, 112));
+    // Under a list order too: joining the arena above is no merge of the list's.
+    let mut l = Session::new(HeapConfig {
+        sbrk: true,
+        order: ListOrder::SizeAscending,
+        ..heap_config(128, Mode::FirstFit, 8, true)
+    })
+    .unwrap();
+    l.replay(&script::parse("+16,+16,+16,-0,-2").unwrap())
+        .unwrap();
+    let e = explain::last_op(&l).unwrap().unwrap();
+    assert_eq!((e.merged, e.other_merges), (None, 0));
+}
+
+#[test]
 fn sbrk_arena_holds_every_fit_strategy_with_no_refusal() {
     use alloc_playground::sbrk_arena;
     for (seed, header, align) in [(1, 0, 8), (2, 4, 8), (3, 0, 16), (4, 3, 1)] {

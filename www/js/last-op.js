@@ -144,13 +144,14 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
       const before = e.merged.offset < e.block.offset;
       const after = e.merged.offset + e.merged.size > e.block.offset + e.block.size;
       const which = before && after ? 'the free blocks on both sides' : before ? 'the free block before it' : 'the free block after it';
-      // A heap that grows with sbrk: the merged block may reach past its end.
-      const end = e.merged.offset + e.merged.size;
-      const inHeap = e.sbrk && end > e.heapEnd ? ` (${B(Math.max(0, e.heapEnd - e.merged.offset))} of it in the heap, below its end at ${num(e.heapEnd)})` : '';
-      return `${freed}, merged with ${which} into one free block of ${at(e.merged)}${inHeap}.${others}`;
+      // (A heap that grows with sbrk: the core gives the merged block's part in the heap.)
+      const ends = e.sbrk && e.merged.offset + e.merged.size === e.heapEnd ? `, the last of the heap (${B(e.heapEnd)})` : '';
+      return `${freed}, merged with ${which} into one free block of ${at(e.merged)}${ends}.${others}`;
     }
     if (others) return `${freed}.${others}`;
-    return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : ''}.`;
+    // The heap's last block: above it is no block, only arena the heap may grow into.
+    const last = e.sbrk && e.block.offset + e.block.size === e.heapEnd;
+    return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : last ? ` (it ends the heap, at ${num(e.heapEnd)}: above it is no free block to merge with, only arena the heap may grow into)` : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : ''}.`;
   }
   if (c.op === 'realloc') {
     const size = c.size;
