@@ -2765,6 +2765,33 @@ test('predict mode after a malloc.py command: its -b addresses are answers too; 
   await close();
 });
 
+test('predict mode with a header: the question says so, and the address malloc.py -H prints (its data) is right, from a link too', async () => {
+  // OSTEP's -H 4 run: ptr[0] = Alloc(3) returns 1004 in malloc.py, the data after the block's 4-byte header at 1000.
+  const { page, close } = await open('#predict=1');
+  await page.fill('[data-testid=editor]', './malloc.py -n 10 -H 4 -p BEST -s 0 -C');
+  await page.click('[data-testid=run]');
+  await idle(page);
+  assert.match(await page.textContent('[data-testid=predict]'), /under Best fit, 4-byte headers\. What does it return\?/);
+  assert.match(await page.textContent('[data-testid=predict]'), /the offset of its block or of its data \(after the header\)/);
+  await page.waitForFunction(() => /header=4&ops=.*predict=1/.test(location.hash));
+  const link = await page.evaluate(() => location.hash);
+  const answer = async (text) => {
+    await page.fill('[data-testid=predict-offset]', text);
+    await page.press('[data-testid=predict-offset]', 'Enter');
+    await idle(page);
+    return page.textContent('[data-testid=predict-verdict]');
+  };
+  assert.match(await answer('1004'), /^✓ Right ptr\[0\] = malloc\(3\) returned 0 \(its data starts at 4, after the 4-byte header\)\.$/);
+  // A student opening the link gets the same quiz, and malloc.py's addresses answer it.
+  await close();
+  const student = await open(link);
+  await student.page.fill('[data-testid=predict-offset]', '1004');
+  await student.page.press('[data-testid=predict-offset]', 'Enter');
+  await idle(student.page);
+  assert.match(await student.page.textContent('[data-testid=predict-verdict]'), /^✓ Right /);
+  await student.close();
+});
+
 test('the op strip is one tab stop: arrows move along it and Enter goes there', async () => {
   const { page, close } = await open('#size=256&strategy=first-fit&align=8&coalesce=1&ops=+8,+16,+24,-1,+32');
   const stops = () => page.$$eval('.tl-op', (els) => els.filter((e) => e.tabIndex === 0).map((e) => e.dataset.step));

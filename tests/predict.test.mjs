@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, createArena, parseOps, workload, maxExplainedOps, STRATEGIES } from '../www/arena.js';
-import { questionAt, answerOf, answerWords, readOffset, asks, PredictScore } from '../www/js/predict.js';
+import { questionAt, answerOf, answerWords, readOffset, asks, grade, PredictScore } from '../www/js/predict.js';
 
 await init();
 
@@ -140,5 +140,38 @@ test('lastOp(), which grades every answer, explains logs up to maxExplainedOps()
     assert.equal(a.lastOp(), null, 'the page then says predictions stop here');
   } finally {
     a.dispose();
+  }
+});
+
+test('with a header, the question says so, and the data address (what malloc.py -H prints) is as right as the block offset', () => {
+  // 100 B, align 1, 4-byte headers: +3 takes 0..7 (its data at 4), +5 takes 7..16 (data at 11).
+  const a = createArena({ size: 100, align: 1, header: 4 });
+  try {
+    a.replay('+3');
+    const q = questionAt(a, '+5', 2, a.snapshot().classes);
+    assert.equal(q.under, 'First fit, 4-byte headers');
+    assert.equal(q.header, 4);
+    a.replay('+5');
+    const e = a.lastOp();
+    const score = new PredictScore();
+    // The block's offset, the data's, and malloc.py's address of the data (from -b 1000) all count.
+    const asData = readOffset('1011', 100, 1000).value;
+    assert.deepEqual([7, 11, asData].map((g) => grade(q, g, e, new PredictScore()).guess === 7), [true, true, true]);
+    assert.equal(grade(q, 12, e, score).guess === grade(q, 12, e, score).answer, false, 'one past the data is wrong');
+    assert.equal(answerWords(q, 7), 'returned 7 (its data starts at 11, after the 4-byte header)');
+  } finally {
+    a.dispose();
+  }
+  // Without a header, only the block's offset.
+  const b = createArena({ size: 100, align: 1 });
+  try {
+    b.replay('+3');
+    const q = questionAt(b, '+5', 2, b.snapshot().classes);
+    assert.equal(q.header, undefined);
+    b.replay('+5');
+    assert.equal(grade(q, 3, b.lastOp(), new PredictScore()).guess, 3);
+    assert.equal(grade(q, 7, b.lastOp(), new PredictScore()).answer, 3);
+  } finally {
+    b.dispose();
   }
 });

@@ -311,7 +311,9 @@ async function start() {
   const predictBox = new PredictBox($('predict'), {
     classes: { btn: 'btn btn-sm', primary: 'btn btn-sm btn-primary', input: 'input input-sm input-mono' },
     arenaSize: () => session.config.size,
-    base: () => predict.base,
+    // malloc.py's addresses (its -b, 1000 by default) answer too, where
+    // they cannot be offsets (an arena of at most 1000 bytes).
+    base: () => predict.base ?? (session.config.size <= MALLOC_PY_BASE ? MALLOC_PY_BASE : null),
     onGuess: (guess) => answerPrediction(guess),
     onStep: () => { stop(); predict.focus = true; stepBy(1); },
     onRestart: () => guard(async () => {
@@ -966,8 +968,8 @@ async function start() {
     await afterLoad(editor.text === text ? text : r.ops);
     revealMap();
     ostepView.setArgs(r);
-    // Its addresses (-b) answer predictions too, unless the random mode prints them after a header (-H).
-    if (!r.header || !r.draw) predict.base = r.base;
+    // Its addresses (-b) answer predictions too (after a header, -H, the data's: graded right as well).
+    predict.base = r.base;
     // (Options stay whole on a narrow screen: no line break inside "-A" or between "-n" and its value.)
     const opt = (o, v = '') => `-\u2060${o}${v === '' ? '' : `\u00a0${v}`}`;
     const drew = r.draw ? ` drawn as malloc.py ${opt('s', r.draw.seed)} draws them (${opt('n', r.draw.numOps)} ${opt('r', r.draw.range)} ${opt('P', r.draw.percentAlloc)}, no\u00a0${opt('A')})` : '';

@@ -35,7 +35,7 @@ export const asks = (q) => q?.kind === 'place' || q?.kind === 'merge';
  * @param {object} op the op as parseOps() gives it
  * @param {object} ctx { step: the op's number (from 1), token: the op as
  *   written, nextPtr: the ptr number the next allocation gets, mode, coalesce, order, sbrk,
- *   classes: the arena's now, blockOf(k): ptr[k]'s block `{ chunk }` (a slab
+ *   header (bytes in front of each block's data, malloc.py's -H), classes: the arena's now, blockOf(k): ptr[k]'s block `{ chunk }` (a slab
  *   chunk or not), or null when it holds none }
  */
 export function questionFor(op, ctx) {
@@ -44,8 +44,11 @@ export function questionFor(op, ctx) {
   const kept = ctx.mode !== 'slab' && ctx.order && ctx.order !== 'address' ? `, free list ${ORDER_LABELS[ctx.order].toLowerCase()}` : '';
   // So does a heap that grows with sbrk (the arena above its end is searched last).
   const grows = ctx.sbrk ? ', the heap growing with sbrk' : '';
-  const under = `${strategyLabel(ctx.mode, ctx.classes)}${kept}${grows}`;
-  const place = (call, extra = {}) => ({ kind: 'place', step, call, under, ...extra });
+  // And a header in front of each block (malloc.py -H), whose data address is a right answer too.
+  const header = ctx.mode !== 'slab' && ctx.header > 0 ? ctx.header : 0;
+  const headed = header ? `, ${header}-byte headers` : '';
+  const under = `${strategyLabel(ctx.mode, ctx.classes)}${kept}${grows}${headed}`;
+  const place = (call, extra = {}) => ({ kind: 'place', step, call, under, ...(header ? { header } : {}), ...extra });
   const note = (text) => ({ kind: 'note', step, text: `Op ${num(step)}: ${text} Step forward.` });
   switch (op.op) {
     case 'alloc': case 'allocAligned': case 'calloc': return place(`ptr[${ctx.nextPtr}] = ${callText(op)}`);
@@ -87,7 +90,7 @@ export function questionAt(arena, token, step, classes) {
     for (let i = 0; i < b.length; i++) if (!b.free[i] && b.seq[i] === k) return { chunk: !!b.chunk[i] };
     return null;
   };
-  return questionFor(op, { step, token, nextPtr: arena.nextPtr, mode: arena.strategy, coalesce: arena.coalesce, order: arena.order, sbrk: arena.sbrk, classes, blockOf });
+  return questionFor(op, { step, token, nextPtr: arena.nextPtr, mode: arena.strategy, coalesce: arena.coalesce, order: arena.order, sbrk: arena.sbrk, header: arena.initialConfig().header, classes, blockOf });
 }
 
 /**
@@ -98,6 +101,9 @@ export function questionAt(arena, token, step, classes) {
 export function grade(q, guess, e, score) {
   if (e?.step !== q.step) return null;
   const answer = answerOf(q, e);
+  // With a header, where the data starts (what C's malloc and malloc.py -H
+  // return) is as right as the block's offset.
+  if (q.header && answer !== null && guess === answer + q.header) guess = answer;
   return { q, guess, answer, counted: score.record(q.step, guess === answer) };
 }
 
@@ -117,7 +123,7 @@ export function answerOf(q, e) {
 /** An answer in words: "returned 32", "returned NULL", "merges with nothing". */
 export function answerWords(q, a) {
   if (q.kind === 'merge') return mergeWords[a];
-  if (a !== null) return `returned ${num(a)}`;
+  if (a !== null) return `returned ${num(a)}${q.header ? ` (its data starts at ${num(a + q.header)}, after the ${q.header}-byte header)` : ''}`;
   return q.keeps ? `returned NULL (${q.keeps} keeps its block)` : 'returned NULL';
 }
 
@@ -272,7 +278,8 @@ export class PredictBox {
       }
       this.#opts.onGuess?.(r.value);
     };
-    const hint = `the offset from the arena’s start, 0 to ${num(max - 1)}${base != null && base >= max ? ` (or the malloc.py address from ${num(base)})` : ''}; NULL if it fails`;
+    const what = q.header ? 'the offset of its block or of its data (after the header)' : 'the offset';
+    const hint = `${what} from the arena’s start, 0 to ${num(max - 1)}${base != null && base >= max ? ` (or the malloc.py address from ${num(base)})` : ''}; NULL if it fails`;
     return [head, h('form', { class: 'pd-answer', onsubmit: (e) => { e.preventDefault(); check(); } },
       input,
       h('button', { type: 'submit', class: c.primary, text: 'Check', 'data-testid': 'predict-check' }),
