@@ -770,9 +770,23 @@ fn fixed_answers(
 }
 
 /// `Free List [ Size 2 ]: [ addr:1000 sz:3 ][ addr:1003 sz:97 ]`, spaced
-/// exactly as `malloc.py` prints it (so `diff` finds nothing).
+/// exactly as `malloc.py` prints it (so `diff` finds nothing). With `sbrk`,
+/// the heap's free list, as the searched counts see it: a last block by its
+/// bytes below the heap's end, none when all of it is above.
 fn free_list_line(out: &mut String, s: &Session, base: usize) {
-    let list = s.heap().free_list_allocator().free_list();
+    let heap = s.heap();
+    let end = if heap.config().sbrk {
+        heap.stats().high_water
+    } else {
+        usize::MAX
+    };
+    let list: Vec<(usize, usize)> = heap
+        .free_list_allocator()
+        .free_list()
+        .into_iter()
+        .map(|(off, size)| (off, size.min(end.saturating_sub(off))))
+        .filter(|&(_, size)| size > 0)
+        .collect();
     let _ = write!(out, "Free List [ Size {} ]: ", list.len());
     for &(off, size) in list.iter().take(MAX_LISTED) {
         let _ = write!(out, "[ addr:{} sz:{size} ]", base + off);

@@ -5569,6 +5569,22 @@ fn malloc_py_command_under_sbrk_only_while_the_fixed_heap_answers_the_same() {
         fixed.contains("ptr[2] = Alloc(8) returned 1080 (searched 2 elements)"),
         "{fixed}"
     );
+    // Its free lists are the heap's, as the searched counts see them: none
+    // after the first request, and no arena above the heap's end (80 B).
+    assert!(
+        grows.contains(
+            "ptr[0] = Alloc(64) returned 1000 (searched 0 elements)\nFree List [ Size 0 ]: \n"
+        ),
+        "{grows}"
+    );
+    assert!(
+        grows.contains("Free(ptr[0])\nreturned 0\nFree List [ Size 1 ]: [ addr:1000 sz:64 ]\n"),
+        "{grows}"
+    );
+    assert!(
+        fixed.contains("Free List [ Size 1 ]: [ addr:1064 sz:960 ]"),
+        "{fixed}"
+    );
 }
 
 #[test]
