@@ -2981,6 +2981,19 @@ test('Present: the map large, the settings aside; a presenter’s remote steps t
   await close();
 });
 
+test('presenting on a 1024×768 projector: the meter stands beside the map, on the screen, at zoom 1', async () => {
+  const { page, close } = await open('#size=100&strategy=best-fit&align=1&coalesce=0&ops=+3,-0,+5,-1,+8,-2&step=4', { width: 1024, height: 768 });
+  await page.click('[data-testid=present]');
+  await page.waitForFunction(() => document.documentElement.classList.contains('presenting'));
+  await idle(page);
+  const box = (sel) => page.$eval(sel, (e) => { const r = e.getBoundingClientRect(); return { top: r.top, left: r.left, right: r.right }; });
+  const [map, meter] = [await box('#map-card'), await box('#meter')];
+  assert.ok(meter.left >= map.right, `beside the map: ${JSON.stringify({ map, meter })}`);
+  assert.ok(meter.top < 300, 'its gauge on the screen');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--present-zoom').trim()), '1');
+  await close();
+});
+
 test('with wasm memory full, refused actions leave the timeline and say so once, in words for the page', async () => {
   const { page, close, errors } = await open('#size=1024&ops=+8,+16,-0');
   await page.evaluate(fillWasmMemory, './');

@@ -11,20 +11,22 @@ const ZOOM_KEY = 'allocator-playground:present-zoom';
 const ZOOM_MIN = 1;
 const ZOOM_MAX = 2.2;
 const ZOOM_STEP = 0.1;
-const ZOOM_DEFAULT = 1.4;
+/** The zoom until the presenter sets one: 1.4, or 1 on a screen of at most 1080 px (a 1024×768 projector: the meter beside the map fits then). */
+const zoomDefault = () => (globalThis.matchMedia?.('(max-width: 1080px)').matches ? 1 : 1.4);
 
+/** The zoom the presenter set last (kept across visits), or null. */
 function storedZoom() {
   try {
     const z = Number(localStorage.getItem(ZOOM_KEY));
-    return z >= ZOOM_MIN && z <= ZOOM_MAX ? z : ZOOM_DEFAULT;
+    return z >= ZOOM_MIN && z <= ZOOM_MAX ? z : null;
   } catch {
-    return ZOOM_DEFAULT;
+    return null;
   }
 }
 
 export class Presenter {
   #on = false;
-  #zoom = storedZoom();
+  #zoom = null;
   #button;
   #blank;
   #opts;
@@ -74,6 +76,7 @@ export class Presenter {
     // (Read before the presenting layout, shorter, clamps it.)
     if (on) this.#scroll = scrollY;
     root.classList.toggle('presenting', on);
+    this.#zoom = storedZoom() ?? zoomDefault();
     root.style.setProperty('--present-zoom', String(this.#zoom));
     this.#button.querySelector('.btn-label').textContent = on ? 'End presenting' : 'Present';
     this.#blank.hidden = true;
