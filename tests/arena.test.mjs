@@ -844,3 +844,26 @@ test('lastRequestStep is the step of the last malloc, calloc or realloc: the one
   assert.equal(a.lastRequestStep, 6);
   a.dispose();
 });
+
+test('lastOpReplays says what the next lastOp() will replay; a comparer step with ms stops when the time is up', () => {
+  const a = createArena({ size: 4096 });
+  a.replay('+8,+16,-0,+24,+32,-1,+8,+8,-2,+4');
+  assert.equal(a.lastOpReplays, 9, 'a new arena: the whole log but its last op');
+  a.lastOp();
+  assert.equal(a.lastOpReplays, 0, 'kept');
+  a.alloc(8);
+  a.alloc(8);
+  assert.equal(a.lastOpReplays, 2, 'the ops since');
+  const b = a.rebuild(5);
+  assert.equal(b.lastOpReplays, 4, 'a rebuilt arena starts over');
+  b.dispose();
+  a.dispose();
+  const text = workload({ seed: 9, ops: 5000, allocPercent: 55, maxSize: 64 });
+  const c = createComparer({ size: 1 << 16 }, text, ['first-fit', 'best-fit'], 100);
+  assert.equal(c.step(1000, 0), 16, 'no time at all: the first 16 ops, then it looks');
+  assert.equal(c.step(1000), 1016, 'without ms, all it was asked');
+  assert.equal(codeOf(() => c.step(10, -1)), 'bad-argument');
+  assert.equal(c.done, 1016, 'refused, it ran nothing');
+  while (c.done < c.length) c.step(700, 1000);
+  assert.deepEqual(c.finish().runs.map((r) => r.snapshot.stats), compare({ size: 1 << 16 }, text, ['first-fit', 'best-fit'], 100).runs.map((r) => r.snapshot.stats));
+});

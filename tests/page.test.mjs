@@ -2981,6 +2981,20 @@ test('Present: the map large, the settings aside; a presenter’s remote steps t
   await close();
 });
 
+test('an account of the last op that would take long to replay waits to be asked for', async () => {
+  const { page, close } = await open('#size=256&strategy=first-fit&align=8&coalesce=1&ops=+8,+16,-0,+24,+8');
+  assert.match(await page.textContent('[data-testid=last-op]'), /^Op 5, \+8: ptr\[3\] = malloc\(8\) returned 0/);
+  // As on a timeline under a free list kept by size, where every op walks the list: 5 s by the measured rate.
+  await page.evaluate(() => { globalThis.__playground.session.estimateMs = (n) => n * 1000; });
+  await page.click('[data-testid=undo]');
+  await idle(page);
+  await page.waitForSelector('[data-testid=last-op-ask]');
+  assert.equal(await page.textContent('[data-testid=last-op]'), 'Op 4, +24: its account needs the 3 ops before it replayed first, about 3.0 s here. Write it out');
+  await page.click('[data-testid=last-op-ask]');
+  assert.match(await page.textContent('[data-testid=last-op]'), /^Op 4, \+24: ptr\[2\] = malloc\(24\) returned 24\./);
+  await close();
+});
+
 test('presenting on a 1024×768 projector: the meter stands beside the map, on the screen, at zoom 1', async () => {
   const { page, close } = await open('#size=100&strategy=best-fit&align=1&coalesce=0&ops=+3,-0,+5,-1,+8,-2&step=4', { width: 1024, height: 768 });
   await page.click('[data-testid=present]');

@@ -177,6 +177,8 @@ export class Arena {
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
   /** What the last op did (the free block an allocation came from, the blocks searched, what a free merged with), or null (none yet, or a log longer than maxExplainedOps()). */
   lastOp() { return this.#a.lastOp(); }
+  /** The ops the next lastOp() would replay: those run since the last call (it keeps the state before the op), or the whole log the first time; 0 when it would return null. */
+  get lastOpReplays() { return this.#a.lastOpReplays; }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op); as its random mode prints them when the whole log is `draw` (parseMallocPy's `draw`, or null). */
   transcript(base = MALLOC_PY_BASE, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.transcript(base, maxOps, header, draw); }
   /** The malloc.py command line that prints what transcript(base, maxOps, header, draw) prints: `{ command }`, or `{ why }` when there is none. */
@@ -316,8 +318,8 @@ export class Comparer {
   get length() { return this.#c.length; }
   /** Ops run so far under every strategy. */
   get done() { return this.#c.done; }
-  /** Runs up to `n` more ops; returns `done`. */
-  step(n) { return this.#c.step(n); }
+  /** Runs up to `n` more ops, or fewer once `ms` milliseconds have passed when given (it looks every 16 ops); returns `done`. */
+  step(n, ms) { return this.#c.step(n, ms); }
   /**
    * Runs the rest and returns compare()'s result; releases the comparer.
    * Refused (`host-memory`: wasm memory is full), it keeps the comparer as it was.

@@ -179,6 +179,24 @@ impl Explainer {
         Ok(s)
     }
 
+    /// The ops the next [`last_op`](Self::last_op) on `session` would
+    /// replay: those since the kept state, or the whole log but its last op
+    /// without one; 0 when it would answer `None`. A caller that knows how
+    /// fast this session replays can tell a slow answer before asking.
+    ///
+    /// # Complexity
+    /// O(n) to compare the logs.
+    pub fn pending(&self, session: &Session) -> usize {
+        let n = session.log().len();
+        if n == 0 || n > MAX_EXPLAINED_LOG {
+            return 0;
+        }
+        match &self.before {
+            Some(kept) if kept.leads_to(session, n - 1) => n - 1 - kept.log().len(),
+            _ => n - 1,
+        }
+    }
+
     /// Lets the kept state go (its arena's memory with it); the next answer
     /// replays the log again.
     pub fn forget(&mut self) {

@@ -1071,6 +1071,20 @@ impl Session {
         Ok(s)
     }
 
+    /// Whether this session is a [`rebuild`](Self::rebuild) of `source` up
+    /// to step `n` or before it, which [`catch_up`](Self::catch_up) can
+    /// bring to step `n`.
+    ///
+    /// # Complexity
+    /// O(n) to compare the logs.
+    pub fn leads_to(&self, source: &Session, n: usize) -> bool {
+        let m = self.log.len();
+        m <= n
+            && n <= source.log.len()
+            && self.initial == source.initial
+            && self.log[..] == source.log[..m]
+    }
+
     /// Brings this session, a [`rebuild`](Self::rebuild) of `source` up to
     /// some step, on to step `n` of `source` by replaying only the ops it
     /// lacks: then it is what `source.rebuild(n)` returns. `Ok(false)`, with
@@ -1084,14 +1098,10 @@ impl Session {
     /// # Complexity
     /// O(k log n) for the k ops replayed, plus O(n) to compare the logs.
     pub fn catch_up(&mut self, source: &Session, n: usize) -> Result<bool> {
-        let m = self.log.len();
-        if m > n || n > source.log.len() || self.initial != source.initial {
+        if !self.leads_to(source, n) {
             return Ok(false);
         }
-        if self.log[..] != source.log[..m] {
-            return Ok(false);
-        }
-        let ops = &source.log[m..n];
+        let ops = &source.log[self.log.len()..n];
         self.ensure_room(ops.len(), true, script::write_bytes(ops))?;
         let mut rep = ReplayReport::default();
         for op in ops {
@@ -1321,13 +1331,28 @@ impl Comparer {
     /// # Complexity
     /// O(modes × n × log blocks).
     pub fn step(&mut self, n: usize) -> usize {
+        self.step_until(n, || false)
+    }
+
+    /// [`step`](Self::step), but stopping early when `stop()` says so: it is
+    /// asked before every 16th op (never before the first), so a caller can
+    /// bound the time a step takes whatever each op costs, as
+    /// [`Session::replay_until`] does.
+    ///
+    /// # Complexity
+    /// As [`step`](Self::step) over the ops run.
+    pub fn step_until(&mut self, n: usize, mut stop: impl FnMut() -> bool) -> usize {
         let end = self.done.saturating_add(n).min(self.script.ops.len());
-        for i in self.done..end {
+        let start = self.done;
+        for i in start..end {
+            if i > start && (i - start) % 16 == 0 && stop() {
+                break;
+            }
             self.state
                 .run_op(i, &self.script.ops[i], self.script.ops.len());
+            self.done = i + 1;
         }
-        self.done = end;
-        end
+        self.done
     }
 
     /// Runs whatever is left and returns the comparison.

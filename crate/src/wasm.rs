@@ -807,6 +807,14 @@ impl Arena {
         to_js(&last)
     }
 
+    /// The ops the next `lastOp()` would replay to find the state before the
+    /// last op: those run since the last `lastOp()` (it keeps that state),
+    /// or the whole log the first time; 0 when it would return null.
+    #[wasm_bindgen(getter, js_name = lastOpReplays)]
+    pub fn last_op_replays(&self) -> f64 {
+        self.explainer.pending(&self.session) as f64
+    }
+
     /// The `malloc.py` command that prints what `transcript(base, maxOps,
     /// header, draw)` prints: `{ command, drawn }`, or `{ why, differs,
     /// drawn }` when there is none (see
@@ -1245,12 +1253,25 @@ impl Comparer {
     }
 
     /// Runs up to `n` more ops under every strategy (`n` an integer from 0 to
-    /// 2^30, else `bad-argument`); returns the ops run so far.
-    pub fn step(&mut self, n: JsValue) -> JsResult<usize> {
+    /// 2^30, else `bad-argument`); returns the ops run so far. With `ms` (a
+    /// number of milliseconds, else `bad-argument`), it stops once that much
+    /// time has passed (it looks every 16 ops), as `replayFor` does.
+    pub fn step(&mut self, n: JsValue, ms: JsValue) -> JsResult<usize> {
         let n = uint(&n, "n")?;
+        let ms = if ms.is_undefined() {
+            None
+        } else {
+            Some(uint(&ms, "ms")? as f64)
+        };
         let inner = self.inner()?;
         inner.ensure_room(n).map_err(js_error)?;
-        Ok(inner.step(n))
+        Ok(match ms {
+            None => inner.step(n),
+            Some(ms) => {
+                let deadline = js_sys::Date::now() + ms;
+                inner.step_until(n, || js_sys::Date::now() >= deadline)
+            }
+        })
     }
 
     /// Runs what is left and returns what `compare` returns.

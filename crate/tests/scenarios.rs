@@ -3334,6 +3334,27 @@ fn compare_in_chunks_matches_compare_in_one_go() {
     assert!(seen.windows(2).all(|w| w[1] - w[0] <= 97));
     assert_eq!(c.finish(), whole);
     assert!(whole.first_divergence.is_some());
+    // Steps that stop when told (asked every 16 ops) give the same comparison.
+    let mut c = alloc_playground::Comparer::new(&config, s.clone(), &Mode::ALL, 25).unwrap();
+    let mut asked = 0;
+    let first = c.step_until(1000, || {
+        asked += 1;
+        asked == 2
+    });
+    assert_eq!(
+        (first, asked),
+        (32, 2),
+        "stopped at the second look, after 32 ops"
+    );
+    assert_eq!(
+        c.step_until(5, || true),
+        37,
+        "at most 16 ops before the first look"
+    );
+    while c.done() < c.len() {
+        c.step_until(usize::MAX, || false);
+    }
+    assert_eq!(c.finish(), whole);
     // A script that fails validation is refused before any run starts.
     let bad = script::parse("+10,-5").unwrap();
     assert!(matches!(
@@ -4119,8 +4140,12 @@ fn an_explainer_asked_as_ops_run_answers_as_a_fresh_replay() {
                 if asked % 7 == 3 || asked % 7 == 4 {
                     return;
                 }
+                // It says beforehand how many ops it will replay.
+                let (pending, before) = (ex.pending(s), ex.replayed());
+                let answer = ex.last_op(s).unwrap();
+                assert_eq!(ex.replayed() - before, pending as u64, "pending");
                 assert_eq!(
-                    ex.last_op(s).unwrap(),
+                    answer,
                     explain::last_op(s).unwrap(),
                     "after op {asked} ({:?}), sbrk {sbrk}, {order:?}",
                     s.log().last()
@@ -4138,6 +4163,7 @@ fn an_explainer_asked_as_ops_run_answers_as_a_fresh_replay() {
             // went another way from there, and on another session, it starts
             // over and still answers alike.
             let undone = s.rebuild(s.log().len() - 5).unwrap();
+            assert_eq!(ex.pending(&undone), undone.log().len() - 1, "all again");
             assert_eq!(
                 ex.last_op(&undone).unwrap(),
                 explain::last_op(&undone).unwrap()

@@ -36,6 +36,8 @@ const painted = () => new Promise((r) => { requestAnimationFrame(() => setTimeou
 const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)/;
 /** Up to this many ops, the timeline draws fragmentation over time. */
 const SAMPLES_MAX = 250_000;
+/** Nor when the replay for them would take longer than this, by the rate measured on the timeline. */
+const SAMPLES_MS = 400;
 const OPS_PER_LINE = 16;
 const BYTES_MAX = 256;
 /** Untrusted input limits: a CS:APP trace, and any imported file (op lists of 1M ops are ~7 MB). */
@@ -1426,7 +1428,10 @@ async function start() {
     }
     samplesAt = contentVersion;
     try {
-      ({ samples, peaks } = session.total && session.total <= SAMPLES_MAX ? session.samples() : { samples: null, peaks: null });
+      // (Not when its replay would hold the page up: a free list kept by
+      // size or insertion walks the list on every op.)
+      samplesSlow = session.total > 0 && session.total <= SAMPLES_MAX && !session.quick(session.total, SAMPLES_MS);
+      ({ samples, peaks } = session.total && session.total <= SAMPLES_MAX && !samplesSlow ? session.samples() : { samples: null, peaks: null });
     } catch (e) {
       // (Replayed in an arena of their own: refused when wasm memory is full.)
       if (!memoryFull(e)) throw e;
@@ -1434,6 +1439,8 @@ async function start() {
     }
   }
   let samplesTimer = 0;
+  /** Whether the samples were left out for the time their replay would take. */
+  let samplesSlow = false;
 
   function renderAll() {
     frame = 0;
@@ -1514,6 +1521,7 @@ async function start() {
       samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
       peaks: total ? peaks : null,
       samplesLimit: SAMPLES_MAX,
+      samplesSlow: samplesSlow && total > 0 ? session.estimateMs(total) : null,
       strategy, branches: session.branches, active: session.active, predict: predict.on,
     });
     renderPredict(isBusy);
@@ -1594,11 +1602,26 @@ async function start() {
       updateLastOp();
     }), playing && speedMs >= 60 ? 0 : 200);
   }
-  function updateLastOp() {
+  /**
+   * An account that would replay more than this long first waits to be asked
+   * for (after a load or a step back the arena replays the log up to the op:
+   * under a free list kept by size or insertion, where every op walks the
+   * list, 30,000 ops took seconds).
+   */
+  const LAST_OP_ASK_MS = 400;
+  function updateLastOp(force = false) {
     lastOpAt = session.version;
     const el = $('last-op');
     let text = '';
     try {
+      const replays = lastOpOf?.version === session.version ? 0 : session.arena.lastOpReplays;
+      const ms = session.estimateMs(replays);
+      if (!force && ms !== null && ms > LAST_OP_ASK_MS) {
+        const pos = session.position;
+        el.replaceChildren(`Op ${num(pos)}, ${session.slice(pos - 1, pos)[0]}: its account needs the ${num(replays)} ops before it replayed first, about ${(ms / 1000).toFixed(1)} s here. `,
+          h('button', { type: 'button', class: 'linkish', 'data-testid': 'last-op-ask', text: 'Write it out', onclick: () => updateLastOp(true) }));
+        return;
+      }
       const t0 = performance.now();
       const e = lastOpOf?.version === session.version ? lastOpOf.e : session.arena.lastOp();
       lastOpSlow = performance.now() - t0 < LAST_OP_SYNC_MS ? 0 : lastOpSlow + 1;

@@ -21,6 +21,13 @@ const PIECE_MS = 40;
 const STOP_MS = 3 * PIECE_MS;
 /** Above this many ops, going back replays from the start in chunks instead of rebuild(n). */
 const REBUILD_SYNC_MAX = 100_000;
+/**
+ * A replay the page runs at once (no chunks, no progress bar) takes at most
+ * about this long by the rate measured on this timeline: under a free list
+ * kept by size or insertion, every op walks the list, and 100,000 ops took
+ * seconds where by address they take 20 ms.
+ */
+const SYNC_MS = 150;
 
 /**
  * `text` in the plain comma-separated form, so a validated text can be
@@ -105,6 +112,8 @@ export class Session extends EventTarget {
   #refused = null;
   /** Why the last chunked replay stopped short: 'cancel', 'memory' (refused: wasm memory full), or null. */
   stoppedBy = null;
+  /** Ops per ms of the timeline's latest long enough replay (its config's), or null before one. */
+  #rate = null;
 
   /**
    * @param {object} api `{ createArena, compare, createComparer, parseOps, canonicalOps, STRATEGIES }` (from arena.js)
@@ -142,6 +151,24 @@ export class Session extends EventTarget {
 
   #progress(done, total, label) {
     this.dispatchEvent(new CustomEvent('progress', { detail: { done, total, label } }));
+  }
+
+  /** Records how fast `n` ops replayed in `ms` (long enough runs only: a timer's grain is 0.1 ms or coarser). */
+  #measured(n, ms) {
+    if (n >= 500 && ms >= 1) this.#rate = n / ms;
+  }
+
+  /**
+   * Whether replaying `n` ops of this timeline should take at most `ms`
+   * milliseconds, by the rate measured on it (true before any measure).
+   */
+  quick(n, ms = SYNC_MS) {
+    return this.#rate === null || n / this.#rate <= ms;
+  }
+
+  /** The milliseconds a replay of `n` ops of this timeline should take, or null before any measure. */
+  estimateMs(n) {
+    return this.#rate === null ? null : n / this.#rate;
   }
 
   #setArena(a) {
@@ -206,6 +233,7 @@ export class Session extends EventTarget {
     const a = this.#api.createArena(config);
     this.#setArena(a);
     this.config = a.initialConfig();
+    this.#rate = null;
     this.future = [];
     this.branches = [];
     this.active = 0;
@@ -269,21 +297,30 @@ export class Session extends EventTarget {
    * 'busy' and 'progress' events, like a replay); null when cancelled.
    */
   async #compareChunked(text, n, strategies, every) {
-    if (n * strategies.length <= CHUNK) return this.#api.compare(this.config, text, strategies, every);
+    if (n * strategies.length <= CHUNK && this.quick(n * strategies.length)) return this.#api.compare(this.config, text, strategies, every);
     this.#guard();
     const c = this.#api.createComparer(this.config, text, strategies, every);
     // (Compare runs the free-list strategies together, then the slab allocator.)
     const label = strategies.length > 1
       ? `Comparing ${strategies.length} ${strategies.includes('slab') ? 'allocators' : 'free-list strategies'}`
       : strategies[0] === 'slab' ? 'Comparing: the slab allocator' : `Comparing (${strategies[0]})`;
-    const per = Math.max(1, Math.floor(CHUNK / strategies.length));
+    // Pieces sized by time, as a replay's are (slow ops made a piece of
+    // CHUNK ops block the page for seconds). The first is small: best and
+    // worst fit can run far slower than the timeline's own strategy (under
+    // a free list kept in another order they walk all of it).
+    let per = Math.max(1, Math.floor(Math.min(CHUNK, this.#rate === null ? CHUNK : this.#rate * PIECE_MS / 8) / strategies.length));
     this.busy = true;
     this.#cancel = false;
     this.dispatchEvent(new CustomEvent('busy', { detail: { busy: true, label } }));
     try {
       this.#progress(0, n, label);
       while (c.done < c.length) {
-        this.#progress(c.step(per), n, label);
+        const [t0, before] = [performance.now(), c.done];
+        // (The core stops once the time is up: ops turn slower as free blocks pile up.)
+        const done = c.step(per, STOP_MS);
+        const ms = performance.now() - t0;
+        if (done > before) per = Math.max(1, Math.min(MAX_PIECE, Math.round((done - before) * PIECE_MS / Math.max(ms, 1))));
+        this.#progress(done, n, label);
         await pause();
         if (this.#cancel) return null;
       }
@@ -325,11 +362,13 @@ export class Session extends EventTarget {
    * `stoppedBy` says which.
    */
   async #chunked(arena, n, pieces, label) {
-    if (n <= CHUNK) {
+    if (n <= CHUNK && this.quick(n)) {
       const all = pieces.next();
       this.stoppedBy = null;
       try {
+        const t0 = performance.now();
         if (all) arena.replay(all);
+        this.#measured(n, performance.now() - t0);
       } catch (e) {
         if (e?.code !== 'host-memory') throw e;
         this.#refused = { error: e, ran: 0, of: n };
@@ -366,6 +405,7 @@ export class Session extends EventTarget {
           break;
         }
         const ms = performance.now() - t0;
+        this.#measured(ran, ms);
         pieces.back(ran);
         done += ran;
         size = Math.max(MIN_PIECE, Math.min(MAX_PIECE, Math.round(ran * PIECE_MS / Math.max(ms, 1))));
@@ -398,8 +438,10 @@ export class Session extends EventTarget {
     } else {
       const past = this.pastTokens();
       const future = past.slice(n).concat(this.future);
-      if (n <= REBUILD_SYNC_MAX) {
+      if (n <= REBUILD_SYNC_MAX && this.quick(n)) {
+        const t0 = performance.now();
         this.#setArena(this.arena.rebuild(n));
+        this.#measured(n, performance.now() - t0);
         this.#remember(past.slice(0, n));
       } else {
         const a = this.#api.createArena(this.config);
@@ -446,16 +488,22 @@ export class Session extends EventTarget {
       a.dispose();
       throw e;
     }
+    let ms = null;
     if (count <= CHUNK) {
       // Run before the timeline is replaced: a refusal (wasm memory full)
       // leaves it as it was.
       try {
+        const t0 = performance.now();
         a.replay(text);
+        ms = performance.now() - t0;
       } catch (e) {
         a.dispose();
         throw e;
       }
     }
+    // (Another config, another rate: measured anew.)
+    this.#rate = null;
+    if (ms !== null) this.#measured(count, ms);
     this.#setArena(a);
     this.config = a.initialConfig();
     this.future = [];
@@ -544,7 +592,9 @@ export class Session extends EventTarget {
     const scratch = this.#api.createArena(this.config);
     try {
       // (Before the first op, every `every` ops and after the last.)
+      const t0 = performance.now();
       const { samples, peaks } = scratch.replaySampled(this.text(), every);
+      this.#measured(total, performance.now() - t0);
       return { samples, peaks };
     } finally {
       scratch.dispose();

@@ -219,6 +219,8 @@ export class TimelineView {
         ? 'external fragmentation over time: drawn as the ops run (predict mode)'
         : total > 0 && st.samplesLimit && total > st.samplesLimit
         ? `(fragmentation over time is drawn for timelines of up to ${num(st.samplesLimit)} ops)`
+        : total > 0 && st.samplesSlow
+        ? `(fragmentation over time is not drawn: replaying these ${num(total)} ops would take about ${(st.samplesSlow / 1000).toFixed(1)} s)`
         // Its line is there from the first op (the samples come a moment
         // later), so the controls under it do not move when they do.
         : total > 0 ? 'external fragmentation over time' : '';
