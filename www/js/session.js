@@ -319,7 +319,8 @@ export class Session extends EventTarget {
         // (The core stops once the time is up: ops turn slower as free blocks pile up.)
         const done = c.step(per, STOP_MS);
         const ms = performance.now() - t0;
-        if (done > before) per = Math.max(1, Math.min(MAX_PIECE, Math.round((done - before) * PIECE_MS / Math.max(ms, 1))));
+        // (Never more than CHUNK ops over all strategies: progress stays fine-grained where ops are fast.)
+        if (done > before) per = Math.max(1, Math.min(Math.floor(CHUNK / strategies.length), Math.round((done - before) * PIECE_MS / Math.max(ms, 1))));
         this.#progress(done, n, label);
         await pause();
         if (this.#cancel) return null;
