@@ -57,7 +57,7 @@ test('with a header (malloc.py -H) the words say where the data starts: after th
 test('with a heap that grows with sbrk, a free of the heap’s last block merges with nothing: above it is arena, not a block', () => {
   const w = wordsOf({ size: 128, align: 8, sbrk: true }, ['+16', '+16', '-1', '-0']);
   assert.equal(w[2], 'Op 3, -1: free(ptr[1]): its 16 B at 16 are free again (it ends the heap, at 32: above it is no free block to merge with, only arena the heap may grow into).');
-  assert.equal(w[3], 'Op 4, -0: free(ptr[0]): its 16 B at 0 are free again, merged with the free block after it into one free block of 32 B at 0, the last of the heap (32 B).');
+  assert.equal(w[3], 'Op 4, -0: free(ptr[0]): its 16 B at 0 are free again, merged with the free block after it into one free block of 32 B at 0, the heap’s last block (the heap ends at 32).');
   // A fixed arena's untouched rest is a free block: the same free merges with it.
   const f = wordsOf({ size: 128, align: 8 }, ['+16', '+16', '-1']);
   assert.equal(f[2], 'Op 3, -1: free(ptr[1]): its 16 B at 16 are free again, merged with the free block after it into one free block of 112 B at 16.');

@@ -145,7 +145,7 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
       const after = e.merged.offset + e.merged.size > e.block.offset + e.block.size;
       const which = before && after ? 'the free blocks on both sides' : before ? 'the free block before it' : 'the free block after it';
       // (A heap that grows with sbrk: the core gives the merged block's part in the heap.)
-      const ends = e.sbrk && e.merged.offset + e.merged.size === e.heapEnd ? `, the last of the heap (${B(e.heapEnd)})` : '';
+      const ends = e.sbrk && e.merged.offset + e.merged.size === e.heapEnd ? `, the heap’s last block (the heap ends at ${num(e.heapEnd)})` : '';
       return `${freed}, merged with ${which} into one free block of ${at(e.merged)}${ends}.${others}`;
     }
     if (others) return `${freed}.${others}`;
