@@ -690,6 +690,11 @@ test('checkWorkload throws what workload would, without drawing the ops', () => 
     assert.ok(want, `workload refuses ${JSON.stringify(bad)}`);
     assert.deepEqual(got, want);
   }
+  // One wording for a count out of range, an integer or not.
+  const msg = (opts) => { try { workload({ ...good, ...opts }); } catch (e) { return e.message.replace(/, got .*/, ''); } return null; };
+  assert.equal(msg({ ops: -5 }), msg({ ops: 0 }));
+  assert.equal(msg({ ops: 2.5 }), msg({ ops: 0 }));
+  assert.equal(msg({ maxSize: -1 }), msg({ maxSize: 0 }));
 });
 
 test('alignDividing: the alignment an arena size takes when the one asked for does not divide it', () => {

@@ -1108,8 +1108,11 @@ fn workload_config(opts: &JsValue) -> JsResult<WorkloadConfig> {
     if !get("seed")?.is_undefined() {
         c.seed = uint(&get("seed")?, "seed")? as u64;
     }
+    // (Out of range as a number or as an integer, one wording: the workload's.)
     if !get("ops")?.is_undefined() {
-        c.ops = uint(&get("ops")?, "ops")?;
+        let v = get("ops")?;
+        c.ops =
+            uint(&v, "ops").map_err(|_| coded("bad-argument", &workload::ops_error(shown(&v))))?;
     }
     if !get("allocPercent")?.is_undefined() {
         let p = uint(&get("allocPercent")?, "allocPercent")?;
@@ -1117,7 +1120,9 @@ fn workload_config(opts: &JsValue) -> JsResult<WorkloadConfig> {
             u8::try_from(p).map_err(|_| coded("bad-argument", &workload::percent_error(p)))?;
     }
     if !get("maxSize")?.is_undefined() {
-        c.max_size = uint(&get("maxSize")?, "maxSize")?;
+        let v = get("maxSize")?;
+        c.max_size = uint(&v, "maxSize")
+            .map_err(|_| coded("bad-argument", &workload::max_size_error(shown(&v))))?;
     }
     c.validate().map_err(|m| coded("bad-argument", &m))?;
     Ok(c)

@@ -60,22 +60,32 @@ impl WorkloadConfig {
     pub fn validate(&self) -> Result<(), String> {
         use crate::script::{MAX_OPS, MAX_SIZE};
         if !(1..=MAX_OPS).contains(&self.ops) {
-            return Err(format!(
-                "ops must be from 1 to {MAX_OPS} (an op list holds no more), got {}",
-                self.ops
-            ));
+            return Err(ops_error(self.ops));
         }
         if self.alloc_percent > 100 {
             return Err(percent_error(self.alloc_percent.into()));
         }
         if !(1..=MAX_SIZE).contains(&self.max_size) {
-            return Err(format!(
-                "maxSize must be from 1 to {MAX_SIZE} bytes, got {}",
-                self.max_size
-            ));
+            return Err(max_size_error(self.max_size));
         }
         Ok(())
     }
+}
+
+/// The message for a number of ops out of range (a binding's non-integer too).
+pub fn ops_error(got: impl std::fmt::Display) -> String {
+    format!(
+        "ops must be from 1 to {} (an op list holds no more), got {got}",
+        crate::script::MAX_OPS
+    )
+}
+
+/// The message for a largest size out of range (a binding's non-integer too).
+pub fn max_size_error(got: impl std::fmt::Display) -> String {
+    format!(
+        "maxSize must be from 1 to {} bytes, got {got}",
+        crate::script::MAX_SIZE
+    )
 }
 
 /// The message for an alloc percentage above 100 (wider than a `u8` too).
