@@ -467,6 +467,31 @@ test('the timeline reads only new log entries and never changes a list it handed
   assert.deepEqual(s.tokens(), ['+16', '+24', '+8']);
 });
 
+test('the timeline measures how fast its ops replay, and goes in chunks where a replay would hold the page up', async () => {
+  const { Session } = await import('../www/js/session.js');
+  const api = { createArena, compare, createComparer, parseOps, canonicalOps: (t) => t, STRATEGIES };
+  const s = new Session(api, { size: 1 << 20 });
+  assert.equal(s.estimateMs(1000), null, 'nothing measured yet');
+  assert.ok(s.quick(1e12), 'unmeasured: as quick as before');
+  // A free list kept in insertion order, coalescing: every free walks the list.
+  const text = workload({ shape: 'phased', seed: 3, ops: 20000, allocPercent: 55, maxSize: 512 });
+  await s.load({ size: 1 << 20, order: 'insert-back', coalesce: true }, text);
+  const ms = s.estimateMs(20000);
+  assert.ok(ms > 0, 'the load measured it');
+  assert.equal(s.quick(20000, ms * 2), true);
+  assert.equal(s.quick(20000, ms / 2), false);
+  // Going back where a rebuild would take longer than a pause goes in chunks (with progress).
+  let progress = 0;
+  s.addEventListener('progress', () => progress++);
+  const slow = !s.quick(19000);
+  await s.seek(19000);
+  assert.equal(s.position, 19000);
+  assert.equal(progress > 0, slow, `chunks exactly when slow (estimate ${s.estimateMs(19000)?.toFixed(0)} ms)`);
+  // New settings, a new rate.
+  s.reset({ size: 4096 });
+  assert.equal(s.estimateMs(1000), null);
+});
+
 test('a long load that wasm memory refuses part way keeps what ran, and the rest as the future', async () => {
   const { Session } = await import('../www/js/session.js');
   // The second piece of a chunked replay is refused as a full memory refuses

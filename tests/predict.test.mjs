@@ -175,3 +175,27 @@ test('with a header, the question says so, and the data address (what malloc.py 
     b.dispose();
   }
 });
+
+test('with a header, the block says whether its data is after one: a slab chunk has none, a free-list block under the slab allocator keeps its own', () => {
+  // 4096 B, align 8, 8-byte headers: ptr[0] a free-list block (+40: 48 + 8 = 56 B), then @slab.
+  const a = createArena({ size: 4096, align: 8, header: 8 });
+  try {
+    a.replay('+40,@slab');
+    // ptr[1]: a 16-byte chunk, no header: its offset alone is the answer.
+    let q = questionAt(a, '+10', 3, a.snapshot().classes);
+    assert.equal(q.header, undefined, 'slab mode asks without headers');
+    a.replay('+10');
+    let e = a.lastOp();
+    assert.equal(grade(q, e.block.offset + 8, e, new PredictScore(), a).guess === e.block.offset, false, 'a chunk has no header to skip');
+    assert.equal(grade(q, e.block.offset, e, new PredictScore(), a).guess, e.block.offset);
+    // ptr[0] grown under the slab allocator stays a free-list block: its data after its header is right too.
+    q = questionAt(a, 'r0:48', 4, a.snapshot().classes);
+    a.replay('r0:48');
+    e = a.lastOp();
+    const verdict = grade(q, e.block.offset + 8, e, new PredictScore(), a);
+    assert.equal(verdict.guess, verdict.answer);
+    assert.equal(answerWords(verdict.q, verdict.answer), `returned ${e.block.offset} (its data starts at ${e.block.offset + 8}, after the 8-byte header)`);
+  } finally {
+    a.dispose();
+  }
+});

@@ -910,7 +910,7 @@ export class AllocPlaygroundElement extends HTMLElement {
     p.last = null;
     if (!this.#goto(q.step, false)) return;
     try {
-      const verdict = grade(q, guess, this.#arena.lastOp(), p.score);
+      const verdict = grade(q, guess, this.#arena.lastOp(), p.score, this.#arena);
       p.last = verdict && { ...verdict, pos: q.step };
     } catch { /* not graded */ }
     this.#refresh();

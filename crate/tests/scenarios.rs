@@ -5668,10 +5668,11 @@ fn last_op_under_sbrk_merges_a_free_only_with_blocks_of_the_heap() {
     f.replay(&script::parse("+16,+16,-1").unwrap()).unwrap();
     let e = explain::last_op(&f).unwrap().unwrap();
     assert_eq!(e.merged, span(16, 112));
-    // Under a list order too: joining the arena above is no merge of the list's.
+    // Under a list order too: joining the arena above is no merge of the list's
+    // (by size, largest first, the allocator joins ptr[2] to it here).
     let mut l = Session::new(HeapConfig {
         sbrk: true,
-        order: ListOrder::SizeAscending,
+        order: ListOrder::SizeDescending,
         ..heap_config(128, Mode::FirstFit, 8, true)
     })
     .unwrap();

@@ -151,7 +151,8 @@ export function describeLastOp(e, cfg = null, nameOf = null) {
     if (others) return `${freed}.${others}`;
     // The heap's last block: above it is no block, only arena the heap may grow into.
     const last = e.sbrk && e.block.offset + e.block.size === e.heapEnd;
-    return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : last ? ` (it ends the heap, at ${num(e.heapEnd)}: above it is no free block to merge with, only arena the heap may grow into)` : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : ''}.`;
+    // (Under a list order, that is why a free block below did not merge either: said first.)
+    return `${freed}${!e.coalesce ? ' (coalescing is off, so they merge with nothing)' : KEPT[e.order] ? ` (the free list is kept ${KEPT[e.order]}: coalescing merges only neighbours that are next to each other in it too)` : last ? ` (it ends the heap, at ${num(e.heapEnd)}: above it is no free block to merge with, only arena the heap may grow into)` : ''}.`;
   }
   if (c.op === 'realloc') {
     const size = c.size;

@@ -357,7 +357,7 @@ async function start() {
     if (session.position !== q.step) { schedule(); return; }
     let e = null;
     try { e = session.arena.lastOp(); } catch { /* not graded: below */ }
-    const verdict = grade(q, guess, e, predict.score);
+    const verdict = grade(q, guess, e, predict.score, session.arena);
     predict.last = verdict && { ...verdict, version: session.version };
     // The last-op line words the same account: not computed twice.
     lastOpOf = { version: session.version, e };
@@ -1430,8 +1430,9 @@ async function start() {
     try {
       // (Not when its replay would hold the page up: a free list kept by
       // size or insertion walks the list on every op.)
-      samplesSlow = session.total > 0 && session.total <= SAMPLES_MAX && !session.quick(session.total, SAMPLES_MS);
-      ({ samples, peaks } = session.total && session.total <= SAMPLES_MAX && !samplesSlow ? session.samples() : { samples: null, peaks: null });
+      // (The estimate is kept with the decision: the rate moves as the cursor does.)
+      samplesSlow = session.total > 0 && session.total <= SAMPLES_MAX && !session.quick(session.total, SAMPLES_MS) ? session.estimateMs(session.total) : null;
+      ({ samples, peaks } = session.total && session.total <= SAMPLES_MAX && samplesSlow === null ? session.samples() : { samples: null, peaks: null });
     } catch (e) {
       // (Replayed in an arena of their own: refused when wasm memory is full.)
       if (!memoryFull(e)) throw e;
@@ -1439,8 +1440,8 @@ async function start() {
     }
   }
   let samplesTimer = 0;
-  /** Whether the samples were left out for the time their replay would take. */
-  let samplesSlow = false;
+  /** The ms their replay would take, when the samples were left out for it; else null. */
+  let samplesSlow = null;
 
   function renderAll() {
     frame = 0;
@@ -1521,7 +1522,7 @@ async function start() {
       samples: total ? samples : null, // slightly stale until the new ones are in: no flicker
       peaks: total ? peaks : null,
       samplesLimit: SAMPLES_MAX,
-      samplesSlow: samplesSlow && total > 0 ? session.estimateMs(total) : null,
+      samplesSlow: total > 0 ? samplesSlow : null,
       strategy, branches: session.branches, active: session.active, predict: predict.on,
     });
     renderPredict(isBusy);

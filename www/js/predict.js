@@ -98,13 +98,25 @@ export function questionAt(arena, token, step, classes) {
  * lastOp()) and records it in `score`: the verdict `{ q, guess, answer,
  * counted }`, or null when `e` is not that op's (a log too long to explain).
  */
-export function grade(q, guess, e, score) {
+export function grade(q, guess, e, score, arena = null) {
   if (e?.step !== q.step) return null;
   const answer = answerOf(q, e);
   // With a header, where the data starts (what C's malloc and malloc.py -H
-  // return) is as right as the block's offset.
+  // return) is as right as the block's offset. Whether the block has one is
+  // the block's to say (`arena`, right after the op): a slab chunk has none,
+  // a free-list block realloc'd under the slab allocator keeps its own.
+  if (arena && q.kind === 'place' && answer !== null) q = { ...q, header: headerOf(arena, answer) };
   if (q.header && answer !== null && guess === answer + q.header) guess = answer;
   return { q, guess, answer, counted: score.record(q.step, guess === answer) };
+}
+
+/** The header bytes in front of the data of the block at `offset` of `arena`: none for a slab chunk. */
+function headerOf(arena, offset) {
+  const header = arena.initialConfig().header ?? 0;
+  if (!header) return 0;
+  const b = arena.blocksTyped();
+  for (let i = 0; i < b.length; i++) if (b.offset[i] === offset && !b.free[i]) return b.chunk[i] ? 0 : header;
+  return 0;
 }
 
 /**

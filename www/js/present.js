@@ -11,7 +11,7 @@ const ZOOM_KEY = 'allocator-playground:present-zoom';
 const ZOOM_MIN = 1;
 const ZOOM_MAX = 2.2;
 const ZOOM_STEP = 0.1;
-/** The zoom until the presenter sets one: 1.4, or 1 on a screen of at most 1080 px (a 1024×768 projector: the meter beside the map fits then). */
+/** The zoom until the presenter sets one: 1.4, or 1 on a screen of at most 1080 px (on a 1024×768 projector the meter then fits beside the map; narrower, everything is one column anyway). */
 const zoomDefault = () => (globalThis.matchMedia?.('(max-width: 1080px)').matches ? 1 : 1.4);
 
 /** The zoom the presenter set last (kept across visits), or null. */

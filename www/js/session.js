@@ -153,9 +153,13 @@ export class Session extends EventTarget {
     this.dispatchEvent(new CustomEvent('progress', { detail: { done, total, label } }));
   }
 
-  /** Records how fast `n` ops replayed in `ms` (long enough runs only: a timer's grain is 0.1 ms or coarser). */
+  /**
+   * Records how fast `n` ops replayed in `ms`: runs long enough to tell (a
+   * timer's grain is 0.1 ms or coarser), by their time (10 ms) or by their
+   * ops (500, at least 1 ms): a piece of very slow ops runs few.
+   */
   #measured(n, ms) {
-    if (n >= 500 && ms >= 1) this.#rate = n / ms;
+    if (n > 0 && (ms >= 10 || (n >= 500 && ms >= 1))) this.#rate = n / ms;
   }
 
   /**
@@ -526,9 +530,11 @@ export class Session extends EventTarget {
   async append(text, { label = 'Replaying' } = {}) {
     this.#guard();
     const { count } = this.arena.validate(text);
-    if (count <= CHUNK) {
+    if (count <= CHUNK && this.quick(count)) {
       // (A refusal, wasm memory being full, keeps the redo history.)
+      const t0 = performance.now();
       this.arena.replay(text);
+      this.#measured(count, performance.now() - t0);
       this.future = [];
     } else {
       this.future = [];
