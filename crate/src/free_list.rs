@@ -204,6 +204,15 @@ pub struct FreeListAllocator {
     /// there is none, or the block a merge took it into), or [`NIL`] for the
     /// front.
     list_rover: u32,
+    /// Whether two entries next to each other in `list` may be next to each
+    /// other in memory (the first ends where the second starts), which
+    /// `malloc.py`'s coalescing pass would merge. False means none are: the
+    /// pass, which walks the whole list, has nothing to do. Every change to
+    /// the list checks the pairs it makes and sets it when one touches; a
+    /// pass and [`coalesce_all`](Self::coalesce_all) clear it. (No other
+    /// change makes a pair touch: a free block only loses bytes at its front,
+    /// to a used block.)
+    list_merge_due: bool,
     /// Whether the heap grows with `sbrk` (as CS:APP's malloc lab's does)
     /// rather than being the whole arena: the heap is the arena below the
     /// high-water mark, and the bytes above it are not yet part of it. The
@@ -268,6 +277,7 @@ impl FreeListAllocator {
             order: ListOrder::Address,
             list: Vec::new(),
             list_rover: NIL,
+            list_merge_due: false,
             sbrk: false,
         };
         let id = a.new_rec(Rec {
@@ -350,9 +360,31 @@ impl FreeListAllocator {
             self.free_ids()
         };
         self.sort_list();
+        // (The blocks in a new order: any pair may touch.)
+        self.list_merge_due = true;
         if order == ListOrder::Address && self.config.coalesce {
             self.coalesce_all();
         }
+    }
+
+    /// Whether the list entries at `i` and `i + 1` touch in memory (false
+    /// when either is missing).
+    fn touching(&self, i: usize) -> bool {
+        let (Some(&a), Some(&b)) = (self.list.get(i), self.list.get(i + 1)) else {
+            return false;
+        };
+        let ra = &self.recs[a as usize];
+        ra.offset + ra.size == self.recs[b as usize].offset
+    }
+
+    /// Notes the pairs around list position `i` (with the entry before it
+    /// and the one after it) that a change there made: see
+    /// [`list_merge_due`](Self::list_merge_due).
+    fn check_pairs_at(&mut self, i: usize) {
+        if self.list_merge_due {
+            return;
+        }
+        self.list_merge_due = (i > 0 && self.touching(i - 1)) || self.touching(i);
     }
 
     /// Whether the heap grows with `sbrk` (see [`set_sbrk`](Self::set_sbrk)).
@@ -424,6 +456,11 @@ impl FreeListAllocator {
             r.size.min(end.saturating_sub(r.offset))
         };
         let list = &mut self.list;
+        let touch = |a: u32, b: u32| {
+            let ra = &recs[a as usize];
+            ra.offset + ra.size == recs[b as usize].offset
+        };
+        let mut due = false;
         for i in 1..list.len() {
             let id = list[i];
             let k = key(id);
@@ -440,7 +477,14 @@ impl FreeListAllocator {
                 j -= 1;
             }
             list[j] = id;
+            if j < i && !due {
+                // The pairs the move made: around its new place, and where
+                // it left (the entry now at `i` and the one after it).
+                let pair = |x: usize| x + 1 < list.len() && touch(list[x], list[x + 1]);
+                due = (j > 0 && pair(j - 1)) || pair(j) || pair(i);
+            }
         }
+        self.list_merge_due |= due;
     }
 
     /// Puts the new free block `id` in the list as `malloc.py`'s `free`
@@ -449,8 +493,10 @@ impl FreeListAllocator {
     fn list_insert(&mut self, id: u32) {
         if self.order == ListOrder::InsertFront {
             self.list.insert(0, id);
+            self.check_pairs_at(0);
         } else {
             self.list.push(id);
+            self.check_pairs_at(self.list.len() - 1);
             self.sort_list();
         }
     }
@@ -460,6 +506,10 @@ impl FreeListAllocator {
     fn list_remove(&mut self, id: u32) {
         if let Some(i) = self.list.iter().position(|&x| x == id) {
             self.list.remove(i);
+            if i > 0 {
+                // (The entries on either side are neighbours now.)
+                self.check_pairs_at(i - 1);
+            }
             if self.list_rover == id {
                 self.list_rover = self.list.get(i).copied().unwrap_or(NIL);
             }
@@ -469,6 +519,11 @@ impl FreeListAllocator {
     /// `malloc.py`'s coalescing pass: front to back, an entry that starts
     /// where the one before it in the list ends is merged into it.
     fn list_coalesce(&mut self) {
+        // Nothing touches: the pass would merge nothing (it walks the whole
+        // list, O(n), on every free).
+        if !self.list_merge_due {
+            return;
+        }
         let mut i = 0;
         while i + 1 < self.list.len() {
             let (a, b) = (self.list[i], self.list[i + 1]);
@@ -483,6 +538,7 @@ impl FreeListAllocator {
                 i += 1;
             }
         }
+        self.list_merge_due = false;
     }
 
     /// Turns coalescing on or off. Turning it on merges every run of adjacent
@@ -863,6 +919,8 @@ impl FreeListAllocator {
                 self.list_rover = NIL;
             }
         }
+        // No two free blocks touch now.
+        self.list_merge_due = false;
         merges
     }
 
@@ -1253,6 +1311,15 @@ impl FreeListAllocator {
         }
         if self.list.len() != if self.listed() { frees.len() } else { 0 } {
             return Err(format!("the {} list misses free blocks", self.order));
+        }
+        // No pair of list neighbours touches unless a merge is due.
+        if !self.list_merge_due {
+            if let Some(i) = (0..self.list.len()).find(|&i| self.touching(i)) {
+                return Err(format!(
+                    "list entries {i} and {} touch, and no merge is due",
+                    i + 1
+                ));
+            }
         }
         if self.list_rover != NIL && !self.list.contains(&self.list_rover) {
             return Err("next fit's list entry is not in the list".into());
@@ -1693,6 +1760,7 @@ impl FreeListAllocator {
                 if self.listed() {
                     // Right behind the padding it was split from.
                     self.list.insert(after, rid);
+                    self.check_pairs_at(after);
                     self.list_rover = rid;
                 }
             } else if self.listed() {
