@@ -213,6 +213,14 @@ pub struct FreeListAllocator {
     /// change makes a pair touch: a free block only loses bytes at its front,
     /// to a used block.)
     list_merge_due: bool,
+    /// Under a size order: the entries whose key may have changed since the
+    /// list was last sorted (a split or a merge resized them, or they are
+    /// new, or the heap grew past them), each once (`list_dirty_bits` by
+    /// id). Every other entry is in sorted order, so a sort re-places these
+    /// alone.
+    list_dirty: Vec<u32>,
+    /// A bit per record id: whether it is in `list_dirty`.
+    list_dirty_bits: Vec<u64>,
     /// Whether the heap grows with `sbrk` (as CS:APP's malloc lab's does)
     /// rather than being the whole arena: the heap is the arena below the
     /// high-water mark, and the bytes above it are not yet part of it. The
@@ -278,6 +286,8 @@ impl FreeListAllocator {
             list: Vec::new(),
             list_rover: NIL,
             list_merge_due: false,
+            list_dirty: Vec::new(),
+            list_dirty_bits: Vec::new(),
             sbrk: false,
         };
         let id = a.new_rec(Rec {
@@ -349,7 +359,7 @@ impl FreeListAllocator {
     /// [`set_coalesce`](Self::set_coalesce) promises for that order).
     ///
     /// # Complexity
-    /// O(n²) for the size orders (an insertion sort), O(n log n) otherwise; the
+    /// O(n²) for the size orders (a whole insertion sort), O(n log n) otherwise; the
     /// heap sets it once, on an arena that is one free block.
     pub fn set_list_order(&mut self, order: ListOrder) {
         self.order = order;
@@ -359,7 +369,19 @@ impl FreeListAllocator {
         } else {
             self.free_ids()
         };
-        self.sort_list();
+        if self.size_ordered() {
+            let desc = order == ListOrder::SizeDescending;
+            let end = self.heap_end();
+            let recs = &self.recs;
+            insertion_sort(
+                &mut self.list,
+                |id| {
+                    let r = &recs[id as usize];
+                    r.size.min(end.saturating_sub(r.offset))
+                },
+                |a, b| if desc { a < b } else { a > b },
+            );
+        }
         // (The blocks in a new order: any pair may touch.)
         self.list_merge_due = true;
         if order == ListOrder::Address && self.config.coalesce {
@@ -433,19 +455,55 @@ impl FreeListAllocator {
         self.order != ListOrder::Address
     }
 
+    /// Whether the list is kept sorted by size.
+    #[inline(always)]
+    fn size_ordered(&self) -> bool {
+        matches!(
+            self.order,
+            ListOrder::SizeAscending | ListOrder::SizeDescending
+        )
+    }
+
+    /// Notes that the key of entry `id` may have changed (or that it is
+    /// new), under a size order: the next sort re-places it.
+    #[inline(always)]
+    fn mark_unsorted(&mut self, id: u32) {
+        // (One test on the fit strategies' path; the rest out of line.)
+        if self.size_ordered() {
+            self.mark_unsorted_listed(id);
+        }
+    }
+
+    #[inline(never)]
+    fn mark_unsorted_listed(&mut self, id: u32) {
+        let (w, b) = (id as usize / 64, id as usize % 64);
+        if self.list_dirty_bits.len() <= w {
+            self.list_dirty_bits.resize(w + 1, 0);
+        }
+        if self.list_dirty_bits[w] & (1 << b) == 0 {
+            self.list_dirty_bits[w] |= 1 << b;
+            self.list_dirty.push(id);
+        }
+    }
+
     /// Sorts the list by size as a size order keeps it (a stable sort, as
-    /// Python's: equal sizes keep their places). An insertion sort: the list
-    /// is sorted but for the entries a split shrank or a merge grew since the
-    /// last free, and it keeps a general sort out of the wasm module.
+    /// Python's: equal sizes keep their places). Only the entries a split or
+    /// a merge resized since the last sort, or new ones, can be out of
+    /// place (`list_dirty`): they are taken out and put back where a stable
+    /// sort of the whole list puts them (after the equal sizes before them
+    /// in the list, before those after), found by binary search.
     ///
     /// # Complexity
-    /// O(n + n × entries out of place).
+    /// O(n + k log n + k²) for k entries out of place (O(n) to copy the list).
     fn sort_list(&mut self) {
         let desc = match self.order {
             ListOrder::SizeAscending => false,
             ListOrder::SizeDescending => true,
             _ => return,
         };
+        if self.list_dirty.is_empty() {
+            return;
+        }
         // With sbrk, the last block by its bytes in the heap, as the
         // searches see it (a split's remainder keeps its place until the
         // next free re-sorts it; so does a top the heap grew past).
@@ -455,36 +513,120 @@ impl FreeListAllocator {
             let r = &recs[id as usize];
             r.size.min(end.saturating_sub(r.offset))
         };
-        let list = &mut self.list;
-        let touch = |a: u32, b: u32| {
-            let ra = &recs[a as usize];
-            ra.offset + ra.size == recs[b as usize].offset
+        // A key that sorts strictly after another in this order.
+        let later = |a: usize, b: usize| if desc { a < b } else { a > b };
+        let bits = &self.list_dirty_bits;
+        let is_dirty = |id: u32| {
+            bits.get(id as usize / 64)
+                .is_some_and(|w| w & (1 << (id as usize % 64)) != 0)
+        };
+        let list = &self.list;
+        // The entries out of place, as (key, index in the list, id), and the
+        // rest, which are in order.
+        let mut moved: Vec<(usize, usize, u32)> = Vec::new();
+        let mut clean: Vec<u32> = Vec::with_capacity(list.len());
+        for (i, &id) in list.iter().enumerate() {
+            if is_dirty(id) {
+                moved.push((key(id), i, id));
+            } else {
+                clean.push(id);
+            }
+        }
+        // Their indices in the list, ascending (found in that order).
+        let at: Vec<usize> = moved.iter().map(|m| m.1).collect();
+        // The index in the list of clean entry `q`: q plus the moved entries
+        // before it, the t with at[t] - t <= q (at[t] - t never falls).
+        let list_index = |q: usize| {
+            let (mut lo, mut hi) = (0, at.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if at[mid] - mid <= q {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            q + lo
+        };
+        // The moved entries in sorted order: by key, ties by index.
+        for x in 1..moved.len() {
+            let m = moved[x];
+            let mut y = x;
+            while y > 0
+                && (later(moved[y - 1].0, m.0) || (moved[y - 1].0 == m.0 && moved[y - 1].1 > m.1))
+            {
+                moved[y] = moved[y - 1];
+                y -= 1;
+            }
+            moved[y] = m;
+        }
+        // Where each goes among the clean entries: after those that sort
+        // before it (a key before its own, or an equal key earlier in the list).
+        let goes_before = |q: usize, k: usize, i: usize| {
+            let kc = key(clean[q]);
+            later(k, kc) || (kc == k && list_index(q) < i)
+        };
+        let place: Vec<usize> = moved
+            .iter()
+            .map(|&(k, i, _)| {
+                let (mut lo, mut hi) = (0, clean.len());
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    if goes_before(mid, k, i) {
+                        lo = mid + 1;
+                    } else {
+                        hi = mid;
+                    }
+                }
+                lo
+            })
+            .collect();
+        let mut out = Vec::with_capacity(list.len());
+        let mut from = 0;
+        for (m, &p) in moved.iter().zip(&place) {
+            out.extend_from_slice(&clean[from..p]);
+            out.push(m.2);
+            from = p;
+        }
+        out.extend_from_slice(&clean[from..]);
+        #[cfg(debug_assertions)]
+        {
+            let mut reference = list.clone();
+            insertion_sort(&mut reference, key, later);
+            debug_assert_eq!(out, reference, "the re-placed list is the stable sort");
+        }
+        // The pairs the moves made (see `list_merge_due`): around each moved
+        // entry's new place, and where each left a gap (the clean entry
+        // before it there and whatever follows that entry now).
+        let touch = |x: usize| {
+            x + 1 < out.len() && {
+                let ra = &recs[out[x] as usize];
+                ra.offset + ra.size == recs[out[x + 1] as usize].offset
+            }
         };
         let mut due = false;
-        for i in 1..list.len() {
-            let id = list[i];
-            let k = key(id);
-            let mut j = i;
-            // Strictly out of order only: equal sizes stay behind.
-            while j > 0
-                && (if desc {
-                    key(list[j - 1]) < k
-                } else {
-                    key(list[j - 1]) > k
-                })
-            {
-                list[j] = list[j - 1];
-                j -= 1;
+        for (n, &p) in place.iter().enumerate() {
+            let f = p + n;
+            due = due || (f > 0 && touch(f - 1)) || touch(f);
+        }
+        for (t, &i) in at.iter().enumerate() {
+            if due {
+                break;
             }
-            list[j] = id;
-            if j < i && !due {
-                // The pairs the move made: around its new place, and where
-                // it left (the entry now at `i` and the one after it).
-                let pair = |x: usize| x + 1 < list.len() && touch(list[x], list[x + 1]);
-                due = (j > 0 && pair(j - 1)) || pair(j) || pair(i);
+            if i > 0 && (t == 0 || at[t - 1] != i - 1) {
+                // The clean entry before the gap, and its place now.
+                let q = i - 1 - t;
+                let f = q + place.partition_point(|&p| p <= q);
+                due = touch(f);
             }
         }
         self.list_merge_due |= due;
+        self.list = out;
+        for id in std::mem::take(&mut self.list_dirty) {
+            if let Some(w) = self.list_dirty_bits.get_mut(id as usize / 64) {
+                *w &= !(1 << (id as usize % 64));
+            }
+        }
     }
 
     /// Puts the new free block `id` in the list as `malloc.py`'s `free`
@@ -497,6 +639,7 @@ impl FreeListAllocator {
         } else {
             self.list.push(id);
             self.check_pairs_at(self.list.len() - 1);
+            self.mark_unsorted(id);
             self.sort_list();
         }
     }
@@ -655,6 +798,16 @@ impl FreeListAllocator {
             .saturating_add(self.used.growth(k));
         if self.listed() {
             bytes = bytes.saturating_add(headroom::vec_growth(&self.list, k));
+        }
+        if self.size_ordered() {
+            // A sort's work space (`sort_list`): the list twice over (the
+            // entries in order, then the result), and per entry out of place
+            // its key, index and place (five words); the ids and bits that
+            // mark them.
+            let n = self.list.len().saturating_add(k);
+            let per = 2 * std::mem::size_of::<u32>() + 5 * std::mem::size_of::<usize>();
+            bytes = headroom::bound(n, per + std::mem::size_of::<u32>(), bytes);
+            bytes = headroom::bound(recs / 64 + 1, std::mem::size_of::<u64>(), bytes);
         }
         let free = self.indexed_free_blocks().saturating_add(k);
         // The free blocks' ids, listed to be indexed anew on a switch, or
@@ -1761,6 +1914,7 @@ impl FreeListAllocator {
                     // Right behind the padding it was split from.
                     self.list.insert(after, rid);
                     self.check_pairs_at(after);
+                    self.mark_unsorted(rid);
                     self.list_rover = rid;
                 }
             } else if self.listed() {
@@ -1785,9 +1939,15 @@ impl FreeListAllocator {
     fn bump_peaks(&mut self, end: usize) {
         self.peak_used = self.peak_used.max(self.used_bytes);
         self.peak_requested = self.peak_requested.max(self.requested_bytes);
-        self.high_water = self.high_water.max(end);
-        if self.sbrk {
-            self.tree.set_brk(self.high_water);
+        if end > self.high_water {
+            self.high_water = end;
+            if self.sbrk {
+                self.tree.set_brk(end);
+                // The last block's key, its bytes in the heap, changed.
+                if let Some(w) = self.wilderness() {
+                    self.mark_unsorted(w);
+                }
+            }
         }
     }
 
@@ -2087,6 +2247,28 @@ impl FreeListAllocator {
         let rec = &mut self.recs[id as usize];
         rec.offset = offset;
         rec.size = size;
+        self.mark_unsorted(id);
+    }
+}
+
+/// The stable insertion sort a size order's list had before it re-placed
+/// only the entries out of place: the reference it is checked against (in
+/// debug builds), and the first sort of a whole list.
+fn insertion_sort(
+    list: &mut [u32],
+    key: impl Fn(u32) -> usize,
+    later: impl Fn(usize, usize) -> bool,
+) {
+    for i in 1..list.len() {
+        let id = list[i];
+        let k = key(id);
+        let mut j = i;
+        // Strictly out of order only: equal sizes stay behind.
+        while j > 0 && later(key(list[j - 1]), k) {
+            list[j] = list[j - 1];
+            j -= 1;
+        }
+        list[j] = id;
     }
 }
 
