@@ -370,17 +370,13 @@ impl FreeListAllocator {
             self.free_ids()
         };
         if self.size_ordered() {
-            let desc = order == ListOrder::SizeDescending;
-            let end = self.heap_end();
-            let recs = &self.recs;
+            let mut list = std::mem::take(&mut self.list);
             insertion_sort(
-                &mut self.list,
-                |id| {
-                    let r = &recs[id as usize];
-                    r.size.min(end.saturating_sub(r.offset))
-                },
-                |a, b| if desc { a < b } else { a > b },
+                &mut list,
+                |id| self.list_key(id),
+                |a, b| self.sorts_after(a, b),
             );
+            self.list = list;
         }
         // (The blocks in a new order: any pair may touch.)
         self.list_merge_due = true;
@@ -455,6 +451,24 @@ impl FreeListAllocator {
         self.order != ListOrder::Address
     }
 
+    /// The key a size order sorts entry `id` by: its bytes as the searches
+    /// see them (with sbrk, the last block's in the heap; a split's remainder
+    /// keeps its place until the next free re-sorts it, and so does a top
+    /// the heap grew past).
+    fn list_key(&self, id: u32) -> usize {
+        let r = &self.recs[id as usize];
+        self.in_heap(r.offset, r.size)
+    }
+
+    /// Whether key `a` sorts strictly after key `b` in this size order.
+    fn sorts_after(&self, a: usize, b: usize) -> bool {
+        if self.order == ListOrder::SizeDescending {
+            a < b
+        } else {
+            a > b
+        }
+    }
+
     /// Whether the list is kept sorted by size.
     #[inline(always)]
     fn size_ordered(&self) -> bool {
@@ -496,25 +510,12 @@ impl FreeListAllocator {
     /// # Complexity
     /// O(n + k log n + k²) for k entries out of place (O(n) to copy the list).
     fn sort_list(&mut self) {
-        let desc = match self.order {
-            ListOrder::SizeAscending => false,
-            ListOrder::SizeDescending => true,
-            _ => return,
-        };
-        if self.list_dirty.is_empty() {
+        if !self.size_ordered() || self.list_dirty.is_empty() {
             return;
         }
-        // With sbrk, the last block by its bytes in the heap, as the
-        // searches see it (a split's remainder keeps its place until the
-        // next free re-sorts it; so does a top the heap grew past).
-        let end = self.heap_end();
         let recs = &self.recs;
-        let key = |id: u32| {
-            let r = &recs[id as usize];
-            r.size.min(end.saturating_sub(r.offset))
-        };
-        // A key that sorts strictly after another in this order.
-        let later = |a: usize, b: usize| if desc { a < b } else { a > b };
+        let key = |id: u32| self.list_key(id);
+        let later = |a: usize, b: usize| self.sorts_after(a, b);
         let bits = &self.list_dirty_bits;
         let is_dirty = |id: u32| {
             bits.get(id as usize / 64)
