@@ -9,6 +9,10 @@ use crate::size_index::SizeIndex;
 use crate::stats::{self, Stats};
 use crate::{AllocError, Block, ListOrder, Result, Strategy};
 
+/// Entries out of place that a size order's sort finds by comparing ids
+/// rather than by their bits (see `dirty_positions`).
+const FEW_DIRTY: usize = 4;
+
 /// How to build a [`FreeListAllocator`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -505,38 +509,34 @@ impl FreeListAllocator {
     /// a merge resized since the last sort, or new ones, can be out of
     /// place (`list_dirty`): they are taken out and put back where a stable
     /// sort of the whole list puts them (after the equal sizes before them
-    /// in the list, before those after), found by binary search.
+    /// in the list, before those after), found by binary search. The list
+    /// is rearranged in place: only the entries from the first one moved
+    /// shift, by memory moves.
     ///
     /// # Complexity
-    /// O(n + k log n + k²) for k entries out of place (O(n) to copy the list).
+    /// O(n + k log n + k²) for k entries out of place: a scan that finds
+    /// them (comparisons only, for up to [`FEW_DIRTY`] of them) and the
+    /// shifts.
     fn sort_list(&mut self) {
         if !self.size_ordered() || self.list_dirty.is_empty() {
+            return;
+        }
+        let at = self.dirty_positions();
+        if at.is_empty() {
+            // (Those marked have all left the list since.)
+            self.clear_dirty();
             return;
         }
         let recs = &self.recs;
         let key = |id: u32| self.list_key(id);
         let later = |a: usize, b: usize| self.sorts_after(a, b);
-        let bits = &self.list_dirty_bits;
-        let is_dirty = |id: u32| {
-            bits.get(id as usize / 64)
-                .is_some_and(|w| w & (1 << (id as usize % 64)) != 0)
-        };
         let list = &self.list;
-        // The entries out of place, as (key, index in the list, id), and the
-        // rest, which are in order.
-        let mut moved: Vec<(usize, usize, u32)> = Vec::new();
-        let mut clean: Vec<u32> = Vec::with_capacity(list.len());
-        for (i, &id) in list.iter().enumerate() {
-            if is_dirty(id) {
-                moved.push((key(id), i, id));
-            } else {
-                clean.push(id);
-            }
-        }
-        // Their indices in the list, ascending (found in that order).
-        let at: Vec<usize> = moved.iter().map(|m| m.1).collect();
-        // The index in the list of clean entry `q`: q plus the moved entries
-        // before it, the t with at[t] - t <= q (at[t] - t never falls).
+        // The entries out of place, as (key, index in the list, id).
+        let mut moved: Vec<(usize, usize, u32)> =
+            at.iter().map(|&i| (key(list[i]), i, list[i])).collect();
+        // The index in the list of clean entry `q` (the q-th entry not
+        // moved): q plus the moved entries before it, the t with
+        // at[t] - t <= q (at[t] - t never falls).
         let list_index = |q: usize| {
             let (mut lo, mut hi) = (0, at.len());
             while lo < hi {
@@ -549,6 +549,7 @@ impl FreeListAllocator {
             }
             q + lo
         };
+        let clean_len = list.len() - at.len();
         // The moved entries in sorted order: by key, ties by index.
         for x in 1..moved.len() {
             let m = moved[x];
@@ -564,13 +565,14 @@ impl FreeListAllocator {
         // Where each goes among the clean entries: after those that sort
         // before it (a key before its own, or an equal key earlier in the list).
         let goes_before = |q: usize, k: usize, i: usize| {
-            let kc = key(clean[q]);
-            later(k, kc) || (kc == k && list_index(q) < i)
+            let li = list_index(q);
+            let kc = key(list[li]);
+            later(k, kc) || (kc == k && li < i)
         };
         let place: Vec<usize> = moved
             .iter()
             .map(|&(k, i, _)| {
-                let (mut lo, mut hi) = (0, clean.len());
+                let (mut lo, mut hi) = (0, clean_len);
                 while lo < hi {
                     let mid = (lo + hi) / 2;
                     if goes_before(mid, k, i) {
@@ -582,20 +584,33 @@ impl FreeListAllocator {
                 lo
             })
             .collect();
-        let mut out = Vec::with_capacity(list.len());
-        let mut from = 0;
-        for (m, &p) in moved.iter().zip(&place) {
-            out.extend_from_slice(&clean[from..p]);
-            out.push(m.2);
-            from = p;
-        }
-        out.extend_from_slice(&clean[from..]);
         #[cfg(debug_assertions)]
-        {
+        let reference = {
             let mut reference = list.clone();
             insertion_sort(&mut reference, key, later);
-            debug_assert_eq!(out, reference, "the re-placed list is the stable sort");
+            reference
+        };
+        // Take the moved entries out (shifting the clean ones after the
+        // first down), then put them in from the back (shifting the clean
+        // ones after each up).
+        let list = &mut self.list;
+        let n = list.len();
+        let mut w = at[0];
+        for (t, &i) in at.iter().enumerate() {
+            let end = at.get(t + 1).copied().unwrap_or(n);
+            list.copy_within(i + 1..end, w);
+            w += end - i - 1;
         }
+        debug_assert_eq!(w, clean_len);
+        let mut end = clean_len;
+        for (t, (&p, m)) in place.iter().zip(&moved).enumerate().rev() {
+            list.copy_within(p..end, p + t + 1);
+            list[p + t] = m.2;
+            end = p;
+        }
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(*list, reference, "the re-placed list is the stable sort");
+        let out = &self.list;
         // The pairs the moves made (see `list_merge_due`): around each moved
         // entry's new place, and where each left a gap (the clean entry
         // before it there and whatever follows that entry now).
@@ -622,12 +637,56 @@ impl FreeListAllocator {
             }
         }
         self.list_merge_due |= due;
-        self.list = out;
+        self.clear_dirty();
+    }
+
+    /// Unmarks every entry marked out of place.
+    fn clear_dirty(&mut self) {
         for id in std::mem::take(&mut self.list_dirty) {
             if let Some(w) = self.list_dirty_bits.get_mut(id as usize / 64) {
                 *w &= !(1 << (id as usize % 64));
             }
         }
+    }
+
+    /// The indices in the list of the entries marked out of place
+    /// (`list_dirty`), ascending. Up to [`FEW_DIRTY`] of them are found by
+    /// comparing every entry with each (branch-free over blocks of entries,
+    /// which compilers turn into vector compares); more, by their bits.
+    fn dirty_positions(&self) -> Vec<usize> {
+        let d = &self.list_dirty;
+        let mut at = Vec::with_capacity(d.len());
+        if d.len() <= FEW_DIRTY {
+            let mut want = [d[0]; FEW_DIRTY];
+            want[..d.len()].copy_from_slice(d);
+            let hit = |x: u32| want.iter().fold(false, |h, &y| h | (x == y));
+            const BLOCK: usize = 32;
+            for (b, chunk) in self.list.chunks(BLOCK).enumerate() {
+                if chunk.iter().fold(false, |h, &x| h | hit(x)) {
+                    at.extend(
+                        chunk
+                            .iter()
+                            .enumerate()
+                            .filter(|&(_, &x)| hit(x))
+                            .map(|(i, _)| b * BLOCK + i),
+                    );
+                }
+            }
+        } else {
+            let bits = &self.list_dirty_bits;
+            let is_dirty = |id: u32| {
+                bits.get(id as usize / 64)
+                    .is_some_and(|w| w & (1 << (id as usize % 64)) != 0)
+            };
+            at.extend(
+                self.list
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &id)| is_dirty(id))
+                    .map(|(i, _)| i),
+            );
+        }
+        at
     }
 
     /// Puts the new free block `id` in the list as `malloc.py`'s `free`
@@ -801,12 +860,11 @@ impl FreeListAllocator {
             bytes = bytes.saturating_add(headroom::vec_growth(&self.list, k));
         }
         if self.size_ordered() {
-            // A sort's work space (`sort_list`): the list twice over (the
-            // entries in order, then the result), and per entry out of place
-            // its key, index and place (five words); the ids and bits that
-            // mark them.
+            // A sort's work space (`sort_list`, which rearranges the list
+            // in place): per entry out of place its key, index, place and
+            // position (at most six words) and id; the ids and bits that mark them.
             let n = self.list.len().saturating_add(k);
-            let per = 2 * std::mem::size_of::<u32>() + 5 * std::mem::size_of::<usize>();
+            let per = std::mem::size_of::<u32>() + 6 * std::mem::size_of::<usize>();
             bytes = headroom::bound(n, per + std::mem::size_of::<u32>(), bytes);
             bytes = headroom::bound(recs / 64 + 1, std::mem::size_of::<u64>(), bytes);
         }
