@@ -885,7 +885,18 @@ test('lastOpReplays says what the next lastOp() will replay; a comparer step wit
   a.alloc(8);
   assert.equal(a.lastOpReplays, 2, 'the ops since');
   const b = a.rebuild(5);
-  assert.equal(b.lastOpReplays, 4, 'a rebuilt arena starts over');
+  assert.equal(b.lastOpReplays, 0, 'a rebuilt arena keeps the state before its last op');
+  const fresh = createArena({ size: 4096 });
+  fresh.replay(b.log());
+  assert.equal(fresh.lastOpReplays, 4);
+  assert.deepEqual(b.lastOp(), fresh.lastOp());
+  // Kept by hand (an arena brought to a step by replaying from the start): the next op's account replays nothing.
+  assert.equal(fresh.keepForLastOp(), true);
+  fresh.alloc(12);
+  assert.equal(fresh.lastOpReplays, 0);
+  b.alloc(12);
+  assert.deepEqual(fresh.lastOp(), b.lastOp());
+  fresh.dispose();
   b.dispose();
   a.dispose();
   const text = workload({ seed: 9, ops: 5000, allocPercent: 55, maxSize: 64 });

@@ -177,8 +177,10 @@ export class Arena {
   failedOps(from = 0, to = this.logLength) { return this.#a.failedOps(from, to); }
   /** What the last op did (the free block an allocation came from, the blocks searched, what a free merged with), or null (none yet, or a log longer than maxExplainedOps()). */
   lastOp() { return this.#a.lastOp(); }
-  /** The ops the next lastOp() would replay: those run since the last call (it keeps the state before the op), or the whole log the first time; 0 when it would return null. */
+  /** The ops the next lastOp() would replay: those run since the last call (it keeps the state before the op), or the whole log the first time (but after rebuild or keepForLastOp); 0 when it would return null. */
   get lastOpReplays() { return this.#a.lastOpReplays; }
+  /** Keeps the state as it is now for lastOp(), so that after the next op it replays nothing (call it after replaying up to the step before an op you will ask about); false when not kept (a log of maxExplainedOps() or more, an arena over 64 MiB, no room for a copy). */
+  keepForLastOp() { return this.#a.keepForLastOp(); }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op); as its random mode prints them when the whole log is `draw` (parseMallocPy's `draw`, or null). */
   transcript(base = MALLOC_PY_BASE, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.transcript(base, maxOps, header, draw); }
   /** The malloc.py command line that prints what transcript(base, maxOps, header, draw) prints: `{ command }`, or `{ why }` when there is none. */
@@ -187,7 +189,7 @@ export class Arena {
   get failedCount() { return this.#a.failedCount; }
   /** The step (from 1) of the last allocation request logged (whose search `stats().lastSearched` counts), 0 for none. */
   get lastRequestStep() { return this.#a.lastRequestStep; }
-  /** A new arena in the state after the first `n` logged ops. */
+  /** A new arena in the state after the first `n` logged ops (its first lastOp() replays nothing). */
   rebuild(n) { return new Arena(undefined, this.#a.rebuild(n)); }
   /** The options the arena started from, in createArena's shape. */
   initialConfig() { return this.#a.initialConfig(); }

@@ -119,6 +119,30 @@ pub fn last_op(session: &Session) -> Result<Option<LastOp>, AllocError> {
     Explainer::default().last_op(session)
 }
 
+/// [`Session::rebuild`] up to step `n`, with an [`Explainer`] that already
+/// keeps the state before its last op ([`Explainer::keep`]): undo and
+/// scrubbing back, whose next [`Explainer::last_op`] then replays nothing
+/// (it would replay the whole log again). The same ops replay either way.
+///
+/// # Errors
+/// [`AllocError::HostMemory`] as [`Session::rebuild`] (the state kept is
+/// left out when only it does not fit).
+///
+/// # Complexity
+/// O(n log n), and O(arena size) to copy the state kept.
+pub fn rebuild_explained(session: &Session, n: usize) -> Result<(Session, Explainer), AllocError> {
+    let n = n.min(session.log().len());
+    let mut explainer = Explainer::default();
+    if n == 0 {
+        return Ok((session.rebuild(0)?, explainer));
+    }
+    let mut s = session.rebuild(n - 1)?;
+    explainer.keep(&s);
+    let caught_up = s.catch_up(session, n)?;
+    debug_assert!(caught_up, "a rebuild leads to its source");
+    Ok((s, explainer))
+}
+
 /// [`last_op`] for a session asked again and again as it grows (a page
 /// stepping through ops, a grader asking after each): it keeps the state
 /// before the last op it explained and brings it forward by the ops logged
@@ -171,6 +195,26 @@ impl Explainer {
             self.before = Some(prev);
         }
         Ok(Some(out))
+    }
+
+    /// Keeps `session` as it is now as the state before the op logged next
+    /// on it, so that the next [`last_op`](Self::last_op) replays nothing:
+    /// for a session that was just rebuilt or rewound, which would
+    /// otherwise replay its whole log. Returns whether it keeps it (not
+    /// past [`MAX_EXPLAINED_LOG`], for arenas over [`MAX_KEPT_ARENA`], or
+    /// when the host may not hold a copy).
+    ///
+    /// # Complexity
+    /// O(arena size + n) to copy the session.
+    pub fn keep(&mut self, session: &Session) -> bool {
+        self.forget();
+        let fits = session.log().len() < MAX_EXPLAINED_LOG
+            && session.initial_config().arena_size <= MAX_KEPT_ARENA
+            && crate::headroom::ensure_copy().is_ok();
+        if fits {
+            self.before = Some(session.clone());
+        }
+        fits
     }
 
     fn rebuild(&mut self, session: &Session, n: usize) -> Result<Session, AllocError> {

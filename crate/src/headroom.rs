@@ -76,6 +76,18 @@ pub fn doubling_fits(extra: usize) -> bool {
         <= growable()
 }
 
+/// Checks that a copy of anything in the memory fits (a clone of a
+/// session, whose buffers take at most the bytes the memory holds).
+///
+/// # Errors
+/// [`AllocError::HostMemory`] when it may not.
+///
+/// # Complexity
+/// O(1).
+pub fn ensure_copy() -> Result<()> {
+    ensure(usize::try_from(held()).unwrap_or(usize::MAX))
+}
+
 /// Bytes the memory holds now (natively, nothing is known: 0).
 #[cfg(target_arch = "wasm32")]
 fn held() -> u64 {

@@ -10,7 +10,7 @@ use js_sys::{Error, Object, Reflect, Uint32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::explain::Explainer;
+use crate::explain::{self, Explainer};
 use crate::script::{self, Script, ScriptError};
 use crate::session::{self, Session};
 use crate::transcript::MAX_TRANSCRIPT_OPS;
@@ -879,16 +879,25 @@ impl Arena {
         self.session.log().len() as f64
     }
 
-    /// A new arena in the state after the first `n` logged ops (undo, scrubbing).
-    /// (This arena's `lastOp()` state goes first: the caller usually
-    /// disposes of it next, and three arenas at once would be one too many.)
+    /// A new arena in the state after the first `n` logged ops (undo,
+    /// scrubbing), which keeps the state before its last op, so that its
+    /// first `lastOp()` replays nothing. (This arena's `lastOp()` state goes
+    /// first: the caller usually disposes of it next, and this arena, the
+    /// new one and the new one's state are three already.)
     pub fn rebuild(&mut self, n: JsValue) -> JsResult<Arena> {
         let n = uint(&n, "n")?;
         self.explainer.forget();
-        Ok(Arena {
-            session: self.session.rebuild(n).map_err(js_error)?,
-            explainer: Explainer::default(),
-        })
+        let (session, explainer) =
+            explain::rebuild_explained(&self.session, n).map_err(js_error)?;
+        Ok(Arena { session, explainer })
+    }
+
+    /// Keeps the state as it is now for the next `lastOp()`, which then
+    /// replays nothing (after a rewind done by replaying from the start);
+    /// false when it is not kept (see `Explainer::keep`).
+    #[wasm_bindgen(js_name = keepForLastOp)]
+    pub fn keep_for_last_op(&mut self) -> bool {
+        self.explainer.keep(&self.session)
     }
 
     /// The options the arena started from, in `createArena`'s shape:

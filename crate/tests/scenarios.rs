@@ -4187,6 +4187,53 @@ fn an_explainer_asked_as_ops_run_answers_as_a_fresh_replay() {
 }
 
 #[test]
+fn a_rebuild_keeps_the_state_before_its_last_op_so_its_first_answer_replays_nothing() {
+    // Undo and scrubbing back rebuild the session; the page then asks what
+    // the op at the new cursor did, and the grader what the next one does.
+    let mut rng = Rng::new(81);
+    for order in [ListOrder::Address, ListOrder::SizeDescending] {
+        let mut s = Session::new(HeapConfig {
+            order,
+            ..heap_config(2048, Mode::BestFit, 8, true)
+        })
+        .unwrap();
+        random_session_ops(&mut s, &mut rng, 120, |_| {});
+        let len = s.log().len();
+        for n in [0, 1, 2, len / 2, len - 1, len, len + 3] {
+            let (back, mut ex) = explain::rebuild_explained(&s, n).unwrap();
+            let plain = s.rebuild(n).unwrap();
+            assert_eq!(back.log(), plain.log(), "step {n}");
+            assert_eq!(back.heap().blocks(), plain.heap().blocks(), "step {n}");
+            assert_eq!(back.ptrs(), plain.ptrs(), "step {n}");
+            back.invariants().unwrap();
+            assert_eq!(ex.pending(&back), 0, "nothing to replay at step {n}");
+            assert_eq!(
+                ex.last_op(&back).unwrap(),
+                explain::last_op(&plain).unwrap()
+            );
+            assert_eq!(ex.replayed(), 0, "step {n}");
+            // The op after it (a predicted one) is brought forward by one.
+            let mut on = back;
+            if on.catch_up(&s, (n + 1).min(len)).unwrap() && n < len {
+                assert_eq!(ex.pending(&on), usize::from(n > 0), "step {n}");
+                assert_eq!(ex.last_op(&on).unwrap(), explain::last_op(&on).unwrap());
+            }
+        }
+    }
+    // Kept at any step (a rewind replayed from the start): the next op's
+    // answer replays nothing; over 64 MiB nothing is kept.
+    let mut s = session(1024, Mode::FirstFit, 8, true);
+    s.replay(&script::parse("+10,+20,-0").unwrap()).unwrap();
+    let mut ex = explain::Explainer::default();
+    assert!(ex.keep(&s));
+    s.alloc(8).unwrap();
+    assert_eq!(ex.pending(&s), 0);
+    assert_eq!(ex.last_op(&s).unwrap(), explain::last_op(&s).unwrap());
+    let big = session(explain::MAX_KEPT_ARENA + 8, Mode::FirstFit, 8, true);
+    assert!(!ex.keep(&big));
+}
+
+#[test]
 fn last_request_is_the_step_whose_search_the_statistics_count() {
     let mut s = session(256, Mode::FirstFit, 8, true);
     assert_eq!(s.last_request(), None, "nothing logged");

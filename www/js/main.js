@@ -1605,9 +1605,9 @@ async function start() {
   }
   /**
    * An account that would replay more than this long first waits to be asked
-   * for (after a load or a step back the arena replays the log up to the op:
-   * under a free list kept by size or insertion, where every op walks the
-   * list, 30,000 ops took seconds).
+   * for (after a load the arena replays the log up to the op: under a free
+   * list kept by size or insertion, where every op walks the list, 30,000
+   * ops took seconds; a step back keeps the state before the op).
    */
   const LAST_OP_ASK_MS = 400;
   function updateLastOp(force = false) {

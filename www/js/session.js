@@ -443,7 +443,7 @@ export class Session extends EventTarget {
     } else {
       const past = this.pastTokens();
       const future = past.slice(n).concat(this.future);
-      if (n <= REBUILD_SYNC_MAX && this.quick(n)) {
+      if (n === 0 || (n <= REBUILD_SYNC_MAX && this.quick(n))) {
         const t0 = performance.now();
         this.#setArena(this.arena.rebuild(n));
         this.#measured(n, performance.now() - t0);
@@ -454,7 +454,13 @@ export class Session extends EventTarget {
         const kept = this.future;
         this.arena = a;
         this.future = [];
-        const done = await this.#chunked(a, n, tokenPieces(past.slice(0, n)), 'Rewinding');
+        // Up to the op before the cursor, where lastOp() keeps the state
+        // (else its first account would replay all of it again), then that op.
+        let done = await this.#chunked(a, n - 1, tokenPieces(past.slice(0, n - 1)), 'Rewinding');
+        if (done === n - 1 && !this.stoppedBy) {
+          a.keepForLastOp();
+          done += await this.#chunked(a, 1, tokenPieces(past.slice(n - 1, n)), 'Rewinding');
+        }
         if (this.stoppedBy === 'memory') {
           // Refused part way: back to where it was, as if never asked.
           a.dispose();
