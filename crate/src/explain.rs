@@ -73,7 +73,9 @@ pub struct LastOp {
     /// The op's block afterwards: the new block of an allocation or realloc,
     /// the block a free released (as it was).
     pub block: Option<Span>,
-    /// An allocation's (or a moving realloc's): the free block it was carved from.
+    /// An allocation's (or a moving realloc's): the free block it was
+    /// carved from (with `sbrk`, its part in the heap, unless the op grew
+    /// the heap: then the whole last block, the arena above included).
     pub hole: Option<Span>,
     /// A free's: the free block its bytes are part of now, when a merge made
     /// it bigger (with `sbrk`, its part in the heap: a free of the heap's
@@ -268,12 +270,6 @@ fn describe(prev: &Session, session: &Session) -> LastOp {
         Some(&Ptr::Live(off)) => s.heap().live_block(off).ok(),
         _ => None,
     };
-    let hole_of = |b: &Block| {
-        free_before
-            .iter()
-            .find(|f| f.offset <= b.offset && b.offset < f.end())
-            .map(|f| Span::from(*f))
-    };
     // The free blocks before the op (free slab chunks included); with sbrk,
     // the heap's: their bytes below the high-water mark, as the statistics
     // count them.
@@ -281,6 +277,22 @@ fn describe(prev: &Session, session: &Session) -> LastOp {
         prev.heap().stats().high_water
     } else {
         usize::MAX
+    };
+    // The free block a new block was carved from: with sbrk, its part in
+    // the heap, unless the op grew the heap into the arena above it.
+    let grew = session.heap().stats().high_water > prev.heap().stats().high_water;
+    let hole_of = |b: &Block| {
+        free_before
+            .iter()
+            .find(|f| f.offset <= b.offset && b.offset < f.end())
+            .map(|f| Span {
+                offset: f.offset,
+                size: if grew {
+                    f.size
+                } else {
+                    f.size.min(end.saturating_sub(f.offset))
+                },
+            })
     };
     let heap_free: Vec<usize> = free_before
         .iter()

@@ -5548,6 +5548,30 @@ fn a_list_kept_in_insertion_order_with_sbrk_passes_over_the_top_to_a_hole() {
 }
 
 #[test]
+fn with_sbrk_the_hole_an_allocation_took_is_its_part_in_the_heap() {
+    // First fit in a 16,344 B arena: after +2040,+2040,-1 the heap ends at
+    // 4,080 and its only free block is 2,040 B at 2,040 (the allocator's
+    // record runs on to the arena's end).
+    let mut s = Session::new(HeapConfig {
+        sbrk: true,
+        ..heap_config(16344, Mode::FirstFit, 8, true)
+    })
+    .unwrap();
+    s.replay(&script::parse("+2040,+2040,-1,+48").unwrap())
+        .unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert_eq!((e.heap_end, e.grew), (4080, 0));
+    assert_eq!(e.hole, Some(Span { offset: 2040, size: 2040 }));
+    assert_eq!(e.largest_free, 2040, "the same block the statistics count");
+    // One that grows the heap takes the last block whole, the arena above
+    // included.
+    s.replay(&script::parse("+4000").unwrap()).unwrap();
+    let e = explain::last_op(&s).unwrap().unwrap();
+    assert!(e.grew > 0);
+    assert_eq!(e.hole, Some(Span { offset: 2088, size: 16344 - 2088 }));
+}
+
+#[test]
 fn heap_config_keeps_sbrk_through_reset_and_snapshot() {
     let config = HeapConfig {
         sbrk: true,
