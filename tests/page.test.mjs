@@ -3004,6 +3004,22 @@ test('an account of the last op that would take long to replay waits to be asked
   await close();
 });
 
+test('a slab’s unusable tail is drawn as such: no ptr[-1], nothing to free', async () => {
+  // 256 B slabs of 24 B chunks: 10 chunks, then 16 B no chunk fits.
+  const { page, close } = await open('#size=256&strategy=slab&classes=24,48&ops=+8');
+  const tail = page.locator('#map rect[aria-label^="slab tail"]');
+  assert.equal(await tail.getAttribute('aria-label'), 'slab tail, unusable (too few bytes for a 24-byte chunk), 16 bytes at offset 240');
+  assert.equal(await tail.getAttribute('role'), 'img', 'not a button');
+  assert.ok(!(await page.textContent('#map')).includes('-1'), 'no ptr[-1] label');
+  await tail.hover();
+  await page.waitForSelector('.mm-tip:not([hidden])');
+  assert.match(await page.textContent('.mm-tip'), /slab tail.*unusable.*too few for a chunk/);
+  await tail.click();
+  await idle(page);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.total), 1, 'nothing freed, no failed free logged');
+  await close();
+});
+
 test('presenting on a 1024×768 projector: the meter stands beside the map, on the screen, at zoom 1', async () => {
   const { page, close } = await open('#size=100&strategy=best-fit&align=1&coalesce=0&ops=+3,-0,+5,-1,+8,-2&step=4', { width: 1024, height: 768 });
   await page.click('[data-testid=present]');

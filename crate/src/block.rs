@@ -16,7 +16,8 @@ pub struct Block {
     /// block's internal fragmentation.
     pub requested: usize,
     /// Number of the allocation request that created the block (`None` when
-    /// free). Requests are numbered from 0, failed ones included, so in an
+    /// free, and for a slab's unusable tail: the bytes after its last
+    /// chunk, too few for one, which are used but by no request). Requests are numbered from 0, failed ones included, so in an
     /// OSTEP op list the block with `seq == k` is `ptr[k]`.
     pub seq: Option<u64>,
     /// Size class of a slab chunk; `None` for an ordinary block.

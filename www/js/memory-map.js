@@ -50,6 +50,14 @@ export function kindOf(b, i) {
   return KIND.USED;
 }
 
+/**
+ * Whether block `i` is a slab's unusable tail: the bytes after its last
+ * chunk, too few for one (a used block no request made).
+ */
+export function isTail(b, i) {
+  return !!b.chunk[i] && !b.free[i] && b.seq[i] < 0;
+}
+
 /** Block `i` as a plain object. */
 export function blockAt(b, i) {
   return {
@@ -80,6 +88,7 @@ export function describeBlock(b, i, nameOf = null, listRank = null, header = 0, 
       : heapEnd != null && b.offset[i] >= heapEnd ? ' (above the heap’s end)' : '';
     return `${b.chunk[i] ? `free slab chunk (class ${b.cls[i]})` : 'free'}, ${at}${split}${inList}`;
   }
+  if (isTail(b, i)) return `slab tail, unusable (too few bytes for a ${num(b.cls[i])}-byte chunk), ${at}`;
   const extra = b.seq[i] >= 0 ? nameOf?.(b.seq[i]) : null;
   const name = b.seq[i] >= 0 ? `ptr[${b.seq[i]}]${extra ? ` (${extra})` : ''}` : 'block';
   const hdr = header && !b.chunk[i] ? `, ${num(header)}-byte header` : '';
@@ -495,7 +504,8 @@ export class MemoryMap {
     // Puts the rect for segment `nth` of the block at `off` next in `rects`;
     // returns the index in `old` of the rect it reuses as is, or -1.
     const rectFor = (kind, seq, head, off, nth) => {
-      const key = (kind * 2 + (seq & 1)) * 2 + (head ? 1 : 0);
+      // (A slab's tail, seq -1, frees nothing: a template of its own.)
+      const key = seq < 0 && kind === KIND.CHUNK_USED ? 100 + (head ? 1 : 0) : (kind * 2 + (seq & 1)) * 2 + (head ? 1 : 0);
       while (c < old.el.length && old.off[c] < off) old.el[c++].remove();
       const r = old.el[c];
       const same = r && old.off[c] === off && old.seg[c] === nth;
@@ -515,7 +525,8 @@ export class MemoryMap {
         // (or shows its bytes), a free one shows its bytes; else an image
         // the keyboard still visits for its label and tooltip.
         const used = kind === KIND.USED || kind === KIND.CHUNK_USED;
-        const acts = used ? !!(this.#opts.onFree || this.#opts.onInspect) : !!this.#opts.onInspect;
+        const tail = key >= 100;
+        const acts = tail ? false : used ? !!(this.#opts.onFree || this.#opts.onInspect) : !!this.#opts.onInspect;
         const extra = !interactive ? {} : head ? { role: acts ? 'button' : 'img', tabindex: '-1', 'aria-describedby': acts ? this.#hints[used ? 'used' : 'free'] : null } : { 'aria-hidden': 'true' };
         tp = s('rect', { height: rowH, ...fillFor(kind, p, seq), ...extra });
         templates.set(key, tp);
@@ -534,7 +545,8 @@ export class MemoryMap {
       const size = b.size[i];
       const kind = kindOf(b, i);
       const seq = b.seq[i];
-      const sq = seq < 0 ? 0 : seq;
+      // (-1 only for a slab's tail, which has a template of its own.)
+      const sq = seq < 0 && kind !== KIND.CHUNK_USED ? 0 : seq;
       let first = true;
       let seg = 0;
       let widest = 1;
@@ -572,7 +584,9 @@ export class MemoryMap {
         rects.name.push(name);
         if (labelled && w >= 22) {
           let text = null;
-          if (kind === KIND.USED || kind === KIND.CHUNK_USED) {
+          if (seq < 0 && kind === KIND.CHUNK_USED) {
+            text = w >= 34 ? 'tail' : null;
+          } else if (kind === KIND.USED || kind === KIND.CHUNK_USED) {
             // About 7 px a character: `ptr[k]`, else `[k]` (an index, not a
             // size, to a newcomer's eye), else `k` alone, else nothing.
             const digits = String(seq).length;
@@ -747,7 +761,7 @@ export class MemoryMap {
         // is, a second tap on it frees it.
         const blk = blockAt(this.#data.blocks, i);
         const key = tapKey(blk);
-        if (!(blk.free ? this.#opts.onInspect : this.#opts.onFree)) {
+        if (!(blk.free ? this.#opts.onInspect : this.#opts.onFree) || isTail(this.#data.blocks, i)) {
           // A tap that does nothing else (a read-only map) shows the block.
           this.#armed = '';
           this.#showTip(i, e.clientX, e.clientY);
@@ -857,6 +871,7 @@ export class MemoryMap {
 
   #activate(i, key) {
     const blk = blockAt(this.#data.blocks, i);
+    if (isTail(this.#data.blocks, i)) return;
     if (!blk.free) this.#opts.onFree?.(blk);
     else this.#opts.onInspect?.(blk, { key });
   }
@@ -942,14 +957,16 @@ export class MemoryMap {
     const rank = blk.free && !blk.chunk ? this.#data.listRank?.get(blk.offset) : undefined;
     if (rank) row('free list', `number ${num(rank)} of ${num(this.#data.listRank.size)}`);
     const extra = !blk.free && blk.seq >= 0 ? this.#opts.nameOf?.(blk.seq) : null;
+    const tail = blk.chunk && !blk.free && blk.seq < 0;
     const title = blk.free
       ? (blk.padding ? 'alignment padding' : blk.chunk ? 'free chunk' : 'free block')
-      : blk.seq >= 0 ? `ptr[${blk.seq}]${extra ? ` · ${extra}` : ''}` : 'used';
-    const badge = blk.free ? 'free' : blk.chunk ? 'slab chunk' : 'used';
+      : tail ? 'slab tail' : blk.seq >= 0 ? `ptr[${blk.seq}]${extra ? ` · ${extra}` : ''}` : 'used';
+    const badge = blk.free ? 'free' : tail ? 'unusable' : blk.chunk ? 'slab chunk' : 'used';
     // The hint says what a click does here (a read-only widget frees nothing).
     const canFree = !!this.#opts.onFree;
     const canInspect = !!this.#opts.onInspect;
     const hint = !this.#opts.interactive ? null
+      : tail ? 'The slab’s last bytes, too few for a chunk: no request can have them'
       : blk.free ? (canInspect ? 'Click or Enter to inspect its bytes' : null)
         : !canFree ? null
           : this.#armed === tapKey(blk) ? 'Tap again to free'
