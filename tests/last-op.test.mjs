@@ -62,3 +62,16 @@ test('with a heap that grows with sbrk, a free of the heap’s last block merges
   const f = wordsOf({ size: 128, align: 8 }, ['+16', '+16', '-1']);
   assert.equal(f[2], 'Op 3, -1: free(ptr[1]): its 16 B at 16 are free again, merged with the free block after it into one free block of 112 B at 16.');
 });
+
+test('a request refused with enough free bytes says why they are not one block: unmerged neighbours, or used blocks between', () => {
+  // Coalescing off: two free 10 B blocks side by side, nothing used.
+  const off = wordsOf({ size: 20, align: 1, coalesce: false, strategy: 'first-fit' }, ['+10', '+10', '-0', '-1', '+15']);
+  assert.equal(off[4], 'Op 5, +15: ptr[2] = malloc(15) returned NULL: no free block is big enough (the largest is 10 B; 20 B are free over 2 blocks); free blocks side by side hold 20 B, but coalescing is off, so they stay separate blocks. First fit searched 2 free blocks.');
+  // malloc.py -C under INSERT-FRONT merges list neighbours only: 0 and 2
+  // are next to each other in the list, 1 (between them in memory) is not.
+  const list = wordsOf({ size: 30, align: 1, coalesce: true, strategy: 'first-fit', order: 'insert-front' }, ['+10', '+10', '+10', '-1', '-0', '-2', '+25']);
+  assert.match(list[6], /free blocks side by side hold 30 B, but under this free list order coalescing \(malloc\.py's -C\) merges only blocks next to each other in the list, and these are not\./);
+  // A used block between them: the old reason.
+  const used = wordsOf({ size: 30, align: 1, coalesce: true, strategy: 'first-fit' }, ['+10', '+10', '+10', '-0', '-2', '+15']);
+  assert.match(used[5], /the free bytes are not in one piece, and used blocks never move to join them/);
+});

@@ -98,6 +98,14 @@ pub struct LastOp {
     pub largest_free: usize,
     /// Free bytes before the op (with `sbrk`, in the heap).
     pub free_bytes: usize,
+    /// The most free bytes next to each other before the op: free
+    /// free-list blocks with no used block between them, one block unless
+    /// some were left unmerged (coalescing off, or a list order's `-C`,
+    /// which merges list neighbours only). With `sbrk`, in the heap. So a
+    /// request refused with enough free bytes failed for want of merging
+    /// when it is at least the block needed, else because used blocks
+    /// stand between them.
+    pub largest_run: usize,
     /// An allocation's or realloc's under a fit strategy: the bytes of the
     /// block it needs (its size rounded up to the alignment, plus the
     /// header), whether it got one or not.
@@ -258,6 +266,21 @@ impl Explainer {
     }
 }
 
+/// The most free bytes next to each other in `blocks` below `end`: runs
+/// of free blocks of the free list (slab chunks are never merged).
+fn largest_run(blocks: &[Block], end: usize) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for b in blocks {
+        if b.free && b.class.is_none() && b.offset < end {
+            run += b.size.min(end - b.offset);
+            best = best.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    best
+}
+
 /// What the last op of `session` did, from `prev`: the same session before it.
 fn describe(prev: &Session, session: &Session) -> LastOp {
     let log = session.log();
@@ -325,6 +348,7 @@ fn describe(prev: &Session, session: &Session) -> LastOp {
         free_blocks: heap_free.len(),
         largest_free: heap_free.iter().copied().max().unwrap_or(0),
         free_bytes: heap_free.iter().sum(),
+        largest_run: largest_run(&was, end),
         needed: None,
         class: None,
     };

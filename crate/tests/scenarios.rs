@@ -5561,14 +5561,26 @@ fn with_sbrk_the_hole_an_allocation_took_is_its_part_in_the_heap() {
         .unwrap();
     let e = explain::last_op(&s).unwrap().unwrap();
     assert_eq!((e.heap_end, e.grew), (4080, 0));
-    assert_eq!(e.hole, Some(Span { offset: 2040, size: 2040 }));
+    assert_eq!(
+        e.hole,
+        Some(Span {
+            offset: 2040,
+            size: 2040
+        })
+    );
     assert_eq!(e.largest_free, 2040, "the same block the statistics count");
     // One that grows the heap takes the last block whole, the arena above
     // included.
     s.replay(&script::parse("+4000").unwrap()).unwrap();
     let e = explain::last_op(&s).unwrap().unwrap();
     assert!(e.grew > 0);
-    assert_eq!(e.hole, Some(Span { offset: 2088, size: 16344 - 2088 }));
+    assert_eq!(
+        e.hole,
+        Some(Span {
+            offset: 2088,
+            size: 16344 - 2088
+        })
+    );
 }
 
 #[test]

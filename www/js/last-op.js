@@ -100,9 +100,13 @@ function refused(e, size, align, cfg) {
   }
   if (!e.freeBlocks) return 'there is no free block at all';
   // Enough free bytes, in pieces: say why they cannot be put together (a newcomer's next question).
-  const scattered = e.needed != null && e.freeBytes >= e.needed
-    ? `; the free bytes are not in one piece, and used blocks never move to join them: the program holds their addresses`
-    : '';
+  // (Free blocks side by side that would hold it: only the merging is missing.)
+  const unmerged = e.needed != null && e.largestRun >= e.needed;
+  const scattered = e.needed == null || e.freeBytes < e.needed ? ''
+    : unmerged ? (e.coalesce
+      ? `; free blocks side by side hold ${B(e.largestRun)}, but under this free list order coalescing (malloc.py's -C) merges only blocks next to each other in the list, and these are not`
+      : `; free blocks side by side hold ${B(e.largestRun)}, but coalescing is off, so they stay separate blocks`)
+      : `; the free bytes are not in one piece, and used blocks never move to join them: the program holds their addresses`;
   // With a header (malloc.py -H) the block is the request rounded up, plus the header: say the sum.
   const hdr = cfg?.header && e.needed != null ? ` with its ${B(cfg.header)} header, ${B(e.needed)} in all,` : '';
   // An aligned request aligns its data, after the header (as memalign does).

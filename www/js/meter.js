@@ -22,7 +22,7 @@ export function level(f) {
 
 /** The statistics the meter lists: [key, label, format(snapshot), hint]. */
 export const METRICS = [
-  ['largestFree', 'Largest free block (L)', (x) => `${num(x.stats.largestFree)} B`, 'The biggest contiguous run of free bytes in the free list (free slab chunks serve only their class and are left out).'],
+  ['largestFree', 'Largest free block (L)', (x) => `${num(x.stats.largestFree)} B`, 'The largest free block in the free list: the most a request can get. Free blocks side by side that were not merged (coalescing off) count apart. (Free slab chunks serve only their class and are left out.)'],
   ['freeBytes', 'Free bytes', (x) => `${num(x.stats.freeBytes)} B`, 'All free bytes, free slab chunks included.'],
   ['freeBlocks', 'Free blocks', (x) => freeBlocksText(x.stats), 'Free blocks in the free list, plus free slab chunks.'],
   ['l2Fragmentation', 'L2 fragmentation', (x) => percent(x.stats.l2Fragmentation), '1 − √(Σ fᵢ²) / F: like 1 − L/F, but it counts every free block, not only the largest.'],
