@@ -3004,6 +3004,17 @@ test('an account of the last op that would take long to replay waits to be asked
   await close();
 });
 
+test('past the ops lastOp() explains, the words under the map say so instead of going blank', async () => {
+  const { page, close } = await open('#size=1024&strategy=first-fit&align=8&coalesce=1&ops=+8');
+  const max = await page.evaluate(() => import('./arena.js').then((m) => m.maxExplainedOps()));
+  // Pairs of malloc and free, one op past the limit.
+  await runOps(page, Array.from({ length: max + 1 }, (_, i) => (i % 2 ? `-${(i - 1) / 2}` : '+8')).join(','));
+  await page.waitForFunction((n) => globalThis.__playground.session.position === n, max + 1);
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent !== '');
+  assert.equal(await page.textContent('[data-testid=last-op]'), `Op 50,001, +8: ops past the first 50,000 are not written out one by one (the map and the meter show this step).`);
+  await close();
+});
+
 test('a slab’s unusable tail is drawn as such: no ptr[-1], nothing to free', async () => {
   // 256 B slabs of 24 B chunks: 10 chunks, then 16 B no chunk fits.
   const { page, close } = await open('#size=256&strategy=slab&classes=24,48&ops=+8');

@@ -1561,8 +1561,8 @@ async function start() {
 
   // "What just happened", in words under the map. The core compares with
   // the state before the last op, which the arena keeps and brings forward
-  // op by op; after a step back (a rebuilt arena) the first account replays
-  // the log (at most maxExplainedOps(), 50,000 ops: 1.5 ms at 20,000). While that is quick (not two accounts in a row of
+  // op by op (a step back keeps it too); after a load the first account
+  // replays the log (at most maxExplainedOps(), 50,000 ops: 1.5 ms at 20,000). While that is quick (not two accounts in a row of
   // LAST_OP_SYNC_MS or more) the words come with each render: had they come
   // later, the timeline under them would move under the pointer. When it is
   // slow, once the cursor rests, as a drag on the scrubber should not pay
@@ -1629,6 +1629,9 @@ async function start() {
       text = describeLastOp(e, session.config, traceName);
       if (!text && session.position === 0 && session.total > 0) {
         text = `Step 0 of ${num(session.total)}: no op has run yet. The next is op 1, ${session.slice(0, 1)[0]}.`;
+      } else if (!text && session.position > MAX_PREDICTED) {
+        const pos = session.position;
+        text = `Op ${num(pos)}, ${session.slice(pos - 1, pos)[0]}: ops past the first ${num(MAX_PREDICTED)} are not written out one by one (the map and the meter show this step).`;
       }
     } catch { /* none to show */ }
     el.textContent = text;
