@@ -3004,6 +3004,16 @@ test('an account of the last op that would take long to replay waits to be asked
   await close();
 });
 
+test('a malloc.py command of more ops than the editor follows stays in it, its status counting them', async () => {
+  const { page, close } = await open('#size=1024');
+  const cmd = './malloc.py -S 10000 -n 20001 -r 100 -s 1 -p BEST -C -P 60';
+  await runOps(page, cmd);
+  await page.waitForFunction(() => globalThis.__playground.session.total === 20001 && !globalThis.__playground.session.busy);
+  assert.equal(await page.inputValue('[data-testid=editor]'), cmd);
+  assert.equal(await page.textContent('.ed-status'), '✓ 20,001 ops');
+  await close();
+});
+
 test('past the ops lastOp() explains, the words under the map say so instead of going blank', async () => {
   const { page, close } = await open('#size=1024&strategy=first-fit&align=8&coalesce=1&ops=+8');
   const max = await page.evaluate(() => import('./arena.js').then((m) => m.maxExplainedOps()));

@@ -914,7 +914,7 @@ async function start() {
       // no longer an edit waiting to run.
       clearTimeout(editorTimer);
       editorTimer = 0;
-      editor.ran();
+      editor.ran(session.total);
     } else syncEditor(false);
     editor.showTrace(null);
     predict.base = null;

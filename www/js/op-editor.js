@@ -130,10 +130,11 @@ export class OpEditor {
   /** The text as it stands. */
   get text() { return this.#els.text.value; }
 
-  /** The text shown has just been run: no longer an edit waiting to run. */
-  ran() {
-    if (!this.#dirty) return;
+  /** The text shown has just been run: no longer an edit waiting to run; `count`: the ops it held, which the status says. */
+  ran(count = null) {
     this.#dirty = false;
+    // (The status may be older than the text: typed and run at once.)
+    if (count != null) { this.#valid(count); return; }
     const s = this.#els.status;
     if (s.classList.contains('ed-status-ok')) s.textContent = s.textContent.replace(EDITED, '');
   }
