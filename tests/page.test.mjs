@@ -1587,6 +1587,18 @@ test('a header that leaves no room for any request is taken, and the notice says
   await close();
 });
 
+test('emptying the Header field where it is 0 changes nothing', async () => {
+  const { page, close } = await open('#size=104&align=8&ops=+8,+16');
+  const url = await page.evaluate(() => location.hash);
+  await page.fill('[data-testid=header]', '');
+  await page.press('[data-testid=header]', 'Enter');
+  await idle(page);
+  assert.doesNotMatch(await page.textContent('#notices'), /Changing the header size/);
+  assert.equal(await page.evaluate(() => location.hash), url);
+  assert.equal(await page.inputValue('[data-testid=header]'), '0');
+  await close();
+});
+
 test('malloc.py -H: the heap itself carries the header, so the map shows malloc.py’s blocks; the Header setting and links keep it', async () => {
   const { page, close } = await open();
   await page.fill('[data-testid=editor]', './malloc.py -n 10 -H 4 -p FIRST -s 0');

@@ -161,7 +161,8 @@ export class ConfigControls {
       title: 'Bytes of header in front of each block (malloc.py -H): a request takes its size rounded up to the alignment, plus the header',
     });
     appliesOnEnter(header, () => {
-      return opts.onHeader?.(header.value.trim() === '' ? 0 : wholeNumber(header.value));
+      // (Letters leave a number field empty, with badInput: no number, not 0.)
+      return opts.onHeader?.(header.validity.badInput ? NaN : header.value.trim() === '' ? 0 : wholeNumber(header.value));
     }, () => this.#resync());
     const order = h('select', { class: 'input', 'data-testid': 'order', title: 'The order the free list is kept in (malloc.py -l): searches walk it front to back' },
       Object.entries(ORDER_LABELS).map(([v, text]) => h('option', { value: v, text: `${text} (${ORDER_MALLOC_PY[v]})` })));

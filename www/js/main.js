@@ -229,6 +229,8 @@ async function start() {
         notices.show('Header: enter a whole number of bytes, 0 or more (0: no header).', { kind: 'error', key: 'config' });
         return;
       }
+      // The same header (a field emptied to 0 where it was 0): nothing to re-run.
+      if (header === (session.config.header ?? 0)) return;
       // Without a header the size must be a multiple of the alignment again:
       // the largest alignment that divides it then, said (as a new size does).
       const { size, align } = session.config;
