@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import {
-  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, maxTranscriptOps, Arena,
+  init, createArena, checkConfig, slabForAlign, alignDividing, memoryBytes, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, drawMallocPy, workload, checkWorkload, compare, createComparer, STRATEGIES, ORDERS, maxTranscriptOps, Arena,
 } from '../www/arena.js';
 import { Model } from './model.mjs';
 
@@ -907,4 +907,16 @@ test('lastOpReplays says what the next lastOp() will replay; a comparer step wit
   assert.equal(c.done, 1016, 'refused, it ran nothing');
   while (c.done < c.length) c.step(700, 1000);
   assert.deepEqual(c.finish().runs.map((r) => r.snapshot.stats), compare({ size: 1 << 16 }, text, ['first-fit', 'best-fit'], 100).runs.map((r) => r.snapshot.stats));
+});
+
+test('drawMallocPy draws what malloc.py draws under the settings given: other settings, other ops', () => {
+  const r = parseMallocPy('./malloc.py -n 200 -s 3 -p BEST');
+  const c = parseMallocPy('./malloc.py -n 200 -s 3 -p BEST -C -H 4');
+  const opts = { size: r.size, strategy: r.strategy, align: r.align, coalesce: r.coalesce };
+  assert.equal(drawMallocPy(opts, r.draw), r.ops);
+  assert.equal(drawMallocPy({ ...opts, coalesce: true }, r.draw, 4), c.ops);
+  assert.notEqual(c.ops, r.ops);
+  assert.equal(codeOf(() => drawMallocPy({ ...opts, strategy: 'next-fit' }, r.draw)), 'bad-config');
+  assert.equal(codeOf(() => drawMallocPy(opts, null)), 'bad-argument');
+  assert.equal(codeOf(() => drawMallocPy(opts, { ...r.draw, numOps: -1 })), 'bad-argument');
 });

@@ -1184,6 +1184,46 @@ test('a strategy switch at a past step also offers the whole timeline re-run und
   await close();
 });
 
+test('ops malloc.py drew are drawn again under new settings, as the command with them draws them', async () => {
+  const { page, close } = await open('#size=1024');
+  const failed = () => page.evaluate(() => globalThis.__playground.session.arena.stats().failedAllocs);
+  // The -C run's own figures, for reference.
+  await runOps(page, './malloc.py -n 1000 -s 0 -p BEST -C');
+  const withC = { log: await log(page), failed: await failed() };
+  page.on('dialog', (d) => d.accept());
+  await runOps(page, './malloc.py -n 1000 -s 0 -p BEST');
+  const without = await log(page);
+  assert.notEqual(without, withC.log, 'which requests fail decides what malloc.py frees');
+  // Coalescing switched on: the notice's action draws again.
+  await page.click('.switch');
+  await idle(page);
+  const notice = page.locator('.notice', { hasText: 'Coalescing on from op 1,001 on' });
+  await notice.getByRole('button', { name: 'Draw the 1,000 ops again with coalescing on, as malloc.py would' }).click();
+  await idle(page);
+  assert.deepEqual({ log: await log(page), failed: await failed() }, withC);
+  assert.match(page.url(), /draw=0/, 'the link still says how they were drawn');
+  // A setting changed in the controls draws again too (and Undo brings the run back).
+  await page.selectOption('[data-testid=strategy]', 'worst-fit');
+  await idle(page);
+  // (A strategy switch is an op of the timeline: its notice offers the draw.)
+  const n2 = page.locator('.notice', { hasText: 'Worst fit' });
+  const draw = n2.getByRole('button', { name: /^Draw the 1,000 ops again under Worst fit, as malloc\.py would/ });
+  await draw.click();
+  await idle(page);
+  const worst = await page.evaluate(() => import('./arena.js').then((m) => m.parseMallocPy('./malloc.py -n 1000 -s 0 -p WORST -C').ops));
+  assert.equal(await log(page), worst);
+  await page.fill('[data-testid=header]', '4');
+  await page.press('[data-testid=header]', 'Enter');
+  await idle(page);
+  assert.match(await page.textContent('#notices'), /Changing the header size: malloc\.py -s 0 drew the 1,000 ops again under the new settings/);
+  const h4 = await page.evaluate(() => import('./arena.js').then((m) => m.parseMallocPy('./malloc.py -n 1000 -s 0 -p WORST -C -H 4').ops));
+  assert.equal(await log(page), h4);
+  await page.locator('.notice', { hasText: 'Changing the header size' }).getByRole('button', { name: 'Undo' }).click();
+  await idle(page);
+  assert.equal(await log(page), worst);
+  await close();
+});
+
 test('coalescing switched after ops offers the -C run: the same ops from the start with coalescing on', async () => {
   const ops = '+3,-0,+5,-1,+8,-2,+7,-3,+2,-4';
   const { page, close } = await open(`#size=100&strategy=best-fit&align=1&coalesce=0&ops=${ops}`);

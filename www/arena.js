@@ -249,6 +249,8 @@ export function parseOps(text) { return core.parseOps(utf8(text)); }
 export function canonicalOps(text) { return core.canonicalOps(utf8(text)); }
 /** Reads a malloc.py command line (`python3 malloc.py -S 100 -p FIRST -C -A +3,-0`, or `-s 0 -n 10` for ops drawn as malloc.py draws them): `{ size, base, header, align, strategy, coalesce, ops, draw }` (`draw`: null, or `{ seed, numOps, range, percentAlloc }`); throws `bad-script` with .line and .column. */
 export function parseMallocPy(text) { return core.parseMallocPy(utf8(text)); }
+/** The ops malloc.py's random mode draws with `draw` (parseMallocPy's) for a heap of `opts` (createArena's), with `header`-byte headers where the heap has none: op-list text. Which requests fail decides what it frees, so other settings draw other ops. Throws `bad-config` for what malloc.py does not have (next fit, slab pools). */
+export function drawMallocPy(opts, draw, header = 0) { return core.drawMallocPy(opts, draw, header); }
 /** The most ops `Arena.transcript` writes out (and `mallocPyCommand` answers for). */
 export function maxTranscriptOps() { return core.maxTranscriptOps(); }
 /**

@@ -1010,6 +1010,30 @@ pub fn parse_malloc_py(text: &[u8]) -> JsResult<JsValue> {
     to_js(&run)
 }
 
+/// The ops `malloc.py`'s random mode draws with `draw` (`{ seed, numOps,
+/// range, percentAlloc }`, as `parseMallocPy` gives it) for a heap of
+/// `options` (`createArena`'s) with `header`-byte headers where the heap has
+/// none: op-list text. Which requests fail decides what it frees, so under
+/// other settings it draws other ops. `bad-config` for settings `malloc.py`
+/// does not have (next fit, slab pools) or a draw too long for a list order.
+#[wasm_bindgen(js_name = drawMallocPy)]
+pub fn draw_malloc_py(options: JsValue, draw: JsValue, header: JsValue) -> JsResult<String> {
+    let config = config_arg(&options)?;
+    let draw = draw_arg(&draw)?.ok_or_else(|| {
+        JsValue::from(coded(
+            "bad-argument",
+            "draw: expected { seed, numOps, range, percentAlloc }",
+        ))
+    })?;
+    let header = if header.is_undefined() {
+        0
+    } else {
+        uint(&header, "header")?
+    };
+    let ops = crate::transcript::draw_ops(&config, header, &draw).map_err(js_error)?;
+    Ok(script::format(&ops))
+}
+
 /// The most ops `Arena.transcript` writes out.
 #[wasm_bindgen(js_name = maxTranscriptOps)]
 pub fn max_transcript_ops() -> u32 {

@@ -2,7 +2,7 @@
 // Session (the live arena and its timeline), keeps the URL in sync.
 // All allocator logic is in the core (../arena.js); the views only render.
 
-import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, workload, checkWorkload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, sbrkArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
+import { init, createArena, checkConfig, parseOps, canonicalOps, parseRep, looksLikeRep, parseMallocPy, drawMallocPy, workload, checkWorkload, compare, createComparer, maxExplainedOps, maxTranscriptOps, firstFitArena, sbrkArena, slabForAlign, alignDividing, STRATEGIES, MALLOC_PY_BASE } from '../arena.js';
 import { Session, CHUNK } from './session.js';
 import { MemoryMap, renderLegend, listRanks } from './memory-map.js';
 import { Meter } from './meter.js';
@@ -665,18 +665,49 @@ async function start() {
     const drop = new Set(switches);
     const kept = tokens.filter((t) => !drop.has(t));
     const dropped = tokens.length - kept.length;
-    const text = kept.join(',');
+    const config = { ...session.config, ...change };
+    // Ops malloc.py drew: drawn again, as the command with the new setting draws them.
+    const again = drawnAgain(kept.join(','), config);
+    const text = again?.text ?? kept.join(',');
     return {
-      label: `Re-run all ${plural(kept.length, 'op')} ${under}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`,
+      label: again
+        ? `Draw the ${plural(kept.length, 'op')} again ${under}, as malloc.py would`
+        : `Re-run all ${plural(kept.length, 'op')} ${under}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`,
       onClick: () => run(async () => {
         try {
-          await session.load({ ...session.config, ...change }, text);
-          await afterLoad(text);
+          await session.load(config, text);
+          await afterLoad(again ? null : text);
+          if (again) keepDraw(again);
         } catch (e) {
           reportScriptError(e, 'The op list was not run');
         }
       }),
     };
+  }
+
+  /**
+   * When `text` is the timeline's malloc.py draw (a command without -A, the
+   * malloc.py view's `draw`): the ops malloc.py draws under `config`
+   * instead, `{ text, draw, header }`. Which requests fail decides what it
+   * frees, so the same ops under other settings are not malloc.py's run
+   * with them (failed requests' frees, leaked blocks). Null otherwise, or
+   * where malloc.py draws none (next fit, slab pools).
+   */
+  function drawnAgain(text, config) {
+    const { header, draw } = ostepView.args();
+    if (!draw) return null;
+    try {
+      if (drawMallocPy(session.config, draw, header) !== text) return null;
+      return { text: drawMallocPy(config, draw, header), draw, header };
+    } catch {
+      return null;
+    }
+  }
+
+  /** After a load of a draw (drawnAgain's): the malloc.py view and the link keep saying how it was drawn. */
+  function keepDraw(d) {
+    ostepView.setArgs({ ...ostepView.args(), draw: d.draw });
+    syncUrl(false);
   }
 
   /**
@@ -728,10 +759,14 @@ async function start() {
     }
     // Re-running starts one timeline: other branches would go.
     if (session.branches.length > 1 && !globalThis.confirm(`${what} re-runs this timeline's ops under the new settings; the other ${plural(session.branches.length - 1, 'branch', 'branches')} (Branch menu) will be discarded. Continue?`)) return Promise.resolve(false);
-    // The editor's text, comments and all, when it is what the timeline runs.
-    const typed = !editor.dirty && editor.format === 'ops' && session.total <= EDITOR_SYNC_MAX ? editor.value : null;
-    const text = session.text();
-    const back = { config: session.config, position: session.position };
+    const old = session.text();
+    // Ops malloc.py drew are drawn again under the new settings.
+    const again = drawnAgain(old, next);
+    const text = again?.text ?? old;
+    // The editor's text, comments and all, when it is what the timeline
+    // runs (not a malloc.py command whose settings just changed).
+    const typed = !again && !editor.dirty && editor.format === 'ops' && session.total <= EDITOR_SYNC_MAX ? editor.value : null;
+    const back = { config: session.config, position: session.position, draw: ostepView.args().draw };
     let changed = false;
     // The same ops re-run: a workload's recipe still names them.
     const seeded = recipe?.version === contentVersion ? recipe : null;
@@ -748,20 +783,25 @@ async function start() {
       }
       changed = true;
       await afterLoad(typed);
+      if (again) keepDraw(again);
       // Undo puts back the ops as they were: only while the timeline is still
       // what the re-run made (an op, a workload or a link since would be lost).
       const ranAt = contentVersion;
-      notices.show(`${what}: the ${plural(session.total, 'op')} re-ran from the start under the new settings.${done ? ` ${done}` : ''}`, {
+      const how = again
+        ? `malloc.py -s ${again.draw.seed} drew the ${plural(session.total, 'op')} again under the new settings, as the command with them would (which requests fail decides what it frees).`
+        : `the ${plural(session.total, 'op')} re-ran from the start under the new settings.`;
+      notices.show(`${what}: ${how}${done ? ` ${done}` : ''}`, {
         kind: 'info', key: 'config', timeout: 12000,
         actions: [{ label: 'Undo', onClick: () => run(async () => {
           if (contentVersion !== ranAt) {
             notices.show('The settings were not undone: the timeline has changed since they were (undoing them would bring back the ops as they were then).', { kind: 'warn', key: 'config' });
             return;
           }
-          await session.load(back.config, text, { label: 'Restoring the settings' });
+          await session.load(back.config, old, { label: 'Restoring the settings' });
           if (seeded) { recipe = seeded; seeded.version = contentVersion; }
           await session.seek(back.position);
           await afterLoad(typed);
+          if (back.draw) keepDraw({ draw: back.draw });
           notices.dismiss('config');
         }) }],
       });
