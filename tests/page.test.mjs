@@ -615,6 +615,16 @@ test('a link to a trace’s run keeps the trace ids its pointers stand for (ids=
   const names = await b.page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));
   assert.deepEqual(names, ['ptr[2] (trace id 9)']);
   await b.page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5, -0: free(ptr[0] (trace id 7))'));
+  // New settings re-run the same ops: the ids still name their pointers (and Undo keeps them).
+  await b.page.fill('[data-testid=arena-size]', '40000');
+  await b.page.press('[data-testid=arena-size]', 'Enter');
+  await idle(b.page);
+  assert.equal(await b.page.evaluate(() => globalThis.__playground.session.config.size), 40000);
+  await b.page.waitForFunction(() => /&ids=7,3,9(&|$)/.test(location.hash));
+  await b.page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5, -0: free(ptr[0] (trace id 7))'));
+  await b.page.locator('.notice', { hasText: 'the 5 ops re-ran' }).getByRole('button', { name: 'Undo' }).click();
+  await idle(b.page);
+  await b.page.waitForFunction(() => /&ids=7,3,9(&|$)/.test(location.hash) && globalThis.__playground.session.config.size !== 40000);
   // An op list run afterwards has no trace ids, and its link none either.
   await runOps(b.page, '+8');
   await b.page.waitForFunction(() => !location.hash.includes('ids='));

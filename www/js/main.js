@@ -661,7 +661,7 @@ async function start() {
    * A notice action that re-runs `tokens` from the start under `change`,
    * without the switches of the same kind among them (`switches`).
    */
-  function rerunAction(tokens, switches, change, under) {
+  function rerunAction(tokens, switches, change, under, ids = traceIds) {
     const drop = new Set(switches);
     const kept = tokens.filter((t) => !drop.has(t));
     const dropped = tokens.length - kept.length;
@@ -678,6 +678,8 @@ async function start() {
           await session.load(config, text);
           await afterLoad(again ? null : text);
           if (again) keepDraw(again);
+          // The same ops: a trace's ids still name their pointers (switches make none).
+          else keepIds(ids);
         } catch (e) {
           reportScriptError(e, 'The op list was not run');
         }
@@ -704,6 +706,14 @@ async function start() {
     }
   }
 
+  /** After a load of the same ops (settings changed): a trace's ids, which the load dropped, name their pointers again. */
+  function keepIds(ids) {
+    if (!ids) return;
+    traceIds = ids;
+    schedule();
+    syncUrl(false);
+  }
+
   /** After a load of a draw (drawnAgain's): the malloc.py view and the link keep saying how it was drawn. */
   function keepDraw(d) {
     ostepView.setArgs({ ...ostepView.args(), draw: d.draw });
@@ -719,7 +729,7 @@ async function start() {
   function offerBranchRerun(switches, change, under) {
     const kept = session.kept;
     const whole = kept && session.branches[kept.branch]?.tokens;
-    if (whole?.length) branchNotice(kept, rerunAction(whole, switches, change, under));
+    if (whole?.length) branchNotice(kept, rerunAction(whole, switches, change, under, traceOf.get(session.branches[kept.branch]) ?? null));
   }
 
   /**
@@ -766,7 +776,7 @@ async function start() {
     // The editor's text, comments and all, when it is what the timeline
     // runs (not a malloc.py command whose settings just changed).
     const typed = !again && !editor.dirty && editor.format === 'ops' && session.total <= EDITOR_SYNC_MAX ? editor.value : null;
-    const back = { config: session.config, position: session.position, draw: ostepView.args().draw };
+    const back = { config: session.config, position: session.position, draw: ostepView.args().draw, ids: traceIds };
     let changed = false;
     // The same ops re-run: a workload's recipe still names them.
     const seeded = recipe?.version === contentVersion ? recipe : null;
@@ -784,6 +794,7 @@ async function start() {
       changed = true;
       await afterLoad(typed);
       if (again) keepDraw(again);
+      else keepIds(back.ids);
       // Undo puts back the ops as they were: only while the timeline is still
       // what the re-run made (an op, a workload or a link since would be lost).
       const ranAt = contentVersion;
@@ -802,6 +813,7 @@ async function start() {
           await session.seek(back.position);
           await afterLoad(typed);
           if (back.draw) keepDraw({ draw: back.draw });
+          keepIds(back.ids);
           notices.dismiss('config');
         }) }],
       });
