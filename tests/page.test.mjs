@@ -631,6 +631,18 @@ test('a link to a trace’s run keeps the trace ids its pointers stand for (ids=
   await b.close();
 });
 
+test('a trace typed into the op list and run at once is read as a trace, not refused as ops', async () => {
+  const { page, close } = await open();
+  await page.fill('[data-testid=editor]', '20000\n10\n5\n1\na 7 512\na 3 128\na 9 64\nf 3\nf 7\n');
+  await page.click('[data-testid=run]');
+  await page.waitForSelector('[data-testid=trace-panel]:not([hidden])');
+  assert.match(await page.textContent('.ed-status'), /5 ops · read as a \.rep trace/);
+  assert.equal(await page.getAttribute('.seg-btn[aria-pressed=true]', 'aria-pressed'), 'true');
+  assert.equal(await page.textContent('.seg-btn[aria-pressed=true]'), '.rep trace');
+  assert.doesNotMatch(await page.textContent('#notices'), /unknown op/);
+  await close();
+});
+
 test('a CS:APP .rep trace imports by file picker and sizes the arena from its hint', async () => {
   const { page, close } = await open();
   const rep = '20000\n3\n6\n1\na 0 512\na 1 128\nr 0 640\na 2 128\nf 1\nf 0\n';

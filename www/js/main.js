@@ -386,6 +386,8 @@ async function start() {
   const ostepView = new OstepView(document.body, { onChange: () => syncUrl(false) });
   const editor = new OpEditor($('editor'), {
     fullText: () => session.text(),
+    // (What a paste said of the format no longer holds.)
+    onFormat: () => notices.dismiss('paste'),
     onValidate: (text, format) => {
       if (format === 'rep') {
         const t = parseRep(text);
@@ -1056,6 +1058,8 @@ async function start() {
     traceIds = t.ptrIds;
     target = null;
     region = null;
+    // (An earlier refusal no longer stands: this ran.)
+    notices.dismiss('script');
     // The trace stays in the editor as it was (the queued sync would show
     // the op log instead), and its panel offers runs for the arena it made.
     clearTimeout(editorTimer);

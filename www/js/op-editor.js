@@ -16,6 +16,8 @@ export class OpEditor {
   /** Whether the text stands in for an op list too long to show (Download then saves the list itself). */
   #standIn = false;
   #timer = 0;
+  /** Whether an edit waits for its check (#schedule), which may switch the format. */
+  #typedPending = false;
   /** A run button that lost the focus while a replay ran (see keepFocus). */
   #parked = null;
   #errorLine = 0;
@@ -24,14 +26,14 @@ export class OpEditor {
    * @param {HTMLElement} container
    * @param {object} opts
    *   onValidate(text, format) → { count, heapHint? } or throws (bad-script with .line)
-   *   onRun(text, format), onAppend(text), onRevert(), onOstep(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null,
+   *   onRun(text, format), onAppend(text), onFormat(format) (picked by the user), onRevert(), onOstep(), onFile(file), onPasteDetect(text) → 'ops'|'rep'|null,
    *   maxPaste (characters), onPasteTooLarge(length),
    *   fullText() → the op list a stand-in text (setText's `standIn`) stands for
    */
   constructor(container, opts) {
     this.#opts = opts;
-    const fmtOps = h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'true', text: 'Op list', onclick: () => this.setFormat('ops', true) });
-    const fmtRep = h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'false', text: '.rep trace', onclick: () => this.setFormat('rep', true) });
+    const fmtOps = h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'true', text: 'Op list', onclick: () => { this.setFormat('ops', true); opts.onFormat?.('ops'); } });
+    const fmtRep = h('button', { type: 'button', class: 'seg-btn', 'aria-pressed': 'false', text: '.rep trace', onclick: () => { this.setFormat('rep', true); opts.onFormat?.('rep'); } });
     const seg = h('div', { class: 'seg', role: 'group', 'aria-label': 'Format' }, fmtOps, fmtRep);
 
     const file = h('input', { type: 'file', class: 'sr-only', accept: '.rep,.txt,.ops,text/plain', 'data-testid': 'file-input', tabindex: '-1', 'aria-hidden': 'true',
@@ -86,7 +88,13 @@ export class OpEditor {
 
     const status = h('p', { class: 'ed-status', role: 'status', 'aria-live': 'polite', 'data-testid': 'editor-status' });
     // Running supersedes the pending as-you-type validation (its message would overwrite the result).
-    const run = button('Run from start', { class: 'btn btn-primary', 'data-testid': 'run', title: 'Start over and run these ops (Ctrl+Enter)', onclick: () => { clearTimeout(this.#timer); opts.onRun?.(text.value, this.#format); } }, 'run');
+    const run = button('Run from start', { class: 'btn btn-primary', 'data-testid': 'run', title: 'Start over and run these ops (Ctrl+Enter)', onclick: () => {
+      // Typed and run at once: the check the edit waits for first (a trace
+      // typed as an op list is run as a trace, and the other way round).
+      if (this.#typedPending) this.validateNow(true);
+      clearTimeout(this.#timer);
+      opts.onRun?.(text.value, this.#format);
+    } }, 'run');
     const append = button('Append', { class: 'btn', 'data-testid': 'append', title: 'Run these ops after the last op of the timeline', onclick: () => { clearTimeout(this.#timer); opts.onAppend?.(text.value); } });
     const revert = button('Show log', { class: 'btn btn-ghost', 'data-testid': 'revert', title: 'Replace the text with the current op log', onclick: () => opts.onRevert?.() });
     const ostep = button('malloc.py view', { class: 'btn btn-ghost', 'data-testid': 'ostep', title: 'The run so far as OSTEP’s malloc.py -c prints it', onclick: () => opts.onOstep?.() }, 'terminal');
@@ -176,6 +184,7 @@ export class OpEditor {
 
   #schedule() {
     clearTimeout(this.#timer);
+    this.#typedPending = true;
     this.#timer = setTimeout(() => this.validateNow(true), 250);
   }
 
@@ -185,6 +194,7 @@ export class OpEditor {
    */
   validateNow(typed = false) {
     clearTimeout(this.#timer);
+    this.#typedPending = false;
     const text = this.#els.text.value;
     if (!text.trim()) {
       this.#status(this.#format === 'rep' ? 'Paste or drop a CS:APP .rep trace.' : 'Empty op list.', 'idle');
@@ -207,6 +217,16 @@ export class OpEditor {
           this.#valid(r?.count ?? 0, ' · read as an op list');
           return true;
         } catch { /* not an op list either: the trace's error stands */ }
+      }
+      // A trace typed (or dropped in as text) in the op list: the editor
+      // switches to .rep, as a pasted one does.
+      if (typed && this.#format === 'ops') {
+        try {
+          const r = this.#opts.onValidate?.(text, 'rep');
+          this.setFormat('rep');
+          this.#valid(r?.count ?? 0, ' · read as a .rep trace');
+          return true;
+        } catch { /* not a trace either: the op list's error stands */ }
       }
       this.showError(e);
       return false;
