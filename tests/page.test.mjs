@@ -3099,6 +3099,14 @@ test('past the ops lastOp() explains, the words under the map say so instead of 
   await close();
 });
 
+test('the meter’s peak utilization says when failed requests are left out of it', async () => {
+  const { page, close } = await open('#size=20&strategy=first-fit&align=1&coalesce=0&ops=+10,+10,-0,-1');
+  assert.equal(await page.textContent('#meter [data-metric=peakUtilization]'), '100.0%');
+  await malloc(page, 15);
+  assert.equal(await page.textContent('#meter [data-metric=peakUtilization]'), '100.0%, failures left out');
+  await close();
+});
+
 test('a slab’s unusable tail is drawn as such: no ptr[-1], nothing to free', async () => {
   // 256 B slabs of 24 B chunks: 10 chunks, then 16 B no chunk fits.
   const { page, close } = await open('#size=256&strategy=slab&classes=24,48&ops=+8');

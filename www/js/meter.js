@@ -32,7 +32,7 @@ export const METRICS = [
   ['largestRequest', 'Largest request now', (x) => `${num(x.stats.largestRequest)} B`, 'The largest malloc that would succeed right now.'],
   ['usedBytes', 'Used', (x) => `${num(x.stats.usedBytes)} B in ${plural(x.stats.usedBlocks, 'block')}`, 'Bytes in used blocks and live slab chunks.'],
   ['failedAllocs', 'Failed allocs', (x) => num(x.stats.failedAllocs), 'Requests that found no free block big enough.'],
-  ['peakUtilization', 'Peak utilization (CS:APP)', (x) => percent(x.stats.peakUtilization), 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark (the highest byte ever used), not ÷ the arena: after one malloc(16) at Align 8, 16 ÷ 16 = 100 %; after one malloc(10), 10 ÷ 16 = 62.5 % (its block is rounded up to 16 B).'],
+  ['peakUtilization', 'Peak utilization (CS:APP)', (x) => `${percent(x.stats.peakUtilization)}${x.stats.failedAllocs ? ', failures left out' : ''}`, 'CS:APP’s figure: the most requested bytes ever live ÷ the heap’s high-water mark (the highest byte ever used), not ÷ the arena: after one malloc(16) at Align 8, 16 ÷ 16 = 100 %; after one malloc(10), 10 ÷ 16 = 62.5 % (its block is rounded up to 16 B). Failed requests hold no bytes, so they are left out: a run where most requests fail can still score high.'],
 ];
 
 /**
