@@ -614,14 +614,14 @@ test('a link to a trace’s run keeps the trace ids its pointers stand for (ids=
   const b = await open(hash);
   const names = await b.page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));
   assert.deepEqual(names, ['ptr[2] (trace id 9)']);
-  await b.page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5, -0: free(ptr[0] (trace id 7))'));
+  await b.page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5, -0, trace id 7: free(ptr[0]):'));
   // New settings re-run the same ops: the ids still name their pointers (and Undo keeps them).
   await b.page.fill('[data-testid=arena-size]', '40000');
   await b.page.press('[data-testid=arena-size]', 'Enter');
   await idle(b.page);
   assert.equal(await b.page.evaluate(() => globalThis.__playground.session.config.size), 40000);
   await b.page.waitForFunction(() => /&ids=7,3,9(&|$)/.test(location.hash));
-  await b.page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5, -0: free(ptr[0] (trace id 7))'));
+  await b.page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 5, -0, trace id 7: free(ptr[0]):'));
   await b.page.locator('.notice', { hasText: 'the 5 ops re-ran' }).getByRole('button', { name: 'Undo' }).click();
   await idle(b.page);
   await b.page.waitForFunction(() => /&ids=7,3,9(&|$)/.test(location.hash) && globalThis.__playground.session.config.size !== 40000);
@@ -667,7 +667,7 @@ test('a CS:APP .rep trace imports by file picker and sizes the arena from its hi
   // The trace's own ids stay visible: ptr[k] is named with the id it stands for.
   const ids = await page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));
   assert.deepEqual(ids, ['ptr[2] (trace id 2)']);
-  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 6, -0: free(ptr[0] (trace id 0))'));
+  await page.waitForFunction(() => document.querySelector('[data-testid=last-op]').textContent.startsWith('Op 6, -0, trace id 0: free(ptr[0]):'));
   // A malloc at a past step starts a branch: the pointers made before it keep
   // their ids, the new one has none; back on the trace's branch, its names.
   const names = () => page.$$eval('#map [role=button][aria-label^="ptr["]', (els) => els.map((e) => e.getAttribute('aria-label').replace(/, used.*/, '')));

@@ -118,6 +118,7 @@ test('an offset is a whole number inside the arena, or NULL; anything else is re
   assert.match(readOffset('', 100).error, /Type the offset/);
   assert.match(readOffset('12.5', 100).error, /not an offset/);
   assert.match(readOffset('<b>1</b>', 100).error, /not an offset/);
+  assert.match(readOffset('-3', 100).error, /“-3” is not an offset: offsets start at 0 \(NULL, or -1/);
   assert.match(readOffset('100', 100).error, /0 to 99\.$/);
   // malloc.py's addresses (-b 1000) are answers too, when the number is no offset.
   assert.deepEqual(readOffset('1010', 100, 1000), { value: 10 });

@@ -1378,7 +1378,7 @@ test('predict: the reader answers before each op runs, is checked and scored; a 
   assert.match(await q2.evaluate((el) => el.shadowRoot.querySelector('.pd-q:not(.pd-verdict)').textContent), /Op 3: ptr\[1\] = malloc\(16\)/);
   assert.equal(await q2.evaluate((el) => el.shadowRoot.activeElement?.classList.contains('pd-offset')), true, 'the next answer field has the focus');
   await q2.evaluate((el) => { el.setAttribute('predict', 'maybe'); });
-  await page.waitForFunction(() => /predict must be true or false, got "maybe"/.test(document.querySelector('#q').shadowRoot.querySelector('[part=error]')?.textContent ?? ''));
+  await page.waitForFunction(() => /predict must be true or false \(or yes\/no, on\/off, 1\/0\), got "maybe"/.test(document.querySelector('#q').shadowRoot.querySelector('[part=error]')?.textContent ?? ''));
   await close();
 });
 

@@ -116,7 +116,7 @@ function boolAttr(name, raw, dflt) {
   // readonly="readonly" is how XHTML (and many serializers) write a boolean attribute.
   if (raw.trim().toLowerCase() === name) return true;
   const v = flag(raw);
-  if (v === undefined) throw new AttrError(`${name} must be true or false, got "${raw.trim().slice(0, 40)}"`);
+  if (v === undefined) throw new AttrError(`${name} must be true or false (or yes/no, on/off, 1/0), got "${raw.trim().slice(0, 40)}"`);
   return v;
 }
 
@@ -210,7 +210,7 @@ export function readConfig(el) {
   const names = (get('controls') ?? DEFAULT_CONTROLS).toLowerCase().split(/[\s,]+/).filter(Boolean);
   const unknown = names.find((c) => !CONTROLS.includes(c));
   if (unknown !== undefined) {
-    throw new AttrError(`controls names parts among ${CONTROLS.join(', ')}, got "${unknown.slice(0, 40)}"`);
+    throw new AttrError(`controls lists parts to show, among ${CONTROLS.join(', ')}; "${unknown.slice(0, 40)}" is none of them`);
   }
   const controls = new Set(names);
   // Where the timeline starts (the ops after it are the future, a step away).

@@ -122,11 +122,11 @@ function refused(e, size, align, cfg) {
 export function describeLastOp(e, cfg = null, nameOf = null) {
   const classes = cfg?.classes;
   if (!e) return '';
-  const head = `Op ${num(e.step)}, ${e.op}: `;
   const k = e.ptr;
-  // `ptr[k]`, with what else it is called (a trace's id) the first time.
+  // What else ptr[k] is called (a trace's id), said once, before the call.
   const extra = k != null ? nameOf?.(k) : null;
-  const p0 = extra ? `ptr[${k}] (${extra})` : `ptr[${k}]`;
+  const head = `Op ${num(e.step)}, ${e.op}${extra ? `, ${extra}` : ''}: `;
+  const p0 = `ptr[${k}]`;
   const c = e.call;
   if (c.op === 'alloc' || c.op === 'allocAligned' || c.op === 'calloc') {
     const size = c.size;

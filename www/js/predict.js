@@ -149,7 +149,11 @@ export function readOffset(text, max, base = null) {
   const t = String(text).trim();
   if (/^(null|-1)$/i.test(t)) return { value: null };
   const m = /^(?:0x([0-9a-f]{1,8})|(\d{1,10}))$/i.exec(t);
-  if (!m) return { error: t ? `“${t.slice(0, 20)}” is not an offset: type a whole number, or NULL.` : 'Type the offset it will return, or NULL.' };
+  if (!m) {
+    // (A negative number: malloc.py's -1 is NULL; no other is an offset.)
+    if (/^-\d+$/.test(t)) return { error: `“${t.slice(0, 20)}” is not an offset: offsets start at 0 (NULL, or -1 as malloc.py prints it, for a failed request).` };
+    return { error: t ? `“${t.slice(0, 20)}” is not an offset: type a whole number, or NULL.` : 'Type the offset it will return, or NULL.' };
+  }
   const v = m[1] ? parseInt(m[1], 16) : Number(m[2]);
   if (v < max) return { value: v };
   if (base != null && v >= base && v - base < max) return { value: v - base };
