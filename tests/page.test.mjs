@@ -1551,7 +1551,7 @@ test('malloc.py view prints the run as OSTEP’s simulator does, with the comman
   assert.match(await page.textContent('[data-testid=ostep-command]'), / -b 0 /);
   for (const bad of ['', '-5', '1.5', '99999999999', '1.000', '1e3']) {
     await page.fill('[data-testid=ostep-base]', bad);
-    assert.match(await page.textContent('#ostep-base-note'), /^Base address: a whole number from 0 to 1,073,741,824, so 1,000\.$/, `base ${JSON.stringify(bad)}`);
+    assert.match(await page.textContent('#ostep-base-note'), /^Base address: it takes a whole number from 0 to 1,073,741,824; 1,000 is used until then\.$/, `base ${JSON.stringify(bad)}`);
     assert.match(await out(), /baseAddr 1000\n/);
   }
   await page.fill('[data-testid=ostep-base]', '0');
@@ -1563,7 +1563,7 @@ test('malloc.py view prints the run as OSTEP’s simulator does, with the comman
   assert.match(await page.textContent('[data-testid=ostep-command]'), / -H 4 /);
   assert.match(await dialog.textContent(), /With a 4-byte header each request is rounded to the alignment and then grown by it/);
   await page.fill('[data-testid=ostep-header]', '5000');
-  assert.match(await page.textContent('#ostep-base-note'), /^Header size: a whole number from 0 to 4,096, so 0\.$/);
+  assert.match(await page.textContent('#ostep-base-note'), /^Header size: it takes a whole number from 0 to 4,096; 0 is used until then\.$/);
   await page.fill('[data-testid=ostep-header]', '0');
   await page.keyboard.press('Escape');
   // Up to the cursor only.

@@ -101,7 +101,7 @@ export class OstepView {
     const v = wholeNumber(input.value);
     const ok = v <= max;
     input.setAttribute('aria-invalid', String(!ok));
-    if (!ok) notes.push(`${name}: a whole number from 0 to ${num(max)}, so ${num(fallback)}.`);
+    if (!ok) notes.push(`${name}: it takes a whole number from 0 to ${num(max)}; ${num(fallback)} is used until then.`);
     return ok ? v : fallback;
   }
 
