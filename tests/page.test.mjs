@@ -631,6 +631,15 @@ test('a link to a trace’s run keeps the trace ids its pointers stand for (ids=
   await b.close();
 });
 
+test('malloc.py’s flags pasted without the command run as the command', async () => {
+  const { page, close } = await open();
+  await runOps(page, '-n 10 -H 0 -p BEST -s 0');
+  const expected = await page.evaluate(() => import('./arena.js').then((m) => m.parseMallocPy('./malloc.py -n 10 -H 0 -p BEST -s 0').ops));
+  assert.equal(await log(page), expected);
+  assert.equal(await page.evaluate(() => globalThis.__playground.session.config.size), 100);
+  await close();
+});
+
 test('a trace typed into the op list and run at once is read as a trace, not refused as ops', async () => {
   const { page, close } = await open();
   await page.fill('[data-testid=editor]', '20000\n10\n5\n1\na 7 512\na 3 128\na 9 64\nf 3\nf 7\n');

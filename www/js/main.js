@@ -32,8 +32,8 @@ const EDITOR_SYNC_MAX = 20_000;
 /** Resolves once what the page shows now has been painted (or after 100 ms, in a hidden tab). */
 const painted = () => new Promise((r) => { requestAnimationFrame(() => setTimeout(r)); setTimeout(r, 100); });
 
-/** Text in the op editor that is a malloc.py command line rather than an op list. */
-const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)/;
+/** Text in the op editor that is a malloc.py command line rather than an op list, or its flags alone (`-n 10 -s 0`: no op list starts with a letter after its dash). */
+const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)|^\s*--?[A-Za-z]/;
 /** Up to this many ops, the timeline draws fragmentation over time. */
 const SAMPLES_MAX = 250_000;
 /** Nor when the replay for them would take longer than this, by the rate measured on the timeline. */
