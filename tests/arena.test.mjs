@@ -560,11 +560,11 @@ test('failedOps, failedCount and transcript reach JS and check their arguments',
   assert.match(t, /\nFree\(ptr\[1\]\)\nreturned -1\n/);
   assert.match(a.transcript(), /returned 1000 /, 'base 1000 by default, as malloc.py');
   assert.match(a.transcript(0, 10, 4), /headerSize 4\nalignment -1\n/);
-  assert.deepEqual(a.mallocPyCommand(0, 10), { why: 'malloc.py’s ops are +N and -K only, and this run has w0@49=aabb', differs: false, drawn: false });
+  assert.deepEqual(a.mallocPyCommand(0, 10), { why: 'malloc.py’s ops are +N and -K only, and this run has w0@49=aabb', differs: false, cut: false, drawn: false });
   // A free that malloc.py -A would crash on: it runs these ops, differently.
   const crash = createArena({ size: 100, align: 1 });
   crash.replay('+200,+10,+10,-0');
-  assert.deepEqual(crash.mallocPyCommand(0, 10), { why: '-0 frees ptr[0], whose request failed: malloc.py -A keeps no pointer for it and would crash', differs: true, drawn: false });
+  assert.deepEqual(crash.mallocPyCommand(0, 10), { why: '-0 frees ptr[0], whose request failed: malloc.py -A keeps no pointer for it and would crash', differs: true, cut: false, drawn: false });
   crash.replay('-1');
   assert.equal(crash.mallocPyCommand(0, 10).differs, true, 'still differs after more ops');
   crash.dispose();
@@ -599,7 +599,7 @@ test('a malloc.py command without -A: its draw reaches JS, and transcript and ma
   assert.match(t, /^seed 7\n.*\nnumOps 30\nrange 12\npercentAlloc 60\nallocList \ncompute True\n/s);
   assert.deepEqual(a.mallocPyCommand(1000, 100, 0, r.draw), { command: 'python3 malloc.py -S 64 -b 1000 -H 0 -a -1 -p FIRST -l ADDRSORT -C -s 7 -n 30 -r 12 -P 60 -c', drawn: true });
   // The transcript is the draw's even where no command prints it (a cut log).
-  assert.deepEqual(a.mallocPyCommand(1000, 10, 0, r.draw), { why: 'it is written out for 10 ops at most', differs: false, drawn: true });
+  assert.deepEqual(a.mallocPyCommand(1000, 10, 0, r.draw), { why: 'it is written out for 10 ops at most', differs: false, cut: true, drawn: true });
   // Without the draw (or with another one) the same ops are an -A run.
   assert.match(a.transcript(1000, 100), /\nallocList \+/);
   assert.match(a.mallocPyCommand(1000, 100, 0, { ...r.draw, seed: 8 }).command, / -c -A \+/);

@@ -640,6 +640,14 @@ test('malloc.py’s flags pasted without the command run as the command', async 
   await close();
 });
 
+test('the malloc.py view cut short by its own limits says malloc.py prints the whole run', async () => {
+  const { page, close } = await open();
+  await runOps(page, './malloc.py -n 2500 -s 1 -p BEST -C');
+  await page.click('[data-testid=ostep]');
+  assert.equal(await page.textContent('[data-testid=ostep-command-note]'), 'The text above is cut short: it is written out for 2,000 ops at most. malloc.py prints the whole run, as the command that drew these ops does; this view gives its command only where it can print the same.');
+  await close();
+});
+
 test('a trace typed into the op list and run at once is read as a trace, not refused as ops', async () => {
   const { page, close } = await open();
   await page.fill('[data-testid=editor]', '20000\n10\n5\n1\na 7 512\na 3 128\na 9 64\nf 3\nf 7\n');

@@ -355,6 +355,10 @@ pub struct NoCommand {
     /// False when it cannot be given the run at all (a strategy or an op it
     /// lacks, no ops, too many ops, a free list longer than the view writes).
     pub differs: bool,
+    /// Only the transcript's own limits stand in the way (more ops than it
+    /// writes out, a free list longer than it writes per line): `malloc.py`
+    /// itself may well print the whole run, as the transcript does not.
+    pub cut: bool,
 }
 
 impl std::fmt::Display for NoCommand {
@@ -369,11 +373,24 @@ impl NoCommand {
         NoCommand {
             why: why.into(),
             differs: false,
+            cut: false,
+        }
+    }
+
+    fn cut(why: String) -> Self {
+        NoCommand {
+            why,
+            differs: false,
+            cut: true,
         }
     }
 
     fn differs(why: String) -> Self {
-        NoCommand { why, differs: true }
+        NoCommand {
+            why,
+            differs: true,
+            cut: false,
+        }
     }
 }
 
@@ -594,7 +611,7 @@ pub fn command(
         return Err(NoCommand::cannot("there are no ops yet"));
     }
     if log.len() > max_ops.min(MAX_TRANSCRIPT_OPS) {
-        return Err(NoCommand::cannot(format!(
+        return Err(NoCommand::cut(format!(
             "it is written out for {} ops at most",
             thousands(max_ops.min(MAX_TRANSCRIPT_OPS))
         )));
@@ -682,7 +699,7 @@ pub fn command(
     // (KeyError), and one past len(p) it skips as invalid. The failures are
     // the replica's: a header makes requests fail sooner.
     if longest > MAX_LISTED {
-        return Err(NoCommand::cannot(format!(
+        return Err(NoCommand::cut(format!(
             "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",
             thousands(longest)
         )));

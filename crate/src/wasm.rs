@@ -848,6 +848,8 @@ impl Arena {
             why: Option<String>,
             #[serde(skip_serializing_if = "Option::is_none")]
             differs: Option<bool>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            cut: Option<bool>,
             drawn: bool,
         }
         let out = match command {
@@ -855,12 +857,14 @@ impl Arena {
                 command: Some(c),
                 why: None,
                 differs: None,
+                cut: None,
                 drawn,
             },
             Err(no) => Out {
                 command: None,
                 why: Some(no.why),
                 differs: Some(no.differs),
+                cut: Some(no.cut),
                 drawn,
             },
         };

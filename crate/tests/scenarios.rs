@@ -2607,6 +2607,7 @@ fn a_double_free_runs_as_a_failed_op_and_changes_nothing() {
         transcript::NoCommand {
             why: "malloc.py frees by address: the second free of ptr[0] (-0, op 6) would free ptr[2], which now starts where ptr[0] did, and here it frees nothing".into(),
             differs: true,
+            cut: false,
         }
     );
 }
@@ -3669,6 +3670,7 @@ fn transcript_writes_failures_the_other_ops_and_a_cut_long_log() {
         transcript::NoCommand {
             why: "malloc.py’s ops are +N and -K only, and this run has +8@16".into(),
             differs: false,
+            cut: false,
         }
     );
 }
@@ -3695,6 +3697,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free".into(),
             differs: true,
+            cut: false,
         }
     );
     // (It counts before it looks up the pointer: checked against malloc.py.)
@@ -3703,6 +3706,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "malloc.py -A counts only the requests that succeed (1 before -1), so it would skip -1 as an invalid free".into(),
             differs: true,
+            cut: false,
         }
     );
     assert_eq!(
@@ -3710,6 +3714,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "malloc.py -A counts only the requests that succeed (0 before -0), so it would skip -0 as an invalid free".into(),
             differs: true,
+            cut: false,
         }
     );
     assert_eq!(
@@ -3717,6 +3722,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "-0 frees ptr[0], whose request failed: malloc.py -A keeps no pointer for it and would crash".into(),
             differs: true,
+            cut: false,
         }
     );
     // ... and any other free after a failure runs as here.
@@ -3730,6 +3736,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "malloc.py has first, best and worst fit, not next fit".into(),
             differs: false,
+            cut: false,
         }
     );
     assert_eq!(
@@ -3737,6 +3744,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "malloc.py has first, best and worst fit, not slab pools".into(),
             differs: false,
+            cut: false,
         }
     );
     assert_eq!(
@@ -3744,6 +3752,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "there are no ops yet".into(),
             differs: false,
+            cut: false,
         }
     );
     assert_eq!(
@@ -3751,6 +3760,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "it is written out for 5 ops at most".into(),
             differs: false,
+            cut: true,
         }
     );
     assert_eq!(
@@ -3758,6 +3768,7 @@ fn malloc_py_command_only_when_malloc_py_prints_the_same() {
         transcript::NoCommand {
             why: "malloc.py’s ops are +N and -K only, and this run has @best-fit".into(),
             differs: false,
+            cut: false,
         }
     );
 }
@@ -3956,6 +3967,7 @@ fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
         transcript::NoCommand {
             why: "the free list grows to 251 blocks, and this view writes 200 per line".into(),
             differs: false,
+            cut: true,
         }
     );
     assert!(

@@ -130,7 +130,7 @@ export class OstepView {
       this.#draw = null;
       text = a.transcript(base, maxTranscriptOps(), header, null);
     }
-    const { command, why, drawn } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);
+    const { command, why, cut, drawn } = a.mallocPyCommand(base, maxTranscriptOps(), header, this.#draw);
     // The core writes the random mode's form only for a run that is the draw.
     const d = n > 0 && drawn ? this.#draw : null;
     this.#els.note.replaceChildren(
@@ -153,7 +153,10 @@ export class OstepView {
     ]));
     this.#els.commandNote.textContent = command
       ? 'It prints exactly the text above (diff them to check).'
-      : `There is no malloc.py command that prints this run: ${why}. The text above follows malloc.py’s form for what it does have.`;
+      : cut
+        // (Only this view's limits: malloc.py itself prints the whole run.)
+        ? `The text above is cut short: ${why}. malloc.py prints the whole run${drawn ? ', as the command that drew these ops does' : ''}; this view gives its command only where it can print the same.`
+        : `There is no malloc.py command that prints this run: ${why}. The text above follows malloc.py’s form for what it does have.`;
   }
 
   async #copy(el, status) {
