@@ -23,7 +23,8 @@ pub enum AllocError {
     OutOfMemory {
         /// The request, after rounding to the granularity.
         requested: usize,
-        /// The largest free block at the time of the request.
+        /// The largest free block at the time of the request (with `sbrk`,
+        /// in the heap, as [`crate::Stats::largest_free`] counts it).
         largest_free: usize,
     },
     /// `offset` is not the start of a live block.

@@ -1607,7 +1607,9 @@ impl FreeListAllocator {
         self.failed_allocs += 1;
         AllocError::OutOfMemory {
             requested: requested.unwrap_or(usize::MAX),
-            largest_free: self.largest_block(),
+            // (With sbrk, the heap's, as the statistics count it: the arena
+            // above its end is no free block yet.)
+            largest_free: self.largest_free(),
         }
     }
 

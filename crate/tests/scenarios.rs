@@ -5596,6 +5596,36 @@ fn with_sbrk_the_hole_an_allocation_took_is_its_part_in_the_heap() {
 }
 
 #[test]
+fn with_sbrk_a_refusal_names_the_heaps_largest_free_block_as_the_statistics_do() {
+    for strategy in [Strategy::FirstFit, Strategy::BestFit] {
+        let mut a = fl(1024, strategy, 8, true);
+        a.set_sbrk(true);
+        // The heap is 104 B, all used: the 920 B above it are no block of it.
+        op!(a.alloc(104)).unwrap();
+        assert_eq!(
+            op!(a.alloc(2000)),
+            Err(AllocError::OutOfMemory {
+                requested: 2000,
+                largest_free: 0
+            }),
+            "{strategy:?}"
+        );
+        assert_eq!(a.stats().largest_free, 0);
+        // A free block in it is what it names.
+        let p = op!(a.alloc(40)).unwrap();
+        op!(a.alloc(8)).unwrap();
+        op!(a.free(p)).unwrap();
+        assert_eq!(
+            op!(a.alloc(2000)),
+            Err(AllocError::OutOfMemory {
+                requested: 2000,
+                largest_free: 40
+            })
+        );
+    }
+}
+
+#[test]
 fn heap_config_keeps_sbrk_through_reset_and_snapshot() {
     let config = HeapConfig {
         sbrk: true,
