@@ -1452,7 +1452,7 @@ test('a link with settings the page cannot use keeps its ops in the editor; a si
   }
   // One bad setting leaves out that one: the link's others still apply.
   const c = await open('#size=100&align=1&strategy=best-fit&coalesce=yes&ops=+3,-0');
-  assert.match(await c.page.textContent('.notice-warn'), /^The link’s settings were ignored: coalesce must be 0 or 1, got "yes"\. Its other settings apply\. Its ops are in the op editor/);
+  assert.match(await c.page.textContent('.notice-warn'), /^A setting of the link was ignored: coalesce must be 0 or 1, got "yes"\. Its other settings apply\. Its ops are in the op editor/);
   const e = await snap(c.page);
   assert.deepEqual([e.arenaSize, e.align, e.strategy, e.ops], [100, 1, 'best-fit', 0]);
   await c.page.waitForTimeout(300);

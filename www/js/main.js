@@ -1816,7 +1816,7 @@ async function start() {
         urlHeldAt = contentVersion;
       }
       const start = keep ? 'Keeping the current state' : partly ? 'Its other settings apply' : 'Starting from the defaults';
-      notices.show(`The link’s settings were ignored: ${why}. ${start}.${state.ops ? ' Its ops are in the op editor: Run from start runs them under the settings shown.' : ''}`, { kind: 'warn', key: 'url' });
+      notices.show(`${partly ? 'A setting of the link was ignored' : 'The link’s settings were ignored'}: ${why}. ${start}.${state.ops ? ' Its ops are in the op editor: Run from start runs them under the settings shown.' : ''}`, { kind: 'warn', key: 'url' });
       return false;
     };
     if (state.error) return settingsIgnored(state.error);
