@@ -1382,6 +1382,18 @@ test('predict: the reader answers before each op runs, is checked and scored; a 
   await close();
 });
 
+test('predict: at the end with nothing answered, the box says how to get the questions back', async () => {
+  const { page, close } = await blank();
+  await page.evaluate(() => {
+    document.body.innerHTML = '<alloc-playground id="q" predict step="2" ops="+8,+8" controls="timeline"></alloc-playground>';
+  });
+  await settled(page);
+  const text = await page.locator('#q').evaluate((el) => el.shadowRoot.querySelector('[part=predict]').textContent);
+  assert.match(text, /That was the last op: nothing was predicted here \(Predict from op 1 asks them all\)\./);
+  assert.ok(await page.locator('#q [data-testid=predict-restart]').isVisible());
+  await close();
+});
+
 test('predict mode travels: the Embed snippets carry it, and the iframe page passes it on', async () => {
   const { page, close } = await open('index.html#size=128&strategy=next-fit&align=8&coalesce=1&ops=+32,+16,-0&predict=1');
   await page.waitForFunction(() => globalThis.__playground);

@@ -896,7 +896,8 @@ export class AllocPlaygroundElement extends HTMLElement {
     const pos = this.#pos;
     const total = this.#tokens.length;
     const question = questionAt(this.#arena, this.#tokens[pos], pos + 1, snap.classes);
-    const note = !total ? 'There are no ops to predict.' : pos >= total ? 'That was the last op.' : '';
+    // (At the end with nothing answered, Go to end skipped the questions: say how to get them back.)
+    const note = !total ? 'There are no ops to predict.' : pos >= total ? `That was the last op${p.score.total ? '' : ': nothing was predicted here (Predict from op 1 asks them all)'}.` : '';
     box.render({ last: p.last?.pos === pos ? p.last : null, question, note, restart: total > 0 && pos >= total, score: p.score, focus: p.focus });
     p.focus = false;
   }
