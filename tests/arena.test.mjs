@@ -884,6 +884,8 @@ test('lastOpReplays says what the next lastOp() will replay; a comparer step wit
   a.alloc(8);
   a.alloc(8);
   assert.equal(a.lastOpReplays, 2, 'the ops since');
+  a.forgetLastOp();
+  assert.equal(a.lastOpReplays, 11, 'let go: the whole log but its last op again');
   const b = a.rebuild(5);
   assert.equal(b.lastOpReplays, 0, 'a rebuilt arena keeps the state before its last op');
   const fresh = createArena({ size: 4096 });

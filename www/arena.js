@@ -181,6 +181,8 @@ export class Arena {
   get lastOpReplays() { return this.#a.lastOpReplays; }
   /** Keeps the state as it is now for lastOp(), so that after the next op it replays nothing (call it after replaying up to the step before an op you will ask about); false when not kept (a log of maxExplainedOps() or more, an arena over 64 MiB, no room for a copy). */
   keepForLastOp() { return this.#a.keepForLastOp(); }
+  /** Lets the state kept for lastOp() go (a second arena's memory, for arenas up to 64 MiB): before replacing this arena with one replayed from the start. The next lastOp() replays the log. */
+  forgetLastOp() { this.#a.forgetLastOp(); }
   /** The first `maxOps` logged ops as OSTEP's `malloc.py -H header -c` prints a run (returned addresses from `base`, blocks searched, the free list after each op); as its random mode prints them when the whole log is `draw` (parseMallocPy's `draw`, or null). */
   transcript(base = MALLOC_PY_BASE, maxOps = maxTranscriptOps(), header = 0, draw = null) { return this.#a.transcript(base, maxOps, header, draw); }
   /** The malloc.py command line that prints what transcript(base, maxOps, header, draw) prints: `{ command }`, or `{ why }` when there is none. */

@@ -355,9 +355,10 @@ pub struct NoCommand {
     /// False when it cannot be given the run at all (a strategy or an op it
     /// lacks, no ops, too many ops, a free list longer than the view writes).
     pub differs: bool,
-    /// Only the transcript's own limits stand in the way (more ops than it
-    /// writes out, a free list longer than it writes per line): `malloc.py`
-    /// itself may well print the whole run, as the transcript does not.
+    /// Only the transcript's own limits stand in the way: more ops than it
+    /// writes out (then the checks that replay the run are not made, so
+    /// `malloc.py` may print it), or a free list longer than it writes per
+    /// line (every other check passed: `malloc.py` prints the whole run).
     pub cut: bool,
 }
 
@@ -610,18 +611,20 @@ pub fn command(
     if log.is_empty() {
         return Err(NoCommand::cannot("there are no ops yet"));
     }
-    if log.len() > max_ops.min(MAX_TRANSCRIPT_OPS) {
-        return Err(NoCommand::cut(format!(
-            "it is written out for {} ops at most",
-            thousands(max_ops.min(MAX_TRANSCRIPT_OPS))
-        )));
-    }
     if let Some(op) = log
         .iter()
         .find(|op| !matches!(op, Op::Alloc { .. } | Op::Free { .. }))
     {
         return Err(NoCommand::cannot(format!(
             "malloc.py’s ops are +N and -K only, and this run has {op}"
+        )));
+    }
+    // (Past this, the checks below are not made: `cut` says only that the
+    // transcript's length stands in the way.)
+    if log.len() > max_ops.min(MAX_TRANSCRIPT_OPS) {
+        return Err(NoCommand::cut(format!(
+            "it is written out for {} ops at most",
+            thousands(max_ops.min(MAX_TRANSCRIPT_OPS))
         )));
     }
     // The transcript cuts a free list longer than MAX_LISTED short, where
@@ -694,16 +697,14 @@ pub fn command(
             i + 1
         )));
     }
-    // malloc.py -A keeps only the requests that succeed (its `p`), and frees
-    // `-K` only when K < len(p): a free of a failed request crashes it
-    // (KeyError), and one past len(p) it skips as invalid. The failures are
-    // the replica's: a header makes requests fail sooner.
-    if longest > MAX_LISTED {
-        return Err(NoCommand::cut(format!(
+    // A free list longer than the transcript writes: said once nothing else
+    // rules the command out.
+    let cut_list = || {
+        NoCommand::cut(format!(
             "the free list grows to {} blocks, and this view writes {MAX_LISTED} per line",
             thousands(longest)
-        )));
-    }
+        ))
+    };
     let coalesce = if config.coalesce { " -C" } else { "" };
     let settings = format!(
         "python3 malloc.py -S {} -b {base} -H {header} -a {} -p {name} -l {}{coalesce}",
@@ -712,6 +713,9 @@ pub fn command(
         config.order.malloc_py(),
     );
     if let Some(d) = draw.filter(|d| is_drawn(session, header, d)) {
+        if longest > MAX_LISTED {
+            return Err(cut_list());
+        }
         return Ok(format!(
             "{settings} -s {} -n {} -r {} -P {} -c",
             d.seed,
@@ -720,6 +724,10 @@ pub fn command(
             d.percent_alloc
         ));
     }
+    // malloc.py -A keeps only the requests that succeed (its `p`), and frees
+    // `-K` only when K < len(p): a free of a failed request crashes it
+    // (KeyError), and one past len(p) it skips as invalid. The failures are
+    // the replica's: a header makes requests fail sooner.
     let failed = replica.failed_ops();
     let (mut ptr, mut kept, mut null) = (0, 0, Vec::new());
     for (i, op) in log.iter().enumerate() {
@@ -745,6 +753,9 @@ pub fn command(
         }
     }
     debug_assert_eq!(ptr, null.len());
+    if longest > MAX_LISTED {
+        return Err(cut_list());
+    }
     Ok(format!("{settings} -c -A {}", crate::script::format(log)))
 }
 

@@ -904,6 +904,13 @@ impl Arena {
         self.explainer.keep(&self.session)
     }
 
+    /// Lets the state kept for `lastOp()` go (its arena-sized memory with
+    /// it): before this arena is replaced by one rebuilt from the start.
+    #[wasm_bindgen(js_name = forgetLastOp)]
+    pub fn forget_last_op(&mut self) {
+        self.explainer.forget();
+    }
+
     /// The options the arena started from, in `createArena`'s shape:
     /// `{ size, strategy, align, coalesce, classes, slabSize, order, header,
     /// sbrk }`.
@@ -1035,7 +1042,7 @@ pub fn draw_malloc_py(options: JsValue, draw: JsValue, header: JsValue) -> JsRes
         uint(&header, "header")?
     };
     let ops = crate::transcript::draw_ops(&config, header, &draw).map_err(js_error)?;
-    Ok(script::format(&ops))
+    script::try_format(&ops).map_err(js_error)
 }
 
 /// The most ops `Arena.transcript` writes out.

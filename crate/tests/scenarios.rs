@@ -3975,6 +3975,34 @@ fn malloc_py_command_is_withheld_when_the_transcript_cuts_a_free_list_short() {
         "{}",
         &t[t.len() - 300..]
     );
+    // Cut short, but malloc.py -A would skip a free too: no command for
+    // that reason, not merely a cut.
+    let mut s = session(1000, Mode::FirstFit, 1, false);
+    let allocs = vec!["+1"; 500].join(",");
+    let frees: Vec<String> = (0..500).step_by(2).map(|k| format!("-{k}")).collect();
+    s.replay(&script::parse(&format!("{allocs},+5000,{},-500", frees.join(","))).unwrap())
+        .unwrap();
+    let no = transcript::command(&s, 0, 0, 10_000, None).unwrap_err();
+    assert!((no.differs, no.cut) == (true, false), "{no:?}");
+}
+
+#[test]
+fn malloc_py_command_over_the_transcripts_length_is_cut_only_when_nothing_else_rules_it_out() {
+    let run = |ops: &str| {
+        let mut s = session(100, Mode::FirstFit, 1, false);
+        s.replay(&script::parse(ops).unwrap()).unwrap();
+        transcript::command(&s, 1000, 0, 5, None).unwrap_err()
+    };
+    assert!(run("+1,+1,+1,+1,+1,+1").cut);
+    // An op malloc.py lacks, past the length: no command at all.
+    assert_eq!(
+        run("+1,+1,+1,+1,+1,r0:4"),
+        transcript::NoCommand {
+            why: "malloc.py’s ops are +N and -K only, and this run has r0:4".into(),
+            differs: false,
+            cut: false,
+        }
+    );
 }
 
 // ----- what the last op did ---------------------------------------------------

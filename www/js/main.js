@@ -668,22 +668,29 @@ async function start() {
     const kept = tokens.filter((t) => !drop.has(t));
     const dropped = tokens.length - kept.length;
     const config = { ...session.config, ...change };
-    // Ops malloc.py drew: drawn again, as the command with the new setting draws them.
-    const again = drawnAgain(kept.join(','), config);
-    const text = again?.text ?? kept.join(',');
+    // Ops malloc.py drew are drawn again, as the command with the new
+    // setting draws them (checked on the click: a draw costs a replay).
+    const drawn = !dropped && ostepView.args().draw?.numOps === kept.length;
     return {
-      label: again
+      label: drawn
         ? `Draw the ${plural(kept.length, 'op')} again ${under}, as malloc.py would`
         : `Re-run all ${plural(kept.length, 'op')} ${under}${dropped ? ` (without the earlier ${dropped === 1 ? 'switch' : `${dropped} switches`})` : ''}`,
       onClick: () => run(async () => {
+        const again = drawn ? drawnAgain(kept.join(','), config) : null;
+        const text = again?.text ?? kept.join(',');
         try {
           await session.load(config, text);
-          await afterLoad(again ? null : text);
-          if (again) keepDraw(again);
-          // The same ops: a trace's ids still name their pointers (switches make none).
-          else keepIds(ids);
+          await afterLoad(again?.text ? null : text);
         } catch (e) {
           reportScriptError(e, 'The op list was not run');
+          return;
+        }
+        if (again?.text) keepDraw(again);
+        else {
+          // The same ops: a trace's ids still name their pointers (switches
+          // make none), as many as the ops re-run make.
+          keepIds(ids?.slice(0, parseOps(text).ops.filter((o) => ['alloc', 'allocAligned', 'calloc'].includes(o.op)).length));
+          if (again?.error) notices.show(`The same ${plural(kept.length, 'op')} re-ran ${under}: malloc.py’s draw was not made again (${again.error}), so its own run would differ.`, { kind: 'warn', key: 'config' });
         }
       }),
     };
@@ -702,9 +709,18 @@ async function start() {
     if (!draw) return null;
     try {
       if (drawMallocPy(session.config, draw, header) !== text) return null;
-      return { text: drawMallocPy(config, draw, header), draw, header };
     } catch {
       return null;
+    }
+    // A header of the heap's own (malloc.py -H run as the heap's setting)
+    // is the new settings' to say; the view's -H is only for a heap without.
+    const own = (session.config.header ?? 0) > 0;
+    const next = config.header ?? 0;
+    try {
+      return { text: drawMallocPy(config, draw, own ? 0 : header), draw, header: next > 0 ? next : own ? 0 : header };
+    } catch (e) {
+      // (Next fit or slab pools, which malloc.py lacks; a draw too long for a list order.)
+      return { error: errText(e), draw };
     }
   }
 
@@ -718,7 +734,7 @@ async function start() {
 
   /** After a load of a draw (drawnAgain's): the malloc.py view and the link keep saying how it was drawn. */
   function keepDraw(d) {
-    ostepView.setArgs({ ...ostepView.args(), draw: d.draw });
+    ostepView.setArgs({ ...ostepView.args(), draw: d.draw, ...(d.header != null ? { header: d.header } : {}) });
     syncUrl(false);
   }
 
@@ -777,8 +793,8 @@ async function start() {
     const text = again?.text ?? old;
     // The editor's text, comments and all, when it is what the timeline
     // runs (not a malloc.py command whose settings just changed).
-    const typed = !again && !editor.dirty && editor.format === 'ops' && session.total <= EDITOR_SYNC_MAX ? editor.value : null;
-    const back = { config: session.config, position: session.position, draw: ostepView.args().draw, ids: traceIds };
+    const typed = !again?.text && !editor.dirty && editor.format === 'ops' && session.total <= EDITOR_SYNC_MAX ? editor.value : null;
+    const back = { config: session.config, position: session.position, draw: ostepView.args().draw, viewHeader: ostepView.args().header, ids: traceIds };
     let changed = false;
     // The same ops re-run: a workload's recipe still names them.
     const seeded = recipe?.version === contentVersion ? recipe : null;
@@ -795,14 +811,14 @@ async function start() {
       }
       changed = true;
       await afterLoad(typed);
-      if (again) keepDraw(again);
+      if (again?.text) keepDraw(again);
       else keepIds(back.ids);
       // Undo puts back the ops as they were: only while the timeline is still
       // what the re-run made (an op, a workload or a link since would be lost).
       const ranAt = contentVersion;
-      const how = again
+      const how = again?.text
         ? `malloc.py -s ${again.draw.seed} drew the ${plural(session.total, 'op')} again under the new settings, as the command with them would (which requests fail decides what it frees).`
-        : `the ${plural(session.total, 'op')} re-ran from the start under the new settings.`;
+        : `the ${plural(session.total, 'op')} re-ran from the start under the new settings.${again?.error ? ` malloc.py’s draw was not made again (${again.error}), so its own run would differ.` : ''}`;
       notices.show(`${what}: ${how}${done ? ` ${done}` : ''}`, {
         kind: 'info', key: 'config', timeout: 12000,
         actions: [{ label: 'Undo', onClick: () => run(async () => {
@@ -814,7 +830,7 @@ async function start() {
           if (seeded) { recipe = seeded; seeded.version = contentVersion; }
           await session.seek(back.position);
           await afterLoad(typed);
-          if (back.draw) keepDraw({ draw: back.draw });
+          if (back.draw) keepDraw({ draw: back.draw, header: back.viewHeader });
           keepIds(back.ids);
           notices.dismiss('config');
         }) }],

@@ -163,6 +163,9 @@ export class OpEditor {
   setText(value, { format = this.#format, dirty = false, validate = true, standIn = false, count = null } = {}) {
     const t = this.#els.text;
     if (t.value !== value) t.value = value;
+    // (The page's text: no edit waits for its check.)
+    clearTimeout(this.#timer);
+    this.#typedPending = false;
     this.#dirty = dirty;
     this.#standIn = standIn;
     this.setFormat(format);

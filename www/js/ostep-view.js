@@ -155,7 +155,7 @@ export class OstepView {
       ? 'It prints exactly the text above (diff them to check).'
       : cut
         // (Only this view's limits: malloc.py itself prints the whole run.)
-        ? `The text above is cut short: ${why}. malloc.py prints the whole run${drawn ? ', as the command that drew these ops does' : ''}; this view gives its command only where it can print the same.`
+        ? `The text above is cut short: ${why}. ${drawn ? 'malloc.py prints the whole run, as the command that drew these ops does' : 'malloc.py may print the whole run (this view checks only runs it writes out whole)'}; this view gives its command only where it can print the same.`
         : `There is no malloc.py command that prints this run: ${why}. The text above follows malloc.py’s form for what it does have.`;
   }
 

@@ -449,6 +449,9 @@ export class Session extends EventTarget {
         this.#measured(n, performance.now() - t0);
         this.#remember(past.slice(0, n));
       } else {
+        // (The old arena's copy for lastOp() goes first: with the new arena
+        // and the copy it keeps, four arenas at once would be one too many.)
+        this.arena.forgetLastOp();
         const a = this.#api.createArena(this.config);
         const old = this.arena;
         const kept = this.future;
