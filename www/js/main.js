@@ -32,6 +32,10 @@ const EDITOR_SYNC_MAX = 20_000;
 /** Resolves once what the page shows now has been painted (or after 100 ms, in a hidden tab). */
 const painted = () => new Promise((r) => { requestAnimationFrame(() => setTimeout(r)); setTimeout(r, 100); });
 
+/** Whether an op (parseOps's, lastOp's `call`) is a request, which takes the next ptr number. */
+const isRequest = (op) => ['alloc', 'allocAligned', 'calloc'].includes(op.op);
+/** The ptr numbers the ops of `text` (valid op-list text) hand out. */
+const requestsIn = (text) => parseOps(text).ops.filter(isRequest).length;
 /** Text in the op editor that is a malloc.py command line rather than an op list, or its flags alone (`-n 10 -s 0`: no op list starts with a letter after its dash). */
 const MALLOC_PY = /(^|[\s/])malloc\.py(\s|$)|^\s*--?[A-Za-z]/;
 /** Up to this many ops, the timeline draws fragmentation over time. */
@@ -689,7 +693,7 @@ async function start() {
         else {
           // The same ops: a trace's ids still name their pointers (switches
           // make none), as many as the ops re-run make.
-          keepIds(ids?.slice(0, parseOps(text).ops.filter((o) => ['alloc', 'allocAligned', 'calloc'].includes(o.op)).length));
+          keepIds(ids?.slice(0, requestsIn(text)));
           if (again?.error) notices.show(`The same ${plural(kept.length, 'op')} re-ran ${under}: malloc.py’s draw was not made again (${again.error}), so its own run would differ.`, { kind: 'warn', key: 'config' });
         }
       }),
@@ -1221,7 +1225,7 @@ async function start() {
             mapsStep = step;
             const op = parseOps(result.tokens[fd]).ops[0];
             if (op.op === 'realloc') highlightSeq = op.ptr;
-            else if (['alloc', 'allocAligned', 'calloc'].includes(op.op)) highlightSeq = maps.runs[0].snapshot.nextPtr - 1;
+            else if (isRequest(op)) highlightSeq = maps.runs[0].snapshot.nextPtr - 1;
             mapsLabel = `Right after op ${num(step)} (${result.tokens[fd]}), where placements first differ${highlightSeq != null ? `: ptr[${highlightSeq}] is outlined` : ''}.`;
           }
         } else if (at === 'cursor') {
@@ -1388,8 +1392,7 @@ async function start() {
     if (kind === 'act' && session.kept) {
       traceOf.set(session.branches[session.kept.branch], traceIds);
       if (traceIds) {
-        const { ops } = parseOps(session.pastTokens().slice(0, -1).join(','));
-        traceIds = traceIds.slice(0, ops.filter((o) => ['alloc', 'allocAligned', 'calloc'].includes(o.op)).length);
+        traceIds = traceIds.slice(0, requestsIn(session.pastTokens().slice(0, -1).join(',')));
       }
       traceOf.set(session.branches[session.active], traceIds);
     } else if (kind === 'fork') {
